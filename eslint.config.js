@@ -1,0 +1,74 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const storageEngines = ['@duckdb/node-api', 'pg', '@clickhouse/client'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.pulse/**', 'packages/dashboard/public/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Configuration is read once, in packages/server/src/config (STYLE §6).
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through packages/server/src/config.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['packages/server/src/config/**', 'packages/server/bin/**', 'scripts/**', 'bench/**', '.ci/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // The SDK ships to customers' backends: only the catalog and posthog-node.
+    files: ['packages/sdk/src/**', 'packages/events/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/server/**', '@pulse/server', 'fastify', ...storageEngines], message: 'The SDK and catalog may not depend on server code.' }] },
+      ],
+    },
+  },
+  {
+    // Transport and features talk to the store only through storage/event-store.ts (STYLE §2).
+    files: ['packages/server/src/**'],
+    ignores: ['packages/server/src/storage/duckdb/**', 'packages/server/src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: storageEngines.map((name) => ({ name, message: 'Only storage adapters may import a storage engine.' })),
+          patterns: [{ group: ['**/storage/duckdb/**', '**/storage/clickhouse/**'], message: 'Import the EventStore interface, not an adapter.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/test/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+);

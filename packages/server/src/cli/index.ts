@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { registerSchema } from './commands/schema.js';
+
+/** The `pulse` program; each verb registers itself from cli/commands. */
+export function buildProgram(): Command {
+  const program = new Command('pulse')
+    .description('Pulse: real-time executive intelligence from business events')
+    .option('--config <file>', 'configuration file (default ./pulse.config.json)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerSchema(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (errors are printed, never thrown). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 78; // EX_CONFIG
+    }
+    console.error(`pulse: ${(error as Error).message}`);
+    return 1;
+  }
+}

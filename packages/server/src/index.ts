@@ -1,0 +1,1 @@
+export { loadConfig, ConfigError, type Config, type FullConfig } from './config/index.js';
