@@ -1,0 +1,13 @@
+/**
+ * An event as capture hands it to the pipeline: PostHog-shaped, with its uuid, distinct_id and
+ * timestamp already resolved the way PostHog's capture resolves them (reference/posthog-protocol.md §1.4-1.6).
+ */
+export interface CapturedEvent {
+  /** The client's uuid, or a UUIDv7 minted at capture. */
+  uuid: string;
+  event: string;
+  distinctId: string;
+  /** Resolved event time, epoch milliseconds (UTC). */
+  timestamp: number;
+  properties: Record<string, unknown>;
+}
