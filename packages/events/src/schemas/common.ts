@@ -24,7 +24,9 @@ export const amount = (description: string) => Type.Number({ description });
 export const rate = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 /** Percentages are 0..100 (SPEC §1). */
 export const percent = (description: string) => Type.Number({ minimum: 0, maximum: 100, description });
-export const count = (description: string) => Type.Integer({ minimum: 0, description });
+// Capped at 2^53 - 1: larger integers lose precision in JSON and overflow BIGINT storage.
+export const count = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 export const text = (description: string) => Type.String({ description });
 export const openText = (description: string, examples: readonly string[]) =>
   Type.String({ minLength: 1, description, examples: [...examples] });

@@ -1,0 +1,261 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { SchemaIssue } from '@pulse/events';
+import type { CapturedEvent } from '../../ingestion/captured-event.js';
+import type {
+  CommitBatch,
+  EventFilter,
+  EventPage,
+  EventStore,
+  QuarantineFilter,
+  QuarantinedEvent,
+  StoredEvent,
+} from '../event-store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { selectFromStaging, sqlString } from './read-json-sql.js';
+import { tableKeyOf, tenantOf, toRow } from './rows.js';
+import {
+  allEventsViewSql,
+  allTables,
+  createTableSql,
+  envelopeColumns,
+  eventTables,
+  genericTable,
+  quarantineTableSql,
+  quote,
+  type Column,
+} from './schema.js';
+import { StagingArea } from './staging.js';
+
+const quarantineColumns: Column[] = [
+  { name: 'id', type: 'VARCHAR' },
+  { name: 'received_at', type: 'TIMESTAMP' },
+  { name: 'batch_index', type: 'INTEGER' },
+  { name: 'uuid', type: 'UUID' },
+  { name: 'event', type: 'VARCHAR' },
+  { name: 'tenant_id', type: 'VARCHAR' },
+  { name: 'distinct_id', type: 'VARCHAR' },
+  { name: 'timestamp', type: 'TIMESTAMP' },
+  { name: 'properties', type: 'JSON' },
+  { name: 'issues', type: 'JSON' },
+];
+
+const envelopeNames = new Set([...envelopeColumns.map((c) => c.name), 'properties']);
+
+type DbRow = Record<string, unknown>;
+
+/** DuckDB values as JSON-friendly JS: BIGINT → number, TIMESTAMP → ISO string. */
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+const timeOf = (value: unknown): number => (value instanceof Date ? value.getTime() : Number(value));
+
+function toStoredEvent(row: DbRow): StoredEvent {
+  const properties: Record<string, unknown> = {};
+  if (row.tenant_id !== null) properties.tenant_id = row.tenant_id;
+  for (const key in row) {
+    if (envelopeNames.has(key) || row[key] === null) continue;
+    properties[key] = plainValue(row[key]);
+  }
+  if (typeof row.properties === 'string') Object.assign(properties, JSON.parse(row.properties));
+  return {
+    uuid: String(row.uuid),
+    event: String(row.event),
+    distinctId: String(row.distinct_id),
+    timestamp: timeOf(row.timestamp),
+    ingestedAt: timeOf(row.ingested_at),
+    tenantId: (row.tenant_id as string | null) ?? null,
+    properties,
+  };
+}
+
+function toQuarantined(row: DbRow): QuarantinedEvent {
+  const event: CapturedEvent = {
+    uuid: String(row.uuid),
+    event: String(row.event),
+    distinctId: String(row.distinct_id),
+    timestamp: timeOf(row.timestamp),
+    properties: JSON.parse(String(row.properties)) as Record<string, unknown>,
+  };
+  return {
+    id: String(row.id),
+    receivedAt: timeOf(row.received_at),
+    batchIndex: Number(row.batch_index),
+    event,
+    issues: JSON.parse(String(row.issues)) as SchemaIssue[],
+  };
+}
+
+function tenantClause(tenants: readonly string[] | undefined): string {
+  if (tenants === undefined) return 'TRUE';
+  if (tenants.length === 0) return 'FALSE';
+  return `tenant_id IN (${tenants.map(sqlString).join(', ')})`;
+}
+
+export interface DuckDbStoreOptions {
+  /** Database file, or ':memory:'. */
+  path: string;
+  threads?: number;
+}
+
+/** The embedded default store: one DuckDB file, a table per business event type (see schema.ts). */
+export class DuckDbEventStore implements EventStore {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    private readonly staging: StagingArea,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(options.path, config);
+    const writer = await instance.connect();
+    for (const t of allTables) await writer.run(createTableSql(t.table, t.columns));
+    await writer.run(quarantineTableSql);
+    await writer.run(allEventsViewSql());
+    return new DuckDbEventStore(instance, writer, await instance.connect(), new StagingArea());
+  }
+
+  /** The connection analytics and ad-hoc queries read through (same process: DuckDB allows one writer process). */
+  get readConnection(): DuckDBConnection {
+    return this.reader;
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    const groups = new Map<string, CapturedEvent[]>();
+    for (const event of batch.events) {
+      const key = tableKeyOf(event);
+      const group = groups.get(key);
+      if (group) group.push(event);
+      else groups.set(key, [event]);
+    }
+    const files: string[] = [];
+    const statements: string[] = [];
+    for (const [key, events] of groups) {
+      const target = key === 'generic' ? genericTable : eventTables[key as keyof typeof eventTables];
+      const file = this.staging.write(events.map((e) => toRow(e, batch.ingestedAt)));
+      files.push(file);
+      statements.push(`INSERT INTO ${quote(target.table)} ${selectFromStaging(file, target.columns)}`);
+    }
+    if (batch.quarantined.length) {
+      const file = this.staging.write(
+        batch.quarantined.map((q) => ({
+          id: q.id,
+          received_at: q.receivedAt,
+          batch_index: q.batchIndex,
+          uuid: q.event.uuid,
+          event: q.event.event,
+          tenant_id: tenantOf(q.event),
+          distinct_id: q.event.distinctId,
+          timestamp: q.event.timestamp,
+          properties: q.event.properties,
+          issues: q.issues,
+        })),
+      );
+      files.push(file);
+      statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
+    }
+    if (batch.releasedQuarantineIds.length)
+      statements.push(
+        `DELETE FROM quarantine WHERE id IN (${batch.releasedQuarantineIds.map(sqlString).join(', ')})`,
+      );
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of statements) await this.writer.run(sql);
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      for (const file of files) this.staging.remove(file);
+    }
+  }
+
+  async existingUuids(uuids: readonly string[]): Promise<Set<string>> {
+    if (!uuids.length) return new Set();
+    const list = uuids.map(sqlString).join(', ');
+    const union = allTables
+      .map((t) => `SELECT uuid::VARCHAR AS u FROM ${quote(t.table)} WHERE uuid IN (${list})`)
+      .join(' UNION ALL ');
+    const result = await this.reader.runAndReadAll(union);
+    return new Set(result.getRowObjectsJS().map((r) => String(r.u)));
+  }
+
+  async forEachUuid(visit: (uuid: string) => void): Promise<number> {
+    let count = 0;
+    for (const t of allTables) {
+      const result = await this.reader.stream(`SELECT uuid::VARCHAR AS u FROM ${quote(t.table)}`);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const u of chunk.getColumnValues(0)) {
+          visit(String(u));
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  async listEvents(filter: EventFilter): Promise<EventPage> {
+    const where = [tenantClause(filter.tenants)];
+    if (filter.event !== undefined) where.push(`event = ${sqlString(filter.event)}`);
+    if (filter.from !== undefined) where.push(`"timestamp" >= epoch_ms(${Math.trunc(filter.from)})`);
+    if (filter.to !== undefined) where.push(`"timestamp" < epoch_ms(${Math.trunc(filter.to)})`);
+    if (filter.cursor !== undefined) {
+      const { timestamp, uuid } = decodeCursor(filter.cursor);
+      where.push(
+        `("timestamp" < epoch_ms(${timestamp}) OR ("timestamp" = epoch_ms(${timestamp}) AND uuid < ${sqlString(uuid)}::UUID))`,
+      );
+    }
+    // A known event type reads its own table; otherwise the union view.
+    const source =
+      filter.event !== undefined && filter.event in eventTables
+        ? quote(eventTables[filter.event as keyof typeof eventTables].table)
+        : 'events';
+    const sql = `SELECT * FROM ${source} WHERE ${where.join(' AND ')} ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`;
+    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+    const events = rows.slice(0, filter.limit).map((r) => toStoredEvent(r));
+    const last = events.at(-1);
+    return {
+      events,
+      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.timestamp, last.uuid) : null,
+    };
+  }
+
+  async countEvents(): Promise<number> {
+    const sql = allTables.map((t) => `SELECT count(*) AS n FROM ${quote(t.table)}`).join(' UNION ALL ');
+    const rows = (await this.reader.runAndReadAll(`SELECT sum(n) AS n FROM (${sql})`)).getRowObjectsJS();
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]> {
+    const where = [tenantClause(filter.tenants)];
+    if (filter.event !== undefined) where.push(`event = ${sqlString(filter.event)}`);
+    const sql = `SELECT * FROM quarantine WHERE ${where.join(' AND ')} ORDER BY received_at DESC, id LIMIT ${filter.limit}`;
+    return (await this.reader.runAndReadAll(sql)).getRowObjectsJS().map((r) => toQuarantined(r));
+  }
+
+  async getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]> {
+    if (!ids.length) return [];
+    const sql = `SELECT * FROM quarantine WHERE id IN (${ids.map(sqlString).join(', ')}) ORDER BY received_at, batch_index`;
+    return (await this.reader.runAndReadAll(sql)).getRowObjectsJS().map((r) => toQuarantined(r));
+  }
+
+  async close(): Promise<void> {
+    await this.writer.run('CHECKPOINT');
+    this.reader.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+    this.staging.close();
+  }
+}

@@ -1,0 +1,82 @@
+import { businessEventNames, eventFields, type BusinessEventName, type FieldKind } from '@pulse/events';
+
+const sqlTypes: Record<FieldKind, string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  boolean: 'BOOLEAN',
+  'string[]': 'VARCHAR[]',
+  'date-time': 'TIMESTAMP',
+};
+
+export interface Column {
+  name: string;
+  type: string;
+}
+
+/** Columns every event table starts with. Times are UTC TIMESTAMPs. */
+export const envelopeColumns: Column[] = [
+  { name: 'uuid', type: 'UUID' },
+  { name: 'event', type: 'VARCHAR' },
+  { name: 'tenant_id', type: 'VARCHAR' },
+  { name: 'distinct_id', type: 'VARCHAR' },
+  { name: 'timestamp', type: 'TIMESTAMP' },
+  { name: 'ingested_at', type: 'TIMESTAMP' },
+];
+
+/** Extra (non-catalog) properties, kept as JSON. */
+export const extrasColumn: Column = { name: 'properties', type: 'JSON' };
+
+/**
+ * One table per business event type with a typed column per catalog property: DuckDB's insert cost grows
+ * with table width (measured ~33 µs/row at 95 columns vs ~8–10 at 25), and summaries scan only their type.
+ */
+export const eventTables: Record<
+  BusinessEventName,
+  { table: string; columns: Column[]; propertyColumns: Column[] }
+> = Object.fromEntries(
+  businessEventNames.map((name) => {
+    const propertyColumns = eventFields(name)
+      .filter((f) => f.name !== 'tenant_id')
+      .map((f) => ({ name: f.name, type: sqlTypes[f.kind] }));
+    return [
+      name,
+      {
+        table: `ev_${name}`,
+        propertyColumns,
+        columns: [...envelopeColumns, ...propertyColumns, extrasColumn],
+      },
+    ];
+  }),
+) as Record<BusinessEventName, { table: string; columns: Column[]; propertyColumns: Column[] }>;
+
+/** $pageview, $identify and custom events: all properties but tenant_id stay JSON. */
+export const genericTable = { table: 'ev_generic', columns: [...envelopeColumns, extrasColumn] };
+
+export const allTables = [...Object.values(eventTables), genericTable];
+
+export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+export function createTableSql(table: string, columns: Column[]): string {
+  return `CREATE TABLE IF NOT EXISTS ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`;
+}
+
+export const quarantineTableSql = `CREATE TABLE IF NOT EXISTS quarantine (
+  id VARCHAR PRIMARY KEY,
+  received_at TIMESTAMP NOT NULL,
+  batch_index INTEGER NOT NULL,
+  uuid UUID NOT NULL,
+  event VARCHAR NOT NULL,
+  tenant_id VARCHAR,
+  distinct_id VARCHAR NOT NULL,
+  "timestamp" TIMESTAMP NOT NULL,
+  properties JSON NOT NULL,
+  issues JSON NOT NULL
+)`;
+
+/** Every event of every type, one column per catalog property (NULL where a type lacks it). */
+export function allEventsViewSql(): string {
+  return `CREATE OR REPLACE VIEW events AS ${allTables
+    .map((t) => `SELECT * FROM ${quote(t.table)}`)
+    .join(' UNION ALL BY NAME ')}`;
+}

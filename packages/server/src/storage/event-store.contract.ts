@@ -1,0 +1,150 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CapturedEvent } from '../ingestion/captured-event.js';
+import type { EventStore } from './event-store.js';
+
+/** Behaviour every EventStore adapter must show (STYLE §4); each adapter's test calls this. */
+export function runEventStoreContract(name: string, makeStore: (dir: string) => Promise<EventStore>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore | undefined;
+    afterEach(async () => {
+      await store?.close();
+      store = undefined;
+    });
+    const open = async () => (store = await makeStore(mkdtempSync(join(tmpdir(), 'pulse-store-'))));
+
+    const t0 = Date.UTC(2026, 0, 10, 12);
+    const revenue: CapturedEvent = {
+      uuid: '01944f5a-0000-7000-8000-000000000001',
+      event: 'revenue_impact_event',
+      distinctId: 'tenant_123',
+      timestamp: t0,
+      properties: {
+        tenant_id: 'tenant-123',
+        impact_amount: 2500,
+        impact_type: 'negative',
+        mitigation_actions: ['IP rotation'],
+        affected_emails: 15000,
+        tracking_date: '2026-01-10T15:00:00+03:00',
+        $lib: 'posthog-node',
+        nested: { a: [1, 2] },
+      },
+    };
+    const pageview: CapturedEvent = {
+      uuid: '01944f5a-0000-7000-8000-000000000002',
+      event: '$pageview',
+      distinctId: 'anon-1',
+      timestamp: t0 + 1000,
+      properties: { tenant_id: 'tenant-9', $current_url: 'https://example.com/', status: 3 },
+    };
+
+    it('stores business and generic events and reads them back exactly, newest first', async () => {
+      const s = await open();
+      await s.commit({
+        events: [revenue, pageview],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: t0 + 5000,
+      });
+      const page = await s.listEvents({ limit: 10 });
+      expect(page.events.map((e) => e.uuid)).toEqual([pageview.uuid, revenue.uuid]);
+      const [pv, rev] = page.events;
+      expect(pv).toMatchObject({
+        event: '$pageview',
+        distinctId: 'anon-1',
+        tenantId: 'tenant-9',
+        timestamp: t0 + 1000,
+        ingestedAt: t0 + 5000,
+      });
+      expect(pv?.properties).toEqual(pageview.properties);
+      // Date-times come back normalised to UTC ISO; everything else exactly as sent.
+      expect(rev?.properties).toEqual({ ...revenue.properties, tracking_date: '2026-01-10T12:00:00.000Z' });
+      expect(await s.countEvents()).toBe(2);
+    });
+
+    it('filters by tenant, event and time, and pages with a cursor', async () => {
+      const s = await open();
+      const many = Array.from({ length: 25 }, (_, i): CapturedEvent => ({
+        ...revenue,
+        uuid: `01944f5a-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        timestamp: t0 + (i % 5) * 1000,
+        properties: { ...revenue.properties, tenant_id: i % 2 ? 'odd' : 'even' },
+      }));
+      await s.commit({ events: many, quarantined: [], releasedQuarantineIds: [], ingestedAt: t0 });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await s.listEvents({ tenants: ['odd'], limit: 5, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.events.map((e) => e.uuid));
+        expect(page.events.every((e) => e.tenantId === 'odd')).toBe(true);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toHaveLength(12);
+      expect(new Set(seen).size).toBe(12);
+      expect((await s.listEvents({ tenants: [], limit: 5 })).events).toEqual([]);
+      const windowed = await s.listEvents({
+        from: t0 + 1000,
+        to: t0 + 2000,
+        limit: 100,
+        event: 'revenue_impact_event',
+      });
+      expect(windowed.events).toHaveLength(5);
+    });
+
+    it('keeps quarantined events with their issues and releases them atomically', async () => {
+      const s = await open();
+      const issue = {
+        event: 'revenue_impact_event',
+        property: 'impact_amount',
+        rule: 'minimum' as const,
+        expected: 'a number ≥ 0',
+        value: -1,
+        message: 'm',
+      };
+      const bad = {
+        ...revenue,
+        uuid: '01944f5a-0000-7000-8000-0000000000ff',
+        properties: { ...revenue.properties, impact_amount: -1 },
+      };
+      await s.commit({
+        events: [],
+        quarantined: [{ id: 'q1', receivedAt: t0, batchIndex: 3, event: bad, issues: [issue] }],
+        releasedQuarantineIds: [],
+        ingestedAt: t0,
+      });
+      const listed = await s.listQuarantine({ limit: 10 });
+      expect(listed).toEqual([{ id: 'q1', receivedAt: t0, batchIndex: 3, event: bad, issues: [issue] }]);
+      expect(await s.listQuarantine({ limit: 10, tenants: ['other'] })).toEqual([]);
+      const fixed = { ...bad, properties: { ...bad.properties, impact_amount: 1 } };
+      await s.commit({ events: [fixed], quarantined: [], releasedQuarantineIds: ['q1'], ingestedAt: t0 });
+      expect(await s.listQuarantine({ limit: 10 })).toEqual([]);
+      expect(await s.existingUuids([bad.uuid, revenue.uuid])).toEqual(new Set([bad.uuid]));
+    });
+
+    it('visits every stored uuid', async () => {
+      const s = await open();
+      await s.commit({
+        events: [revenue, pageview],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: t0,
+      });
+      const uuids: string[] = [];
+      expect(await s.forEachUuid((u) => uuids.push(u))).toBe(2);
+      expect(uuids.sort()).toEqual([revenue.uuid, pageview.uuid]);
+    });
+
+    it('rolls back a failing commit entirely', async () => {
+      const s = await open();
+      const broken = { ...revenue, uuid: 'not-a-uuid' };
+      await expect(
+        s.commit({ events: [pageview, broken], quarantined: [], releasedQuarantineIds: [], ingestedAt: t0 }),
+      ).rejects.toThrow();
+      expect(await s.countEvents()).toBe(0);
+      await s.commit({ events: [pageview], quarantined: [], releasedQuarantineIds: [], ingestedAt: t0 });
+      expect(await s.countEvents()).toBe(1);
+    });
+  });
+}

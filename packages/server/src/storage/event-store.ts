@@ -1,0 +1,65 @@
+import type { BusinessEventName, SchemaIssue } from '@pulse/events';
+import type { CapturedEvent } from '../ingestion/captured-event.js';
+
+/** A business event that broke its schema, kept aside with the reasons until it is replayed. */
+export interface QuarantinedEvent {
+  id: string;
+  receivedAt: number;
+  /** Position of the event in its request's batch. */
+  batchIndex: number;
+  event: CapturedEvent;
+  issues: SchemaIssue[];
+}
+
+/** What one group commit writes, atomically. */
+export interface CommitBatch {
+  events: CapturedEvent[];
+  quarantined: QuarantinedEvent[];
+  /** Quarantine ids that a replay moved into `events`. */
+  releasedQuarantineIds: string[];
+  ingestedAt: number;
+}
+
+export interface EventFilter {
+  /** Tenants the caller may see; undefined = all. */
+  tenants?: readonly string[];
+  event?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface StoredEvent extends CapturedEvent {
+  tenantId: string | null;
+  ingestedAt: number;
+}
+
+export interface EventPage {
+  events: StoredEvent[];
+  nextCursor: string | null;
+}
+
+export interface QuarantineFilter {
+  tenants?: readonly string[];
+  event?: string;
+  limit: number;
+}
+
+/** The narrow interface every storage engine implements (STYLE §4). */
+export interface EventStore {
+  /** Writes events and quarantine changes in one durable transaction. */
+  commit(batch: CommitBatch): Promise<void>;
+  /** Of these uuids, the ones already stored (exact dedup confirmation). */
+  existingUuids(uuids: readonly string[]): Promise<Set<string>>;
+  /** Streams every stored uuid (to rebuild the in-memory dedup index at start). */
+  forEachUuid(visit: (uuid: string) => void): Promise<number>;
+  listEvents(filter: EventFilter): Promise<EventPage>;
+  countEvents(): Promise<number>;
+  listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;
+  getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]>;
+  close(): Promise<void>;
+}
+
+export type { BusinessEventName };
