@@ -1,4 +1,6 @@
-import type { BusinessEventName } from './catalog.js';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { catalog, type BusinessEventName } from './catalog.js';
 import { makeIssue, type SchemaIssue } from './issues.js';
 
 /** How far a sent percentage may stray from the one computed from its parts (SPEC §1: within 0.5). */
@@ -13,7 +15,11 @@ function checkPercentage(
 ): SchemaIssue[] {
   const sent = props[key];
   if (sent === undefined) {
-    props[key] = computed;
+    // Only a value the property's own schema accepts is written, so a checked event checks again:
+    // a cost increase (savings −100 %, below the 0..100 range) or a ratio that overflows to
+    // Infinity (capacity 1e-320) leaves the field absent rather than stored out of range.
+    const schema = (catalog[event].properties as Record<string, TSchema>)[key];
+    if (schema && Value.Check(schema, computed)) props[key] = computed;
     return [];
   }
   if (Math.abs((sent as number) - computed) <= PERCENT_TOLERANCE) return [];

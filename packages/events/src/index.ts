@@ -17,6 +17,6 @@ export { decisionStatuses } from './schemas/strategic-decision.js';
 export { isIsoDateTime } from './schemas/date-time-format.js';
 export { checkBusinessEvent, schemaIssues, type CheckResult } from './validate.js';
 export { PERCENT_TOLERANCE } from './derive.js';
-export { BusinessEventValidationError, type IssueRule, type SchemaIssue } from './issues.js';
+export { BusinessEventValidationError, makeIssue, type IssueRule, type SchemaIssue } from './issues.js';
 export { catalogFields, eventFields, type CatalogField, type FieldKind } from './fields.js';
 export { catalogJsonSchema, eventJsonSchema } from './json-schema.js';

@@ -9,7 +9,9 @@ export type IssueRule =
   | 'enum'
   | 'const'
   | 'format'
-  | 'consistency';
+  | 'consistency'
+  /** The store refused a value the schema allowed (kept in quarantine, never dropped). */
+  | 'storage';
 
 /** One broken rule, named so a person can fix the sender: event, property, rule, value received. */
 export interface SchemaIssue {
@@ -26,7 +28,16 @@ export interface SchemaIssue {
 
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = JSON.stringify(value);
+  // JSON would say "null" for NaN and ±Infinity (a 0/0 rate from an SDK caller) and throws on
+  // bigints and cycles, which would turn an issue into a crash of the validator.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
   if (json === undefined) return typeof value === 'symbol' ? value.toString() : typeof value;
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
