@@ -1,0 +1,9 @@
+export {
+  generateEvents,
+  estimateCount,
+  describeTenants,
+  DEFAULT_EVENTS_PER_TENANT_PER_DAY,
+  type GenerateOptions,
+  type SeedTenant,
+} from './generate.js';
+export type { IncidentKind, Personality, Plan } from './tenants.js';
