@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const storageEngines = ['@duckdb/node-api', 'pg', '@clickhouse/client'];
@@ -10,11 +11,14 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      globals: globals.node,
       parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      // Fastify handlers are async by contract, with or without an await inside.
+      '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -23,13 +27,18 @@ export default tseslint.config(
       // Configuration is read once, in packages/server/src/config (STYLE §6).
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through packages/server/src/config.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through packages/server/src/config.',
+        },
       ],
     },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
     files: ['packages/server/src/config/**', 'packages/server/bin/**', 'scripts/**', 'bench/**', '.ci/**'],
@@ -41,7 +50,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/server/**', '@pulse/server', 'fastify', ...storageEngines], message: 'The SDK and catalog may not depend on server code.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '@pulse/server', 'fastify', ...storageEngines],
+              message: 'The SDK and catalog may not depend on server code.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -53,8 +69,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: storageEngines.map((name) => ({ name, message: 'Only storage adapters may import a storage engine.' })),
-          patterns: [{ group: ['**/storage/duckdb/**', '**/storage/clickhouse/**'], message: 'Import the EventStore interface, not an adapter.' }],
+          paths: storageEngines.map((name) => ({
+            name,
+            message: 'Only storage adapters may import a storage engine.',
+          })),
+          patterns: [
+            {
+              group: ['**/storage/duckdb/**', '**/storage/clickhouse/**'],
+              message: 'Import the EventStore interface, not an adapter.',
+            },
+          ],
         },
       ],
     },

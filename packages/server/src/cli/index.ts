@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
+import { registerEvents } from './commands/events.js';
+import { registerSeed } from './commands/seed.js';
+import { registerQuarantine } from './commands/quarantine.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -9,6 +13,10 @@ export function buildProgram(): Command {
     .option('--config <file>', 'configuration file (default ./pulse.config.json)')
     .showHelpAfterError()
     .exitOverride();
+  registerServe(program);
+  registerSeed(program);
+  registerEvents(program);
+  registerQuarantine(program);
   registerSchema(program);
   return program;
 }

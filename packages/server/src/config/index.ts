@@ -19,8 +19,8 @@ export class ConfigError extends Error {
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  /** Path of pulse.config.json; default PULSE_CONFIG, else ./pulse.config.json when present. */
-  file?: string;
+  /** Path of pulse.config.json; default PULSE_CONFIG, else ./pulse.config.json when present; null: no file. */
+  file?: string | null;
   /** Values from CLI flags; they win over env and file. */
   overrides?: Partial<Record<ConfigKey, unknown>>;
 }
@@ -28,7 +28,8 @@ export interface LoadOptions {
 function readFile(path: string, problems: string[]): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
     problems.push(`${path}: must hold a JSON object`);
   } catch (error) {
     problems.push(`${path}: ${(error as Error).message}`);
@@ -40,8 +41,11 @@ function readFile(path: string, problems: string[]): Record<string, unknown> {
 export function loadConfig(options: LoadOptions = {}): FullConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  const explicit = options.file ?? env.PULSE_CONFIG;
-  const path = explicit ?? (existsSync('pulse.config.json') ? 'pulse.config.json' : undefined);
+  const explicit = options.file === null ? null : (options.file ?? env.PULSE_CONFIG);
+  const path =
+    explicit === null
+      ? undefined
+      : (explicit ?? (existsSync('pulse.config.json') ? 'pulse.config.json' : undefined));
   const file = path ? readFile(resolve(path), problems) : {};
 
   const known = new Set(Object.values(configKeys).map((k) => k.file));
@@ -51,10 +55,13 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
   for (const [name, spec] of Object.entries(configKeys)) {
     const override = options.overrides?.[name as ConfigKey];
     const [source, raw] =
-      override !== undefined ? [`--${name}`, override]
-      : env[spec.env] !== undefined ? [spec.env, env[spec.env]]
-      : file[spec.file] !== undefined ? [`${path}: ${spec.file}`, file[spec.file]]
-      : [undefined, undefined];
+      override !== undefined
+        ? [`--${name}`, override]
+        : env[spec.env] !== undefined
+          ? [spec.env, env[spec.env]]
+          : file[spec.file] !== undefined
+            ? [`${path}: ${spec.file}`, file[spec.file]]
+            : [undefined, undefined];
     if (source === undefined) {
       values[name] = spec.default;
       continue;
@@ -72,7 +79,8 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
     const envName = `PULSE_${provider.toUpperCase()}_TOLERANCE_SECONDS`;
     const raw = env[envName];
     try {
-      tolerance[provider] = raw === undefined ? (values.webhookToleranceSeconds as number) : int(0, 86_400 * 7)(raw);
+      tolerance[provider] =
+        raw === undefined ? (values.webhookToleranceSeconds as number) : int(0, 86_400 * 7)(raw);
     } catch (error) {
       problems.push(`${envName} ${(error as Error).message} (got ${JSON.stringify(raw)})`);
     }

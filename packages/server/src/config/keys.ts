@@ -21,8 +21,10 @@ export const optStr = (raw: unknown): string | undefined => {
 export const int =
   (min: number, max: number) =>
   (raw: unknown): number => {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) throw new BadValue(`must be a whole number from ${min} to ${max}`);
+    const n =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new BadValue(`must be a whole number from ${min} to ${max}`);
     return n;
   };
 export const bool = (raw: unknown): boolean => {
@@ -34,7 +36,8 @@ export const bool = (raw: unknown): boolean => {
 /** Comma-separated in env, an array in the file. */
 export const list = (raw: unknown): string[] => {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
-  if (!items || items.some((i) => typeof i !== 'string')) throw new BadValue('must be a comma-separated list');
+  if (!items || items.some((i) => typeof i !== 'string'))
+    throw new BadValue('must be a comma-separated list');
   return (items as string[]).map((i) => i.trim()).filter(Boolean);
 };
 export const url =

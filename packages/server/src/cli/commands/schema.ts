@@ -16,14 +16,20 @@ export function registerSchema(program: Command): void {
         throw new Error(`unknown event "${options.event}"; known: ${businessEventNames.join(', ')}`);
       const names = options.event ? [options.event] : businessEventNames;
       if (!options.out) {
-        const doc = options.event && isBusinessEventName(options.event) ? eventJsonSchema(options.event) : catalogJsonSchema();
+        const doc =
+          options.event && isBusinessEventName(options.event)
+            ? eventJsonSchema(options.event)
+            : catalogJsonSchema();
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
       mkdirSync(options.out, { recursive: true });
       for (const name of names) {
         if (!isBusinessEventName(name)) continue;
-        writeFileSync(join(options.out, `${name}.json`), `${JSON.stringify(eventJsonSchema(name), null, 2)}\n`);
+        writeFileSync(
+          join(options.out, `${name}.json`),
+          `${JSON.stringify(eventJsonSchema(name), null, 2)}\n`,
+        );
       }
       console.error(`wrote ${names.length} schema file(s) to ${options.out}`);
     });

@@ -14,7 +14,7 @@ import type {
 } from '../event-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging, sqlString } from './read-json-sql.js';
-import { tableKeyOf, tenantOf, toRow } from './rows.js';
+import { tableKeyOf, tenantOf, toNdjsonLine } from './rows.js';
 import {
   allEventsViewSql,
   allTables,
@@ -27,6 +27,8 @@ import {
   type Column,
 } from './schema.js';
 import { StagingArea } from './staging.js';
+import { DuckDbQueryRunner } from './duckdb-query-runner.js';
+import { DuckDbSubscriptionStore, subscriptionsTableSql } from './duckdb-subscription-store.js';
 
 const quarantineColumns: Column[] = [
   { name: 'id', type: 'VARCHAR' },
@@ -119,13 +121,24 @@ export class DuckDbEventStore implements EventStore {
     const writer = await instance.connect();
     for (const t of allTables) await writer.run(createTableSql(t.table, t.columns));
     await writer.run(quarantineTableSql);
+    await writer.run(subscriptionsTableSql);
     await writer.run(allEventsViewSql());
     return new DuckDbEventStore(instance, writer, await instance.connect(), new StagingArea());
   }
 
-  /** The connection analytics and ad-hoc queries read through (same process: DuckDB allows one writer process). */
+  /** The connection analytics reads through (same process: DuckDB allows one writer process). */
   get readConnection(): DuckDBConnection {
     return this.reader;
+  }
+
+  /** Ad-hoc read-only SQL, each query on its own connection. */
+  queryRunner(): DuckDbQueryRunner {
+    return new DuckDbQueryRunner(this.instance);
+  }
+
+  /** Subscriptions live in the same database file (and so under the same encryption). */
+  async subscriptionStore(): Promise<DuckDbSubscriptionStore> {
+    return new DuckDbSubscriptionStore(await this.instance.connect());
   }
 
   async commit(batch: CommitBatch): Promise<void> {
@@ -140,24 +153,26 @@ export class DuckDbEventStore implements EventStore {
     const statements: string[] = [];
     for (const [key, events] of groups) {
       const target = key === 'generic' ? genericTable : eventTables[key as keyof typeof eventTables];
-      const file = this.staging.write(events.map((e) => toRow(e, batch.ingestedAt)));
+      const file = this.staging.write(events.map((e) => toNdjsonLine(e, batch.ingestedAt)));
       files.push(file);
       statements.push(`INSERT INTO ${quote(target.table)} ${selectFromStaging(file, target.columns)}`);
     }
     if (batch.quarantined.length) {
       const file = this.staging.write(
-        batch.quarantined.map((q) => ({
-          id: q.id,
-          received_at: q.receivedAt,
-          batch_index: q.batchIndex,
-          uuid: q.event.uuid,
-          event: q.event.event,
-          tenant_id: tenantOf(q.event),
-          distinct_id: q.event.distinctId,
-          timestamp: q.event.timestamp,
-          properties: q.event.properties,
-          issues: q.issues,
-        })),
+        batch.quarantined.map((q) =>
+          JSON.stringify({
+            id: q.id,
+            received_at: q.receivedAt,
+            batch_index: q.batchIndex,
+            uuid: q.event.uuid,
+            event: q.event.event,
+            tenant_id: tenantOf(q.event),
+            distinct_id: q.event.distinctId,
+            timestamp: q.event.timestamp,
+            properties: q.event.properties,
+            issues: q.issues,
+          }),
+        ),
       );
       files.push(file);
       statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
@@ -187,7 +202,7 @@ export class DuckDbEventStore implements EventStore {
       .map((t) => `SELECT uuid::VARCHAR AS u FROM ${quote(t.table)} WHERE uuid IN (${list})`)
       .join(' UNION ALL ');
     const result = await this.reader.runAndReadAll(union);
-    return new Set(result.getRowObjectsJS().map((r) => String(r.u)));
+    return new Set(result.getRowObjectsJS().map((r) => r.u as string));
   }
 
   async forEachUuid(visit: (uuid: string) => void): Promise<number> {

@@ -21,11 +21,10 @@ export class StagingArea {
     this.dir = mkdtempSync(join(base, 'pulse-staging-'));
   }
 
-  write(rows: readonly unknown[]): string {
+  /** Writes NDJSON lines (already serialised) to a new staging file and returns its path. */
+  write(lines: readonly string[]): string {
     const path = join(this.dir, `${++this.counter}.ndjson`);
-    let text = '';
-    for (const row of rows) text += `${JSON.stringify(row)}\n`;
-    writeFileSync(path, text);
+    writeFileSync(path, lines.join('\n'));
     return path;
   }
 

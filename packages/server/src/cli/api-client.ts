@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_KEY_FILE } from '../access/admin-key.js';
+import { loadConfig, serverUrl, type FullConfig } from '../config/index.js';
+
+export interface ClientOptions {
+  url?: string;
+  key?: string;
+  config?: string;
+}
+
+/** Talks to a running Pulse server: the embedded store allows one writer process (SPEC §6). */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly key: string | undefined,
+  ) {}
+
+  static from(
+    options: ClientOptions,
+    config: FullConfig = loadConfig(options.config ? { file: options.config } : {}),
+  ): ApiClient {
+    const keyFile = join(config.dataDir, ADMIN_KEY_FILE);
+    const key =
+      options.key ??
+      config.adminKey ??
+      (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+    return new ApiClient((options.url ?? serverUrl(config)).replace(/\/$/, ''), key);
+  }
+
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(this.key ? { authorization: `Bearer ${this.key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new Error(
+        `no Pulse server answering at ${this.baseUrl} (${cause}); start one with \`pulse serve\` or pass --url`,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      const message = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? text;
+      throw new Error(`${method} ${path} failed with ${response.status}: ${message}`);
+    }
+    return parsed as T;
+  }
+}
+
+/** Options every verb that calls the server takes. */
+export function withClientOptions<T extends { option: (flags: string, description: string) => T }>(
+  command: T,
+): T {
+  return command
+    .option('--url <url>', 'Pulse server URL (default from config: http://PULSE_HOST:PULSE_PORT)')
+    .option('--key <key>', 'API key (default PULSE_ADMIN_KEY or the admin key in the data dir)');
+}

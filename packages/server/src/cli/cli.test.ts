@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { buildProgram, main } from './index.js';
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+describe('pulse CLI', () => {
+  it('has --help on every verb, with a description', () => {
+    const program = buildProgram();
+    const commands = allCommands(program);
+    expect(commands.map((c) => c.name())).toEqual(
+      expect.arrayContaining(['serve', 'seed', 'events', 'quarantine', 'list', 'replay', 'schema', 'export']),
+    );
+    for (const command of commands) {
+      expect(command.description(), command.name()).not.toBe('');
+      expect(command.helpInformation()).toContain('-h, --help');
+    }
+  });
+
+  it('schema export prints the catalog as JSON Schema', async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const code = await main(['node', 'pulse', 'schema', 'export', '--event', 'resource_usage_event']);
+    spy.mockRestore();
+    expect(code).toBe(0);
+    const schema = JSON.parse(out.join('')) as {
+      title: string;
+      properties: { properties: { required: string[] } };
+    };
+    expect(schema.title).toBe('resource_usage_event');
+    expect(schema.properties.properties.required).toEqual([
+      'tenant_id',
+      'resource_type',
+      'current_usage',
+      'capacity',
+    ]);
+  });
+
+  it('fails with a clear message and a non-zero code for bad input', async () => {
+    const err: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => err.push(m));
+    expect(await main(['node', 'pulse', 'schema', 'export', '--event', 'nope'])).toBe(1);
+    spy.mockRestore();
+    expect(err.join('')).toMatch(/unknown event "nope"; known: revenue_impact_event/);
+  });
+});

@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { IngestPipeline } from '../ingestion/pipeline.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Storage } from '../storage/storage.js';
+import { requireApiKey } from './auth.js';
+import { apiErrorHandler } from './errors.js';
+import { captureRoutes } from './routes/capture.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { posthogConfigRoutes } from './routes/posthog-config.js';
+import { quarantineRoutes } from './routes/quarantine.js';
+import { queryRoutes } from './routes/query.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+
+export interface AppDeps {
+  logger: FastifyBaseLogger;
+  storage: Storage;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+  projectTokens: readonly string[];
+  adminKey: string;
+  isReady: () => boolean;
+}
+
+/** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Capture is a hot path: no per-request log lines; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024,
+  });
+  void app.register(async (capture) => captureRoutes(capture, deps));
+  void app.register(async (scope) => {
+    posthogConfigRoutes(scope);
+    healthRoutes(scope, {
+      registry: deps.metrics.registry,
+      isReady: deps.isReady,
+      queueDepth: () => deps.pipeline.queueDepth,
+    });
+  });
+  void app.register(async (api) => {
+    api.setErrorHandler(apiErrorHandler);
+    requireApiKey(api, deps.adminKey);
+    eventRoutes(api, deps.storage.events);
+    quarantineRoutes(api, deps.storage.events, deps.pipeline);
+    queryRoutes(api, deps.storage.queries);
+    subscriptionRoutes(api, deps.storage.subscriptions);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        requestId: request.id,
+      },
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+
+export interface HealthDeps {
+  registry: Registry;
+  /** False while starting (dedup index loading) or draining for shutdown. */
+  isReady: () => boolean;
+  queueDepth: () => number;
+}
+
+export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = deps.isReady();
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', queueDepth: deps.queueDepth() });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(deps.registry.contentType).send(await deps.registry.metrics()),
+  );
+}

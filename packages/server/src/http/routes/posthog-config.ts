@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * posthog-js calls these on init (reference §5). Answering them lets it run without errors and tells it
+ * it may gzip; Pulse evaluates no feature flags, so the flag set is empty.
+ */
+export function posthogConfigRoutes(app: FastifyInstance): void {
+  const remoteConfig = (token: string) => ({
+    token,
+    supportedCompression: ['gzip', 'gzip-js'],
+    hasFeatureFlags: false,
+    captureDeadClicks: false,
+    capturePerformance: false,
+    autocapture_opt_out: false,
+    autocaptureExceptions: false,
+    analytics: { endpoint: '/e/' },
+    elementsChainAsString: true,
+    sessionRecording: false,
+    heatmaps: false,
+    surveys: false,
+    defaultIdentifiedOnly: true,
+    siteApps: [],
+  });
+  app.get<{ Params: { token: string } }>('/array/:token/config', async (request) =>
+    remoteConfig(request.params.token),
+  );
+  // The script variant defines no config, so posthog-js falls back to the JSON above.
+  app.get('/array/:token/config.js', async (_request, reply) =>
+    reply.type('application/javascript').send('/* Pulse: remote config is served as JSON */'),
+  );
+  const flags = async () => ({
+    flags: {},
+    featureFlags: {},
+    featureFlagPayloads: {},
+    errorsWhileComputingFlags: false,
+    quotaLimited: [],
+    requestId: null,
+    supportedCompression: ['gzip', 'gzip-js'],
+  });
+  for (const url of ['/flags', '/flags/', '/decide', '/decide/']) app.post(url, flags);
+}

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { loadOrCreateAdminKey } from './access/admin-key.js';
+import type { FullConfig } from './config/index.js';
+import { buildApp } from './http/app.js';
+import { EventStream } from './ingestion/event-stream.js';
+import { loadEvents } from './ingestion/load-events.js';
+import { IngestPipeline } from './ingestion/pipeline.js';
+import { createMetrics } from './observability/metrics.js';
+import { generateEvents } from './seed/index.js';
+import type { EventStore } from './storage/event-store.js';
+import type { Storage } from './storage/storage.js';
+import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
+
+/** Opens the configured storage: the embedded DuckDB file unless PULSE_STORE_URL names another engine. */
+export async function openStorage(config: FullConfig): Promise<Storage> {
+  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
+    throw new Error(
+      `PULSE_STORE_URL ${config.storeUrl}: only the embedded DuckDB store (duckdb:<file>) is available in this build`,
+    );
+  const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+  const events = await DuckDbEventStore.open({ path });
+  return { events, subscriptions: await events.subscriptionStore(), queries: events.queryRunner() };
+}
+
+export interface RunningServer {
+  url: string;
+  adminKey: string;
+  pipeline: IngestPipeline;
+  stream: EventStream;
+  store: EventStore;
+  storage: Storage;
+  close: () => Promise<void>;
+}
+
+/** Store, metrics, stream and pipeline, warmed up: what serving and direct loading share. */
+export async function openPipeline(config: FullConfig, logger: Logger = pino({ level: config.logLevel })) {
+  const storage = await openStorage(config);
+  const store = storage.events;
+  const metrics = createMetrics();
+  const stream = new EventStream((error) => logger.error({ err: error }, 'event stream listener failed'));
+  const pipeline = new IngestPipeline({
+    store,
+    stream,
+    metrics,
+    queueMax: config.ingestQueueMax,
+    commitIntervalMs: config.commitIntervalMs,
+  });
+  const started = Date.now();
+  const known = await pipeline.warmUp();
+  logger.info({ events: known, ms: Date.now() - started }, 'dedup index loaded');
+  const close = async () => {
+    await pipeline.drain();
+    await store.close();
+  };
+  return { storage, store, metrics, stream, pipeline, close };
+}
+
+/** The demo data set of `pulse serve --demo`: a few tenants, 90 days, every alert tier represented. */
+async function loadDemo(pipeline: IngestPipeline, store: EventStore, logger: Logger): Promise<void> {
+  if ((await store.countEvents()) > 0) return;
+  const started = Date.now();
+  const { loaded } = await loadEvents(
+    pipeline,
+    generateEvents({ tenants: 5, days: 90, seed: 42, includeGeneric: true }),
+  );
+  logger.info({ events: loaded, ms: Date.now() - started }, 'loaded the demo data set');
+}
+
+/** The composition root: config → store → pipeline → HTTP. Used by `pulse serve` and by tests. */
+export async function startServer(
+  config: FullConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningServer> {
+  const { storage, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
+  if (config.demo) await loadDemo(pipeline, store, logger);
+
+  const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
+  if (admin.generated)
+    logger.warn({ file: admin.generated }, 'generated an admin API key (shown once here, kept in the file)');
+  if (!config.projectTokens.length)
+    logger.warn('PULSE_PROJECT_TOKEN is not set: capture accepts any well-formed project token');
+
+  let ready = true;
+  const app = buildApp({
+    logger,
+    storage,
+    pipeline,
+    metrics,
+    projectTokens: config.projectTokens,
+    adminKey: admin.key,
+    isReady: () => ready,
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url }, 'Pulse is listening');
+
+  return {
+    url,
+    adminKey: admin.key,
+    pipeline,
+    stream,
+    store,
+    storage,
+    close: async () => {
+      ready = false;
+      await app.close(); // stops accepting; in-flight requests finish
+      await close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every Prometheus metric Pulse exports, created once in the composition root. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pulse_process_' });
+  return {
+    registry,
+    accepted: new Counter({
+      name: 'pulse_events_accepted_total',
+      help: 'Events committed to the store',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'pulse_capture_rejected_total',
+      help: 'Capture requests refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    quarantined: new Counter({
+      name: 'pulse_events_quarantined_total',
+      help: 'Business events kept aside for breaking their schema',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'pulse_events_duplicate_total',
+      help: 'Events dropped because their uuid was already stored',
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'pulse_ingest_queue_depth',
+      help: 'Events waiting for a group commit',
+      registers: [registry],
+    }),
+    commitSeconds: new Histogram({
+      name: 'pulse_commit_duration_seconds',
+      help: 'Time of one group commit',
+      registers: [registry],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    commitEvents: new Histogram({
+      name: 'pulse_commit_batch_events',
+      help: 'Events per group commit',
+      registers: [registry],
+      buckets: [1, 10, 100, 500, 1000, 5000, 10000, 50000],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,46 @@
+import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
+import { cellText } from '../text.js';
+import { reportNamed, reportParams } from './definitions.js';
+
+export interface ReportResult {
+  name: string;
+  title: string;
+  columns: string[];
+  rows: Record<string, unknown>[];
+  window: { from: string; to: string; monthStart: string };
+}
+
+/** Runs a named report over the caller's scope (the query runner enforces it). */
+export async function runReport(
+  queries: QueryRunner,
+  name: string,
+  scope: TenantScope,
+  options: { now: number; from?: number; to?: number },
+): Promise<ReportResult> {
+  const report = reportNamed(name);
+  const params = reportParams(options.now, options.from, options.to);
+  const result = await queries.run(report.sql(params), scope, { timeoutMs: 30_000, maxRows: 100_000 });
+  const index = result.columns.map((c) => c.name);
+  return {
+    name: report.name,
+    title: report.title,
+    columns: report.columns,
+    rows: result.rows.map((row) =>
+      Object.fromEntries(report.columns.map((c) => [c, row[index.indexOf(c)] ?? null])),
+    ),
+    window: {
+      from: new Date(params.from).toISOString(),
+      to: new Date(params.to).toISOString(),
+      monthStart: new Date(params.monthStart).toISOString(),
+    },
+  };
+}
+
+/** RFC 4180 CSV of a report's rows. */
+export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const cell = (v: unknown) => {
+    const s = cellText(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
+}

@@ -1,0 +1,21 @@
+/** Which tenants a query may see: a list, or every tenant (admins, executives, all-tenant analysts). */
+export type TenantScope = readonly string[] | 'all';
+
+export interface QueryLimits {
+  timeoutMs: number;
+  maxRows: number;
+}
+
+export interface QueryResult {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  rowCount: number;
+  /** More rows existed than maxRows. */
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+/** Read-only ad-hoc SQL over the documented `events` and `subscriptions` views, restricted to a scope. */
+export interface QueryRunner {
+  run(sql: string, scope: TenantScope, limits: QueryLimits): Promise<QueryResult>;
+}

@@ -1,0 +1,10 @@
+import type { EventStore } from './event-store.js';
+import type { QueryRunner } from './query-runner.js';
+import type { SubscriptionStore } from './subscription-store.js';
+
+/** Everything Pulse keeps, behind engine-neutral interfaces; opened once by the composition root. */
+export interface Storage {
+  events: EventStore;
+  subscriptions: SubscriptionStore;
+  queries: QueryRunner;
+}

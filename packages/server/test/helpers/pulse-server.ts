@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** GET/POST the JSON API with the admin key. */
+  api: <T = unknown>(
+    path: string,
+    init?: { method?: string; body?: unknown },
+  ) => Promise<{ status: number; body: T }>;
+}
+
+/** A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+): Promise<TestServer> {
+  const config = loadConfig({
+    env: {
+      PULSE_DATA_DIR: dataDir,
+      PULSE_HOST: '127.0.0.1',
+      PULSE_PORT: '0',
+      PULSE_COMMIT_INTERVAL_MS: '2',
+      ...env,
+    },
+    file: null,
+  });
+  const server = await startServer(config, pino({ level: 'error' }));
+  const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: {
+        authorization: `Bearer ${server.adminKey}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  return { ...server, dataDir, api };
+}
