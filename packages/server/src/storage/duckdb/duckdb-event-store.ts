@@ -131,6 +131,11 @@ export class DuckDbEventStore implements EventStore {
     return this.reader;
   }
 
+  /** A new connection to the same database, for another repository (alerts, audit…): same file, same encryption. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
   /** Ad-hoc read-only SQL, each query on its own connection. */
   queryRunner(): DuckDbQueryRunner {
     return new DuckDbQueryRunner(this.instance);
