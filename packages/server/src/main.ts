@@ -7,7 +7,7 @@ import { EventStream } from './ingestion/event-stream.js';
 import { loadEvents } from './ingestion/load-events.js';
 import { IngestPipeline } from './ingestion/pipeline.js';
 import { createMetrics } from './observability/metrics.js';
-import { generateEvents } from './seed/index.js';
+import { describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
@@ -57,12 +57,23 @@ export async function openPipeline(config: FullConfig, logger: Logger = pino({ l
 }
 
 /** The demo data set of `pulse serve --demo`: a few tenants, 90 days, every alert tier represented. */
-async function loadDemo(pipeline: IngestPipeline, store: EventStore, logger: Logger): Promise<void> {
-  if ((await store.countEvents()) > 0) return;
+async function loadDemo(pipeline: IngestPipeline, storage: Storage, logger: Logger): Promise<void> {
+  if ((await storage.events.countEvents()) > 0) return;
   const started = Date.now();
-  const { loaded } = await loadEvents(
-    pipeline,
-    generateEvents({ tenants: 5, days: 90, seed: 42, includeGeneric: true }),
+  const options = { tenants: 5, days: 90, seed: 42, includeGeneric: true };
+  const { loaded } = await loadEvents(pipeline, generateEvents(options));
+  // Their subscriptions too, so the performance-dashboard report has rows from the start.
+  const now = new Date();
+  await storage.subscriptions.upsert(
+    describeTenants(options).map((t) => ({
+      tenantId: t.id,
+      status: 'active' as const,
+      planName: t.plan,
+      priceMonthly: t.priceMonthly,
+      currentPeriodStart: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
+      currentPeriodEnd: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1),
+      updatedAt: now.getTime(),
+    })),
   );
   logger.info({ events: loaded, ms: Date.now() - started }, 'loaded the demo data set');
 }
@@ -73,7 +84,7 @@ export async function startServer(
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
   const { storage, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
-  if (config.demo) await loadDemo(pipeline, store, logger);
+  if (config.demo) await loadDemo(pipeline, storage, logger);
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)

@@ -9,6 +9,8 @@ export interface ClientOptions {
   config?: string;
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 /** Talks to a running Pulse server: the embedded store allows one writer process (SPEC §6). */
 export class ApiClient {
   constructor(
@@ -28,16 +30,33 @@ export class ApiClient {
     return new ApiClient((options.url ?? serverUrl(config)).replace(/\/$/, ''), key);
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  /** A JSON API call; a string body is sent as is with `contentType` (e.g. a CSV import). */
+  async request<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const text = await this.text(method, path, body, contentType);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The raw response text of a call (CSV exports), after checking its status. */
+  async text(
+    method: Method,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<string> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: {
           ...(this.key ? { authorization: `Bearer ${this.key}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body !== undefined ? { 'content-type': contentType } : {}),
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
@@ -47,12 +66,16 @@ export class ApiClient {
       );
     }
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
-      const message = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? text;
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+      } catch {
+        // not JSON: keep the text
+      }
       throw new Error(`${method} ${path} failed with ${response.status}: ${message}`);
     }
-    return parsed as T;
+    return text;
   }
 }
 

@@ -5,6 +5,9 @@ import { registerServe } from './commands/serve.js';
 import { registerEvents } from './commands/events.js';
 import { registerSeed } from './commands/seed.js';
 import { registerQuarantine } from './commands/quarantine.js';
+import { registerQuery } from './commands/query.js';
+import { registerReport } from './commands/report.js';
+import { registerSubscriptions } from './commands/subscriptions.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSeed(program);
   registerEvents(program);
+  registerReport(program);
+  registerQuery(program);
+  registerSubscriptions(program);
   registerQuarantine(program);
   registerSchema(program);
   return program;

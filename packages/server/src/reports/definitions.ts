@@ -12,6 +12,8 @@ export interface ReportDefinition {
   name: string;
   title: string;
   description: string;
+  /** Whether the report covers [from, to) or the month to date up to `to`. */
+  window: 'range' | 'month-to-date';
   /** Columns in display order, for tables and CSV. */
   columns: string[];
   /** DuckDB SQL over the scoped `events` and `subscriptions` views (the caller's tenants only). */
@@ -28,6 +30,7 @@ const at = (ms: number) => `epoch_ms(${Math.trunc(ms)})`;
  */
 const performanceDashboard: ReportDefinition = {
   name: 'performance-dashboard',
+  window: 'range',
   title: 'Executive performance dashboard',
   description:
     'Per active tenant (joined with subscriptions): revenue impact, savings, efficiency, decisions, performance score and optimization ROI',
@@ -79,6 +82,7 @@ ORDER BY business_performance_score DESC, bm.tenant_id`,
  */
 const costOptimization: ReportDefinition = {
   name: 'cost-optimization',
+  window: 'month-to-date',
   title: 'Cost optimization, month to date',
   description:
     'Per tenant × optimization category: count, total and average savings, average ROI, implemented vs identified',

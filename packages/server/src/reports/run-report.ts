@@ -7,7 +7,8 @@ export interface ReportResult {
   title: string;
   columns: string[];
   rows: Record<string, unknown>[];
-  window: { from: string; to: string; monthStart: string };
+  /** The period the rows cover: [from, to) or, month to date, [monthStart, to). */
+  window: { kind: 'range' | 'month-to-date'; from: string; to: string; monthStart: string };
 }
 
 /** Runs a named report over the caller's scope (the query runner enforces it). */
@@ -29,7 +30,8 @@ export async function runReport(
       Object.fromEntries(report.columns.map((c) => [c, row[index.indexOf(c)] ?? null])),
     ),
     window: {
-      from: new Date(params.from).toISOString(),
+      kind: report.window,
+      from: new Date(report.window === 'range' ? params.from : params.monthStart).toISOString(),
       to: new Date(params.to).toISOString(),
       monthStart: new Date(params.monthStart).toISOString(),
     },
