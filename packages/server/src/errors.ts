@@ -32,3 +32,15 @@ export class UnavailableError extends DomainError {
     super('unavailable', message);
   }
 }
+
+export class UnauthorizedError extends DomainError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}

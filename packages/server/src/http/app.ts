@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
-import { requireApiKey } from './auth.js';
+import { adminKeyResolver, authenticate } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { captureRoutes } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
@@ -42,7 +42,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
-    requireApiKey(api, deps.adminKey);
+    authenticate(api, adminKeyResolver(deps.adminKey));
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../storage/event-store.js';
+import { guard, tenantFilter } from '../auth.js';
 import { limitParam, listParam, timeParam } from '../query-params.js';
 
 interface EventsQuery {
@@ -15,9 +16,9 @@ interface EventsQuery {
 export function eventRoutes(app: FastifyInstance, store: EventStore): void {
   app.get<{ Querystring: EventsQuery }>('/api/events', async (request) => {
     const q = request.query;
-    const tenants = listParam(q.tenant);
+    const scope = guard(request, 'events:read', listParam(q.tenant));
     const page = await store.listEvents({
-      ...(tenants ? { tenants } : {}),
+      ...tenantFilter(scope),
       ...(q.event ? { event: q.event } : {}),
       ...(q.from ? { from: timeParam('from', q.from) } : {}),
       ...(q.to ? { to: timeParam('to', q.to) } : {}),

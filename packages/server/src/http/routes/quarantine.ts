@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { EventStore, QuarantinedEvent } from '../../storage/event-store.js';
+import { guard, tenantFilter } from '../auth.js';
 import { limitParam, listParam } from '../query-params.js';
 
 function present(q: QuarantinedEvent) {
@@ -23,9 +24,9 @@ export function quarantineRoutes(app: FastifyInstance, store: EventStore, pipeli
   app.get<{ Querystring: { tenant?: string | string[]; event?: string; limit?: string } }>(
     '/api/quarantine',
     async (request) => {
-      const tenants = listParam(request.query.tenant);
+      const scope = guard(request, 'quarantine:read', listParam(request.query.tenant));
       const items = await store.listQuarantine({
-        ...(tenants ? { tenants } : {}),
+        ...tenantFilter(scope),
         ...(request.query.event ? { event: request.query.event } : {}),
         limit: limitParam(request.query.limit, 100, 10_000),
       });
@@ -36,6 +37,7 @@ export function quarantineRoutes(app: FastifyInstance, store: EventStore, pipeli
   app.post<{ Body: { ids?: unknown; all?: unknown; fixes?: unknown } }>(
     '/api/quarantine/replay',
     async (request) => {
+      guard(request, 'quarantine:replay');
       const body = request.body ?? {};
       const fixes = body.fixes ?? {};
       if (

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../errors.js';
 import type { Subscription, SubscriptionStore } from '../../storage/subscription-store.js';
 import { parseSubscriptionsCsv } from '../../subscriptions/import-csv.js';
 import { parseSubscription, type SubscriptionInput } from '../../subscriptions/parse-subscription.js';
+import { guard, tenantFilter } from '../auth.js';
 import { listParam } from '../query-params.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -25,12 +26,17 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
   );
 
   app.get<{ Querystring: { tenant?: string | string[] } }>('/api/subscriptions', async (request) => ({
-    subscriptions: (await store.list(listParam(request.query.tenant))).map(present),
+    subscriptions: (
+      await store.list(
+        tenantFilter(guard(request, 'subscriptions:read', listParam(request.query.tenant))).tenants,
+      )
+    ).map(present),
   }));
 
   app.put<{ Params: { tenant: string }; Body: SubscriptionInput }>(
     '/api/subscriptions/:tenant',
     async (request) => {
+      guard(request, 'subscriptions:write', [request.params.tenant]);
       const subscription = parseSubscription(
         { ...(request.body ?? {}), tenant_id: request.params.tenant },
         'body:',
@@ -42,6 +48,7 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
   );
 
   app.post<{ Body: string }>('/api/subscriptions/import', async (request) => {
+    guard(request, 'subscriptions:write');
     const subscriptions = parseSubscriptionsCsv(
       typeof request.body === 'string' ? request.body : '',
       Date.now(),
@@ -51,6 +58,7 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
   });
 
   app.delete<{ Params: { tenant: string } }>('/api/subscriptions/:tenant', async (request) => {
+    guard(request, 'subscriptions:write', [request.params.tenant]);
     if (!(await store.remove(request.params.tenant)))
       throw new NotFoundError(`subscription of tenant ${request.params.tenant}`);
     return { deleted: request.params.tenant };
