@@ -32,8 +32,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 1024 * 1024,
   });
   void app.register(async (capture) => captureRoutes(capture, deps));
+  void app.register(async (scope) => posthogConfigRoutes(scope));
   void app.register(async (scope) => {
-    posthogConfigRoutes(scope);
     healthRoutes(scope, {
       registry: deps.metrics.registry,
       isReady: deps.isReady,

@@ -18,7 +18,7 @@ export interface CaptureDeps {
 }
 
 /** Mirrors capture's CORS: permissive, mirroring Origin and requested headers, with credentials. */
-function cors(request: FastifyRequest, reply: FastifyReply): void {
+export function cors(request: FastifyRequest, reply: FastifyReply): void {
   const origin = request.headers.origin;
   void reply.header('access-control-allow-origin', origin ?? '*');
   if (origin) void reply.header('access-control-allow-credentials', 'true').header('vary', 'Origin');

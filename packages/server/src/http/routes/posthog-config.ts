@@ -1,10 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { cors } from './capture.js';
 
 /**
  * posthog-js calls these on init (reference §5). Answering them lets it run without errors and tells it
  * it may gzip; Pulse evaluates no feature flags, so the flag set is empty.
  */
 export function posthogConfigRoutes(app: FastifyInstance): void {
+  // Called cross-origin from the customer's pages, like capture: same permissive CORS and preflights.
+  app.addHook('onRequest', async (request, reply) => cors(request, reply));
+  for (const url of [
+    '/flags',
+    '/flags/',
+    '/decide',
+    '/decide/',
+    '/array/:token/config',
+    '/array/:token/config.js',
+  ])
+    app.options(url, async (_request, reply) => reply.status(200).send({ status: 'Ok' }));
   const remoteConfig = (token: string) => ({
     token,
     supportedCompression: ['gzip', 'gzip-js'],

@@ -1,10 +1,11 @@
 import type { CapturedEvent } from '../captured-event.js';
-import { batchIndexSuffix, CaptureError } from './capture-error.js';
+import { batchIndexSuffix, CaptureError, parseFailed } from './capture-error.js';
 import type { CaptureRequest, DecodeOptions, DecodedCapture } from './capture-request.js';
 import { extractDistinctId } from './distinct-id.js';
 import { decodePayload } from './payload.js';
 import { parseRawRequest, type RawEvent } from './shapes.js';
 import { parseQuerySentAt, resolveTimestamp } from './timestamp.js';
+import { describePath, MAX_NESTING, unstorable } from './storable.js';
 import { resolveToken } from './token.js';
 import { uuidv7 } from './uuid7.js';
 
@@ -90,7 +91,28 @@ export async function decodeCaptureRequest(
 
   const captured = new Array<CapturedEvent>(events.length);
   for (let i = 0; i < events.length; i++) {
-    const event = events[i] as RawEvent;
+    try {
+      captured[i] = decodeEvent(events[i] as RawEvent, i);
+    } catch (error) {
+      // A distinct_id nested thousands of levels deep overflows the stack while it is stringified.
+      if (error instanceof RangeError)
+        throw parseFailed(
+          `nested deeper than ${MAX_NESTING} levels${batchIndexSuffix(events[i]?.index ?? i)}`,
+        );
+      throw error;
+    }
+  }
+
+  // Capture validates every event before producing any, then the producer refuses the big one.
+  if (oversized !== undefined) {
+    throw new CaptureError(
+      'event_too_big',
+      `maximum event size exceeded: event ${oversized.index} is ${oversized.bytes.toLocaleString('en-US')} bytes, limit ${maxEventBytes.toLocaleString('en-US')}`,
+    );
+  }
+  return { token, events: captured, historicalMigration: raw.historicalMigration, beacon };
+
+  function decodeEvent(event: RawEvent, i: number): CapturedEvent {
     const { source, properties } = event;
     // Per-event checks in `process_single_event` order: name, (timestamp), distinct_id, cookieless.
     if (event.event === '') {
@@ -137,7 +159,18 @@ export async function decodeCaptureRequest(
     if (source.$set_once !== undefined && source.$set_once !== null) {
       mergePersonUpdate(props, '$set_once', source.$set_once);
     }
-    captured[i] = {
+    // JS parses what PostHog's parser refuses (unpaired surrogates, 1e400, 4,000 levels): refuse it too,
+    // rather than store something the store cannot hold or read back.
+    const bad =
+      unstorable(props) ??
+      (event.event.isWellFormed() && distinctId.isWellFormed()
+        ? undefined
+        : { path: [], problem: 'lone surrogate in the event name or distinct_id' });
+    if (bad)
+      throw parseFailed(
+        `${bad.problem} at ${describePath('properties', bad.path)}${batchIndexSuffix(event.index)}`,
+      );
+    return {
       uuid: event.uuid ?? uuidv7(now),
       event: event.event,
       distinctId,
@@ -145,13 +178,4 @@ export async function decodeCaptureRequest(
       properties: props,
     };
   }
-
-  // Capture validates every event before producing any, then the producer refuses the big one.
-  if (oversized !== undefined) {
-    throw new CaptureError(
-      'event_too_big',
-      `maximum event size exceeded: event ${oversized.index} is ${oversized.bytes.toLocaleString('en-US')} bytes, limit ${maxEventBytes.toLocaleString('en-US')}`,
-    );
-  }
-  return { token, events: captured, historicalMigration: raw.historicalMigration, beacon };
 }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip } from 'node:zlib';
 
 import { CaptureError, decodeFailed, payloadTooBig } from './capture-error.js';
 import { decodeBase64Strict, isLikelyBase64, isLikelyUrlencodedForm } from './base64.js';
@@ -60,7 +60,36 @@ function describeLimit(limit: number): string {
     : `${limit.toLocaleString('en-US')} bytes`;
 }
 
-function gunzipCapped(bytes: Buffer, limit: number): Promise<Buffer> {
+/**
+ * Whether inflating would pass `limit`, found with constant memory (output is counted, not kept).
+ * Rejects with the decode error for a corrupt stream.
+ */
+function inflatesPast(bytes: Buffer, limit: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const inflate = createGunzip();
+    let total = 0;
+    inflate.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        inflate.destroy();
+        resolve(true);
+      }
+    });
+    inflate.on('error', (error) => reject(decodeFailed(`invalid GZIP data (${error.message})`)));
+    inflate.on('end', () => resolve(false));
+    inflate.end(bytes);
+  });
+}
+
+async function gunzipCapped(bytes: Buffer, limit: number): Promise<Buffer> {
+  // The gzip trailer states the inflated size (mod 2^32). When it claims more than the budget (a bomb,
+  // or a corrupt tail), check by counting instead of buffering: a bomb never holds 100 MiB in memory.
+  if (
+    bytes.length >= 18 &&
+    bytes.readUInt32LE(bytes.length - 4) > limit &&
+    (await inflatesPast(bytes, limit))
+  )
+    throw payloadTooBig(`decompressed payload over ${describeLimit(limit)}`);
   // Output chunks sized to the expected output (JSON inflates ~5-10x) keep a big body from taking
   // thousands of threadpool round trips of the default 16 KiB, without a 1 MiB buffer per small one.
   const chunkSize = Math.min(
