@@ -16,7 +16,12 @@ const port = 18000 + Math.floor(Math.random() * 1000);
 // posthog-node's batch envelope, uncompressed (disableCompression), with its $lib properties.
 const work = mkdtempSync(join(tmpdir(), 'pulse-bench-ingest-'));
 const lines = [];
-const sample = generateEvents({ tenants: 200, days: 30, seed: 7, end: new Date('2026-11-01T00:00:00Z') });
+const sample = generateEvents({
+  tenants: Math.ceil(bodies / 10), // ~1,200 events per tenant over 30 days
+  days: 30,
+  seed: 7,
+  end: new Date('2026-11-01T00:00:00Z'),
+});
 for (let b = 0; b < bodies; b++) {
   const batch = [];
   for (let i = 0; i < 100; i++) {
@@ -101,7 +106,6 @@ const rate = ((requests - statusErrors) * 100) / (durationUs / 1e6);
 const dbBytes = readdirSync(server.dataDir)
   .filter((f) => f.endsWith('.duckdb'))
   .reduce((n, f) => n + statSync(join(server.dataDir, f)).size, 0);
-void stored;
 
 report('bench:ingest — POST /batch/ of 100 events (posthog-node envelope, JSON), acknowledged = committed', [
   ['duration', `${fmt(durationUs / 1e6, 1)} s, ${connections} connections, wrk 1 thread`],
