@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
+import { createAnalytics, type SqlConnection } from './analytics/analytics.js';
 import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { EventStream } from './ingestion/event-stream.js';
@@ -13,14 +14,20 @@ import type { Storage } from './storage/storage.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
 
 /** Opens the configured storage: the embedded DuckDB file unless PULSE_STORE_URL names another engine. */
-export async function openStorage(config: FullConfig): Promise<Storage> {
+/** Storage plus the SQL connection analytics reads its rollups through. */
+export async function openStorage(config: FullConfig): Promise<Storage & { sql: SqlConnection }> {
   if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
     throw new Error(
       `PULSE_STORE_URL ${config.storeUrl}: only the embedded DuckDB store (duckdb:<file>) is available in this build`,
     );
   const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
   const events = await DuckDbEventStore.open({ path });
-  return { events, subscriptions: await events.subscriptionStore(), queries: events.queryRunner() };
+  return {
+    events,
+    subscriptions: await events.subscriptionStore(),
+    queries: events.queryRunner(),
+    sql: events.readConnection,
+  };
 }
 
 export interface RunningServer {
@@ -85,6 +92,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { storage, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
   if (config.demo) await loadDemo(pipeline, storage, logger);
+  const analytics = createAnalytics({ connection: storage.sql, stream });
+  const rollupsStarted = Date.now();
+  await analytics.ready();
+  logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -96,6 +107,7 @@ export async function startServer(
   const app = buildApp({
     logger,
     storage,
+    analytics,
     pipeline,
     metrics,
     projectTokens: config.projectTokens,
@@ -115,6 +127,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
+      analytics.close();
       await close();
     },
   };

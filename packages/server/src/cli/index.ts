@@ -4,6 +4,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerEvents } from './commands/events.js';
 import { registerSeed } from './commands/seed.js';
+import { registerSummary } from './commands/summary.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerSeed(program);
   registerEvents(program);
+  registerSummary(program);
   registerReport(program);
   registerQuery(program);
   registerSubscriptions(program);

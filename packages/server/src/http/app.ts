@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Analytics } from '../analytics/analytics.js';
 import type { Storage } from '../storage/storage.js';
 import { adminKeyResolver, authenticate } from './auth.js';
 import { apiErrorHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
 import { captureRoutes } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -11,15 +14,24 @@ import { posthogConfigRoutes } from './routes/posthog-config.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { queryRoutes } from './routes/query.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { summaryRoutes } from './routes/summary.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
   storage: Storage;
+  analytics: Analytics;
   pipeline: IngestPipeline;
   metrics: Metrics;
   projectTokens: readonly string[];
   adminKey: string;
   isReady: () => boolean;
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
@@ -33,6 +45,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(async (capture) => captureRoutes(capture, deps));
   void app.register(async (scope) => posthogConfigRoutes(scope));
+  // The API's contract is public; its data is not.
+  app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
   void app.register(async (scope) => {
     healthRoutes(scope, {
       registry: deps.metrics.registry,
@@ -43,6 +57,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
     authenticate(api, adminKeyResolver(deps.adminKey));
+    summaryRoutes(api, deps.analytics);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries);

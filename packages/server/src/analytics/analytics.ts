@@ -1,0 +1,226 @@
+import { ValidationError } from '../errors.js';
+import type { CommittedBatch } from '../ingestion/event-stream.js';
+import type { StoredEvent } from '../storage/event-store.js';
+import { composeSummary } from './compose-summary.js';
+import type { DayRollup, TenantRollups } from './day-rollup.js';
+import { EdgeDays, type DaysLease } from './edge-days.js';
+import { DAY_MS, dayOf, factOf, LATE_GRACE_MS } from './facts.js';
+import { edgeFactColumnKinds, edgeFactsSql, rebuildColumnKinds, rebuildSql } from './rollup-sql.js';
+import { applyEvent, applyRebuildRows, Rollups, type HighWater } from './rollups.js';
+import { readColumns, type SqlConnection } from './sql-reader.js';
+import type { AlertItem, ExecutiveSummary, SummaryScope, TimeWindow } from './summary-types.js';
+import { planWindow, previousOf, type WindowPlan } from './window-plan.js';
+import { WindowAccumulator } from './window-totals.js';
+
+/** Where committed events come from (ingestion/event-stream.ts `EventStream`). */
+export interface CommittedEvents {
+  subscribe(listener: (batch: CommittedBatch) => void): () => void;
+}
+
+export type CriticalAlertsProvider = (
+  scope: SummaryScope,
+) => readonly AlertItem[] | Promise<readonly AlertItem[]>;
+
+export type { SqlConnection };
+
+export interface AnalyticsOptions {
+  connection: SqlConnection;
+  stream: CommittedEvents;
+  /** Now, epoch ms (default Date.now): the default window ends here and summaries are stamped with it. */
+  clock?: () => number;
+  /** Open critical alerts of a scope (the alert engine); default none. */
+  criticalAlerts?: CriticalAlertsProvider;
+  /** See LATE_GRACE_MS. */
+  lateGraceMs?: number;
+  /** Days of raw facts kept for window edges (default 8; a default window needs 3). */
+  edgeDays?: number;
+  /** After the first rebuild, load the default window's edge days for all tenants in the background (default true). */
+  preloadDefaultWindow?: boolean;
+}
+
+export interface RebuildStats {
+  tenants: number;
+  /** Tenant-days rebuilt. */
+  days: number;
+  /** Stream events that arrived during the rebuild and were applied on top of its snapshot. */
+  replayed: number;
+  ms: number;
+}
+
+export interface Analytics {
+  /**
+   * Resolves once the rollups have been built from the store (createAnalytics starts that at once); rejects
+   * if that failed and no rebuild() has succeeded since.
+   */
+  ready(): Promise<void>;
+  /** Rebuilds the rollups from the store; summaries keep using the previous ones until it is done. */
+  rebuild(): Promise<RebuildStats>;
+  /** The executive summary of a scope over [from, to) (default: the 30 days up to now). */
+  summarize(scope: SummaryScope, window?: TimeWindow): Promise<ExecutiveSummary>;
+  /** Stops following the stream. */
+  close(): void;
+}
+
+export const DEFAULT_WINDOW_DAYS = 30;
+
+/**
+ * Keeps day rollups of every tenant exact as events are committed and answers summaries from them: whole UTC
+ * days from the rollups, the partial days at a window's edges from cached raw facts (edge-days.ts).
+ */
+export function createAnalytics(options: AnalyticsOptions): Analytics {
+  const { connection } = options;
+  const clock = options.clock ?? Date.now;
+  const lateGraceMs = options.lateGraceMs ?? LATE_GRACE_MS;
+  const alertsOf: CriticalAlertsProvider = options.criticalAlerts ?? (() => []);
+  const edges = new EdgeDays(
+    (requests) => readColumns(connection, edgeFactsSql(requests), edgeFactColumnKinds),
+    options.edgeDays,
+    lateGraceMs,
+  );
+  let rollups: Rollups | null = null;
+  /** Batches committed while a rebuild runs, replayed on top of its snapshot. */
+  let pending: (readonly StoredEvent[])[] | null = null;
+  let rebuilding: Promise<RebuildStats> | null = null;
+
+  const unsubscribe = options.stream.subscribe(({ events }) => {
+    pending?.push(events);
+    for (const event of events) {
+      const fact = factOf(event);
+      if (rollups) applyEvent(rollups, event, fact);
+      if (fact) edges.observe(fact);
+    }
+  });
+
+  async function runRebuild(): Promise<RebuildStats> {
+    const started = performance.now();
+    const own: (readonly StoredEvent[])[] = [];
+    pending = own;
+    try {
+      const result = await readColumns(connection, rebuildSql(lateGraceMs), rebuildColumnKinds);
+      const next = new Rollups(lateGraceMs);
+      const highWater = applyRebuildRows(next, result);
+      const replayed = replay(next, own, highWater);
+      rollups = next;
+      let days = 0;
+      for (const tenant of next.tenants.values()) days += tenant.days.size;
+      return { tenants: next.tenants.size, days, replayed, ms: performance.now() - started };
+    } finally {
+      if (pending === own) pending = null;
+    }
+  }
+
+  function rebuild(): Promise<RebuildStats> {
+    rebuilding ??= runRebuild().finally(() => {
+      rebuilding = null;
+    });
+    return rebuilding;
+  }
+
+  const initial = rebuild().then(() => {
+    // In the background: the first default-window summary then finds its edge days cached (or waits for them).
+    if (options.preloadDefaultWindow ?? true) void preloadDefaultWindow().catch(() => {});
+  });
+  // A failed start surfaces through ready() and summarize() (until a rebuild() succeeds), not as an
+  // unhandled rejection.
+  initial.catch(() => {});
+  const ready = async (): Promise<void> => {
+    if (!rollups) await initial;
+  };
+
+  async function preloadDefaultWindow(): Promise<void> {
+    const now = clock();
+    const window = { from: now - DEFAULT_WINDOW_DAYS * DAY_MS, to: now };
+    const lease = await edges.acquire(
+      edgeDaysOf([planWindow(window), planWindow(previousOf(window))]),
+      'all',
+    );
+    lease.release();
+  }
+
+  async function summarize(scope: SummaryScope, window?: TimeWindow): Promise<ExecutiveSummary> {
+    const now = clock();
+    const current = window ?? { from: now - DEFAULT_WINDOW_DAYS * DAY_MS, to: now };
+    checkWindow(current);
+    const previous = previousOf(current);
+    const plans = [planWindow(current), planWindow(previous)];
+    await ready();
+    const [lease, alerts] = await Promise.all([
+      edges.acquire(edgeDaysOf(plans), scope.tenants),
+      alertsOf(scope),
+    ]);
+    try {
+      // From here on synchronous: neither rollups nor cached facts change under the computation.
+      const state = rollups;
+      if (!state) throw new Error('analytics rollups are not built');
+      const tenants =
+        scope.tenants === 'all'
+          ? [...state.tenants.values()]
+          : [...new Set(scope.tenants)].flatMap((id) => state.tenants.get(id) ?? []);
+      const [currentTotals, previousTotals] = plans.map((plan) => {
+        const accumulator = new WindowAccumulator();
+        for (const tenant of tenants) accumulator.addTenant(tenant, bucketsOf(tenant, plan, lease));
+        return accumulator.finish();
+      });
+      if (!currentTotals || !previousTotals) throw new Error('unreachable');
+      return composeSummary({
+        scope,
+        window: current,
+        previousWindow: previous,
+        tenants: scope.tenants === 'all' ? state.tenants.size : new Set(scope.tenants).size,
+        generatedAt: now,
+        current: currentTotals,
+        previous: previousTotals,
+        alerts,
+      });
+    } finally {
+      lease.release();
+    }
+  }
+
+  return { ready, rebuild, summarize, close: unsubscribe };
+}
+
+/** The UTC days holding the partial edges of these windows. */
+function edgeDaysOf(plans: readonly WindowPlan[]): number[] {
+  return plans.flatMap((p) => [p.tail, p.head]).flatMap((s) => (s ? [dayOf(s.from)] : []));
+}
+
+/** A tenant's buckets of one window, newest first (WindowAccumulator needs that order). */
+function bucketsOf(tenant: TenantRollups, plan: WindowPlan, lease: DaysLease): DayRollup[] {
+  const buckets: DayRollup[] = [];
+  if (plan.tail) lease.buckets(tenant, plan.tail, buckets);
+  for (let day = plan.endDay - 1; day >= plan.firstDay; day--) {
+    const rollup = tenant.days.get(day);
+    if (rollup) buckets.push(rollup);
+  }
+  if (plan.head) lease.buckets(tenant, plan.head, buckets);
+  return buckets;
+}
+
+/** Applies the stream events a rebuild's snapshot did not include (see HighWater). */
+function replay(
+  into: Rollups,
+  batches: readonly (readonly StoredEvent[])[],
+  highWater: HighWater | null,
+): number {
+  let replayed = 0;
+  for (const events of batches)
+    for (const event of events) {
+      // Commits are serialized and stamp ingestedAt when they start, so the snapshot holds exactly the events
+      // ingested before its newest instant, plus those of that instant it lists.
+      if (
+        highWater &&
+        (event.ingestedAt < highWater.ingestedAt ||
+          (event.ingestedAt === highWater.ingestedAt && highWater.uuids.has(event.uuid.toLowerCase())))
+      )
+        continue;
+      if (applyEvent(into, event)) replayed++;
+    }
+  return replayed;
+}
+
+function checkWindow({ from, to }: TimeWindow): void {
+  if (!Number.isFinite(from) || !Number.isFinite(to))
+    throw new ValidationError('window', 'from and to must be epoch milliseconds');
+  if (to <= from) throw new ValidationError('window', 'to must be after from');
+}

@@ -1,0 +1,82 @@
+import { DAY_MS } from './facts.js';
+import { businessHealth, businessPerformanceScore, operationalEfficiencyScore } from './health.js';
+import type { AlertItem, ExecutiveSummary, KeyMetrics, SummaryScope, TimeWindow } from './summary-types.js';
+import { efficiencyTrend, moneyTrend } from './trend.js';
+import type { WindowTotals } from './window-totals.js';
+
+export function keyMetricsOf(t: WindowTotals, window: TimeWindow): KeyMetrics {
+  const days = (window.to - window.from) / DAY_MS;
+  return {
+    monthlyRevenueProtection: (t.revenuePositive * 30) / days,
+    costOptimizationSavings: t.realized,
+    projectedSavings: t.projected,
+    operationalEfficiencyScore: operationalEfficiencyScore(t),
+    strategicDecisionsTracked: t.decisions,
+    businessPerformanceScore: businessPerformanceScore(t.revenuePositive, t.revenueNegative),
+    negativeRevenueImpact: t.revenueNegative,
+    positiveRevenueImpact: t.revenuePositive,
+  };
+}
+
+/** SPEC §2 criticalAlerts: open, critical, in scope, newest (lastSeen, then firstSeen, then id) first. */
+export function criticalAlertsOf(alerts: readonly AlertItem[], scope: SummaryScope): AlertItem[] {
+  const inScope = scope.tenants === 'all' ? null : new Set(scope.tenants);
+  return alerts
+    .filter((a) => a.severity === 'critical' && a.state === 'open' && (!inScope || inScope.has(a.tenantId)))
+    .sort(
+      (a, b) =>
+        b.lastSeen - a.lastSeen || b.firstSeen - a.firstSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+}
+
+export interface SummaryParts {
+  scope: SummaryScope;
+  window: TimeWindow;
+  previousWindow: TimeWindow;
+  tenants: number;
+  generatedAt: number;
+  current: WindowTotals;
+  previous: WindowTotals;
+  alerts: readonly AlertItem[];
+}
+
+/** The ExecutiveSummary of two windows' totals: every §2 formula lives here or in health.ts / trend.ts. */
+export function composeSummary(parts: SummaryParts): ExecutiveSummary {
+  const { current, previous } = parts;
+  const keyMetrics = keyMetricsOf(current, parts.window);
+  const previousEfficiency = operationalEfficiencyScore(previous);
+  const health = businessHealth(current, keyMetrics);
+  const revenue = moneyTrend(
+    current.revenuePositive - current.revenueNegative,
+    previous.revenuePositive - previous.revenueNegative,
+  );
+  const cost = moneyTrend(current.realized, previous.realized);
+  const efficiency = efficiencyTrend(keyMetrics.operationalEfficiencyScore, previousEfficiency);
+  const restated = Math.max(current.lateIngestedAt, previous.lateIngestedAt);
+  return {
+    window: parts.window,
+    previousWindow: parts.previousWindow,
+    tenants: parts.tenants,
+    generatedAt: parts.generatedAt,
+    restatedAt: restated > 0 ? restated : null,
+    overallBusinessHealth: health.overall,
+    healthComponents: health.components,
+    keyMetrics,
+    criticalAlerts: criticalAlertsOf(parts.alerts, parts.scope),
+    recommendedActions: current.actions.map((c) => ({
+      action: c.action,
+      atStake: c.stake,
+      eventType: c.eventType,
+      tenantId: c.tenant,
+      sourceEventUuid: c.uuid,
+    })),
+    trendAnalysis: {
+      revenueTrend: revenue.trend,
+      costTrend: cost.trend,
+      efficiencyTrend: efficiency.trend,
+      revenue: revenue.comparison,
+      cost: cost.comparison,
+      efficiency: efficiency.comparison,
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { HealthComponent, HealthComponents, KeyMetrics } from './summary-types.js';
+import type { WindowTotals } from './window-totals.js';
+
+/** SPEC §2 nominal weights of the health components. */
+export const HEALTH_WEIGHTS = {
+  revenue: 0.35,
+  efficiency: 0.25,
+  deliverability: 0.2,
+  cost: 0.1,
+  resources: 0.1,
+} as const;
+
+/** Bounce rate at which the deliverability component reaches 0 (SPEC §2). */
+export const BOUNCE_RATE_CEILING = 0.15;
+
+/** SPEC §2 (the seed's formula): (positive − negative) / (positive + negative) × 100, 0 when both are 0. */
+export function businessPerformanceScore(positive: number, negative: number): number {
+  const total = positive + negative;
+  return total === 0 ? 0 : ((positive - negative) / total) * 100;
+}
+
+export const operationalEfficiencyScore = (t: WindowTotals): number | null =>
+  t.efficiencyReadings === 0 ? null : t.efficiencySum / t.efficiencyReadings;
+
+/** Component scores (null = no data in the window) and their inputs, before weighting. */
+function scores(t: WindowTotals, metrics: KeyMetrics) {
+  const bounceRate = t.emails > 0 ? t.bouncedEmails / t.emails : null;
+  const moneyTotal = t.realized + t.projected;
+  return {
+    revenue: {
+      score: t.revenueEvents > 0 ? 50 + metrics.businessPerformanceScore / 2 : null,
+      inputs: {
+        positive: t.revenuePositive,
+        negative: t.revenueNegative,
+        businessPerformanceScore: metrics.businessPerformanceScore,
+        events: t.revenueEvents,
+      },
+    },
+    efficiency: {
+      score: metrics.operationalEfficiencyScore,
+      inputs: {
+        operationalEfficiencyScore: metrics.operationalEfficiencyScore,
+        metrics: t.efficiencyReadings,
+      },
+    },
+    deliverability: {
+      score: bounceRate === null ? null : 100 * (1 - Math.min(1, bounceRate / BOUNCE_RATE_CEILING)),
+      inputs: { bounceRate, emails: t.emails, threshold: BOUNCE_RATE_CEILING },
+    },
+    cost: {
+      score: moneyTotal > 0 ? (100 * t.realized) / moneyTotal : null,
+      inputs: { realized: t.realized, projected: t.projected },
+    },
+    resources: {
+      score: t.resources > 0 ? (100 * t.costEfficient) / t.resources : null,
+      inputs: { resources: t.resources, costEfficient: t.costEfficient },
+    },
+  };
+}
+
+/**
+ * overallBusinessHealth: the weighted mean of the components that have data, weights renormalised over them
+ * (effectiveWeight = weight / Σ weights present); null when none has data.
+ */
+export function businessHealth(
+  t: WindowTotals,
+  metrics: KeyMetrics,
+): { overall: number | null; components: HealthComponents } {
+  const raw = scores(t, metrics);
+  const names = Object.keys(HEALTH_WEIGHTS) as (keyof typeof HEALTH_WEIGHTS)[];
+  const present = names.reduce((sum, name) => sum + (raw[name].score === null ? 0 : HEALTH_WEIGHTS[name]), 0);
+  let overall = 0;
+  const weigh = <I>(
+    name: keyof typeof HEALTH_WEIGHTS,
+    c: { score: number | null; inputs: I },
+  ): HealthComponent<I> => {
+    const weight = HEALTH_WEIGHTS[name];
+    const effectiveWeight = c.score === null ? 0 : weight / present;
+    if (c.score !== null) overall += c.score * effectiveWeight;
+    return { score: c.score, weight, effectiveWeight, inputs: c.inputs };
+  };
+  const components: HealthComponents = {
+    revenue: weigh('revenue', raw.revenue),
+    efficiency: weigh('efficiency', raw.efficiency),
+    deliverability: weigh('deliverability', raw.deliverability),
+    cost: weigh('cost', raw.cost),
+    resources: weigh('resources', raw.resources),
+  };
+  return { overall: present === 0 ? null : overall, components };
+}

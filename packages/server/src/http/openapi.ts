@@ -1,0 +1,127 @@
+import { catalogJsonSchema } from '@pulse/events';
+
+type Param = { name: string; in: 'query' | 'path'; description: string; required?: boolean };
+const tenant: Param = {
+  name: 'tenant',
+  in: 'query',
+  description: 'Tenant ids, comma-separated or repeated; default all the caller may see',
+};
+const from: Param = {
+  name: 'from',
+  in: 'query',
+  description: 'Window start, ISO 8601 or epoch ms (inclusive)',
+};
+const to: Param = { name: 'to', in: 'query', description: 'Window end, ISO 8601 or epoch ms (exclusive)' };
+const json = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const errors = {
+  '400': json('Invalid input: { error: { code, message, requestId } }'),
+  '401': json('Missing or invalid API key'),
+  '403': json('Outside the caller’s role or tenants'),
+};
+
+function op(summary: string, permission: string, parameters: Param[] = [], body?: string) {
+  return {
+    summary,
+    description: `Requires the \`${permission}\` permission.`,
+    parameters: parameters.map((p) => ({ ...p, schema: { type: 'string' } })),
+    ...(body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', description: body } } },
+          },
+        }
+      : {}),
+    responses: { '200': json('OK'), ...errors },
+  };
+}
+
+/** The OpenAPI 3.1 document of the JSON API (served at /api/openapi.json). */
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Pulse API',
+      version,
+      description:
+        'Executive intelligence from business events. Errors: { error: { code, message, requestId } }.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key' } },
+      schemas: { BusinessEvents: catalogJsonSchema() },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/summary': {
+        get: op(
+          'Executive summary (SPEC §2) of a scope and window; default the last 30 days',
+          'summary:read',
+          [tenant, from, to],
+        ),
+      },
+      '/api/events': {
+        get: op('Stored events, newest first, keyset-paged', 'events:read', [
+          tenant,
+          { name: 'event', in: 'query', description: 'Event name' },
+          from,
+          to,
+          { name: 'limit', in: 'query', description: '1..10000, default 100' },
+          { name: 'cursor', in: 'query', description: 'next_cursor of the previous page' },
+        ]),
+      },
+      '/api/reports/{name}': {
+        get: op(
+          'A named report: performance-dashboard | cost-optimization (?format=csv for CSV)',
+          'reports:read',
+          [
+            { name: 'name', in: 'path', required: true, description: 'Report name' },
+            tenant,
+            from,
+            to,
+            { name: 'format', in: 'query', description: 'json (default) or csv' },
+          ],
+        ),
+      },
+      '/api/query': {
+        post: op(
+          'Read-only SQL over the views events and subscriptions, restricted to the caller’s tenants',
+          'query:run',
+          [],
+          '{ "sql": "SELECT …", "max_rows"?: 1..50000 }',
+        ),
+      },
+      '/api/subscriptions': { get: op('Tenant subscriptions', 'subscriptions:read', [tenant]) },
+      '/api/subscriptions/{tenant}': {
+        put: op(
+          'Create or replace a subscription',
+          'subscriptions:write',
+          [{ name: 'tenant', in: 'path', required: true, description: 'Tenant id' }],
+          '{ status, plan_name, price_monthly, current_period_start?, current_period_end? }',
+        ),
+        delete: op('Delete a subscription', 'subscriptions:write', [
+          { name: 'tenant', in: 'path', required: true, description: 'Tenant id' },
+        ]),
+      },
+      '/api/subscriptions/import': {
+        post: op('Import a subscriptions CSV (text/csv body), all rows or none', 'subscriptions:write'),
+      },
+      '/api/quarantine': {
+        get: op('Quarantined business events with their reasons', 'quarantine:read', [
+          tenant,
+          { name: 'event', in: 'query', description: 'Event name' },
+        ]),
+      },
+      '/api/quarantine/replay': {
+        post: op(
+          'Re-check quarantined events, optionally with corrected properties',
+          'quarantine:replay',
+          [],
+          '{ "ids": [...], "fixes"?: { "<id>": { property: value } } } or { "all": true }',
+        ),
+      },
+    },
+  };
+}
