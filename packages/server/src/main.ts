@@ -11,6 +11,8 @@ import { createMetrics } from './observability/metrics.js';
 import { describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
+import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
+import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
 
 /** Opens the configured storage: the embedded DuckDB file unless PULSE_STORE_URL names another engine. */
@@ -26,6 +28,8 @@ export async function openStorage(config: FullConfig): Promise<Storage & { sql: 
     events,
     subscriptions: await events.subscriptionStore(),
     queries: events.queryRunner(),
+    apiKeys: await DuckDbApiKeyStore.open(events),
+    audit: await DuckDbAuditLog.open(events),
     sql: events.readConnection,
   };
 }
@@ -58,6 +62,7 @@ export async function openPipeline(config: FullConfig, logger: Logger = pino({ l
   logger.info({ events: known, ms: Date.now() - started }, 'dedup index loaded');
   const close = async () => {
     await pipeline.drain();
+    await storage.audit.flush();
     await store.close();
   };
   return { storage, store, metrics, stream, pipeline, close };

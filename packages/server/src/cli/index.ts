@@ -9,6 +9,8 @@ import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
+import { registerKeys } from './commands/keys.js';
+import { registerAudit } from './commands/audit.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerSubscriptions(program);
   registerQuarantine(program);
+  registerKeys(program);
+  registerAudit(program);
   registerSchema(program);
   return program;
 }

@@ -4,12 +4,16 @@ import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Analytics } from '../analytics/analytics.js';
 import type { Storage } from '../storage/storage.js';
+import { ApiKeys } from '../access/api-keys.js';
+import { auditRequests } from '../access/audit-requests.js';
 import { adminKeyResolver, authenticate } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { auditRoutes } from './routes/audit.js';
 import { captureRoutes } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { posthogConfigRoutes } from './routes/posthog-config.js';
 import { quarantineRoutes } from './routes/quarantine.js';
 import { queryRoutes } from './routes/query.js';
@@ -56,12 +60,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
-    authenticate(api, adminKeyResolver(deps.adminKey));
+    const apiKeys = new ApiKeys(deps.storage.apiKeys);
+    authenticate(api, apiKeys.resolver(adminKeyResolver(deps.adminKey)));
+    auditRequests(api, deps.storage.audit);
     summaryRoutes(api, deps.analytics);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries);
     subscriptionRoutes(api, deps.storage.subscriptions);
+    keyRoutes(api, apiKeys);
+    auditRoutes(api, deps.storage.audit);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

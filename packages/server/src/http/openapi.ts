@@ -122,6 +122,41 @@ export function openApiDocument(version: string): Record<string, unknown> {
           '{ "ids": [...], "fixes"?: { "<id>": { property: value } } } or { "all": true }',
         ),
       },
+      '/api/keys': {
+        get: op('API keys with role, tenants, status and last use (never secrets)', 'keys:manage'),
+        post: op(
+          'Create an API key; answers 201 { id, key, … } and the key is shown only this once',
+          'keys:manage',
+          [],
+          '{ "role": "analyst", "tenants"?: ["a"] | "all", "name"?: string, "expires_at"?: ISO 8601 }',
+        ),
+      },
+      '/api/keys/{id}': {
+        delete: op('Revoke an API key (it stops working at once)', 'keys:manage', [
+          { name: 'id', in: 'path', required: true, description: 'Key id' },
+        ]),
+      },
+      '/api/audit': {
+        get: op('The audit trail, newest first; format=jsonl|csv exports it in chain order', 'audit:read', [
+          { name: 'actor', in: 'query', description: 'Actor id' },
+          { name: 'action', in: 'query', description: "Action, or a prefix ending in '.' or '*'" },
+          { name: 'result', in: 'query', description: 'ok | denied | error' },
+          from,
+          to,
+          { name: 'limit', in: 'query', description: 'At most this many records (default 100)' },
+          { name: 'format', in: 'query', description: 'json (default) | jsonl | csv' },
+        ]),
+      },
+      '/api/audit/verify': {
+        get: op('Walk the hash chain; reports the first edited, removed or reordered record', 'audit:read', [
+          {
+            name: 'head_seq',
+            in: 'query',
+            description: 'A head seq from an earlier verify (detects a cut tail)',
+          },
+          { name: 'head_hash', in: 'query', description: 'That head’s hash' },
+        ]),
+      },
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { ApiKeyStore } from './api-key-store.js';
+import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { SubscriptionStore } from './subscription-store.js';
@@ -7,4 +9,6 @@ export interface Storage {
   events: EventStore;
   subscriptions: SubscriptionStore;
   queries: QueryRunner;
+  apiKeys: ApiKeyStore;
+  audit: AuditLog;
 }

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
+import { formatTable, print } from '../table.js';
+
+interface VerifyReport {
+  ok: boolean;
+  records: number;
+  head: { seq: number; hash: string } | null;
+  problem: { seq: number; kind: string; message: string } | null;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: { kind: string; id: string; role: string | null };
+  action: string;
+  scope: string[] | 'all';
+  detail: Record<string, unknown>;
+  result: string;
+  request_id: string | null;
+}
+
+type ListOptions = ClientOptions & {
+  actor?: string;
+  action?: string;
+  result?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  format?: string;
+  json?: boolean;
+};
+
+/** `pulse audit verify|list` (issue 6): check the hash chain; read or export the trail. */
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('The tamper-evident audit trail');
+  withClientOptions(
+    audit
+      .command('verify')
+      .description('Walk the hash chain; exits 1 naming the first edited, removed or reordered record')
+      .option('--head <seq:hash>', 'a head from an earlier verify: also detects a removed tail')
+      .option('--json', 'machine output'),
+  ).action(async (options: ClientOptions & { head?: string; json?: boolean }) => {
+    let query = '';
+    if (options.head) {
+      const [seq, hash] = options.head.split(':');
+      query = `?head_seq=${encodeURIComponent(seq ?? '')}&head_hash=${encodeURIComponent(hash ?? '')}`;
+    }
+    const report = await ApiClient.from(options).request<VerifyReport>('GET', `/api/audit/verify${query}`);
+    print(options.json ?? false, report, () =>
+      report.ok
+        ? `audit trail intact: ${report.records} record(s)${report.head ? `; head ${report.head.seq}:${report.head.hash}` : ''}`
+        : `audit trail BROKEN at seq ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}`,
+    );
+    if (!report.ok) throw new Error(`the audit trail does not verify (seq ${report.problem?.seq})`);
+  });
+  withClientOptions(
+    audit
+      .command('list')
+      .description('Read the trail, newest first; --format jsonl|csv exports it oldest first')
+      .option('--actor <id>', 'actor id (API key id, bootstrap-admin)')
+      .option('--action <action>', "action, or a prefix ending in '.' or '*' (keys.*)")
+      .option('--result <result>', 'ok | denied | error')
+      .option('--from <time>', 'from (ISO 8601)')
+      .option('--to <time>', 'to, exclusive (ISO 8601)')
+      .option('--limit <n>', 'at most n records (default 100)')
+      .option('--format <format>', 'jsonl | csv: raw export to stdout')
+      .option('--json', 'machine output'),
+  ).action(async (options: ListOptions) => {
+    const params = new URLSearchParams();
+    for (const name of ['actor', 'action', 'result', 'from', 'to', 'limit', 'format'] as const) {
+      const value = options[name];
+      if (value !== undefined) params.set(name, value);
+    }
+    const path = `/api/audit${params.size ? `?${params.toString()}` : ''}`;
+    const client = ApiClient.from(options);
+    if (options.format && options.format !== 'json') {
+      process.stdout.write(await client.text('GET', path));
+      return;
+    }
+    const result = await client.request<{ records: AuditRow[] }>('GET', path);
+    print(options.json ?? false, result, () =>
+      formatTable(
+        result.records.map((r) => ({
+          seq: r.seq,
+          at: r.at,
+          actor: `${r.actor.id}${r.actor.role ? ` (${r.actor.role})` : ''}`,
+          action: r.action,
+          scope: r.scope === 'all' ? 'all' : r.scope.join(','),
+          result: r.result,
+          detail: typeof r.detail.sql === 'string' ? r.detail.sql : (r.detail.reason ?? r.detail.route ?? ''),
+          request_id: r.request_id,
+        })),
+        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'request_id'],
+      ),
+    );
+  });
+}

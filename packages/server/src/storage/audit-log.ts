@@ -1,0 +1,28 @@
+import type { AuditEntry, AuditRecord, AuditResult, VerifyReport } from '../access/audit-chain.js';
+
+export interface AuditFilter {
+  /** Actor id (an API key id, 'bootstrap-admin', a user id). */
+  actor?: string;
+  /** Exact action, or a prefix ending in '.' or '*' ('keys.' / 'keys.*' = every keys action). */
+  action?: string;
+  result?: AuditResult;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+  limit?: number;
+  /** 'desc' (newest first, the default for reading) or 'asc' (for exports). */
+  order?: 'asc' | 'desc';
+}
+
+/**
+ * The append-only, hash-chained audit trail (issue 6): one writer seals records in order, so the
+ * chain is linear; `verify` walks it and names the first edited, removed or reordered record.
+ */
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  list(filter?: AuditFilter): Promise<AuditRecord[]>;
+  verify(expectHead?: { seq: number; hash: string }): Promise<VerifyReport>;
+  /** Resolves once every append made so far is written (before shutdown). */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,184 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  canonicalJson,
+  seal,
+  verifyChain,
+  type AuditActor,
+  type AuditEntry,
+  type AuditRecord,
+  type AuditResult,
+  type VerifyReport,
+} from '../../access/audit-chain.js';
+import type { Role } from '../../access/rbac.js';
+import type { AuditFilter, AuditLog } from '../audit-log.js';
+import { sqlString } from './read-json-sql.js';
+
+/**
+ * Append-only by contract: Pulse only ever INSERTs here. No primary key on seq on purpose: the chain,
+ * not the index, is the integrity check, and a duplicated or missing seq is something `verify` reports.
+ */
+export const auditLogTableSql = `CREATE TABLE IF NOT EXISTS audit_log (
+  seq BIGINT NOT NULL,
+  "at" TIMESTAMP NOT NULL,
+  actor_kind VARCHAR NOT NULL,
+  actor_id VARCHAR NOT NULL,
+  actor_role VARCHAR,
+  action VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  detail VARCHAR NOT NULL,
+  result VARCHAR NOT NULL,
+  request_id VARCHAR,
+  prev_hash VARCHAR NOT NULL,
+  hash VARCHAR NOT NULL
+)`;
+
+const columns =
+  'seq, epoch_ms("at") AS at_ms, actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash';
+
+/** Records sealed and inserted in one statement at most (group commit under load). */
+const MAX_BATCH = 500;
+
+interface Pending {
+  entry: AuditEntry;
+  resolve: (record: AuditRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+const nullable = (s: string | null) => (s === null ? 'NULL' : sqlString(s));
+
+function rowSql(r: AuditRecord): string {
+  return `(${r.seq}, epoch_ms(${Math.trunc(r.at)}), ${sqlString(r.actor.kind)}, ${sqlString(r.actor.id)}, ${nullable(r.actor.role)}, ${sqlString(r.action)}, ${sqlString(canonicalJson(r.scope))}, ${sqlString(canonicalJson(r.detail))}, ${sqlString(r.result)}, ${nullable(r.requestId)}, ${sqlString(r.prevHash)}, ${sqlString(r.hash)})`;
+}
+
+function parseJson(text: unknown): unknown {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return String(text); // tampered into non-JSON: keep the text so the hash check fails visibly
+  }
+}
+
+function fromRow(r: Record<string, unknown>): AuditRecord {
+  const scope = parseJson(r.scope);
+  const detail = parseJson(r.detail);
+  return {
+    seq: Number(r.seq),
+    at: Number(r.at_ms),
+    actor: {
+      kind: r.actor_kind as AuditActor['kind'],
+      id: String(r.actor_id),
+      role: (r.actor_role ?? null) as Role | null,
+    },
+    action: String(r.action),
+    scope: scope === 'all' ? 'all' : Array.isArray(scope) ? scope.map(String) : [String(scope)],
+    detail:
+      detail !== null && typeof detail === 'object' && !Array.isArray(detail)
+        ? (detail as Record<string, unknown>)
+        : { value: detail },
+    result: String(r.result) as AuditResult,
+    requestId: typeof r.request_id === 'string' ? r.request_id : null,
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
+
+/** The audit trail in the event store's database file (so under the same encryption). */
+export class DuckDbAuditLog implements AuditLog {
+  private pending: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  /** The chain's last record; undefined = read it from the table before the next append. */
+  private head: { seq: number; hash: string } | null | undefined = undefined;
+
+  private constructor(
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+  ) {}
+
+  /** `db` is the event store (`DuckDbEventStore.connect`): one connection appends, one reads. */
+  static async open(db: { connect(): Promise<DuckDBConnection> }): Promise<DuckDbAuditLog> {
+    const writer = await db.connect();
+    await writer.run(auditLogTableSql);
+    return new DuckDbAuditLog(writer, await db.connect());
+  }
+
+  /** Serialised: concurrent appends queue and are sealed in arrival order, a batch per INSERT. */
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Resolves once every append made so far is written (for shutdown and tests). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = (async () => {
+      while (this.pending.length) await this.write(this.pending.splice(0, MAX_BATCH));
+    })().finally(() => {
+      this.draining = null;
+      if (this.pending.length) this.kick();
+    });
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      let head = this.head === undefined ? await this.readHead() : this.head;
+      const records = batch.map((p) => {
+        const record = seal(p.entry, head);
+        head = record;
+        return record;
+      });
+      await this.writer.run(`INSERT INTO audit_log VALUES ${records.map(rowSql).join(', ')}`);
+      this.head = head;
+      batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
+    } catch (error) {
+      this.head = undefined; // re-read: never chain onto a record that was not written
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  private async readHead(): Promise<{ seq: number; hash: string } | null> {
+    const rows = (
+      await this.writer.runAndReadAll('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')
+    ).getRowObjectsJS();
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash as string } : null;
+  }
+
+  async list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    if (filter.actor !== undefined) where.push(`actor_id = ${sqlString(filter.actor)}`);
+    if (filter.action !== undefined) {
+      const prefix = /[.*]$/.test(filter.action) ? filter.action.replace(/\*$/, '') : null;
+      where.push(
+        prefix !== null
+          ? `starts_with(action, ${sqlString(prefix)})`
+          : `action = ${sqlString(filter.action)}`,
+      );
+    }
+    if (filter.result !== undefined) where.push(`result = ${sqlString(filter.result)}`);
+    if (filter.from !== undefined) where.push(`"at" >= epoch_ms(${Math.trunc(filter.from)})`);
+    if (filter.to !== undefined) where.push(`"at" < epoch_ms(${Math.trunc(filter.to)})`);
+    const order = filter.order === 'asc' ? 'ASC' : 'DESC';
+    const limit = filter.limit !== undefined ? `LIMIT ${Math.trunc(filter.limit)}` : '';
+    const rows = (
+      await this.reader.runAndReadAll(
+        `SELECT ${columns} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order} ${limit}`,
+      )
+    ).getRowObjectsJS();
+    return rows.map(fromRow);
+  }
+
+  /** Walks the whole trail in seq order (held in memory: fine to millions of records). */
+  async verify(expectHead?: { seq: number; hash: string }): Promise<VerifyReport> {
+    await this.flush();
+    const rows = (
+      await this.reader.runAndReadAll(`SELECT ${columns} FROM audit_log ORDER BY seq, rowid`)
+    ).getRowObjectsJS();
+    return verifyChain(rows.map(fromRow), expectHead);
+  }
+}
