@@ -45,7 +45,9 @@ export const rebuildColumnKinds: readonly ColumnKind[] = [
 ];
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+import { sqlString } from '../sql-string.js';
+
+export { sqlString };
 const table = (type: string): string => quoteIdent(`ev_${type}`);
 
 const tsMs = 'epoch_ms("timestamp")';
@@ -223,9 +225,12 @@ export interface DayRequest {
   tenants: readonly string[] | 'all';
 }
 
-/** Columns of edge fact rows: event, tenant, timestamp and ingested_at (ms), uuid, properties JSON. */
+/**
+ * Columns of edge fact rows: event (its index in summaryEventTypes), tenant, timestamp and ingested_at (ms),
+ * uuid, properties JSON.
+ */
 export const edgeFactColumnKinds: readonly ColumnKind[] = [
-  'string',
+  'number',
   'string',
   'number',
   'number',
@@ -245,7 +250,7 @@ export function edgeFactsSql(requests: readonly DayRequest[]): string {
     .map((type) => {
       const json = factProperties[type].map((p) => `${sqlString(p)}: ${quoteIdent(p)}`).join(', ');
       return (
-        `SELECT '${type}' AS e, tenant_id AS t, CAST(${tsMs} AS DOUBLE) AS ts, CAST(epoch_ms(ingested_at) AS DOUBLE) AS i, ` +
+        `SELECT ${summaryEventTypes.indexOf(type)} AS e, tenant_id AS t, CAST(${tsMs} AS DOUBLE) AS ts, CAST(epoch_ms(ingested_at) AS DOUBLE) AS i, ` +
         `CAST(uuid AS VARCHAR) AS u, CAST(to_json({${json}}) AS VARCHAR) AS p FROM ${table(type)} WHERE ${where || 'FALSE'}`
       );
     })

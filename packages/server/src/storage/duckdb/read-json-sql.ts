@@ -1,6 +1,5 @@
+import { sqlString } from '../../sql-string.js';
 import { quote, type Column } from './schema.js';
-
-const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * `SELECT … FROM read_json(file)` producing a table's columns: times arrive as epoch ms (BIGINT)
