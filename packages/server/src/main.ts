@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
 import { createAnalytics, type SqlConnection } from './analytics/analytics.js';
+import { alertSettingsFrom, createAlertSystem, type AlertEngine } from './alerts/index.js';
+import { DuckDbAlertStore } from './storage/duckdb/duckdb-alert-store.js';
 import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { EventStream } from './ingestion/event-stream.js';
@@ -28,6 +30,7 @@ export async function openStorage(config: FullConfig): Promise<Storage & { sql: 
     events,
     subscriptions: await events.subscriptionStore(),
     queries: events.queryRunner(),
+    alerts: await DuckDbAlertStore.open(() => events.connect()),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
     sql: events.readConnection,
@@ -41,6 +44,7 @@ export interface RunningServer {
   stream: EventStream;
   store: EventStore;
   storage: Storage;
+  alerts: AlertEngine;
   close: () => Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function openPipeline(config: FullConfig, logger: Logger = pino({ l
   const close = async () => {
     await pipeline.drain();
     await storage.audit.flush();
+    await storage.alerts.close();
     await store.close();
   };
   return { storage, store, metrics, stream, pipeline, close };
@@ -96,8 +101,37 @@ export async function startServer(
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
   const { storage, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
+  // Before the demo load, so the demo's events are evaluated too.
+  const alerts = createAlertSystem({ store: storage.alerts, settings: alertSettingsFrom(config), logger });
+  await alerts.engine.start(stream);
   if (config.demo) await loadDemo(pipeline, storage, logger);
-  const analytics = createAnalytics({ connection: storage.sql, stream });
+  const analytics = createAnalytics({
+    connection: storage.sql,
+    stream,
+    // SPEC §2: open critical alerts of the scope, newest first.
+    criticalAlerts: async (scope) =>
+      (
+        await alerts.engine.listAlerts({
+          states: ['open'],
+          severities: ['critical'],
+          ...(scope.tenants === 'all' ? {} : { tenants: scope.tenants }),
+          limit: 50,
+        })
+      )
+        .sort((x, y) => y.lastSeen - x.lastSeen)
+        .map((alert) => ({
+          id: alert.id,
+          rule: alert.ruleId,
+          severity: alert.severity,
+          tenantId: alert.tenantId,
+          state: alert.state,
+          eventIds: alert.eventUuids,
+          firstSeen: alert.firstSeen,
+          lastSeen: alert.lastSeen,
+          count: alert.count,
+          message: alert.title,
+        })),
+  });
   const rollupsStarted = Date.now();
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
@@ -113,6 +147,8 @@ export async function startServer(
     logger,
     storage,
     analytics,
+    alerts: alerts.engine,
+    publicUrl: config.publicUrl ?? null,
     pipeline,
     metrics,
     projectTokens: config.projectTokens,
@@ -129,10 +165,13 @@ export async function startServer(
     stream,
     store,
     storage,
+    alerts: alerts.engine,
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
       analytics.close();
+      await pipeline.drain();
+      await alerts.close();
       await close();
     },
   };

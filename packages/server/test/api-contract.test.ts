@@ -12,16 +12,20 @@ describe('the JSON API contract', () => {
 
   it('publishes an OpenAPI 3.1 document with the catalog schemas', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/summary', '/api/events', '/api/reports/{name}', '/api/query']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/summary', '/api/events', '/api/reports/{name}', '/api/query']),
+    );
   });
 
   it('every documented operation exists and refuses a caller without a key (401, SPEC §6 error shape)', async () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const method of Object.keys(operations)) {
-        const url = `${server.url}${path.replace('{name}', 'performance-dashboard').replace('{tenant}', 'acme')}`;
+        const url = `${server.url}${path.replace('{name}', 'performance-dashboard').replace('{tenant}', 'acme').replace('{id}', 'x')}`;
         const response = await fetch(url, { method: method.toUpperCase() });
         expect(response.status, `${method} ${path}`).toBe(401);
-        expect(await response.json()).toMatchObject({ error: { code: 'unauthorized', requestId: expect.any(String) } });
+        expect(await response.json()).toMatchObject({
+          error: { code: 'unauthorized', requestId: expect.any(String) },
+        });
       }
     }
   });
@@ -29,6 +33,8 @@ describe('the JSON API contract', () => {
   it('answers an unknown route with a JSON 404', async () => {
     const response = await fetch(`${server.url}/api/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: 'not_found', message: 'no route GET /api/nope' } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'not_found', message: 'no route GET /api/nope' },
+    });
   });
 });

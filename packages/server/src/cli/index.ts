@@ -10,6 +10,9 @@ import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerKeys } from './commands/keys.js';
+import { registerAlerts } from './commands/alerts.js';
+import { registerBudgets } from './commands/budgets.js';
+import { registerRules } from './commands/rules.js';
 import { registerAudit } from './commands/audit.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerSubscriptions(program);
   registerQuarantine(program);
+  registerAlerts(program);
+  registerRules(program);
+  registerBudgets(program);
   registerKeys(program);
   registerAudit(program);
   registerSchema(program);

@@ -1,7 +1,13 @@
-import { bool, int, list, optStr, str, url, type KeySpec } from './keys.js';
+import { BadValue, bool, int, list, optStr, str, url, type KeySpec } from './keys.js';
 
 const key = <T>(spec: KeySpec<T>): KeySpec<T> => spec;
 const http = url(['http:', 'https:']);
+const channelList = (raw: unknown): string[] => {
+  const items = list(raw);
+  const bad = items.find((c) => !['slack', 'email', 'webhook'].includes(c));
+  if (bad !== undefined) throw new BadValue(`names an unknown channel "${bad}" (slack, email, webhook)`);
+  return items;
+};
 
 /** Every setting Pulse reads (SPEC §6). Env wins over pulse.config.json, which wins over the default. */
 export const configKeys = {
@@ -165,6 +171,83 @@ export const configKeys = {
     default: 'info',
     parse: str,
     description: 'pino log level',
+  }),
+  publicUrl: key({
+    env: 'PULSE_PUBLIC_URL',
+    file: 'publicUrl',
+    default: undefined,
+    parse: http,
+    description: 'Public URL of this Pulse, for links in notifications',
+  }),
+  alertTickMs: key({
+    env: 'PULSE_ALERT_TICK_MS',
+    file: 'alertTickMs',
+    default: 15_000,
+    parse: int(100, 3_600_000),
+    description: 'Timer for time-based alert rules',
+  }),
+  alertNotifyMaxAgeHours: key({
+    env: 'PULSE_ALERT_NOTIFY_MAX_AGE_HOURS',
+    file: 'alertNotifyMaxAgeHours',
+    default: 24,
+    parse: int(0, 8784),
+    description: 'Alerts from events older than this are recorded, not pushed (backfills)',
+  }),
+  alertChannelsCritical: key<string[]>({
+    env: 'PULSE_ALERT_CHANNELS_CRITICAL',
+    file: 'alertChannelsCritical',
+    default: ['slack', 'email', 'webhook'],
+    parse: channelList,
+    description: 'Channels for critical alerts',
+  }),
+  alertChannelsHigh: key<string[]>({
+    env: 'PULSE_ALERT_CHANNELS_HIGH',
+    file: 'alertChannelsHigh',
+    default: ['slack', 'webhook'],
+    parse: channelList,
+    description: 'Channels for high alerts',
+  }),
+  digestChannels: key<string[]>({
+    env: 'PULSE_DIGEST_CHANNELS',
+    file: 'digestChannels',
+    default: ['email', 'slack'],
+    parse: channelList,
+    description: 'Channels of the weekly digest of medium alerts',
+  }),
+  digestCron: key({
+    env: 'PULSE_DIGEST_CRON',
+    file: 'digestCron',
+    default: '0 8 * * 1',
+    parse: str,
+    description: 'Schedule of the weekly digest (cron; off disables)',
+  }),
+  digestTimezone: key({
+    env: 'PULSE_DIGEST_TIMEZONE',
+    file: 'digestTimezone',
+    default: 'UTC',
+    parse: str,
+    description: 'Time zone of the digest schedule',
+  }),
+  alertEmailFrom: key({
+    env: 'PULSE_ALERT_EMAIL_FROM',
+    file: 'alertEmailFrom',
+    default: undefined,
+    parse: optStr,
+    description: 'From address of alert email',
+  }),
+  outboundAllowPrivate: key({
+    env: 'PULSE_OUTBOUND_ALLOW_PRIVATE',
+    file: 'outboundAllowPrivate',
+    default: false,
+    parse: bool,
+    description: 'Let notifications reach private networks',
+  }),
+  outboundAllowHosts: key<string[]>({
+    env: 'PULSE_OUTBOUND_ALLOW_HOSTS',
+    file: 'outboundAllowHosts',
+    default: [],
+    parse: list,
+    description: 'Private hosts notifications may reach',
   }),
   demo: key({
     env: 'PULSE_DEMO',

@@ -3,6 +3,10 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Analytics } from '../analytics/analytics.js';
+import type { AlertEngine } from '../alerts/index.js';
+import { alertRoutes } from './routes/alerts.js';
+import { budgetRoutes } from './routes/budgets.js';
+import { ruleRoutes } from './routes/rules.js';
 import type { Storage } from '../storage/storage.js';
 import { ApiKeys } from '../access/api-keys.js';
 import { auditRequests } from '../access/audit-requests.js';
@@ -24,6 +28,8 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   storage: Storage;
   analytics: Analytics;
+  alerts: AlertEngine;
+  publicUrl: string | null;
   pipeline: IngestPipeline;
   metrics: Metrics;
   projectTokens: readonly string[];
@@ -68,6 +74,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries);
     subscriptionRoutes(api, deps.storage.subscriptions);
+    alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl });
+    ruleRoutes(api, { rules: deps.alerts });
+    budgetRoutes(api, { budgets: deps.alerts });
     keyRoutes(api, apiKeys);
     auditRoutes(api, deps.storage.audit);
   });

@@ -8,6 +8,7 @@ const statusOf: Record<string, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   unavailable: 503,
 };
 

@@ -122,6 +122,75 @@ export function openApiDocument(version: string): Record<string, unknown> {
           '{ "ids": [...], "fixes"?: { "<id>": { property: value } } } or { "all": true }',
         ),
       },
+      '/api/alerts': {
+        get: op('Alerts, filtered by state, severity, tenant, rule, from/to', 'alerts:read', [
+          { name: 'state', in: 'query', description: 'open | acknowledged | resolved (comma-separated)' },
+          { name: 'severity', in: 'query', description: 'critical | high | medium (comma-separated)' },
+          tenant,
+          { name: 'rule', in: 'query', description: 'Rule ids' },
+          from,
+          to,
+        ]),
+      },
+      '/api/alerts/{id}': {
+        get: op('One alert with its transitions and deliveries', 'alerts:read', [
+          { name: 'id', in: 'path', required: true, description: 'Alert id' },
+        ]),
+      },
+      '/api/alerts/{id}/ack': {
+        post: op(
+          'Acknowledge an alert (who is the caller)',
+          'alerts:write',
+          [{ name: 'id', in: 'path', required: true, description: 'Alert id' }],
+          '{ "comment"?: string }',
+        ),
+      },
+      '/api/alerts/{id}/resolve': {
+        post: op(
+          'Resolve an alert by hand',
+          'alerts:write',
+          [{ name: 'id', in: 'path', required: true, description: 'Alert id' }],
+          '{ "comment"?: string }',
+        ),
+      },
+      '/api/rules': {
+        get: op('Alert rules (data; the default set of SPEC §3 until edited)', 'rules:read'),
+        put: op(
+          'Replace the rule set; invalid rules are refused naming the field',
+          'rules:write',
+          [],
+          '[Rule, …] (the whole rule set)',
+        ),
+      },
+      '/api/rules/{id}': {
+        get: op('One rule', 'rules:read', [
+          { name: 'id', in: 'path', required: true, description: 'Rule id' },
+        ]),
+        put: op(
+          'Create or replace one rule',
+          'rules:write',
+          [{ name: 'id', in: 'path', required: true, description: 'Rule id' }],
+          'Rule',
+        ),
+        delete: op('Delete a rule', 'rules:write', [
+          { name: 'id', in: 'path', required: true, description: 'Rule id' },
+        ]),
+      },
+      '/api/budgets': { get: op('Monthly budgets per tenant (and per resource_type)', 'budgets:read') },
+      '/api/budgets/{tenant}': {
+        get: op('A tenant’s budget', 'budgets:read', [
+          { name: 'tenant', in: 'path', required: true, description: 'Tenant id' },
+        ]),
+        put: op(
+          'Set a tenant’s monthly budget, USD',
+          'budgets:write',
+          [{ name: 'tenant', in: 'path', required: true, description: 'Tenant id' }],
+          '{ "monthly_usd": 10000, "resource_types"?: { "vps_instance": 2000 } }',
+        ),
+        delete: op('Remove a tenant’s budget', 'budgets:write', [
+          { name: 'tenant', in: 'path', required: true, description: 'Tenant id' },
+        ]),
+      },
       '/api/keys': {
         get: op('API keys with role, tenants, status and last use (never secrets)', 'keys:manage'),
         post: op(

@@ -1,3 +1,4 @@
+import type { AlertStore } from './alert-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
@@ -9,6 +10,7 @@ export interface Storage {
   events: EventStore;
   subscriptions: SubscriptionStore;
   queries: QueryRunner;
+  alerts: AlertStore;
   apiKeys: ApiKeyStore;
   audit: AuditLog;
 }

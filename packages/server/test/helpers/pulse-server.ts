@@ -25,6 +25,8 @@ export async function startTestServer(
       PULSE_HOST: '127.0.0.1',
       PULSE_PORT: '0',
       PULSE_COMMIT_INTERVAL_MS: '2',
+      PULSE_OUTBOUND_ALLOW_PRIVATE: 'true',
+      PULSE_DIGEST_CRON: 'off',
       ...env,
     },
     file: null,

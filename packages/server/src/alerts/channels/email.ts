@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { AlertSettings } from '../settings.js';
+import type { Notification } from '../types.js';
+import { DeliveryError, type Channel } from './channel.js';
+import { alertFacts, digestByTenant, digestHeadline, digestLine, headline, severityMark } from './message.js';
+
+const html = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const link = (url: string | null, label: string) =>
+  url ? `<a href="${html(url)}">${html(label)}</a>` : html(label);
+
+/** Subject, plain text and HTML of one notification. */
+export function emailContent(n: Notification): { subject: string; text: string; html: string } {
+  if (n.type === 'digest') {
+    const groups = digestByTenant(n);
+    const subject = digestHeadline(n);
+    const text = [
+      subject,
+      '',
+      ...groups.flatMap((g) => [`${g.tenant}`, ...g.alerts.map((a) => `  - ${digestLine(a)}`), '']),
+      ...(n.link ? [`Open Pulse: ${n.link}`] : []),
+    ].join('\n');
+    const body = groups
+      .map(
+        (g) =>
+          `<h3>${html(g.tenant)}</h3><table cellpadding="4" style="border-collapse:collapse">` +
+          `<tr><th align="left">Alert</th><th align="right">Count</th><th align="right">Amount</th><th align="left">State</th></tr>` +
+          g.alerts
+            .map(
+              (a) =>
+                `<tr><td>${link(a.link, a.title)}<br><small>${html(a.summary)}</small></td><td align="right">${a.count}</td>` +
+                `<td align="right">${a.amount === null ? '—' : html(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(a.amount))}</td>` +
+                `<td>${html(a.state)}</td></tr>`,
+            )
+            .join('') +
+          `</table>`,
+      )
+      .join('');
+    return {
+      subject,
+      text,
+      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${html(subject)}</h2>${body}${n.link ? `<p>${link(n.link, 'Open Pulse')}</p>` : ''}</body></html>`,
+    };
+  }
+  const subject = `${n.transition.kind === 'resolved' ? '✅' : severityMark[n.alert.severity]} ${headline(n)}`;
+  const facts = alertFacts(n);
+  const text = [headline(n), '', ...facts.map(([k, v]) => `${k}: ${v}`)].join('\n');
+  const rows = facts
+    .map(
+      ([k, v]) =>
+        `<tr><th align="left" valign="top">${html(k)}</th><td>${k === 'Link' ? link(v, v) : html(v)}</td></tr>`,
+    )
+    .join('');
+  return {
+    subject,
+    text,
+    html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${html(headline(n))}</h2><table cellpadding="4">${rows}</table></body></html>`,
+  };
+}
+
+/** Email over SMTP with nodemailer (PULSE_SMTP_URL, PULSE_ALERT_EMAIL_TO): one message per recipient. */
+export function emailChannel(settings: AlertSettings): Channel {
+  const { smtpUrl, to, from } = settings.email;
+  let transport: Transporter | null = null;
+  const transporter = () => {
+    transport ??= createTransport(smtpUrl ?? '', { from });
+    return transport;
+  };
+  return {
+    kind: 'email',
+    validateConfig: () => {
+      if (smtpUrl && !to.length) return ['PULSE_SMTP_URL is set but PULSE_ALERT_EMAIL_TO lists no recipient'];
+      if (!smtpUrl && to.length) return ['PULSE_ALERT_EMAIL_TO is set but PULSE_SMTP_URL is not'];
+      return [];
+    },
+    targets: () => (smtpUrl ? to : []),
+    async send(delivery) {
+      if (!smtpUrl) throw new DeliveryError('email is not configured (PULSE_SMTP_URL)', true);
+      const content = emailContent(delivery.payload);
+      // The Message-ID follows from the idempotency key, so a resend after a crash is recognisably the same mail.
+      const messageId = `<${createHash('sha256').update(delivery.id).digest('hex').slice(0, 32)}@pulse>`;
+      try {
+        await transporter().sendMail({
+          from,
+          to: delivery.target,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+          messageId,
+          headers: { 'X-Pulse-Idempotency-Key': delivery.id },
+        });
+      } catch (error) {
+        const e = error as { responseCode?: number; message?: string };
+        // 5xx SMTP replies are permanent (bad recipient, rejected); the rest (4xx, network) transient.
+        throw new DeliveryError(`SMTP: ${e.message ?? String(error)}`, (e.responseCode ?? 0) >= 500);
+      }
+    },
+    async close() {
+      transport?.close();
+      transport = null;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { backoffDelay } from '../net/safe-fetch.js';
+import type { AlertStore, DeliveryUpdate } from '../storage/alert-store.js';
+import { DeliveryError, type ChannelRegistry } from './channels/index.js';
+import type { Delivery } from './types.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface DispatcherOptions {
+  store: AlertStore;
+  channels: ChannelRegistry;
+  policy: RetryPolicy;
+  clock: () => number;
+  onError: (error: unknown, delivery: Delivery) => void;
+  random?: () => number;
+}
+
+/**
+ * Sends outbox rows: at once when handed fresh from a commit (no polling on the path to a notification),
+ * again with exponential back-off and jitter after a failure, until sent or dead-lettered (a permanent
+ * failure, or maxAttempts). `resume` picks up what a previous process left pending. The row id is the
+ * idempotency key every channel sends along, so a resend after a crash is recognisable by the receiver.
+ */
+export class Dispatcher {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Sends these rows now, or at their next attempt time. */
+  dispatch(deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) if (d.status === 'pending') this.schedule(d);
+  }
+
+  /** Loads the pending rows of the store (after a restart) and schedules them; returns how many. */
+  async resume(): Promise<number> {
+    const pending = await this.options.store.pendingDeliveries();
+    this.dispatch(pending);
+    return pending.length;
+  }
+
+  /** Sends a dead-lettered row again (an operator fixed the receiver). */
+  retry(delivery: Delivery): void {
+    this.schedule({ ...delivery, status: 'pending', nextAttemptAt: this.options.clock() });
+  }
+
+  /** Resolves when nothing is being sent right now (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight.values()]);
+  }
+
+  get pendingCount(): number {
+    return this.timers.size + this.inFlight.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.idle();
+  }
+
+  private schedule(d: Delivery): void {
+    if (this.stopped || this.inFlight.has(d.id)) return;
+    const existing = this.timers.get(d.id);
+    if (existing) clearTimeout(existing);
+    const wait = d.nextAttemptAt - this.options.clock();
+    if (wait <= 0) {
+      this.timers.delete(d.id);
+      this.send(d);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(d.id);
+      this.send(d);
+    }, wait);
+    timer.unref();
+    this.timers.set(d.id, timer);
+  }
+
+  private send(d: Delivery): void {
+    const run = this.attempt(d).then((next) => {
+      this.inFlight.delete(d.id);
+      if (next) this.schedule(next);
+    });
+    this.inFlight.set(d.id, run);
+  }
+
+  /** One send and its bookkeeping; returns the row to try again later, if any. */
+  private async attempt(d: Delivery): Promise<Delivery | null> {
+    const { channels, clock, policy, store } = this.options;
+    const attempts = d.attempts + 1;
+    let update: DeliveryUpdate;
+    try {
+      await channels[d.channel].send(d);
+      const now = clock();
+      update = { id: d.id, status: 'sent', attempts, nextAttemptAt: now, lastError: null, sentAt: now };
+    } catch (error) {
+      this.options.onError(error, d);
+      const now = clock();
+      const permanent = error instanceof DeliveryError && error.permanent;
+      const dead = permanent || attempts >= policy.maxAttempts;
+      const delay = backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, this.options.random);
+      update = {
+        id: d.id,
+        status: dead ? 'dead' : 'pending',
+        attempts,
+        nextAttemptAt: dead ? now : now + delay,
+        lastError: (error as Error).message ?? String(error),
+        sentAt: null,
+      };
+    }
+    try {
+      await store.updateDeliveries([update]);
+    } catch (error) {
+      // The row stays as it was in the store: a restart sends it again (at least once, same id).
+      this.options.onError(error, d);
+    }
+    return update.status === 'pending'
+      ? { ...d, attempts, nextAttemptAt: update.nextAttemptAt, lastError: update.lastError }
+      : null;
+  }
+}

@@ -1,0 +1,149 @@
+import type { EventStateSource } from '../../storage/alert-store.js';
+import { formatUsd, iso } from '../format.js';
+import type { OverdueCondition, Rule } from '../rule-model.js';
+import type { Alert } from '../types.js';
+import {
+  keyPartsOf,
+  keyText,
+  numberOrNull,
+  stateKey,
+  titleOf,
+  type Evaluator,
+  type EvaluatorContext,
+  type Outcome,
+} from './evaluator.js';
+import { anyHolds } from './predicates.js';
+
+interface Tracked {
+  tenantId: string;
+  entity: string;
+  keyParts: Record<string, string>;
+  /** Newest event of the entity. */
+  lastT: number;
+  lastUuid: string;
+  /** Its `unless` matched (e.g. status completed). */
+  done: boolean;
+  /** The newest date given (carried forward when later events omit it) and the event time that gave it. */
+  dueAt: number | null;
+  dueSetAt: number;
+  label: unknown;
+  amount: number | null;
+}
+
+/**
+ * Absence (SPEC §3): an entity (decision_id) whose latest `date` (next_review_date) has passed, plus the
+ * grace, with no event of it since. Fired by the timer when the date passes, cleared by the next event.
+ */
+export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: EvaluatorContext): Evaluator {
+  const grace = (c.grace_minutes ?? 0) * 60_000;
+  const tracked = new Map<string, Tracked>();
+
+  const isOverdue = (s: Tracked, now: number) =>
+    s.dueAt !== null && !s.done && now > s.dueAt + grace && s.lastT < s.dueAt;
+
+  function update(
+    tenantId: string,
+    entity: string,
+    t: number,
+    uuid: string,
+    props: Readonly<Record<string, unknown>>,
+  ) {
+    const key = stateKey(tenantId, [entity]);
+    let s = tracked.get(key);
+    if (!s) {
+      s = {
+        tenantId,
+        entity,
+        keyParts: { ...keyPartsOf(rule, props), [c.entity]: entity },
+        lastT: -Infinity,
+        lastUuid: uuid,
+        done: false,
+        dueAt: null,
+        dueSetAt: -Infinity,
+        label: undefined,
+        amount: null,
+      };
+      tracked.set(key, s);
+    }
+    if (t >= s.lastT) {
+      s.lastT = t;
+      s.lastUuid = uuid;
+      s.done = Boolean(c.unless?.length) && anyHolds(c.unless, props);
+      if (rule.label && props[rule.label] !== undefined) s.label = props[rule.label];
+      if (rule.amount && props[rule.amount] !== undefined) s.amount = numberOrNull(props[rule.amount]);
+    }
+    const date = props[c.date];
+    if (typeof date === 'string' && t >= s.dueSetAt) {
+      const due = Date.parse(date);
+      if (Number.isFinite(due)) {
+        s.dueAt = due;
+        s.dueSetAt = t;
+      }
+    }
+    return s;
+  }
+
+  function fire(s: Tracked): Outcome {
+    // The state object changes with later events: the text captures this moment's values.
+    const { dueAt, label, amount, lastT, entity, keyParts } = s;
+    const due = dueAt as number;
+    return {
+      verdict: 'fire',
+      tenantId: s.tenantId,
+      keyParts,
+      text: () => ({
+        title: `${titleOf(rule, keyParts, label)}${amount === null ? '' : ` (${formatUsd(amount)})`}`,
+        summary:
+          `${c.entity} ${entity}: ${c.date} was ${iso(due)}${grace ? ` (+${c.grace_minutes} min grace)` : ''}` +
+          ` and its newest event is from ${iso(lastT)}`,
+      }),
+      value: null,
+      amount: s.amount,
+      eventUuid: s.lastUuid,
+      eventAt: due,
+    };
+  }
+
+  return {
+    rule,
+    onEvent(event, now) {
+      const tenantId = event.tenantId;
+      const entity = event.properties[c.entity];
+      if (tenantId === null || entity === undefined || entity === null) return [];
+      const s = update(tenantId, keyText(entity), event.timestamp, event.uuid, event.properties);
+      if (isOverdue(s, now)) return [fire(s)];
+      return rule.resolve.mode === 'clear' && context.hasActive(rule.id, tenantId)
+        ? [{ verdict: 'clear', tenantId, keyParts: s.keyParts }]
+        : [];
+    },
+
+    onTick(now: number, active: readonly Alert[]) {
+      const activeKeys = new Set(active.map((a) => stateKey(a.tenantId, [a.keyParts[c.entity] ?? ''])));
+      const outcomes: Outcome[] = [];
+      for (const [key, s] of tracked) {
+        const overdue = isOverdue(s, now);
+        if (overdue && !activeKeys.has(key)) outcomes.push(fire(s));
+        else if (!overdue && activeKeys.has(key) && rule.resolve.mode === 'clear')
+          outcomes.push({ verdict: 'clear', tenantId: s.tenantId, keyParts: s.keyParts });
+      }
+      return outcomes;
+    },
+
+    async rebuild(source: EventStateSource) {
+      const extra = [rule.label, rule.amount, ...(c.unless ?? []).map((p) => p.property), ...rule.key];
+      const columns = [...new Set(extra.filter((x): x is string => typeof x === 'string'))];
+      for (const event of rule.events) {
+        for (const row of await source.latestByEntity({ event, entity: c.entity, columns }))
+          update(row.tenantId, row.entity, row.timestamp, row.uuid, row.values);
+        // The newest date given, which a later event without one carries forward.
+        for (const row of await source.latestByEntity({
+          event,
+          entity: c.entity,
+          columns: [c.date],
+          nonNull: c.date,
+        }))
+          update(row.tenantId, row.entity, row.timestamp, row.uuid, row.values);
+      }
+    },
+  };
+}

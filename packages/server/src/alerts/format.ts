@@ -1,0 +1,25 @@
+import { cellText } from '../text.js';
+
+const usd = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 2,
+});
+const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+
+/** `$12,500` / `$99.5`; money is USD in major units (SPEC §1). */
+export const formatUsd = (amount: number): string => usd.format(amount);
+
+/** A property value for people: rates (`*_rate`, 0..1) as percentages, other numbers with separators. */
+export function formatValue(property: string, value: unknown): string {
+  if (typeof value !== 'number') return value === undefined || value === null ? '—' : cellText(value);
+  if (property.endsWith('_rate')) return `${Number((value * 100).toFixed(2))} %`;
+  return plain.format(value);
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** `2026-03` of an epoch-ms time, UTC: the month a cost run-rate belongs to. */
+export const monthOf = (ms: number): string => iso(ms).slice(0, 7);

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../errors.js';
+import type { Outcome } from './evaluate/index.js';
+import type { Rule } from './rule-model.js';
+import { MAX_EVENT_UUIDS, type Alert, type Transition, type TransitionKind } from './types.js';
+
+/** An action the alert's state does not allow (ack a resolved alert…); maps to 409 conflict. */
+export class AlertStateError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
+
+/** One lifecycle step: the alert's new snapshot and, when its state changed, the transition. */
+export interface Change {
+  alert: Alert;
+  /** Null for a dedup update (count and last_seen grew, nobody is notified). */
+  transition: Transition | null;
+}
+
+interface Entry {
+  alert: Alert;
+  /** When the condition was first seen clear since it last fired (hysteresis in time); null while not clear. */
+  clearSince: number | null;
+}
+
+export interface LifecycleOptions {
+  /** Transitions whose trigger is older than this are backfill: recorded, not pushed. */
+  notifyMaxAgeMs: number;
+  /**
+   * Storm guard: at most this many open alerts per rule and tenant (a rule keyed by a high-cardinality
+   * property, or a flood of bad data, must not fill memory and the store); new keys beyond it are dropped
+   * and counted in `suppressed` until some resolve.
+   */
+  maxActivePerRuleTenant?: number;
+  newId?: () => string;
+}
+
+export const ENGINE_ACTOR = 'pulse';
+
+export function dedupKeyOf(ruleId: string, tenantId: string, keyParts: Record<string, string>): string {
+  return [ruleId, tenantId, ...Object.entries(keyParts).map(([k, v]) => `${k}=${v}`)].join('|');
+}
+
+/**
+ * The open and acknowledged alerts, in memory, and the rules of SPEC §3's lifecycle:
+ * open → acknowledged → resolved; one active alert per dedup key; a trigger within the cooldown of the
+ * alert's last one only counts; auto-resolve after the condition stayed clear (or quiet) long enough.
+ * Pure and synchronous: the engine persists what it returns.
+ */
+export class AlertLifecycle {
+  private readonly active = new Map<string, Entry>();
+  private readonly keyById = new Map<string, string>();
+  private readonly perRuleTenant = new Map<string, number>();
+  private readonly newId: () => string;
+  /** Triggers dropped by the storm guard, per `rule|tenant`. */
+  readonly suppressed = new Map<string, number>();
+
+  constructor(private readonly options: LifecycleOptions) {
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /** Restores the active alerts (at start). */
+  load(alerts: readonly Alert[]): void {
+    for (const alert of alerts) if (alert.state !== 'resolved') this.track(alert, null);
+  }
+
+  hasActive(ruleId: string, tenantId: string): boolean {
+    return (this.perRuleTenant.get(`${ruleId}|${tenantId}`) ?? 0) > 0;
+  }
+
+  activeAlerts(ruleId?: string): Alert[] {
+    const all = [...this.active.values()].map((e) => e.alert);
+    return ruleId === undefined ? all : all.filter((a) => a.ruleId === ruleId);
+  }
+
+  get(id: string): Alert | undefined {
+    const key = this.keyById.get(id);
+    return key === undefined ? undefined : this.active.get(key)?.alert;
+  }
+
+  /** Applies one evaluation outcome. */
+  apply(rule: Rule, outcome: Outcome, now: number): Change | null {
+    const key = dedupKeyOf(rule.id, outcome.tenantId, outcome.keyParts);
+    const entry = this.active.get(key);
+    if (outcome.verdict === 'fire') return this.fire(rule, outcome, key, entry, now);
+    if (!entry || rule.resolve.mode !== 'clear') return null;
+    if (outcome.verdict === 'hold') {
+      entry.clearSince = null;
+      return null;
+    }
+    entry.clearSince ??= now;
+    return now - entry.clearSince >= rule.resolve.after_minutes * 60_000
+      ? this.autoResolve(rule, entry, now)
+      : null;
+  }
+
+  /** Auto-resolves what stayed clear (clear mode) or quiet (quiet mode) long enough. */
+  tick(rules: ReadonlyMap<string, Rule>, now: number): Change[] {
+    const changes: Change[] = [];
+    for (const entry of [...this.active.values()]) {
+      const rule = rules.get(entry.alert.ruleId);
+      if (!rule) continue;
+      const after = rule.resolve.after_minutes * 60_000;
+      if (
+        (rule.resolve.mode === 'clear' && entry.clearSince !== null && now - entry.clearSince >= after) ||
+        (rule.resolve.mode === 'quiet' && now - entry.alert.lastSeen >= after)
+      )
+        changes.push(this.autoResolve(rule, entry, now));
+    }
+    return changes;
+  }
+
+  acknowledge(id: string, actor: string, comment: string | null, now: number): Change | null {
+    const entry = this.entryOf(id);
+    if (!entry) return null;
+    if (entry.alert.state === 'acknowledged')
+      throw new AlertStateError(
+        `alert ${id} is already acknowledged by ${entry.alert.acknowledgedBy ?? 'someone'}`,
+      );
+    const alert: Alert = {
+      ...entry.alert,
+      state: 'acknowledged',
+      acknowledgedBy: actor,
+      acknowledgedAt: now,
+      ackComment: comment,
+      updatedAt: now,
+    };
+    entry.alert = alert;
+    return { alert, transition: this.transition(alert, 'acknowledged', now, actor, comment) };
+  }
+
+  resolve(id: string, actor: string, comment: string | null, now: number): Change | null {
+    const entry = this.entryOf(id);
+    if (!entry) return null;
+    return this.close(entry, now, actor, comment, 'manual');
+  }
+
+  private entryOf(id: string): Entry | undefined {
+    const key = this.keyById.get(id);
+    return key === undefined ? undefined : this.active.get(key);
+  }
+
+  private fire(rule: Rule, o: Outcome, key: string, entry: Entry | undefined, now: number): Change | null {
+    const backfill = o.eventAt !== undefined && o.eventAt < now - this.options.notifyMaxAgeMs;
+    if (!entry) {
+      const rt = `${rule.id}|${o.tenantId}`;
+      if ((this.perRuleTenant.get(rt) ?? 0) >= (this.options.maxActivePerRuleTenant ?? 1000)) {
+        this.suppressed.set(rt, (this.suppressed.get(rt) ?? 0) + 1);
+        return null;
+      }
+      const text = o.text?.() ?? { title: rule.name, summary: '' };
+      const alert: Alert = {
+        id: this.newId(),
+        ruleId: rule.id,
+        ruleName: rule.name,
+        severity: rule.severity,
+        tenantId: o.tenantId,
+        dedupKey: key,
+        keyParts: o.keyParts,
+        state: 'open',
+        title: text.title,
+        summary: text.summary,
+        amount: o.amount ?? null,
+        value: o.value ?? null,
+        eventUuids: o.eventUuid ? [o.eventUuid] : [],
+        count: 1,
+        firstSeen: now,
+        lastSeen: now,
+        lastEventAt: o.eventAt ?? null,
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+        ackComment: null,
+        resolvedBy: null,
+        resolvedAt: null,
+        resolveComment: null,
+        resolution: null,
+        backfill,
+        updatedAt: now,
+      };
+      this.track(alert, null);
+      return { alert, transition: this.transition(alert, 'opened', now, ENGINE_ACTOR, null) };
+    }
+    const previous = entry.alert;
+    const withinCooldown = now - previous.lastSeen <= rule.cooldown_minutes * 60_000;
+    // One-off facts (quiet mode) add up; a state (clear mode) shows its latest reading.
+    const amount =
+      rule.resolve.mode === 'clear' || o.amount === undefined || o.amount === null
+        ? (o.amount ?? previous.amount)
+        : (previous.amount ?? 0) + o.amount;
+    const lastEventAt =
+      o.eventAt === undefined ? previous.lastEventAt : Math.max(previous.lastEventAt ?? o.eventAt, o.eventAt);
+    entry.clearSince = null;
+    if (withinCooldown) {
+      // The hot path (a repeat within the cooldown): updated in place, no copy. Queued writes and views
+      // that hold this object only ever see a newer state of the same alert.
+      if (o.eventUuid && !previous.eventUuids.includes(o.eventUuid)) {
+        previous.eventUuids = [...previous.eventUuids, o.eventUuid];
+        if (previous.eventUuids.length > MAX_EVENT_UUIDS) previous.eventUuids.shift();
+      }
+      previous.amount = amount;
+      previous.value = o.value ?? previous.value;
+      previous.count++;
+      previous.lastSeen = now;
+      previous.lastEventAt = lastEventAt;
+      previous.updatedAt = now;
+      return { alert: previous, transition: null };
+    }
+    const uuids =
+      o.eventUuid && !previous.eventUuids.includes(o.eventUuid)
+        ? [...previous.eventUuids, o.eventUuid].slice(-MAX_EVENT_UUIDS)
+        : previous.eventUuids;
+    const updated: Alert = {
+      ...previous,
+      amount,
+      value: o.value ?? previous.value,
+      eventUuids: uuids,
+      count: previous.count + 1,
+      lastSeen: now,
+      lastEventAt,
+      updatedAt: now,
+    };
+    // Quiet for longer than the cooldown and firing again: notify again, and an ack no longer holds.
+    const refired: Alert = {
+      ...updated,
+      ...(o.text?.() ?? {}),
+      state: 'open',
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      ackComment: null,
+      backfill,
+    };
+    entry.alert = refired;
+    return { alert: refired, transition: this.transition(refired, 'refired', now, ENGINE_ACTOR, null) };
+  }
+
+  private autoResolve(rule: Rule, entry: Entry, now: number): Change {
+    const why =
+      rule.resolve.mode === 'quiet'
+        ? `no new occurrence for ${rule.resolve.after_minutes} min`
+        : `condition clear for ${rule.resolve.after_minutes} min${rule.resolve.hysteresis ? ` (hysteresis ${rule.resolve.hysteresis})` : ''}`;
+    return this.close(entry, now, ENGINE_ACTOR, why, 'auto');
+  }
+
+  private close(
+    entry: Entry,
+    now: number,
+    actor: string,
+    comment: string | null,
+    resolution: 'manual' | 'auto',
+  ): Change {
+    const alert: Alert = {
+      ...entry.alert,
+      state: 'resolved',
+      resolvedBy: actor,
+      resolvedAt: now,
+      resolveComment: comment,
+      resolution,
+      updatedAt: now,
+    };
+    this.untrack(entry.alert);
+    return { alert, transition: this.transition(alert, 'resolved', now, actor, comment) };
+  }
+
+  private transition(
+    alert: Alert,
+    kind: TransitionKind,
+    at: number,
+    actor: string,
+    comment: string | null,
+  ): Transition {
+    return { id: this.newId(), alertId: alert.id, kind, at, actor, comment, backfill: alert.backfill };
+  }
+
+  private track(alert: Alert, clearSince: number | null): void {
+    this.active.set(alert.dedupKey, { alert, clearSince });
+    this.keyById.set(alert.id, alert.dedupKey);
+    const rt = `${alert.ruleId}|${alert.tenantId}`;
+    this.perRuleTenant.set(rt, (this.perRuleTenant.get(rt) ?? 0) + 1);
+  }
+
+  private untrack(alert: Alert): void {
+    this.active.delete(alert.dedupKey);
+    this.keyById.delete(alert.id);
+    const rt = `${alert.ruleId}|${alert.tenantId}`;
+    const n = (this.perRuleTenant.get(rt) ?? 1) - 1;
+    if (n > 0) this.perRuleTenant.set(rt, n);
+    else this.perRuleTenant.delete(rt);
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertStore, AlertWrite, WriteLane } from '../storage/alert-store.js';
+import type { Alert, Transition } from './types.js';
+import { AlertWriter } from './writer.js';
+
+/** A store that keeps the latest row per alert id, with a settable delay and failures per lane. */
+function fakeStore() {
+  const rows = new Map<string, Alert>();
+  const log: { lane: WriteLane; alerts: string[]; transitions: string[] }[] = [];
+  const control = { delay: { fast: 0, bulk: 0 } as Record<WriteLane, number>, failNext: 0 };
+  const store = {
+    async write(batch: AlertWrite, lane: WriteLane = 'fast') {
+      await new Promise((r) => setTimeout(r, control.delay[lane]));
+      if (control.failNext > 0) {
+        control.failNext--;
+        throw new Error('disk full');
+      }
+      for (const a of batch.alerts) rows.set(a.id, structuredClone(a));
+      log.push({
+        lane,
+        alerts: batch.alerts.map((a) => a.id),
+        transitions: batch.transitions.map((t) => t.kind),
+      });
+    },
+  } as unknown as AlertStore;
+  return { store, rows, log, control };
+}
+
+const alert = (id: string, count = 1): Alert => ({ id, count, state: 'open' }) as Alert;
+const transition = (alertId: string, kind: Transition['kind'] = 'opened'): Transition => ({
+  id: `${alertId}-${kind}`,
+  alertId,
+  kind,
+  at: 0,
+  actor: 'pulse',
+  comment: null,
+  backfill: false,
+});
+
+describe('AlertWriter', () => {
+  it('writes notified transitions at once and coalesces updates per alert', async () => {
+    const { store, rows, log } = fakeStore();
+    const committed: AlertWrite[] = [];
+    const writer = new AlertWriter({
+      store,
+      onCommitted: (b) => committed.push(b),
+      onError: () => undefined,
+      lazyMs: 50,
+    });
+    await writer.submitTransition(alert('a'), transition('a'), []);
+    expect(log).toEqual([{ lane: 'fast', alerts: ['a'], transitions: ['opened'] }]);
+    for (let i = 2; i <= 5; i++) writer.submitUpdate(alert('a', i));
+    writer.submitQuiet(alert('b'), transition('b'));
+    expect(log).toHaveLength(1); // nothing written yet: coalescing
+    await writer.flush();
+    expect(log[1]).toEqual({ lane: 'bulk', alerts: ['a', 'b'], transitions: ['opened'] });
+    expect(rows.get('a')?.count).toBe(5);
+    expect(committed).toHaveLength(2);
+  });
+
+  it('keeps snapshots in order across lanes: a write waits for the other lane’s write of the same alert', async () => {
+    const { store, rows, log, control } = fakeStore();
+    const writer = new AlertWriter({
+      store,
+      onCommitted: () => undefined,
+      onError: () => undefined,
+      lazyMs: 1,
+    });
+    control.delay.bulk = 50;
+    writer.submitUpdate(alert('x', 5)); // bulk lane, slow
+    await new Promise((r) => setTimeout(r, 10)); // the bulk write is in flight
+    const resolved = { ...alert('x', 5), state: 'resolved' as const };
+    await writer.submitTransition(resolved, transition('x', 'resolved'), []);
+    expect(log.map((l) => l.lane)).toEqual(['bulk', 'fast']);
+    expect(rows.get('x')?.state).toBe('resolved');
+    // Another alert does not wait for a slow bulk write.
+    writer.submitUpdate(alert('y', 2));
+    await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await writer.submitTransition(alert('z'), transition('z'), []);
+    expect(Date.now() - started).toBeLessThan(40);
+    await writer.flush();
+  });
+
+  it('retries a failed write and never drops it', async () => {
+    const { store, rows, control } = fakeStore();
+    const errors: unknown[] = [];
+    const writer = new AlertWriter({
+      store,
+      onCommitted: () => undefined,
+      onError: (e) => errors.push(e),
+      lazyMs: 1,
+    });
+    control.failNext = 2;
+    await writer.submitTransition(alert('a'), transition('a'), []);
+    expect(errors).toHaveLength(2);
+    expect(rows.get('a')).toBeDefined();
+  });
+});

@@ -1,0 +1,160 @@
+import type { AlertStore, AlertWrite, WriteLane } from '../storage/alert-store.js';
+import type { Alert, Delivery, Transition } from './types.js';
+
+interface Queue {
+  alerts: Map<string, Alert>;
+  transitions: Transition[];
+  deliveries: Delivery[];
+  waiters: (() => void)[];
+}
+
+const emptyQueue = (): Queue => ({ alerts: new Map(), transitions: [], deliveries: [], waiters: [] });
+const hasRows = (q: Queue) => q.alerts.size > 0 || q.transitions.length > 0;
+
+export interface WriterOptions {
+  store: AlertStore;
+  /** Called once a batch is durable: dispatch its outbox rows, tell the dashboard and the hooks. */
+  onCommitted: (batch: AlertWrite) => void;
+  onError: (error: unknown) => void;
+  /** Quiet changes (dedup updates, backfill and medium transitions) are coalesced for this long. */
+  lazyMs?: number;
+}
+
+/** One lane: its queue, the batch it is writing and the promise of that write. */
+interface Lane {
+  name: WriteLane;
+  queue: Queue;
+  inFlight: Set<string> | null;
+  running: Promise<void> | null;
+  failures: number;
+}
+
+/**
+ * Persists lifecycle changes. Two lanes, each in order, on their own store connection:
+ * - `fast`: a transition someone is notified of, with its alert snapshot and outbox rows, in one
+ *   transaction as soon as the previous fast write ends (no timer on the path to a notification);
+ * - `bulk`: dedup updates and quiet transitions, coalesced per alert, written every `lazyMs`, so a flood
+ *   (an import, a replay) costs one bulk write per interval and never queues in front of a notification.
+ * A lane waits for the other only when both hold the same alert, so snapshots land in order.
+ * A failed write is retried with back-off, never dropped: memory stays ahead of the store, not apart.
+ */
+export class AlertWriter {
+  private readonly fast: Lane = {
+    name: 'fast',
+    queue: emptyQueue(),
+    inFlight: null,
+    running: null,
+    failures: 0,
+  };
+  private readonly bulk: Lane = {
+    name: 'bulk',
+    queue: emptyQueue(),
+    inFlight: null,
+    running: null,
+    failures: 0,
+  };
+  private lazyTimer: NodeJS.Timeout | null = null;
+  private lazyDue = false;
+
+  constructor(private readonly options: WriterOptions) {}
+
+  /** Queues a transition with its outbox rows, written at once; resolves once durable. */
+  submitTransition(alert: Alert, transition: Transition, deliveries: readonly Delivery[]): Promise<void> {
+    const q = this.fast.queue;
+    this.bulk.queue.alerts.delete(alert.id);
+    q.alerts.set(alert.id, alert);
+    q.transitions.push(transition);
+    q.deliveries.push(...deliveries);
+    const done = new Promise<void>((resolve) => q.waiters.push(resolve));
+    this.start(this.fast);
+    return done;
+  }
+
+  /** Queues a transition nobody waits for (no notification: a backfill, a medium alert), coalesced. */
+  submitQuiet(alert: Alert, transition: Transition): void {
+    this.bulk.queue.transitions.push(transition);
+    this.submitUpdate(alert);
+  }
+
+  /** Queues a dedup update (no transition), coalesced; `flush` waits for it. */
+  submitUpdate(alert: Alert): void {
+    if (this.fast.queue.alerts.has(alert.id)) {
+      this.fast.queue.alerts.set(alert.id, alert);
+      return;
+    }
+    this.bulk.queue.alerts.set(alert.id, alert);
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = null;
+      this.lazyDue = true;
+      this.start(this.bulk);
+    }, this.options.lazyMs ?? 250);
+  }
+
+  /** Writes everything queued in both lanes. */
+  async flush(): Promise<void> {
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
+    this.lazyDue = true;
+    this.start(this.fast);
+    this.start(this.bulk);
+    while (this.fast.running || this.bulk.running) await Promise.all([this.fast.running, this.bulk.running]);
+  }
+
+  private ready(lane: Lane): boolean {
+    return hasRows(lane.queue) && (lane === this.fast || this.lazyDue);
+  }
+
+  private start(lane: Lane): void {
+    if (!this.ready(lane)) return;
+    lane.running ??= this.pump(lane).finally(() => {
+      lane.running = null;
+      this.start(lane);
+    });
+  }
+
+  private async pump(lane: Lane): Promise<void> {
+    // Let the rest of the current stream batch queue up first: one transaction for all of it.
+    await Promise.resolve();
+    const other = lane === this.fast ? this.bulk : this.fast;
+    while (this.ready(lane)) {
+      const queue = lane.queue;
+      lane.queue = emptyQueue();
+      if (lane === this.bulk) this.lazyDue = false;
+      const ids = new Set([...queue.alerts.keys(), ...queue.transitions.map((t) => t.alertId)]);
+      // The same alert in the other lane's write: let that one land first (order of snapshots).
+      while (other.inFlight && other.running && [...ids].some((id) => other.inFlight?.has(id)))
+        await other.running.catch(() => undefined);
+      lane.inFlight = ids;
+      const batch: AlertWrite = {
+        alerts: [...queue.alerts.values()],
+        transitions: queue.transitions,
+        deliveries: queue.deliveries,
+      };
+      try {
+        await this.options.store.write(batch, lane.name);
+        lane.failures = 0;
+      } catch (error) {
+        this.options.onError(error);
+        this.requeue(lane, queue);
+        lane.failures++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 100 * 2 ** lane.failures)));
+        if (lane === this.bulk) this.lazyDue = true;
+        continue;
+      } finally {
+        lane.inFlight = null;
+      }
+      for (const resolve of queue.waiters) resolve();
+      this.options.onCommitted(batch);
+    }
+  }
+
+  /** Puts a failed batch back in front of its lane, keeping newer snapshots queued since (in either lane). */
+  private requeue(lane: Lane, failed: Queue): void {
+    const target = lane.queue;
+    for (const [id, alert] of failed.alerts)
+      if (!this.fast.queue.alerts.has(id) && !this.bulk.queue.alerts.has(id)) target.alerts.set(id, alert);
+    target.transitions.unshift(...failed.transitions);
+    target.deliveries.unshift(...failed.deliveries);
+    target.waiters.unshift(...failed.waiters);
+  }
+}

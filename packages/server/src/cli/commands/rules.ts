@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
+import { formatTable, print } from '../table.js';
+
+interface RuleRow {
+  id: string;
+  name: string;
+  severity: string;
+  enabled: boolean;
+  events: string[];
+  condition: { kind: string };
+  cooldown_minutes: number;
+  resolve: { mode: string; after_minutes: number };
+}
+
+/** A JSON file, or `-` for stdin. */
+function readJson(path: string): unknown {
+  const text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${path} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const table = (rules: RuleRow[]) =>
+  formatTable(
+    rules.map((r) => ({
+      ...r,
+      events: r.events.join(','),
+      kind: r.condition.kind,
+      resolve: `${r.resolve.mode} ${r.resolve.after_minutes}m`,
+    })),
+    ['id', 'severity', 'enabled', 'events', 'kind', 'cooldown_minutes', 'resolve', 'name'],
+  );
+
+/** `pulse rules list|get|set|put|delete|reset`: alert rules as JSON documents (SPEC §3). */
+export function registerRules(program: Command): void {
+  const rules = program.command('rules').description('Alert rules (JSON): list, replace, edit, reset');
+  withClientOptions(
+    rules
+      .command('list', { isDefault: true })
+      .description('List the rules')
+      .option('--json', 'machine output (the full rule set)'),
+  ).action(async (options: ClientOptions & { json?: boolean }) => {
+    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>('GET', '/api/rules');
+    print(options.json ?? false, result, () => table(result.rules));
+  });
+  withClientOptions(rules.command('get').description('One rule as JSON').argument('<id>', 'rule id')).action(
+    async (id: string, options: ClientOptions) => {
+      const result = await ApiClient.from(options).request<RuleRow>(
+        'GET',
+        `/api/rules/${encodeURIComponent(id)}`,
+      );
+      print(true, result, () => '');
+    },
+  );
+  withClientOptions(
+    rules
+      .command('set')
+      .description('Replace the whole rule set from a JSON file ({"rules": [...]} or [...]; - for stdin)')
+      .argument('<file>', 'JSON file')
+      .option('--json', 'machine output'),
+  ).action(async (file: string, options: ClientOptions & { json?: boolean }) => {
+    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>(
+      'PUT',
+      '/api/rules',
+      readJson(file),
+    );
+    print(options.json ?? false, result, () => `saved ${result.rules.length} rule(s)`);
+  });
+  withClientOptions(
+    rules
+      .command('put')
+      .description('Create or replace one rule from a JSON file (- for stdin)')
+      .argument('<file>', 'JSON file holding one rule')
+      .option('--json', 'machine output'),
+  ).action(async (file: string, options: ClientOptions & { json?: boolean }) => {
+    const rule = readJson(file) as { id?: unknown };
+    if (typeof rule?.id !== 'string') throw new Error(`${file}: the rule needs an "id"`);
+    const result = await ApiClient.from(options).request<RuleRow>(
+      'PUT',
+      `/api/rules/${encodeURIComponent(rule.id)}`,
+      rule,
+    );
+    print(options.json ?? false, result, () => `saved rule ${result.id}`);
+  });
+  withClientOptions(
+    rules.command('delete').description('Delete one rule').argument('<id>', 'rule id'),
+  ).action(async (id: string, options: ClientOptions) => {
+    await ApiClient.from(options).request('DELETE', `/api/rules/${encodeURIComponent(id)}`);
+    process.stdout.write(`deleted rule ${id}\n`);
+  });
+  withClientOptions(
+    rules
+      .command('reset')
+      .description('Restore the default rule set (SPEC §3)')
+      .option('--json', 'machine output'),
+  ).action(async (options: ClientOptions & { json?: boolean }) => {
+    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>('POST', '/api/rules/reset');
+    print(options.json ?? false, result, () => `restored ${result.rules.length} default rule(s)`);
+  });
+}

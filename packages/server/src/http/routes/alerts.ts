@@ -1,0 +1,166 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AlertEngine } from '../../alerts/engine.js';
+import { toAlertView, toTransitionView } from '../../alerts/present.js';
+import {
+  alertStates,
+  deliveryStatuses,
+  durableChannelKinds,
+  severities,
+  type Delivery,
+} from '../../alerts/types.js';
+import { ForbiddenError, ValidationError } from '../../errors.js';
+import { guard } from '../auth.js';
+import { limitParam, listParam, timeParam } from '../query-params.js';
+
+export interface AlertRouteDeps {
+  alerts: Pick<
+    AlertEngine,
+    'listAlerts' | 'getAlert' | 'acknowledge' | 'resolve' | 'listDeliveries' | 'retryDelivery' | 'runDigest'
+  >;
+  publicUrl: string | null;
+  /** Who is acting (kept with an ack or resolve); default the authenticated actor's id. */
+  actorOf?: (request: FastifyRequest) => string;
+}
+
+/** `state=open,acknowledged` checked against the allowed values; undefined when absent. */
+function enumList<T extends string>(
+  name: string,
+  raw: string | string[] | undefined,
+  allowed: readonly T[],
+): T[] | undefined {
+  const values = listParam(raw);
+  if (values === undefined) return undefined;
+  const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
+  if (bad !== undefined)
+    throw new ValidationError(name, `must be one of ${allowed.join(', ')}; received ${JSON.stringify(bad)}`);
+  return values as T[];
+}
+
+function comment(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError('body', 'must be {"comment": "…"} (or empty)');
+  const value = (body as { comment?: unknown }).comment;
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > 2000)
+    throw new ValidationError('comment', 'must be text of at most 2,000 characters');
+  return value.trim() || null;
+}
+
+export function presentDelivery(d: Delivery) {
+  return {
+    id: d.id,
+    alert_id: d.alertId,
+    transition_id: d.transitionId,
+    channel: d.channel,
+    target: d.target || null,
+    kind: d.payload.type === 'alert' ? `alert.${d.payload.transition.kind}` : 'digest.weekly',
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    last_error: d.lastError,
+    created_at: new Date(d.createdAt).toISOString(),
+    sent_at: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
+  };
+}
+
+/** Alerts (SPEC §3, §6): list with filters, one with its history, ack and resolve, and the outbox. */
+export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
+  const { alerts, publicUrl } = deps;
+  const actorOf = deps.actorOf ?? ((request: FastifyRequest) => request.actor.id);
+  /** Operations across tenants (the outbox, the digest) need an actor that sees every tenant. */
+  const guardAll = (request: FastifyRequest, permission: 'alerts:read' | 'alerts:write') => {
+    if (guard(request, permission) !== 'all')
+      throw new ForbiddenError(`${permission} on notifications needs access to every tenant`);
+  };
+  /** The alert, once the actor may act on its tenant. */
+  const authorized = async (
+    request: FastifyRequest,
+    id: string,
+    permission: 'alerts:read' | 'alerts:write',
+  ) => {
+    const found = await alerts.getAlert(id);
+    guard(request, permission, [found.alert.tenantId]);
+    return found;
+  };
+
+  app.get<{
+    Querystring: {
+      state?: string | string[];
+      severity?: string | string[];
+      tenant?: string | string[];
+      rule?: string | string[];
+      from?: string;
+      to?: string;
+      limit?: string;
+    };
+  }>('/api/alerts', async (request) => {
+    const q = request.query;
+    const states = enumList('state', q.state, alertStates);
+    const severityList = enumList('severity', q.severity, severities);
+    const scope = guard(request, 'alerts:read', listParam(q.tenant));
+    const tenants = scope === 'all' ? undefined : scope;
+    const rules = listParam(q.rule);
+    const from = timeParam('from', q.from);
+    const to = timeParam('to', q.to);
+    const list = await alerts.listAlerts({
+      ...(states ? { states } : {}),
+      ...(severityList ? { severities: severityList } : {}),
+      ...(tenants ? { tenants } : {}),
+      ...(rules ? { rules } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      limit: limitParam(q.limit, 100, 10_000),
+    });
+    return { alerts: list.map((a) => toAlertView(a, publicUrl)) };
+  });
+
+  app.get<{ Querystring: { status?: string | string[]; alert?: string; channel?: string; limit?: string } }>(
+    '/api/alerts/outbox',
+    async (request) => {
+      guardAll(request, 'alerts:read');
+      const q = request.query;
+      const statuses = enumList('status', q.status, deliveryStatuses);
+      const channel = enumList('channel', q.channel, durableChannelKinds)?.[0];
+      const list = await alerts.listDeliveries({
+        ...(statuses ? { statuses } : {}),
+        ...(q.alert ? { alertId: q.alert } : {}),
+        ...(channel ? { channel } : {}),
+        limit: limitParam(q.limit, 100, 10_000),
+      });
+      return { notifications: list.map(presentDelivery) };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/api/alerts/outbox/:id/retry', async (request) => {
+    guardAll(request, 'alerts:write');
+    return presentDelivery(await alerts.retryDelivery(request.params.id));
+  });
+
+  /** Sends the weekly digest of medium alerts now (idempotent within the same minute). */
+  app.post('/api/alerts/digest', async (request) => {
+    guardAll(request, 'alerts:write');
+    return { notifications: (await alerts.runDigest()).map(presentDelivery) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request) => {
+    const { alert, transitions, deliveries } = await authorized(request, request.params.id, 'alerts:read');
+    return {
+      ...toAlertView(alert, publicUrl),
+      transitions: transitions.map(toTransitionView),
+      notifications: deliveries.map(presentDelivery),
+    };
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/ack', async (request) => {
+    const note = comment(request.body);
+    await authorized(request, request.params.id, 'alerts:write');
+    return toAlertView(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
+  });
+
+  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/resolve', async (request) => {
+    const note = comment(request.body);
+    await authorized(request, request.params.id, 'alerts:write');
+    return toAlertView(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
+  });
+}

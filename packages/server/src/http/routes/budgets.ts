@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { budgetViews } from '../../alerts/budgets.js';
+import type { AlertEngine } from '../../alerts/engine.js';
+import { inScope } from '../../access/rbac.js';
+import { NotFoundError } from '../../errors.js';
+import { guard } from '../auth.js';
+
+export interface BudgetRouteDeps {
+  budgets: Pick<AlertEngine, 'budgets' | 'setBudgets' | 'deleteBudgets'>;
+}
+
+/** Monthly USD budgets per tenant and per resource_type, for the cost run-rate alert (SPEC §3). */
+export function budgetRoutes(app: FastifyInstance, { budgets }: BudgetRouteDeps): void {
+  app.get('/api/budgets', async (request) => {
+    const scope = guard(request, 'budgets:read');
+    return { budgets: budgetViews((await budgets.budgets()).filter((b) => inScope(scope, b.tenantId))) };
+  });
+
+  app.get<{ Params: { tenant: string } }>('/api/budgets/:tenant', async (request) => {
+    guard(request, 'budgets:read', [request.params.tenant]);
+    const view = budgetViews(await budgets.budgets()).find((b) => b.tenant_id === request.params.tenant);
+    if (!view) throw new NotFoundError(`budget of tenant ${request.params.tenant}`);
+    return view;
+  });
+
+  app.put<{ Params: { tenant: string }; Body: unknown }>('/api/budgets/:tenant', async (request) => {
+    const tenant = request.params.tenant;
+    guard(request, 'budgets:write', [tenant]);
+    const next = await budgets.setBudgets(tenant, request.body);
+    return (
+      budgetViews(next)[0] ?? { tenant_id: tenant, monthly_usd: null, resource_types: {}, updated_at: null }
+    );
+  });
+
+  app.delete<{ Params: { tenant: string } }>('/api/budgets/:tenant', async (request) => {
+    guard(request, 'budgets:write', [request.params.tenant]);
+    if (!(await budgets.deleteBudgets(request.params.tenant)))
+      throw new NotFoundError(`budget of tenant ${request.params.tenant}`);
+    return { deleted: request.params.tenant };
+  });
+}

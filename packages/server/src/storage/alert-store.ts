@@ -1,0 +1,126 @@
+import type { BusinessEventName } from '@pulse/events';
+import type { Rule } from '../alerts/rule-model.js';
+import type {
+  Alert,
+  AlertState,
+  Delivery,
+  DeliveryStatus,
+  DurableChannelKind,
+  Severity,
+  Transition,
+} from '../alerts/types.js';
+
+/** What one lifecycle step writes, atomically: alert snapshots, their transitions and the outbox rows. */
+export interface AlertWrite {
+  alerts: readonly Alert[];
+  transitions: readonly Transition[];
+  deliveries: readonly Delivery[];
+}
+
+export interface AlertFilter {
+  states?: readonly AlertState[];
+  severities?: readonly Severity[];
+  tenants?: readonly string[];
+  rules?: readonly string[];
+  /** Alerts seen in [from, to): last_seen ≥ from and first_seen < to. */
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export interface DeliveryFilter {
+  statuses?: readonly DeliveryStatus[];
+  alertId?: string;
+  channel?: DurableChannelKind;
+  limit: number;
+}
+
+/** The result of one send attempt. */
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  sentAt: number | null;
+}
+
+/** A tenant's monthly budget (resourceType null) or one of its per-resource_type budgets, USD. */
+export interface Budget {
+  tenantId: string;
+  resourceType: string | null;
+  monthlyUsd: number;
+  updatedAt: number;
+}
+
+/** The newest event of one (tenant, entity[, month]), with the values of the asked columns. */
+export interface LatestRow {
+  tenantId: string;
+  entity: string;
+  /** `2026-03` when asked per month. */
+  month: string | null;
+  uuid: string;
+  timestamp: number;
+  values: Record<string, unknown>;
+}
+
+export interface RecentRow {
+  tenantId: string;
+  uuid: string;
+  timestamp: number;
+  values: Record<string, unknown>;
+}
+
+/** Reads of stored events that rebuild the engine's in-memory state at start (no full scans per event). */
+export interface EventStateSource {
+  /** Per (tenant, entity[, UTC month]), the newest event's `columns`; only events where `nonNull` is set. */
+  latestByEntity(query: {
+    event: BusinessEventName;
+    entity: string;
+    columns: readonly string[];
+    nonNull?: string;
+    byMonth?: boolean;
+    since?: number;
+  }): Promise<LatestRow[]>;
+  /** Events of the `minutes` before each tenant's newest event of that type (open windows). */
+  recentEvents(query: {
+    event: BusinessEventName;
+    columns: readonly string[];
+    minutes: number;
+  }): Promise<RecentRow[]>;
+}
+
+/**
+ * Which connection a write goes through: `fast` for notifications (small, latency-bound), `bulk` for
+ * coalesced updates (large). Each lane is ordered; the two run concurrently (the caller keeps them apart
+ * when they touch the same alert).
+ */
+export type WriteLane = 'fast' | 'bulk';
+
+/** Alerts, their transitions, the notification outbox, rules and budgets (SPEC §3), durably. */
+export interface AlertStore extends EventStateSource {
+  /** Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction. */
+  write(batch: AlertWrite, lane?: WriteLane): Promise<void>;
+  /** Open and acknowledged alerts: the engine's starting state. */
+  activeAlerts(): Promise<Alert[]>;
+  listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  getAlert(id: string): Promise<Alert | null>;
+  transitions(alertId: string): Promise<Transition[]>;
+
+  /** Outbox rows still to send (after a restart). */
+  pendingDeliveries(): Promise<Delivery[]>;
+  listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
+  /** Inserts rows whose id is new (idempotent jobs such as the digest); returns the ones inserted. */
+  insertDeliveries(rows: readonly Delivery[]): Promise<Delivery[]>;
+
+  /** The stored rule set; null before the first save (the engine then seeds the defaults). */
+  loadRules(): Promise<unknown[] | null>;
+  saveRules(rules: readonly Rule[]): Promise<void>;
+  listBudgets(): Promise<Budget[]>;
+  /** Replaces a tenant's budgets (all rows of that tenant) in one transaction. */
+  replaceBudgets(tenantId: string, budgets: readonly Budget[]): Promise<void>;
+
+  close(): Promise<void>;
+}

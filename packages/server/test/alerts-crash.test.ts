@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertSettingsFrom, createAlertSystem } from '../src/alerts/index.js';
+import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
+import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const SECRET = 'whsec_Y3Jhc2gtdGVzdC1zZWNyZXQ=';
+
+/**
+ * The first process: the real pipeline and engine on a DuckDB file, with a test hook that kills the process
+ * (SIGKILL, no cleanup) right after the alert transition and its outbox rows are committed, before any send.
+ * It runs the TypeScript sources through Vite's module runner (what vitest itself uses).
+ */
+const childSource = `
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const [root, dataDir, webhookUrl, secret] = process.argv.slice(2);
+const vite = await import(pathToFileURL(join(root, 'node_modules/vite/dist/node/index.js')).href);
+const server = await vite.createServer({
+  configFile: false, root, logLevel: 'error',
+  server: { middlewareMode: true, hmr: false, ws: false, watch: null },
+  resolve: { conditions: ['pulse-source'] },
+  ssr: { resolve: { conditions: ['pulse-source'], externalConditions: ['pulse-source'] } },
+  optimizeDeps: { noDiscovery: true, include: [] },
+});
+const runner = vite.createServerModuleRunner(server.environments.ssr, { hmr: false });
+const src = (p) => runner.import(join(root, 'packages/server/src', p));
+const { DuckDbEventStore } = await src('storage/duckdb/duckdb-event-store.ts');
+const { DuckDbAlertStore } = await src('storage/duckdb/duckdb-alert-store.ts');
+const { EventStream } = await src('ingestion/event-stream.ts');
+const { IngestPipeline } = await src('ingestion/pipeline.ts');
+const { createMetrics } = await src('observability/metrics.ts');
+const { alertSettingsFrom, createAlertSystem } = await src('alerts/index.ts');
+
+const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
+const stream = new EventStream((e) => { throw e; });
+const pipeline = new IngestPipeline({ store: events, stream, metrics: createMetrics(), queueMax: 1000, commitIntervalMs: 1 });
+const store = await DuckDbAlertStore.open(() => events.connect());
+const quiet = { info() {}, warn() {}, error() {} };
+const system = createAlertSystem({
+  store,
+  settings: { ...alertSettingsFrom({ alertEmailTo: [], alertWebhookUrl: webhookUrl, alertWebhookSecret: secret, outboundAllowPrivate: true }), digestCron: null },
+  logger: quiet,
+  hooks: {
+    afterCommit(batch) {
+      if (!batch.deliveries.length) return;
+      process.stdout.write('committed ' + batch.deliveries.map((d) => d.id).join(',') + '\\n');
+      process.kill(process.pid, 'SIGKILL');
+    },
+  },
+});
+await system.engine.start(stream);
+await pipeline.ingest([{
+  uuid: '0195aaaa-0000-7000-8000-000000000001',
+  event: 'security_incident_event',
+  distinctId: 'acme',
+  timestamp: Date.now(),
+  properties: { tenant_id: 'acme', incident_type: 'data_leak', severity: 'high', affects_customer_data: true, records_affected: 1200 },
+}]);
+await new Promise((r) => setTimeout(r, 10_000));
+process.stdout.write('the hook did not fire\\n');
+process.exit(3);
+`;
+
+interface Hit {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+const hits: Hit[] = [];
+let receiver: Server;
+let url = '';
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+});
+
+afterAll(() => new Promise((r) => receiver.close(r)));
+
+function runChild(
+  dataDir: string,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
+  const script = join(mkdtempSync(join(tmpdir(), 'pulse-crash-child-')), 'child.mjs');
+  writeFileSync(script, childSource);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, root, dataDir, url, SECRET], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The second (and third) process: this one, on the same DuckDB file. */
+async function reopen(dataDir: string) {
+  const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
+  const store = await DuckDbAlertStore.open(() => events.connect());
+  const system = createAlertSystem({
+    store,
+    settings: {
+      ...alertSettingsFrom({
+        alertEmailTo: [],
+        alertWebhookUrl: url,
+        alertWebhookSecret: SECRET,
+        outboundAllowPrivate: true,
+      }),
+      digestCron: null,
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  await system.engine.start();
+  return {
+    engine: system.engine,
+    async close() {
+      await system.close();
+      await store.close();
+      await events.close();
+    },
+  };
+}
+
+describe('kill -9 between the outbox commit and the send', () => {
+  it('delivers the notification exactly once after a restart', { timeout: 60_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-crash-'));
+    const first = await runChild(dataDir);
+    expect(first.stderr).toBe('');
+    expect(first.signal).toBe('SIGKILL');
+    const committed = /committed (\S+)/.exec(first.stdout)?.[1];
+    expect(committed).toMatch(/^[0-9a-f-]+\.webhook$/);
+    expect(hits).toHaveLength(0); // died before sending
+
+    const second = await reopen(dataDir);
+    for (let i = 0; i < 500 && hits.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    await second.engine.idle();
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.headers['webhook-id']).toBe(committed);
+    const body = JSON.parse(hits[0]?.body ?? '{}') as {
+      type: string;
+      idempotency_key: string;
+      data: { alert: { rule: string } };
+    };
+    expect(body).toMatchObject({
+      type: 'alert.opened',
+      idempotency_key: committed,
+      data: { alert: { rule: 'security-customer-data-critical' } },
+    });
+    const [alert] = await second.engine.listAlerts({ limit: 5 });
+    expect(alert).toMatchObject({ state: 'open', count: 1, tenantId: 'acme' });
+    expect(await second.engine.listDeliveries({ limit: 5 })).toMatchObject([
+      { id: committed, status: 'sent', attempts: 1 },
+    ]);
+    await second.close();
+
+    // A third start finds nothing pending: the notification is not sent twice.
+    const third = await reopen(dataDir);
+    await new Promise((r) => setTimeout(r, 300));
+    await third.engine.idle();
+    expect(hits).toHaveLength(1);
+    await third.close();
+  });
+});
