@@ -33,7 +33,8 @@ export async function openStorage(config: FullConfig): Promise<Storage & { sql: 
     alerts: await DuckDbAlertStore.open(() => events.connect()),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
-    sql: events.readConnection,
+    // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
+    sql: await events.connect(),
   };
 }
 

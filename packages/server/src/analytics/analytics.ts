@@ -66,6 +66,12 @@ export const DEFAULT_WINDOW_DAYS = 30;
 /**
  * Keeps day rollups of every tenant exact as events are committed and answers summaries from them: whole UTC
  * days from the rollups, the partial days at a window's edges from cached raw facts (edge-days.ts).
+ *
+ * - Start: one aggregate statement over the store rebuilds every tenant-day (rollup-sql.ts); the committed
+ *   stream is followed from before it starts, and what the statement's snapshot missed is replayed (replay).
+ * - Then every committed event updates its tenant-day (late ones included) and, if cached, its edge day.
+ * - A summary reads only the scope's tenants: one tenant is ~60 day rollups plus a few hourly buckets.
+ * Float sums depend on their order, so figures equal a naive recomputation to ~1e-12 relative, not bit for bit.
  */
 export function createAnalytics(options: AnalyticsOptions): Analytics {
   const { connection } = options;

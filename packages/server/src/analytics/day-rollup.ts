@@ -143,6 +143,35 @@ export class DayRollup {
   addDecision(id: number): void {
     if (!this.decisions.includes(id)) this.decisions.push(id);
   }
+
+  /** Adds another bucket of the same tenant (same key tables) into this one. */
+  merge(other: DayRollup): void {
+    this.revenuePositive += other.revenuePositive;
+    this.revenueNegative += other.revenueNegative;
+    this.revenueEvents += other.revenueEvents;
+    this.realized += other.realized;
+    this.projected += other.projected;
+    this.emails += other.emails;
+    this.bouncedEmails += other.bouncedEmails;
+    const { efficiency, resources } = other;
+    for (let i = 0; i < efficiency.length; i += 3)
+      keepLatest(
+        this.efficiency,
+        efficiency[i] as number,
+        efficiency[i + 1] as number,
+        efficiency[i + 2] as number,
+      );
+    for (let i = 0; i < resources.length; i += 3)
+      keepLatest(
+        this.resources,
+        resources[i] as number,
+        resources[i + 1] as number,
+        resources[i + 2] as number,
+      );
+    for (const id of other.decisions) this.addDecision(id);
+    for (const candidate of other.actions) offerAction(this.actions, candidate);
+    this.lateIngestedAt = Math.max(this.lateIngestedAt, other.lateIngestedAt);
+  }
 }
 
 /**

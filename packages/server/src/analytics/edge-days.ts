@@ -1,5 +1,5 @@
 import { DayRollup, type TenantRollups } from './day-rollup.js';
-import { DAY_MS, dayOf, factOf, LATE_GRACE_MS, type Fact } from './facts.js';
+import { DAY_MS, dayOf, factOf, LATE_GRACE_MS, summaryEventTypes, type Fact } from './facts.js';
 import type { DayRequest } from './rollup-sql.js';
 import type { Column } from './sql-reader.js';
 import type { TimeWindow } from './summary-types.js';
@@ -16,13 +16,24 @@ interface Load {
   done: Promise<unknown>;
 }
 
-/** One tenant's facts of one day, sorted by timestamp, and (once asked for) their hourly rollups. */
+/** One tenant's facts of one day, sorted by timestamp, and (once asked for) rollups of its hours. */
 interface TenantDay {
   facts: Fact[];
   /** Rollups of each UTC hour, keyed with `hoursOf`'s tables; rebuilt when asked for another (after a rebuild). */
   hours: DayRollup[] | null;
   hoursOf: TenantRollups | null;
+  /** Merged hours [0, h) and [h, 24), by h: a window edge is a day's prefix or suffix. Cleared by new facts. */
+  prefixes: Map<number, DayRollup>;
+  suffixes: Map<number, DayRollup>;
 }
+
+const tenantDay = (facts: Fact[]): TenantDay => ({
+  facts,
+  hours: null,
+  hoursOf: null,
+  prefixes: new Map(),
+  suffixes: new Map(),
+});
 
 interface CachedDay {
   number: number;
@@ -88,7 +99,9 @@ export class EdgeDays {
     if (entry) {
       insertByTime(entry.facts, kept);
       if (entry.hours && entry.hoursOf) entry.hours[hourOf(kept)]?.add(kept, entry.hoursOf, this.lateGraceMs);
-    } else if (day.all) day.tenants.set(kept.tenant, { facts: [kept], hours: null, hoursOf: null });
+      entry.prefixes.clear();
+      entry.suffixes.clear();
+    } else if (day.all) day.tenants.set(kept.tenant, tenantDay([kept]));
     for (const load of day.loads) if (covers(load, kept.tenant)) load.buffer.push(kept);
   }
 
@@ -142,7 +155,9 @@ export class EdgeDays {
     const hours = this.hoursOf(entry, tenant);
     if (to > start + endHour * HOUR_MS)
       into.push(this.rollupOf(entry.facts, tenant, start + endHour * HOUR_MS, to));
-    for (let h = endHour - 1; h >= firstHour; h--) into.push(hours[h] as DayRollup);
+    if (firstHour === 0) into.push(merged(entry.prefixes, endHour, hours, 0, endHour));
+    else if (endHour === 24) into.push(merged(entry.suffixes, firstHour, hours, firstHour, 24));
+    else for (let h = endHour - 1; h >= firstHour; h--) into.push(hours[h] as DayRollup);
     if (from < start + firstHour * HOUR_MS)
       into.push(this.rollupOf(entry.facts, tenant, from, start + firstHour * HOUR_MS));
   }
@@ -153,6 +168,8 @@ export class EdgeDays {
     for (const fact of entry.facts) hours[hourOf(fact)]?.add(fact, tenant, this.lateGraceMs);
     entry.hours = hours;
     entry.hoursOf = tenant;
+    entry.prefixes.clear();
+    entry.suffixes.clear();
     return hours;
   }
 
@@ -198,6 +215,23 @@ export class EdgeDays {
   }
 }
 
+/** The merge of hours [from, to), cached under `key` until the day changes. */
+function merged(
+  cache: Map<number, DayRollup>,
+  key: number,
+  hours: readonly DayRollup[],
+  from: number,
+  to: number,
+): DayRollup {
+  let rollup = cache.get(key);
+  if (!rollup) {
+    rollup = new DayRollup();
+    for (let h = from; h < to; h++) rollup.merge(hours[h] as DayRollup);
+    cache.set(key, rollup);
+  }
+  return rollup;
+}
+
 const hourOf = (fact: Fact): number =>
   Math.floor((fact.timestamp - dayOf(fact.timestamp) * DAY_MS) / HOUR_MS);
 
@@ -234,14 +268,12 @@ function install(day: CachedDay, load: Load, loaded: Map<string, Fact[]>): void 
   const entries = new Map<string, TenantDay>();
   for (const [tenant, facts] of loaded) {
     facts.sort((a, b) => a.timestamp - b.timestamp);
-    entries.set(tenant, { facts, hours: null, hoursOf: null });
+    entries.set(tenant, tenantDay(facts));
   }
   if (load.tenants === 'all') {
     day.tenants = entries;
     day.all = true;
-  } else
-    for (const tenant of load.tenants)
-      day.tenants.set(tenant, entries.get(tenant) ?? { facts: [], hours: null, hoursOf: null });
+  } else for (const tenant of load.tenants) day.tenants.set(tenant, entries.get(tenant) ?? tenantDay([]));
 }
 
 function push(tenants: Map<string, Fact[]>, fact: Fact): void {
@@ -275,7 +307,7 @@ function factsByDay(
   intern: (s: string) => string,
 ): Map<number, Map<string, Fact[]>> {
   const [e, t, ts, ing, u, p] = columns as [
-    string[],
+    Float64Array,
     string[],
     Float64Array,
     Float64Array,
@@ -286,7 +318,7 @@ function factsByDay(
   for (let i = 0; i < rows; i++) {
     const fact = factOf(
       {
-        event: e[i] as string,
+        event: summaryEventTypes[e[i] as number] ?? '',
         tenantId: t[i] as string,
         timestamp: ts[i] as number,
         ingestedAt: ing[i] as number,

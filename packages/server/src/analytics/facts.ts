@@ -71,7 +71,7 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
  *   the magnitude is what is at stake), 0 when absent;
  * - resource_usage_event: total_cost (the monthly run-rate the opportunities act on), 0 when absent.
  * strategic_decision_event and security_incident_event carry none of the action properties.
- * duckdb-source.ts computes the same in SQL (stakeSql).
+ * rollup-sql.ts computes the same in SQL (stakeSql).
  */
 export function stakeOf(type: SummaryEventType, p: Record<string, unknown>): number {
   switch (type) {
@@ -103,8 +103,16 @@ export const actionProperties: Record<SummaryEventType, readonly string[]> = {
   strategic_decision_event: [],
 };
 
-/** Trims ASCII whitespace only (rollup-sql.ts trims the same set in SQL). */
-export const trimAction = (s: string): string => s.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+const isAsciiSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+/** Trims ASCII whitespace (space, \t \n \v \f \r) only: rollup-sql.ts trims the same set in SQL. */
+export function trimAction(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isAsciiSpace(s.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
 
 export function actionsOf(type: SummaryEventType, p: Record<string, unknown>): string[] {
   if (type === 'cost_optimization_event' && p.optimization_type !== 'identified') return [];

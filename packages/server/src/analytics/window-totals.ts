@@ -24,6 +24,14 @@ export interface WindowTotals {
   actions: ActionCandidate[];
 }
 
+/** `array` if it holds `size` entries, else a larger copy. */
+function grown(array: Int32Array, size: number): Int32Array {
+  if (array.length >= size) return array;
+  const bigger = new Int32Array(Math.max(size, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
 interface TenantKeyCounts {
   metrics: { size: number };
   resources: { size: number };
@@ -47,6 +55,13 @@ export class WindowAccumulator {
     decisions: 0,
     lateIngestedAt: 0,
   };
+  /** Per key, the generation (one per addTenant call) that last counted it: no per-tenant allocation. */
+  private readonly seen: Record<'metrics' | 'resources' | 'decisions', Int32Array> = {
+    metrics: new Int32Array(64),
+    resources: new Int32Array(64),
+    decisions: new Int32Array(256),
+  };
+  private generation = 0;
   /** The window's top actions so far: offerAction over every bucket's top actions is exact (see there). */
   private readonly actions: ActionCandidate[] = [];
 
@@ -54,51 +69,77 @@ export class WindowAccumulator {
    * Adds one tenant's buckets, which must be disjoint and come NEWEST FIRST: the first value seen for a metric
    * or resource is then its latest in the window.
    */
-  addTenant(keys: TenantKeyCounts, buckets: Iterable<DayRollup>): void {
+  addTenant(keys: TenantKeyCounts, buckets: readonly DayRollup[]): void {
+    // Locals in the loop, written back once: this runs for ~100k buckets in an all-tenant summary.
     const t = this.totals;
-    const seenMetric = new Uint8Array(keys.metrics.size);
-    const seenResource = new Uint8Array(keys.resources.size);
-    const seenDecision = new Uint8Array(keys.decisions.size);
-    for (const r of buckets) {
-      t.revenuePositive += r.revenuePositive;
-      t.revenueNegative += r.revenueNegative;
-      t.revenueEvents += r.revenueEvents;
-      t.realized += r.realized;
-      t.projected += r.projected;
-      t.emails += r.emails;
-      t.bouncedEmails += r.bouncedEmails;
-      if (r.lateIngestedAt > t.lateIngestedAt) t.lateIngestedAt = r.lateIngestedAt;
+    let { revenuePositive, revenueNegative, revenueEvents, realized, projected, emails, bouncedEmails } = t;
+    let { efficiencySum, efficiencyReadings, resources, costEfficient, decisions, lateIngestedAt } = t;
+    const generation = ++this.generation;
+    const seenMetric = (this.seen.metrics = grown(this.seen.metrics, keys.metrics.size));
+    const seenResource = (this.seen.resources = grown(this.seen.resources, keys.resources.size));
+    const seenDecision = (this.seen.decisions = grown(this.seen.decisions, keys.decisions.size));
+    const top = this.actions;
+    for (let b = 0; b < buckets.length; b++) {
+      const r = buckets[b] as DayRollup;
+      revenuePositive += r.revenuePositive;
+      revenueNegative += r.revenueNegative;
+      revenueEvents += r.revenueEvents;
+      realized += r.realized;
+      projected += r.projected;
+      emails += r.emails;
+      bouncedEmails += r.bouncedEmails;
+      if (r.lateIngestedAt > lateIngestedAt) lateIngestedAt = r.lateIngestedAt;
       const eff = r.efficiency;
       for (let i = 0; i < eff.length; i += 3) {
-        const key = eff[i] as number;
-        if (seenMetric[key]) continue;
-        seenMetric[key] = 1;
-        t.efficiencySum += eff[i + 2] as number;
-        t.efficiencyReadings++;
+        const key = (eff[i] as number) | 0;
+        if (seenMetric[key] === generation) continue;
+        seenMetric[key] = generation;
+        efficiencySum += eff[i + 2] as number;
+        efficiencyReadings++;
       }
       const res = r.resources;
       for (let i = 0; i < res.length; i += 3) {
-        const key = res[i] as number;
-        if (seenResource[key]) continue;
-        seenResource[key] = 1;
+        const key = (res[i] as number) | 0;
+        if (seenResource[key] === generation) continue;
+        seenResource[key] = generation;
         const state = res[i + 2] as number;
         if (state === ResourceState.unknown) continue;
-        t.resources++;
-        if (state === ResourceState.efficient) t.costEfficient++;
+        resources++;
+        if (state === ResourceState.efficient) costEfficient++;
       }
-      for (const key of r.decisions) {
-        if (seenDecision[key]) continue;
-        seenDecision[key] = 1;
-        t.decisions++;
+      const ids = r.decisions;
+      for (let i = 0; i < ids.length; i++) {
+        const key = ids[i] as number;
+        if (seenDecision[key] === generation) continue;
+        seenDecision[key] = generation;
+        decisions++;
       }
-      const top = this.actions;
-      for (const candidate of r.actions) {
+      const candidates = r.actions;
+      for (let i = 0; i < candidates.length; i++) {
+        const candidate = candidates[i] as ActionCandidate;
         // Bucket lists are ranked: once one cannot enter a full list, the rest cannot either.
         if (top.length >= TOP_ACTIONS && candidate.stake < (top[top.length - 1] as ActionCandidate).stake)
           break;
         offerAction(top, candidate);
       }
     }
+    Object.assign(t, {
+      revenuePositive,
+      revenueNegative,
+      revenueEvents,
+      realized,
+      projected,
+      emails,
+      bouncedEmails,
+    });
+    Object.assign(t, {
+      efficiencySum,
+      efficiencyReadings,
+      resources,
+      costEfficient,
+      decisions,
+      lateIngestedAt,
+    });
   }
 
   finish(): WindowTotals {
