@@ -22,26 +22,13 @@ import {
   envelopeColumns,
   eventTables,
   genericTable,
+  quarantineColumns,
   quarantineTableSql,
   quote,
-  type Column,
 } from './schema.js';
 import { StagingArea } from './staging.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
 import { DuckDbSubscriptionStore, subscriptionsTableSql } from './duckdb-subscription-store.js';
-
-const quarantineColumns: Column[] = [
-  { name: 'id', type: 'VARCHAR' },
-  { name: 'received_at', type: 'TIMESTAMP' },
-  { name: 'batch_index', type: 'INTEGER' },
-  { name: 'uuid', type: 'UUID' },
-  { name: 'event', type: 'VARCHAR' },
-  { name: 'tenant_id', type: 'VARCHAR' },
-  { name: 'distinct_id', type: 'VARCHAR' },
-  { name: 'timestamp', type: 'TIMESTAMP' },
-  { name: 'properties', type: 'JSON' },
-  { name: 'issues', type: 'JSON' },
-];
 
 const envelopeNames = new Set([...envelopeColumns.map((c) => c.name), 'properties']);
 

@@ -61,18 +61,22 @@ export function createTableSql(table: string, columns: Column[]): string {
   return `CREATE TABLE IF NOT EXISTS ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`;
 }
 
-export const quarantineTableSql = `CREATE TABLE IF NOT EXISTS quarantine (
-  id VARCHAR PRIMARY KEY,
-  received_at TIMESTAMP NOT NULL,
-  batch_index INTEGER NOT NULL,
-  uuid UUID NOT NULL,
-  event VARCHAR NOT NULL,
-  tenant_id VARCHAR,
-  distinct_id VARCHAR NOT NULL,
-  "timestamp" TIMESTAMP NOT NULL,
-  properties JSON NOT NULL,
-  issues JSON NOT NULL
-)`;
+/** The quarantine: the event as captured plus the issues that kept it out (ids are event uuids). */
+export const quarantineColumns: Column[] = [
+  { name: 'id', type: 'VARCHAR' },
+  { name: 'received_at', type: 'TIMESTAMP' },
+  { name: 'batch_index', type: 'INTEGER' },
+  { name: 'uuid', type: 'UUID' },
+  { name: 'event', type: 'VARCHAR' },
+  { name: 'tenant_id', type: 'VARCHAR' },
+  { name: 'distinct_id', type: 'VARCHAR' },
+  { name: 'timestamp', type: 'TIMESTAMP' },
+  { name: 'properties', type: 'JSON' },
+  { name: 'issues', type: 'JSON' },
+];
+
+/** Replays and client retries replace an entry by id. */
+export const quarantineTableSql = `${createTableSql('quarantine', quarantineColumns).slice(0, -1)}, PRIMARY KEY (id))`;
 
 /** Every event of every type, one column per catalog property (NULL where a type lacks it). */
 export function allEventsViewSql(): string {
