@@ -105,6 +105,29 @@ export async function startServer(
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({ store: storage.alerts, settings: alertSettingsFrom(config), logger });
   await alerts.engine.start(stream);
+  // Every alert transition joins the audit trail (after its commit; see the note on issue 6).
+  alerts.engine.onTransition((transition, alert) => {
+    storage.audit
+      .append({
+        at: transition.at,
+        actor: {
+          kind: transition.actor === 'pulse' ? 'system' : 'api_key',
+          id: transition.actor,
+          role: null,
+        },
+        action: `alert.${transition.kind}`,
+        scope: [alert.tenantId],
+        detail: {
+          alert: alert.id,
+          rule: alert.ruleId,
+          severity: alert.severity,
+          comment: transition.comment,
+        },
+        result: 'ok',
+        requestId: null,
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'audit of an alert transition failed'));
+  });
   if (config.demo) await loadDemo(pipeline, storage, logger);
   const analytics = createAnalytics({
     connection: storage.sql,
