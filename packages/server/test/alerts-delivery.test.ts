@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../src/alerts/channels/webhook-signature.js';
 import { alertSettingsFrom, createAlertSystem, type AlertSettings } from '../src/alerts/index.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
-import { EventStream } from '../src/ingestion/event-stream.js';
-import { IngestPipeline } from '../src/ingestion/pipeline.js';
-import { createMetrics } from '../src/observability/metrics.js';
-import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
-import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+import { openTestPipeline } from './helpers/test-pipeline.js';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLXB1bHNlLWFsZXJ0cw==';
 
@@ -77,20 +70,8 @@ afterAll(async () => {
 
 // ── the engine on real parts ──────────────────────────────────────────────────────────────────
 async function openPulse(settings: Partial<AlertSettings> = {}) {
-  const events = await DuckDbEventStore.open({
-    path: join(mkdtempSync(join(tmpdir(), 'pulse-delivery-')), 'pulse.duckdb'),
-  });
-  const stream = new EventStream((error) => {
-    throw error;
-  });
-  const pipeline = new IngestPipeline({
-    store: events,
-    stream,
-    metrics: createMetrics(),
-    queueMax: 100_000,
-    commitIntervalMs: 1,
-  });
-  const store = await DuckDbAlertStore.open(() => events.connect());
+  const { storage, stream, pipeline, close: closeStorage } = await openTestPipeline();
+  const store = storage.alerts;
   const defaults = alertSettingsFrom({
     slackWebhookUrl: `${base}/slack`,
     smtpUrl,
@@ -124,8 +105,7 @@ async function openPulse(settings: Partial<AlertSettings> = {}) {
     async close() {
       await pipeline.drain();
       await system.close();
-      await store.close();
-      await events.close();
+      await closeStorage();
     },
   };
 }

@@ -16,30 +16,15 @@ import { alertRoutes } from '../src/http/routes/alerts.js';
 import { budgetRoutes } from '../src/http/routes/budgets.js';
 import { ruleRoutes } from '../src/http/routes/rules.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
-import { EventStream } from '../src/ingestion/event-stream.js';
-import { IngestPipeline } from '../src/ingestion/pipeline.js';
-import { createMetrics } from '../src/observability/metrics.js';
-import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
-import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+import { openTestPipeline } from './helpers/test-pipeline.js';
 
 const minute = 60_000;
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 
 /** The engine on the real parts: DuckDB file, ingest pipeline, committed-event stream; a settable clock. */
 async function openPulse(dir: string, clock: { now: number }, settings?: Partial<AlertSettings>) {
-  const events = await DuckDbEventStore.open({ path: join(dir, 'pulse.duckdb') });
-  const stream = new EventStream((error) => {
-    throw error;
-  });
-  const pipeline = new IngestPipeline({
-    store: events,
-    stream,
-    metrics: createMetrics(),
-    queueMax: 100_000,
-    commitIntervalMs: 1,
-  });
-  await pipeline.warmUp();
-  const store = await DuckDbAlertStore.open(() => events.connect());
+  const { storage, stream, pipeline, close: closeStorage } = await openTestPipeline(dir);
+  const store = storage.alerts;
   const system = createAlertSystem({
     store,
     settings: { ...alertSettingsFrom({ alertEmailTo: [] }), digestCron: null, ...settings },
@@ -92,8 +77,7 @@ async function openPulse(dir: string, clock: { now: number }, settings?: Partial
       await app.close();
       await pipeline.drain();
       await system.close();
-      await store.close();
-      await events.close();
+      await closeStorage();
     },
   };
 }
