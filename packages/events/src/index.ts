@@ -14,7 +14,7 @@ export {
   type SecurityIncidentProperties,
 } from './catalog.js';
 export { decisionStatuses } from './schemas/strategic-decision.js';
-export { isIsoDateTime } from './schemas/date-time-format.js';
+export { isIsoDateTime, parseIsoDateTime } from './schemas/date-time-format.js';
 export { checkBusinessEvent, schemaIssues, type CheckResult } from './validate.js';
 export { PERCENT_TOLERANCE } from './derive.js';
 export { BusinessEventValidationError, makeIssue, type IssueRule, type SchemaIssue } from './issues.js';

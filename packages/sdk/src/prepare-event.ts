@@ -3,6 +3,7 @@ import {
   businessEventNames,
   checkBusinessEvent,
   isBusinessEventName,
+  parseIsoDateTime,
   type BusinessEventName,
   type BusinessEventProperties,
 } from '@pulse/events';
@@ -56,7 +57,7 @@ export function prepareBusinessEvent<N extends BusinessEventName>(
     distinctId: options?.distinctId || tenantId,
     uuid,
     // The catalog has checked tracking_date is a parseable ISO 8601 date-time.
-    timestamp: new Date(properties.tracking_date as string),
+    timestamp: new Date(parseIsoDateTime(properties.tracking_date as string)),
     properties: result.properties,
   };
 }

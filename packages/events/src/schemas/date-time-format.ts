@@ -17,3 +17,12 @@ export function isIsoDateTime(value: string): boolean {
 }
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', isIsoDateTime);
+
+/**
+ * Epoch ms of a catalog date-time. Without an offset it is UTC (JS's Date.parse would read a date-time
+ * without one as local time, so the result would depend on the machine's zone); a date alone is midnight UTC.
+ */
+export function parseIsoDateTime(value: string): number {
+  const hasOffset = /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value);
+  return Date.parse(hasOffset || value.length === 10 ? value : `${value.replace(' ', 'T')}Z`);
+}

@@ -1,12 +1,11 @@
-import { isIsoDateTime } from '@pulse/events';
+import { isIsoDateTime, parseIsoDateTime } from '@pulse/events';
 import { ValidationError } from '../errors.js';
 
 /** ISO 8601 date-time or epoch milliseconds → epoch ms; a clear error naming the parameter otherwise. */
 export function timeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value);
-  if (isIsoDateTime(value))
-    return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length === 10 ? value : `${value}Z`);
+  if (isIsoDateTime(value)) return parseIsoDateTime(value);
   throw new ValidationError(
     name,
     `must be an ISO 8601 date-time or epoch milliseconds; received ${JSON.stringify(value)}`,

@@ -1,4 +1,4 @@
-import { isIsoDateTime } from '@pulse/events';
+import { isIsoDateTime, parseIsoDateTime } from '@pulse/events';
 import { ValidationError } from '../errors.js';
 import {
   subscriptionStatuses,
@@ -16,8 +16,7 @@ export type SubscriptionInput = Partial<
 
 function time(field: string, value: unknown, problems: string[]): number | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string' && isIsoDateTime(value))
-    return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length === 10 ? value : `${value}Z`);
+  if (typeof value === 'string' && isIsoDateTime(value)) return parseIsoDateTime(value);
   problems.push(`${field} must be an ISO 8601 date-time; received ${JSON.stringify(value)}`);
   return null;
 }

@@ -1,4 +1,10 @@
-import { businessEventNames, eventFields, isBusinessEventName, type BusinessEventName } from '@pulse/events';
+import {
+  businessEventNames,
+  eventFields,
+  isBusinessEventName,
+  parseIsoDateTime,
+  type BusinessEventName,
+} from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 
 /** Per event type: which properties have a typed column, and which of those are date-times. */
@@ -43,7 +49,7 @@ export function toNdjsonLine(event: CapturedEvent, ingestedAt: number): string {
     const value = properties[key];
     if (value === undefined) continue;
     if (shape.columns.has(key))
-      line += `,"${key}":${shape.dateTimes.has(key) ? String(Date.parse(value as string)) : json(value)}`;
+      line += `,"${key}":${shape.dateTimes.has(key) ? String(parseIsoDateTime(value as string)) : json(value)}`;
     else extras += `${extras ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
   }
   return extras ? `${line},"properties":{${extras}}}` : `${line}}`;
