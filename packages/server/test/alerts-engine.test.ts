@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cookie from '@fastify/cookie';
 import { Command } from 'commander';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -10,6 +11,7 @@ import { alertSettingsFrom, createAlertSystem, type AlertSettings } from '../src
 import { registerAlerts } from '../src/cli/commands/alerts.js';
 import { registerBudgets } from '../src/cli/commands/budgets.js';
 import { registerRules } from '../src/cli/commands/rules.js';
+import { Sessions } from '../src/access/sessions.js';
 import { authenticate } from '../src/http/auth.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { alertRoutes } from '../src/http/routes/alerts.js';
@@ -34,16 +36,20 @@ async function openPulse(dir: string, clock: { now: number }, settings?: Partial
   const engine = system.engine;
   await engine.start(stream);
   const app: FastifyInstance = Fastify();
+  await app.register(cookie);
+  const sessions = new Sessions(storage.users, { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
     // Two keys: the admin, and an executive of one tenant (RBAC of SPEC §4).
-    authenticate(api, async (key) =>
-      key === 'admin-key'
-        ? { kind: 'api_key', id: 'admin', role: 'admin', tenants: 'all' }
-        : key === 'globex-exec'
-          ? { kind: 'api_key', id: 'globex-exec', role: 'tenant_executive', tenants: ['globex'] }
-          : null,
-    );
+    authenticate(api, {
+      bearer: async (key) =>
+        key === 'admin-key'
+          ? { kind: 'api_key', id: 'admin', role: 'admin', tenants: 'all' }
+          : key === 'globex-exec'
+            ? { kind: 'api_key', id: 'globex-exec', role: 'tenant_executive', tenants: ['globex'] }
+            : null,
+      sessions,
+    });
     alertRoutes(api, { alerts: engine, publicUrl: 'http://pulse.test' });
     ruleRoutes(api, { rules: engine });
     budgetRoutes(api, { budgets: engine });

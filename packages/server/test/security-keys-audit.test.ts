@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiKeys } from '../src/access/api-keys.js';
 import { auditRequests } from '../src/access/audit-requests.js';
+import { Sessions } from '../src/access/sessions.js';
 import { adminKeyResolver, authenticate } from '../src/http/auth.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { auditRoutes } from '../src/http/routes/audit.js';
@@ -15,6 +17,7 @@ import { subscriptionRoutes } from '../src/http/routes/subscriptions.js';
 import { DuckDbApiKeyStore } from '../src/storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from '../src/storage/duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+import { DuckDbUserStore } from '../src/storage/duckdb/duckdb-user-store.js';
 
 const ADMIN = 'pulse_admin_test-bootstrap-key';
 
@@ -52,9 +55,11 @@ async function harness(): Promise<Harness> {
     })),
   );
   const app = Fastify();
+  await app.register(cookie);
+  const sessions = new Sessions(await DuckDbUserStore.open(store), { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
-    authenticate(api, keys.resolver(adminKeyResolver(ADMIN)));
+    authenticate(api, { bearer: keys.resolver(adminKeyResolver(ADMIN)), sessions });
     auditRequests(api, log);
     keyRoutes(api, keys);
     auditRoutes(api, log);

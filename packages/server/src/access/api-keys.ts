@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../storage/api-key-store.js';
-import { grants, roles, scopeOf, type Actor, type Role } from './rbac.js';
+import { parseGrant, type GrantInput } from './grant-input.js';
+import { grants, scopeOf, type Actor, type Role } from './rbac.js';
 
 /**
  * API keys (issue 6, SPEC §6): `pulse_<id>_<secret>`, 32 random bytes of secret, shown once; stored
@@ -12,10 +13,7 @@ import { grants, roles, scopeOf, type Actor, type Role } from './rbac.js';
 export const KEY_PREFIX = 'pulse_';
 const keyPattern = /^pulse_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
-export interface CreateKeyInput {
-  role: Role;
-  /** Omitted = 'all' (not allowed for tenant_executive, whose scope is a list by nature). */
-  tenants?: readonly string[] | 'all';
+export interface CreateKeyInput extends GrantInput {
   name?: string | null;
   expiresAt?: number | null;
 }
@@ -65,26 +63,7 @@ export function parseCreateKey(body: unknown, now: number): CreateKeyInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new ValidationError('body', 'must be a JSON object: {"role": "analyst", "tenants": ["a"]}');
   const b = body as Record<string, unknown>;
-  const role = b.role;
-  if (typeof role !== 'string' || !(roles as readonly string[]).includes(role))
-    throw new ValidationError('role', `must be one of ${roles.join(', ')}; received ${JSON.stringify(role)}`);
-  let tenants: readonly string[] | 'all' | undefined;
-  if (b.tenants === undefined || b.tenants === null || b.tenants === 'all')
-    tenants = b.tenants === 'all' ? 'all' : undefined;
-  else if (Array.isArray(b.tenants)) {
-    if (!b.tenants.length)
-      throw new ValidationError('tenants', 'must list at least one tenant (or be "all")');
-    if (!b.tenants.every((t): t is string => typeof t === 'string' && t.trim() !== '' && t.length <= 200))
-      throw new ValidationError(
-        'tenants',
-        'must be a list of non-empty tenant ids (at most 200 characters each)',
-      );
-    tenants = [...new Set(b.tenants.map((t) => t.trim()))];
-  } else throw new ValidationError('tenants', 'must be a list of tenant ids or "all"');
-  if (role === 'tenant_executive' && (tenants === undefined || tenants === 'all'))
-    throw new ValidationError('tenants', 'is required for role tenant_executive: the tenants it may see');
-  if ((role === 'admin' || role === 'executive') && Array.isArray(tenants))
-    throw new ValidationError('tenants', `does not apply to role ${role}: it sees every tenant`);
+  const { role, tenants } = parseGrant(b);
   let name: string | null = null;
   if (b.name !== undefined && b.name !== null) {
     if (typeof b.name !== 'string' || b.name.length > 200)
@@ -107,7 +86,7 @@ export function parseCreateKey(body: unknown, now: number): CreateKeyInput {
     if (parsed <= now) throw new ValidationError('expires_at', 'must be in the future');
     expiresAt = parsed;
   }
-  return { role: role as Role, ...(tenants !== undefined ? { tenants } : {}), name, expiresAt };
+  return { role, ...(tenants !== undefined ? { tenants } : {}), name, expiresAt };
 }
 
 /**

@@ -21,6 +21,8 @@ import { scopeOf, type Actor } from './rbac.js';
 
 export const explicitActions: Readonly<Record<string, string>> = {
   'POST /api/query': 'query.run',
+  'POST /api/session': 'session.login',
+  'DELETE /api/session': 'session.logout',
   'GET /api/reports/:name': 'report.read',
   'DELETE /api/keys/:id': 'keys.revoke',
   'GET /api/keys': 'keys.list',

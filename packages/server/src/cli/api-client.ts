@@ -9,7 +9,7 @@ export interface ClientOptions {
   config?: string;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Talks to a running Pulse server: the embedded store allows one writer process (SPEC §6). */
 export class ApiClient {

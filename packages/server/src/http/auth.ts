@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import '@fastify/cookie';
 import { keyMatches } from '../access/admin-key.js';
+import { CSRF_HEADER, SESSION_COOKIE, type Sessions } from '../access/sessions.js';
 import { authorize, type Actor, type Permission } from '../access/rbac.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
@@ -7,6 +9,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; set by `authenticate` on every /api route. */
     actor: Actor;
+    /** The session cookie's token when the caller signed in through the dashboard. */
+    sessionToken: string | null;
+  }
+  interface FastifyContextConfig {
+    /** 'optional': the route runs for anonymous callers too (sign-in). */
+    auth?: 'optional';
   }
 }
 
@@ -19,16 +27,66 @@ export function adminKeyResolver(adminKey: string): KeyResolver {
   return async (key) => (keyMatches(key, adminKey) ? admin : null);
 }
 
-/** Every /api route needs `Authorization: Bearer <api key>` (SPEC §6). */
-export function authenticate(app: FastifyInstance, resolve: KeyResolver): void {
+/** Project tokens are identities too: capture only, so every /api read with one is refused and audited. */
+export function projectTokenResolver(tokens: readonly string[]): KeyResolver {
+  return async (key) => {
+    const index = tokens.findIndex((token) => keyMatches(key, token));
+    return index < 0
+      ? null
+      : { kind: 'project_token', id: `project-token-${index + 1}`, role: 'ingest', tenants: [] };
+  };
+}
+
+/** How a request proves who it is: a Bearer credential (API key, project token) or a session cookie. */
+export interface Authenticators {
+  bearer: KeyResolver;
+  sessions: Sessions;
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every /api route needs `Authorization: Bearer <api key>` or a session cookie (SPEC §6); routes with
+ * `config: { auth: 'optional' }` (sign-in) run without. A cookie-authenticated change must also carry the
+ * session's CSRF token in `x-pulse-csrf`: another site can make the browser send the cookie, not the header.
+ */
+export function authenticate(app: FastifyInstance, auth: Authenticators): void {
   app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('sessionToken', null);
   app.addHook('onRequest', async (request) => {
+    const optional = request.routeOptions.config.auth === 'optional';
     const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedError('missing Authorization: Bearer <api key> header');
-    const actor = await resolve(match[1]);
-    if (!actor) throw new UnauthorizedError('the API key is not valid (unknown, revoked or expired)');
-    request.actor = actor;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw new UnauthorizedError('the Authorization header must be "Bearer <api key>"');
+      const actor = await auth.bearer(match[1]);
+      if (!actor) throw new UnauthorizedError('the API key is not valid (unknown, revoked or expired)');
+      request.actor = actor;
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const session = await auth.sessions.resolve(token);
+      if (session) {
+        request.actor = session.actor;
+        request.sessionToken = token;
+        if (
+          unsafeMethods.has(request.method) &&
+          !optional &&
+          !auth.sessions.csrfMatches(token, request.headers[CSRF_HEADER] as string | undefined)
+        )
+          throw new ForbiddenError(
+            `a change made with a session cookie needs the ${CSRF_HEADER} header (GET /api/session gives it)`,
+          );
+        return;
+      }
+      if (!optional)
+        throw new UnauthorizedError('the session has ended (signed out, expired or revoked); sign in again');
+    }
+    if (!optional)
+      throw new UnauthorizedError(
+        'missing credentials: an Authorization: Bearer <api key> header or a session cookie',
+      );
   });
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, UnavailableError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 const statusOf: Record<string, number> = {
   invalid_request: 400,
@@ -9,6 +9,7 @@ const statusOf: Record<string, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_attempts: 429,
   unavailable: 503,
 };
 
@@ -25,7 +26,8 @@ export function apiErrorHandler(
     status = statusOf[error.code] ?? 400;
     code = error.code;
     message = error.message;
-    if (error instanceof UnavailableError) void reply.header('retry-after', String(error.retryAfterSeconds));
+    if ('retryAfterSeconds' in error && typeof error.retryAfterSeconds === 'number')
+      void reply.header('retry-after', String(error.retryAfterSeconds));
   } else if ('validation' in error && error.validation) {
     status = 400;
     code = 'invalid_request';

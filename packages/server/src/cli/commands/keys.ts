@@ -15,7 +15,17 @@ interface KeyRow {
   status: string;
 }
 
-const tenantsText = (t: string[] | 'all') => (t === 'all' ? 'all' : t.join(','));
+export const tenantsText = (t: string[] | 'all') => (t === 'all' ? 'all' : t.join(','));
+
+/** `--tenants a,b` or `--tenants all` → what the API takes. */
+export function tenantsOption(raw: string | undefined): string[] | 'all' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === 'all') return 'all';
+  return raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
 
 /** `pulse keys create|list|revoke` (issue 6): API keys with a role and tenants; shown once. */
 export function registerKeys(program: Command): void {
@@ -39,15 +49,7 @@ export function registerKeys(program: Command): void {
         json?: boolean;
       },
     ) => {
-      const tenants =
-        options.tenants === undefined
-          ? undefined
-          : options.tenants.trim() === 'all'
-            ? 'all'
-            : options.tenants
-                .split(',')
-                .map((t) => t.trim())
-                .filter(Boolean);
+      const tenants = tenantsOption(options.tenants);
       const result = await ApiClient.from(options).request<KeyRow & { key: string }>('POST', '/api/keys', {
         role: options.role,
         ...(tenants !== undefined ? { tenants } : {}),

@@ -1,0 +1,123 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError, UnauthorizedError } from '../errors.js';
+import type { UserRecord, UserStore } from '../storage/user-store.js';
+import { LoginThrottle } from './login-throttle.js';
+import { verifyPassword } from './passwords.js';
+import type { Actor } from './rbac.js';
+import { actorOfUser, normalizeEmail, presentUser, type UserView } from './users.js';
+
+export const SESSION_COOKIE = 'pulse_session';
+export const CSRF_HEADER = 'x-pulse-csrf';
+
+export class TooManyAttemptsError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('too_many_attempts', `too many failed sign-ins; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+export interface SessionOptions {
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A session ends this long after sign-in, however active. */
+  maxMs: number;
+  throttle?: LoginThrottle;
+  now?: () => number;
+}
+
+export interface SignedIn {
+  token: string;
+  user: UserView;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Dashboard sessions (issue 6): a random 256-bit cookie token, stored only as its SHA-256; idle and
+ * absolute expiry. The CSRF token is a one-way hash of the session token: it needs no storage, survives
+ * restarts with the session, and a page can only learn it from an authenticated GET /api/session.
+ */
+export class Sessions {
+  private readonly throttle: LoginThrottle;
+  private readonly now: () => number;
+  constructor(
+    private readonly store: UserStore,
+    private readonly options: SessionOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.throttle = options.throttle ?? new LoginThrottle(undefined, this.now);
+  }
+
+  async signIn(emailRaw: unknown, password: unknown, address: string): Promise<SignedIn> {
+    const email = typeof emailRaw === 'string' ? emailRaw.trim().toLowerCase() : '';
+    const wait = this.throttle.retryAfter(email, address);
+    if (wait > 0) throw new TooManyAttemptsError(wait);
+    const user = await this.findUser(emailRaw);
+    const ok =
+      (await verifyPassword(user?.passwordHash ?? null, typeof password === 'string' ? password : '')) &&
+      user !== null &&
+      user.disabledAt === null;
+    if (!ok || !user) {
+      this.throttle.fail(email, address);
+      throw new UnauthorizedError('email or password is not correct');
+    }
+    this.throttle.succeed(email);
+    const token = randomBytes(32).toString('base64url');
+    const at = this.now();
+    const expiresAt = Math.min(at + this.options.idleMs, at + this.options.maxMs);
+    await this.store.insertSession({
+      tokenHash: sha256(token),
+      userId: user.id,
+      createdAt: at,
+      lastSeenAt: at,
+      expiresAt,
+    });
+    return { token, user: presentUser(user), csrfToken: this.csrfFor(token), expiresAt };
+  }
+
+  /** A malformed email is a failed attempt like any other, not a different answer. */
+  private async findUser(emailRaw: unknown): Promise<UserRecord | null> {
+    try {
+      return await this.store.findByEmail(normalizeEmail(emailRaw));
+    } catch {
+      return null;
+    }
+  }
+
+  /** The user behind a cookie token, or null (unknown, expired, user removed or disabled). */
+  async resolve(token: string): Promise<{ actor: Actor; user: UserRecord; expiresAt: number } | null> {
+    const tokenHash = sha256(token);
+    const session = await this.store.getSession(tokenHash);
+    const now = this.now();
+    if (!session) return null;
+    if (session.expiresAt <= now) {
+      await this.store.deleteSession(tokenHash);
+      return null;
+    }
+    const user = await this.store.get(session.userId);
+    if (!user || user.disabledAt !== null) return null;
+    let expiresAt = session.expiresAt;
+    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+      expiresAt = Math.min(now + this.options.idleMs, session.createdAt + this.options.maxMs);
+      await this.store.touchSession(tokenHash, now, expiresAt);
+    }
+    return { actor: actorOfUser(user), user, expiresAt };
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.store.deleteSession(sha256(token));
+  }
+
+  csrfFor(token: string): string {
+    return createHash('sha256').update(`pulse-csrf:${token}`).digest('base64url');
+  }
+
+  csrfMatches(token: string, presented: string | undefined): boolean {
+    if (!presented) return false;
+    const expected = Buffer.from(this.csrfFor(token));
+    const given = Buffer.from(presented);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+}
