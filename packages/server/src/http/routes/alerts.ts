@@ -10,6 +10,7 @@ import {
 } from '../../alerts/types.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
 import { guard } from '../auth.js';
+import { inScope } from '../../access/rbac.js';
 import { limitParam, listParam, timeParam } from '../query-params.js';
 
 export interface AlertRouteDeps {
@@ -79,8 +80,12 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     id: string,
     permission: 'alerts:read' | 'alerts:write',
   ) => {
+    // The role first: a caller who may not read alerts learns nothing about which ids exist.
+    const scope = guard(request, permission);
     const found = await alerts.getAlert(id);
-    guard(request, permission, [found.alert.tenantId]);
+    // Refused (and audited as such) without naming the other tenant.
+    if (!inScope(scope, found.alert.tenantId))
+      throw new ForbiddenError(`alert ${id} belongs to a tenant outside your scope`);
     return found;
   };
 
