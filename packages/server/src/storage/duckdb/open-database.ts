@@ -1,0 +1,262 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../sql-string.js';
+
+/** The catalog name an encrypted store is attached under; every connection `USE`s it. */
+export const encryptedCatalog = 'pulse';
+
+export interface DuckDbEncryptionOptions {
+  /** The 32 key bytes; DuckDB receives them as hex and derives its AES-256-GCM key from them. */
+  key: Buffer;
+  /** Where the key came from, for messages (a file path; never the key). */
+  keySource: string;
+  /** DuckDB's extension_directory holding httpfs; when set, httpfs is only loaded from there, never downloaded. */
+  extensionDir?: string | undefined;
+  /** Use DuckDB's built-in mbedtls crypto ("NOT securely encrypted") when OpenSSL (httpfs) cannot be loaded. */
+  allowUnsafeMbedtls: boolean;
+}
+
+/** Which crypto library DuckDB writes with: OpenSSL from httpfs, or its weaker built-in mbedtls path. */
+export type CryptoProvider = 'openssl' | 'mbedtls-unsafe';
+
+export interface OpenedDuckDb {
+  instance: DuckDBInstance;
+  /** A connection whose default catalog is the store (a fresh one per call). */
+  connect(): Promise<DuckDBConnection>;
+  /** null: a plaintext store. */
+  encryption: { cipher: string; crypto: CryptoProvider; cryptoNote: string | null } | null;
+}
+
+export type StoreOpenErrorCode =
+  | 'store_encrypted_no_key'
+  | 'store_not_encrypted'
+  | 'store_wrong_key'
+  | 'store_locked'
+  | 'store_unreadable'
+  | 'crypto_unavailable'
+  | 'staging_not_in_memory';
+
+/** Why a store cannot be opened, with what to do; thrown before anything on disk was changed. */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly code: StoreOpenErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
+export type DuckDbFileKind = 'missing' | 'plaintext' | 'encrypted' | 'unknown';
+
+/**
+ * Reads a DuckDB file's main header without DuckDB: "DUCK" at byte 8, then the storage version (8 bytes)
+ * and the flags word whose bit 0 DuckDB sets on encrypted databases (the main header stays plaintext so
+ * a file can be recognised). Used to refuse a mismatch before DuckDB opens, and so touches, the file.
+ */
+export function inspectDuckDbFile(path: string): DuckDbFileKind {
+  if (!existsSync(path)) return 'missing';
+  const header = Buffer.alloc(28);
+  const fd = openSync(path, 'r');
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read === 0) return 'missing';
+  if (read < header.length || header.toString('latin1', 8, 12) !== 'DUCK') return 'unknown';
+  return (header.readUInt32LE(20) & 1) === 1 ? 'encrypted' : 'plaintext';
+}
+
+const notTouched = 'Nothing was changed.';
+
+/** Turns DuckDB's open errors into what happened, to which file, and what to do. */
+export function explainOpenError(
+  error: unknown,
+  path: string,
+  encryption: DuckDbEncryptionOptions | null,
+): Error {
+  const message = (error as Error).message;
+  if (/Conflicting lock is held/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new StoreOpenError(
+      'store_locked',
+      `${path} is in use by another process${pid ? ` (PID ${pid})` : ''}, probably a running Pulse server: DuckDB allows one process per file. Stop it, or talk to it over HTTP. ${notTouched}`,
+    );
+  }
+  if (/without a key/i.test(message)) return encryptedWithoutKey(path);
+  if (/Wrong encryption key/i.test(message) && encryption) return wrongKey(path, encryption);
+  if (/is not encrypted/i.test(message)) return plaintextWithKey(path);
+  return error as Error;
+}
+
+const encryptedWithoutKey = (path: string) =>
+  new StoreOpenError(
+    'store_encrypted_no_key',
+    `${path} is an encrypted Pulse store, but PULSE_ENCRYPTION_KEY_FILE is not set. Set it to the key file the store was encrypted with. ${notTouched}`,
+  );
+
+const wrongKey = (path: string, encryption: DuckDbEncryptionOptions) =>
+  new StoreOpenError(
+    'store_wrong_key',
+    `${path} is encrypted under a different key than the one in ${encryption.keySource}. Point PULSE_ENCRYPTION_KEY_FILE at the key file this store was encrypted with (after \`pulse encryption rotate\`, that is the new key file). ${notTouched}`,
+  );
+
+const plaintextWithKey = (path: string) =>
+  new StoreOpenError(
+    'store_not_encrypted',
+    `${path} is a plaintext (unencrypted) Pulse store, but PULSE_ENCRYPTION_KEY_FILE is set. To encrypt it, stop Pulse and run \`pulse encryption encrypt --key-file <file>\`; to keep it unencrypted, unset PULSE_ENCRYPTION_KEY_FILE. ${notTouched}`,
+  );
+
+/** The ATTACH statement of an encrypted store; the key is hex (0-9a-f), so quoting cannot break. */
+export function attachEncryptedSql(
+  path: string,
+  alias: string,
+  key: Buffer,
+  options: { readOnly?: boolean } = {},
+): string {
+  return `ATTACH ${sqlString(path)} AS ${alias} (ENCRYPTION_KEY '${key.toString('hex')}', ENCRYPTION_CIPHER 'GCM'${options.readOnly ? ', READ_ONLY' : ''})`;
+}
+
+/**
+ * Gives DuckDB a crypto module that may write: OpenSSL from httpfs (loaded, else installed first unless
+ * an extension directory is configured, as on air-gapped hosts), else, only with the explicit opt-in,
+ * DuckDB's built-in mbedtls. Without either it refuses, naming both remedies.
+ */
+export async function enableWritableCrypto(
+  connection: DuckDBConnection,
+  options: Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedtls'>,
+): Promise<{ crypto: CryptoProvider; note: string | null }> {
+  let failure: string;
+  try {
+    await connection.run('LOAD httpfs');
+    return { crypto: 'openssl', note: null };
+  } catch (error) {
+    failure = (error as Error).message.split('\n')[0] ?? '';
+  }
+  if (!options.extensionDir) {
+    try {
+      await connection.run('INSTALL httpfs');
+      await connection.run('LOAD httpfs');
+      return { crypto: 'openssl', note: 'installed httpfs from the DuckDB extension repository' };
+    } catch (error) {
+      failure = (error as Error).message.split('\n')[0] ?? '';
+    }
+  }
+  if (options.allowUnsafeMbedtls) {
+    await connection.run('SET force_mbedtls_unsafe = true');
+    return { crypto: 'mbedtls-unsafe', note: failure };
+  }
+  throw new StoreOpenError(
+    'crypto_unavailable',
+    `cannot write an encrypted store securely: DuckDB needs OpenSSL from its httpfs extension, and httpfs could not be loaded (${failure}). Either provision httpfs for this DuckDB version into a directory and set PULSE_DUCKDB_EXTENSION_DIR to it (layout <dir>/v<duckdb version>/<platform>/httpfs.duckdb_extension), or set PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS=true to encrypt with DuckDB's built-in mbedtls crypto, which DuckDB labels NOT securely encrypted. ${notTouched}`,
+  );
+}
+
+/** Instance settings of an encrypted store: spills encrypted, next to the store, never in the cwd. */
+export function encryptedInstanceConfig(
+  path: string,
+  options: { threads?: number | undefined; extensionDir?: string | undefined },
+): Record<string, string> {
+  const config: Record<string, string> = {
+    temp_directory: `${path}.tmp`,
+    // DuckDB encrypts spill files of an encrypted database; set explicitly so it cannot be forgotten.
+    temp_file_encryption: 'true',
+  };
+  if (options.threads) config.threads = String(options.threads);
+  if (options.extensionDir) config.extension_directory = options.extensionDir;
+  return config;
+}
+
+/**
+ * Opens the store's DuckDB database. Plaintext: the file is the instance's own database, as always.
+ * Encrypted: an in-memory instance ATTACHes the file with its key and each connection `USE`s it. A
+ * mismatch (plaintext file with a key, encrypted file without one, wrong key) or a missing crypto module
+ * is refused before the file is written to.
+ */
+export async function openDuckDb(options: {
+  path: string;
+  threads?: number | undefined;
+  encryption?: DuckDbEncryptionOptions | null | undefined;
+}): Promise<OpenedDuckDb> {
+  const { path } = options;
+  const encryption = path === ':memory:' ? null : (options.encryption ?? null);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const kind = path === ':memory:' ? 'missing' : inspectDuckDbFile(path);
+
+  if (!encryption) {
+    if (kind === 'encrypted') throw encryptedWithoutKey(path);
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (error) {
+      throw explainOpenError(error, path, null);
+    }
+    return { instance, connect: () => instance.connect(), encryption: null };
+  }
+
+  if (encryption.key.length !== 32)
+    throw new StoreOpenError('store_unreadable', `${encryption.keySource}: the key must be 32 bytes`);
+  if (kind === 'plaintext') throw plaintextWithKey(path);
+  if (kind === 'unknown')
+    throw new StoreOpenError(
+      'store_unreadable',
+      `${path} is not a DuckDB database file (or is truncated). ${notTouched}`,
+    );
+
+  const instance = await DuckDBInstance.create(':memory:', encryptedInstanceConfig(path, options));
+  const setup = await instance.connect();
+  try {
+    const state = await attachEncrypted(setup, path, kind, encryption);
+    // The attach and the crypto module belong to the instance, not to this connection.
+    setup.closeSync();
+    return {
+      instance,
+      connect: async () => {
+        const connection = await instance.connect();
+        await connection.run(`USE ${encryptedCatalog}`);
+        return connection;
+      },
+      encryption: state,
+    };
+  } catch (error) {
+    setup.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+}
+
+async function attachEncrypted(
+  setup: DuckDBConnection,
+  path: string,
+  kind: DuckDbFileKind,
+  encryption: DuckDbEncryptionOptions,
+): Promise<NonNullable<OpenedDuckDb['encryption']>> {
+  if (kind === 'encrypted') {
+    // A read-only attach checks the key without writing; it needs no writable crypto module.
+    try {
+      await setup.run(attachEncryptedSql(path, 'pulse_key_check', encryption.key, { readOnly: true }));
+    } catch (error) {
+      throw explainOpenError(error, path, encryption);
+    }
+    await setup.run('DETACH pulse_key_check');
+  }
+  const { crypto, note } = await enableWritableCrypto(setup, encryption);
+  try {
+    await setup.run(attachEncryptedSql(path, encryptedCatalog, encryption.key));
+  } catch (error) {
+    throw explainOpenError(error, path, encryption);
+  }
+  const [row] = (
+    await setup.runAndReadAll(
+      `SELECT encrypted, cipher FROM duckdb_databases() WHERE database_name = '${encryptedCatalog}'`,
+    )
+  ).getRowObjectsJS();
+  if (row?.encrypted !== true)
+    throw new Error(`${path} was attached but DuckDB does not report it encrypted; refusing to use it`);
+  return { cipher: typeof row.cipher === 'string' ? row.cipher : 'unknown', crypto, cryptoNote: note };
+}

@@ -1,0 +1,300 @@
+import { copyFileSync, existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type {
+  KeyRef,
+  RewriteRequest,
+  RewriteResult,
+  StoreEncryptionMaintenance,
+  StoreEncryptionStatus,
+} from '../../encryption/store-maintenance.js';
+import { sqlString } from '../../sql-string.js';
+import {
+  attachEncryptedSql,
+  enableWritableCrypto,
+  encryptedInstanceConfig,
+  explainOpenError,
+  inspectDuckDbFile,
+  StoreOpenError,
+  type DuckDbEncryptionOptions,
+} from './open-database.js';
+import { quote } from './schema.js';
+
+type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedtls'> & {
+  /** The ingest log's directory (ADR 0002): its segments hold business data under the old key, or plaintext. */
+  ingestLogDir?: string | undefined;
+};
+
+const segmentFile = /^\d{16}\.log$/;
+const SEGMENT_HEADER = 8; // ingestion/ingest-log.ts: magic + flags, then records
+
+/** The ingest log's segment files: position they start at (their name) and size (so where they end). */
+function logSegments(dir: string | undefined): { path: string; start: number; end: number }[] {
+  if (!dir || !existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => segmentFile.test(n))
+    .map((n) => {
+      const path = join(dir, n);
+      const start = Number(n.slice(0, 16));
+      return { path, start, end: start + statSync(path).size };
+    });
+}
+
+/** Bytes of log records past `loaded` (the position the store recorded in ingest_log_state). */
+function unloadedLogBytes(dir: string | undefined, loaded: number): number {
+  return logSegments(dir).reduce(
+    (n, s) => n + Math.max(0, s.end - Math.max(loaded, s.start + SEGMENT_HEADER)),
+    0,
+  );
+}
+
+async function loadedLogPosition(c: DuckDBConnection, alias: string): Promise<number> {
+  const [exists] = (
+    await c.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = 'ingest_log_state'`,
+    )
+  ).getRowObjectsJS();
+  if (Number(exists?.n) === 0) return 0;
+  const [row] = (
+    await c.runAndReadAll(`SELECT max(position) AS p FROM ${alias}.main.ingest_log_state`)
+  ).getRowObjectsJS();
+  return Number(row?.p ?? 0);
+}
+
+interface TableFacts {
+  name: string;
+  rows: number;
+  /** bit_xor of every row's hash: equal contents give equal digests whatever the row order. */
+  digest: string;
+}
+
+const attachSql = (path: string, alias: string, key: KeyRef | null, readOnly = false) =>
+  key
+    ? attachEncryptedSql(path, alias, key.bytes, { readOnly })
+    : `ATTACH ${sqlString(path)} AS ${alias}${readOnly ? ' (READ_ONLY)' : ''}`;
+
+async function attach(
+  connection: DuckDBConnection,
+  path: string,
+  alias: string,
+  key: KeyRef | null,
+  readOnly = false,
+): Promise<void> {
+  try {
+    await connection.run(attachSql(path, alias, key, readOnly));
+  } catch (error) {
+    throw explainOpenError(
+      error,
+      path,
+      key && { key: key.bytes, keySource: key.source, allowUnsafeMbedtls: false },
+    );
+  }
+}
+
+async function tableFacts(connection: DuckDBConnection, alias: string): Promise<TableFacts[]> {
+  const tables = (
+    await connection.runAndReadAll(
+      `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} ORDER BY schema_name, table_name`,
+    )
+  ).getRowObjectsJS();
+  const facts: TableFacts[] = [];
+  for (const t of tables) {
+    const name = `${quote(t.schema_name as string)}.${quote(t.table_name as string)}`;
+    const [row] = (
+      await connection.runAndReadAll(
+        `SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS d FROM ${alias}.${name} AS t`,
+      )
+    ).getRowObjectsJS();
+    facts.push({ name, rows: Number(row?.n ?? 0), digest: row?.d as string });
+  }
+  return facts;
+}
+
+function compare(expected: TableFacts[], actual: TableFacts[], what: string): void {
+  const got = new Map(actual.map((f) => [f.name, f]));
+  for (const e of expected) {
+    const a = got.get(e.name);
+    if (!a) throw new Error(`${what}: table ${e.name} is missing`);
+    if (a.rows !== e.rows) throw new Error(`${what}: table ${e.name} has ${a.rows} rows, expected ${e.rows}`);
+    if (a.digest !== e.digest)
+      throw new Error(`${what}: table ${e.name} has the right count but different rows`);
+  }
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: ${actual.length} tables, expected ${expected.length}`);
+}
+
+/** Runs `fn` on a fresh in-memory instance whose spills go, encrypted, next to the store. */
+async function withInstance<T>(
+  path: string,
+  settings: Settings,
+  fn: (c: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const instance = await DuckDBInstance.create(':memory:', encryptedInstanceConfig(path, settings));
+  const connection = await instance.connect();
+  try {
+    return await fn(connection);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(`${path}.tmp`, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies the store into a new file encrypted under `to`, verifies every table's row count and contents,
+ * swaps it in atomically (rename), keeps the old file as `<file><keepSuffix>` until the swapped-in file
+ * opens under the new key with the same contents and not under the old one, then deletes the old file.
+ * On any failure before the swap the store is untouched; after it, the old file is put back.
+ */
+async function rewrite(path: string, settings: Settings, request: RewriteRequest): Promise<RewriteResult> {
+  const started = Date.now();
+  const { say } = request;
+  const next = `${path}.rewrite-new`;
+  const kept = `${path}${request.keepSuffix}`;
+  const kind = inspectDuckDbFile(path);
+  if (kind === 'missing') throw new Error(`there is no store at ${path}`);
+  if (kind === 'unknown') throw new Error(`${path} is not a DuckDB database file`);
+  if (request.from && kind === 'plaintext')
+    throw new Error(`${path} is not encrypted; use \`pulse encryption encrypt --key-file <file>\``);
+  if (!request.from && kind === 'encrypted')
+    throw new Error(`${path} is already encrypted; use \`pulse encryption rotate --new-key-file <file>\``);
+  if (request.from && request.from.bytes.equals(request.to.bytes))
+    throw new Error(`the new key is the same as the current one (${request.to.source})`);
+  if (existsSync(kept))
+    throw new Error(
+      `${kept} exists: an earlier run did not finish. Check which file opens with which key (\`pulse encryption status\`), keep the right one as ${path}, and remove the other`,
+    );
+  for (const stale of [next, `${next}.wal`]) rmSync(stale, { force: true });
+
+  let crypto: RewriteResult['crypto'] = 'openssl';
+  const expected = await withInstance(path, settings, async (c) => {
+    say(
+      `loading a writable crypto module (httpfs/OpenSSL${settings.allowUnsafeMbedtls ? ', else mbedtls as opted in' : ''})`,
+    );
+    crypto = (await enableWritableCrypto(c, settings)).crypto;
+    if (crypto === 'mbedtls-unsafe')
+      say(
+        "WARNING: writing with DuckDB's built-in mbedtls crypto (NOT securely encrypted), as PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS allows",
+      );
+    say(
+      `opening ${path} ${request.from ? `with the current key (${request.from.source})` : '(plaintext)'}; this fails if a server holds it`,
+    );
+    await attach(c, path, 'src', request.from);
+    say('checkpointing it, so no write-ahead log is left behind');
+    await c.run('CHECKPOINT src');
+    const pending = unloadedLogBytes(settings.ingestLogDir, await loadedLogPosition(c, 'src'));
+    if (pending > 0)
+      throw new Error(
+        `the ingest log (${settings.ingestLogDir}) holds ${pending} bytes of acknowledged events not yet loaded into the store (Pulse did not stop cleanly). Start Pulse once with the current settings so it loads them, stop it, and run this again. Nothing was changed`,
+      );
+    say(`creating ${next}, encrypted with AES-256-GCM under ${request.to.source}`);
+    await attach(c, next, 'dst', request.to);
+    await c.run('COPY FROM DATABASE src TO dst (SCHEMA)');
+    const source = await tableFacts(c, 'src');
+    const total = source.reduce((n, t) => n + t.rows, 0);
+    say(`copying ${source.length} tables, ${total.toLocaleString('en-US')} rows`);
+    const bar = request.progress(total, 'copying');
+    let done = 0;
+    try {
+      for (const t of source) {
+        await c.run(`INSERT INTO dst.${t.name} SELECT * FROM src.${t.name}`);
+        done += t.rows;
+        bar.update(done);
+      }
+    } finally {
+      bar.stop();
+    }
+    say('verifying: row count and a digest of the rows of every table, old against new');
+    compare(source, await tableFacts(c, 'dst'), `verify of ${next}`);
+    await c.run('CHECKPOINT dst');
+    await c.run('DETACH dst');
+    await c.run('DETACH src');
+    return source;
+  }).catch((error: unknown) => {
+    rmSync(next, { force: true });
+    rmSync(`${next}.wal`, { force: true });
+    throw error;
+  });
+  if (existsSync(`${path}.wal`) || existsSync(`${next}.wal`))
+    throw new Error(
+      `a write-ahead log is still present next to ${path}; is a server running? Nothing was swapped`,
+    );
+
+  say(`swapping: ${path} → ${kept} (kept until the new file is verified), ${next} → ${path}`);
+  try {
+    linkSync(path, kept);
+  } catch {
+    copyFileSync(path, kept); // a filesystem without hard links
+  }
+  renameSync(next, path);
+  try {
+    say(`verifying ${path} opens under the new key with the same contents`);
+    await withInstance(path, settings, async (c) => {
+      await attach(c, path, 'now', request.to, true);
+      compare(expected, await tableFacts(c, 'now'), `verify of ${path}`);
+      await c.run('DETACH now');
+      const opensWithOld = await attach(c, path, 'old', request.from, true).then(
+        () => true,
+        () => false,
+      );
+      if (opensWithOld)
+        throw new Error(`${path} still opens ${request.from ? 'with the old key' : 'without a key'}`);
+    });
+  } catch (error) {
+    say(`verification failed; putting ${kept} back as ${path}`);
+    renameSync(kept, path);
+    throw error;
+  }
+  say(`removing ${kept}`);
+  rmSync(kept, { force: true });
+  const segments = logSegments(settings.ingestLogDir);
+  if (segments.length) {
+    // Every record is in the store (checked above); the files are sealed under the old key, or plaintext.
+    say(
+      `removing the ingest log's ${segments.length} segment file(s): all loaded into the store, and written under the old protection`,
+    );
+    for (const s of segments) rmSync(s.path, { force: true });
+  }
+  return {
+    tables: expected.map((t) => ({ name: t.name, rows: t.rows })),
+    rows: expected.reduce((n, t) => n + t.rows, 0),
+    crypto,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+async function status(path: string, settings: Settings, key: KeyRef | null): Promise<StoreEncryptionStatus> {
+  const kind = inspectDuckDbFile(path);
+  const base: StoreEncryptionStatus = {
+    file: path,
+    exists: kind !== 'missing',
+    encrypted: kind === 'encrypted' ? true : kind === 'plaintext' ? false : null,
+    cipher: null,
+    keyOpens: null,
+    inUse: false,
+  };
+  if (kind !== 'encrypted' || !key) return base;
+  return withInstance(path, settings, async (c) => {
+    try {
+      await attach(c, path, 'probe', key, true);
+    } catch (error) {
+      if (error instanceof StoreOpenError && error.code === 'store_locked') return { ...base, inUse: true };
+      if (error instanceof StoreOpenError && error.code === 'store_wrong_key')
+        return { ...base, keyOpens: false };
+      throw error;
+    }
+    const [row] = (
+      await c.runAndReadAll(`SELECT cipher FROM duckdb_databases() WHERE database_name = 'probe'`)
+    ).getRowObjectsJS();
+    return { ...base, keyOpens: true, cipher: typeof row?.cipher === 'string' ? row.cipher : null };
+  });
+}
+
+/** The DuckDB implementation of `pulse encryption status|rotate|encrypt`, for the store file `path`. */
+export function duckDbEncryptionMaintenance(path: string, settings: Settings): StoreEncryptionMaintenance {
+  return {
+    file: path,
+    status: (key) => status(path, settings, key),
+    rewrite: (request) => rewrite(path, settings, request),
+  };
+}
