@@ -1,0 +1,121 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { businessEventNames } from '@pulse/events';
+import type { RetentionCount, RetentionCut, RetentionTable } from '../retention-store.js';
+import { sqlString } from './read-json-sql.js';
+import { eventTables, genericTable, quote } from './schema.js';
+
+/** Runs `work` while no ingest commit runs, holding commits off until it is done (the store's writer lock). */
+export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
+const MAX_ATTEMPTS = 5;
+
+/** An exact UTC instant as a TIMESTAMP literal (microseconds: no float rounding). */
+const at = (ms: number) => `make_timestamp(${BigInt(Math.trunc(ms)) * 1000n})`;
+
+/** The rows of one cut whose `column` is before their tenant's cutoff (overridden tenants excluded from the default). */
+export function cutSql(cut: RetentionCut, column: string): string {
+  const parts: string[] = [];
+  const named = [...cut.tenants.keys()].map(sqlString);
+  if (cut.cutoff !== null)
+    parts.push(
+      `(${column} < ${at(cut.cutoff)}${named.length ? ` AND (tenant_id IS NULL OR tenant_id NOT IN (${named.join(', ')}))` : ''})`,
+    );
+  for (const [tenant, cutoff] of cut.tenants)
+    if (cutoff !== null) parts.push(`(tenant_id = ${sqlString(tenant)} AND ${column} < ${at(cutoff)})`);
+  return parts.length ? parts.join(' OR ') : 'FALSE';
+}
+
+const tableName = (table: RetentionTable) =>
+  quote(table === 'generic' ? genericTable.table : eventTables[table].table);
+
+const business = businessEventNames.map(sqlString).join(', ');
+/** The table a quarantine entry's claimed event belongs to. */
+const quarantineTable = `CASE WHEN event IN (${business}) THEN event ELSE 'generic' END`;
+
+/** A DuckDB write-write conflict (another transaction changed the same rows): worth retrying. */
+const isConflict = (error: unknown) => /conflict/i.test((error as Error).message ?? '');
+
+/**
+ * Counts per tenant, then (unless dry) deletes the same rows in one transaction, so the counts are exactly
+ * what went: both statements read the transaction's snapshot. Retried on a write-write conflict.
+ */
+async function countAndDelete(
+  connection: DuckDBConnection,
+  countSql: string,
+  deleteSql: string,
+  dryRun: boolean,
+): Promise<Record<string, unknown>[]> {
+  for (let attempt = 1; ; attempt++) {
+    if (dryRun) return (await connection.runAndReadAll(countSql)).getRowObjectsJS();
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      const rows = (await connection.runAndReadAll(countSql)).getRowObjectsJS();
+      const counted = rows.reduce((sum, r) => sum + Number(r.n), 0);
+      if (counted > 0) {
+        const deleted = Number((await connection.run(deleteSql)).rowsChanged);
+        if (deleted !== counted) throw new Error(`retention counted ${counted} rows but deleted ${deleted}`);
+      }
+      await connection.run('COMMIT');
+      return rows;
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => {});
+      if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
+  }
+}
+
+/**
+ * Applies retention cuts: events by their timestamp, one transaction per table, and the quarantine by
+ * received_at and the event type the entry claimed, in one transaction under the writer lock.
+ *
+ * Event tables only ever get appends from ingestion, and DuckDB's MVCC lets appends commit while another
+ * transaction deletes older rows (no conflict): ingestion keeps flowing. The quarantine is different: a
+ * commit may INSERT OR REPLACE or DELETE the very entry retention deletes, which DuckDB either refuses
+ * ("Conflict on tuple deletion") or, measured with 1.5, resolves by losing the re-quarantined entry; so that
+ * step holds commits off (it is small). A table per transaction keeps each one short; a run stopped midway
+ * is simply finished by the next (retention is idempotent).
+ */
+export async function applyRetentionCuts(
+  connection: DuckDBConnection,
+  cuts: readonly RetentionCut[],
+  options: { dryRun: boolean },
+  exclusive: Exclusive,
+): Promise<RetentionCount[]> {
+  const counts = new Map<string, RetentionCount>();
+  const countOf = (table: RetentionTable, tenant: string | null) => {
+    const key = `${table}\u0000${tenant ?? ''}`;
+    let count = counts.get(key);
+    if (!count) counts.set(key, (count = { table, tenant, events: 0, quarantined: 0 }));
+    return count;
+  };
+  for (const cut of cuts) {
+    const where = cutSql(cut, '"timestamp"');
+    const name = tableName(cut.table);
+    const rows = await countAndDelete(
+      connection,
+      `SELECT tenant_id AS t, count(*) AS n FROM ${name} WHERE ${where} GROUP BY tenant_id`,
+      `DELETE FROM ${name} WHERE ${where}`,
+      options.dryRun,
+    );
+    for (const r of rows) countOf(cut.table, (r.t as string | null) ?? null).events += Number(r.n);
+  }
+  if (cuts.length) {
+    const where = cuts
+      .map((cut) => `(${quarantineTable} = ${sqlString(cut.table)} AND (${cutSql(cut, 'received_at')}))`)
+      .join(' OR ');
+    const rows = await exclusive(() =>
+      countAndDelete(
+        connection,
+        `SELECT ${quarantineTable} AS e, tenant_id AS t, count(*) AS n FROM quarantine WHERE ${where} GROUP BY ALL`,
+        `DELETE FROM quarantine WHERE ${where}`,
+        options.dryRun,
+      ),
+    );
+    for (const r of rows)
+      countOf(r.e as RetentionTable, (r.t as string | null) ?? null).quarantined += Number(r.n);
+  }
+  return [...counts.values()].sort(
+    (a, b) => a.table.localeCompare(b.table) || (a.tenant ?? '').localeCompare(b.tenant ?? ''),
+  );
+}
