@@ -19,6 +19,8 @@ export async function loadEvents(
   const flush = async () => {
     const current = batch;
     batch = [];
+    // The ingest log acknowledges faster than the store loads: wait for room rather than meet a 503.
+    await pipeline.waitForRoom(current.length);
     const committing = pipeline.ingest(current).then((outcome) => {
       quarantined += outcome.quarantined.length;
       loaded += current.length;
@@ -33,5 +35,7 @@ export async function loadEvents(
   }
   if (batch.length) await flush();
   await previous;
+  // Loaded means in the store, not only in the ingest log.
+  await pipeline.drain();
   return { loaded, quarantined };
 }

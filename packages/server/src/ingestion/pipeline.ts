@@ -1,10 +1,11 @@
-import { checkBusinessEvent, isBusinessEventName, type SchemaIssue } from '@pulse/events';
+import { checkBusinessEvent, isBusinessEventName, makeIssue, type SchemaIssue } from '@pulse/events';
 import { UnavailableError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventStore, QuarantinedEvent, StoredEvent } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
 import type { EventStream } from './event-stream.js';
 import { commitWithIsolation, type PendingRequest } from './isolate-failures.js';
+import type { LogLoader } from './log-loader.js';
 import { UuidIndex } from './uuid-index.js';
 
 /** What the capture response reports about a request's events. */
@@ -22,6 +23,11 @@ export interface PipelineOptions {
   commitIntervalMs: number;
   maxEventsPerCommit?: number;
   now?: () => number;
+  /**
+   * Log-first ingest (ADR 0002): a group is durable once appended to the ingest log and fsynced; the
+   * loader moves it into the store later. Without it, groups commit straight into the store.
+   */
+  loader?: LogLoader;
 }
 
 /**
@@ -37,6 +43,7 @@ export class IngestPipeline {
   private committing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private lastIngestedAt = 0;
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
@@ -47,8 +54,24 @@ export class IngestPipeline {
     return this.options.store.forEachUuid((uuid) => this.index.add(uuid));
   }
 
+  /** Events accepted but not yet in the store: waiting for the log, or logged and waiting for the loader. */
   get queueDepth(): number {
-    return this.queuedEvents;
+    return this.queuedEvents + (this.options.loader?.backlog.rows ?? 0);
+  }
+
+  /** Resolves once the store holds every event acknowledged so far (the read barrier; 503 on timeout). */
+  async barrier(timeoutMs?: number): Promise<void> {
+    await this.options.loader?.barrier(timeoutMs);
+  }
+
+  /** Bulk loading (seed, demo) waits here for the loader instead of being refused with a 503. */
+  async waitForRoom(events: number): Promise<void> {
+    await this.options.loader?.waitForRoom(events + this.queuedEvents);
+  }
+
+  /** Whether a uuid is acknowledged but not yet committed to the store (queued, or in the log). */
+  private pendingUuid(uuid: string): boolean {
+    return this.inFlight.has(uuid) || (this.options.loader?.holds(uuid) ?? false);
   }
 
   async ingest(events: readonly CapturedEvent[], receivedAt = this.now()): Promise<IngestOutcome> {
@@ -57,6 +80,15 @@ export class IngestPipeline {
       metrics.rejected.inc({ reason: 'queue_full' });
       throw new UnavailableError(
         `ingest queue is full (${this.queuedEvents} events waiting); retry shortly`,
+        1,
+      );
+    }
+    const loader = this.options.loader;
+    if (loader?.isFull(this.queuedEvents + events.length)) {
+      metrics.rejected.inc({ reason: 'queue_full' });
+      const { rows, bytes } = loader.backlog;
+      throw new UnavailableError(
+        `the store is ${rows} events (${bytes} bytes of ingest log) behind; retry shortly`,
         1,
       );
     }
@@ -71,7 +103,7 @@ export class IngestPipeline {
           return;
         }
       }
-      if (this.inFlight.has(event.uuid)) metrics.duplicates.inc();
+      if (this.pendingUuid(event.uuid)) metrics.duplicates.inc();
       else if (this.index.has(event.uuid)) candidates.push(event);
       else this.admit(event, accepted);
     });
@@ -79,7 +111,7 @@ export class IngestPipeline {
       // A fingerprint hit is confirmed against the store: exact dedup, and rare (client retries).
       const stored = await this.options.store.existingUuids(candidates.map((e) => e.uuid));
       for (const event of candidates) {
-        if (stored.has(event.uuid) || this.inFlight.has(event.uuid)) metrics.duplicates.inc();
+        if (stored.has(event.uuid) || this.pendingUuid(event.uuid)) metrics.duplicates.inc();
         else this.admit(event, accepted);
       }
     }
@@ -97,6 +129,8 @@ export class IngestPipeline {
     ids: readonly string[],
     fixes: Readonly<Record<string, Record<string, unknown>>> = {},
   ): Promise<{ replayed: string[]; stillInvalid: QuarantinedEvent[] }> {
+    // Quarantine entries and events may still be in the ingest log.
+    await this.barrier();
     const entries = await this.options.store.getQuarantined(ids);
     const valid: CapturedEvent[] = [];
     const released: string[] = [];
@@ -115,7 +149,7 @@ export class IngestPipeline {
       }
       released.push(entry.id);
       if (
-        !this.inFlight.has(event.uuid) &&
+        !this.pendingUuid(event.uuid) &&
         !(await this.options.store.existingUuids([event.uuid])).has(event.uuid)
       )
         this.admit(event, valid);
@@ -124,12 +158,13 @@ export class IngestPipeline {
     return { replayed: released, stillInvalid };
   }
 
-  /** Commits everything queued; new requests still get in until close. */
+  /** Commits everything queued (and loads the ingest log); new requests still get in until close. */
   async drain(): Promise<void> {
     while (this.queue.length || this.committing) {
       if (!this.committing) this.startCommit();
       await this.committing;
     }
+    await this.options.loader?.drain();
   }
 
   private admit(event: CapturedEvent, into: CapturedEvent[]): void {
@@ -187,26 +222,104 @@ export class IngestPipeline {
   }
 
   private async commitGroup(group: PendingRequest[], size: number): Promise<void> {
-    const { metrics, store, stream } = this.options;
-    const ingestedAt = this.now();
+    const { metrics, store, stream, loader } = this.options;
+    // Never backwards in log order: analytics' rebuild relies on it (see analytics.ts replay).
+    const ingestedAt = Math.max(this.now(), this.lastIngestedAt);
+    this.lastIngestedAt = ingestedAt;
     const uuids = group.flatMap((r) => r.events.map((e) => e.uuid));
     const stop = metrics.commitSeconds.startTimer();
-    const committed = await commitWithIsolation(store, group, ingestedAt);
+    const committed = loader
+      ? await this.commitToLog(loader, group, ingestedAt)
+      : await commitWithIsolation(store, group, ingestedAt);
     stop();
     metrics.commitEvents.observe(size);
     this.queuedEvents -= size;
     metrics.queueDepth.set(this.queuedEvents);
     const stored: StoredEvent[] = [];
     for (const uuid of uuids) this.inFlight.delete(uuid);
+    let business = 0;
     for (const request of group) {
       if (!committed.has(request)) continue;
       for (const event of request.events) {
         this.index.add(event.uuid);
         const tenant = event.properties.tenant_id;
-        stored.push({ ...event, tenantId: typeof tenant === 'string' ? tenant : null, ingestedAt });
-        metrics.accepted.inc({ kind: isBusinessEventName(event.event) ? 'business' : 'generic' });
+        // A literal, not a spread: one hidden class for every stream event (this runs per event).
+        stored.push({
+          uuid: event.uuid,
+          event: event.event,
+          distinctId: event.distinctId,
+          timestamp: event.timestamp,
+          properties: event.properties,
+          tenantId: typeof tenant === 'string' ? tenant : null,
+          ingestedAt,
+        });
+        if (isBusinessEventName(event.event)) business++;
       }
     }
+    if (business) metrics.accepted.inc({ kind: 'business' }, business);
+    if (stored.length > business) metrics.accepted.inc({ kind: 'generic' }, stored.length - business);
     if (stored.length) stream.publish({ events: stored, committedAt: this.now() });
+  }
+
+  /**
+   * One record for the whole group: rows in the store's load format, appended and fdatasync'ed. An event
+   * the store cannot even encode is quarantined in its request; a log write failure fails the group (503).
+   */
+  private async commitToLog(
+    loader: LogLoader,
+    group: PendingRequest[],
+    ingestedAt: number,
+  ): Promise<Set<PendingRequest>> {
+    const tables = new Map<string, string[]>();
+    const uuids: string[] = [];
+    for (const request of group) {
+      let kept: CapturedEvent[] | null = null;
+      for (const [index, event] of request.events.entries()) {
+        let encoded: { table: string; row: string };
+        try {
+          encoded = loader.encode(event, ingestedAt);
+        } catch (error) {
+          kept ??= request.events.slice(0, index);
+          const issue = makeIssue(
+            event.event,
+            'properties',
+            'storage',
+            `a value the store can hold (${String(error)})`,
+            undefined,
+          );
+          request.quarantined.push({
+            id: event.uuid,
+            receivedAt: ingestedAt,
+            batchIndex: index,
+            event,
+            issues: [issue],
+          });
+          continue;
+        }
+        kept?.push(event);
+        const rows = tables.get(encoded.table);
+        if (rows) rows.push(encoded.row);
+        else tables.set(encoded.table, [encoded.row]);
+        uuids.push(event.uuid);
+      }
+      if (kept) request.events = kept;
+    }
+    try {
+      await loader.append(
+        {
+          ingestedAt,
+          rows: tables,
+          quarantined: group.flatMap((r) => r.quarantined),
+          released: group.flatMap((r) => r.released),
+        },
+        uuids,
+      );
+    } catch (error) {
+      for (const request of group)
+        request.reject(new UnavailableError(`ingest log write failed: ${String(error)}`, 1));
+      return new Set();
+    }
+    for (const request of group) request.resolve();
+    return new Set(group);
   }
 }

@@ -1,0 +1,121 @@
+import type { QuarantinedEvent } from '../storage/event-store.js';
+import type { TableRows } from './log-sink.js';
+
+/** One group commit as logged: its rows per table (the sink's encoding) and its quarantine changes. */
+export interface GroupRecord {
+  ingestedAt: number;
+  tables: TableRows[];
+  quarantined: QuarantinedEvent[];
+  released: string[];
+}
+
+interface Header {
+  at: number;
+  t: [table: string, rows: number, bytes: number][];
+  q: QuarantinedEvent[];
+  r: string[];
+}
+
+/** Writes strings into one growing buffer, UTF-8, without joining them first (no rope flattening twice). */
+class ByteWriter {
+  buffer: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(1024, capacity));
+  }
+
+  line(text: string): void {
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes: reserve that, then write in place.
+    this.reserve(text.length * 3 + 1);
+    this.length += this.buffer.write(text, this.length);
+    this.buffer[this.length++] = 10;
+  }
+
+  bytes(data: Buffer): void {
+    this.reserve(data.length);
+    this.length += data.copy(this.buffer, this.length);
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + n));
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+}
+
+/**
+ * Serialises a group into one buffer: the table sections back to back (newline-terminated rows, already
+ * the store's load format, so the loader only hands byte ranges to the store), then a small JSON header
+ * (time, sections, quarantine changes), then its u32 length. Returns the payload and the record, whose
+ * sections are views of the payload.
+ */
+export function encodeGroup(
+  ingestedAt: number,
+  rows: ReadonlyMap<string, readonly string[]>,
+  quarantined: QuarantinedEvent[],
+  released: string[],
+): { payload: Buffer; record: GroupRecord } {
+  let chars = 0;
+  for (const list of rows.values()) for (const row of list) chars += row.length + 1;
+  const out = new ByteWriter(Math.ceil(chars * 1.1) + 4096);
+  const spans: [string, number, number, number][] = [];
+  for (const [table, list] of rows) {
+    const start = out.length;
+    for (const row of list) out.line(row);
+    spans.push([table, list.length, start, out.length]);
+  }
+  const header: Header = {
+    at: ingestedAt,
+    t: spans.map(([table, n, start, end]) => [table, n, end - start]),
+    q: quarantined,
+    r: released,
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  out.bytes(head);
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(head.length);
+  out.bytes(size);
+  const payload = out.buffer.subarray(0, out.length);
+  return {
+    payload,
+    record: {
+      ingestedAt,
+      tables: spans.map(([table, n, start, end]) => ({
+        table,
+        rows: n,
+        bytes: payload.subarray(start, end),
+      })),
+      quarantined,
+      released,
+    },
+  };
+}
+
+/** The inverse of encodeGroup; section buffers share memory with `payload`. */
+export function decodeGroup(payload: Buffer): GroupRecord {
+  if (payload.length < 4) throw new Error('log record is shorter than its header length');
+  const headLength = payload.readUInt32LE(payload.length - 4);
+  const headStart = payload.length - 4 - headLength;
+  const header = JSON.parse(payload.toString('utf8', headStart, payload.length - 4)) as Header;
+  let offset = 0;
+  const tables = header.t.map(([table, rows, bytes]) => {
+    const section = { table, rows, bytes: payload.subarray(offset, offset + bytes) };
+    offset += bytes;
+    return section;
+  });
+  if (offset !== headStart) throw new Error('log record sections do not match its header');
+  return { ingestedAt: header.at, tables, quarantined: header.q, released: header.r };
+}
+
+/** Rows are newline-terminated lines: split a section back into them. */
+export function rowsOf(section: TableRows): string[] {
+  const text = section.bytes.toString('utf8');
+  return text.length ? text.slice(0, -1).split('\n') : [];
+}
+
+/** Joins rows into a newline-terminated section. */
+export function sectionOf(table: string, rows: readonly string[]): TableRows {
+  return { table, rows: rows.length, bytes: Buffer.from(rows.length ? `${rows.join('\n')}\n` : '') };
+}

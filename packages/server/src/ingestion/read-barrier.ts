@@ -1,0 +1,51 @@
+import type { EventStore } from '../storage/event-store.js';
+import type { QueryRunner } from '../storage/query-runner.js';
+
+/** Waits until the store holds everything acknowledged before the call (IngestPipeline.barrier). */
+export type Barrier = () => Promise<void>;
+
+/** Event-store reads that must see acknowledged events (read-your-writes), and retention's deletes. */
+const behindBarrier = new Set<string>([
+  'listEvents',
+  'countEvents',
+  'listQuarantine',
+  'getQuarantined',
+  'deleteBefore',
+]);
+
+/**
+ * An object whose listed methods first pass the read barrier; everything else goes straight through
+ * (writes, dedup lookups and any method added later).
+ */
+function gate<T extends object>(target: T, methods: ReadonlySet<string | symbol>, barrier: Barrier): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!methods.has(property)) return method.bind(object);
+      return async (...args: unknown[]) => {
+        await barrier();
+        return method.apply(object, args);
+      };
+    },
+  });
+}
+
+/** The event store as the API reads it: /api/events, quarantine list and replay wait for the loader. */
+export function eventStoreBehindBarrier<T extends EventStore>(store: T, barrier: Barrier): T {
+  return gate(store, behindBarrier, barrier);
+}
+
+/** Ad-hoc SQL and reports (/api/query, /api/reports) wait for the loader. */
+export function queryRunnerBehindBarrier<T extends QueryRunner>(runner: T, barrier: Barrier): T {
+  return gate(runner, new Set(['run']), barrier);
+}
+
+/** Analytics' SQL (the startup rebuild, edge days) waits too; its live rollups come from the stream. */
+export function connectionBehindBarrier<T extends { run: (sql: string) => Promise<unknown> }>(
+  connection: T,
+  barrier: Barrier,
+): T {
+  return gate(connection, new Set(['run']), barrier);
+}
