@@ -36,6 +36,17 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in browsers and has its own tsconfig (DOM, JSX with Preact); still type-aware and strict.
+    files: ['packages/dashboard/**/*.ts', 'packages/dashboard/**/*.tsx'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: {
+        project: ['./packages/dashboard/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authorize, inScope, type Actor } from '../../access/rbac.js';
+import type { DashboardStream } from '../../alerts/channels/dashboard.js';
+import { ForbiddenError } from '../../errors.js';
+import type { EventStream } from '../../ingestion/event-stream.js';
+import { createLiveConnection } from '../../live/live-connection.js';
+import { createLiveHub } from '../../live/live-hub.js';
+import type { AuditLog } from '../../storage/audit-log.js';
+
+export interface LiveRouteDeps {
+  events: Pick<EventStream, 'subscribe'>;
+  dashboard: Pick<DashboardStream, 'subscribe'>;
+  audit: Pick<AuditLog, 'append'>;
+  /** Batch window of event deltas (default 250 ms). */
+  flushMs?: number;
+}
+
+const PING_MS = 30_000;
+
+/** The actor's tenant scope for live data: summary:read or alerts:read, whichever it holds. */
+function liveScope(actor: Actor): readonly string[] | 'all' {
+  for (const permission of ['summary:read', 'alerts:read'] as const) {
+    const decision = authorize(actor, permission);
+    if (decision.allowed) return decision.scope;
+  }
+  throw new ForbiddenError(
+    `role ${actor.role} may not subscribe to live data (needs summary:read or alerts:read)`,
+  );
+}
+
+/**
+ * A session cookie rides along on any cross-site WebSocket (browsers send cookies on upgrades and CORS
+ * does not apply), so a cookie-authenticated upgrade must come from a page of this very host.
+ */
+function checkOrigin(request: FastifyRequest): void {
+  if (/^Bearer\s/i.test(request.headers.authorization ?? '')) return;
+  const origin = request.headers.origin;
+  let originHost: string | null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (!originHost || originHost !== request.headers.host)
+    throw new ForbiddenError('a session-authenticated live connection must come from a page of this host');
+}
+
+/**
+ * WebSocket /api/live (SPEC §6): committed-event deltas and alert transitions, filtered by the caller's
+ * tenants. Register inside the authenticated /api scope so `request.actor` is set before the upgrade.
+ */
+export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  const hub = createLiveHub({
+    events: deps.events,
+    dashboard: deps.dashboard,
+    ...(deps.flushMs !== undefined ? { flushMs: deps.flushMs } : {}),
+  });
+  const boot = randomUUID();
+  app.addHook('onClose', async () => hub.close());
+  // An upgrade refused before the websocket plugin's own hooks ran (401 from authenticate) leaves the raw
+  // socket open, which would hold the server's close forever: end it once the refusal is written.
+  app.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade?.toLowerCase() === 'websocket' && !request.ws) request.raw.socket.end();
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/live',
+    preHandler: async (request) => {
+      liveScope(request.actor);
+      if (request.ws) checkOrigin(request);
+    },
+    handler: async (_request, reply) =>
+      reply
+        .status(426)
+        .header('upgrade', 'websocket')
+        .send({
+          error: {
+            code: 'upgrade_required',
+            message: '/api/live is a WebSocket: connect with Upgrade: websocket',
+            requestId: _request.id,
+          },
+        }),
+    wsHandler: (socket, request) => {
+      const actor = request.actor;
+      const scope = liveScope(actor);
+      const connection = createLiveConnection(socket);
+      const unsubscribe = hub.subscribe({
+        canSee: (tenant) => inScope(scope, tenant),
+        send: (message) => connection.send(message),
+      });
+      // One audit record per connection: the subscription is an access to business data (SPEC §4).
+      deps.audit
+        .append({
+          at: Date.now(),
+          actor: { kind: actor.kind, id: actor.id, role: actor.role },
+          action: 'live.subscribe',
+          scope,
+          detail: { method: 'GET', route: '/api/live', status: 101, origin: request.headers.origin ?? null },
+          result: 'ok',
+          requestId: request.id,
+        })
+        .catch((error: unknown) => request.log.error({ err: error }, 'could not audit a live subscription'));
+      const ping = setInterval(() => socket.ping(), PING_MS);
+      ping.unref();
+      socket.on('close', () => {
+        clearInterval(ping);
+        connection.close();
+        unsubscribe();
+      });
+      // Clients only listen; anything they send is ignored.
+      connection.hello({ boot, at: Date.now(), scope, role: actor.role });
+    },
+  });
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Regenerates docs/dashboard.png: starts `pulse serve --demo` (the built CLI) in a temp dir, signs in as an
+// executive in headless Chromium, and photographs the overview at 1440×900 in the light theme. It also
+// measures first paint with data (navigation start → the summary rendered, a performance mark the
+// dashboard sets) and the bundle's raw/gzip/brotli sizes, and prints both as JSON.
+//
+//   npm run build && node scripts/screenshot-dashboard.mjs [--out docs/dashboard.png] [--runs 5]
+/* global document, location */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: join(root, 'docs/dashboard.png') },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const ADMIN_KEY = 'screenshot-admin-key-0123456789abcdef';
+
+function startDemo(dataDir) {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'packages/server/bin/pulse.js'),
+      'serve',
+      '--demo',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: dataDir,
+      env: { ...process.env, PULSE_ADMIN_KEY: ADMIN_KEY, PULSE_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`pulse serve --demo did not start:\n${output}`)),
+      180_000,
+    );
+    const onData = (chunk) => {
+      output += chunk.toString('utf8');
+      const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"Pulse is listening"/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`pulse serve exited with ${code}:\n${output}`)));
+  });
+}
+
+function bundleSizes() {
+  const dir = join(root, 'packages/dashboard/dist');
+  const files = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(js|css|html)$/.test(name)) files.push(path);
+    }
+  };
+  walk(dir);
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  const perFile = files.map((path) => {
+    const data = readFileSync(path);
+    const size = {
+      file: path.slice(dir.length + 1),
+      raw: data.length,
+      gzip: gzipSync(data, { level: 9 }).length,
+      brotli: brotliCompressSync(data).length,
+    };
+    total.raw += size.raw;
+    total.gzip += size.gzip;
+    total.brotli += size.brotli;
+    return size;
+  });
+  return { files: perFile, total };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pulse-screenshot-'));
+const { url, child } = await startDemo(dataDir);
+let browser;
+try {
+  // The demo's own executive sign-in, as a newcomer would use it (written by `serve --demo`).
+  const [EMAIL, PASSWORD] = readFileSync(join(dataDir, 'demo-login.txt'), 'utf8').split('\n');
+
+  const counted = await fetch(`${url}/api/query`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql: 'SELECT count(*) FROM events' }),
+  });
+  const storeEvents = Number((await counted.json()).rows?.[0]?.[0]);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'light',
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.fill('input[name=email]', EMAIL);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=health-score]');
+
+  // First paint with data: fresh loads with the session cookie, navigation start → summary rendered.
+  const timings = [];
+  let waterfall = [];
+  for (let i = 0; i < Number(values.runs); i++) {
+    await page.reload();
+    await page.waitForFunction(
+      () => performance.getEntriesByName('pulse:summary-rendered').length > 0,
+      null,
+      { timeout: 30_000 },
+    );
+    timings.push(
+      await page.evaluate(() =>
+        Math.round(performance.getEntriesByName('pulse:summary-rendered')[0].startTime),
+      ),
+    );
+    if (i === 0)
+      waterfall = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map(
+            (e) =>
+              `${e.name.replace(location.origin, '')} ${Math.round(e.startTime)}→${Math.round(e.responseEnd)} ms`,
+          ),
+      );
+  }
+  await page.waitForSelector('.uplot');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid=live-status]')?.textContent?.includes('Live'),
+  );
+  await page.waitForTimeout(500); // charts settle after their ResizeObserver pass
+  await page.screenshot({ path: values.out, fullPage: false });
+  const sorted = [...timings].sort((a, b) => a - b);
+  console.log(
+    JSON.stringify(
+      {
+        screenshot: values.out,
+        storeEvents,
+        firstPaintWithDataMs: { runs: timings, median: sorted[Math.floor(sorted.length / 2)], waterfall },
+        bundle: bundleSizes(),
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await browser?.close();
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
