@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
+import { ensureDemoUser } from './access/demo-user.js';
 import { createAnalytics, type SqlConnection } from './analytics/analytics.js';
 import { alertSettingsFrom, createAlertSystem, type AlertEngine } from './alerts/index.js';
 import { DuckDbAlertStore } from './storage/duckdb/duckdb-alert-store.js';
@@ -9,23 +11,51 @@ import { buildApp } from './http/app.js';
 import { EventStream } from './ingestion/event-stream.js';
 import { loadEvents } from './ingestion/load-events.js';
 import { IngestPipeline } from './ingestion/pipeline.js';
+import { LogLoader } from './ingestion/log-loader.js';
+import {
+  connectionBehindBarrier,
+  eventStoreBehindBarrier,
+  queryRunnerBehindBarrier,
+} from './ingestion/read-barrier.js';
+import type { DuckDbLogSink } from './storage/duckdb/duckdb-log-sink.js';
 import { createMetrics } from './observability/metrics.js';
 import { describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
 import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
+import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
+import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
+import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
+import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at-rest.js';
+import type { RecordCipher } from './encryption/record-cipher.js';
+import type { StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
+import { duckDbEncryptionMaintenance } from './storage/duckdb/rewrite-database.js';
 
 /** Opens the configured storage: the embedded DuckDB file unless PULSE_STORE_URL names another engine. */
 /** Storage plus the SQL connection analytics reads its rollups through. */
-export async function openStorage(config: FullConfig): Promise<Storage & { sql: SqlConnection }> {
+export async function openStorage(
+  config: FullConfig,
+  logger?: Logger,
+): Promise<Storage & { sql: SqlConnection; recordCipher: RecordCipher | null; logSink: DuckDbLogSink }> {
   if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
     throw new Error(
       `PULSE_STORE_URL ${config.storeUrl}: only the embedded DuckDB store (duckdb:<file>) is available in this build`,
     );
   const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
-  const events = await DuckDbEventStore.open({ path });
+  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
+  const key = loadAtRestKey(config);
+  const events = await DuckDbEventStore.open({
+    path,
+    encryption: key && {
+      key: key.bytes,
+      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+      extensionDir: config.duckdbExtensionDir,
+      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+    },
+  });
+  if (logger) logAtRestStatus(logger, key, events.encryption, path);
   return {
     events,
     subscriptions: await events.subscriptionStore(),
@@ -33,9 +63,29 @@ export async function openStorage(config: FullConfig): Promise<Storage & { sql: 
     alerts: await DuckDbAlertStore.open(() => events.connect()),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
+    retention: await DuckDbRetentionStore.open(events),
+    users: await DuckDbUserStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
+    // Seals business data kept outside the store (the ingest log); null when encryption is off.
+    recordCipher: recordCipherFor(key, 'ingest-log'),
+    // Bulk-loads the ingest log into the event tables (ADR 0002).
+    logSink: await events.logSink(),
   };
+}
+
+/** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
+export function storeEncryptionMaintenance(config: FullConfig): StoreEncryptionMaintenance {
+  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
+    throw new Error(
+      `PULSE_STORE_URL ${config.storeUrl}: encryption maintenance is for the embedded DuckDB store`,
+    );
+  const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+  return duckDbEncryptionMaintenance(path, {
+    extensionDir: config.duckdbExtensionDir,
+    allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+    ingestLogDir: join(config.dataDir, 'ingest-log'),
+  });
 }
 
 export interface RunningServer {
@@ -51,22 +101,40 @@ export interface RunningServer {
 
 /** Store, metrics, stream and pipeline, warmed up: what serving and direct loading share. */
 export async function openPipeline(config: FullConfig, logger: Logger = pino({ level: config.logLevel })) {
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, logger);
   const store = storage.events;
   const metrics = createMetrics();
   const stream = new EventStream((error) => logger.error({ err: error }, 'event stream listener failed'));
+  // Log-first ingest (ADR 0002): acknowledged once in the fsynced ingest log; its unloaded tail is loaded here.
+  const logStarted = Date.now();
+  // PULSE_INGEST_LOG=false still replays (and so empties) a log left by an earlier run, then closes it.
+  const { loader, replayed } = await LogLoader.open({
+    dir: join(config.dataDir, 'ingest-log'),
+    cipher: storage.recordCipher,
+    sink: storage.logSink,
+    registry: metrics.registry,
+    intervalMs: config.ingestLoadIntervalMs,
+    maxBacklogRows: config.ingestBacklogMax,
+    onQuarantined: (entry) => metrics.quarantined.inc({ event: entry.event.event }),
+    onError: (error) => logger.error({ err: error }, 'loading the ingest log failed; retrying'),
+  });
+  logger.info({ events: replayed, ms: Date.now() - logStarted }, 'ingest log replayed');
+  if (!config.ingestLog) await loader.close();
   const pipeline = new IngestPipeline({
     store,
     stream,
     metrics,
     queueMax: config.ingestQueueMax,
     commitIntervalMs: config.commitIntervalMs,
+    ...(config.ingestLog ? { loader } : {}),
   });
   const started = Date.now();
   const known = await pipeline.warmUp();
   logger.info({ events: known, ms: Date.now() - started }, 'dedup index loaded');
   const close = async () => {
     await pipeline.drain();
+    if (config.ingestLog) await loader.close();
+    storage.logSink.close();
     await storage.audit.flush();
     await storage.alerts.close();
     await store.close();
@@ -96,12 +164,36 @@ async function loadDemo(pipeline: IngestPipeline, storage: Storage, logger: Logg
   logger.info({ events: loaded, ms: Date.now() - started }, 'loaded the demo data set');
 }
 
+/** The PEM files of PULSE_TLS_CERT_FILE / PULSE_TLS_KEY_FILE; an unreadable one stops the start, saying which. */
+function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
+  if (!config.tlsCertFile || !config.tlsKeyFile) return null;
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`${name} ${path}: cannot be read (${(error as Error).message})`, { cause: error });
+    }
+  };
+  return {
+    cert: read('PULSE_TLS_CERT_FILE', config.tlsCertFile),
+    key: read('PULSE_TLS_KEY_FILE', config.tlsKeyFile),
+  };
+}
+
 /** The composition root: config → store → pipeline → HTTP. Used by `pulse serve` and by tests. */
 export async function startServer(
   config: FullConfig,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningServer> {
-  const { storage, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
+  const { storage: stored, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
+  // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
+  const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
+  const storage = {
+    ...stored,
+    events: eventStoreBehindBarrier(stored.events, barrier),
+    queries: queryRunnerBehindBarrier(stored.queries, barrier),
+    sql: connectionBehindBarrier(stored.sql, barrier),
+  };
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({ store: storage.alerts, settings: alertSettingsFrom(config), logger });
   await alerts.engine.start(stream);
@@ -128,7 +220,15 @@ export async function startServer(
       })
       .catch((error: unknown) => logger.error({ err: error }, 'audit of an alert transition failed'));
   });
-  if (config.demo) await loadDemo(pipeline, storage, logger);
+  if (config.demo) {
+    await loadDemo(pipeline, storage, logger);
+    const login = await ensureDemoUser(storage.users, config.dataDir);
+    if (login)
+      logger.warn(
+        { email: login.email, password: login.password, file: login.file },
+        'demo: sign in to the dashboard with this email and password',
+      );
+  }
   const analytics = createAnalytics({
     connection: storage.sql,
     stream,
@@ -159,6 +259,13 @@ export async function startServer(
   const rollupsStarted = Date.now();
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
+  // Policies (seeded from PULSE_RETENTION when none are stored) and the PULSE_RETENTION_CRON job.
+  const retention = await startRetention({
+    storage,
+    afterDeletion: () => analytics.refreshAfterDeletion(),
+    config,
+    logger,
+  });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -178,6 +285,11 @@ export async function startServer(
     projectTokens: config.projectTokens,
     adminKey: admin.key,
     isReady: () => ready,
+    retention: { retention: retention.retention, schedule: retention.schedule },
+    tls: readTls(config),
+    cookieSecure: config.cookieSecure,
+    sessions: { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 },
+    live: { events: stream, dashboard: alerts.dashboard },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');
@@ -193,6 +305,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
+      await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();
       await alerts.close();

@@ -57,6 +57,11 @@ export interface Analytics {
   rebuild(): Promise<RebuildStats>;
   /** The executive summary of a scope over [from, to) (default: the 30 days up to now). */
   summarize(scope: SummaryScope, window?: TimeWindow): Promise<ExecutiveSummary>;
+  /**
+   * After events were deleted from the store (retention): drops the cached edge days and rebuilds the rollups
+   * from what remains (a rebuild already running may predate the deletion: this one starts after it).
+   */
+  refreshAfterDeletion(): Promise<RebuildStats>;
   /** Stops following the stream. */
   close(): void;
 }
@@ -78,11 +83,13 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
   const clock = options.clock ?? Date.now;
   const lateGraceMs = options.lateGraceMs ?? LATE_GRACE_MS;
   const alertsOf: CriticalAlertsProvider = options.criticalAlerts ?? (() => []);
-  const edges = new EdgeDays(
-    (requests) => readColumns(connection, edgeFactsSql(requests), edgeFactColumnKinds),
-    options.edgeDays,
-    lateGraceMs,
-  );
+  const newEdges = () =>
+    new EdgeDays(
+      (requests) => readColumns(connection, edgeFactsSql(requests), edgeFactColumnKinds),
+      options.edgeDays,
+      lateGraceMs,
+    );
+  let edges = newEdges();
   let rollups: Rollups | null = null;
   /** Batches committed while a rebuild runs, replayed on top of its snapshot. */
   let pending: (readonly StoredEvent[])[] | null = null;
@@ -183,7 +190,14 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
     }
   }
 
-  return { ready, rebuild, summarize, close: unsubscribe };
+  async function refreshAfterDeletion(): Promise<RebuildStats> {
+    // Summaries holding a lease finish on the old cache; new ones load from the store as it is now.
+    edges = newEdges();
+    while (rebuilding) await rebuilding.catch(() => {});
+    return rebuild();
+  }
+
+  return { ready, rebuild, summarize, refreshAfterDeletion, close: unsubscribe };
 }
 
 /** The UTC days holding the partial edges of these windows. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from './index.js';
@@ -17,6 +20,19 @@ describe('pulse CLI', () => {
       expect(command.description(), command.name()).not.toBe('');
       expect(command.helpInformation()).toContain('-h, --help');
     }
+  });
+
+  it('the global --config reaches every verb that calls the server', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pulse-cli-')), 'pulse.config.json');
+    writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9', adminKey: 'k' }));
+    const errors: string[] = [];
+    const spy = vi
+      .spyOn(console, 'error')
+      .mockImplementation((line: unknown) => void errors.push(String(line)));
+    const code = await main(['node', 'pulse', '--config', file, 'keys', 'list']);
+    spy.mockRestore();
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain('no Pulse server answering at http://127.0.0.1:9');
   });
 
   it('schema export prints the catalog as JSON Schema', async () => {

@@ -10,10 +10,13 @@ import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerKeys } from './commands/keys.js';
+import { registerUsers } from './commands/users.js';
 import { registerAlerts } from './commands/alerts.js';
 import { registerBudgets } from './commands/budgets.js';
 import { registerRules } from './commands/rules.js';
 import { registerAudit } from './commands/audit.js';
+import { registerEncryption } from './commands/encryption.js';
+import { registerRetention } from './commands/retention.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -21,7 +24,13 @@ export function buildProgram(): Command {
     .description('Pulse: real-time executive intelligence from business events')
     .option('--config <file>', 'configuration file (default ./pulse.config.json)')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // --config is global (`pulse --config f.json report …`); verbs read it from their own options.
+    .hook('preAction', (root, verb) => {
+      const file = root.opts<{ config?: string }>().config;
+      if (file !== undefined && verb.getOptionValue('config') === undefined)
+        verb.setOptionValue('config', file);
+    });
   registerServe(program);
   registerSeed(program);
   registerEvents(program);
@@ -33,8 +42,11 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerRules(program);
   registerBudgets(program);
+  registerUsers(program);
   registerKeys(program);
   registerAudit(program);
+  registerEncryption(program);
+  registerRetention(program);
   registerSchema(program);
   return program;
 }

@@ -86,11 +86,17 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
     }
   }
 
+  if ((values.tlsCertFile === undefined) !== (values.tlsKeyFile === undefined))
+    problems.push(
+      'PULSE_TLS_CERT_FILE and PULSE_TLS_KEY_FILE go together: set both to serve HTTPS, or neither',
+    );
+
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({ ...values, webhookTolerance: Object.freeze(tolerance) }) as FullConfig;
 }
 
 /** The server URL the CLI talks to. */
 export function serverUrl(config: Config): string {
-  return config.url ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  const scheme = config.tlsCertFile ? 'https' : 'http';
+  return config.url ?? `${scheme}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 }

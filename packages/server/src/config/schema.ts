@@ -1,4 +1,7 @@
 import { BadValue, bool, int, list, optStr, str, url, type KeySpec } from './keys.js';
+import { checkPolicies, describeProblems } from '../retention/policy.js';
+import { DEFAULT_RETENTION_CRON } from '../retention/schedule.js';
+import type { RetentionPolicy } from '../storage/retention-store.js';
 
 const key = <T>(spec: KeySpec<T>): KeySpec<T> => spec;
 const http = url(['http:', 'https:']);
@@ -7,6 +10,21 @@ const channelList = (raw: unknown): string[] => {
   const bad = items.find((c) => !['slack', 'email', 'webhook'].includes(c));
   if (bad !== undefined) throw new BadValue(`names an unknown channel "${bad}" (slack, email, webhook)`);
   return items;
+};
+/** PULSE_RETENTION: a JSON array in env, an array in the file; every bad entry listed. */
+const retentionPolicies = (raw: unknown): RetentionPolicy[] | undefined => {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return undefined;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new BadValue('must be a JSON array of {event, tenant?, days}');
+    }
+  }
+  const { policies, problems } = checkPolicies(value);
+  if (problems.length) throw new BadValue(describeProblems(problems));
+  return policies;
 };
 
 /** Every setting Pulse reads (SPEC §6). Env wins over pulse.config.json, which wins over the default. */
@@ -46,12 +64,64 @@ export const configKeys = {
     parse: optStr,
     description: 'Bootstrap admin API key',
   }),
+  tlsCertFile: key({
+    env: 'PULSE_TLS_CERT_FILE',
+    file: 'tlsCertFile',
+    default: undefined,
+    parse: optStr,
+    description: 'PEM certificate (chain): with PULSE_TLS_KEY_FILE, Pulse serves HTTPS and WSS only',
+  }),
+  tlsKeyFile: key({
+    env: 'PULSE_TLS_KEY_FILE',
+    file: 'tlsKeyFile',
+    default: undefined,
+    parse: optStr,
+    description: "PEM private key of PULSE_TLS_CERT_FILE's certificate",
+  }),
+  cookieSecure: key({
+    env: 'PULSE_COOKIE_SECURE',
+    file: 'cookieSecure',
+    default: false,
+    parse: bool,
+    description: 'Mark session cookies Secure behind a TLS-terminating proxy (always on with PULSE_TLS_*)',
+  }),
+  sessionIdleMinutes: key({
+    env: 'PULSE_SESSION_IDLE_MINUTES',
+    file: 'sessionIdleMinutes',
+    default: 720,
+    parse: int(1, 525_600),
+    description: 'A dashboard session unused this long ends',
+  }),
+  sessionMaxHours: key({
+    env: 'PULSE_SESSION_MAX_HOURS',
+    file: 'sessionMaxHours',
+    default: 168,
+    parse: int(1, 8_760),
+    description: 'A dashboard session ends this long after sign-in, however active',
+  }),
   encryptionKeyFile: key({
     env: 'PULSE_ENCRYPTION_KEY_FILE',
     file: 'encryptionKeyFile',
     default: undefined,
     parse: optStr,
-    description: 'File holding the at-rest encryption key',
+    description:
+      'File holding the 256-bit at-rest encryption key (64 hex characters; `pulse encryption keygen` writes one). Set: the DuckDB store is encrypted with AES-256-GCM. Unset: data at rest is not encrypted',
+  }),
+  duckdbExtensionDir: key({
+    env: 'PULSE_DUCKDB_EXTENSION_DIR',
+    file: 'duckdbExtensionDir',
+    default: undefined,
+    parse: optStr,
+    description:
+      "DuckDB extension directory (DuckDB's extension_directory) holding httpfs, for hosts that cannot download it; when set, Pulse only loads httpfs from there and never downloads",
+  }),
+  encryptionAllowUnsafeMbedtls: key({
+    env: 'PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS',
+    file: 'encryptionAllowUnsafeMbedtls',
+    default: false,
+    parse: bool,
+    description:
+      "When httpfs (OpenSSL) cannot be loaded, encrypt with DuckDB's built-in mbedtls crypto instead of refusing to start. DuckDB labels such files NOT securely encrypted (weaker random numbers); for tests and evaluation only",
   }),
   storeUrl: key({
     env: 'PULSE_STORE_URL',
@@ -165,6 +235,36 @@ export const configKeys = {
     parse: int(0, 10_000),
     description: 'Group-commit window',
   }),
+  ingestLog: key({
+    env: 'PULSE_INGEST_LOG',
+    file: 'ingestLog',
+    default: true,
+    parse: bool,
+    description:
+      'Acknowledge captures once in the fsynced ingest log, loading the store in bulk behind it (ADR 0002); false commits each group straight into the store',
+  }),
+  ingestBacklogMax: key({
+    env: 'PULSE_INGEST_BACKLOG_MAX',
+    file: 'ingestBacklogMax',
+    default: 500_000,
+    parse: int(1, 50_000_000),
+    description:
+      'Events acknowledged (ingest log) but not yet loaded into the store before capture answers 503',
+  }),
+  ingestLoadIntervalMs: key({
+    env: 'PULSE_INGEST_LOAD_INTERVAL_MS',
+    file: 'ingestLoadIntervalMs',
+    default: 250,
+    parse: int(1, 60_000),
+    description: 'Longest an acknowledged event waits in the ingest log before a bulk load (or 50K events)',
+  }),
+  readBarrierTimeoutMs: key({
+    env: 'PULSE_READ_BARRIER_TIMEOUT_MS',
+    file: 'readBarrierTimeoutMs',
+    default: 10_000,
+    parse: int(1, 600_000),
+    description: 'How long a read waits for the store to catch up with acknowledged events before a 503',
+  }),
   logLevel: key({
     env: 'PULSE_LOG_LEVEL',
     file: 'logLevel',
@@ -248,6 +348,20 @@ export const configKeys = {
     default: [],
     parse: list,
     description: 'Private hosts notifications may reach',
+  }),
+  retention: key<RetentionPolicy[] | undefined>({
+    env: 'PULSE_RETENTION',
+    file: 'retention',
+    default: undefined,
+    parse: retentionPolicies,
+    description: 'Retention policies stored at start when none are: [{event, tenant?, days}] (JSON)',
+  }),
+  retentionCron: key({
+    env: 'PULSE_RETENTION_CRON',
+    file: 'retentionCron',
+    default: DEFAULT_RETENTION_CRON,
+    parse: str,
+    description: 'Schedule of the retention job (cron, UTC; off disables)',
   }),
   demo: key({
     env: 'PULSE_DEMO',

@@ -10,10 +10,15 @@ import { ruleRoutes } from './routes/rules.js';
 import type { Storage } from '../storage/storage.js';
 import { ApiKeys } from '../access/api-keys.js';
 import { auditRequests } from '../access/audit-requests.js';
-import { adminKeyResolver, authenticate } from './auth.js';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import { Sessions } from '../access/sessions.js';
+import { Users } from '../access/users.js';
+import { adminKeyResolver, authenticate, projectTokenResolver } from './auth.js';
 import { apiErrorHandler } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
+import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
 import { captureRoutes } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -23,6 +28,13 @@ import { quarantineRoutes } from './routes/quarantine.js';
 import { queryRoutes } from './routes/query.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { summaryRoutes } from './routes/summary.js';
+import { sessionRoutes } from './routes/session.js';
+import { userRoutes } from './routes/users.js';
+import type { DashboardStream } from '../alerts/channels/dashboard.js';
+import type { EventStream } from '../ingestion/event-stream.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { liveRoutes } from './routes/live.js';
+import { seriesRoutes } from './routes/series.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -35,6 +47,17 @@ export interface AppDeps {
   projectTokens: readonly string[];
   adminKey: string;
   isReady: () => boolean;
+  /** Retention policies and runs (absent: no /api/retention routes). */
+  retention?: RetentionRouteDeps;
+  /** PEM certificate and key: serve HTTPS (and WSS) only. */
+  tls?: { cert: Buffer; key: Buffer } | null;
+  /** Session cookies get `Secure` (always with `tls`). */
+  cookieSecure?: boolean;
+  sessions: { idleMs: number; maxMs: number };
+  /** Committed events and alert transitions for WebSocket /api/live (absent: no live route). */
+  live?: { events: EventStream; dashboard: DashboardStream };
+  /** Where the built dashboard is (default packages/dashboard/dist). */
+  dashboardDist?: string;
 }
 
 function packageVersion(): string {
@@ -47,12 +70,14 @@ function packageVersion(): string {
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
+    ...(deps.tls ? { https: deps.tls } : {}),
     loggerInstance: deps.logger,
     // Capture is a hot path: no per-request log lines; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
   });
+  void app.register(cookie);
   void app.register(async (capture) => captureRoutes(capture, deps));
   void app.register(async (scope) => posthogConfigRoutes(scope));
   // The API's contract is public; its data is not.
@@ -64,11 +89,27 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       queueDepth: () => deps.pipeline.queueDepth,
     });
   });
+  const secureCookies = Boolean(deps.tls) || deps.cookieSecure === true;
+  const sessions = new Sessions(deps.storage.users, deps.sessions);
+  // Browser-facing scopes get security headers; capture answers exactly as PostHog does, without them.
+  const securityHeaders = {
+    hsts: deps.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { 'upgrade-insecure-requests': deps.tls ? [] : null, 'img-src': ["'self'", 'data:'] },
+    },
+  } as const;
   void app.register(async (api) => {
+    await api.register(helmet, securityHeaders);
     api.setErrorHandler(apiErrorHandler);
     const apiKeys = new ApiKeys(deps.storage.apiKeys);
-    authenticate(api, apiKeys.resolver(adminKeyResolver(deps.adminKey)));
+    authenticate(api, {
+      bearer: apiKeys.resolver(adminKeyResolver(deps.adminKey), projectTokenResolver(deps.projectTokens)),
+      sessions,
+    });
     auditRequests(api, deps.storage.audit);
+    sessionRoutes(api, { sessions, users: deps.storage.users, secureCookies });
+    userRoutes(api, new Users(deps.storage.users));
     summaryRoutes(api, deps.analytics);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
@@ -79,6 +120,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     budgetRoutes(api, { budgets: deps.alerts });
     keyRoutes(api, apiKeys);
     auditRoutes(api, deps.storage.audit);
+    if (deps.retention) retentionRoutes(api, deps.retention);
+    seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    const live = deps.live;
+    if (live) void api.register(async (scope) => liveRoutes(scope, { ...live, audit: deps.storage.audit }));
+  });
+  void app.register(async (scope) => {
+    await scope.register(helmet, securityHeaders);
+    await dashboardRoutes(scope, deps.dashboardDist ? { dist: deps.dashboardDist } : {});
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({

@@ -26,6 +26,8 @@ function op(summary: string, permission: string, parameters: Param[] = [], body?
   return {
     summary,
     description: `Requires the \`${permission}\` permission.`,
+    // Machine-readable for clients and for the role × route authorization suite.
+    'x-pulse-permission': permission,
     parameters: parameters.map((p) => ({ ...p, schema: { type: 'string' } })),
     ...(body
       ? {
@@ -36,6 +38,17 @@ function op(summary: string, permission: string, parameters: Param[] = [], body?
         }
       : {}),
     responses: { '200': json('OK'), ...errors },
+  };
+}
+
+const userId: Param = { name: 'id', in: 'path', required: true, description: 'User id (u_…)' };
+
+/** Operations across tenants (the outbox, the digest): only for callers who see every tenant. */
+function everyTenant<T extends { description: string }>(operation: T): T & { 'x-pulse-every-tenant': true } {
+  return {
+    ...operation,
+    description: `${operation.description} The caller must see every tenant.`,
+    'x-pulse-every-tenant': true,
   };
 }
 
@@ -50,16 +63,37 @@ export function openApiDocument(version: string): Record<string, unknown> {
         'Executive intelligence from business events. Errors: { error: { code, message, requestId } }.',
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'API key' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'pulse_session',
+          description: 'Dashboard session (POST /api/session)',
+        },
+      },
       schemas: { BusinessEvents: catalogJsonSchema() },
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths: {
       '/api/summary': {
         get: op(
           'Executive summary (SPEC §2) of a scope and window; default the last 30 days',
           'summary:read',
           [tenant, from, to],
+        ),
+      },
+      '/api/series': {
+        get: op(
+          "The dashboard's chart series of a scope and window (daily, hourly up to 3 days): revenue impact, savings, efficiency by metric, deliverability vs thresholds, cost run-rate vs budget, latest resource utilization",
+          'summary:read',
+          [tenant, from, to],
+        ),
+      },
+      '/api/live': {
+        get: op(
+          "WebSocket (Upgrade: websocket; 426 otherwise) pushing JSON messages, each with a per-connection seq from 1: hello {boot, scope, role}; events.delta {at, tenants: {tenant: {event: {count, negativeRevenueImpact?, positiveRevenueImpact?, realizedSavings?, projectedSavings?}}}} batched every 250 ms; alert.transition {kind, at, actor, comment, alert}; alert.updated {alert}. Needs summary:read or alerts:read (every reading role holds both). Filtered by the caller's tenants; a session-cookie upgrade must send an Origin of this host. After a reconnect, refetch GET /api/summary and /api/alerts.",
+          'summary:read',
         ),
       },
       '/api/events': {
@@ -153,6 +187,30 @@ export function openApiDocument(version: string): Record<string, unknown> {
           '{ "comment"?: string }',
         ),
       },
+      '/api/alerts/outbox': {
+        get: everyTenant(
+          op(
+            'Notifications in the durable outbox (pending, sent, failed) with attempts and errors',
+            'alerts:read',
+            [
+              { name: 'status', in: 'query', description: 'pending | sent | failed (repeatable)' },
+              { name: 'alert', in: 'query', description: 'Alert id' },
+              { name: 'channel', in: 'query', description: 'slack | email | webhook' },
+              { name: 'limit', in: 'query', description: 'At most this many (default 100)' },
+            ],
+          ),
+        ),
+      },
+      '/api/alerts/outbox/{id}/retry': {
+        post: everyTenant(
+          op('Retry a failed notification now', 'alerts:write', [
+            { name: 'id', in: 'path', required: true, description: 'Notification id' },
+          ]),
+        ),
+      },
+      '/api/alerts/digest': {
+        post: everyTenant(op('Send the digest of medium alerts now', 'alerts:write')),
+      },
       '/api/rules': {
         get: op('Alert rules (data; the default set of SPEC §3 until edited)', 'rules:read'),
         put: op(
@@ -191,6 +249,44 @@ export function openApiDocument(version: string): Record<string, unknown> {
           { name: 'tenant', in: 'path', required: true, description: 'Tenant id' },
         ]),
       },
+      '/api/session': {
+        post: {
+          ...op(
+            'Sign in: sets the HttpOnly pulse_session cookie and returns { user, csrfToken, expiresAt }; 429 after repeated failures',
+            'none (sign-in)',
+            [],
+            '{ "email": string, "password": string }',
+          ),
+          security: [],
+        },
+        get: op(
+          'Who is signed in, with the CSRF token that cookie-authenticated changes send as x-pulse-csrf',
+          'a session cookie',
+        ),
+        delete: {
+          ...op('Sign out: ends the session and clears the cookie', 'none (sign-out)'),
+          security: [],
+        },
+      },
+      '/api/users': {
+        get: op('Dashboard users with role, tenants and status (never passwords)', 'users:manage'),
+        post: op(
+          'Create a user (password hashed with argon2id); 409 when the email is taken',
+          'users:manage',
+          [],
+          '{ "email": string, "password": string (≥ 12), "role": "executive", "tenants"?: ["a"] | "all", "name"?: string }',
+        ),
+      },
+      '/api/users/{id}': {
+        get: op('One user', 'users:manage', [userId]),
+        patch: op(
+          "Change a user's role, tenants, name or password, or disable them; a new password or disabling ends their sessions",
+          'users:manage',
+          [userId],
+          '{ "role"?: …, "tenants"?: …, "password"?: string, "name"?: string, "disabled"?: boolean }',
+        ),
+        delete: op('Remove a user and end their sessions', 'users:manage', [userId]),
+      },
       '/api/keys': {
         get: op('API keys with role, tenants, status and last use (never secrets)', 'keys:manage'),
         post: op(
@@ -215,6 +311,25 @@ export function openApiDocument(version: string): Record<string, unknown> {
           { name: 'limit', in: 'query', description: 'At most this many records (default 100)' },
           { name: 'format', in: 'query', description: 'json (default) | jsonl | csv' },
         ]),
+      },
+      '/api/retention': {
+        get: op(
+          'Retention policies (max age in days per event type, optionally per tenant)',
+          'retention:manage',
+        ),
+        put: op(
+          'Replace every retention policy; a 400 lists every bad entry with its index',
+          'retention:manage',
+          [],
+          '[{ "event": "revenue_impact_event" | … | "generic" | "*", "tenant"?: string, "days": 90 | "forever" }, …]',
+        ),
+      },
+      '/api/retention/apply': {
+        post: op(
+          'Apply the policies now: deleted (or, dry, deletable) events and quarantine entries per event type and tenant',
+          'retention:manage',
+          [{ name: 'dryRun', in: 'query', description: 'true: count only, delete nothing (default false)' }],
+        ),
       },
       '/api/audit/verify': {
         get: op('Walk the hash chain; reports the first edited, removed or reordered record', 'audit:read', [

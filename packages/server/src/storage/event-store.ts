@@ -1,5 +1,6 @@
 import type { BusinessEventName, SchemaIssue } from '@pulse/events';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
+import type { RetentionCount, RetentionCut } from './retention-store.js';
 
 /** A business event that broke its schema, kept aside with the reasons until it is replayed. */
 export interface QuarantinedEvent {
@@ -59,6 +60,11 @@ export interface EventStore {
   countEvents(): Promise<number>;
   listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;
   getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]>;
+  /**
+   * Retention (issue 6): counts per (table, tenant), and unless `dryRun` deletes, the events older than their
+   * cut (by timestamp) and the quarantine entries older than it (by received_at); never anything newer.
+   */
+  deleteBefore(cuts: readonly RetentionCut[], options: { dryRun: boolean }): Promise<RetentionCount[]>;
   close(): Promise<void>;
 }
 

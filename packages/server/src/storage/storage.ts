@@ -3,7 +3,9 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
 import type { QueryRunner } from './query-runner.js';
+import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
+import type { UserStore } from './user-store.js';
 
 /** Everything Pulse keeps, behind engine-neutral interfaces; opened once by the composition root. */
 export interface Storage {
@@ -13,4 +15,6 @@ export interface Storage {
   alerts: AlertStore;
   apiKeys: ApiKeyStore;
   audit: AuditLog;
+  retention: RetentionStore;
+  users: UserStore;
 }

@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import type { SchemaIssue } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type {
@@ -27,8 +25,13 @@ import {
   quote,
 } from './schema.js';
 import { StagingArea } from './staging.js';
+import { DuckDbLogSink } from './duckdb-log-sink.js';
+import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
+import { RamStagingArea } from './secure-staging.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
 import { DuckDbSubscriptionStore, subscriptionsTableSql } from './duckdb-subscription-store.js';
+import type { RetentionCount, RetentionCut } from '../retention-store.js';
+import { applyRetentionCuts } from './duckdb-retention.js';
 
 const envelopeNames = new Set([...envelopeColumns.map((c) => c.name), 'properties']);
 
@@ -89,28 +92,46 @@ export interface DuckDbStoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
   threads?: number;
+  /** Encrypt the file at rest (AES-256-GCM via DuckDB's ATTACH … ENCRYPTION_KEY); null/absent: plaintext. */
+  encryption?: DuckDbEncryptionOptions | null;
 }
 
 /** The embedded default store: one DuckDB file, a table per business event type (see schema.ts). */
 export class DuckDbEventStore implements EventStore {
+  /** Commits and retention's quarantine delete run one at a time (see exclusiveWrite). */
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-    private readonly staging: StagingArea,
+    private readonly staging: Pick<StagingArea, 'write' | 'remove' | 'close'>,
+    private readonly database: OpenedDuckDb,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const config: Record<string, string> = {};
-    if (options.threads) config.threads = String(options.threads);
-    const instance = await DuckDBInstance.create(options.path, config);
-    const writer = await instance.connect();
+    // Encrypted: staged batches may only live in RAM (secure-staging.ts); checked before the file is opened.
+    const encrypted = Boolean(options.encryption) && options.path !== ':memory:';
+    const staging = encrypted ? RamStagingArea.create() : new StagingArea();
+    let database: OpenedDuckDb;
+    try {
+      database = await openDuckDb(options);
+    } catch (error) {
+      staging.close();
+      throw error;
+    }
+    const instance = database.instance;
+    const writer = await database.connect();
     for (const t of allTables) await writer.run(createTableSql(t.table, t.columns));
     await writer.run(quarantineTableSql);
     await writer.run(subscriptionsTableSql);
     await writer.run(allEventsViewSql());
-    return new DuckDbEventStore(instance, writer, await instance.connect(), new StagingArea());
+    return new DuckDbEventStore(instance, writer, await database.connect(), staging, database);
+  }
+
+  /** How the file is encrypted at rest; null: plaintext. */
+  get encryption(): OpenedDuckDb['encryption'] {
+    return this.database.encryption;
   }
 
   /** The connection analytics reads through (same process: DuckDB allows one writer process). */
@@ -120,17 +141,28 @@ export class DuckDbEventStore implements EventStore {
 
   /** A new connection to the same database, for another repository (alerts, audit…): same file, same encryption. */
   connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+    return this.database.connect();
+  }
+
+  /** The ingest log's bulk loader (ADR 0002): this store's staging (RAM-only when encrypted) and write queue. */
+  logSink(): Promise<DuckDbLogSink> {
+    return DuckDbLogSink.open({
+      connect: () => this.connect(),
+      staging: this.staging,
+      exclusive: (work) => this.exclusiveWrite(work),
+    });
   }
 
   /** Ad-hoc read-only SQL, each query on its own connection. */
   queryRunner(): DuckDbQueryRunner {
-    return new DuckDbQueryRunner(this.instance);
+    // The runner only calls connect(): give it the store's, so an encrypted store's catalog is the default.
+    const connector = { connect: () => this.connect() } as Pick<DuckDBInstance, 'connect'>;
+    return new DuckDbQueryRunner(connector as DuckDBInstance);
   }
 
   /** Subscriptions live in the same database file (and so under the same encryption). */
   async subscriptionStore(): Promise<DuckDbSubscriptionStore> {
-    return new DuckDbSubscriptionStore(await this.instance.connect());
+    return new DuckDbSubscriptionStore(await this.connect());
   }
 
   async commit(batch: CommitBatch): Promise<void> {
@@ -174,14 +206,16 @@ export class DuckDbEventStore implements EventStore {
         `DELETE FROM quarantine WHERE id IN (${batch.releasedQuarantineIds.map(sqlString).join(', ')})`,
       );
     try {
-      await this.writer.run('BEGIN TRANSACTION');
-      try {
-        for (const sql of statements) await this.writer.run(sql);
-        await this.writer.run('COMMIT');
-      } catch (error) {
-        await this.writer.run('ROLLBACK');
-        throw error;
-      }
+      await this.exclusiveWrite(async () => {
+        await this.writer.run('BEGIN TRANSACTION');
+        try {
+          for (const sql of statements) await this.writer.run(sql);
+          await this.writer.run('COMMIT');
+        } catch (error) {
+          await this.writer.run('ROLLBACK');
+          throw error;
+        }
+      });
     } finally {
       for (const file of files) this.staging.remove(file);
     }
@@ -256,6 +290,24 @@ export class DuckDbEventStore implements EventStore {
     if (!ids.length) return [];
     const sql = `SELECT * FROM quarantine WHERE id IN (${ids.map(sqlString).join(', ')}) ORDER BY received_at, batch_index`;
     return (await this.reader.runAndReadAll(sql)).getRowObjectsJS().map((r) => toQuarantined(r));
+  }
+
+  /** Runs `work` while no commit runs and holds commits off until it is done. */
+  private exclusiveWrite<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(work, work);
+    this.writeQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** Retention (issue 6), on its own connection: see duckdb-retention.ts. */
+  async deleteBefore(cuts: readonly RetentionCut[], options: { dryRun: boolean }): Promise<RetentionCount[]> {
+    // connect(), not the instance's: an encrypted store's catalog must be the connection's default.
+    const connection = await this.connect();
+    try {
+      return await applyRetentionCuts(connection, cuts, options, (work) => this.exclusiveWrite(work));
+    } finally {
+      connection.closeSync();
+    }
   }
 
   async close(): Promise<void> {
