@@ -5,6 +5,10 @@
 // dashboard sets) and the bundle's raw/gzip/brotli sizes, and prints both as JSON.
 //
 //   npm run build && node scripts/screenshot-dashboard.mjs [--out docs/dashboard.png] [--runs 5]
+//
+// With --store DIR it serves an existing data dir instead of the demo (e.g. a 10M-event store built by
+// `npm run bench:summary`; DIR is used in place, so pass a copy), signs in as a user it creates, and
+// only measures (no screenshot unless --out is given).
 /* global document, location */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,17 +24,18 @@ const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(root, 'docs/dashboard.png') },
     runs: { type: 'string', default: '5' },
+    store: { type: 'string' },
   },
 });
 const ADMIN_KEY = 'screenshot-admin-key-0123456789abcdef';
 
-function startDemo(dataDir) {
+function startDemo(dataDir, demo) {
   const child = spawn(
     process.execPath,
     [
       join(root, 'packages/server/bin/pulse.js'),
       'serve',
-      '--demo',
+      ...(demo ? ['--demo'] : []),
       '--host',
       '127.0.0.1',
       '--port',
@@ -92,12 +97,24 @@ function bundleSizes() {
   return { files: perFile, total };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'pulse-screenshot-'));
-const { url, child } = await startDemo(dataDir);
+const dataDir = values.store ?? mkdtempSync(join(tmpdir(), 'pulse-screenshot-'));
+const { url, child } = await startDemo(dataDir, !values.store);
+const shoot = !values.store || process.argv.includes('--out');
 let browser;
 try {
-  // The demo's own executive sign-in, as a newcomer would use it (written by `serve --demo`).
-  const [EMAIL, PASSWORD] = readFileSync(join(dataDir, 'demo-login.txt'), 'utf8').split('\n');
+  // The demo's own executive sign-in, as a newcomer would use it (written by `serve --demo`); on another
+  // store, a fresh executive created with the admin key.
+  const [EMAIL, PASSWORD] = values.store
+    ? [`first-paint-${Date.now()}@pulse.bench`, `measure-${Math.random()}`]
+    : readFileSync(join(dataDir, 'demo-login.txt'), 'utf8').split('\n');
+  if (values.store) {
+    const created = await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD, role: 'executive' }),
+    });
+    if (created.status !== 201) throw new Error(`POST /api/users: ${created.status} ${await created.text()}`);
+  }
 
   const counted = await fetch(`${url}/api/query`, {
     method: 'POST',
@@ -152,12 +169,12 @@ try {
     document.querySelector('[data-testid=live-status]')?.textContent?.includes('Live'),
   );
   await page.waitForTimeout(500); // charts settle after their ResizeObserver pass
-  await page.screenshot({ path: values.out, fullPage: false });
+  if (shoot) await page.screenshot({ path: values.out, fullPage: false });
   const sorted = [...timings].sort((a, b) => a - b);
   console.log(
     JSON.stringify(
       {
-        screenshot: values.out,
+        screenshot: shoot ? values.out : null,
         storeEvents,
         firstPaintWithDataMs: { runs: timings, median: sorted[Math.floor(sorted.length / 2)], waterfall },
         bundle: bundleSizes(),
@@ -170,5 +187,5 @@ try {
   await browser?.close();
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!values.store) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -1,0 +1,121 @@
+import { inScope } from '../access/rbac.js';
+import type { AlertEngine } from '../alerts/engine.js';
+import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const LIMITS = { timeoutMs: 10_000, maxRows: 50_000 };
+/** The critical alert's threshold (SPEC §3) and the mailbox providers' spam-rate guideline (0.3 %). */
+export const THRESHOLDS = { bounceRate: 0.15, spamRate: 0.003 };
+
+export interface SeriesDeps {
+  queries: QueryRunner;
+  budgets: Pick<AlertEngine, 'budgets'>;
+}
+
+const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * The dashboard's charts need time series that neither the summary nor the reports give and that
+ * executives may not compute themselves (POST /api/query is analysts' and admins' only). Each series is
+ * a fixed, read-only query over the caller's scoped `events` view; nothing from the request reaches SQL
+ * but whole numbers.
+ */
+function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
+  const where = (event: string) =>
+    `event = '${event}' AND "timestamp" >= epoch_ms(${from}) AND "timestamp" < epoch_ms(${to})`;
+  const b = `epoch_ms(date_trunc('${bucket}', "timestamp"))`;
+  return {
+    revenue: `SELECT ${b} AS t,
+        coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'negative'), 0) AS negative,
+        coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'positive'), 0) AS positive
+      FROM events WHERE ${where('revenue_impact_event')} GROUP BY 1 ORDER BY 1`,
+    savings: `SELECT ${b} AS t,
+        coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'implemented'), 0) AS realized,
+        coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'identified'), 0) AS projected
+      FROM events WHERE ${where('cost_optimization_event')} GROUP BY 1 ORDER BY 1`,
+    efficiency: `WITH top AS (
+        SELECT efficiency_metric FROM events WHERE ${where('operational_efficiency_event')}
+        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8)
+      SELECT ${b} AS t, efficiency_metric AS metric, avg(efficiency_score) AS score
+      FROM events WHERE ${where('operational_efficiency_event')}
+        AND efficiency_metric IN (SELECT efficiency_metric FROM top)
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    deliverability: `SELECT ${b} AS t,
+        sum(bounce_rate * email_count) FILTER (WHERE bounce_rate IS NOT NULL)
+          / nullif(sum(email_count) FILTER (WHERE bounce_rate IS NOT NULL), 0) AS bounce_rate,
+        sum(spam_rate * email_count) FILTER (WHERE spam_rate IS NOT NULL)
+          / nullif(sum(email_count) FILTER (WHERE spam_rate IS NOT NULL), 0) AS spam_rate,
+        sum(email_count) AS emails
+      FROM events WHERE ${where('email_deliverability_event')} GROUP BY 1 ORDER BY 1`,
+    runRate: `WITH snap AS (
+        SELECT ${b} AS t, tenant_id, coalesce(resource_id, resource_type) AS rid,
+          arg_max(total_cost, "timestamp") AS cost
+        FROM events WHERE ${where('resource_usage_event')} AND total_cost IS NOT NULL GROUP BY ALL)
+      SELECT t, sum(cost) AS cost FROM snap GROUP BY 1 ORDER BY 1`,
+    utilization: `SELECT tenant_id, coalesce(resource_id, resource_type) AS resource_id,
+        arg_max(resource_type, "timestamp") AS resource_type,
+        arg_max(utilization_percentage, "timestamp") AS utilization,
+        arg_max(total_cost, "timestamp") AS total_cost
+      FROM events WHERE ${where('resource_usage_event')} GROUP BY 1, 2
+      ORDER BY utilization DESC NULLS LAST, 1, 2 LIMIT 12`,
+    tenants: `SELECT DISTINCT tenant_id FROM events WHERE tenant_id IS NOT NULL
+        AND "timestamp" >= epoch_ms(${from}) AND "timestamp" < epoch_ms(${to}) ORDER BY 1 LIMIT 1000`,
+  };
+}
+
+/** The dashboard's chart series for a scope and window: hourly up to 3 days, daily beyond. */
+export async function chartSeries(deps: SeriesDeps, scope: TenantScope, from: number, to: number) {
+  const bucket = to - from <= 3 * DAY ? 'hour' : 'day';
+  const sql = seriesSql(Math.trunc(from), Math.trunc(to), bucket);
+  const run = (text: string) => deps.queries.run(text, scope, LIMITS).then((r) => r.rows);
+  const [revenue, savings, efficiency, deliverability, runRate, utilization, tenants, budgets] =
+    await Promise.all([
+      run(sql.revenue),
+      run(sql.savings),
+      run(sql.efficiency),
+      run(sql.deliverability),
+      run(sql.runRate),
+      run(sql.utilization),
+      run(sql.tenants),
+      deps.budgets.budgets(),
+    ]);
+  const metrics: Record<string, { t: number; score: number }[]> = {};
+  for (const [t, metric, score] of efficiency)
+    (metrics[String(metric)] ??= []).push({ t: n(t), score: n(score) });
+  const monthly = budgets.filter((b) => b.resourceType === null && inScope(scope, b.tenantId));
+  return {
+    window: { from, to },
+    bucketMs: bucket === 'hour' ? HOUR : DAY,
+    /** Tenants with events in the window (for the tenant picker). */
+    tenants: tenants.map(([t]) => String(t)),
+    revenue: revenue.map(([t, negative, positive]) => ({
+      t: n(t),
+      negative: n(negative),
+      positive: n(positive),
+    })),
+    savings: savings.map(([t, realized, projected]) => ({
+      t: n(t),
+      realized: n(realized),
+      projected: n(projected),
+    })),
+    efficiency: metrics,
+    deliverability: deliverability.map(([t, bounce, spam, emails]) => ({
+      t: n(t),
+      bounceRate: nOrNull(bounce),
+      spamRate: nOrNull(spam),
+      emails: n(emails),
+    })),
+    thresholds: THRESHOLDS,
+    runRate: runRate.map(([t, cost]) => ({ t: n(t), cost: n(cost) })),
+    budgetMonthly: monthly.length ? monthly.reduce((sum, b) => sum + b.monthlyUsd, 0) : null,
+    utilization: utilization.map(([tenant, resource, type, util, cost]) => ({
+      tenant_id: String(tenant),
+      resource_id: String(resource),
+      resource_type: String(type),
+      utilization: nOrNull(util),
+      total_cost: nOrNull(cost),
+    })),
+  };
+}
