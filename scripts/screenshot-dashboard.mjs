@@ -8,7 +8,8 @@
 //
 // With --store DIR it serves an existing data dir instead of the demo (e.g. a 10M-event store built by
 // `npm run bench:summary`; DIR is used in place, so pass a copy), signs in as a user it creates, and
-// only measures (no screenshot unless --out is given).
+// only measures (no screenshot unless --out is given); --path opens another page or window, e.g.
+// --path '/?range=custom&from=2026-09-01&to=2026-10-01'.
 /* global document, location */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(root, 'docs/dashboard.png') },
     runs: { type: 'string', default: '5' },
     store: { type: 'string' },
+    // e.g. '/?range=custom&from=2026-09-01&to=2026-10-01' for a store whose data ended a while ago
+    path: { type: 'string', default: '/' },
   },
 });
 const ADMIN_KEY = 'screenshot-admin-key-0123456789abcdef';
@@ -133,7 +136,7 @@ try {
     deviceScaleFactor: 1,
   });
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(`${url}${values.path}`);
   await page.fill('input[name=email]', EMAIL);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
