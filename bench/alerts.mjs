@@ -43,7 +43,7 @@ async function serve(webhookUrl, port) {
     queueMax: 200_000,
     commitIntervalMs: 5,
   });
-  const alertStore = await DuckDbAlertStore.open(() => events.connect());
+  const alertStore = await DuckDbAlertStore.open(events);
   const alerts = createAlertSystem({
     store: alertStore,
     settings: {

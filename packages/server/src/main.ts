@@ -60,7 +60,7 @@ export async function openStorage(
     events,
     subscriptions: await events.subscriptionStore(),
     queries: events.queryRunner(),
-    alerts: await DuckDbAlertStore.open(() => events.connect()),
+    alerts: await DuckDbAlertStore.open(events),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
     retention: await DuckDbRetentionStore.open(events),

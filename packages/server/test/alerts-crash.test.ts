@@ -43,7 +43,7 @@ const { alertSettingsFrom, createAlertSystem } = await src('alerts/index.ts');
 const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
 const stream = new EventStream((e) => { throw e; });
 const pipeline = new IngestPipeline({ store: events, stream, metrics: createMetrics(), queueMax: 1000, commitIntervalMs: 1 });
-const store = await DuckDbAlertStore.open(() => events.connect());
+const store = await DuckDbAlertStore.open(events);
 const quiet = { info() {}, warn() {}, error() {} };
 const system = createAlertSystem({
   store,
@@ -113,7 +113,7 @@ function runChild(
 /** The second (and third) process: this one, on the same DuckDB file. */
 async function reopen(dataDir: string) {
   const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
-  const store = await DuckDbAlertStore.open(() => events.connect());
+  const store = await DuckDbAlertStore.open(events);
   const system = createAlertSystem({
     store,
     settings: {

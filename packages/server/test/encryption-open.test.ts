@@ -11,7 +11,7 @@ import {
   StoreOpenError,
   type DuckDbEncryptionOptions,
 } from '../src/storage/duckdb/open-database.js';
-import { RamStagingArea } from '../src/storage/duckdb/secure-staging.js';
+import { StagingArea } from '../src/storage/duckdb/staging.js';
 
 const unsafe = (key: Buffer): DuckDbEncryptionOptions => ({
   key,
@@ -135,7 +135,7 @@ describe('an encrypted DuckDB store', () => {
   });
 
   it('stages ingest batches only on a RAM-backed filesystem, and refuses without one', () => {
-    const staging = RamStagingArea.create();
+    const staging = StagingArea.open({ ramOnly: true });
     try {
       expect(statSync(staging.directory).mode & 0o777).toBe(0o700);
       const file = staging.write(['{"a":1}']);
@@ -145,7 +145,7 @@ describe('an encrypted DuckDB store', () => {
     }
     // A directory that is not a tmpfs (or does not exist) is never used for staging.
     const missing = join(mkdtempSync(join(tmpdir(), 'pulse-disk-')), 'not-a-tmpfs');
-    expect(() => RamStagingArea.create([missing])).toThrow(/RAM-backed filesystem/);
+    expect(() => StagingArea.open({ ramOnly: true, candidates: [missing] })).toThrow(/RAM-backed filesystem/);
   });
 });
 

@@ -93,7 +93,7 @@ beforeEach(async () => {
   events = await DuckDbEventStore.open({
     path: join(mkdtempSync(join(tmpdir(), 'pulse-alert-store-')), 'p.duckdb'),
   });
-  store = await DuckDbAlertStore.open(() => events.connect());
+  store = await DuckDbAlertStore.open(events);
 });
 
 afterEach(async () => {

@@ -270,19 +270,22 @@ export class DuckDbAlertStore implements AlertStore {
   private chain: Promise<unknown> = Promise.resolve();
   private bulkChain: Promise<unknown> = Promise.resolve();
 
-  private readonly staging = new StagingArea();
-
   private constructor(
     private readonly writer: DuckDBConnection,
     private readonly bulkWriter: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    private readonly staging: StagingArea,
   ) {}
 
-  /** `connect` opens a connection to the events' database (DuckDbEventStore.connect). */
-  static async open(connect: () => Promise<DuckDBConnection>): Promise<DuckDbAlertStore> {
-    const writer = await connect();
+  /** On the event store's database; alert titles name tenants, so staging follows its encryption policy. */
+  static async open(db: {
+    connect(): Promise<DuckDBConnection>;
+    readonly encryption: object | null;
+  }): Promise<DuckDbAlertStore> {
+    const writer = await db.connect();
     for (const sql of tablesSql) await writer.run(sql);
-    return new DuckDbAlertStore(writer, await connect(), await connect());
+    const staging = StagingArea.open({ ramOnly: db.encryption !== null });
+    return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging);
   }
 
   /** Runs `fn` alone on the writer connection (a transaction must not interleave with another call). */

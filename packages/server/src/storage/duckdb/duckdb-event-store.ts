@@ -27,7 +27,6 @@ import {
 import { StagingArea } from './staging.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
-import { RamStagingArea } from './secure-staging.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
 import { DuckDbSubscriptionStore, subscriptionsTableSql } from './duckdb-subscription-store.js';
 import type { RetentionCount, RetentionCut } from '../retention-store.js';
@@ -105,14 +104,14 @@ export class DuckDbEventStore implements EventStore {
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
-    private readonly staging: Pick<StagingArea, 'write' | 'remove' | 'close'>,
+    private readonly staging: StagingArea,
     private readonly database: OpenedDuckDb,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
-    // Encrypted: staged batches may only live in RAM (secure-staging.ts); checked before the file is opened.
+    // Encrypted: staged batches may only live in RAM (staging.ts); checked before the file is opened.
     const encrypted = Boolean(options.encryption) && options.path !== ':memory:';
-    const staging = encrypted ? RamStagingArea.create() : new StagingArea();
+    const staging = StagingArea.open({ ramOnly: encrypted });
     let database: OpenedDuckDb;
     try {
       database = await openDuckDb(options);
