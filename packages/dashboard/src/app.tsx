@@ -1,54 +1,20 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { AlertsPage, type AlertActions } from './components/alerts';
-import { ReportsPage, SummaryPage, type PendingDelta, type Window } from './components/pages';
+import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
 import { SignIn } from './components/sign-in';
 import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
 import { chime } from './sound';
 import { bootNow } from './prefetch';
+import { TenantPicker, RangePicker } from './components/pickers';
+import { useTheme } from './theme';
+import { windowOf } from './window';
 import type { AlertState, AlertView, LiveMessage, SessionBody } from './types';
-
-const DAY = 86_400_000;
-const presets = ['7d', '30d', '90d'] as const;
-
-export function windowOf(loc: Location, now: number): Window {
-  const range = loc.query.get('range') ?? '30d';
-  if (range === 'custom') {
-    const from = Date.parse(`${loc.query.get('from') ?? ''}T00:00:00Z`);
-    const to = Date.parse(`${loc.query.get('to') ?? ''}T00:00:00Z`) + DAY;
-    if (Number.isFinite(from) && Number.isFinite(to) && from < to) return { from, to, rolling: false };
-  }
-  const days = Number.parseInt(range, 10) || 30;
-  return { from: now - days * DAY, to: now, rolling: true };
-}
 
 /** Resolves when the first summary has arrived (or failed): the alert list loads after it. */
 let summaryArrived: () => void = () => undefined;
 const firstSummary = new Promise<void>((resolve) => (summaryArrived = resolve));
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-function useTheme(): [string, () => void] {
-  const media = matchMedia('(prefers-color-scheme: dark)');
-  const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem('pulse.theme'));
-  const [system, setSystem] = useState(media.matches ? 'dark' : 'light');
-  useEffect(() => {
-    const update = () => setSystem(media.matches ? 'dark' : 'light');
-    media.addEventListener('change', update);
-    return () => media.removeEventListener('change', update);
-  }, []);
-  const theme = chosen ?? system;
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
-  const toggle = () => {
-    const next = theme === 'dark' ? 'light' : 'dark';
-    localStorage.setItem('pulse.theme', next);
-    setChosen(next);
-  };
-  return [theme, toggle];
-}
 
 export function App() {
   const [auth, setAuth] = useState<SessionBody | null | 'loading'>('loading');
@@ -351,103 +317,6 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         </div>
       )}
       {page}
-    </div>
-  );
-}
-
-function TenantPicker({
-  loc,
-  tenant,
-  tenants,
-}: {
-  loc: Location;
-  tenant: string | null;
-  tenants: readonly string[] | null;
-}) {
-  const [known, setKnown] = useState<string[]>(tenants ? [...tenants] : []);
-  const [value, setValue] = useState(tenant ?? '');
-  useEffect(() => setValue(tenant ?? ''), [tenant]);
-  useEffect(() => {
-    if (tenants) return;
-    api<{ subscriptions: { tenant_id: string }[] }>('/api/subscriptions')
-      .then((s) => setKnown([...new Set(s.subscriptions.map((x) => x.tenant_id))].sort()))
-      .catch(() => undefined);
-  }, []);
-  const go = (event: Event) => {
-    event.preventDefault();
-    const t = value.trim();
-    navigate(withQuery(loc, { state: null }, t ? `/tenants/${encodeURIComponent(t)}` : '/'));
-  };
-  return (
-    <form class="picker" onSubmit={go} role="search">
-      <label for="tenant-input">Tenant</label>
-      <input
-        id="tenant-input"
-        list="tenant-options"
-        placeholder={tenants?.length === 1 ? tenants[0] : 'All tenants'}
-        value={value}
-        onInput={(e) => setValue(e.currentTarget.value)}
-        onChange={go}
-        autoComplete="off"
-      />
-      <datalist id="tenant-options">
-        {known.map((t) => (
-          <option key={t} value={t} />
-        ))}
-      </datalist>
-    </form>
-  );
-}
-
-function RangePicker({ loc, win }: { loc: Location; win: Window }) {
-  const range = loc.query.get('range') ?? '30d';
-  return (
-    <div class="range">
-      <label for="range-select">Range</label>
-      <select
-        id="range-select"
-        value={range}
-        onChange={(e) => {
-          const r = e.currentTarget.value;
-          navigate(
-            withQuery(
-              loc,
-              r === 'custom'
-                ? { range: r, from: isoDay(win.from), to: isoDay(win.to - 1) }
-                : { range: r, from: null, to: null },
-            ),
-          );
-        }}
-      >
-        {presets.map((p) => (
-          <option key={p} value={p}>
-            Last {p.replace('d', ' days')}
-          </option>
-        ))}
-        <option value="custom">Custom…</option>
-      </select>
-      {range === 'custom' && (
-        <>
-          <label class="sr-only" for="range-from">
-            From
-          </label>
-          <input
-            id="range-from"
-            type="date"
-            value={isoDay(win.from)}
-            onChange={(e) => navigate(withQuery(loc, { from: e.currentTarget.value }))}
-          />
-          <label class="sr-only" for="range-to">
-            To
-          </label>
-          <input
-            id="range-to"
-            type="date"
-            value={isoDay(win.to - 1)}
-            onChange={(e) => navigate(withQuery(loc, { to: e.currentTarget.value }))}
-          />
-        </>
-      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { render } from 'preact';
-import { App, windowOf } from './app';
+import { App } from './app';
+import { windowOf } from './window';
 import { bootNow, prefetchSummary, summaryUrl } from './prefetch';
 import './styles.css';
 
