@@ -9,7 +9,18 @@ const bin = new URL('../../packages/server/bin/pulse.js', import.meta.url).pathn
 export async function startPulse({ port, env = {}, dataDir = mkdtempSync(join(tmpdir(), 'pulse-bench-')) }) {
   const child = spawn(
     process.execPath,
-    [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
+    // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).
+    [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      bin,
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+    ],
     {
       env: { ...process.env, PULSE_LOG_LEVEL: 'warn', PULSE_ADMIN_KEY: 'bench-admin-key', ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
