@@ -12,7 +12,7 @@ import type {
 } from '../event-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging, sqlString } from './read-json-sql.js';
-import { tableKeyOf, tenantOf, toNdjsonLine } from './rows.js';
+import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
 import {
   allEventsViewSql,
   allTables,
@@ -181,22 +181,7 @@ export class DuckDbEventStore implements EventStore {
       statements.push(`INSERT INTO ${quote(target.table)} ${selectFromStaging(file, target.columns)}`);
     }
     if (batch.quarantined.length) {
-      const file = this.staging.write(
-        batch.quarantined.map((q) =>
-          JSON.stringify({
-            id: q.id,
-            received_at: q.receivedAt,
-            batch_index: q.batchIndex,
-            uuid: q.event.uuid,
-            event: q.event.event,
-            tenant_id: tenantOf(q.event),
-            distinct_id: q.event.distinctId,
-            timestamp: q.event.timestamp,
-            properties: q.event.properties,
-            issues: q.issues,
-          }),
-        ),
-      );
+      const file = this.staging.write(batch.quarantined.map(toQuarantineLine));
       files.push(file);
       statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
     }

@@ -4,7 +4,7 @@ import { businessEventNames, eventFields } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { LoadBatch, LogSink, TableRows } from '../../ingestion/log-sink.js';
 import { selectFromStaging, sqlString } from './read-json-sql.js';
-import { tableKeyOf, tenantOf, toNdjsonLine } from './rows.js';
+import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
 import { allTables, envelopeColumns, eventTables, genericTable, quarantineColumns, quote } from './schema.js';
 import type { StagingArea } from './staging.js';
 
@@ -95,21 +95,7 @@ export class DuckDbLogSink implements LogSink {
     }
     for (const { quarantined, released } of batch.quarantine) {
       if (quarantined.length) {
-        const lines = quarantined.map(
-          (q) =>
-            `${JSON.stringify({
-              id: q.id,
-              received_at: q.receivedAt,
-              batch_index: q.batchIndex,
-              uuid: q.event.uuid,
-              event: q.event.event,
-              tenant_id: tenantOf(q.event),
-              distinct_id: q.event.distinctId,
-              timestamp: q.event.timestamp,
-              properties: q.event.properties,
-              issues: q.issues,
-            })}\n`,
-        );
+        const lines = quarantined.map((q) => `${toQuarantineLine(q)}\n`);
         const file = this.stage([Buffer.from(lines.join(''))]);
         files.push(file);
         statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);

@@ -6,6 +6,7 @@ import {
   type BusinessEventName,
 } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
+import type { QuarantinedEvent } from '../event-store.js';
 
 /** Per event type: which properties have a typed column, and which of those are date-times. */
 const layout = new Map<string, { columns: Set<string>; dateTimes: Set<string> }>(
@@ -57,4 +58,20 @@ export function toNdjsonLine(event: CapturedEvent, ingestedAt: number): string {
 
 export function tableKeyOf(event: CapturedEvent): BusinessEventName | 'generic' {
   return isBusinessEventName(event.event) ? event.event : 'generic';
+}
+
+/** A quarantine entry as the staged NDJSON line the quarantine table loads (quarantineColumns). */
+export function toQuarantineLine(q: QuarantinedEvent): string {
+  return JSON.stringify({
+    id: q.id,
+    received_at: q.receivedAt,
+    batch_index: q.batchIndex,
+    uuid: q.event.uuid,
+    event: q.event.event,
+    tenant_id: tenantOf(q.event),
+    distinct_id: q.event.distinctId,
+    timestamp: q.event.timestamp,
+    properties: q.event.properties,
+    issues: q.issues,
+  });
 }
