@@ -33,17 +33,25 @@ import type { RecordCipher } from './encryption/record-cipher.js';
 import type { StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
 import { duckDbEncryptionMaintenance } from './storage/duckdb/rewrite-database.js';
 
-/** Opens the configured storage: the embedded DuckDB file unless PULSE_STORE_URL names another engine. */
-/** Storage plus the SQL connection analytics reads its rollups through. */
+/** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
+function embeddedStorePath(config: FullConfig, purpose: string): string {
+  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
+    throw new Error(`PULSE_STORE_URL ${config.storeUrl}: ${purpose}`);
+  return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+}
+
+/**
+ * Opens the configured storage (the embedded DuckDB file), plus the SQL connection analytics reads its
+ * rollups through, the ingest log's cipher and its loader's sink.
+ */
 export async function openStorage(
   config: FullConfig,
   logger?: Logger,
 ): Promise<Storage & { sql: SqlConnection; recordCipher: RecordCipher | null; logSink: DuckDbLogSink }> {
-  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
-    throw new Error(
-      `PULSE_STORE_URL ${config.storeUrl}: only the embedded DuckDB store (duckdb:<file>) is available in this build`,
-    );
-  const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+  const path = embeddedStorePath(
+    config,
+    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+  );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
   const events = await DuckDbEventStore.open({
@@ -76,11 +84,7 @@ export async function openStorage(
 
 /** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
 export function storeEncryptionMaintenance(config: FullConfig): StoreEncryptionMaintenance {
-  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
-    throw new Error(
-      `PULSE_STORE_URL ${config.storeUrl}: encryption maintenance is for the embedded DuckDB store`,
-    );
-  const path = config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+  const path = embeddedStorePath(config, 'encryption maintenance is for the embedded DuckDB store');
   return duckDbEncryptionMaintenance(path, {
     extensionDir: config.duckdbExtensionDir,
     allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
@@ -203,7 +207,9 @@ export async function startServer(
       .append({
         at: transition.at,
         actor: {
-          kind: transition.actor === 'pulse' ? 'system' : 'api_key',
+          // The engine keeps the actor's id: 'pulse', a user (u_…, acting from the dashboard) or an API key.
+          kind:
+            transition.actor === 'pulse' ? 'system' : transition.actor.startsWith('u_') ? 'user' : 'api_key',
           id: transition.actor,
           role: null,
         },

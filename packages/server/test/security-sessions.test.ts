@@ -105,6 +105,52 @@ describe('dashboard sign-in over the real server', () => {
     expect(after.body.error).toMatchObject({ message: expect.stringContaining('sign in again') });
   });
 
+  it('an alert acknowledged from a session is audited as that user', async () => {
+    const capture = await fetch(`${server.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        api_key: 'phc_project_token',
+        batch: [
+          {
+            event: 'security_incident_event',
+            distinct_id: 'acme',
+            properties: {
+              tenant_id: 'acme',
+              incident_type: 'phishing',
+              severity: 'critical',
+              affects_customer_data: true,
+            },
+          },
+        ],
+      }),
+    });
+    expect(capture.status).toBe(200);
+    await server.alerts.flush();
+    const open = await server.api<{ alerts: { id: string }[] }>('/api/alerts?tenant=acme&state=open');
+    const alert = open.body.alerts[0];
+    if (!alert) throw new Error('no alert opened');
+    const session = await signIn('acme@pulse.test', 'acme only, thank you');
+    const acked = await call(`/api/alerts/${alert.id}/ack`, {
+      cookie: session.cookie,
+      csrf: session.csrf,
+      body: { comment: 'on it' },
+    });
+    expect(acked.status).toBe(200);
+    await server.alerts.flush();
+    await server.storage.audit.flush();
+    const trail = await server.api<{ records: { action: string; actor: { kind: string; id: string } }[] }>(
+      '/api/audit?action=alert.acknowledged',
+    );
+    const user = session.body.user as { id: string };
+    expect(trail.body.records).toContainEqual(
+      expect.objectContaining({
+        action: 'alert.acknowledged',
+        actor: expect.objectContaining({ kind: 'user', id: user.id }),
+      }),
+    );
+  });
+
   it('a tenant executive signed in reads its tenant and is refused another', async () => {
     const session = await signIn('acme@pulse.test', 'acme only, thank you');
     expect((await call('/api/summary?tenant=acme', { cookie: session.cookie })).status).toBe(200);
