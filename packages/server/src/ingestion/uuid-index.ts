@@ -65,13 +65,17 @@ const mix = (x: number): number => {
   return (x ^ (x >>> 16)) >>> 0;
 };
 
-/** Two 32-bit hashes over all 128 bits of a canonical (lowercase, hyphenated) uuid. */
-function fingerprint(uuid: string): [number, number] {
+/**
+ * Two 32-bit hashes, each over all 128 bits of a canonical (lowercase, hyphenated) uuid. Both halves mix
+ * every word: the slot comes from `hi`, and clients' uuids may differ only in their last digits
+ * (sequential ids), which must still spread over the table instead of piling into one probe chain.
+ */
+export function fingerprint(uuid: string): [number, number] {
   const a = parseInt(uuid.slice(0, 8), 16);
   const b = parseInt(uuid.slice(9, 13) + uuid.slice(14, 18), 16);
   const c = parseInt(uuid.slice(19, 23) + uuid.slice(24, 28), 16);
   const d = parseInt(uuid.slice(28, 36), 16);
-  const hi = mix(a ^ mix(c ^ 0x9e3779b9));
-  const lo = mix(b ^ mix(d ^ 0x7f4a7c15)) || 1; // (0, 0) marks an empty slot
+  const hi = mix(a ^ mix(b ^ mix(c ^ mix(d ^ 0x9e3779b9))));
+  const lo = mix(d ^ mix(c ^ mix(b ^ mix(a ^ 0x7f4a7c15)))) || 1; // (0, 0) marks an empty slot
   return [hi, lo];
 }
