@@ -1,7 +1,7 @@
 // npm run bench:alerts — time from a critical-triggering capture request to the alert webhook receiver
 // (127.0.0.1), idle and with background ingest at ≥ 50,000 events/s. Three processes, one machine:
 //   this one:  the webhook receiver and the probe sender (one clock for both ends of the measurement);
-//   --serve:   Pulse (capture API, DuckDB store, pipeline, alert engine) composed from the BUILT dist;
+//   --serve:   Pulse as `pulse serve` runs it (startServer from the BUILT dist);
 //   --load:    the background load generator (posthog-node /batch bodies of 100 events, at a fixed rate).
 // Background events are business events of Dec 2025 (older than the notify horizon): the engine evaluates
 // them all and records their alerts, but only the probes are pushed.
@@ -19,66 +19,36 @@ if (mode === '--serve') await serve(process.argv[3], Number(process.argv[4]));
 else if (mode === '--load') await load(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
 else await main();
 
-// ── Pulse, composed from dist (until main.ts wires the engine: then startServer() does this) ──────
+// ── Pulse as `pulse serve` composes it (startServer from the BUILT dist): log-first ingest, engine, outbox ──
 async function serve(webhookUrl, port) {
   const { pino } = await import('pino');
-  const { DuckDbEventStore } = await import(new URL('storage/duckdb/duckdb-event-store.js', dist));
-  const { DuckDbAlertStore } = await import(new URL('storage/duckdb/duckdb-alert-store.js', dist));
-  const { EventStream } = await import(new URL('ingestion/event-stream.js', dist));
-  const { IngestPipeline } = await import(new URL('ingestion/pipeline.js', dist));
-  const { createMetrics } = await import(new URL('observability/metrics.js', dist));
-  const { captureRoutes } = await import(new URL('http/routes/capture.js', dist));
-  const { default: Fastify } = await import('fastify');
-  const { alertSettingsFrom, createAlertSystem } = await import(new URL('alerts/index.js', dist));
-
-  const logger = pino({ level: 'error' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-bench-alerts-'));
-  const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
-  const metrics = createMetrics();
-  const stream = new EventStream((error) => logger.error({ err: error }, 'stream listener failed'));
-  const pipeline = new IngestPipeline({
-    store: events,
-    stream,
-    metrics,
-    queueMax: 200_000,
-    commitIntervalMs: 5,
-  });
-  const alertStore = await DuckDbAlertStore.open(events);
-  const alerts = createAlertSystem({
-    store: alertStore,
-    settings: {
-      ...alertSettingsFrom({
-        alertWebhookUrl: webhookUrl,
-        alertWebhookSecret: 'whsec_YmVuY2gtc2VjcmV0',
-        outboundAllowPrivate: true,
-        publicUrl: `http://127.0.0.1:${port}`,
-      }),
-      digestCron: null,
+  const { loadConfig } = await import(new URL('config/index.js', dist));
+  const { startServer } = await import(new URL('main.js', dist));
+  const config = loadConfig({
+    env: {
+      PULSE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pulse-bench-alerts-')),
+      PULSE_HOST: '127.0.0.1',
+      PULSE_PORT: String(port),
+      PULSE_ALERT_WEBHOOK_URL: webhookUrl,
+      PULSE_ALERT_WEBHOOK_SECRET: 'whsec_YmVuY2gtc2VjcmV0',
+      PULSE_OUTBOUND_ALLOW_PRIVATE: 'true',
+      PULSE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PULSE_DIGEST_CRON: 'off',
+      PULSE_RETENTION_CRON: 'off',
     },
-    logger,
+    file: null,
   });
-  if (!process.env.BENCH_NO_ALERTS) await alerts.engine.start(stream);
-  // The capture routes as http/app.ts mounts them (the rest of the API plays no part in this path).
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
-  await app.register(async (capture) => captureRoutes(capture, { pipeline, metrics, projectTokens: [] }));
-  await app.listen({ host: '127.0.0.1', port });
+  const server = await startServer(config, pino({ level: 'error' }));
   process.send?.({ ready: true });
   process.on('message', async (message) => {
     if (message !== 'stop') return;
-    const accepted = (await metrics.accepted.get()).values.reduce((n, v) => n + v.value, 0);
-    const commits = (await metrics.commitSeconds.get()).values;
+    await server.pipeline.drain();
     const stats = {
-      accepted,
-      commits: commits.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0,
-      commitSeconds: commits.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0,
-      alerts: (await alertStore.listAlerts({ limit: 100_000 })).length,
-      notifications: (await alertStore.listDeliveries({ limit: 100_000 })).length,
+      accepted: await server.store.countEvents(),
+      alerts: (await server.storage.alerts.listAlerts({ limit: 100_000 })).length,
+      notifications: (await server.storage.alerts.listDeliveries({ limit: 100_000 })).length,
     };
-    await app.close();
-    await pipeline.drain();
-    await alerts.close();
-    await alertStore.close();
-    await events.close();
+    await server.close();
     process.send?.({ stats });
     process.exit(0);
   });
@@ -181,6 +151,8 @@ async function main() {
 
   const server = fork(new URL(import.meta.url).pathname, ['--serve', webhookUrl, String(port)], {
     stdio: 'inherit',
+    // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server
+    execArgv: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
   });
   let stopping = false;
   server.on('exit', (code, signal) => {
@@ -272,18 +244,14 @@ async function main() {
       ],
       ['load: probes received / sent', `${latencies.load.length} / ${sentPhase('load')}`],
       ['load: latency p50 / p99 / max', line(latencies.load)],
-      ['idle: request → alert opened (ingest commit)', line(split.idle)],
+      ['idle: request → alert opened (ingest log fsync)', line(split.idle)],
       ['idle: alert opened → received (outbox + send)', line(engine.idle)],
-      ['load: request → alert opened (ingest commit)', line(split.load)],
+      ['load: request → alert opened (ingest log fsync)', line(split.load)],
       ['load: alert opened → received (outbox + send)', line(engine.load)],
       ['duplicate notifications', String(duplicates)],
       [
         'server: events stored / alerts / notifications',
         `${fmt(stats.accepted)} / ${fmt(stats.alerts)} / ${fmt(stats.notifications)}`,
-      ],
-      [
-        'server: event group commits',
-        `${fmt(stats.commits)}, mean ${fmt((stats.commitSeconds / Math.max(1, stats.commits)) * 1000, 1)} ms, ${fmt(stats.accepted / Math.max(1, stats.commits))} events each`,
       ],
       ['goal', 'p99 < 50 ms with ≥ 50,000 events/s of background ingest (seed: < 1 s)'],
       ...(background.events / background.duration < 50_000
