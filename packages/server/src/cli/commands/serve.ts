@@ -1,6 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
+import { ADMIN_KEY_FILE } from '../../access/admin-key.js';
+import { DEMO_LOGIN_FILE } from '../../access/demo-user.js';
+import { loadConfig, type FullConfig } from '../../config/index.js';
 import { startServer } from '../../main.js';
+import { startBanner } from '../banner.js';
+
+/** The admin key file (unless PULSE_ADMIN_KEY is set) and the demo sign-in (with --demo), if present. */
+function bannerFacts(config: FullConfig, url: string): Parameters<typeof startBanner>[0] {
+  const keyFile = join(config.dataDir, ADMIN_KEY_FILE);
+  const loginFile = join(config.dataDir, DEMO_LOGIN_FILE);
+  const [email, password] =
+    config.demo && existsSync(loginFile) ? readFileSync(loginFile, 'utf8').split('\n') : [];
+  return {
+    url,
+    adminKeyFile: !config.adminKey && existsSync(keyFile) ? keyFile : null,
+    demoLogin: email && password ? { email, password } : null,
+  };
+}
 
 export function registerServe(program: Command): void {
   program
@@ -18,6 +36,7 @@ export function registerServe(program: Command): void {
         overrides: { demo: options.demo, host: options.host, port: options.port, dataDir: options.dataDir },
       });
       const server = await startServer(config);
+      if (process.stderr.isTTY) process.stderr.write(startBanner(bannerFacts(config, server.url)));
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
