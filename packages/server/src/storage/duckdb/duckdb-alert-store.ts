@@ -16,6 +16,7 @@ import type {
 import { selectFromStaging, sqlString } from './read-json-sql.js';
 import { eventTables, quote, type Column } from './schema.js';
 import { StagingArea } from './staging.js';
+import { msOrNull as ms, textLiteral as text, timeLiteral as time } from './sql-values.js';
 
 interface TableColumn extends Column {
   notNull?: boolean;
@@ -104,12 +105,9 @@ const tablesSql = [
 
 type Row = Record<string, unknown>;
 
-const text = (v: string | null): string => (v === null ? 'NULL' : sqlString(v));
 const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'NULL' : String(v));
-const time = (ms: number | null): string => (ms === null ? 'NULL' : `epoch_ms(${Math.trunc(ms)}::BIGINT)`);
 const json = (v: unknown): string => sqlString(JSON.stringify(v));
 const list = (values: readonly string[]): string => values.map(sqlString).join(', ');
-const ms = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null =>
   typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v);
 

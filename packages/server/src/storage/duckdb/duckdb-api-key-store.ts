@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Role } from '../../access/rbac.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-key-store.js';
 import { sqlString } from './read-json-sql.js';
+import { msOrNull as ms, timeLiteral as time } from './sql-values.js';
 
 export const apiKeysTableSql = `CREATE TABLE IF NOT EXISTS api_keys (
   id VARCHAR PRIMARY KEY,
@@ -15,9 +16,6 @@ export const apiKeysTableSql = `CREATE TABLE IF NOT EXISTS api_keys (
   revoked_at TIMESTAMP,
   last_used_at TIMESTAMP
 )`;
-
-const time = (ms: number | null) => (ms === null ? 'NULL' : `epoch_ms(${Math.trunc(ms)})`);
-const ms = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 const columns = `id, name, role, tenants, key_hash, epoch_ms(created_at) AS created_at, created_by,
   epoch_ms(expires_at) AS expires_at, epoch_ms(revoked_at) AS revoked_at, epoch_ms(last_used_at) AS last_used_at`;

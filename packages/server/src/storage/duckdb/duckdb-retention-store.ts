@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RetentionEvent, RetentionPolicy, RetentionStore } from '../retention-store.js';
 import { sqlString } from './read-json-sql.js';
+import { timeLiteral as time } from './sql-values.js';
 
 /** One row per policy; tenant '' = the default of its event (a NULL could not take part in the key). */
 export const retentionPoliciesTableSql = `CREATE TABLE IF NOT EXISTS retention_policies (
@@ -10,8 +11,6 @@ export const retentionPoliciesTableSql = `CREATE TABLE IF NOT EXISTS retention_p
   updated_at TIMESTAMP NOT NULL,
   PRIMARY KEY (event, tenant)
 )`;
-
-const time = (ms: number) => `epoch_ms(${Math.trunc(ms)})`;
 
 /** Retention policies in the event store's database file (so under the same encryption, and durable). */
 export class DuckDbRetentionStore implements RetentionStore {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Role } from '../../access/rbac.js';
 import type { SessionRecord, UserPatch, UserRecord, UserStore } from '../user-store.js';
 import { sqlString } from '../../sql-string.js';
+import { msOrNull, textLiteral as text, timeLiteral as time } from './sql-values.js';
 
 const tablesSql = [
   `CREATE TABLE IF NOT EXISTS users (
@@ -25,9 +26,6 @@ const tablesSql = [
 )`,
 ];
 
-const time = (ms: number | null) => (ms === null ? 'NULL' : `epoch_ms(${Math.trunc(ms)})`);
-const text = (s: string | null) => (s === null ? 'NULL' : sqlString(s));
-
 const userColumns = `id, email, name, role, tenants, password_hash, epoch_ms(created_at) AS created_at, created_by,
   epoch_ms(updated_at) AS updated_at, epoch_ms(disabled_at) AS disabled_at`;
 const sessionColumns = `token_hash, user_id, epoch_ms(created_at) AS created_at,
@@ -44,7 +42,7 @@ function userFromRow(r: Record<string, unknown>): UserRecord {
     createdAt: Number(r.created_at),
     createdBy: String(r.created_by),
     updatedAt: Number(r.updated_at),
-    disabledAt: r.disabled_at === null || r.disabled_at === undefined ? null : Number(r.disabled_at),
+    disabledAt: msOrNull(r.disabled_at),
   };
 }
 
