@@ -132,14 +132,17 @@ describe('pulse encryption', () => {
     const holder = spawn(
       process.execPath,
       [
+        '--expose-gc',
         '--input-type=module',
         '-e',
         `import { DuckDBInstance } from '@duckdb/node-api';
          const i = await DuckDBInstance.create(':memory:');
          const c = await i.connect();
          await c.run("ATTACH '${path}' AS s (ENCRYPTION_KEY '${key.toString('hex')}', READ_ONLY)");
-         console.log('holding');
-         setInterval(() => {}, 1000);`,
+         // The timer keeps i and c reachable: a collected instance closes its file and drops the lock.
+         setInterval(() => [i, c], 1000);
+         // Collect once the module has finished, then report: without the timer's references this lets go.
+         setTimeout(() => { globalThis.gc(); setTimeout(() => console.log('holding'), 50); }, 0);`,
       ],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
     );
