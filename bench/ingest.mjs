@@ -12,6 +12,8 @@ import { fmt, report } from './lib/report.mjs';
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const bodies = Number(process.env.BENCH_BODIES ?? 8000); // distinct bodies: 100 events each, unique uuids
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// BENCH_ALERT_RULES=none empties the rule set first: what ingest costs without alerting, for comparison.
+const withoutRules = process.env.BENCH_ALERT_RULES === 'none';
 const port = 18000 + Math.floor(Math.random() * 1000);
 
 // posthog-node's batch envelope, uncompressed (disableCompression), with its $lib properties.
@@ -84,6 +86,14 @@ const metric = (text, name) =>
   // names may carry labels: escape the regex specials
   Number(text.match(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} ([\\d.e+]+)$`, 'm'))?.[1] ?? 0);
 const server = await startPulse({ port });
+if (withoutRules) {
+  const res = await fetch(`${server.url}/api/rules`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+    body: '{"rules":[]}',
+  });
+  if (!res.ok) throw new Error(`emptying the rule set: ${res.status} ${await res.text()}`);
+}
 const loadavgBefore = loadavg();
 let out;
 let metrics;
@@ -161,7 +171,10 @@ const logBytes = readdirSync(logDir).reduce((n, f) => n + statSync(join(logDir, 
 report(
   'bench:ingest — POST /batch/ of 100 events (posthog-node envelope, JSON), acknowledged = in the fsynced ingest log',
   [
-    ['duration', `${fmt(durationUs / 1e6, 1)} s, ${connections} connections, wrk 1 thread`],
+    [
+      'duration',
+      `${fmt(durationUs / 1e6, 1)} s, ${connections} connections, wrk 1 thread${withoutRules ? ', NO alert rules' : ''}`,
+    ],
     [
       'requests (non-2xx)',
       `${fmt(requests)} (${fmt(statusErrors)} status errors, ${fmt(timeouts)} timeouts)`,
