@@ -50,6 +50,25 @@ describe('DuckDbAuditLog', () => {
     expect(report.head?.seq).toBe(300);
   });
 
+  it('a large batch (staged, not a VALUES list) round-trips exactly, nulls and quotes included', async () => {
+    const entries = Array.from({ length: 120 }, (_, i) =>
+      entry(i + 1, {
+        actor: { kind: 'system', id: 'pulse', role: null },
+        requestId: i % 3 ? null : `req-'${i}'`,
+        scope: i % 2 ? 'all' : ['acme', "o'neil"],
+        detail: {
+          title: `Revenue loss — "customer" ${i}\nline`,
+          amount: i * 1.5,
+          nested: { ok: i % 2 === 0 },
+        },
+      }),
+    );
+    const written = await Promise.all(entries.map((e) => log.append(e)));
+    const read = await log.list({ order: 'asc' });
+    expect(read).toEqual(written);
+    expect((await log.verify()).ok).toBe(true);
+  });
+
   it('continues the chain after reopening the table', async () => {
     await appendMany(3);
     const again = await DuckDbAuditLog.open(store);
