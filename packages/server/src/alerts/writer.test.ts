@@ -58,6 +58,32 @@ describe('AlertWriter', () => {
     expect(committed).toHaveLength(2);
   });
 
+  it('coalesces backfill alerts longer, until a live change pulls the write earlier', async () => {
+    const { store, rows, log } = fakeStore();
+    const writer = new AlertWriter({
+      store,
+      onCommitted: () => undefined,
+      onError: () => undefined,
+      lazyMs: 20,
+      backfillLazyMs: 400,
+    });
+    const history = (id: string, count: number): Alert => ({ ...alert(id, count), backfill: true });
+    for (let i = 1; i <= 3; i++) writer.submitUpdate(history('old', i));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(log).toHaveLength(0); // a live alert would have been written after 20 ms
+
+    writer.submitUpdate(alert('live', 1)); // re-arms the timer for 20 ms; the backfill row goes along
+    await new Promise((r) => setTimeout(r, 80));
+    expect(log).toEqual([{ lane: 'bulk', alerts: ['old', 'live'], transitions: [] }]);
+    expect(rows.get('old')?.count).toBe(3);
+
+    writer.submitUpdate(history('old', 4)); // a lone backfill change waits its own interval again
+    await new Promise((r) => setTimeout(r, 100));
+    expect(log).toHaveLength(1);
+    await writer.flush();
+    expect(rows.get('old')?.count).toBe(4);
+  });
+
   it('keeps snapshots in order across lanes: a write waits for the other lane’s write of the same alert', async () => {
     const { store, rows, log, control } = fakeStore();
     const writer = new AlertWriter({

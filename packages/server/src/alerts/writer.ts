@@ -16,8 +16,14 @@ export interface WriterOptions {
   /** Called once a batch is durable: dispatch its outbox rows, tell the dashboard and the hooks. */
   onCommitted: (batch: AlertWrite) => void;
   onError: (error: unknown) => void;
-  /** Quiet changes (dedup updates, backfill and medium transitions) are coalesced for this long. */
+  /** Quiet changes (dedup updates, medium transitions) are coalesced for this long (default 250 ms). */
   lazyMs?: number;
+  /**
+   * Changes to backfill alerts only (history being imported: nobody is notified, nobody is waiting) are
+   * coalesced for this long instead (default 2 s): an import updates the same alerts over and over, and
+   * each bulk write rewrites their rows (measured: ~15 µs of store CPU per imported event at 250 ms).
+   */
+  backfillLazyMs?: number;
 }
 
 /** One lane: its queue, the batch it is writing and the promise of that write. */
@@ -33,8 +39,9 @@ interface Lane {
  * Persists lifecycle changes. Two lanes, each in order, on their own store connection:
  * - `fast`: a transition someone is notified of, with its alert snapshot and outbox rows, in one
  *   transaction as soon as the previous fast write ends (no timer on the path to a notification);
- * - `bulk`: dedup updates and quiet transitions, coalesced per alert, written every `lazyMs`, so a flood
- *   (an import, a replay) costs one bulk write per interval and never queues in front of a notification.
+ * - `bulk`: dedup updates and quiet transitions, coalesced per alert, written every `lazyMs` (every
+ *   `backfillLazyMs` while only backfill alerts wait), so a flood (an import, a replay) costs one bulk write
+ *   per interval and never queues in front of a notification.
  * A lane waits for the other only when both hold the same alert, so snapshots land in order.
  * A failed write is retried with back-off, never dropped: memory stays ahead of the store, not apart.
  */
@@ -54,6 +61,8 @@ export class AlertWriter {
     failures: 0,
   };
   private lazyTimer: NodeJS.Timeout | null = null;
+  /** When the pending lazy timer fires (epoch ms). */
+  private lazyAt = 0;
   private lazyDue = false;
 
   constructor(private readonly options: WriterOptions) {}
@@ -83,11 +92,20 @@ export class AlertWriter {
       return;
     }
     this.bulk.queue.alerts.set(alert.id, alert);
-    this.lazyTimer ??= setTimeout(() => {
+    this.scheduleBulk(alert.backfill ? (this.options.backfillLazyMs ?? 2_000) : (this.options.lazyMs ?? 250));
+  }
+
+  /** Arms the bulk lane's timer `delayMs` from now, unless it already fires sooner. */
+  private scheduleBulk(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.lazyTimer && this.lazyAt <= at) return;
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyAt = at;
+    this.lazyTimer = setTimeout(() => {
       this.lazyTimer = null;
       this.lazyDue = true;
       this.start(this.bulk);
-    }, this.options.lazyMs ?? 250);
+    }, delayMs);
   }
 
   /** Writes everything queued in both lanes. */
