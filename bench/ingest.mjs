@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEvents } from '../packages/server/dist/seed/index.js';
+import { emptyRuleSet, parseCeiling, posthogNodeBodies } from './lib/ingest-bodies.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
 
@@ -16,50 +16,14 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const withoutRules = process.env.BENCH_ALERT_RULES === 'none';
 const port = 18000 + Math.floor(Math.random() * 1000);
 
-// posthog-node's batch envelope, uncompressed (disableCompression), with its $lib properties.
 const work = mkdtempSync(join(tmpdir(), 'pulse-bench-ingest-'));
-const lines = [];
-const sample = generateEvents({
-  tenants: Math.ceil(bodies / 10), // ~1,200 events per tenant over 30 days
-  days: 30,
-  seed: 7,
-  end: new Date('2026-11-01T00:00:00Z'),
-});
-for (let b = 0; b < bodies; b++) {
-  const batch = [];
-  for (let i = 0; i < 100; i++) {
-    const next = sample.next();
-    if (next.done) throw new Error('generator ran out; lower BENCH_BODIES');
-    const e = next.value;
-    batch.push({
-      event: e.event,
-      distinct_id: e.distinctId,
-      uuid: e.uuid,
-      timestamp: new Date(e.timestamp).toISOString(),
-      properties: {
-        ...e.properties,
-        $lib: 'posthog-node',
-        $lib_version: '5.70.0',
-        $is_server: true,
-        $geoip_disable: true,
-      },
-    });
-  }
-  lines.push(JSON.stringify({ api_key: 'phc_bench', batch, sent_at: new Date().toISOString() }));
-}
+const lines = posthogNodeBodies(bodies);
 const bodyFile = join(work, 'bodies.ndjson');
 writeFileSync(bodyFile, `${lines.join('\n')}\n`);
 const avgBody = lines.reduce((n, l) => n + l.length, 0) / lines.length;
 
 // Baseline measured in the same run: JSON.parse of the same bodies on one core.
-let parsed = 0;
-const t0 = performance.now();
-while (performance.now() - t0 < 2000)
-  for (const l of lines.slice(0, 500)) {
-    JSON.parse(l);
-    parsed += 100;
-  }
-const parseRate = parsed / ((performance.now() - t0) / 1000);
+const parseRate = parseCeiling(lines);
 
 const lua = join(work, 'post.lua');
 writeFileSync(
@@ -86,14 +50,7 @@ const metric = (text, name) =>
   // names may carry labels: escape the regex specials
   Number(text.match(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} ([\\d.e+]+)$`, 'm'))?.[1] ?? 0);
 const server = await startPulse({ port });
-if (withoutRules) {
-  const res = await fetch(`${server.url}/api/rules`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
-    body: '{"rules":[]}',
-  });
-  if (!res.ok) throw new Error(`emptying the rule set: ${res.status} ${await res.text()}`);
-}
+if (withoutRules) await emptyRuleSet(server);
 const loadavgBefore = loadavg();
 let out;
 let metrics;
