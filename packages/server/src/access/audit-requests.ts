@@ -4,9 +4,11 @@ import type { AuditActor, AuditResult } from './audit-chain.js';
 import { scopeOf, type Actor } from './rbac.js';
 
 /**
- * Records every /api request in the audit trail once it completes (issue 6): who, what, on which
- * tenants, with what result, under which request id; the SQL of POST /api/query. Register it on the
- * same encapsulated scope as `authenticate`, so it sees exactly the /api routes.
+ * Records every /api request in the audit trail (issue 6): who, what, on which tenants, with what
+ * result, under which request id; the SQL of POST /api/query. The record is written before the response
+ * is sent (onSend), so a caller who got an answer, a changed key or a report can rely on its record being
+ * durable: a crash cannot leave an acknowledged action unaudited. Register it on the same encapsulated
+ * scope as `authenticate`, so it sees exactly the /api routes.
  *
  * Action names: `actionFor(method, route)`:
  * - explicit names first (`explicitActions`: query.run, keys.revoke, audit.verify, …);
@@ -106,7 +108,10 @@ function plain(value: unknown): Record<string, unknown> | undefined {
 }
 
 export interface AuditRequestsOptions {
-  /** Called when a record could not be written (the response has already gone). */
+  /**
+   * Called when a record could not be written. The response still goes out as it was: the action has
+   * happened, and turning its answer into an error would invite a retry that repeats it.
+   */
   onError?: (error: unknown, request: FastifyRequest) => void;
 }
 
@@ -118,7 +123,7 @@ export function auditRequests(
   app.addHook('onError', async (request, _reply, error) => {
     failures.set(request, error.message);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
     const status = reply.statusCode;
     const result = resultOf(status);
@@ -152,6 +157,7 @@ export function auditRequests(
       if (options.onError) options.onError(error, request);
       else request.log.error({ err: error }, 'could not write the audit record');
     }
+    return payload;
   });
 }
 
