@@ -30,8 +30,8 @@ import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at-rest.js';
 import type { RecordCipher } from './encryption/record-cipher.js';
-import type { StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
-import { duckDbEncryptionMaintenance } from './storage/duckdb/rewrite-database.js';
+import type { StoreCompaction, StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
+import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/duckdb/rewrite-database.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -82,14 +82,23 @@ export async function openStorage(
   };
 }
 
+/** What offline rewrites of the embedded store need: its crypto settings and the ingest log to check. */
+const maintenanceSettings = (config: FullConfig) => ({
+  extensionDir: config.duckdbExtensionDir,
+  allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+  ingestLogDir: join(config.dataDir, 'ingest-log'),
+});
+
 /** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
 export function storeEncryptionMaintenance(config: FullConfig): StoreEncryptionMaintenance {
   const path = embeddedStorePath(config, 'encryption maintenance is for the embedded DuckDB store');
-  return duckDbEncryptionMaintenance(path, {
-    extensionDir: config.duckdbExtensionDir,
-    allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    ingestLogDir: join(config.dataDir, 'ingest-log'),
-  });
+  return duckDbEncryptionMaintenance(path, maintenanceSettings(config));
+}
+
+/** Offline compaction of the embedded store (`pulse store compact`). */
+export function storeCompaction(config: FullConfig): StoreCompaction {
+  const path = embeddedStorePath(config, 'compaction is for the embedded DuckDB store');
+  return duckDbStoreCompaction(path, maintenanceSettings(config));
 }
 
 export interface RunningServer {

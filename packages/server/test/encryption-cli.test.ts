@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+import { holdDuckDbFile, runCli as pulse } from './helpers/run-cli.js';
 
 const event = (i: number): CapturedEvent => ({
   uuid: `01944f5a-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -14,33 +13,6 @@ const event = (i: number): CapturedEvent => ({
   timestamp: Date.UTC(2026, 0, 1) + i * 1000,
   properties: { tenant_id: 'tenant-cli-heron', impact_amount: i, impact_type: 'positive' },
 });
-
-/** Runs `pulse …` in-process with the given environment; returns exit code, stdout and stderr. */
-async function pulse(env: Record<string, string>, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  const consoleError = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
-    err.push(parts.join(' '));
-  });
-  try {
-    const code = await main(['node', 'pulse', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-    consoleError.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
 
 describe('pulse encryption', () => {
   const children: { kill: () => void }[] = [];
@@ -129,25 +101,9 @@ describe('pulse encryption', () => {
     const before = readFileSync(path);
 
     // Another process holds the file, as `pulse serve` would.
-    const holder = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--input-type=module',
-        '-e',
-        `import { DuckDBInstance } from '@duckdb/node-api';
-         const i = await DuckDBInstance.create(':memory:');
-         const c = await i.connect();
-         await c.run("ATTACH '${path}' AS s (ENCRYPTION_KEY '${key.toString('hex')}', READ_ONLY)");
-         // The timer keeps i and c reachable: a collected instance closes its file and drops the lock.
-         setInterval(() => [i, c], 1000);
-         // Collect once the module has finished, then report: without the timer's references this lets go.
-         setTimeout(() => { globalThis.gc(); setTimeout(() => console.log('holding'), 50); }, 0);`,
-      ],
-      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    children.push(
+      await holdDuckDbFile(`ATTACH '${path}' AS s (ENCRYPTION_KEY '${key.toString('hex')}', READ_ONLY)`),
     );
-    children.push(holder);
-    await new Promise<void>((resolve) => holder.stdout.on('data', () => resolve()));
 
     const rotate = await pulse(
       { ...base, PULSE_ENCRYPTION_KEY_FILE: k1 },

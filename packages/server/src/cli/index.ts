@@ -17,6 +17,7 @@ import { registerRules } from './commands/rules.js';
 import { registerAudit } from './commands/audit.js';
 import { registerEncryption } from './commands/encryption.js';
 import { registerRetention } from './commands/retention.js';
+import { registerStore } from './commands/store.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerEncryption(program);
   registerRetention(program);
+  registerStore(program);
   registerSchema(program);
   return program;
 }

@@ -1,6 +1,7 @@
 /**
- * Offline encryption maintenance of the store (`pulse encryption status|rotate|encrypt`), engine-neutral:
- * the DuckDB adapter implements it (storage/duckdb/rewrite-database.ts) and main.ts hands it to the CLI.
+ * Offline maintenance of the store, engine-neutral: encryption (`pulse encryption status|rotate|encrypt`)
+ * and compaction (`pulse store compact`). The DuckDB adapter implements both with one verified rewrite
+ * (storage/duckdb/rewrite-database.ts) and main.ts hands them to the CLI.
  */
 export interface StoreEncryptionStatus {
   file: string;
@@ -35,7 +36,8 @@ export interface RewriteRequest {
 export interface RewriteResult {
   tables: { name: string; rows: number }[];
   rows: number;
-  crypto: 'openssl' | 'mbedtls-unsafe';
+  /** null: the new file is plaintext (compaction of a plaintext store), so no crypto module was loaded. */
+  crypto: 'openssl' | 'mbedtls-unsafe' | null;
   seconds: number;
 }
 
@@ -43,4 +45,25 @@ export interface StoreEncryptionMaintenance {
   readonly file: string;
   status(key: KeyRef | null): Promise<StoreEncryptionStatus>;
   rewrite(request: RewriteRequest): Promise<RewriteResult>;
+}
+
+export interface CompactRequest {
+  /** The store's key (PULSE_ENCRYPTION_KEY_FILE); null: a plaintext store. The new file keeps it as it is. */
+  key: KeyRef | null;
+  say: RewriteRequest['say'];
+  progress: RewriteRequest['progress'];
+}
+
+export interface CompactResult extends RewriteResult {
+  file: string;
+  encrypted: boolean;
+  /** The store file plus its write-ahead log, before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+/** Rewrites the store into a fresh file holding only live data (deleted rows and free blocks gone). */
+export interface StoreCompaction {
+  readonly file: string;
+  compact(request: CompactRequest): Promise<CompactResult>;
 }

@@ -1,35 +1,19 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, type FullConfig } from '../../config/index.js';
-import { loadAtRestKey } from '../../encryption/at-rest.js';
 import { keyFingerprint, readEncryptionKeyFile, writeNewKeyFile } from '../../encryption/key-file.js';
 import type { KeyRef, RewriteResult } from '../../encryption/store-maintenance.js';
 import { storeEncryptionMaintenance } from '../../main.js';
+import { configOf, currentKey, say } from '../offline-store.js';
 import { progressBar } from '../progress.js';
 import { print } from '../table.js';
 
 type Json = { json?: boolean };
-
-function configOf(command: Command): FullConfig {
-  const file = command.optsWithGlobals<{ config?: string }>().config;
-  return loadConfig(file ? { file } : {});
-}
-
-/** Steps go to stderr, so `--json` output on stdout stays machine-readable. */
-const say = (line: string) => process.stderr.write(`• ${line}\n`);
 
 function keyRef(path: string, label: string): KeyRef & { fingerprint: string } {
   const file = resolve(path);
   const { bytes, groupOrWorldReadable } = readEncryptionKeyFile(file, label);
   if (groupOrWorldReadable) say(`warning: ${file} is readable by group or others; chmod 600 it`);
   return { bytes, source: `${label} ${file}`, fingerprint: keyFingerprint(bytes) };
-}
-
-function currentKey(config: FullConfig): (KeyRef & { fingerprint: string }) | null {
-  const key = loadAtRestKey(config);
-  return (
-    key && { bytes: key.bytes, source: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`, fingerprint: key.fingerprint }
-  );
 }
 
 function report(result: RewriteResult, json: boolean, done: string): void {

@@ -92,7 +92,8 @@ export function explainOpenError(
   return error as Error;
 }
 
-const encryptedWithoutKey = (path: string) =>
+/** An encrypted store and no key configured (also refused by `pulse store compact`). */
+export const encryptedWithoutKey = (path: string) =>
   new StoreOpenError(
     'store_encrypted_no_key',
     `${path} is an encrypted Pulse store, but PULSE_ENCRYPTION_KEY_FILE is not set. Set it to the key file the store was encrypted with. ${notTouched}`,
@@ -104,7 +105,8 @@ const wrongKey = (path: string, encryption: DuckDbEncryptionOptions) =>
     `${path} is encrypted under a different key than the one in ${encryption.keySource}. Point PULSE_ENCRYPTION_KEY_FILE at the key file this store was encrypted with (after \`pulse encryption rotate\`, that is the new key file). ${notTouched}`,
   );
 
-const plaintextWithKey = (path: string) =>
+/** A plaintext store with a key configured (also refused by `pulse store compact`). */
+export const plaintextWithKey = (path: string) =>
   new StoreOpenError(
     'store_not_encrypted',
     `${path} is a plaintext (unencrypted) Pulse store, but PULSE_ENCRYPTION_KEY_FILE is set. To encrypt it, stop Pulse and run \`pulse encryption encrypt --key-file <file>\`; to keep it unencrypted, unset PULSE_ENCRYPTION_KEY_FILE. ${notTouched}`,

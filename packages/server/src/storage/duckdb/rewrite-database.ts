@@ -2,9 +2,12 @@ import { copyFileSync, existsSync, linkSync, readdirSync, renameSync, rmSync, st
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type {
+  CompactRequest,
+  CompactResult,
   KeyRef,
   RewriteRequest,
   RewriteResult,
+  StoreCompaction,
   StoreEncryptionMaintenance,
   StoreEncryptionStatus,
 } from '../../encryption/store-maintenance.js';
@@ -13,9 +16,12 @@ import {
   attachEncryptedSql,
   enableWritableCrypto,
   encryptedInstanceConfig,
+  encryptedWithoutKey,
   explainOpenError,
   inspectDuckDbFile,
+  plaintextWithKey,
   StoreOpenError,
+  type CryptoProvider,
   type DuckDbEncryptionOptions,
 } from './open-database.js';
 import { quote } from './schema.js';
@@ -141,45 +147,47 @@ async function withInstance<T>(
 }
 
 /**
- * Copies the store into a new file encrypted under `to`, verifies every table's row count and contents,
- * swaps it in atomically (rename), keeps the old file as `<file><keepSuffix>` until the swapped-in file
- * opens under the new key with the same contents and not under the old one, then deletes the old file.
- * On any failure before the swap the store is untouched; after it, the old file is put back.
+ * One rewrite of the store into a fresh file. rotate/encrypt change its protection (`keyChange`: `to` is a
+ * new key); compaction keeps it (`to` is `from`: the same key, or null for a plaintext store).
  */
-async function rewrite(path: string, settings: Settings, request: RewriteRequest): Promise<RewriteResult> {
+type Plan = Omit<RewriteRequest, 'to'> & { to: KeyRef | null; keyChange: boolean };
+
+/**
+ * Copies the store into a new file protected as `plan.to`, verifies every table's row count and contents,
+ * swaps it in atomically (rename), keeps the old file as `<file><keepSuffix>` until the swapped-in file
+ * opens under `to` with the same contents (and, after a key change, not under the old key), then deletes
+ * the old file. On any failure before the swap the store is untouched; after it, the old file is put back.
+ */
+async function copyVerifySwap(path: string, settings: Settings, plan: Plan): Promise<RewriteResult> {
   const started = Date.now();
-  const { say } = request;
+  const { say, from, to } = plan;
   const next = `${path}.rewrite-new`;
-  const kept = `${path}${request.keepSuffix}`;
-  const kind = inspectDuckDbFile(path);
-  if (kind === 'missing') throw new Error(`there is no store at ${path}`);
-  if (kind === 'unknown') throw new Error(`${path} is not a DuckDB database file`);
-  if (request.from && kind === 'plaintext')
-    throw new Error(`${path} is not encrypted; use \`pulse encryption encrypt --key-file <file>\``);
-  if (!request.from && kind === 'encrypted')
-    throw new Error(`${path} is already encrypted; use \`pulse encryption rotate --new-key-file <file>\``);
-  if (request.from && request.from.bytes.equals(request.to.bytes))
-    throw new Error(`the new key is the same as the current one (${request.to.source})`);
+  const kept = `${path}${plan.keepSuffix}`;
   if (existsSync(kept))
     throw new Error(
-      `${kept} exists: an earlier run did not finish. Check which file opens with which key (\`pulse encryption status\`), keep the right one as ${path}, and remove the other`,
+      plan.keyChange
+        ? `${kept} exists: an earlier run did not finish. Check which file opens with which key (\`pulse encryption status\`), keep the right one as ${path}, and remove the other`
+        : `${kept} exists: an earlier compaction did not finish, and it is the store as it was before. If Pulse has not run since, put it back (mv ${kept} ${path}) and compact again; if it has, remove it. Nothing was changed`,
     );
   for (const stale of [next, `${next}.wal`]) rmSync(stale, { force: true });
 
-  let crypto: RewriteResult['crypto'] = 'openssl';
+  let crypto: CryptoProvider | null = null;
   const expected = await withInstance(path, settings, async (c) => {
-    say(
-      `loading a writable crypto module (httpfs/OpenSSL${settings.allowUnsafeMbedtls ? ', else mbedtls as opted in' : ''})`,
-    );
-    crypto = (await enableWritableCrypto(c, settings)).crypto;
-    if (crypto === 'mbedtls-unsafe')
+    // A plaintext target needs no crypto module: only writing an encrypted file does.
+    if (to) {
       say(
-        "WARNING: writing with DuckDB's built-in mbedtls crypto (NOT securely encrypted), as PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS allows",
+        `loading a writable crypto module (httpfs/OpenSSL${settings.allowUnsafeMbedtls ? ', else mbedtls as opted in' : ''})`,
       );
+      crypto = (await enableWritableCrypto(c, settings)).crypto;
+      if (crypto === 'mbedtls-unsafe')
+        say(
+          "WARNING: writing with DuckDB's built-in mbedtls crypto (NOT securely encrypted), as PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS allows",
+        );
+    }
     say(
-      `opening ${path} ${request.from ? `with the current key (${request.from.source})` : '(plaintext)'}; this fails if a server holds it`,
+      `opening ${path} ${from ? `with the current key (${from.source})` : '(plaintext)'}; this fails if a server holds it`,
     );
-    await attach(c, path, 'src', request.from);
+    await attach(c, path, 'src', from);
     say('checkpointing it, so no write-ahead log is left behind');
     await c.run('CHECKPOINT src');
     const pending = unloadedLogBytes(settings.ingestLogDir, await loadedLogPosition(c, 'src'));
@@ -187,13 +195,17 @@ async function rewrite(path: string, settings: Settings, request: RewriteRequest
       throw new Error(
         `the ingest log (${settings.ingestLogDir}) holds ${pending} bytes of acknowledged events not yet loaded into the store (Pulse did not stop cleanly). Start Pulse once with the current settings so it loads them, stop it, and run this again. Nothing was changed`,
       );
-    say(`creating ${next}, encrypted with AES-256-GCM under ${request.to.source}`);
-    await attach(c, next, 'dst', request.to);
+    say(
+      to
+        ? `creating ${next}, encrypted with AES-256-GCM under ${to.source}`
+        : `creating ${next} (plaintext, as the store is)`,
+    );
+    await attach(c, next, 'dst', to);
     await c.run('COPY FROM DATABASE src TO dst (SCHEMA)');
     const source = await tableFacts(c, 'src');
     const total = source.reduce((n, t) => n + t.rows, 0);
     say(`copying ${source.length} tables, ${total.toLocaleString('en-US')} rows`);
-    const bar = request.progress(total, 'copying');
+    const bar = plan.progress(total, 'copying');
     let done = 0;
     try {
       for (const t of source) {
@@ -228,17 +240,21 @@ async function rewrite(path: string, settings: Settings, request: RewriteRequest
   }
   renameSync(next, path);
   try {
-    say(`verifying ${path} opens under the new key with the same contents`);
+    say(
+      `verifying ${path} opens ${plan.keyChange ? 'under the new key' : to ? 'under the same key' : 'as before'} with the same contents`,
+    );
     await withInstance(path, settings, async (c) => {
-      await attach(c, path, 'now', request.to, true);
+      await attach(c, path, 'now', to, true);
       compare(expected, await tableFacts(c, 'now'), `verify of ${path}`);
       await c.run('DETACH now');
-      const opensWithOld = await attach(c, path, 'old', request.from, true).then(
+      // After a key change the old key (or none) must not open it; an encrypted compaction must not open without one.
+      const refused = plan.keyChange ? from : to ? null : undefined;
+      if (refused === undefined) return;
+      const opens = await attach(c, path, 'old', refused, true).then(
         () => true,
         () => false,
       );
-      if (opensWithOld)
-        throw new Error(`${path} still opens ${request.from ? 'with the old key' : 'without a key'}`);
+      if (opens) throw new Error(`${path} still opens ${refused ? 'with the old key' : 'without a key'}`);
     });
   } catch (error) {
     say(`verification failed; putting ${kept} back as ${path}`);
@@ -248,18 +264,76 @@ async function rewrite(path: string, settings: Settings, request: RewriteRequest
   say(`removing ${kept}`);
   rmSync(kept, { force: true });
   const segments = logSegments(settings.ingestLogDir);
-  if (segments.length) {
+  if (segments.length && plan.keyChange) {
     // Every record is in the store (checked above); the files are sealed under the old key, or plaintext.
     say(
       `removing the ingest log's ${segments.length} segment file(s): all loaded into the store, and written under the old protection`,
     );
     for (const s of segments) rmSync(s.path, { force: true });
+  } else if (segments.length) {
+    // Same key: rotate's reason to delete them (sealed under a key that no longer opens anything) does
+    // not hold. They are wholly loaded (checked above) and the copied ingest_log_state keeps their
+    // positions valid, so Pulse releases them itself once it runs again, as after any stop; the ingest
+    // log stays Pulse's own business and no acknowledged record depends on this step.
+    say(
+      `leaving the ingest log's ${segments.length} segment file(s) as they are: all loaded into the store; Pulse releases them once it runs again`,
+    );
   }
   return {
     tables: expected.map((t) => ({ name: t.name, rows: t.rows })),
     rows: expected.reduce((n, t) => n + t.rows, 0),
     crypto,
     seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** `pulse encryption rotate|encrypt`: the store under a new key (rotate) or encrypted for the first time. */
+async function rewrite(path: string, settings: Settings, request: RewriteRequest): Promise<RewriteResult> {
+  const kind = inspectDuckDbFile(path);
+  if (kind === 'missing') throw new Error(`there is no store at ${path}`);
+  if (kind === 'unknown') throw new Error(`${path} is not a DuckDB database file`);
+  if (request.from && kind === 'plaintext')
+    throw new Error(`${path} is not encrypted; use \`pulse encryption encrypt --key-file <file>\``);
+  if (!request.from && kind === 'encrypted')
+    throw new Error(`${path} is already encrypted; use \`pulse encryption rotate --new-key-file <file>\``);
+  if (request.from && request.from.bytes.equals(request.to.bytes))
+    throw new Error(`the new key is the same as the current one (${request.to.source})`);
+  return copyVerifySwap(path, settings, { ...request, keyChange: true });
+}
+
+/** The store file and its write-ahead log, in bytes. */
+const storeBytes = (path: string) =>
+  [path, `${path}.wal`].reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+
+/**
+ * `pulse store compact`: the same rewrite under the same protection, so the new file holds only live
+ * blocks: rows deleted by retention (kept in DuckDB's free blocks until reused) and rewritten segments go.
+ */
+async function compact(path: string, settings: Settings, request: CompactRequest): Promise<CompactResult> {
+  const kind = inspectDuckDbFile(path);
+  if (kind === 'missing')
+    throw new Error(
+      `there is no store at ${path}, so nothing to compact. Check PULSE_DATA_DIR (or PULSE_STORE_URL) names the data dir of the Pulse you mean`,
+    );
+  if (kind === 'unknown')
+    throw new Error(`${path} is not a DuckDB database file (or is truncated). Nothing was changed`);
+  if (kind === 'encrypted' && !request.key) throw encryptedWithoutKey(path);
+  if (kind === 'plaintext' && request.key) throw plaintextWithKey(path);
+  const bytesBefore = storeBytes(path);
+  const result = await copyVerifySwap(path, settings, {
+    from: request.key,
+    to: request.key,
+    keepSuffix: '.pre-compact',
+    say: request.say,
+    progress: request.progress,
+    keyChange: false,
+  });
+  return {
+    file: path,
+    encrypted: kind === 'encrypted',
+    bytesBefore,
+    bytesAfter: storeBytes(path),
+    ...result,
   };
 }
 
@@ -297,4 +371,9 @@ export function duckDbEncryptionMaintenance(path: string, settings: Settings): S
     status: (key) => status(path, settings, key),
     rewrite: (request) => rewrite(path, settings, request),
   };
+}
+
+/** The DuckDB implementation of `pulse store compact`, for the store file `path`. */
+export function duckDbStoreCompaction(path: string, settings: Settings): StoreCompaction {
+  return { file: path, compact: (request) => compact(path, settings, request) };
 }
