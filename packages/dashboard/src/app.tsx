@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
-import { AlertsPage, type AlertActions } from './components/alerts';
+import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
 import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
 import { SignIn } from './components/sign-in';
 import { connectLive, type LiveStatus } from './live';
@@ -11,6 +11,9 @@ import { TenantPicker, RangePicker } from './components/pickers';
 import { useTheme } from './theme';
 import { windowOf } from './window';
 import type { AlertState, AlertView, LiveMessage, SessionBody } from './types';
+
+/** `?state=` of the inbox; anything else is "open", so one tab is always selected (and focusable). */
+const alertStateOf = (v: string | null): AlertState => alertStates.find((s) => s === v) ?? 'open';
 
 /** Resolves when the first summary has arrived (or failed): the alert list loads after it. */
 let summaryArrived: () => void = () => undefined;
@@ -187,8 +190,9 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         actions={actions}
         fresh={fresh}
         tenant={loc.query.get('tenant')}
-        state={(loc.query.get('state') as AlertState | null) ?? 'open'}
-        onState={(s) => navigate(withQuery(loc, { state: s }))}
+        state={alertStateOf(loc.query.get('state'))}
+        // Arrowing through the tabs replaces the entry, so Back leaves the inbox instead of replaying keys.
+        onState={(s, via) => navigate(withQuery(loc, { state: s }), via === 'keyboard')}
       />
     );
   else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;

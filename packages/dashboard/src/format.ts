@@ -25,12 +25,26 @@ export const dateTime = (v: string | number): string =>
 export const day = (v: number): string =>
   new Date(v).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
 
-/** "3 min ago" style, for alert lists. */
-export function ago(v: string | number, now = Date.now()): string {
-  const s = Math.max(0, Math.round((now - new Date(v).getTime()) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+const absolute = new Intl.DateTimeFormat('en-US', {
+  dateStyle: 'medium',
+  timeStyle: 'long',
+});
+
+/** The exact local date and time with seconds and zone, for a tooltip: "Nov 26, 2025, 2:11:05 AM UTC". */
+export const fullDateTime = (v: string | number): string => absolute.format(new Date(v));
+
+/**
+ * "3 min ago" style, for alert lists. Pure (`now` is passed in) so the shared clock decides when it is
+ * re-evaluated. Minutes are its finest unit: the clock ticks every 15 s, so a seconds counter would visibly
+ * stall, while a minute label is at most a quarter of its unit late. Future times (clock skew) read "just now".
+ */
+export function ago(v: string | number, now: number): string {
+  const s = Math.max(0, (now - new Date(v).getTime()) / 1000);
+  const minutes = Math.round(s / 60);
+  if (minutes === 0) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(s / 3600);
+  if (hours < 24) return `${hours} h ago`;
   return `${Math.round(s / 86_400)} d ago`;
 }
 

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertDashboardBuilt,
+  capture as captureWith,
+  ev,
+  launchChromium,
+  signIn,
+} from './helpers/dashboard-browser.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 // The dashboard end to end in real headless Chromium against a real server and DuckDB: sign in through the
@@ -15,7 +22,6 @@ import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 // another tenant's page.
 
 const TOKEN = 'phc_dashboard_e2e_token';
-const dist = fileURLToPath(new URL('../../dashboard/dist/index.html', import.meta.url));
 const A = `acme-${randomUUID().slice(0, 6)}`;
 const B = `globex-${randomUUID().slice(0, 6)}`;
 const EXEC = { email: 'ceo@pulse.test', password: 'the wall screen in the boardroom' };
@@ -73,31 +79,7 @@ async function startServe(dataDir: string, port: number) {
   };
 }
 
-const now = () => new Date().toISOString();
-const ev = (event: string, tenant: string, properties: Record<string, unknown>) => ({
-  event,
-  distinct_id: tenant,
-  uuid: randomUUID(),
-  timestamp: now(),
-  properties: { tenant_id: tenant, ...properties },
-});
-
-async function capture(url: string, events: unknown[]): Promise<void> {
-  const response = await fetch(`${url}/batch/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ api_key: TOKEN, batch: events, sent_at: now() }),
-  });
-  expect(response.status).toBe(200);
-}
-
-async function signIn(page: Page, url: string, who: { email: string; password: string }) {
-  await page.goto(url);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForSelector('[data-testid=health-score]');
-}
+const capture = (url: string, events: unknown[]) => captureWith(url, TOKEN, events);
 
 describe('the dashboard in headless Chromium', () => {
   let server: TestServer;
@@ -105,14 +87,10 @@ describe('the dashboard in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(dist))
-      throw new Error(`${dist} is missing: run \`npm run build\` in the repository root first`);
+    assertDashboardBuilt();
     [server, browser] = await Promise.all([
       startTestServer({ PULSE_PROJECT_TOKEN: TOKEN }),
-      chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      }),
+      launchChromium(),
     ]);
     for (const [who, role, tenants] of [
       [EXEC, 'executive', undefined],

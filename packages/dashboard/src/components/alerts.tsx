@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { AlertState, AlertView } from '../types';
-import { ago, money } from '../format';
+import { money } from '../format';
 import { ApiError } from '../api';
+import { RelativeTime } from './relative-time';
+import { Tabs, type TabVia } from './tabs';
 
 export interface AlertActions {
   acknowledge: (id: string, comment: string) => Promise<void>;
@@ -42,9 +44,7 @@ function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertA
           <p class="meta">
             <a href={`/tenants/${encodeURIComponent(alert.tenant_id)}`}>{alert.tenant_id}</a> ·{' '}
             {alert.rule_name} · {alert.count > 1 ? `${alert.count}× · ` : ''}
-            <time dateTime={alert.last_seen} title={alert.last_seen}>
-              {ago(alert.last_seen)}
-            </time>
+            <RelativeTime value={alert.last_seen} />
             {alert.state === 'acknowledged' && alert.acknowledged_by
               ? ` · acknowledged by ${alert.acknowledged_by}${alert.ack_comment ? `: “${alert.ack_comment}”` : ''}`
               : ''}
@@ -155,7 +155,7 @@ export function CriticalAlerts(props: {
   );
 }
 
-const states: AlertState[] = ['open', 'acknowledged', 'resolved'];
+export const alertStates: readonly AlertState[] = ['open', 'acknowledged', 'resolved'];
 
 /** The inbox: open / acknowledged / resolved tabs over the live alert list. */
 export function AlertsPage(props: {
@@ -163,7 +163,7 @@ export function AlertsPage(props: {
   actions: AlertActions;
   fresh: ReadonlySet<string>;
   state: AlertState;
-  onState: (s: AlertState) => void;
+  onState: (s: AlertState, via: TabVia) => void;
   tenant: string | null;
 }) {
   const inTenant = props.alerts.filter((a) => !props.tenant || a.tenant_id === props.tenant);
@@ -175,29 +175,27 @@ export function AlertsPage(props: {
   return (
     <main id="main" class="page">
       <h1>Alerts{props.tenant ? ` · ${props.tenant}` : ''}</h1>
-      <div class="tabs" role="tablist" aria-label="Alert state">
-        {states.map((s) => (
-          <button
-            key={s}
-            type="button"
-            role="tab"
-            aria-selected={props.state === s}
-            class={props.state === s ? 'active' : ''}
-            onClick={() => props.onState(s)}
-          >
+      <Tabs
+        id="alert-state"
+        label="Alert state"
+        keys={alertStates}
+        selected={props.state}
+        onSelect={props.onState}
+        panelClass="card"
+        tab={(s) => (
+          <>
             {s[0]?.toUpperCase()}
             {s.slice(1)} <span class="count">{inTenant.filter((a) => a.state === s).length}</span>
-          </button>
-        ))}
-      </div>
-      <section class="card" role="tabpanel" aria-label={`${props.state} alerts`}>
+          </>
+        )}
+      >
         <AlertList
           alerts={shown.slice(0, 300)}
           actions={props.actions}
           fresh={props.fresh}
           empty={`No ${props.state} alerts.`}
         />
-      </section>
+      </Tabs>
     </main>
   );
 }

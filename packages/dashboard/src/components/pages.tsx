@@ -8,6 +8,7 @@ import { AlertList, CriticalAlerts } from './alerts';
 import { Charts } from './charts';
 import { Health } from './health';
 import { Actions, Metrics } from './metrics';
+import { Tabs } from './tabs';
 import type { AlertView } from '../types';
 
 export interface Window {
@@ -308,61 +309,58 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
   return (
     <main id="main" class="page">
       <h1>Reports</h1>
-      <div class="tabs" role="tablist" aria-label="Report">
-        {reportNames.map((n) => (
-          <button
-            key={n}
-            type="button"
-            role="tab"
-            aria-selected={name === n}
-            class={name === n ? 'active' : ''}
-            onClick={() => setName(n)}
+      <Tabs
+        id="report"
+        label="Report"
+        keys={reportNames}
+        selected={name}
+        onSelect={setName}
+        tab={(n) => label(n.replace('-', ' '))}
+        aside={
+          <a
+            class="button secondary download"
+            href={`/api/reports/${name}${qs({ ...params, format: 'csv' })}`}
+            download={`${name}.csv`}
           >
-            {label(n.replace('-', ' '))}
-          </button>
-        ))}
-        <a
-          class="button secondary download"
-          href={`/api/reports/${name}${qs({ ...params, format: 'csv' })}`}
-          download={`${name}.csv`}
-        >
-          Download CSV
-        </a>
-      </div>
-      {error && <Refusal error={error} what={`the ${name} report`} />}
-      {!report && !error && <p class="loading">Loading…</p>}
-      {report && (
-        <section class="card" role="tabpanel" aria-label={report.title}>
-          <h2>{report.title}</h2>
-          <p class="note">
-            {dateTime(report.window.from)} – {dateTime(report.window.to)} · {report.rows.length} rows
-          </p>
-          <div class="table-wrap">
-            <table data-testid={`report-${report.name}`}>
-              <thead>
-                <tr>
-                  {report.columns.map((c) => (
-                    <th key={c} scope="col">
-                      {label(c)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {report.rows.map((row, i) => (
-                  <tr key={i}>
+            Download CSV
+          </a>
+        }
+      >
+        {error && <Refusal error={error} what={`the ${name} report`} />}
+        {!report && !error && <p class="loading">Loading…</p>}
+        {report && (
+          <section class="card">
+            <h2>{report.title}</h2>
+            <p class="note">
+              {dateTime(report.window.from)} – {dateTime(report.window.to)} · {report.rows.length} rows
+            </p>
+            <div class="table-wrap">
+              <table data-testid={`report-${report.name}`}>
+                <thead>
+                  <tr>
                     {report.columns.map((c) => (
-                      <td key={c} class={typeof row[c] === 'number' ? 'num' : ''}>
-                        {cell(c, row[c])}
-                      </td>
+                      <th key={c} scope="col">
+                        {label(c)}
+                      </th>
                     ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      )}
+                </thead>
+                <tbody>
+                  {report.rows.map((row, i) => (
+                    <tr key={i}>
+                      {report.columns.map((c) => (
+                        <td key={c} class={typeof row[c] === 'number' ? 'num' : ''}>
+                          {cell(c, row[c])}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        )}
+      </Tabs>
     </main>
   );
 }

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+// What the dashboard tests in real headless Chromium share: the built dashboard, the browser, sign-in through
+// the UI and events captured over PostHog's /batch/.
+
+const dist = fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url));
+
+/** The server serves the built dashboard: fail with the fix rather than with a blank page. */
+export function assertDashboardBuilt(): void {
+  if (!existsSync(dist))
+    throw new Error(`${dist} is missing: run \`npm run build\` in the repository root first`);
+}
+
+/** Debian's Chromium, headless. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Signs in through the form and waits for the overview's first paint. */
+export async function signIn(page: Page, url: string, who: Credentials): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('[data-testid=health-score]');
+}
+
+const now = () => new Date().toISOString();
+
+/** One PostHog-style event of `tenant`, timestamped now. */
+export const ev = (event: string, tenant: string, properties: Record<string, unknown>) => ({
+  event,
+  distinct_id: tenant,
+  uuid: randomUUID(),
+  timestamp: now(),
+  properties: { tenant_id: tenant, ...properties },
+});
+
+/** POST /batch/ the way posthog-js does, and expect it accepted. */
+export async function capture(url: string, token: string, events: unknown[]): Promise<void> {
+  const response = await fetch(`${url}/batch/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ api_key: token, batch: events, sent_at: now() }),
+  });
+  expect(response.status).toBe(200);
+}
