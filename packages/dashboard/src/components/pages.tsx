@@ -298,13 +298,19 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
     tenant: props.tenant ?? undefined,
   };
   useEffect(() => {
+    // A new choice starts clean, and a slower answer to an earlier choice must not overwrite it.
+    let cancelled = false;
     setReport(null);
+    setError(null);
     api<Report>(`/api/reports/${name}${qs(params)}`)
-      .then((r) => {
-        setReport(r);
-        setError(null);
-      })
-      .catch((e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e))));
+      .then((r) => !cancelled && setReport(r))
+      .catch(
+        (e: unknown) =>
+          !cancelled && setError(e instanceof ApiError ? e : new ApiError(0, 'network', String(e))),
+      );
+    return () => {
+      cancelled = true;
+    };
   }, [name, params.from, params.to, params.tenant]);
   return (
     <main id="main" class="page">
