@@ -47,7 +47,14 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
 export async function openStorage(
   config: FullConfig,
   logger?: Logger,
-): Promise<Storage & { sql: SqlConnection; recordCipher: RecordCipher | null; logSink: DuckDbLogSink }> {
+): Promise<
+  Storage & {
+    sql: SqlConnection;
+    recordCipher: RecordCipher | null;
+    alertJournalCipher: RecordCipher | null;
+    logSink: DuckDbLogSink;
+  }
+> {
   const path = embeddedStorePath(
     config,
     'only the embedded DuckDB store (duckdb:<file>) is available in this build',
@@ -77,6 +84,8 @@ export async function openStorage(
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
+    // The alert journal's own subkey: a record cannot be replayed from one log into the other.
+    alertJournalCipher: recordCipherFor(key, 'alert-journal'),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
   };
@@ -87,6 +96,7 @@ const maintenanceSettings = (config: FullConfig) => ({
   extensionDir: config.duckdbExtensionDir,
   allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
   ingestLogDir: join(config.dataDir, 'ingest-log'),
+  alertJournalDir: join(config.dataDir, 'alert-journal'),
 });
 
 /** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
@@ -208,7 +218,12 @@ export async function startServer(
     sql: connectionBehindBarrier(stored.sql, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
-  const alerts = createAlertSystem({ store: storage.alerts, settings: alertSettingsFrom(config), logger });
+  const alerts = createAlertSystem({
+    store: storage.alerts,
+    settings: alertSettingsFrom(config),
+    logger,
+    journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
+  });
   await alerts.engine.start(stream);
   // Every alert transition joins the audit trail (after its commit; see the note on issue 6).
   alerts.engine.onTransition((transition, alert) => {

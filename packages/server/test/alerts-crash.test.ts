@@ -22,7 +22,7 @@ const SECRET = 'whsec_Y3Jhc2gtdGVzdC1zZWNyZXQ=';
 const childSource = `
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-const [root, dataDir, webhookUrl, secret] = process.argv.slice(2);
+const [root, dataDir, webhookUrl, secret, journaled] = process.argv.slice(2);
 const vite = await import(pathToFileURL(join(root, 'node_modules/vite/dist/node/index.js')).href);
 const server = await vite.createServer({
   configFile: false, root, logLevel: 'error',
@@ -49,6 +49,7 @@ const system = createAlertSystem({
   store,
   settings: { ...alertSettingsFrom({ alertEmailTo: [], alertWebhookUrl: webhookUrl, alertWebhookSecret: secret, outboundAllowPrivate: true }), digestCron: null },
   logger: quiet,
+  ...(journaled === 'journal' ? { journal: { dir: join(dataDir, 'alert-journal'), cipher: null } } : {}),
   hooks: {
     afterCommit(batch) {
       if (!batch.deliveries.length) return;
@@ -95,11 +96,12 @@ afterAll(() => new Promise((r) => receiver.close(r)));
 
 function runChild(
   dataDir: string,
+  journaled: boolean,
 ): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
   const script = join(mkdtempSync(join(tmpdir(), 'pulse-crash-child-')), 'child.mjs');
   writeFileSync(script, childSource);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, root, dataDir, url, SECRET], {
+    const child = spawn(process.execPath, [script, root, dataDir, url, SECRET, journaled ? 'journal' : ''], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -111,7 +113,7 @@ function runChild(
 }
 
 /** The second (and third) process: this one, on the same DuckDB file. */
-async function reopen(dataDir: string) {
+async function reopen(dataDir: string, journaled: boolean) {
   const events = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
   const store = await DuckDbAlertStore.open(events);
   const system = createAlertSystem({
@@ -126,6 +128,7 @@ async function reopen(dataDir: string) {
       digestCron: null,
     },
     logger: pino({ level: 'silent' }),
+    ...(journaled ? { journal: { dir: join(dataDir, 'alert-journal'), cipher: null } } : {}),
   });
   await system.engine.start();
   return {
@@ -138,17 +141,30 @@ async function reopen(dataDir: string) {
   };
 }
 
-describe('kill -9 between the outbox commit and the send', () => {
+// Without the journal the hook fires after the store's commit; with it, after the journal's fsync and
+// before the store write (the store never saw the batch: the restart must store it from the journal).
+describe.each([
+  ['store commit', false],
+  ['journal fsync, before the store write', true],
+])('kill -9 between the %s and the send', (_, journaled) => {
   it('delivers the notification exactly once after a restart', { timeout: 60_000 }, async () => {
+    hits.length = 0;
     const dataDir = mkdtempSync(join(tmpdir(), 'pulse-crash-'));
-    const first = await runChild(dataDir);
+    const first = await runChild(dataDir, journaled);
     expect(first.stderr).toBe('');
     expect(first.signal).toBe('SIGKILL');
     const committed = /committed (\S+)/.exec(first.stdout)?.[1];
     expect(committed).toMatch(/^[0-9a-f-]+\.webhook$/);
     expect(hits).toHaveLength(0); // died before sending
 
-    const second = await reopen(dataDir);
+    if (journaled) {
+      const before = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
+      const peek = await DuckDbAlertStore.open(before);
+      expect(await peek.listAlerts({ limit: 5 })).toEqual([]); // only the journal holds it
+      await peek.close();
+      await before.close();
+    }
+    const second = await reopen(dataDir, journaled);
     for (let i = 0; i < 500 && hits.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 300));
     await second.engine.idle();
@@ -172,7 +188,7 @@ describe('kill -9 between the outbox commit and the send', () => {
     await second.close();
 
     // A third start finds nothing pending: the notification is not sent twice.
-    const third = await reopen(dataDir);
+    const third = await reopen(dataDir, journaled);
     await new Promise((r) => setTimeout(r, 300));
     await third.engine.idle();
     expect(hits).toHaveLength(1);

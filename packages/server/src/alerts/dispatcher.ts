@@ -27,13 +27,19 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Rows sent before the store holds them (journaled): their status is written once it does. */
+  private readonly storedOf = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {}
 
-  /** Sends these rows now, or at their next attempt time. */
-  dispatch(deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) if (d.status === 'pending') this.schedule(d);
+  /** Sends these rows now, or at their next attempt time; `stored` resolves once the store holds them. */
+  dispatch(deliveries: readonly Delivery[], stored?: Promise<void>): void {
+    for (const d of deliveries) {
+      if (d.status !== 'pending') continue;
+      if (stored) this.storedOf.set(d.id, stored);
+      this.schedule(d);
+    }
   }
 
   /** Loads the pending rows of the store (after a restart) and schedules them; returns how many. */
@@ -115,6 +121,9 @@ export class Dispatcher {
       };
     }
     try {
+      // An update before the row is stored would be lost, and the row resent after a restart.
+      await this.storedOf.get(d.id);
+      this.storedOf.delete(d.id);
       await store.updateDeliveries([update]);
     } catch (error) {
       // The row stays as it was in the store: a restart sends it again (at least once, same id).

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RecordCipher } from '../encryption/record-cipher.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { CommittedBatch, CommittedListener } from '../ingestion/event-stream.js';
 import type { AlertFilter, AlertStore, AlertWrite, Budget, DeliveryFilter } from '../storage/alert-store.js';
@@ -7,6 +8,7 @@ import type { ChannelRegistry, DashboardStream } from './channels/index.js';
 import { defaultRules } from './default-rules.js';
 import { WeeklyDigest } from './digest.js';
 import { Dispatcher } from './dispatcher.js';
+import { openAlertJournal } from './journal.js';
 import { createEvaluator, type Budgets, type Evaluator, type Outcome } from './evaluate/index.js';
 import { AlertLifecycle, AlertStateError, type Change } from './lifecycle.js';
 import { toAlertView } from './present.js';
@@ -37,6 +39,11 @@ export interface AlertEngineOptions {
   hooks?: EngineHooks;
   /** How long dedup-only updates are coalesced before being written (default 250 ms). */
   writerLazyMs?: number;
+  /**
+   * Journal notified transitions here before storing them (journal.ts): notifications then wait for an
+   * fsync, not for the store. Without it they wait for the store's commit.
+   */
+  journal?: { dir: string; cipher: RecordCipher | null };
 }
 
 interface Compiled {
@@ -99,9 +106,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
     onError: (error) => logger.error({ err: error }, 'weekly digest failed'),
   });
 
-  function onCommitted(batch: AlertWrite): void {
+  function onCommitted(batch: AlertWrite, stored: Promise<void>): void {
     options.hooks?.afterCommit?.(batch);
-    dispatcher.dispatch(batch.deliveries);
+    dispatcher.dispatch(batch.deliveries, stored);
     const snapshots = new Map(batch.alerts.map((a) => [a.id, a]));
     for (const t of batch.transitions) {
       const alert = snapshots.get(t.alertId);
@@ -212,6 +219,20 @@ export function createAlertEngine(options: AlertEngineOptions) {
     compiled = next;
   }
 
+  /** Stores what the journal holds beyond the store (a crash between the two), then journals from there. */
+  async function openJournal(where: { dir: string; cipher: RecordCipher | null }): Promise<void> {
+    let stored = await store.journalStored();
+    const { journal, unstored } = await openAlertJournal({ ...where, stored });
+    for (const { batch, end } of unstored) {
+      await store.write(batch, 'fast', end);
+      stored = end;
+    }
+    journal.release(stored);
+    if (unstored.length)
+      logger.info({ batches: unstored.length }, 'stored alert changes left in the journal');
+    writer.useJournal(journal, stored);
+  }
+
   async function loadRules(): Promise<Rule[]> {
     const stored = await store.loadRules();
     if (stored === null) {
@@ -250,6 +271,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
 
     /** Loads rules, budgets and open alerts, rebuilds rule state, subscribes, resumes pending notifications. */
     async start(stream?: { subscribe(listener: CommittedListener): () => void }): Promise<void> {
+      if (options.journal) await openJournal(options.journal);
       unsubscribe = stream ? stream.subscribe(evaluate) : null;
       setBudgetMap(await store.listBudgets());
       lifecycle.load(await store.activeAlerts());
@@ -274,7 +296,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
       if (timer) clearInterval(timer);
       timer = null;
       digest.stop();
-      await writer.flush();
+      await writer.close();
       await dispatcher.stop();
       for (const channel of Object.values(channels)) await channel.close?.();
     },

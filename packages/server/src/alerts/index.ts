@@ -1,7 +1,13 @@
 import { createSafeFetch, type SafeFetchOptions } from '../net/safe-fetch.js';
 import type { AlertStore } from '../storage/alert-store.js';
 import { channelProblems, createChannels, DashboardStream } from './channels/index.js';
-import { createAlertEngine, type AlertEngine, type AlertLogger, type EngineHooks } from './engine.js';
+import {
+  createAlertEngine,
+  type AlertEngine,
+  type AlertEngineOptions,
+  type AlertLogger,
+  type EngineHooks,
+} from './engine.js';
 import type { AlertSettings } from './settings.js';
 
 export { alertSettingsFrom, type AlertSettings, type AlertConfigExtras } from './settings.js';
@@ -29,6 +35,7 @@ export function createAlertSystem(deps: {
   hooks?: EngineHooks;
   fetch?: Partial<SafeFetchOptions>;
   writerLazyMs?: number;
+  journal?: AlertEngineOptions['journal'];
 }): AlertSystem {
   const { settings, logger } = deps;
   const fetch = createSafeFetch({
@@ -53,6 +60,7 @@ export function createAlertSystem(deps: {
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.writerLazyMs !== undefined ? { writerLazyMs: deps.writerLazyMs } : {}),
+    ...(deps.journal ? { journal: deps.journal } : {}),
   });
   return {
     engine,

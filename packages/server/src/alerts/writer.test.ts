@@ -6,10 +6,10 @@ import { AlertWriter } from './writer.js';
 /** A store that keeps the latest row per alert id, with a settable delay and failures per lane. */
 function fakeStore() {
   const rows = new Map<string, Alert>();
-  const log: { lane: WriteLane; alerts: string[]; transitions: string[] }[] = [];
+  const log: { lane: WriteLane; alerts: string[]; transitions: string[]; journalEnd?: number }[] = [];
   const control = { delay: { fast: 0, bulk: 0 } as Record<WriteLane, number>, failNext: 0 };
   const store = {
-    async write(batch: AlertWrite, lane: WriteLane = 'fast') {
+    async write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number) {
       await new Promise((r) => setTimeout(r, control.delay[lane]));
       if (control.failNext > 0) {
         control.failNext--;
@@ -20,6 +20,7 @@ function fakeStore() {
         lane,
         alerts: batch.alerts.map((a) => a.id),
         transitions: batch.transitions.map((t) => t.kind),
+        ...(journalEnd !== undefined ? { journalEnd } : {}),
       });
     },
   } as unknown as AlertStore;
@@ -82,6 +83,54 @@ describe('AlertWriter', () => {
     expect(log).toHaveLength(1);
     await writer.flush();
     expect(rows.get('old')?.count).toBe(4);
+  });
+
+  it('with a journal, a slow store delays no notification; stores in journal order, bulk after', async () => {
+    const { store, rows, log, control } = fakeStore();
+    const journaled: string[][] = [];
+    const journal = {
+      append: async (batch: AlertWrite) => {
+        journaled.push(batch.alerts.map((a) => a.id));
+        return journaled.length;
+      },
+      released: 0,
+      release(stored: number) {
+        this.released = stored;
+      },
+      closedAt: -1,
+      async close(stored?: number) {
+        this.closedAt = stored ?? -1;
+      },
+    };
+    const handed: { ids: string[]; at: number; stored: Promise<void> }[] = [];
+    const writer = new AlertWriter({
+      store,
+      onCommitted: (b, stored) => handed.push({ ids: b.alerts.map((a) => a.id), at: Date.now(), stored }),
+      onError: () => undefined,
+      lazyMs: 1,
+    });
+    writer.useJournal(journal, 0);
+    control.delay.fast = 200; // a store commit stuck behind a checkpoint
+    const t0 = Date.now();
+    void writer.submitTransition(alert('a'), transition('a'), []);
+    await new Promise((r) => setTimeout(r, 5));
+    void writer.submitTransition(alert('b'), transition('b'), []);
+    writer.submitUpdate(alert('a', 7)); // the bulk lane must not overtake a's journaled snapshot
+    await new Promise((r) => setTimeout(r, 30));
+    expect(handed.map((h) => h.ids)).toEqual([['a'], ['b']]);
+    expect(Math.max(...handed.map((h) => h.at - t0))).toBeLessThan(100); // not behind the 200 ms store
+    expect(log).toEqual([]);
+
+    await writer.close();
+    expect(log).toEqual([
+      { lane: 'fast', alerts: ['a'], transitions: ['opened'], journalEnd: 1 },
+      { lane: 'fast', alerts: ['b'], transitions: ['opened'], journalEnd: 2 },
+      { lane: 'bulk', alerts: ['a'], transitions: [] },
+    ]);
+    expect(rows.get('a')?.count).toBe(7);
+    await Promise.all(handed.map((h) => h.stored));
+    expect(journal.released).toBe(2);
+    expect(journal.closedAt).toBe(2);
   });
 
   it('keeps snapshots in order across lanes: a write waits for the other lane’s write of the same alert', async () => {

@@ -1,4 +1,5 @@
 import type { AlertStore, AlertWrite, WriteLane } from '../storage/alert-store.js';
+import type { AlertJournal } from './journal.js';
 import type { Alert, Delivery, Transition } from './types.js';
 
 interface Queue {
@@ -13,8 +14,11 @@ const hasRows = (q: Queue) => q.alerts.size > 0 || q.transitions.length > 0;
 
 export interface WriterOptions {
   store: AlertStore;
-  /** Called once a batch is durable: dispatch its outbox rows, tell the dashboard and the hooks. */
-  onCommitted: (batch: AlertWrite) => void;
+  /**
+   * Called once a batch is durable: dispatch its outbox rows, tell the dashboard and the hooks. With a
+   * journal, durable means journaled and `stored` resolves once the store holds the batch too.
+   */
+  onCommitted: (batch: AlertWrite, stored: Promise<void>) => void;
   onError: (error: unknown) => void;
   /** Quiet changes (dedup updates, medium transitions) are coalesced for this long (default 250 ms). */
   lazyMs?: number;
@@ -44,6 +48,8 @@ interface Lane {
  *   per interval and never queues in front of a notification.
  * A lane waits for the other only when both hold the same alert, so snapshots land in order.
  * A failed write is retried with back-off, never dropped: memory stays ahead of the store, not apart.
+ * With a journal (`useJournal`), a fast batch is durable once journaled: it is handed on at once and
+ * stored behind, in journal order, with the journal position in the same transaction.
  */
 export class AlertWriter {
   private readonly fast: Lane = {
@@ -60,6 +66,13 @@ export class AlertWriter {
     running: null,
     failures: 0,
   };
+  private journal: AlertJournal | null = null;
+  /** Journaled fast batches being stored, in order; never rejects (a failed store write is retried). */
+  private storing: Promise<void> = Promise.resolve();
+  /** Alert ids with a journaled snapshot not yet stored: a bulk write of them waits for `storing`. */
+  private readonly unstored = new Map<string, number>();
+  /** The journal position the store holds (what a clean close may delete up to). */
+  private stored = 0;
   private lazyTimer: NodeJS.Timeout | null = null;
   /** When the pending lazy timer fires (epoch ms). */
   private lazyAt = 0;
@@ -108,14 +121,30 @@ export class AlertWriter {
     }, delayMs);
   }
 
-  /** Writes everything queued in both lanes. */
+  /** From now on fast batches are journaled first; `stored` is how far the store holds the journal. */
+  useJournal(journal: AlertJournal, stored: number): void {
+    this.journal = journal;
+    this.stored = stored;
+  }
+
+  /** Writes everything queued in both lanes, into the store. */
   async flush(): Promise<void> {
     if (this.lazyTimer) clearTimeout(this.lazyTimer);
     this.lazyTimer = null;
     this.lazyDue = true;
     this.start(this.fast);
     this.start(this.bulk);
-    while (this.fast.running || this.bulk.running) await Promise.all([this.fast.running, this.bulk.running]);
+    while (this.fast.running || this.bulk.running || this.unstored.size) {
+      await Promise.all([this.fast.running, this.bulk.running]);
+      await this.storing;
+    }
+  }
+
+  /** Flushes, then closes the journal (deleted when everything in it is stored). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.journal?.close(this.stored);
+    this.journal = null;
   }
 
   private ready(lane: Lane): boolean {
@@ -142,13 +171,25 @@ export class AlertWriter {
       // The same alert in the other lane's write: let that one land first (order of snapshots).
       while (other.inFlight && other.running && [...ids].some((id) => other.inFlight?.has(id)))
         await other.running.catch(() => undefined);
+      // A bulk write also waits for journaled snapshots of its alerts to be stored.
+      if (lane === this.bulk) while ([...ids].some((id) => this.unstored.has(id))) await this.storing;
       lane.inFlight = ids;
       const batch: AlertWrite = {
         alerts: [...queue.alerts.values()],
         transitions: queue.transitions,
         deliveries: queue.deliveries,
       };
+      const journal = lane === this.fast ? this.journal : null;
       try {
+        if (journal) {
+          const end = await journal.append(batch);
+          lane.failures = 0;
+          const stored = this.storeJournaled(batch, end, ids, journal);
+          // API actions read their change back from the store: they wait for it.
+          void stored.then(() => queue.waiters.forEach((resolve) => resolve()));
+          this.options.onCommitted(batch, stored);
+          continue;
+        }
         await this.options.store.write(batch, lane.name);
         lane.failures = 0;
       } catch (error) {
@@ -162,8 +203,37 @@ export class AlertWriter {
         lane.inFlight = null;
       }
       for (const resolve of queue.waiters) resolve();
-      this.options.onCommitted(batch);
+      this.options.onCommitted(batch, Promise.resolve());
     }
+  }
+
+  /** Stores a journaled batch after those before it, retrying until it lands; then releases the journal. */
+  private storeJournaled(batch: AlertWrite, end: number, ids: Set<string>, journal: AlertJournal) {
+    for (const id of ids) this.unstored.set(id, (this.unstored.get(id) ?? 0) + 1);
+    const run = this.storing.then(async () => {
+      for (let failures = 1; ; failures++) {
+        try {
+          await this.options.store.write(batch, 'fast', end);
+          break;
+        } catch (error) {
+          this.options.onError(error);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 100 * 2 ** failures)));
+        }
+      }
+      this.stored = end;
+      try {
+        journal.release(end);
+      } catch (error) {
+        this.options.onError(error); // a segment not deleted now goes at the next release or start
+      }
+      for (const id of ids) {
+        const left = (this.unstored.get(id) ?? 1) - 1;
+        if (left) this.unstored.set(id, left);
+        else this.unstored.delete(id);
+      }
+    });
+    this.storing = run;
+    return run;
   }
 
   /** Puts a failed batch back in front of its lane, keeping newer snapshots queued since (in either lane). */

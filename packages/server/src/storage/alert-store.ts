@@ -99,8 +99,13 @@ export type WriteLane = 'fast' | 'bulk';
 
 /** Alerts, their transitions, the notification outbox, rules and budgets (SPEC §3), durably. */
 export interface AlertStore extends EventStateSource {
-  /** Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction. */
-  write(batch: AlertWrite, lane?: WriteLane): Promise<void>;
+  /**
+   * Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction; with
+   * `journalEnd`, also that the alert journal is stored up to there (same transaction: replay is exact).
+   */
+  write(batch: AlertWrite, lane?: WriteLane, journalEnd?: number): Promise<void>;
+  /** How far the alert journal is stored (0 when never written). */
+  journalStored(): Promise<number>;
   /** Open and acknowledged alerts: the engine's starting state. */
   activeAlerts(): Promise<Alert[]>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;

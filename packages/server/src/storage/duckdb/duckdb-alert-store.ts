@@ -328,7 +328,7 @@ export class DuckDbAlertStore implements AlertStore {
     return (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
   }
 
-  write(batch: AlertWrite, lane: WriteLane = 'fast'): Promise<void> {
+  write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number): Promise<void> {
     const statements: string[] = [];
     const files: string[] = [];
     // A snapshot replaces the previous one of its alert; a just-opened alert has none to replace.
@@ -351,7 +351,17 @@ export class DuckDbAlertStore implements AlertStore {
       batch.transitions.map(transitionRow),
     );
     this.insert(statements, files, 'alert_outbox', outboxTable, batch.deliveries.map(deliveryRow));
+    if (journalEnd !== undefined)
+      statements.push(
+        `DELETE FROM alert_meta WHERE key = 'journal_stored'`,
+        `INSERT INTO alert_meta VALUES ('journal_stored', '${Math.trunc(journalEnd)}')`,
+      );
     return this.transaction(statements, files, lane);
+  }
+
+  async journalStored(): Promise<number> {
+    const [row] = await this.rows(`SELECT value FROM alert_meta WHERE key = 'journal_stored'`);
+    return row ? Number(row.value) : 0;
   }
 
   /** An INSERT of rows: a VALUES list when small (the latency path), a staged bulk load when large. */

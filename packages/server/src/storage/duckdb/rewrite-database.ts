@@ -29,6 +29,8 @@ import { quote } from './schema.js';
 type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedtls'> & {
   /** The ingest log's directory (ADR 0002): its segments hold business data under the old key, or plaintext. */
   ingestLogDir?: string | undefined;
+  /** The alert journal's directory (alerts/journal.ts): the same kind of log, for notified alert changes. */
+  alertJournalDir?: string | undefined;
 };
 
 const segmentFile = /^\d{16}\.log$/;
@@ -66,6 +68,37 @@ async function loadedLogPosition(c: DuckDBConnection, alias: string): Promise<nu
   ).getRowObjectsJS();
   return Number(row?.p ?? 0);
 }
+
+async function journalStoredPosition(c: DuckDBConnection, alias: string): Promise<number> {
+  const [exists] = (
+    await c.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = 'alert_meta'`,
+    )
+  ).getRowObjectsJS();
+  if (Number(exists?.n) === 0) return 0;
+  const [row] = (
+    await c.runAndReadAll(
+      `SELECT max(value::BIGINT) AS p FROM ${alias}.main.alert_meta WHERE key = 'journal_stored'`,
+    )
+  ).getRowObjectsJS();
+  return Number(row?.p ?? 0);
+}
+
+/** The logs beside the store whose records the store must hold before a rewrite, and how far it does. */
+const sideLogs = (settings: Settings) => [
+  {
+    name: 'ingest log',
+    dir: settings.ingestLogDir,
+    what: 'acknowledged events not yet loaded into the store',
+    position: loadedLogPosition,
+  },
+  {
+    name: 'alert journal',
+    dir: settings.alertJournalDir,
+    what: 'notified alert changes not yet stored',
+    position: journalStoredPosition,
+  },
+];
 
 interface TableFacts {
   name: string;
@@ -190,11 +223,13 @@ async function copyVerifySwap(path: string, settings: Settings, plan: Plan): Pro
     await attach(c, path, 'src', from);
     say('checkpointing it, so no write-ahead log is left behind');
     await c.run('CHECKPOINT src');
-    const pending = unloadedLogBytes(settings.ingestLogDir, await loadedLogPosition(c, 'src'));
-    if (pending > 0)
-      throw new Error(
-        `the ingest log (${settings.ingestLogDir}) holds ${pending} bytes of acknowledged events not yet loaded into the store (Pulse did not stop cleanly). Start Pulse once with the current settings so it loads them, stop it, and run this again. Nothing was changed`,
-      );
+    for (const log of sideLogs(settings)) {
+      const pending = unloadedLogBytes(log.dir, await log.position(c, 'src'));
+      if (pending > 0)
+        throw new Error(
+          `the ${log.name} (${log.dir}) holds ${pending} bytes of ${log.what} (Pulse did not stop cleanly). Start Pulse once with the current settings so it stores them, stop it, and run this again. Nothing was changed`,
+        );
+    }
     say(
       to
         ? `creating ${next}, encrypted with AES-256-GCM under ${to.source}`
@@ -263,21 +298,22 @@ async function copyVerifySwap(path: string, settings: Settings, plan: Plan): Pro
   }
   say(`removing ${kept}`);
   rmSync(kept, { force: true });
-  const segments = logSegments(settings.ingestLogDir);
-  if (segments.length && plan.keyChange) {
-    // Every record is in the store (checked above); the files are sealed under the old key, or plaintext.
-    say(
-      `removing the ingest log's ${segments.length} segment file(s): all loaded into the store, and written under the old protection`,
-    );
-    for (const s of segments) rmSync(s.path, { force: true });
-  } else if (segments.length) {
-    // Same key: rotate's reason to delete them (sealed under a key that no longer opens anything) does
-    // not hold. They are wholly loaded (checked above) and the copied ingest_log_state keeps their
-    // positions valid, so Pulse releases them itself once it runs again, as after any stop; the ingest
-    // log stays Pulse's own business and no acknowledged record depends on this step.
-    say(
-      `leaving the ingest log's ${segments.length} segment file(s) as they are: all loaded into the store; Pulse releases them once it runs again`,
-    );
+  for (const log of sideLogs(settings)) {
+    const segments = logSegments(log.dir);
+    if (segments.length && plan.keyChange) {
+      // Every record is in the store (checked above); the files are sealed under the old key, or plaintext.
+      say(
+        `removing the ${log.name}'s ${segments.length} segment file(s): all in the store, and written under the old protection`,
+      );
+      for (const s of segments) rmSync(s.path, { force: true });
+    } else if (segments.length) {
+      // Same key: rotate's reason to delete them (sealed under a key that no longer opens anything) does
+      // not hold. They are wholly in the store (checked above) and the copied positions keep them valid,
+      // so Pulse releases them itself once it runs again, as after any stop.
+      say(
+        `leaving the ${log.name}'s ${segments.length} segment file(s) as they are: all in the store; Pulse releases them once it runs again`,
+      );
+    }
   }
   return {
     tables: expected.map((t) => ({ name: t.name, rows: t.rows })),
