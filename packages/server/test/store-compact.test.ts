@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeNewKeyFile, readEncryptionKeyFile } from '../src/encryption/key-file.js';
 import type { CompactResult } from '../src/encryption/store-maintenance.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
+import { openAlertJournal } from '../src/alerts/journal.js';
+import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
 import { IngestLog } from '../src/ingestion/ingest-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { attachEncryptedSql } from '../src/storage/duckdb/open-database.js';
@@ -210,5 +212,29 @@ describe('pulse store compact', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(existsSync(`${path}.rewrite-new`)).toBe(false);
     expect(readdirSync(join(dataDir, 'ingest-log'))).toHaveLength(1);
+  });
+
+  it('refuses while the alert journal holds notified changes the store lacks', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-journal-'));
+    const path = join(dataDir, 'pulse.duckdb');
+    const events = await seedStore(path, 100);
+    await (await DuckDbAlertStore.open(events)).close(); // the alert tables, journal stored up to 0
+    await events.close();
+    // Journaled (and so maybe already notified), never stored: Pulse was killed in between.
+    const { journal } = await openAlertJournal({
+      dir: join(dataDir, 'alert-journal'),
+      cipher: null,
+      stored: 0,
+    });
+    await journal.append({ alerts: [], transitions: [], deliveries: [] });
+    await journal.close();
+    const before = readFileSync(path);
+
+    const run = await pulse({ PULSE_DATA_DIR: dataDir }, 'store', 'compact');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /the alert journal \(.*alert-journal\) holds \d+ bytes of notified alert changes/,
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 });
