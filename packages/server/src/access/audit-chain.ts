@@ -38,6 +38,22 @@ export interface AuditRecord extends AuditEntry {
 }
 
 /** The prev_hash of the first record. */
+/** A record flattened to columns, in this order: the audit_log table and the CSV export. */
+export const auditColumns = [
+  'seq',
+  'at',
+  'actor_kind',
+  'actor_id',
+  'actor_role',
+  'action',
+  'scope',
+  'detail',
+  'result',
+  'request_id',
+  'prev_hash',
+  'hash',
+] as const;
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with object keys sorted at every depth: one byte sequence per value, whatever the key order. */

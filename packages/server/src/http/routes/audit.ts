@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { auditResults, type AuditRecord, type AuditResult } from '../../access/audit-chain.js';
+import { auditColumns, auditResults, type AuditRecord, type AuditResult } from '../../access/audit-chain.js';
 import { ValidationError } from '../../errors.js';
 import type { AuditFilter, AuditLog } from '../../storage/audit-log.js';
 import { guard } from '../auth.js';
@@ -33,21 +33,6 @@ export function presentAudit(r: AuditRecord) {
   };
 }
 
-const csvColumns = [
-  'seq',
-  'at',
-  'actor_kind',
-  'actor_id',
-  'actor_role',
-  'action',
-  'scope',
-  'detail',
-  'result',
-  'request_id',
-  'prev_hash',
-  'hash',
-] as const;
-
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   const s = String(value);
@@ -75,7 +60,7 @@ export function auditCsv(records: readonly AuditRecord[]): string {
       .map(csvCell)
       .join(','),
   );
-  return `${[csvColumns.join(','), ...lines].join('\n')}\n`;
+  return `${[auditColumns.join(','), ...lines].join('\n')}\n`;
 }
 
 /** The audit trail (issue 6): read with filters, export as JSONL or CSV, verify the hash chain. */

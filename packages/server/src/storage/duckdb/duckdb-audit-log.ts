@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  auditColumns,
   canonicalJson,
   seal,
   verifyChain,
@@ -45,23 +46,8 @@ const MAX_BATCH = 500;
  */
 const STAGE_ABOVE = 32;
 
-const stagedColumns = `{${[
-  ['seq', 'BIGINT'],
-  ['at', 'BIGINT'],
-  ...[
-    'actor_kind',
-    'actor_id',
-    'actor_role',
-    'action',
-    'scope',
-    'detail',
-    'result',
-    'request_id',
-    'prev_hash',
-    'hash',
-  ].map((name) => [name, 'VARCHAR']),
-]
-  .map(([name, type]) => `'${name}': '${type}'`)
+const stagedColumns = `{${auditColumns
+  .map((name) => `'${name}': '${name === 'seq' || name === 'at' ? 'BIGINT' : 'VARCHAR'}'`)
   .join(', ')}}`;
 
 const stagedLine = (r: AuditRecord): string =>
