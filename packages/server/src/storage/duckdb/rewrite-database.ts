@@ -56,33 +56,28 @@ function unloadedLogBytes(dir: string | undefined, loaded: number): number {
   );
 }
 
-async function loadedLogPosition(c: DuckDBConnection, alias: string): Promise<number> {
+/** A log position the store recorded in `table` (`select` gives it as p); 0 when the table does not exist. */
+async function recordedPosition(c: DuckDBConnection, alias: string, table: string, select: string) {
   const [exists] = (
     await c.runAndReadAll(
-      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = 'ingest_log_state'`,
+      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = ${sqlString(table)}`,
     )
   ).getRowObjectsJS();
   if (Number(exists?.n) === 0) return 0;
-  const [row] = (
-    await c.runAndReadAll(`SELECT max(position) AS p FROM ${alias}.main.ingest_log_state`)
-  ).getRowObjectsJS();
+  const [row] = (await c.runAndReadAll(select.replace('$table', `${alias}.main.${table}`))).getRowObjectsJS();
   return Number(row?.p ?? 0);
 }
 
-async function journalStoredPosition(c: DuckDBConnection, alias: string): Promise<number> {
-  const [exists] = (
-    await c.runAndReadAll(
-      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = 'alert_meta'`,
-    )
-  ).getRowObjectsJS();
-  if (Number(exists?.n) === 0) return 0;
-  const [row] = (
-    await c.runAndReadAll(
-      `SELECT max(value::BIGINT) AS p FROM ${alias}.main.alert_meta WHERE key = 'journal_stored'`,
-    )
-  ).getRowObjectsJS();
-  return Number(row?.p ?? 0);
-}
+const loadedLogPosition = (c: DuckDBConnection, alias: string) =>
+  recordedPosition(c, alias, 'ingest_log_state', 'SELECT max(position) AS p FROM $table');
+
+const journalStoredPosition = (c: DuckDBConnection, alias: string) =>
+  recordedPosition(
+    c,
+    alias,
+    'alert_meta',
+    `SELECT max(value::BIGINT) AS p FROM $table WHERE key = 'journal_stored'`,
+  );
 
 /** The logs beside the store whose records the store must hold before a rewrite, and how far it does. */
 const sideLogs = (settings: Settings) => [
