@@ -69,6 +69,12 @@ describe('DuckDbAuditLog', () => {
     expect((await log.verify()).ok).toBe(true);
   });
 
+  it('a listing includes every record appended before it was asked for, even if not yet written', async () => {
+    const pending = Array.from({ length: 5 }, (_, i) => log.append(entry(i + 1)));
+    expect((await log.list()).map((r) => r.seq)).toEqual([5, 4, 3, 2, 1]);
+    await Promise.all(pending);
+  });
+
   it('continues the chain after reopening the table', async () => {
     await appendMany(3);
     const again = await DuckDbAuditLog.open(store);

@@ -202,6 +202,8 @@ export class DuckDbAuditLog implements AuditLog {
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    // A reader of the trail sees every record appended before it asked (a subscription audited a moment ago).
+    await this.flush();
     const where: string[] = [];
     if (filter.actor !== undefined) where.push(`actor_id = ${sqlString(filter.actor)}`);
     if (filter.action !== undefined) {
