@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { writeNewKeyFile } from '../src/encryption/key-file.js';
 import { readEncryptionKeyFile } from '../src/encryption/key-file.js';
 import { storeEncryptionMaintenance } from '../src/main.js';
-import { attachEncryptedSql } from '../src/storage/duckdb/open-database.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { tableCounts } from './helpers/store-tables.js';
 
 // Distinctive strings that must never appear on disk in the clear.
 const tenant = 'tenant-zanzibar-quokka-4471';
@@ -136,31 +135,6 @@ async function refusal(env: Record<string, string>, dataDir: string): Promise<Er
     return error as Error;
   }
   throw new Error('the server started');
-}
-
-/** Row count of every table of the store file, opened read-only with `key` (or plaintext). */
-async function tableCounts(path: string, key: Buffer | null): Promise<Record<string, number>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  try {
-    await c.run(
-      key ? attachEncryptedSql(path, 's', key, { readOnly: true }) : `ATTACH '${path}' AS s (READ_ONLY)`,
-    );
-    const tables = (
-      await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 's'`)
-    ).getRowObjectsJS();
-    const counts: Record<string, number> = {};
-    for (const t of tables) {
-      const [row] = (
-        await c.runAndReadAll(`SELECT count(*) AS n FROM s."${t.table_name as string}"`)
-      ).getRowObjectsJS();
-      counts[t.table_name as string] = Number(row?.n);
-    }
-    return counts;
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
 }
 
 const quiet = { say: () => {}, progress: () => ({ update: () => {}, stop: () => {} }) };

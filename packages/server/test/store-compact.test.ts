@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeNewKeyFile, readEncryptionKeyFile } from '../src/encryption/key-file.js';
 import type { CompactResult } from '../src/encryption/store-maintenance.js';
@@ -10,7 +9,7 @@ import { openAlertJournal } from '../src/alerts/journal.js';
 import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
 import { IngestLog } from '../src/ingestion/ingest-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
-import { attachEncryptedSql } from '../src/storage/duckdb/open-database.js';
+import { tableFacts } from './helpers/store-tables.js';
 import { holdDuckDbFile, runCli as pulse } from './helpers/run-cli.js';
 
 // The rows retention would delete: their tenant must be gone from the disk after compaction.
@@ -57,36 +56,6 @@ async function deleteTenant(store: DuckDbEventStore, tenant: string): Promise<vo
     await c.run(`DELETE FROM "${t.table_name as string}" WHERE tenant_id = '${tenant}'`);
   await c.run('CHECKPOINT');
   c.closeSync();
-}
-
-/** Row count and an order-independent digest per table, as the rewrite verifies them (rewrite-database.ts). */
-async function tableFacts(path: string, key: Buffer | null): Promise<Record<string, string>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  try {
-    await c.run(
-      key ? attachEncryptedSql(path, 'db', key, { readOnly: true }) : `ATTACH '${path}' AS db (READ_ONLY)`,
-    );
-    const tables = (
-      await c.runAndReadAll(
-        `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'db' ORDER BY ALL`,
-      )
-    ).getRowObjectsJS();
-    const facts: Record<string, string> = {};
-    for (const t of tables) {
-      const name = `"${t.schema_name as string}"."${t.table_name as string}"`;
-      const [row] = (
-        await c.runAndReadAll(
-          `SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS d FROM db.${name} AS t`,
-        )
-      ).getRowObjectsJS();
-      facts[name] = `${Number(row?.n)} rows, digest ${row?.d as string}`;
-    }
-    return facts;
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** Every file under `dir` whose bytes contain `needle`. */
