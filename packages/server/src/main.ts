@@ -63,6 +63,7 @@ export async function openStorage(
   const key = loadAtRestKey(config);
   const events = await DuckDbEventStore.open({
     path,
+    memoryLimit: config.duckdbMemoryLimit,
     encryption: key && {
       key: key.bytes,
       keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
@@ -320,6 +321,12 @@ export async function startServer(
     cookieSecure: config.cookieSecure,
     sessions: { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 },
     live: { events: stream, dashboard: alerts.dashboard },
+    query: {
+      timeoutMs: config.queryTimeoutMs,
+      maxRows: config.queryMaxRows,
+      maxBytes: config.queryMaxBytes,
+      concurrency: config.queryConcurrency,
+    },
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');

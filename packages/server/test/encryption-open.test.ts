@@ -119,7 +119,7 @@ describe('an encrypted DuckDB store', () => {
     const store = await open(fresh(), unsafe(randomBytes(32)));
     await store.commit(batch([event(1, 'acme'), event(2, 'acme'), event(3, 'globex')]));
     const runner = store.queryRunner();
-    const limits = { timeoutMs: 5_000, maxRows: 100 };
+    const limits = { timeoutMs: 5_000, maxRows: 100, maxBytes: 1_000_000 };
     const all = await runner.run(
       'SELECT tenant_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1',
       'all',

@@ -211,12 +211,13 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
     const scoped = await server.storage.queries.run(
       "SELECT DISTINCT tenant_id FROM events UNION SELECT tenant_id FROM subscriptions WHERE tenant_id <> 'acme'",
       ['acme'],
-      { timeoutMs: 5000, maxRows: 100 },
+      { timeoutMs: 5000, maxRows: 100, maxBytes: 1_000_000 },
     );
     expect(scoped.rows).toEqual([['acme']]);
     const none = await server.storage.queries.run('SELECT count(*) FROM events', [], {
       timeoutMs: 5000,
       maxRows: 100,
+      maxBytes: 1_000_000,
     });
     expect(none.rows).toEqual([[0]]);
   });
@@ -244,6 +245,7 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
       server.storage.queries.run('SELECT count(*) FROM range(100000000000) a, range(10) b', 'all', {
         timeoutMs: 200,
         maxRows: 10,
+        maxBytes: 1_000_000,
       }),
     ).rejects.toThrow(/ran longer than 200 ms/);
     const cut = await server.api<{ rows: unknown[][]; truncated: boolean }>('/api/query', {

@@ -54,3 +54,11 @@ export const url =
     if (!protocols.includes(parsed.protocol)) throw new BadValue(`must use ${protocols.join(' or ')}`);
     return s;
   };
+/** A memory size as DuckDB spells it (`512MB`, `4GiB`); empty means the default. */
+export const byteSize = (raw: unknown): string | undefined => {
+  const s = optStr(typeof raw === 'number' ? String(raw) : raw);
+  if (s === undefined) return undefined;
+  if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(s))
+    throw new BadValue('must be a size such as 512MB or 4GiB');
+  return s;
+};

@@ -1,4 +1,4 @@
-import { BadValue, bool, int, list, optStr, str, url, type KeySpec } from './keys.js';
+import { BadValue, bool, byteSize, int, list, optStr, str, url, type KeySpec } from './keys.js';
 import { checkPolicies, describeProblems } from '../retention/policy.js';
 import { DEFAULT_RETENTION_CRON } from '../retention/schedule.js';
 import type { RetentionPolicy } from '../storage/retention-store.js';
@@ -114,6 +114,42 @@ export const configKeys = {
     parse: optStr,
     description:
       "DuckDB extension directory (DuckDB's extension_directory) holding httpfs, for hosts that cannot download it; when set, Pulse only loads httpfs from there and never downloads",
+  }),
+  duckdbMemoryLimit: key<string | undefined>({
+    env: 'PULSE_DUCKDB_MEMORY_LIMIT',
+    file: 'duckdbMemoryLimit',
+    default: undefined,
+    parse: byteSize,
+    description:
+      "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query. Default: 40 % of the machine's memory",
+  }),
+  queryTimeoutMs: key({
+    env: 'PULSE_QUERY_TIMEOUT_MS',
+    file: 'queryTimeoutMs',
+    default: 10_000,
+    parse: int(100, 600_000),
+    description: 'Wall time of one ad-hoc query (POST /api/query), from arrival to its last row converted',
+  }),
+  queryMaxRows: key({
+    env: 'PULSE_QUERY_MAX_ROWS',
+    file: 'queryMaxRows',
+    default: 50_000,
+    parse: int(1, 1_000_000),
+    description: 'Rows one ad-hoc query returns at most; beyond it the answer is cut and says truncated',
+  }),
+  queryMaxBytes: key({
+    env: 'PULSE_QUERY_MAX_BYTES',
+    file: 'queryMaxBytes',
+    default: 16 * 1024 * 1024,
+    parse: int(1024, 1024 * 1024 * 1024),
+    description: 'Size of one ad-hoc result as JSON; a larger one is refused (result_too_large), not cut',
+  }),
+  queryConcurrency: key({
+    env: 'PULSE_QUERY_CONCURRENCY',
+    file: 'queryConcurrency',
+    default: 2,
+    parse: int(1, 64),
+    description: 'Ad-hoc queries and reports that run at once; up to 32 more wait, the rest get 503',
   }),
   encryptionAllowUnsafeMbedtls: key({
     env: 'PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS',

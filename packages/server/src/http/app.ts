@@ -25,7 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { posthogConfigRoutes } from './routes/posthog-config.js';
 import { quarantineRoutes } from './routes/quarantine.js';
-import { queryRoutes } from './routes/query.js';
+import { queryRoutes, type QuerySettings } from './routes/query.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { summaryRoutes } from './routes/summary.js';
 import { sessionRoutes } from './routes/session.js';
@@ -56,6 +56,8 @@ export interface AppDeps {
   sessions: { idleMs: number; maxMs: number };
   /** Committed events and alert transitions for WebSocket /api/live (absent: no live route). */
   live?: { events: EventStream; dashboard: DashboardStream };
+  /** Limits of ad-hoc queries (POST /api/query). */
+  query: QuerySettings;
   /** Where the built dashboard is (default packages/dashboard/dist). */
   dashboardDist?: string;
 }
@@ -113,7 +115,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     summaryRoutes(api, deps.analytics);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
-    queryRoutes(api, deps.storage.queries);
+    queryRoutes(api, deps.storage.queries, deps.query);
     subscriptionRoutes(api, deps.storage.subscriptions);
     alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl });
     ruleRoutes(api, { rules: deps.alerts });

@@ -5,6 +5,8 @@ const statusOf: Record<string, number> = {
   invalid_request: 400,
   invalid_query: 400,
   query_timeout: 400,
+  query_memory_exceeded: 400,
+  result_too_large: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

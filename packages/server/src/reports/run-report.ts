@@ -20,7 +20,11 @@ export async function runReport(
 ): Promise<ReportResult> {
   const report = reportNamed(name);
   const params = reportParams(options.now, options.from, options.to);
-  const result = await queries.run(report.sql(params), scope, { timeoutMs: 30_000, maxRows: 100_000 });
+  const result = await queries.run(report.sql(params), scope, {
+    timeoutMs: 30_000,
+    maxRows: 100_000,
+    maxBytes: 64 * 1024 * 1024,
+  });
   const index = result.columns.map((c) => c.name);
   return {
     name: report.name,

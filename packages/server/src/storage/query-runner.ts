@@ -2,8 +2,13 @@
 export type TenantScope = readonly string[] | 'all';
 
 export interface QueryLimits {
+  /** Wall time for the whole run: planning, execution and converting the rows. */
   timeoutMs: number;
   maxRows: number;
+  /** Size of the rows as JSON; a larger result is refused, not cut. */
+  maxBytes: number;
+  /** performance.now() when the request arrived, so time spent waiting for a turn counts too. */
+  startedAt?: number;
 }
 
 export interface QueryResult {

@@ -1,24 +1,42 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { runReport, toCsv } from '../../reports/run-report.js';
-import type { QueryRunner } from '../../storage/query-runner.js';
+import type { QueryLimits, QueryRunner } from '../../storage/query-runner.js';
 import { guard } from '../auth.js';
+import { concurrencyGate } from '../concurrency-gate.js';
 import { listParam, timeParam } from '../query-params.js';
 
-export const QUERY_LIMITS = { timeoutMs: 10_000, maxRows: 50_000 };
+/** Ad-hoc query limits (PULSE_QUERY_*): maxRows is the largest `max_rows` a caller may ask for. */
+export interface QuerySettings extends QueryLimits {
+  concurrency: number;
+}
+
+/** SQL text longer than this is refused before DuckDB parses it. */
+export const MAX_SQL_LENGTH = 100_000;
 
 /** Ad-hoc read-only SQL (POST /api/query) and the named reports (GET /api/reports/:name). */
-export function queryRoutes(app: FastifyInstance, queries: QueryRunner): void {
+export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings: QuerySettings): void {
+  // Bounds the memory DuckDB can spend on ad-hoc SQL at once; the rest wait or get 503.
+  const gate = concurrencyGate(settings.concurrency, 32, 'ad-hoc queries');
   app.post<{ Body: { sql?: unknown; max_rows?: unknown } }>('/api/query', async (request) => {
+    const startedAt = performance.now();
     const scope = guard(request, 'query:run');
     const sql = request.body?.sql;
     if (typeof sql !== 'string' || !sql.trim())
       throw new ValidationError('sql', 'is required: {"sql": "SELECT …"}');
-    const maxRows =
-      request.body?.max_rows === undefined ? QUERY_LIMITS.maxRows : Number(request.body.max_rows);
-    if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > QUERY_LIMITS.maxRows)
-      throw new ValidationError('max_rows', `must be a whole number from 1 to ${QUERY_LIMITS.maxRows}`);
-    return queries.run(sql, scope, { timeoutMs: QUERY_LIMITS.timeoutMs, maxRows });
+    if (sql.length > MAX_SQL_LENGTH)
+      throw new ValidationError('sql', `is ${sql.length} characters; at most ${MAX_SQL_LENGTH} are accepted`);
+    const maxRows = request.body?.max_rows === undefined ? settings.maxRows : Number(request.body.max_rows);
+    if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > settings.maxRows)
+      throw new ValidationError('max_rows', `must be a whole number from 1 to ${settings.maxRows}`);
+    return gate(() =>
+      queries.run(sql, scope, {
+        timeoutMs: settings.timeoutMs,
+        maxRows,
+        maxBytes: settings.maxBytes,
+        startedAt,
+      }),
+    );
   });
 
   app.get<{

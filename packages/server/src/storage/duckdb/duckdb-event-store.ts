@@ -91,6 +91,8 @@ export interface DuckDbStoreOptions {
   /** Database file, or ':memory:'. */
   path: string;
   threads?: number;
+  /** DuckDB's memory_limit (e.g. '4GB'); beyond it operators spill to the temp directory or fail. */
+  memoryLimit?: string;
   /** Encrypt the file at rest (AES-256-GCM via DuckDB's ATTACH … ENCRYPTION_KEY); null/absent: plaintext. */
   encryption?: DuckDbEncryptionOptions | null;
 }
@@ -154,9 +156,8 @@ export class DuckDbEventStore implements EventStore {
 
   /** Ad-hoc read-only SQL, each query on its own connection. */
   queryRunner(): DuckDbQueryRunner {
-    // The runner only calls connect(): give it the store's, so an encrypted store's catalog is the default.
-    const connector = { connect: () => this.connect() } as Pick<DuckDBInstance, 'connect'>;
-    return new DuckDbQueryRunner(connector as DuckDBInstance);
+    // The store's connect(): an encrypted store's catalog is the connection's default.
+    return new DuckDbQueryRunner(() => this.connect());
   }
 
   /** Subscriptions live in the same database file (and so under the same encryption). */

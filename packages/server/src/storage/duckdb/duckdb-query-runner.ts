@@ -1,9 +1,14 @@
-import type { DuckDBInstance } from '@duckdb/node-api';
+import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { DomainError } from '../../errors.js';
 import type { QueryLimits, QueryResult, QueryRunner, TenantScope } from '../query-runner.js';
+import { jsonSizeWithin, plainValue } from './query-values.js';
 import { sqlString } from './read-json-sql.js';
 import { quote } from './schema.js';
+import { loadFunctionPolicy, type FunctionPolicy } from './sql-guard-functions.js';
 import { assertReadOnlySelect } from './sql-guard.js';
+
+/** The empty catalog ad-hoc queries resolve names in (beside `temp`, which holds the scoped views). */
+const sandboxCatalog = 'pulse_query_sandbox';
 
 export class QueryTimeoutError extends DomainError {
   constructor(ms: number) {
@@ -11,70 +16,131 @@ export class QueryTimeoutError extends DomainError {
   }
 }
 
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint')
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  return value;
+export class ResultTooLargeError extends DomainError {
+  constructor(maxBytes: number) {
+    super(
+      'result_too_large',
+      `the result is larger than ${maxBytes} bytes as JSON and was stopped; select fewer columns or rows, or aggregate`,
+    );
+  }
+}
+
+/** DuckDB's refusal of a query while it runs: out of memory (memory_limit) or any other SQL error. */
+function queryFailure(error: Error): DomainError {
+  if (/Out of Memory/i.test(error.message))
+    return new DomainError(
+      'query_memory_exceeded',
+      `the query needed more memory than the store allows (PULSE_DUCKDB_MEMORY_LIMIT): ${error.message}`,
+    );
+  return new DomainError('invalid_query', `sql: ${error.message}`);
 }
 
 /**
- * Runs a checked SELECT on its own connection, inside a transaction that is always rolled back, over
- * temp views `events` and `subscriptions` that shadow the real ones and hold only the scope's tenants.
+ * Runs a checked SELECT on its own connection, inside a transaction that is always rolled back.
+ * Temp views `events` and `subscriptions` hold only the scope's tenants, and the connection's default
+ * catalog is an empty in-memory one: an unqualified name cannot resolve to one of the store's own
+ * tables and the guard refuses qualified ones, so the scope holds even if a check were missed.
  */
 export class DuckDbQueryRunner implements QueryRunner {
-  constructor(private readonly instance: DuckDBInstance) {}
+  private policy: Promise<FunctionPolicy> | null = null;
+
+  constructor(private readonly connect: () => Promise<DuckDBConnection>) {}
 
   async run(sql: string, scope: TenantScope, limits: QueryLimits): Promise<QueryResult> {
-    const started = performance.now();
-    const connection = await this.instance.connect();
+    const started = limits.startedAt ?? performance.now();
+    if (performance.now() - started >= limits.timeoutMs) throw new QueryTimeoutError(limits.timeoutMs);
+    const connection = await this.connect();
+    let timedOut = false;
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        connection.interrupt();
+      },
+      Math.max(0, limits.timeoutMs - (performance.now() - started)),
+    );
     try {
-      const serialized = (
-        await connection.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)}) AS ast`)
-      ).getRowObjectsJS()[0]?.ast;
-      assertReadOnlySelect(serialized as string);
-      const filter =
-        scope === 'all'
-          ? ''
-          : ` WHERE tenant_id IN (${scope.length ? scope.map(sqlString).join(', ') : 'NULL'})`;
-      // Qualified by the database's catalog: inside the temp catalog, `main.events` is the temp view itself.
-      const [row] = (await connection.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS();
-      const database = quote(row?.d as string);
-      await connection.run('BEGIN TRANSACTION');
-      await connection.run(`CREATE TEMP VIEW events AS SELECT * FROM ${database}.main.events${filter}`);
-      await connection.run(
-        `CREATE TEMP VIEW subscriptions AS SELECT * FROM ${database}.main.subscriptions${filter}`,
-      );
-      const timer = setTimeout(() => connection.interrupt(), limits.timeoutMs);
-      let reader;
+      this.policy ??= loadFunctionPolicy(connection);
+      const policy = await this.policy;
+      const parse = async (text: string) => {
+        const [row] = (
+          await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [text])
+        ).getRowObjectsJS();
+        return typeof row?.ast === 'string' ? row.ast : '{"error": true}';
+      };
+      assertReadOnlySelect(await parse(sql), policy);
+      // The text that runs is checked too, so nothing in the query can change what the wrapper means.
+      const wrapped = `SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS query LIMIT ${limits.maxRows + 1}`;
+      assertReadOnlySelect(await parse(wrapped), policy);
+      await this.scopeViews(connection, scope);
+      let result: DuckDBResult;
       try {
-        reader = await connection.runAndReadAll(
-          `SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS query LIMIT ${limits.maxRows + 1}`,
-        );
+        result = await connection.stream(wrapped);
       } catch (error) {
-        if (/interrupt/i.test((error as Error).message)) throw new QueryTimeoutError(limits.timeoutMs);
-        throw new DomainError('invalid_query', `sql: ${(error as Error).message}`);
-      } finally {
-        clearTimeout(timer);
+        if (timedOut) throw new QueryTimeoutError(limits.timeoutMs);
+        throw queryFailure(error as Error);
       }
-      const names = reader.columnNames();
-      const types = reader.columnTypes().map((t) => t.toString());
-      const rows = reader.getRowsJS().map((row) => row.map(plain));
+      const rows = await this.readRows(result, limits, () => timedOut);
       const truncated = rows.length > limits.maxRows;
       if (truncated) rows.length = limits.maxRows;
+      const types = result.columnTypes().map((t) => t.toString());
       return {
-        columns: names.map((name, i) => ({ name, type: types[i] ?? 'UNKNOWN' })),
+        columns: result.columnNames().map((name, i) => ({ name, type: types[i] ?? 'UNKNOWN' })),
         rows,
         rowCount: rows.length,
         truncated,
         elapsedMs: Math.round(performance.now() - started),
       };
+    } catch (error) {
+      if (error instanceof DomainError && !(timedOut && error.code === 'invalid_query')) throw error;
+      if (timedOut) throw new QueryTimeoutError(limits.timeoutMs);
+      throw queryFailure(error as Error);
     } finally {
+      clearTimeout(timer);
       await connection.run('ROLLBACK').catch(() => undefined);
       connection.closeSync();
+    }
+  }
+
+  /**
+   * Shadows the store's views with scoped temp views, and makes an empty in-memory catalog the default,
+   * so no unqualified name resolves to a table of the store.
+   */
+  private async scopeViews(connection: DuckDBConnection, scope: TenantScope): Promise<void> {
+    const [row] = (await connection.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS();
+    if (typeof row?.d !== 'string') throw new Error('the store has no current database');
+    const database = quote(row.d);
+    // A view's text cannot hold bound parameters: the tenant list is spliced as escaped literals.
+    const filter =
+      scope === 'all'
+        ? ''
+        : ` WHERE tenant_id IN (${scope.length ? scope.map(sqlString).join(', ') : 'NULL'})`;
+    // Attaching is instance-wide and idempotent; USE is this connection's alone.
+    await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${sandboxCatalog}`);
+    await connection.run(`USE ${sandboxCatalog}`);
+    await connection.run('BEGIN TRANSACTION');
+    for (const view of ['events', 'subscriptions'])
+      await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.main.${view}${filter}`);
+  }
+
+  /** Converts chunk by chunk, refusing once the rows' JSON would pass maxBytes or time runs out. */
+  private async readRows(
+    result: DuckDBResult,
+    limits: QueryLimits,
+    timedOut: () => boolean,
+  ): Promise<unknown[][]> {
+    const rows: unknown[][] = [];
+    let bytes = 2;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return rows;
+      for (let r = 0; r < chunk.rowCount && rows.length <= limits.maxRows; r++) {
+        if (timedOut()) throw new QueryTimeoutError(limits.timeoutMs);
+        const row = chunk.convertRowValues(r, JSDuckDBValueConverter).map(plainValue);
+        bytes = jsonSizeWithin(row, limits.maxBytes - bytes) + bytes + 1;
+        if (bytes > limits.maxBytes) throw new ResultTooLargeError(limits.maxBytes);
+        rows.push(row);
+      }
+      if (rows.length > limits.maxRows) return rows;
     }
   }
 }

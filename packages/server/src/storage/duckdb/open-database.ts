@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -157,17 +158,32 @@ export async function enableWritableCrypto(
   );
 }
 
+/** Threads, memory_limit and the spill directory, next to the store, never in the cwd. */
+function instanceLimits(
+  path: string,
+  options: { threads?: number | undefined; memoryLimit?: string | undefined },
+): Record<string, string> {
+  const config: Record<string, string> = path === ':memory:' ? {} : { temp_directory: `${path}.tmp` };
+  if (options.threads) config.threads = String(options.threads);
+  // DuckDB's own default is 80 % of RAM, which leaves Node's heap too little room beside it.
+  config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * 0.4) / 2 ** 20)}MiB`;
+  return config;
+}
+
 /** Instance settings of an encrypted store: spills encrypted, next to the store, never in the cwd. */
 export function encryptedInstanceConfig(
   path: string,
-  options: { threads?: number | undefined; extensionDir?: string | undefined },
+  options: {
+    threads?: number | undefined;
+    extensionDir?: string | undefined;
+    memoryLimit?: string | undefined;
+  },
 ): Record<string, string> {
   const config: Record<string, string> = {
-    temp_directory: `${path}.tmp`,
+    ...instanceLimits(path, options),
     // DuckDB encrypts spill files of an encrypted database; set explicitly so it cannot be forgotten.
     temp_file_encryption: 'true',
   };
-  if (options.threads) config.threads = String(options.threads);
   if (options.extensionDir) config.extension_directory = options.extensionDir;
   return config;
 }
@@ -181,6 +197,7 @@ export function encryptedInstanceConfig(
 export async function openDuckDb(options: {
   path: string;
   threads?: number | undefined;
+  memoryLimit?: string | undefined;
   encryption?: DuckDbEncryptionOptions | null | undefined;
 }): Promise<OpenedDuckDb> {
   const { path } = options;
@@ -190,8 +207,7 @@ export async function openDuckDb(options: {
 
   if (!encryption) {
     if (kind === 'encrypted') throw encryptedWithoutKey(path);
-    const config: Record<string, string> = {};
-    if (options.threads) config.threads = String(options.threads);
+    const config = instanceLimits(path, options);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);
