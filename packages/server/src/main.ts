@@ -32,6 +32,7 @@ import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at
 import type { RecordCipher } from './encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/duckdb/rewrite-database.js';
+import type { Clock } from './clock.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -208,6 +209,7 @@ function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
 export async function startServer(
   config: FullConfig,
   logger: Logger = pino({ level: config.logLevel }),
+  options: { clock?: Clock } = {},
 ): Promise<RunningServer> {
   const { storage: stored, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
@@ -327,6 +329,7 @@ export async function startServer(
       maxBytes: config.queryMaxBytes,
       concurrency: config.queryConcurrency,
     },
+    clock: options.clock,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');

@@ -1,53 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { connectLive } from './helpers/live-client.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 // WebSocket /api/live against a real server and DuckDB: authentication, tenant scope, seq, deltas, audit.
 
 const TOKEN = 'phc_live_test_token';
-
-interface Message {
-  seq: number;
-  type: string;
-  [key: string]: unknown;
-}
-
-/** A connected socket that records every message; `until` waits for one matching message. */
-async function connect(url: string, headers: Record<string, string>) {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/live`, { headers });
-  const messages: Message[] = [];
-  const waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
-  ws.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString('utf8')) as Message;
-    messages.push(message);
-    for (const w of [...waiters])
-      if (w.match(message)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(message);
-      }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-  const until = (match: (m: Message) => boolean, timeoutMs = 5_000) => {
-    const found = messages.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise<Message>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms`)), timeoutMs);
-      waiters.push({
-        match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      });
-    });
-  };
-  return { ws, messages, until };
-}
 
 /** The HTTP status a refused upgrade answers with. */
 function refusedWith(
@@ -139,8 +98,8 @@ describe('WebSocket /api/live', () => {
   });
 
   it('pushes a batched delta after a capture, scoped: a tenant_executive never sees another tenant', async () => {
-    const te = await connect(server.url, { authorization: `Bearer ${tenantExecKey}` });
-    const exec = await connect(server.url, { authorization: `Bearer ${executiveKey}` });
+    const te = await connectLive(server.url, { authorization: `Bearer ${tenantExecKey}` });
+    const exec = await connectLive(server.url, { authorization: `Bearer ${executiveKey}` });
     try {
       const hello = await te.until((m) => m.type === 'hello');
       expect(hello).toMatchObject({ seq: 1, scope: [A], role: 'tenant_executive' });
@@ -177,7 +136,7 @@ describe('WebSocket /api/live', () => {
   });
 
   it('pushes alert transitions made over the API (acknowledge) to sockets in scope', async () => {
-    const exec = await connect(server.url, { authorization: `Bearer ${executiveKey}` });
+    const exec = await connectLive(server.url, { authorization: `Bearer ${executiveKey}` });
     try {
       await exec.until((m) => m.type === 'hello');
       const list = await server.api<{ alerts: { id: string }[] }>(`/api/alerts?tenant=${B}&state=open`);
@@ -210,7 +169,7 @@ describe('WebSocket /api/live', () => {
     const host = new URL(server.url).host;
     expect((await refusedWith(server.url, { cookie, origin: 'https://evil.example' })).status).toBe(403);
     expect((await refusedWith(server.url, { cookie })).status).toBe(403);
-    const ok = await connect(server.url, { cookie, origin: `http://${host}` });
+    const ok = await connectLive(server.url, { cookie, origin: `http://${host}` });
     expect(await ok.until((m) => m.type === 'hello')).toMatchObject({
       seq: 1,
       scope: 'all',

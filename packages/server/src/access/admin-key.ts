@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ADMIN_KEY_FILE = 'admin.key';
+/** The actor id of the bootstrap admin key (it has no stored record). */
+export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
 /**
  * The bootstrap admin API key: PULSE_ADMIN_KEY, else the one generated on first start into the data

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../storage/api-key-store.js';
+import { AccessChanges } from './access-changes.js';
 import { parseGrant, type GrantInput } from './grant-input.js';
 import { grants, scopeOf, type Actor, type Role } from './rbac.js';
 
@@ -41,6 +42,13 @@ export function statusOf(record: ApiKeyRecord, now: number): KeyStatus {
   if (record.expiresAt !== null && record.expiresAt <= now) return 'expired';
   return 'active';
 }
+
+const actorOfKey = (record: ApiKeyRecord): Actor => ({
+  kind: 'api_key',
+  id: record.id,
+  role: record.role,
+  tenants: record.tenants,
+});
 
 /** What GET /api/keys shows: never the secret, never its hash. */
 export function presentKey(record: ApiKeyRecord, now: number): ApiKeyView {
@@ -110,6 +118,8 @@ export interface ApiKeysOptions {
   cacheMs?: number;
   /** last_used_at is written at most this often per key. */
   touchEveryMs?: number;
+  /** Told of each revocation, so what was opened with the key closes at once. */
+  changes?: AccessChanges;
 }
 
 /** Creates, lists, revokes and resolves API keys. */
@@ -117,6 +127,7 @@ export class ApiKeys {
   private readonly now: () => number;
   private readonly cacheMs: number;
   private readonly touchEveryMs: number;
+  private readonly changes: AccessChanges;
   private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   private readonly touched = new Map<string, number>();
 
@@ -127,6 +138,7 @@ export class ApiKeys {
     this.now = options.now ?? Date.now;
     this.cacheMs = options.cacheMs ?? 10_000;
     this.touchEveryMs = options.touchEveryMs ?? 60_000;
+    this.changes = options.changes ?? new AccessChanges();
   }
 
   /** Returns the key itself once; only its hash is kept. */
@@ -163,9 +175,17 @@ export class ApiKeys {
   async revoke(id: string): Promise<ApiKeyView> {
     if (!(await this.store.revoke(id, this.now()))) throw new NotFoundError(`API key ${id}`);
     this.cache.delete(id);
+    this.changes.publish({ kind: 'key_revoked', keyId: id });
     const record = await this.store.get(id);
     if (!record) throw new NotFoundError(`API key ${id}`);
     return presentKey(record, this.now());
+  }
+
+  /** What a key grants now, read from the store (not the cache); null once revoked or expired. */
+  async current(id: string): Promise<{ actor: Actor; expiresAt: number | null } | null> {
+    const record = await this.store.get(id);
+    if (!record || statusOf(record, this.now()) !== 'active') return null;
+    return { actor: actorOfKey(record), expiresAt: record.expiresAt };
   }
 
   /** The actor of a presented key, or null (unknown, malformed, revoked, expired). */
@@ -184,7 +204,7 @@ export class ApiKeys {
       this.touched.set(id, now);
       await this.store.touch(id, now);
     }
-    return { kind: 'api_key', id, role: record.role, tenants: record.tenants };
+    return actorOfKey(record);
   }
 
   /** A resolver for `authenticate`: the bootstrap admin key first, then stored keys. */

@@ -4,6 +4,7 @@ import {
   grants,
   inScope,
   permissions,
+  sameTenants,
   roles,
   scopeOf,
   type Actor,
@@ -118,5 +119,16 @@ describe('inScope', () => {
     expect(inScope(['acme'], 'acme')).toBe(true);
     expect(inScope(['acme'], 'globex')).toBe(false);
     expect(inScope(['acme'], null)).toBe(false);
+  });
+});
+
+describe('sameTenants', () => {
+  it('compares grants as sets: order and repeats do not matter, a narrowing or widening does', () => {
+    expect(sameTenants(['a', 'b'], ['b', 'a', 'a'])).toBe(true);
+    expect(sameTenants('all', 'all')).toBe(true);
+    expect(sameTenants(['a', 'b'], ['a'])).toBe(false);
+    expect(sameTenants(['a'], ['a', 'b'])).toBe(false);
+    expect(sameTenants(['a'], 'all')).toBe(false);
+    expect(sameTenants([], [])).toBe(true);
   });
 });

@@ -96,3 +96,11 @@ export function authorize(
 export function inScope(scope: readonly string[] | 'all', tenant: string | null): boolean {
   return scope === 'all' || (tenant !== null && scope.includes(tenant));
 }
+
+/** True when two tenant lists (or 'all') grant the same tenants, whatever their order. */
+export function sameTenants(a: readonly string[] | 'all', b: readonly string[] | 'all'): boolean {
+  if (a === 'all' || b === 'all') return a === b;
+  const setA = new Set(a);
+  const setB = new Set(b);
+  return setA.size === setB.size && [...setA].every((t) => setB.has(t));
+}

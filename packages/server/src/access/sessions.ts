@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, UnauthorizedError } from '../errors.js';
 import type { UserRecord, UserStore } from '../storage/user-store.js';
+import { AccessChanges } from './access-changes.js';
 import { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './passwords.js';
 import type { Actor } from './rbac.js';
@@ -22,6 +23,8 @@ export interface SessionOptions {
   maxMs: number;
   throttle?: LoginThrottle;
   now?: () => number;
+  /** Told of each sign-out, so what was opened with the session closes at once. */
+  changes?: AccessChanges;
 }
 
 export interface SignedIn {
@@ -42,12 +45,14 @@ const TOUCH_EVERY_MS = 60_000;
 export class Sessions {
   private readonly throttle: LoginThrottle;
   private readonly now: () => number;
+  private readonly changes: AccessChanges;
   constructor(
     private readonly store: UserStore,
     private readonly options: SessionOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.throttle = options.throttle ?? new LoginThrottle(undefined, this.now);
+    this.changes = options.changes ?? new AccessChanges();
   }
 
   async signIn(emailRaw: unknown, password: unknown, address: string): Promise<SignedIn> {
@@ -88,7 +93,7 @@ export class Sessions {
 
   /** The user behind a cookie token, or null (unknown, expired, user removed or disabled). */
   async resolve(token: string): Promise<{ actor: Actor; user: UserRecord; expiresAt: number } | null> {
-    const tokenHash = sha256(token);
+    const tokenHash = this.idOf(token);
     const session = await this.store.getSession(tokenHash);
     const now = this.now();
     if (!session) return null;
@@ -107,7 +112,26 @@ export class Sessions {
   }
 
   async signOut(token: string): Promise<void> {
-    await this.store.deleteSession(sha256(token));
+    const sessionId = this.idOf(token);
+    await this.store.deleteSession(sessionId);
+    this.changes.publish({ kind: 'session_ended', sessionId });
+  }
+
+  /** A session's id: the hash it is stored under, so the token itself need not be kept. */
+  idOf(token: string): string {
+    return sha256(token);
+  }
+
+  /**
+   * What a session grants now and until when, without counting as use (a watcher's check must not keep
+   * it alive); null once it ended, expired, or its user is gone or disabled.
+   */
+  async current(sessionId: string): Promise<{ actor: Actor; expiresAt: number } | null> {
+    const session = await this.store.getSession(sessionId);
+    if (!session || session.expiresAt <= this.now()) return null;
+    const user = await this.store.get(session.userId);
+    if (!user || user.disabledAt !== null) return null;
+    return { actor: actorOfUser(user), expiresAt: session.expiresAt };
   }
 
   csrfFor(token: string): string {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { UserPatch, UserRecord, UserStore } from '../storage/user-store.js';
+import { AccessChanges } from './access-changes.js';
 import { canGrant } from './api-keys.js';
 import { checkGrant, parseGrant, parseTenants, type GrantInput } from './grant-input.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import { roles, type Actor, type Role } from './rbac.js';
+import { roles, sameTenants, type Actor, type Role } from './rbac.js';
 
 /** What the API shows of a user: never the password hash. */
 export interface UserView {
@@ -129,11 +130,15 @@ export function actorOfUser(u: UserRecord): Actor {
   return { kind: 'user', id: u.id, role: u.role, tenants: u.tenants };
 }
 
-/** Creates, lists, changes and removes users; a change of role, password or status ends their sessions. */
+/**
+ * Creates, lists, changes and removes users. A new password, disabling or removal ends their sessions; that
+ * and a change of role or tenants are published to `changes`, so grants already handed out follow at once.
+ */
 export class Users {
   constructor(
     private readonly store: UserStore,
     private readonly now: () => number = Date.now,
+    private readonly changes: AccessChanges = new AccessChanges(),
   ) {}
 
   async create(granter: Actor, input: CreateUserInput): Promise<UserView> {
@@ -185,11 +190,18 @@ export class Users {
     if (input.disabled !== undefined) patch.disabledAt = input.disabled ? (user.disabledAt ?? at) : null;
     const updated = await this.store.update(id, patch);
     if (!updated) throw new NotFoundError(`user ${id}`);
-    if (input.password !== undefined || input.disabled === true) await this.store.deleteSessionsOf(id);
+    if (input.disabled === true || input.password !== undefined) {
+      await this.store.deleteSessionsOf(id);
+      const reason = input.disabled === true ? 'disabled' : 'password_changed';
+      this.changes.publish({ kind: 'user_signed_out', userId: id, reason });
+    } else if (role !== user.role || !sameTenants(tenants, user.tenants)) {
+      this.changes.publish({ kind: 'user_grant_changed', userId: id, actor: actorOfUser(updated) });
+    }
     return presentUser(updated);
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.store.remove(id))) throw new NotFoundError(`user ${id}`);
+    this.changes.publish({ kind: 'user_signed_out', userId: id, reason: 'removed' });
   }
 }

@@ -8,7 +8,10 @@ import { alertRoutes } from './routes/alerts.js';
 import { budgetRoutes } from './routes/budgets.js';
 import { ruleRoutes } from './routes/rules.js';
 import type { Storage } from '../storage/storage.js';
+import { AccessChanges } from '../access/access-changes.js';
 import { ApiKeys } from '../access/api-keys.js';
+import { createCredentials } from '../access/credentials.js';
+import { systemClock, type Clock } from '../clock.js';
 import { auditRequests } from '../access/audit-requests.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -60,6 +63,8 @@ export interface AppDeps {
   query: QuerySettings;
   /** Where the built dashboard is (default packages/dashboard/dist). */
   dashboardDist?: string;
+  /** When sessions and API keys expire (default the system clock). */
+  clock?: Clock;
 }
 
 function packageVersion(): string {
@@ -92,7 +97,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   });
   const secureCookies = Boolean(deps.tls) || deps.cookieSecure === true;
-  const sessions = new Sessions(deps.storage.users, deps.sessions);
+  const clock = deps.clock ?? systemClock;
+  const changes = new AccessChanges((error) =>
+    deps.logger.error({ err: error }, 'a listener of access changes failed'),
+  );
+  const sessions = new Sessions(deps.storage.users, { ...deps.sessions, now: clock.now, changes });
   // Browser-facing scopes get security headers; capture answers exactly as PostHog does, without them.
   const securityHeaders = {
     hsts: deps.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
@@ -104,14 +113,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(async (api) => {
     await api.register(helmet, securityHeaders);
     api.setErrorHandler(apiErrorHandler);
-    const apiKeys = new ApiKeys(deps.storage.apiKeys);
+    const apiKeys = new ApiKeys(deps.storage.apiKeys, { now: clock.now, changes });
     authenticate(api, {
       bearer: apiKeys.resolver(adminKeyResolver(deps.adminKey), projectTokenResolver(deps.projectTokens)),
       sessions,
     });
     auditRequests(api, deps.storage.audit);
     sessionRoutes(api, { sessions, users: deps.storage.users, secureCookies });
-    userRoutes(api, new Users(deps.storage.users));
+    userRoutes(api, new Users(deps.storage.users, clock.now, changes));
     summaryRoutes(api, deps.analytics);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
@@ -125,7 +134,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
     const live = deps.live;
-    if (live) void api.register(async (scope) => liveRoutes(scope, { ...live, audit: deps.storage.audit }));
+    if (live) {
+      const credentials = createCredentials({ apiKeys, sessions });
+      void api.register(async (scope) =>
+        liveRoutes(scope, { ...live, audit: deps.storage.audit, changes, credentials, clock }),
+      );
+    }
   });
   void app.register(async (scope) => {
     await scope.register(helmet, securityHeaders);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
-import { keyMatches } from '../access/admin-key.js';
+import { BOOTSTRAP_ADMIN_ID, keyMatches } from '../access/admin-key.js';
 import { CSRF_HEADER, SESSION_COOKIE, type Sessions } from '../access/sessions.js';
 import { authorize, type Actor, type Permission } from '../access/rbac.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -23,7 +23,7 @@ export type KeyResolver = (key: string) => Promise<Actor | null>;
 
 /** The bootstrap admin key: the one actor that exists before any user or key is created. */
 export function adminKeyResolver(adminKey: string): KeyResolver {
-  const admin: Actor = { kind: 'api_key', id: 'bootstrap-admin', role: 'admin', tenants: 'all' };
+  const admin: Actor = { kind: 'api_key', id: BOOTSTRAP_ADMIN_ID, role: 'admin', tenants: 'all' };
   return async (key) => (keyMatches(key, adminKey) ? admin : null);
 }
 

@@ -92,7 +92,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/api/live': {
         get: op(
-          "WebSocket (Upgrade: websocket; 426 otherwise) pushing JSON messages, each with a per-connection seq from 1: hello {boot, scope, role}; events.delta {at, tenants: {tenant: {event: {count, negativeRevenueImpact?, positiveRevenueImpact?, realizedSavings?, projectedSavings?}}}} batched every 250 ms; alert.transition {kind, at, actor, comment, alert}; alert.updated {alert}. Needs summary:read or alerts:read (every reading role holds both). Filtered by the caller's tenants; a session-cookie upgrade must send an Origin of this host. After a reconnect, refetch GET /api/summary and /api/alerts.",
+          "WebSocket (Upgrade: websocket; 426 otherwise) pushing JSON messages, each with a per-connection seq from 1: hello {boot, scope, role}; events.delta {at, tenants: {tenant: {event: {count, negativeRevenueImpact?, positiveRevenueImpact?, realizedSavings?, projectedSavings?}}}} batched every 250 ms; alert.transition {kind, at, actor, comment, alert}; alert.updated {alert}. Needs summary:read or alerts:read (every reading role holds both). Filtered by the caller's tenants; a session-cookie upgrade must send an Origin of this host. After a reconnect, refetch GET /api/summary and /api/alerts. The socket closes when its access ends (4401: key revoked or expired, signed out, session expired, user disabled or removed, password changed) or changes (4403: role or tenants changed; reconnect), with a reason; see docs/live.md.",
           'summary:read',
         ),
       },

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 
@@ -14,10 +15,14 @@ export interface TestServer extends RunningServer {
   ) => Promise<{ status: number; body: T }>;
 }
 
-/** A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir. */
+/**
+ * A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir; `clock` decides when
+ * sessions and API keys expire (a test's manual clock).
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+  options: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     env: {
@@ -31,7 +36,7 @@ export async function startTestServer(
     },
     file: null,
   });
-  const server = await startServer(config, pino({ level: 'error' }));
+  const server = await startServer(config, pino({ level: 'error' }), options);
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),

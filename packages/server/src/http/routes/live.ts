@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authorize, inScope, type Actor } from '../../access/rbac.js';
+import type { AccessChanges } from '../../access/access-changes.js';
+import type { AuditResult } from '../../access/audit-chain.js';
+import type { Credentials } from '../../access/credentials.js';
+import { inScope, type Actor } from '../../access/rbac.js';
 import type { DashboardStream } from '../../alerts/channels/dashboard.js';
+import type { Clock } from '../../clock.js';
 import { ForbiddenError } from '../../errors.js';
 import type { EventStream } from '../../ingestion/event-stream.js';
 import { createLiveConnection } from '../../live/live-connection.js';
+import { createLiveGuard, LIVE_CLOSE, liveScopeOf, type LiveScope } from '../../live/live-guard.js';
 import { createLiveHub } from '../../live/live-hub.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 
@@ -13,21 +18,24 @@ export interface LiveRouteDeps {
   events: Pick<EventStream, 'subscribe'>;
   dashboard: Pick<DashboardStream, 'subscribe'>;
   audit: Pick<AuditLog, 'append'>;
+  /** Revocations and grant changes, which close the sockets they concern. */
+  changes: Pick<AccessChanges, 'subscribe'>;
+  credentials: Pick<Credentials, 'of' | 'current'>;
+  /** When sessions and keys expire. */
+  clock: Clock;
   /** Batch window of event deltas (default 250 ms). */
   flushMs?: number;
 }
 
 const PING_MS = 30_000;
 
-/** The actor's tenant scope for live data: summary:read or alerts:read, whichever it holds. */
-function liveScope(actor: Actor): readonly string[] | 'all' {
-  for (const permission of ['summary:read', 'alerts:read'] as const) {
-    const decision = authorize(actor, permission);
-    if (decision.allowed) return decision.scope;
-  }
-  throw new ForbiddenError(
-    `role ${actor.role} may not subscribe to live data (needs summary:read or alerts:read)`,
-  );
+function liveScope(actor: Actor): LiveScope {
+  const scope = liveScopeOf(actor);
+  if (scope === null)
+    throw new ForbiddenError(
+      `role ${actor.role} may not subscribe to live data (needs summary:read or alerts:read)`,
+    );
+  return scope;
 }
 
 /**
@@ -58,8 +66,17 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
     dashboard: deps.dashboard,
     ...(deps.flushMs !== undefined ? { flushMs: deps.flushMs } : {}),
   });
+  const guard = createLiveGuard({
+    changes: deps.changes,
+    credentials: deps.credentials,
+    clock: deps.clock,
+    onCheckError: (error) => app.log.error({ err: error }, 'could not re-check the access of a live socket'),
+  });
   const boot = randomUUID();
-  app.addHook('onClose', async () => hub.close());
+  app.addHook('onClose', async () => {
+    guard.close();
+    hub.close();
+  });
   // An upgrade refused before the websocket plugin's own hooks ran (401 from authenticate) leaves the raw
   // socket open, which would hold the server's close forever: end it once the refusal is written.
   app.addHook('onResponse', async (request) => {
@@ -88,31 +105,49 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
       const actor = request.actor;
       const scope = liveScope(actor);
       const connection = createLiveConnection(socket);
-      const unsubscribe = hub.subscribe({
-        canSee: (tenant) => inScope(scope, tenant),
-        send: (message) => connection.send(message),
+      // The subscription is an access to business data, and a forced close an access outcome: both are audited.
+      const audit = (action: string, result: AuditResult, detail: Record<string, unknown>) =>
+        void deps.audit
+          .append({
+            at: Date.now(),
+            actor: { kind: actor.kind, id: actor.id, role: actor.role },
+            action,
+            scope,
+            detail: { method: 'GET', route: '/api/live', ...detail },
+            result,
+            requestId: request.id,
+          })
+          .catch((error: unknown) => request.log.error({ err: error }, `could not audit ${action}`));
+      audit('live.subscribe', 'ok', { status: 101, origin: request.headers.origin ?? null });
+      let unsubscribe: () => void = () => undefined;
+      const guarded = guard.watch({
+        credential: deps.credentials.of(actor, request.sessionToken),
+        role: actor.role,
+        scope,
+        end: ({ code, reason }) => {
+          connection.close();
+          unsubscribe();
+          socket.close(code, reason);
+          audit('live.close', code === LIVE_CLOSE.checkFailed ? 'error' : 'denied', { code, reason });
+        },
       });
-      // One audit record per connection: the subscription is an access to business data (SPEC §4).
-      deps.audit
-        .append({
-          at: Date.now(),
-          actor: { kind: actor.kind, id: actor.id, role: actor.role },
-          action: 'live.subscribe',
-          scope,
-          detail: { method: 'GET', route: '/api/live', status: 101, origin: request.headers.origin ?? null },
-          result: 'ok',
-          requestId: request.id,
-        })
-        .catch((error: unknown) => request.log.error({ err: error }, 'could not audit a live subscription'));
       const ping = setInterval(() => socket.ping(), PING_MS);
       ping.unref();
       socket.on('close', () => {
         clearInterval(ping);
         connection.close();
+        guarded.release();
         unsubscribe();
       });
-      // Clients only listen; anything they send is ignored.
-      connection.hello({ boot, at: Date.now(), scope, role: actor.role });
+      // Nothing streams before the credential is re-checked; clients only listen, anything they send is ignored.
+      void guarded.ready.then((ok) => {
+        if (!ok || socket.readyState !== socket.OPEN) return;
+        unsubscribe = hub.subscribe({
+          canSee: (tenant) => inScope(scope, tenant),
+          send: (message) => connection.send(message),
+        });
+        connection.hello({ boot, at: Date.now(), scope, role: actor.role });
+      });
     },
   });
 }
