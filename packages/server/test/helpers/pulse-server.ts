@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type Edges, type RunningServer } from '../../src/main.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -14,10 +14,14 @@ export interface TestServer extends RunningServer {
   ) => Promise<{ status: number; body: T }>;
 }
 
-/** A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir. */
+/**
+ * A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir; `edges` replaces parts at
+ * the process's edge (e.g. the ingest log's writer, to hold or fail a write).
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+  edges: Edges = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     env: {
@@ -31,7 +35,7 @@ export async function startTestServer(
     },
     file: null,
   });
-  const server = await startServer(config, pino({ level: 'error' }));
+  const server = await startServer(config, pino({ level: 'error' }), edges);
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
