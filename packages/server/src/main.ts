@@ -12,6 +12,7 @@ import { EventStream } from './ingestion/event-stream.js';
 import { loadEvents } from './ingestion/load-events.js';
 import { IngestPipeline } from './ingestion/pipeline.js';
 import { LogLoader } from './ingestion/log-loader.js';
+import type { LogWrites } from './ingestion/log-writer.js';
 import {
   connectionBehindBarrier,
   eventStoreBehindBarrier,
@@ -124,8 +125,20 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
+/** Parts a test can replace at the process's edge (never our own modules). */
+export interface Edges {
+  /** The ingest log's file boundary: write + fdatasync. */
+  logWriter?: LogWrites;
+  /** When sessions and API keys expire (a test's manual clock). */
+  clock?: Clock;
+}
+
 /** Store, metrics, stream and pipeline, warmed up: what serving and direct loading share. */
-export async function openPipeline(config: FullConfig, logger: Logger = pino({ level: config.logLevel })) {
+export async function openPipeline(
+  config: FullConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+  edges: Edges = {},
+) {
   const storage = await openStorage(config, logger);
   const store = storage.events;
   const metrics = createMetrics();
@@ -142,6 +155,7 @@ export async function openPipeline(config: FullConfig, logger: Logger = pino({ l
     maxBacklogRows: config.ingestBacklogMax,
     onQuarantined: (entry) => metrics.quarantined.inc({ event: entry.event.event }),
     onError: (error) => logger.error({ err: error }, 'loading the ingest log failed; retrying'),
+    ...(edges.logWriter ? { writer: edges.logWriter } : {}),
   });
   logger.info({ events: replayed, ms: Date.now() - logStarted }, 'ingest log replayed');
   if (!config.ingestLog) await loader.close();
@@ -209,9 +223,16 @@ function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
 export async function startServer(
   config: FullConfig,
   logger: Logger = pino({ level: config.logLevel }),
-  options: { clock?: Clock } = {},
+  edges: Edges = {},
 ): Promise<RunningServer> {
-  const { storage: stored, store, metrics, stream, pipeline, close } = await openPipeline(config, logger);
+  const {
+    storage: stored,
+    store,
+    metrics,
+    stream,
+    pipeline,
+    close,
+  } = await openPipeline(config, logger, edges);
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
   const storage = {
@@ -329,7 +350,7 @@ export async function startServer(
       maxBytes: config.queryMaxBytes,
       concurrency: config.queryConcurrency,
     },
-    clock: options.clock,
+    clock: edges.clock,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');

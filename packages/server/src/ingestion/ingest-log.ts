@@ -13,7 +13,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { RecordCipher } from '../encryption/record-cipher.js';
-import { LogWriter } from './log-writer.js';
+import { LogWriter, type LogWrites } from './log-writer.js';
 
 /** A record read back from the log: its position range and its payload (opened, when sealed). */
 export interface LogEntry {
@@ -30,6 +30,8 @@ export interface IngestLogOptions {
   from: number;
   /** A new segment starts past this size. */
   segmentBytes?: number;
+  /** The file boundary (default: the fdatasync worker); tests wrap it to hold or fail a write. */
+  writer?: LogWrites;
 }
 
 const MAGIC = Buffer.from('PLOG');
@@ -64,7 +66,7 @@ function fsyncDir(dir: string): void {
 export class IngestLog {
   private closedSegments: number[] = [];
   private fd: number | null = null;
-  private readonly writer = new LogWriter();
+  private readonly writer: LogWrites;
   private segment = 0;
   private end = 0;
   private broken: Error | null = null;
@@ -72,7 +74,9 @@ export class IngestLog {
   private constructor(
     private readonly options: IngestLogOptions,
     private readonly segmentBytes: number,
-  ) {}
+  ) {
+    this.writer = options.writer ?? new LogWriter();
+  }
 
   /**
    * Recovers the log: drops segments the store has wholly loaded, checks every record from `from` on,

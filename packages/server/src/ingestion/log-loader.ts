@@ -5,6 +5,7 @@ import { UnavailableError } from '../errors.js';
 import type { QuarantinedEvent } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
 import { IngestLog } from './ingest-log.js';
+import type { LogWrites } from './log-writer.js';
 import { decodeGroup, encodeGroup, rowsOf, sectionOf, type GroupRecord } from './log-record.js';
 import type { LoadBatch, LogSink, TableRows } from './log-sink.js';
 
@@ -25,6 +26,8 @@ export interface LogLoaderOptions {
   /** Rows logged but not loaded before capture answers 503. */
   maxBacklogRows?: number;
   segmentBytes?: number;
+  /** The log's file boundary (see IngestLogOptions.writer). */
+  writer?: LogWrites;
 }
 
 /** A logged group waiting for the store. */
@@ -120,6 +123,7 @@ export class LogLoader {
       cipher: options.cipher,
       from,
       ...(options.segmentBytes ? { segmentBytes: options.segmentBytes } : {}),
+      ...(options.writer ? { writer: options.writer } : {}),
     });
     const loader = new LogLoader(log, options, from);
     let replayed = 0;

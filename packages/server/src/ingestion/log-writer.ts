@@ -31,8 +31,14 @@ parentPort.on('message', ({ id, fd, buffers, position }) => {
 });
 `;
 
+/** Where the ingest log's bytes go: a positioned write of `buffers` at `position`, then fdatasync. */
+export interface LogWrites {
+  write(fd: number, buffers: Buffer[], position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** Positioned write + fdatasync of log records on a dedicated thread; one request at a time is typical. */
-export class LogWriter {
+export class LogWriter implements LogWrites {
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();

@@ -3,10 +3,11 @@ import { UnavailableError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventStore, QuarantinedEvent, StoredEvent } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
+import { Dedup, Placement, type Waits } from './dedup.js';
 import type { EventStream } from './event-stream.js';
-import { commitWithIsolation, type PendingRequest } from './isolate-failures.js';
+import { commitWithIsolation } from './isolate-failures.js';
 import type { LogLoader } from './log-loader.js';
-import { UuidIndex } from './uuid-index.js';
+import { PendingRequest } from './pending-request.js';
 
 /** What the capture response reports about a request's events. */
 export interface IngestOutcome {
@@ -35,9 +36,7 @@ export interface PipelineOptions {
  * are durable (or quarantined durably), then the committed events go to the stream.
  */
 export class IngestPipeline {
-  private readonly index = new UuidIndex();
-  /** uuids accepted but not yet committed: duplicates within the queue are caught here. */
-  private readonly inFlight = new Set<string>();
+  private readonly dedup: Dedup;
   private queue: PendingRequest[] = [];
   private queuedEvents = 0;
   private committing: Promise<void> | null = null;
@@ -47,11 +46,12 @@ export class IngestPipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
+    this.dedup = new Dedup(options.store, options.loader, options.metrics);
   }
 
   /** Loads every stored uuid into the dedup index; call once before serving. */
   async warmUp(): Promise<number> {
-    return this.options.store.forEachUuid((uuid) => this.index.add(uuid));
+    return this.dedup.warmUp();
   }
 
   /** Events accepted but not yet in the store: waiting for the log, or logged and waiting for the loader. */
@@ -69,22 +69,48 @@ export class IngestPipeline {
     await this.options.loader?.waitForRoom(events + this.queuedEvents);
   }
 
-  /** Whether a uuid is acknowledged but not yet committed to the store (queued, or in the log). */
-  private pendingUuid(uuid: string): boolean {
-    return this.inFlight.has(uuid) || (this.options.loader?.holds(uuid) ?? false);
+  /**
+   * Resolves once every event of the request is durable: its own, and for a copy of an event another
+   * request is committing, that original (or, if the original's commit failed, the copy committed here).
+   */
+  async ingest(events: readonly CapturedEvent[], receivedAt = this.now()): Promise<IngestOutcome> {
+    this.checkRoom(events.length);
+    const request = new PendingRequest();
+    const pass = new Placement(request);
+    events.forEach((event, index) => {
+      if (isBusinessEventName(event.event)) {
+        const result = checkBusinessEvent(event.event, event.properties, { uuid: event.uuid });
+        if (!result.ok) {
+          request.quarantined.push({
+            id: event.uuid,
+            receivedAt,
+            batchIndex: index,
+            event,
+            issues: result.issues,
+          });
+          return;
+        }
+      }
+      this.dedup.place(event, pass);
+    });
+    await this.finish(pass);
+    const requests = pass.waits ? await this.settleCopies(request, pass.waits) : [request];
+    for (const r of requests) await r.committed();
+    const quarantined = requests.flatMap((r) => r.quarantined);
+    for (const q of quarantined) this.options.metrics.quarantined.inc({ event: q.event.event });
+    return { quarantined: quarantined.map((q) => ({ index: q.batchIndex, issues: q.issues })) };
   }
 
-  async ingest(events: readonly CapturedEvent[], receivedAt = this.now()): Promise<IngestOutcome> {
-    const { metrics } = this.options;
-    if (this.queuedEvents + events.length > this.options.queueMax) {
+  private checkRoom(incoming: number): void {
+    const { metrics, loader } = this.options;
+    if (this.queuedEvents + incoming > this.options.queueMax) {
       metrics.rejected.inc({ reason: 'queue_full' });
       throw new UnavailableError(
         `ingest queue is full (${this.queuedEvents} events waiting); retry shortly`,
         1,
       );
     }
-    const loader = this.options.loader;
-    if (loader?.isFull(this.queuedEvents + events.length)) {
+    if (loader?.isFull(this.queuedEvents + incoming)) {
       metrics.rejected.inc({ reason: 'queue_full' });
       const { rows, bytes } = loader.backlog;
       throw new UnavailableError(
@@ -92,33 +118,42 @@ export class IngestPipeline {
         1,
       );
     }
-    const accepted: CapturedEvent[] = [];
-    const quarantined: QuarantinedEvent[] = [];
-    const candidates: CapturedEvent[] = [];
-    events.forEach((event, index) => {
-      if (isBusinessEventName(event.event)) {
-        const result = checkBusinessEvent(event.event, event.properties, { uuid: event.uuid });
-        if (!result.ok) {
-          quarantined.push({ id: event.uuid, receivedAt, batchIndex: index, event, issues: result.issues });
-          return;
-        }
-      }
-      if (this.pendingUuid(event.uuid)) metrics.duplicates.inc();
-      else if (this.index.has(event.uuid)) candidates.push(event);
-      else this.admit(event, accepted);
-    });
-    if (candidates.length) {
-      // A fingerprint hit is confirmed against the store: exact dedup, and rare (client retries).
-      const stored = await this.options.store.existingUuids(candidates.map((e) => e.uuid));
-      for (const event of candidates) {
-        if (stored.has(event.uuid) || this.pendingUuid(event.uuid)) metrics.duplicates.inc();
-        else this.admit(event, accepted);
-      }
+  }
+
+  /** Confirms the pass's fingerprint hits, then queues its request (or settles it: nothing to write). */
+  private async finish(pass: Placement): Promise<void> {
+    await this.dedup.confirm(pass);
+    const request = pass.request;
+    if (request.events.length || request.quarantined.length) this.enqueue(request);
+    else request.succeed();
+  }
+
+  /**
+   * Waits for the requests committing originals of this request's copies. A durable original makes its
+   * copies duplicates; a failed one leaves them to this request, which commits them itself (then its 200
+   * is true), or waits in turn on a third copy that took over first. Returns every request it committed.
+   */
+  private async settleCopies(own: PendingRequest, waits: Waits): Promise<PendingRequest[]> {
+    const requests = [own];
+    let pending: Waits | null = waits;
+    while (pending) {
+      const owners = [...pending];
+      const outcomes = await Promise.all(owners.map(([owner]) => owner.durable));
+      // This request answers 503 anyway: its sender retries the copies too.
+      if (requests.some((r) => r.failed)) break;
+      const orphans: CapturedEvent[] = [];
+      owners.forEach(([, copies], i) => {
+        if (outcomes[i]) this.dedup.duplicates(copies.length);
+        else orphans.push(...copies);
+      });
+      if (!orphans.length) break;
+      const pass = new Placement(new PendingRequest());
+      for (const event of orphans) this.dedup.place(event, pass);
+      requests.push(pass.request);
+      await this.finish(pass);
+      pending = pass.waits;
     }
-    if (!accepted.length && !quarantined.length) return { quarantined: [] };
-    const request = await this.enqueue(accepted, quarantined, []);
-    for (const q of request.quarantined) metrics.quarantined.inc({ event: q.event.event });
-    return { quarantined: request.quarantined.map((q) => ({ index: q.batchIndex, issues: q.issues })) };
+    return requests;
   }
 
   /**
@@ -148,13 +183,16 @@ export class IngestPipeline {
         continue;
       }
       released.push(entry.id);
-      if (
-        !this.pendingUuid(event.uuid) &&
-        !(await this.options.store.existingUuids([event.uuid])).has(event.uuid)
-      )
-        this.admit(event, valid);
+      valid.push(event);
     }
-    if (released.length || stillInvalid.length) await this.enqueue(valid, stillInvalid, released);
+    if (!released.length && !stillInvalid.length) return { replayed: [], stillInvalid: [] };
+    const request = new PendingRequest();
+    request.quarantined = stillInvalid;
+    request.released = released;
+    // Released from quarantine in the same commit that stores it: only once no copy is in flight.
+    await this.dedup.admitAbsent(valid, request);
+    this.enqueue(request);
+    await request.committed();
     return { replayed: released, stillInvalid };
   }
 
@@ -167,30 +205,11 @@ export class IngestPipeline {
     await this.options.loader?.drain();
   }
 
-  private admit(event: CapturedEvent, into: CapturedEvent[]): void {
-    this.inFlight.add(event.uuid);
-    into.push(event);
-  }
-
-  /** Resolves with the request as committed (isolation may have quarantined more of its events). */
-  private enqueue(
-    events: CapturedEvent[],
-    quarantined: QuarantinedEvent[],
-    released: string[],
-  ): Promise<PendingRequest> {
-    return new Promise((resolve, reject) => {
-      const request: PendingRequest = {
-        events,
-        quarantined,
-        released,
-        resolve: () => resolve(request),
-        reject,
-      };
-      this.queue.push(request);
-      this.queuedEvents += events.length + quarantined.length;
-      this.options.metrics.queueDepth.set(this.queuedEvents);
-      this.schedule();
-    });
+  private enqueue(request: PendingRequest): void {
+    this.queue.push(request);
+    this.queuedEvents += request.events.length + request.quarantined.length;
+    this.options.metrics.queueDepth.set(this.queuedEvents);
+    this.schedule();
   }
 
   private schedule(): void {
@@ -226,22 +245,31 @@ export class IngestPipeline {
     // Never backwards in log order: analytics' rebuild relies on it (see analytics.ts replay).
     const ingestedAt = Math.max(this.now(), this.lastIngestedAt);
     this.lastIngestedAt = ingestedAt;
-    const uuids = group.flatMap((r) => r.events.map((e) => e.uuid));
+    // Before the commit: it may move events of a request into its quarantine.
+    const admitted = group.flatMap((r) => r.events.map((e) => e.uuid));
     const stop = metrics.commitSeconds.startTimer();
-    const committed = loader
-      ? await this.commitToLog(loader, group, ingestedAt)
-      : await commitWithIsolation(store, group, ingestedAt);
+    let committed: ReadonlySet<PendingRequest>;
+    let failure: () => Error = () => new Error('the store refused the request');
+    if (loader) {
+      try {
+        await this.commitToLog(loader, group, ingestedAt);
+        committed = new Set(group);
+      } catch (error) {
+        committed = new Set();
+        failure = () => new UnavailableError(`ingest log write failed: ${String(error)}`, 1);
+      }
+    } else committed = await commitWithIsolation(store, group, ingestedAt);
     stop();
     metrics.commitEvents.observe(size);
     this.queuedEvents -= size;
     metrics.queueDepth.set(this.queuedEvents);
     const stored: StoredEvent[] = [];
-    for (const uuid of uuids) this.inFlight.delete(uuid);
+    this.dedup.release(admitted);
     let business = 0;
     for (const request of group) {
       if (!committed.has(request)) continue;
       for (const event of request.events) {
-        this.index.add(event.uuid);
+        this.dedup.remember(event.uuid);
         const tenant = event.properties.tenant_id;
         // A literal, not a spread: one hidden class for every stream event (this runs per event).
         stored.push({
@@ -259,17 +287,17 @@ export class IngestPipeline {
     if (business) metrics.accepted.inc({ kind: 'business' }, business);
     if (stored.length > business) metrics.accepted.inc({ kind: 'generic' }, stored.length - business);
     if (stored.length) stream.publish({ events: stored, committedAt: this.now() });
+    // Last: a copy waiting on one of these requests must find the dedup state as it stands after it.
+    for (const request of group)
+      if (committed.has(request)) request.succeed();
+      else request.fail(failure());
   }
 
   /**
    * One record for the whole group: rows in the store's load format, appended and fdatasync'ed. An event
-   * the store cannot even encode is quarantined in its request; a log write failure fails the group (503).
+   * the store cannot even encode is quarantined in its request; a log write failure throws (the group fails).
    */
-  private async commitToLog(
-    loader: LogLoader,
-    group: PendingRequest[],
-    ingestedAt: number,
-  ): Promise<Set<PendingRequest>> {
+  private async commitToLog(loader: LogLoader, group: PendingRequest[], ingestedAt: number): Promise<void> {
     const tables = new Map<string, string[]>();
     const uuids: string[] = [];
     for (const request of group) {
@@ -304,22 +332,14 @@ export class IngestPipeline {
       }
       if (kept) request.events = kept;
     }
-    try {
-      await loader.append(
-        {
-          ingestedAt,
-          rows: tables,
-          quarantined: group.flatMap((r) => r.quarantined),
-          released: group.flatMap((r) => r.released),
-        },
-        uuids,
-      );
-    } catch (error) {
-      for (const request of group)
-        request.reject(new UnavailableError(`ingest log write failed: ${String(error)}`, 1));
-      return new Set();
-    }
-    for (const request of group) request.resolve();
-    return new Set(group);
+    await loader.append(
+      {
+        ingestedAt,
+        rows: tables,
+        quarantined: group.flatMap((r) => r.quarantined),
+        released: group.flatMap((r) => r.released),
+      },
+      uuids,
+    );
   }
 }

@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/index.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type Edges, type RunningServer } from '../../src/main.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -16,13 +15,13 @@ export interface TestServer extends RunningServer {
 }
 
 /**
- * A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir; `clock` decides when
- * sessions and API keys expire (a test's manual clock).
+ * A real Pulse server on 127.0.0.1 with a real DuckDB file in a fresh temp dir; `edges` replaces parts at
+ * the process's edge (the ingest log's writer, to hold or fail a write; the clock sessions and keys expire by).
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
-  options: { clock?: Clock } = {},
+  edges: Edges = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     env: {
@@ -36,7 +35,7 @@ export async function startTestServer(
     },
     file: null,
   });
-  const server = await startServer(config, pino({ level: 'error' }), options);
+  const server = await startServer(config, pino({ level: 'error' }), edges);
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
