@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer, type ServerTestHooks } from '../../src/main.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -18,6 +18,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+  hooks: ServerTestHooks = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     env: {
@@ -31,7 +32,7 @@ export async function startTestServer(
     },
     file: null,
   });
-  const server = await startServer(config, pino({ level: 'error' }));
+  const server = await startServer(config, pino({ level: 'error' }), hooks);
   const api = async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),

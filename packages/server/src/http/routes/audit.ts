@@ -28,6 +28,7 @@ export function presentAudit(r: AuditRecord) {
     detail: r.detail,
     result: r.result,
     request_id: r.requestId,
+    client_request_id: r.clientRequestId ?? null,
     prev_hash: r.prevHash,
     hash: r.hash,
   };
@@ -56,6 +57,7 @@ export function auditCsv(records: readonly AuditRecord[]): string {
       r.requestId,
       r.prevHash,
       r.hash,
+      r.clientRequestId ?? null,
     ]
       .map(csvCell)
       .join(','),

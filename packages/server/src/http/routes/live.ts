@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clientRequestIdOf } from '../../access/audit-requests.js';
 import { authorize, inScope, type Actor } from '../../access/rbac.js';
 import type { DashboardStream } from '../../alerts/channels/dashboard.js';
 import { ForbiddenError } from '../../errors.js';
@@ -12,6 +13,7 @@ import type { AuditLog } from '../../storage/audit-log.js';
 export interface LiveRouteDeps {
   events: Pick<EventStream, 'subscribe'>;
   dashboard: Pick<DashboardStream, 'subscribe'>;
+  /** Must throw when a record is not durably written (the server's audit trail does). */
   audit: Pick<AuditLog, 'append'>;
   /** Batch window of event deltas (default 250 ms). */
   flushMs?: number;
@@ -70,8 +72,22 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
     method: 'GET',
     url: '/api/live',
     preHandler: async (request) => {
-      liveScope(request.actor);
-      if (request.ws) checkOrigin(request);
+      const scope = liveScope(request.actor);
+      if (!request.ws) return;
+      checkOrigin(request);
+      const actor = request.actor;
+      // The subscription is an access to business data: recorded durably before it starts; a record that
+      // cannot be written refuses the upgrade (503 audit_unavailable).
+      await deps.audit.append({
+        at: Date.now(),
+        actor: { kind: actor.kind, id: actor.id, role: actor.role },
+        action: 'live.subscribe',
+        scope,
+        detail: { method: 'GET', route: '/api/live', status: 101, origin: request.headers.origin ?? null },
+        result: 'ok',
+        requestId: request.id,
+        clientRequestId: clientRequestIdOf(request),
+      });
     },
     handler: async (_request, reply) =>
       reply
@@ -92,18 +108,6 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
         canSee: (tenant) => inScope(scope, tenant),
         send: (message) => connection.send(message),
       });
-      // One audit record per connection: the subscription is an access to business data (SPEC §4).
-      deps.audit
-        .append({
-          at: Date.now(),
-          actor: { kind: actor.kind, id: actor.id, role: actor.role },
-          action: 'live.subscribe',
-          scope,
-          detail: { method: 'GET', route: '/api/live', status: 101, origin: request.headers.origin ?? null },
-          result: 'ok',
-          requestId: request.id,
-        })
-        .catch((error: unknown) => request.log.error({ err: error }, 'could not audit a live subscription'));
       const ping = setInterval(() => socket.ping(), PING_MS);
       ping.unref();
       socket.on('close', () => {

@@ -1,0 +1,69 @@
+import { AuditUnavailableError } from '../errors.js';
+import type { AuditFilter, AuditLog } from '../storage/audit-log.js';
+import type { AuditEntry, AuditRecord, VerifyReport } from './audit-chain.js';
+
+/** Audit records this server could not write since it started: the trail lacks them. */
+export interface FailedAuditWrites {
+  count: number;
+  /** ISO time and cause of the last one; null before any. */
+  lastAt: string | null;
+  lastError: string | null;
+}
+
+/** The chain's own verdict plus what the server knows the chain cannot show. */
+export interface TrailReport extends VerifyReport {
+  failedWrites: FailedAuditWrites;
+}
+
+export interface AuditTrail extends AuditLog {
+  verify(expectHead?: { seq: number; hash: string }): Promise<TrailReport>;
+  failedWrites(): FailedAuditWrites;
+}
+
+const causeOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/**
+ * The audit log as the server uses it. A record that cannot be written leaves no trace in the chain (it
+ * was never sealed into it), so the server counts every failed write itself and `verify` reports the
+ * trail as not intact while any happened since start. Failures surface as `AuditUnavailableError`, so a
+ * caller refuses the access it could not record (503 `audit_unavailable`).
+ */
+export function auditTrail(log: AuditLog, onFailure: () => void = () => {}): AuditTrail {
+  const failed: FailedAuditWrites = { count: 0, lastAt: null, lastError: null };
+  const unreadable = (error: unknown) =>
+    new AuditUnavailableError(`the audit trail could not be read (${causeOf(error)})`, { cause: error });
+  return {
+    async append(entry: AuditEntry): Promise<AuditRecord> {
+      try {
+        return await log.append(entry);
+      } catch (error) {
+        failed.count += 1;
+        failed.lastAt = new Date().toISOString();
+        failed.lastError = causeOf(error);
+        onFailure();
+        throw new AuditUnavailableError(
+          `the audit record of ${entry.action} could not be written (${causeOf(error)}); the access is refused`,
+          { cause: error },
+        );
+      }
+    },
+    async list(filter?: AuditFilter): Promise<AuditRecord[]> {
+      try {
+        return await log.list(filter);
+      } catch (error) {
+        throw unreadable(error);
+      }
+    },
+    async verify(expectHead?: { seq: number; hash: string }): Promise<TrailReport> {
+      let report: VerifyReport;
+      try {
+        report = await log.verify(expectHead);
+      } catch (error) {
+        throw unreadable(error);
+      }
+      return { ...report, ok: report.ok && failed.count === 0, failedWrites: { ...failed } };
+    },
+    flush: () => log.flush(),
+    failedWrites: () => ({ ...failed }),
+  };
+}
