@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { AuditEntry } from '../src/access/audit-chain.js';
 import type { AuditLog } from '../src/storage/audit-log.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
@@ -11,14 +12,20 @@ import { startTestServer, type TestServer } from './helpers/pulse-server.js';
  * reads) fail as they do on a full disk, before reaching DuckDB.
  */
 function faultyAuditLog(log: AuditLog) {
-  const faults = { writes: false, reads: false, everyNthWrite: 0 };
+  const faults = {
+    writes: false,
+    reads: false,
+    everyNthWrite: 0,
+    /** Fails only the records this picks. */
+    writesOf: null as ((entry: AuditEntry) => boolean) | null,
+  };
   let writes = 0;
   const diskFull = () => Promise.reject(new Error('IO Error: No space left on device'));
   const wrapped: AuditLog = {
     append: (entry) => {
       writes += 1;
       const nth = faults.everyNthWrite > 0 && writes % faults.everyNthWrite === 0;
-      return faults.writes || nth ? diskFull() : log.append(entry);
+      return faults.writes || nth || faults.writesOf?.(entry) ? diskFull() : log.append(entry);
     },
     list: (filter) => (faults.reads ? diskFull() : log.list(filter)),
     verify: (head) => (faults.reads ? diskFull() : log.verify(head)),
@@ -174,6 +181,19 @@ describe('the audit trail fails closed', () => {
     expect(applied.status).toBe(201);
     const records = (await trail()).filter((r) => r.request_id === applied.requestId);
     expect(records.map((r) => r.result).sort()).toEqual(['ok', 'started']);
+  });
+
+  it('a change whose outcome record fails is answered 503, its started record already in the trail', async () => {
+    faults.writesOf = (entry) => entry.action === 'keys.create' && entry.result !== 'started';
+    const created = await call('/api/keys', { body: { role: 'analyst', name: 'outcome-unrecorded' } });
+    faults.writesOf = null;
+    expect(created.status).toBe(503);
+    expect(created.text).not.toContain('pulse_'); // the secret is not handed out
+    expect(JSON.parse(created.text)).toMatchObject({
+      error: { code: 'audit_unavailable', message: expect.stringContaining('may have been applied') },
+    });
+    const records = (await trail()).filter((r) => r.request_id === created.requestId);
+    expect(records.map((r) => [r.action, r.result])).toEqual([['keys.create', 'started']]);
   });
 
   it('verify reports the records it knows were not written, and a trail it cannot read', async () => {
