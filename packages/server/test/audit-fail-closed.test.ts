@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AuditEntry } from '../src/access/audit-chain.js';
 import type { AuditLog } from '../src/storage/audit-log.js';
+import type { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 /**
@@ -246,5 +247,21 @@ describe('the audit trail fails closed', () => {
     );
     expect(recorded.every((r) => r.result === 'ok')).toBe(true);
     expect(recorded.map((r) => r.request_id).sort()).toEqual(served.map((a) => a.requestId).sort());
+  });
+
+  it('verify finds records it wrote that are gone from the end of the trail', async () => {
+    const intact = JSON.parse((await call('/api/audit/verify')).text) as { head: { seq: number } };
+    const sql = await (server.store as DuckDbEventStore).connect();
+    try {
+      await sql.run(`DELETE FROM audit_log WHERE seq > ${intact.head.seq - 2}`);
+    } finally {
+      sql.closeSync();
+    }
+    const report = JSON.parse((await call('/api/audit/verify')).text) as {
+      ok: boolean;
+      problem: { kind: string; seq: number };
+    };
+    expect(report.ok).toBe(false);
+    expect(report.problem).toMatchObject({ kind: 'removed' });
   });
 });
