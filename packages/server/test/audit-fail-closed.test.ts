@@ -171,6 +171,7 @@ describe('the audit trail fails closed', () => {
     expect([created.status, user.status]).toEqual([503, 503]);
     expect(created.text).not.toContain('pulse_');
     expect(JSON.parse(created.text)).toMatchObject({ error: { code: 'audit_unavailable' } });
+    expect(created.text).not.toContain('may have been applied');
     const keys = (JSON.parse((await call('/api/keys')).text) as { keys: { name: string | null }[] }).keys;
     expect(keys).toHaveLength(keysBefore);
     expect(keys.map((k) => k.name)).not.toContain('while-failing');

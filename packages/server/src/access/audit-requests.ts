@@ -76,6 +76,8 @@ export function clientRequestIdOf(request: FastifyRequest): string | null {
 
 const details = new WeakMap<FastifyRequest, Record<string, unknown>>();
 const failures = new WeakMap<FastifyRequest, string>();
+/** Changes whose `started` record is written. */
+const started = new WeakSet<FastifyRequest>();
 
 /** Adds facts to this request's audit record (a created key's id, counts); never secrets. */
 export function auditDetail(request: FastifyRequest, detail: Record<string, unknown>): void {
@@ -169,7 +171,7 @@ function refusal(request: FastifyRequest, error: unknown): string {
     error instanceof AuditUnavailableError
       ? error.message
       : `the audit record could not be written (${(error as Error).message}); the access is refused`;
-  const applied = changes(request.method, routeOf(request))
+  const applied = started.has(request)
     ? ' The change itself was recorded as started before it ran, and may have been applied.'
     : '';
   return JSON.stringify({
@@ -183,7 +185,10 @@ export function auditRequests(app: FastifyInstance, log: Pick<AuditLog, 'append'
     failures.set(request, error.message);
   });
   app.addHook('preHandler', async (request) => {
-    if (changes(request.method, routeOf(request))) await log.append(requestRecord(request, 'started', null)); // throws: refused before it is applied
+    if (!changes(request.method, routeOf(request))) return;
+    // throws when not written: the change is refused before its handler runs
+    await log.append(requestRecord(request, 'started', null));
+    started.add(request);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     try {
