@@ -33,6 +33,14 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** The audit trail cannot be written or read: the access it would record is refused. */
+export class AuditUnavailableError extends DomainError {
+  constructor(message: string, options?: { cause: unknown }) {
+    super('audit_unavailable', message);
+    if (options) this.cause = options.cause;
+  }
+}
+
 export class UnauthorizedError extends DomainError {
   constructor(message: string) {
     super('unauthorized', message);

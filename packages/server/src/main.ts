@@ -23,6 +23,8 @@ import { createMetrics } from './observability/metrics.js';
 import { describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
+import type { AuditLog } from './storage/audit-log.js';
+import { auditTrail, type AuditTrail } from './access/audit-trail.js';
 import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
@@ -120,7 +122,7 @@ export interface RunningServer {
   pipeline: IngestPipeline;
   stream: EventStream;
   store: EventStore;
-  storage: Storage;
+  storage: Storage & { audit: AuditTrail };
   alerts: AlertEngine;
   close: () => Promise<void>;
 }
@@ -131,6 +133,8 @@ export interface Edges {
   logWriter?: LogWrites;
   /** When sessions and API keys expire (a test's manual clock). */
   clock?: Clock;
+  /** Composes a wrapper around the store's audit log (e.g. one whose writes fail). */
+  wrapAuditLog?: (log: AuditLog) => AuditLog;
 }
 
 /** Store, metrics, stream and pipeline, warmed up: what serving and direct loading share. */
@@ -219,6 +223,7 @@ function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
   };
 }
 
+/** Seams for tests: how the real server behaves when a store beneath it fails. */
 /** The composition root: config → store → pipeline → HTTP. Used by `pulse serve` and by tests. */
 export async function startServer(
   config: FullConfig,
@@ -237,6 +242,10 @@ export async function startServer(
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
   const storage = {
     ...stored,
+    // Fails closed: a failed write is counted (verify, /metrics) and refuses the access it was for.
+    audit: auditTrail(edges.wrapAuditLog?.(stored.audit) ?? stored.audit, () =>
+      metrics.auditWriteFailures.inc(),
+    ),
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalJson,
@@ -34,6 +35,32 @@ describe('canonicalJson', () => {
       '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
     );
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
+  });
+});
+
+describe('the client request id in the hash', () => {
+  it('leaves a record without one hashed as before it existed, and seals one that has it', () => {
+    const record = seal(entry(1), null);
+    const older = createHash('sha256')
+      .update(
+        canonicalJson([
+          1,
+          new Date(record.at).toISOString(),
+          ['api_key', 'k1', 'analyst'],
+          'summary.read',
+          'all',
+          record.detail,
+          'ok',
+          'req-1',
+          GENESIS_HASH,
+        ]),
+      )
+      .digest('hex');
+    expect(record.hash).toBe(older);
+    const withClient = seal({ ...entry(1), clientRequestId: 'trace-1' }, null);
+    expect(withClient.hash).not.toBe(older);
+    expect(verifyChain([{ ...withClient, clientRequestId: 'trace-2' }]).problem?.kind).toBe('edited');
+    expect(verifyChain([{ ...withClient, clientRequestId: null }]).problem?.kind).toBe('edited');
   });
 });
 

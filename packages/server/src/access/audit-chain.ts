@@ -6,7 +6,8 @@ import type { Role } from './rbac.js';
  * so an edited, removed or reordered record breaks the chain at a place `verifyChain` names.
  */
 
-export const auditResults = ['ok', 'denied', 'error'] as const;
+/** 'started': a change about to be applied; its outcome follows in a record with the same request id. */
+export const auditResults = ['ok', 'denied', 'error', 'started'] as const;
 export type AuditResult = (typeof auditResults)[number];
 
 /** Who acted; `anonymous` for requests without a valid key (their attempts are audited too). */
@@ -28,7 +29,10 @@ export interface AuditEntry {
   /** Extra facts (a query's SQL, a created key's id); never secrets. JSON values only. */
   detail: Readonly<Record<string, unknown>>;
   result: AuditResult;
+  /** The server's own id of the request (unique; the key errors and logs name). */
   requestId: string | null;
+  /** The caller's X-Request-Id when it was a short, safe token; absent or null otherwise. */
+  clientRequestId?: string | null;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -37,7 +41,6 @@ export interface AuditRecord extends AuditEntry {
   hash: string;
 }
 
-/** The prev_hash of the first record. */
 /** A record flattened to columns, in this order: the audit_log table and the CSV export. */
 export const auditColumns = [
   'seq',
@@ -52,8 +55,10 @@ export const auditColumns = [
   'request_id',
   'prev_hash',
   'hash',
+  'client_request_id',
 ] as const;
 
+/** The prev_hash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** JSON with object keys sorted at every depth: one byte sequence per value, whatever the key order. */
@@ -69,8 +74,12 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** The hashed content of a record: every field but the hash itself, in a fixed order. */
+/**
+ * The hashed content of a record: every field but the hash itself, in a fixed order. The client's request
+ * id came later: it is appended only when present, so records written before it still hash the same.
+ */
 export function canonicalRecord(record: Omit<AuditRecord, 'hash'>): string {
+  const client = record.clientRequestId ?? null;
   return canonicalJson([
     record.seq,
     new Date(record.at).toISOString(),
@@ -81,6 +90,7 @@ export function canonicalRecord(record: Omit<AuditRecord, 'hash'>): string {
     record.result,
     record.requestId,
     record.prevHash,
+    ...(client === null ? [] : [client]),
   ]);
 }
 
@@ -92,6 +102,7 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
 export function seal(entry: AuditEntry, head: { seq: number; hash: string } | null): AuditRecord {
   const unsealed = {
     ...entry,
+    clientRequestId: entry.clientRequestId ?? null,
     detail: JSON.parse(canonicalJson(entry.detail)) as Record<string, unknown>,
     seq: (head?.seq ?? 0) + 1,
     prevHash: head?.hash ?? GENESIS_HASH,

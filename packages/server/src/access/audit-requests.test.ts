@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from './audit-chain.js';
+import { apiErrorHandler } from '../http/errors.js';
 import { auditRequests } from './audit-requests.js';
 
 /** An audit log whose writes take `delayMs` and can fail; it notes when each write finished. */
@@ -23,12 +24,16 @@ describe('auditRequests', () => {
     for (const app of apps.splice(0)) await app.close();
   });
 
-  async function serve(log: ReturnType<typeof slowLog>, onError?: (error: unknown) => void) {
+  async function serve(log: ReturnType<typeof slowLog>, applied: string[] = []) {
     const app = Fastify();
     apps.push(app);
-    auditRequests(app, log, onError ? { onError } : {});
+    app.setErrorHandler(apiErrorHandler);
+    auditRequests(app, log);
     app.get('/api/summary', async () => ({ ok: true }));
-    app.post('/api/keys', async (_request, reply) => reply.code(201).send({ id: 'k1' }));
+    app.post('/api/keys', async (_request, reply) => {
+      applied.push('k1');
+      return reply.code(201).send({ id: 'k1' });
+    });
     app.get('/api/alerts/:id', async () => {
       throw Object.assign(new Error('alert a1 not found'), { statusCode: 404 });
     });
@@ -50,21 +55,32 @@ describe('auditRequests', () => {
       const response = await fetch(`${url}${path}`, { method });
       const answeredAt = performance.now();
       expect(response.status).toBe(status);
-      expect(log.written).toHaveLength(before + 1);
+      expect(log.written).toHaveLength(before + (method === 'POST' ? 2 : 1));
       const record = log.written.at(-1);
       expect(record?.entry.action).toBe(action);
       expect(record?.at).toBeLessThanOrEqual(answeredAt);
     }
-    expect(log.written.map((w) => w.entry.result)).toEqual(['ok', 'ok', 'error']);
+    // the change was recorded as started before its handler ran, then its outcome
+    expect(log.written.map((w) => w.entry.result)).toEqual(['ok', 'started', 'ok', 'error']);
     expect(log.written[0]?.entry.scope).toEqual(['acme']);
   });
 
-  it('a failed audit write is reported and the response still goes out unchanged', async () => {
-    const errors: unknown[] = [];
-    const url = await serve(slowLog(5, true), (error) => errors.push(error));
+  it('a failed audit write refuses a read with 503 and no data', async () => {
+    const url = await serve(slowLog(5, true));
+    const response = await fetch(`${url}/api/summary`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('audit_unavailable');
+    expect(body.error.message).toContain('disk full');
+    expect(JSON.stringify(body)).not.toContain('"ok":true');
+  });
+
+  it('a change whose started record cannot be written is refused before it runs', async () => {
+    const applied: string[] = [];
+    const url = await serve(slowLog(5, true), applied);
     const response = await fetch(`${url}/api/keys`, { method: 'POST' });
-    expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ id: 'k1' });
-    expect(errors).toHaveLength(1);
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('audit_unavailable');
+    expect(applied).toEqual([]);
   });
 });

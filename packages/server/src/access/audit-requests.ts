@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../storage/audit-log.js';
-import type { AuditActor, AuditResult } from './audit-chain.js';
+import { AuditUnavailableError } from '../errors.js';
+import type { AuditActor, AuditEntry, AuditResult } from './audit-chain.js';
 import { scopeOf, type Actor } from './rbac.js';
 
 /**
- * Records every /api request in the audit trail (issue 6): who, what, on which tenants, with what
- * result, under which request id; the SQL of POST /api/query. The record is written before the response
- * is sent (onSend), so a caller who got an answer, a changed key or a report can rely on its record being
- * durable: a crash cannot leave an acknowledged action unaudited. Register it on the same encapsulated
- * scope as `authenticate`, so it sees exactly the /api routes.
+ * Records every /api request in the audit trail: who, what, on which tenants, with what result, under
+ * which request id; the SQL of POST /api/query. Fails closed, so no access goes unrecorded:
+ * - the outcome record is written before the response is sent (onSend) and the response waits for it;
+ *   when it cannot be written the answer is replaced by 503 `audit_unavailable` (no data leaves);
+ * - a change (any method but GET/HEAD, except the read-only POST /api/query) first gets a `started`
+ *   record, written durably before its handler runs: if that fails the change is refused unapplied.
+ * Register it on the same encapsulated scope as `authenticate`, so it sees exactly the /api routes.
  *
  * Action names: `actionFor(method, route)`:
  * - explicit names first (`explicitActions`: query.run, keys.revoke, audit.verify, …);
@@ -54,8 +57,27 @@ export function actionFor(method: string, route: string): string {
   return `${fixed.join('.')}.${verbs[m] ?? m.toLowerCase()}`;
 }
 
+/** POSTs that only read: their single outcome record is written before any data leaves. */
+const readOnlyPosts = new Set(['/api/query']);
+
+const changes = (method: string, route: string) =>
+  !['GET', 'HEAD'].includes(method.toUpperCase()) && !readOnlyPosts.has(route);
+
+/**
+ * A caller's X-Request-Id is kept (as clientRequestId, beside the server's own id) only when it is a short
+ * token: letters, digits and . _ : - up to 128 characters, which covers UUIDs, ULIDs and trace ids.
+ */
+export const clientRequestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function clientRequestIdOf(request: FastifyRequest): string | null {
+  const value = request.headers['x-request-id'];
+  return typeof value === 'string' && clientRequestIdPattern.test(value) ? value : null;
+}
+
 const details = new WeakMap<FastifyRequest, Record<string, unknown>>();
 const failures = new WeakMap<FastifyRequest, string>();
+/** Changes whose `started` record is written. */
+const started = new WeakSet<FastifyRequest>();
 
 /** Adds facts to this request's audit record (a created key's id, counts); never secrets. */
 export function auditDetail(request: FastifyRequest, detail: Record<string, unknown>): void {
@@ -107,57 +129,79 @@ function plain(value: unknown): Record<string, unknown> | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
-export interface AuditRequestsOptions {
-  /**
-   * Called when a record could not be written. The response still goes out as it was: the action has
-   * happened, and turning its answer into an error would invite a retry that repeats it.
-   */
-  onError?: (error: unknown, request: FastifyRequest) => void;
+const routeOf = (request: FastifyRequest) =>
+  request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
+
+/** The record of `request` as it stands, with `result` and the facts gathered so far. */
+export function requestRecord(
+  request: FastifyRequest,
+  result: AuditResult,
+  status: number | null,
+): AuditEntry {
+  const route = routeOf(request);
+  const actor = (request.actor as Actor | null | undefined) ?? null;
+  const asked = tenantsAsked(request);
+  const body = request.body as { sql?: unknown } | undefined;
+  const detail: Record<string, unknown> = {
+    method: request.method,
+    route,
+    ...(status === null ? {} : { status }),
+    params: plain(request.params),
+    query: plain(request.query),
+    ...(route === '/api/query' && typeof body?.sql === 'string' ? { sql: clip(body.sql, MAX_SQL) } : {}),
+    ...(result !== 'ok' && failures.has(request) ? { reason: clip(failures.get(request) ?? '') } : {}),
+    ...(!actor ? presentedKeyId(request) : {}),
+    ...details.get(request),
+  };
+  return {
+    at: Date.now(),
+    actor: actorOf(actor),
+    action: actionFor(request.method, route),
+    scope: asked ?? (actor ? scopeOf(actor) : []),
+    detail,
+    result,
+    requestId: request.id,
+    clientRequestId: clientRequestIdOf(request),
+  };
 }
 
-export function auditRequests(
-  app: FastifyInstance,
-  log: Pick<AuditLog, 'append'>,
-  options: AuditRequestsOptions = {},
-): void {
+/** The 503 that replaces an answer whose record could not be written. */
+function refusal(request: FastifyRequest, error: unknown): string {
+  const message =
+    error instanceof AuditUnavailableError
+      ? error.message
+      : `the audit record could not be written (${(error as Error).message}); the access is refused`;
+  const applied = started.has(request)
+    ? ' The change itself was recorded as started before it ran, and may have been applied.'
+    : '';
+  return JSON.stringify({
+    error: { code: 'audit_unavailable', message: `${message}${applied}`, requestId: request.id },
+  });
+}
+
+/** `log.append` must throw when a record is not durably written (see `auditTrail`). */
+export function auditRequests(app: FastifyInstance, log: Pick<AuditLog, 'append'>): void {
   app.addHook('onError', async (request, _reply, error) => {
     failures.set(request, error.message);
   });
+  app.addHook('preHandler', async (request) => {
+    if (!changes(request.method, routeOf(request))) return;
+    // throws when not written: the change is refused before its handler runs
+    await log.append(requestRecord(request, 'started', null));
+    started.add(request);
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    const route = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
-    const status = reply.statusCode;
-    const result = resultOf(status);
-    const actor = (request.actor as Actor | null | undefined) ?? null;
-    const asked = tenantsAsked(request);
-    const body = request.body as { sql?: unknown } | undefined;
-    const detail: Record<string, unknown> = {
-      method: request.method,
-      route,
-      status,
-      params: plain(request.params),
-      query: plain(request.query),
-      ...(route === '/api/query' && typeof body?.sql === 'string' ? { sql: clip(body.sql, MAX_SQL) } : {}),
-      ...(result !== 'ok' && failures.has(request) ? { reason: clip(failures.get(request) ?? '') } : {}),
-      ...(!actor ? presentedKeyId(request) : {}),
-      ...details.get(request),
-    };
-    // append is called before any await, so a caller's flush() covers this record
-    const written = log.append({
-      at: Date.now(),
-      actor: actorOf(actor),
-      action: actionFor(request.method, route),
-      scope: asked ?? (actor ? scopeOf(actor) : []),
-      detail,
-      result,
-      requestId: request.id,
-    });
     try {
-      await written;
+      await log.append(requestRecord(request, resultOf(reply.statusCode), reply.statusCode));
+      return payload;
     } catch (error) {
-      if (options.onError) options.onError(error, request);
-      else request.log.error({ err: error }, 'could not write the audit record');
+      request.log.error({ err: error }, 'could not write the audit record; the response is refused');
+      if (payload && typeof (payload as { destroy?: unknown }).destroy === 'function')
+        (payload as { destroy: () => void }).destroy();
+      reply.removeHeader('content-disposition');
+      void reply.code(503).type('application/json; charset=utf-8');
+      return refusal(request, error);
     }
-    return payload;
   });
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IngestPipeline } from '../ingestion/pipeline.js';
@@ -81,8 +82,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger,
     // Capture is a hot path: no per-request log lines; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
+    // The server's own id, unique, in errors, logs and audit records; a caller's X-Request-Id is only kept
+    // beside it in the audit record when it is a short, safe token (clientRequestIdOf).
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
   });
   void app.register(cookie);
   void app.register(async (capture) => captureRoutes(capture, deps));

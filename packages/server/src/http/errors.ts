@@ -13,6 +13,7 @@ const statusOf: Record<string, number> = {
   conflict: 409,
   too_many_attempts: 429,
   unavailable: 503,
+  audit_unavailable: 503,
 };
 
 /** SPEC §6 error shape for /api: `{ error: { code, message, requestId } }`; never a stack. */

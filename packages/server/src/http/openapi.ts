@@ -305,7 +305,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: op('The audit trail, newest first; format=jsonl|csv exports it in chain order', 'audit:read', [
           { name: 'actor', in: 'query', description: 'Actor id' },
           { name: 'action', in: 'query', description: "Action, or a prefix ending in '.' or '*'" },
-          { name: 'result', in: 'query', description: 'ok | denied | error' },
+          { name: 'result', in: 'query', description: 'ok | denied | error | started' },
           from,
           to,
           { name: 'limit', in: 'query', description: 'At most this many records (default 100)' },
@@ -332,14 +332,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
         ),
       },
       '/api/audit/verify': {
-        get: op('Walk the hash chain; reports the first edited, removed or reordered record', 'audit:read', [
-          {
-            name: 'head_seq',
-            in: 'query',
-            description: 'A head seq from an earlier verify (detects a cut tail)',
-          },
-          { name: 'head_hash', in: 'query', description: 'That head’s hash' },
-        ]),
+        get: op(
+          'Walk the hash chain; reports the first edited, removed or reordered record, and records the server could not write since start',
+          'audit:read',
+          [
+            {
+              name: 'head_seq',
+              in: 'query',
+              description: 'A head seq from an earlier verify (detects a cut tail)',
+            },
+            { name: 'head_hash', in: 'query', description: 'That head’s hash' },
+          ],
+        ),
       },
     },
   };

@@ -29,6 +29,11 @@ export function createMetrics() {
       help: 'Events dropped because their uuid was already stored',
       registers: [registry],
     }),
+    auditWriteFailures: new Counter({
+      name: 'pulse_audit_write_failures_total',
+      help: 'Audit records that could not be written since start (their accesses were refused)',
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'pulse_ingest_queue_depth',
       help: 'Events waiting for a group commit',

@@ -42,7 +42,7 @@ export interface Retention {
   seed(policies: readonly RetentionPolicy[]): Promise<boolean>;
   /** Runs the policies now; runs never overlap. */
   apply(options: { dryRun: boolean }): Promise<RetentionRun>;
-  /** apply, then a dedicated `retention.applied` audit record (scheduled and CLI-direct runs). */
+  /** apply between a `started` and an outcome `retention.applied` audit record (scheduled and CLI-direct runs). */
   applyAudited(actor: AuditActor, options: { dryRun: boolean }): Promise<RetentionRun>;
   /** Resolves once no run is in progress (before shutdown). */
   idle(): Promise<void>;
@@ -146,6 +146,16 @@ export function createRetention(deps: RetentionDeps): Retention {
     apply,
     async applyAudited(actor, options) {
       const at = clock();
+      // Recorded before anything is deleted: a run whose record cannot be written does not happen.
+      await deps.audit.append({
+        at,
+        actor,
+        action: 'retention.applied',
+        scope: [],
+        detail: { dry_run: options.dryRun },
+        result: 'started',
+        requestId: null,
+      });
       try {
         const result = await apply(options);
         await deps.audit.append({

@@ -16,10 +16,11 @@ export interface AuditFilter {
 }
 
 /**
- * The append-only, hash-chained audit trail (issue 6): one writer seals records in order, so the
+ * The append-only, hash-chained audit trail: one writer seals records in order, so the
  * chain is linear; `verify` walks it and names the first edited, removed or reordered record.
  */
 export interface AuditLog {
+  /** Resolves once the record is durably written; rejects when it is not (nothing of it is kept). */
   append(entry: AuditEntry): Promise<AuditRecord>;
   list(filter?: AuditFilter): Promise<AuditRecord[]>;
   verify(expectHead?: { seq: number; hash: string }): Promise<VerifyReport>;

@@ -7,6 +7,15 @@ interface VerifyReport {
   records: number;
   head: { seq: number; hash: string } | null;
   problem: { seq: number; kind: string; message: string } | null;
+  failedWrites?: { count: number; lastAt: string | null; lastError: string | null };
+}
+
+/** Why a report is not ok: a break in the chain, or records the server could not write. */
+function whyNotIntact(report: VerifyReport): string {
+  if (report.problem)
+    return `audit trail BROKEN at seq ${report.problem.seq} (${report.problem.kind}): ${report.problem.message}`;
+  const failed = report.failedWrites;
+  return `audit trail INCOMPLETE: ${failed?.count ?? 0} record(s) could not be written since the server started (last at ${failed?.lastAt}: ${failed?.lastError}); the chain of the ${report.records} written record(s) is intact`;
 }
 
 interface AuditRow {
@@ -18,6 +27,7 @@ interface AuditRow {
   detail: Record<string, unknown>;
   result: string;
   request_id: string | null;
+  client_request_id?: string | null;
 }
 
 type ListOptions = ClientOptions & {
@@ -31,7 +41,7 @@ type ListOptions = ClientOptions & {
   json?: boolean;
 };
 
-/** `pulse audit verify|list` (issue 6): check the hash chain; read or export the trail. */
+/** `pulse audit verify|list`: check the hash chain; read or export the trail. */
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('The tamper-evident audit trail');
   withClientOptions(
@@ -50,9 +60,14 @@ export function registerAudit(program: Command): void {
     print(options.json ?? false, report, () =>
       report.ok
         ? `audit trail intact: ${report.records} record(s)${report.head ? `; head ${report.head.seq}:${report.head.hash}` : ''}`
-        : `audit trail BROKEN at seq ${report.problem?.seq} (${report.problem?.kind}): ${report.problem?.message}`,
+        : whyNotIntact(report),
     );
-    if (!report.ok) throw new Error(`the audit trail does not verify (seq ${report.problem?.seq})`);
+    if (!report.ok)
+      throw new Error(
+        report.problem
+          ? `the audit trail does not verify (seq ${report.problem.seq})`
+          : 'the audit trail is missing records the server could not write',
+      );
   });
   withClientOptions(
     audit
@@ -60,7 +75,7 @@ export function registerAudit(program: Command): void {
       .description('Read the trail, newest first; --format jsonl|csv exports it oldest first')
       .option('--actor <id>', 'actor id (API key id, bootstrap-admin)')
       .option('--action <action>', "action, or a prefix ending in '.' or '*' (keys.*)")
-      .option('--result <result>', 'ok | denied | error')
+      .option('--result <result>', 'ok | denied | error | started')
       .option('--from <time>', 'from (ISO 8601)')
       .option('--to <time>', 'to, exclusive (ISO 8601)')
       .option('--limit <n>', 'at most n records (default 100)')
@@ -90,8 +105,9 @@ export function registerAudit(program: Command): void {
           result: r.result,
           detail: typeof r.detail.sql === 'string' ? r.detail.sql : (r.detail.reason ?? r.detail.route ?? ''),
           request_id: r.request_id,
+          client_request_id: r.client_request_id ?? '',
         })),
-        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'request_id'],
+        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'request_id', 'client_request_id'],
       ),
     );
   });

@@ -150,8 +150,18 @@ export function registerRetention(program: Command): void {
       async (client) =>
         (await client.request<{ policies: PolicyInput[] }>('PUT', '/api/retention', body)).policies,
       async (r, audit) => {
+        // Over HTTP the server's request audit records this; here the CLI does, first as started:
+        // a change whose record cannot be written is not made.
+        await audit.append({
+          at: Date.now(),
+          actor: cliActor,
+          action: 'retention.set',
+          scope: [],
+          detail: { requested: body },
+          result: 'started',
+          requestId: null,
+        });
         const { before, after } = await r.setPolicies(body);
-        // Over HTTP the server's request audit records this; here the CLI does.
         await audit.append({
           at: Date.now(),
           actor: cliActor,

@@ -28,6 +28,7 @@ export function presentAudit(r: AuditRecord) {
     detail: r.detail,
     result: r.result,
     request_id: r.requestId,
+    client_request_id: r.clientRequestId ?? null,
     prev_hash: r.prevHash,
     hash: r.hash,
   };
@@ -56,6 +57,7 @@ export function auditCsv(records: readonly AuditRecord[]): string {
       r.requestId,
       r.prevHash,
       r.hash,
+      r.clientRequestId ?? null,
     ]
       .map(csvCell)
       .join(','),
@@ -63,7 +65,7 @@ export function auditCsv(records: readonly AuditRecord[]): string {
   return `${[auditColumns.join(','), ...lines].join('\n')}\n`;
 }
 
-/** The audit trail (issue 6): read with filters, export as JSONL or CSV, verify the hash chain. */
+/** The audit trail: read with filters, export as JSONL or CSV, verify the hash chain. */
 export function auditRoutes(app: FastifyInstance, log: AuditLog): void {
   app.get<{ Querystring: AuditQuery }>('/api/audit', async (request, reply) => {
     guard(request, 'audit:read');

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessChanges } from '../../access/access-changes.js';
 import type { AuditResult } from '../../access/audit-chain.js';
+import { clientRequestIdOf } from '../../access/audit-requests.js';
 import type { Credentials } from '../../access/credentials.js';
 import { inScope, type Actor } from '../../access/rbac.js';
 import type { DashboardStream } from '../../alerts/channels/dashboard.js';
@@ -17,6 +18,7 @@ import type { AuditLog } from '../../storage/audit-log.js';
 export interface LiveRouteDeps {
   events: Pick<EventStream, 'subscribe'>;
   dashboard: Pick<DashboardStream, 'subscribe'>;
+  /** Must throw when a record is not durably written (the server's audit trail does). */
   audit: Pick<AuditLog, 'append'>;
   /** Revocations and grant changes, which close the sockets they concern. */
   changes: Pick<AccessChanges, 'subscribe'>;
@@ -87,8 +89,22 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
     method: 'GET',
     url: '/api/live',
     preHandler: async (request) => {
-      liveScope(request.actor);
-      if (request.ws) checkOrigin(request);
+      const scope = liveScope(request.actor);
+      if (!request.ws) return;
+      checkOrigin(request);
+      const actor = request.actor;
+      // The subscription is an access to business data: recorded durably before it starts; a record that
+      // cannot be written refuses the upgrade (503 audit_unavailable).
+      await deps.audit.append({
+        at: Date.now(),
+        actor: { kind: actor.kind, id: actor.id, role: actor.role },
+        action: 'live.subscribe',
+        scope,
+        detail: { method: 'GET', route: '/api/live', status: 101, origin: request.headers.origin ?? null },
+        result: 'ok',
+        requestId: request.id,
+        clientRequestId: clientRequestIdOf(request),
+      });
     },
     handler: async (_request, reply) =>
       reply
@@ -105,7 +121,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
       const actor = request.actor;
       const scope = liveScope(actor);
       const connection = createLiveConnection(socket);
-      // The subscription is an access to business data, and a forced close an access outcome: both are audited.
+      // A forced close is an access outcome: audited (the subscription itself was, before the upgrade).
       const audit = (action: string, result: AuditResult, detail: Record<string, unknown>) =>
         void deps.audit
           .append({
@@ -116,9 +132,9 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
             detail: { method: 'GET', route: '/api/live', ...detail },
             result,
             requestId: request.id,
+            clientRequestId: clientRequestIdOf(request),
           })
           .catch((error: unknown) => request.log.error({ err: error }, `could not audit ${action}`));
-      audit('live.subscribe', 'ok', { status: 101, origin: request.headers.origin ?? null });
       let unsubscribe: () => void = () => undefined;
       const guarded = guard.watch({
         credential: deps.credentials.of(actor, request.sessionToken),

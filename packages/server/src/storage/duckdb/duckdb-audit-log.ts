@@ -34,8 +34,13 @@ export const auditLogTableSql = `CREATE TABLE IF NOT EXISTS audit_log (
   hash VARCHAR NOT NULL
 )`;
 
+/** Added after the first release: stores made before it gain the column (NULL in their older records). */
+export const auditLogMigrationsSql = [
+  'ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS client_request_id VARCHAR',
+];
+
 const columns =
-  'seq, epoch_ms("at") AS at_ms, actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash';
+  'seq, epoch_ms("at") AS at_ms, actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash, client_request_id';
 
 /** Records sealed and inserted in one statement at most (group commit under load). */
 const MAX_BATCH = 500;
@@ -64,6 +69,7 @@ const stagedLine = (r: AuditRecord): string =>
     request_id: r.requestId,
     prev_hash: r.prevHash,
     hash: r.hash,
+    client_request_id: r.clientRequestId ?? null,
   });
 
 interface Pending {
@@ -75,7 +81,7 @@ interface Pending {
 const nullable = (s: string | null) => (s === null ? 'NULL' : sqlString(s));
 
 function rowSql(r: AuditRecord): string {
-  return `(${r.seq}, epoch_ms(${Math.trunc(r.at)}), ${sqlString(r.actor.kind)}, ${sqlString(r.actor.id)}, ${nullable(r.actor.role)}, ${sqlString(r.action)}, ${sqlString(canonicalJson(r.scope))}, ${sqlString(canonicalJson(r.detail))}, ${sqlString(r.result)}, ${nullable(r.requestId)}, ${sqlString(r.prevHash)}, ${sqlString(r.hash)})`;
+  return `(${r.seq}, epoch_ms(${Math.trunc(r.at)}), ${sqlString(r.actor.kind)}, ${sqlString(r.actor.id)}, ${nullable(r.actor.role)}, ${sqlString(r.action)}, ${sqlString(canonicalJson(r.scope))}, ${sqlString(canonicalJson(r.detail))}, ${sqlString(r.result)}, ${nullable(r.requestId)}, ${sqlString(r.prevHash)}, ${sqlString(r.hash)}, ${nullable(r.clientRequestId ?? null)})`;
 }
 
 function parseJson(text: unknown): unknown {
@@ -107,6 +113,7 @@ function fromRow(r: Record<string, unknown>): AuditRecord {
     requestId: typeof r.request_id === 'string' ? r.request_id : null,
     prevHash: String(r.prev_hash),
     hash: String(r.hash),
+    clientRequestId: typeof r.client_request_id === 'string' ? r.client_request_id : null,
   };
 }
 
@@ -133,6 +140,7 @@ export class DuckDbAuditLog implements AuditLog {
   }): Promise<DuckDbAuditLog> {
     const writer = await db.connect();
     await writer.run(auditLogTableSql);
+    for (const sql of auditLogMigrationsSql) await writer.run(sql);
     const staging = StagingArea.open({ ramOnly: db.encryption !== null });
     return new DuckDbAuditLog(writer, await db.connect(), staging);
   }
@@ -185,7 +193,7 @@ export class DuckDbAuditLog implements AuditLog {
     const file = this.staging.write(records.map(stagedLine));
     try {
       await this.writer.run(
-        `INSERT INTO audit_log SELECT seq, epoch_ms("at"), actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash
+        `INSERT INTO audit_log SELECT seq, epoch_ms("at"), actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash, client_request_id
          FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${stagedColumns})`,
       );
     } finally {
