@@ -46,6 +46,9 @@ describe('pulse/no-sql-splice', () => {
         code: "const s = 'SELECT * FROM t WHERE id = ' + id;",
         errors: [{ messageId: 'concat' }],
       },
+      { filename: file, code: 'const at = (ms) => `epoch_ms(${ms})`;', errors: [{ messageId: 'splice' }] },
+      { filename: file, code: "const eq = `event = '${name}'`;", errors: [{ messageId: 'splice' }] },
+      { filename: file, code: 'const inList = `tenant_id IN (${list})`;', errors: [{ messageId: 'splice' }] },
       {
         // The ATTACH exception is one function, not its file.
         filename: 'packages/server/src/storage/duckdb/open-database.ts',
