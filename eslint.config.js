@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { noSqlSplice } from './scripts/eslint/no-sql-splice.js';
 
 const storageEngines = ['@duckdb/node-api', 'pg', '@clickhouse/client'];
 
@@ -93,6 +94,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // SQL values are bound parameters, never spliced (scripts/eslint/no-sql-splice.js lists the exceptions).
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { pulse: { rules: { 'no-sql-splice': noSqlSplice } } },
+    rules: { 'pulse/no-sql-splice': 'error' },
   },
   {
     files: ['**/*.test.ts', '**/test/**', 'bench/**'],

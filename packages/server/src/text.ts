@@ -1,4 +1,4 @@
-/** A value as display text (tables, CSV): '' for null/undefined, JSON for objects and arrays. */
+/** A value as display text (CLI tables, alert keys): '' for null/undefined, JSON for objects and arrays. */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;

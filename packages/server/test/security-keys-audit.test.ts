@@ -207,7 +207,7 @@ describe('API keys and the audit trail over HTTP', () => {
     expect(jsonl.text).not.toContain(key.slice(-43));
 
     const csv = await h.call(ADMIN, 'GET', '/api/audit?format=csv&action=keys.*');
-    expect(csv.text.split('\n')[0]).toBe(
+    expect(csv.text.split('\r\n')[0]).toBe(
       'seq,at,actor_kind,actor_id,actor_role,action,scope,detail,result,request_id,prev_hash,hash,client_request_id',
     );
     expect(csv.text).toContain('keys.create');

@@ -1,4 +1,5 @@
 import { DAY_MS, factProperties, summaryEventTypes, type SummaryEventType } from './facts.js';
+import { empty, ident, isIn, join, literal, sql, type Sql } from '../sql.js';
 import type { ColumnKind } from './sql-reader.js';
 
 /**
@@ -44,179 +45,170 @@ export const rebuildColumnKinds: readonly ColumnKind[] = [
   'string',
 ];
 
-export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-import { sqlString } from '../sql-string.js';
+const table = (type: string): Sql => ident(`ev_${type}`);
 
-export { sqlString };
-const table = (type: string): string => quoteIdent(`ev_${type}`);
-
-const tsMs = 'epoch_ms("timestamp")';
-const day = `floor(${tsMs} / ${DAY_MS})`;
+const tsMs = sql`epoch_ms("timestamp")`;
+const day = sql`floor(${tsMs} / ${literal(DAY_MS)})`;
 // The same whitespace set as trimAction in facts.ts, so both sides see the same action strings.
-const whitespace = `' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
-const resourceState = 'CASE WHEN cost_efficient THEN 2 WHEN NOT cost_efficient THEN 1 ELSE 0 END';
+const whitespace = sql`' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
+const resourceState = sql`CASE WHEN cost_efficient THEN 2 WHEN NOT cost_efficient THEN 1 ELSE 0 END`;
 
 /** stakeOf (facts.ts) in SQL. */
-const stakeSql: Record<SummaryEventType, string> = {
-  revenue_impact_event: 'coalesce(impact_amount, 0)',
-  cost_optimization_event: 'coalesce(savings_amount, 0)',
-  operational_efficiency_event: 'abs(coalesce(cost_impact, 0))',
-  email_deliverability_event: 'abs(coalesce(cost_impact, 0))',
-  resource_usage_event: 'coalesce(total_cost, 0)',
-  strategic_decision_event: '0',
+const stakeSql: Record<SummaryEventType, Sql> = {
+  revenue_impact_event: sql`coalesce(impact_amount, 0)`,
+  cost_optimization_event: sql`coalesce(savings_amount, 0)`,
+  operational_efficiency_event: sql`abs(coalesce(cost_impact, 0))`,
+  email_deliverability_event: sql`abs(coalesce(cost_impact, 0))`,
+  resource_usage_event: sql`coalesce(total_cost, 0)`,
+  strategic_decision_event: sql`0`,
 };
 
 /** actionsOf (facts.ts) in SQL: the action list of one row, before trimming. */
-const actionListSql: Partial<Record<SummaryEventType, { list: string; where?: string }>> = {
+const actionListSql: Partial<Record<SummaryEventType, { list: Sql; where?: Sql }>> = {
   revenue_impact_event: {
-    list: 'list_concat(CASE WHEN action_required IS NULL THEN [] ELSE [action_required] END, coalesce(mitigation_actions, []))',
+    list: sql`list_concat(CASE WHEN action_required IS NULL THEN [] ELSE [action_required] END, coalesce(mitigation_actions, []))`,
   },
-  cost_optimization_event: { list: 'required_actions', where: "optimization_type = 'identified'" },
-  operational_efficiency_event: { list: 'recommendations' },
-  email_deliverability_event: { list: 'actions_required' },
-  resource_usage_event: { list: 'optimization_opportunities' },
+  cost_optimization_event: { list: sql`required_actions`, where: sql`optimization_type = 'identified'` },
+  operational_efficiency_event: { list: sql`recommendations` },
+  email_deliverability_event: { list: sql`actions_required` },
+  resource_usage_event: { list: sql`optimization_opportunities` },
 };
 
 type Field = 'k' | 'ts' | 'a' | 'b' | 'c' | 'u' | 'ty';
-const fieldTypes: Record<Field, string> = {
-  k: 'VARCHAR',
-  ts: 'DOUBLE',
-  a: 'DOUBLE',
-  b: 'DOUBLE',
-  c: 'DOUBLE',
-  u: 'VARCHAR',
-  ty: 'DOUBLE',
+const fieldTypes: Record<Field, Sql> = {
+  k: sql`VARCHAR`,
+  ts: sql`DOUBLE`,
+  a: sql`DOUBLE`,
+  b: sql`DOUBLE`,
+  c: sql`DOUBLE`,
+  u: sql`VARCHAR`,
+  ty: sql`DOUBLE`,
 };
 
 /** One part of the rows CTE: kind, t, g and the fields given (NULL otherwise), typed alike for UNION ALL. */
-function part(kind: number, g: string, fields: Partial<Record<Field, string>>, rest: string): string {
+function part(kind: number, g: Sql, fields: Partial<Record<Field, Sql>>, rest: Sql): Sql {
   const cols = (Object.keys(fieldTypes) as Field[]).map(
-    (f) => `CAST(${fields[f] ?? 'NULL'} AS ${fieldTypes[f]}) AS ${f}`,
+    (f) => sql`CAST(${fields[f] ?? sql`NULL`} AS ${fieldTypes[f]}) AS ${ident(f)}`,
   );
-  return `SELECT ${kind} AS kind, t, CAST(${g} AS DOUBLE) AS g, ${cols.join(', ')} ${rest}`;
+  return sql`SELECT ${literal(kind)} AS kind, t, CAST(${g} AS DOUBLE) AS g, ${join(cols, ', ')} ${rest}`;
 }
 
-const from = (type: string, where?: string) =>
-  `FROM (SELECT *, tenant_id AS t FROM ${table(type)} WHERE tenant_id IS NOT NULL${where ? ` AND ${where}` : ''})`;
+const from = (type: string, where?: Sql) =>
+  sql`FROM (SELECT *, tenant_id AS t FROM ${table(type)} WHERE tenant_id IS NOT NULL${where ? sql` AND ${where}` : empty})`;
+
+const unionAll = (parts: readonly Sql[]) => join(parts, ' UNION ALL ');
 
 /** The rebuild statement (see RowKind and rebuildColumnKinds). */
-export function rebuildSql(lateGraceMs: number): string {
-  const parts: string[] = [
+export function rebuildSql(lateGraceMs: number): Sql {
+  const parts: Sql[] = [
     part(
       RowKind.revenue,
       day,
       {
-        a: "sum(impact_amount) FILTER (impact_type = 'positive')",
-        b: "sum(impact_amount) FILTER (impact_type <> 'positive')",
-        c: 'count(*)',
+        a: sql`sum(impact_amount) FILTER (impact_type = 'positive')`,
+        b: sql`sum(impact_amount) FILTER (impact_type <> 'positive')`,
+        c: sql`count(*)`,
       },
-      `${from('revenue_impact_event')} GROUP BY t, ${day}`,
+      sql`${from('revenue_impact_event')} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.cost,
       day,
       {
-        a: "sum(savings_amount) FILTER (optimization_type = 'implemented')",
-        b: "sum(savings_amount) FILTER (optimization_type = 'identified')",
+        a: sql`sum(savings_amount) FILTER (optimization_type = 'implemented')`,
+        b: sql`sum(savings_amount) FILTER (optimization_type = 'identified')`,
       },
-      `${from('cost_optimization_event')} GROUP BY t, ${day}`,
+      sql`${from('cost_optimization_event')} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.email,
       day,
-      { a: 'sum(email_count)', b: 'sum(bounce_rate * email_count)' },
-      `${from('email_deliverability_event', 'bounce_rate IS NOT NULL')} GROUP BY t, ${day}`,
+      { a: sql`sum(email_count)`, b: sql`sum(bounce_rate * email_count)` },
+      sql`${from('email_deliverability_event', sql`bounce_rate IS NOT NULL`)} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.efficiency,
       day,
       {
-        k: 'efficiency_metric',
-        ts: `max({'ts': ${tsMs}, 'v': -efficiency_score}).ts`,
-        a: `-max({'ts': ${tsMs}, 'v': -efficiency_score}).v`,
+        k: sql`efficiency_metric`,
+        ts: sql`max({'ts': ${tsMs}, 'v': -efficiency_score}).ts`,
+        a: sql`-max({'ts': ${tsMs}, 'v': -efficiency_score}).v`,
       },
-      `${from('operational_efficiency_event')} GROUP BY t, ${day}, efficiency_metric`,
+      sql`${from('operational_efficiency_event')} GROUP BY t, ${day}, efficiency_metric`,
     ),
     part(
       RowKind.resource,
       day,
       {
-        k: 'coalesce(resource_id, resource_type)',
-        ts: `max({'ts': ${tsMs}, 'v': -${resourceState}}).ts`,
-        a: `-max({'ts': ${tsMs}, 'v': -${resourceState}}).v`,
+        k: sql`coalesce(resource_id, resource_type)`,
+        ts: sql`max({'ts': ${tsMs}, 'v': -${resourceState}}).ts`,
+        a: sql`-max({'ts': ${tsMs}, 'v': -${resourceState}}).v`,
       },
-      `${from('resource_usage_event')} GROUP BY t, ${day}, coalesce(resource_id, resource_type)`,
+      sql`${from('resource_usage_event')} GROUP BY t, ${day}, coalesce(resource_id, resource_type)`,
     ),
     part(
       RowKind.decision,
       day,
-      { k: 'coalesce(decision_id, CAST(uuid AS VARCHAR))' },
-      `${from('strategic_decision_event')} GROUP BY t, ${day}, coalesce(decision_id, CAST(uuid AS VARCHAR))`,
+      { k: sql`coalesce(decision_id, CAST(uuid AS VARCHAR))` },
+      sql`${from('strategic_decision_event')} GROUP BY t, ${day}, coalesce(decision_id, CAST(uuid AS VARCHAR))`,
     ),
   ];
 
   // Actions: the best source per (tenant, day, action list) first (lists repeat: a metric's recommendations
   // are one constant array), then per trimmed action; the top 5 by stake per day, with ties at the 5th kept.
-  const perList = (Object.entries(actionListSql) as [SummaryEventType, { list: string; where?: string }][])
-    .map(
+  const perList = unionAll(
+    (Object.entries(actionListSql) as [SummaryEventType, { list: Sql; where?: Sql }][]).map(
       ([type, spec]) =>
-        `SELECT t, ${day} AS g, ${spec.list} AS l, ` +
-        `max({'stake': ${stakeSql[type]}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${summaryEventTypes.indexOf(type)}}) AS best ` +
-        `${from(type, spec.where)} GROUP BY ALL`,
-    )
-    .join(' UNION ALL ');
-  const perAction =
-    `SELECT t, g, a, max(best) AS best FROM (SELECT t, g, trim(a, ${whitespace}) AS a, best ` +
-    `FROM (SELECT t, g, unnest(l) AS a, best FROM (${perList}))) WHERE a IS NOT NULL AND a <> '' GROUP BY t, g, a`;
+        sql`SELECT t, ${day} AS g, ${spec.list} AS l,
+          max({'stake': ${stakeSql[type]}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${literal(summaryEventTypes.indexOf(type))}}) AS best
+          ${from(type, spec.where)} GROUP BY ALL`,
+    ),
+  );
+  const perAction = sql`SELECT t, g, a, max(best) AS best FROM (SELECT t, g, trim(a, ${whitespace}) AS a, best
+    FROM (SELECT t, g, unnest(l) AS a, best FROM (${perList}))) WHERE a IS NOT NULL AND a <> '' GROUP BY t, g, a`;
   parts.push(
     part(
       RowKind.action,
-      'g',
-      { k: 'a', ts: 'best.ts', a: 'best.stake', u: 'best.u', ty: 'best.ty' },
-      `FROM (${perAction}) QUALIFY rank() OVER (PARTITION BY t, g ORDER BY best.stake DESC) <= 5`,
+      sql`g`,
+      { k: sql`a`, ts: sql`best.ts`, a: sql`best.stake`, u: sql`best.u`, ty: sql`best.ty` },
+      sql`FROM (${perAction}) QUALIFY rank() OVER (PARTITION BY t, g ORDER BY best.stake DESC) <= 5`,
     ),
   );
 
-  const late = `epoch_ms(ingested_at) > (${day} + 1) * ${DAY_MS} + ${lateGraceMs}`;
-  const lateSources = summaryEventTypes
-    .map((type) => `SELECT t, ${day} AS g, epoch_ms(ingested_at) AS ing ${from(type, late)}`)
-    .join(' UNION ALL ');
-  parts.push(part(RowKind.late, 'g', { a: 'max(ing)' }, `FROM (${lateSources}) GROUP BY t, g`));
-  parts.push(part(RowKind.tenant, 'NULL', {}, `${from('security_incident_event')} GROUP BY t`));
+  const late = sql`epoch_ms(ingested_at) > (${day} + 1) * ${literal(DAY_MS)} + ${lateGraceMs}`;
+  const lateSources = unionAll(
+    summaryEventTypes.map(
+      (type) => sql`SELECT t, ${day} AS g, epoch_ms(ingested_at) AS ing ${from(type, late)}`,
+    ),
+  );
+  parts.push(part(RowKind.late, sql`g`, { a: sql`max(ing)` }, sql`FROM (${lateSources}) GROUP BY t, g`));
+  parts.push(part(RowKind.tenant, sql`NULL`, {}, sql`${from('security_incident_event')} GROUP BY t`));
 
   // The snapshot's high-water mark: the newest ingestion instant and the uuids ingested at it.
   const business = [...summaryEventTypes, 'security_incident_event'];
-  const newest = business
-    .map((type) => `SELECT max(ingested_at) AS m FROM ${table(type)}`)
-    .join(' UNION ALL ');
-  const atNewest = business
-    .map(
+  const newest = unionAll(business.map((type) => sql`SELECT max(ingested_at) AS m FROM ${table(type)}`));
+  const atNewest = unionAll(
+    business.map(
       (type) =>
-        `SELECT NULL AS t, uuid, ingested_at FROM ${table(type)} WHERE ingested_at = (SELECT m FROM hw)`,
-    )
-    .join(' UNION ALL ');
+        sql`SELECT NULL AS t, uuid, ingested_at FROM ${table(type)} WHERE ingested_at = (SELECT m FROM hw)`,
+    ),
+  );
   parts.push(
     part(
       RowKind.highWater,
-      'NULL',
-      { ts: 'epoch_ms(ingested_at)', u: 'CAST(uuid AS VARCHAR)' },
-      `FROM (${atNewest})`,
+      sql`NULL`,
+      { ts: sql`epoch_ms(ingested_at)`, u: sql`CAST(uuid AS VARCHAR)` },
+      sql`FROM (${atNewest})`,
     ),
   );
 
-  return (
-    `WITH hw AS (SELECT max(m) AS m FROM (${newest})), ` +
-    `rows AS MATERIALIZED (${parts.join(' UNION ALL ')}), ` +
-    `dict AS MATERIALIZED (SELECT s, CAST(row_number() OVER () - 1 AS DOUBLE) AS id FROM ` +
-    `(SELECT DISTINCT s FROM (SELECT t AS s FROM rows UNION ALL SELECT k FROM rows) WHERE s IS NOT NULL)) ` +
-    `SELECT kind, td.id AS t, g, kd.id AS k, ts, a, b, c, u, ty, NULL AS s ` +
-    `FROM rows LEFT JOIN dict td ON td.s = rows.t LEFT JOIN dict kd ON kd.s = rows.k ` +
-    `UNION ALL SELECT ${RowKind.dictionary}, NULL, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, s FROM dict`
-  );
-}
-
-export function tenantInSql(tenants: readonly string[]): string {
-  return tenants.length ? `tenant_id IN (${tenants.map(sqlString).join(', ')})` : 'FALSE';
+  return sql`WITH hw AS (SELECT max(m) AS m FROM (${newest})),
+    rows AS MATERIALIZED (${unionAll(parts)}),
+    dict AS MATERIALIZED (SELECT s, CAST(row_number() OVER () - 1 AS DOUBLE) AS id FROM
+      (SELECT DISTINCT s FROM (SELECT t AS s FROM rows UNION ALL SELECT k FROM rows) WHERE s IS NOT NULL))
+    SELECT kind, td.id AS t, g, kd.id AS k, ts, a, b, c, u, ty, NULL AS s
+    FROM rows LEFT JOIN dict td ON td.s = rows.t LEFT JOIN dict kd ON kd.s = rows.k
+    UNION ALL SELECT ${literal(RowKind.dictionary)}, NULL, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, s FROM dict`;
 }
 
 /** Rows of the raw events of some UTC days, for edge-days.ts: one range and tenant set per day. */
@@ -238,21 +230,21 @@ export const edgeFactColumnKinds: readonly ColumnKind[] = [
   'string',
 ];
 
+/** Microseconds since the epoch as a TIMESTAMP (exact: no float rounding of ms). */
+const microsTimestamp = (us: number) => sql`make_timestamp(CAST(${us} AS BIGINT))`;
+
 /** The raw events of some days, with the properties facts.ts reads (factProperties). */
-export function edgeFactsSql(requests: readonly DayRequest[]): string {
-  const where = requests
-    .map(({ day: d, tenants }) => {
-      const range = `"timestamp" >= make_timestamp(${d * DAY_MS * 1000}) AND "timestamp" < make_timestamp(${(d + 1) * DAY_MS * 1000})`;
-      return `(${range} AND ${tenants === 'all' ? 'tenant_id IS NOT NULL' : tenantInSql(tenants)})`;
-    })
-    .join(' OR ');
-  return summaryEventTypes
-    .map((type) => {
-      const json = factProperties[type].map((p) => `${sqlString(p)}: ${quoteIdent(p)}`).join(', ');
-      return (
-        `SELECT ${summaryEventTypes.indexOf(type)} AS e, tenant_id AS t, CAST(${tsMs} AS DOUBLE) AS ts, CAST(epoch_ms(ingested_at) AS DOUBLE) AS i, ` +
-        `CAST(uuid AS VARCHAR) AS u, CAST(to_json({${json}}) AS VARCHAR) AS p FROM ${table(type)} WHERE ${where || 'FALSE'}`
-      );
-    })
-    .join(' UNION ALL ');
+export function edgeFactsSql(requests: readonly DayRequest[]): Sql {
+  const days = requests.map(({ day: d, tenants }) => {
+    const range = sql`"timestamp" >= ${microsTimestamp(d * DAY_MS * 1000)} AND "timestamp" < ${microsTimestamp((d + 1) * DAY_MS * 1000)}`;
+    return sql`(${range} AND ${tenants === 'all' ? sql`tenant_id IS NOT NULL` : isIn(sql`tenant_id`, tenants)})`;
+  });
+  const where = days.length ? join(days, ' OR ') : sql`FALSE`;
+  return unionAll(
+    summaryEventTypes.map((type) => {
+      const json = join(factProperties[type].map((p) => sql`${ident(p)}: ${ident(p)}`));
+      return sql`SELECT ${literal(summaryEventTypes.indexOf(type))} AS e, tenant_id AS t, CAST(${tsMs} AS DOUBLE) AS ts, CAST(epoch_ms(ingested_at) AS DOUBLE) AS i,
+        CAST(uuid AS VARCHAR) AS u, CAST(to_json({${json}}) AS VARCHAR) AS p FROM ${table(type)} WHERE ${where}`;
+    }),
+  );
 }

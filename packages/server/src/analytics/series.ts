@@ -1,5 +1,6 @@
 import { inScope } from '../access/rbac.js';
 import type { AlertEngine } from '../alerts/engine.js';
+import { literal, sql, textOf, type Sql } from '../sql.js';
 import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
 
 const DAY = 86_400_000;
@@ -23,46 +24,54 @@ const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? 
  * but whole numbers.
  */
 function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
-  const where = (event: string) =>
-    `event = '${event}' AND "timestamp" >= epoch_ms(${from}) AND "timestamp" < epoch_ms(${to})`;
-  const b = `epoch_ms(date_trunc('${bucket}', "timestamp"))`;
-  return {
-    revenue: `SELECT ${b} AS t,
+  // The query runner takes SQL text: the window is inlined as whole-number literals.
+  const window = sql`"timestamp" >= epoch_ms(${literal(from)}) AND "timestamp" < epoch_ms(${literal(to)})`;
+  const where = (event: Sql) => sql`event = ${event} AND ${window}`;
+  const b =
+    bucket === 'day'
+      ? sql`epoch_ms(date_trunc('day', "timestamp"))`
+      : sql`epoch_ms(date_trunc('hour', "timestamp"))`;
+  const statements = {
+    revenue: sql`SELECT ${b} AS t,
         coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'negative'), 0) AS negative,
         coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'positive'), 0) AS positive
-      FROM events WHERE ${where('revenue_impact_event')} GROUP BY 1 ORDER BY 1`,
-    savings: `SELECT ${b} AS t,
+      FROM events WHERE ${where(sql`'revenue_impact_event'`)} GROUP BY 1 ORDER BY 1`,
+    savings: sql`SELECT ${b} AS t,
         coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'implemented'), 0) AS realized,
         coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'identified'), 0) AS projected
-      FROM events WHERE ${where('cost_optimization_event')} GROUP BY 1 ORDER BY 1`,
-    efficiency: `WITH top AS (
-        SELECT efficiency_metric FROM events WHERE ${where('operational_efficiency_event')}
+      FROM events WHERE ${where(sql`'cost_optimization_event'`)} GROUP BY 1 ORDER BY 1`,
+    efficiency: sql`WITH top AS (
+        SELECT efficiency_metric FROM events WHERE ${where(sql`'operational_efficiency_event'`)}
         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8)
       SELECT ${b} AS t, efficiency_metric AS metric, avg(efficiency_score) AS score
-      FROM events WHERE ${where('operational_efficiency_event')}
+      FROM events WHERE ${where(sql`'operational_efficiency_event'`)}
         AND efficiency_metric IN (SELECT efficiency_metric FROM top)
       GROUP BY 1, 2 ORDER BY 1, 2`,
-    deliverability: `SELECT ${b} AS t,
+    deliverability: sql`SELECT ${b} AS t,
         sum(bounce_rate * email_count) FILTER (WHERE bounce_rate IS NOT NULL)
           / nullif(sum(email_count) FILTER (WHERE bounce_rate IS NOT NULL), 0) AS bounce_rate,
         sum(spam_rate * email_count) FILTER (WHERE spam_rate IS NOT NULL)
           / nullif(sum(email_count) FILTER (WHERE spam_rate IS NOT NULL), 0) AS spam_rate,
         sum(email_count) AS emails
-      FROM events WHERE ${where('email_deliverability_event')} GROUP BY 1 ORDER BY 1`,
-    runRate: `WITH snap AS (
+      FROM events WHERE ${where(sql`'email_deliverability_event'`)} GROUP BY 1 ORDER BY 1`,
+    runRate: sql`WITH snap AS (
         SELECT ${b} AS t, tenant_id, coalesce(resource_id, resource_type) AS rid,
           arg_max(total_cost, "timestamp") AS cost
-        FROM events WHERE ${where('resource_usage_event')} AND total_cost IS NOT NULL GROUP BY ALL)
+        FROM events WHERE ${where(sql`'resource_usage_event'`)} AND total_cost IS NOT NULL GROUP BY ALL)
       SELECT t, sum(cost) AS cost FROM snap GROUP BY 1 ORDER BY 1`,
-    utilization: `SELECT tenant_id, coalesce(resource_id, resource_type) AS resource_id,
+    utilization: sql`SELECT tenant_id, coalesce(resource_id, resource_type) AS resource_id,
         arg_max(resource_type, "timestamp") AS resource_type,
         arg_max(utilization_percentage, "timestamp") AS utilization,
         arg_max(total_cost, "timestamp") AS total_cost
-      FROM events WHERE ${where('resource_usage_event')} GROUP BY 1, 2
+      FROM events WHERE ${where(sql`'resource_usage_event'`)} GROUP BY 1, 2
       ORDER BY utilization DESC NULLS LAST, 1, 2 LIMIT 12`,
-    tenants: `SELECT DISTINCT tenant_id FROM events WHERE tenant_id IS NOT NULL
-        AND "timestamp" >= epoch_ms(${from}) AND "timestamp" < epoch_ms(${to}) ORDER BY 1 LIMIT 1000`,
+    tenants: sql`SELECT DISTINCT tenant_id FROM events WHERE tenant_id IS NOT NULL
+        AND ${window} ORDER BY 1 LIMIT 1000`,
   };
+  return Object.fromEntries(Object.entries(statements).map(([k, v]) => [k, textOf(v)])) as Record<
+    keyof typeof statements,
+    string
+  >;
 }
 
 /** The dashboard's chart series for a scope and window: hourly up to 3 days, daily beyond. */

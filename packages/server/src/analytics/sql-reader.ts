@@ -1,9 +1,11 @@
+import type { Sql, SqlValue } from '../sql.js';
+
 /**
  * The SQL connection analytics reads through, reduced to what it uses. DuckDB's `DuckDBConnection` (the store's
  * `readConnection`) satisfies it structurally, so analytics imports no storage engine.
  */
 export interface SqlConnection {
-  run(sql: string): Promise<{ fetchAllChunks(): Promise<readonly SqlChunk[]> }>;
+  run(sql: string, values: SqlValue[]): Promise<{ fetchAllChunks(): Promise<readonly SqlChunk[]> }>;
 }
 
 export interface SqlChunk {
@@ -21,10 +23,12 @@ export type ColumnKind = 'number' | 'string';
  */
 export async function readColumns(
   connection: SqlConnection,
-  sql: string,
+  statement: Sql,
   kinds: readonly ColumnKind[],
 ): Promise<{ rows: number; columns: Column[] }> {
-  const chunks = await (await connection.run(sql)).fetchAllChunks();
+  const chunks = await (
+    await connection.run(statement.text, statement.values as SqlValue[])
+  ).fetchAllChunks();
   const rows = chunks.reduce((n, c) => n + c.rowCount, 0);
   const columns: Column[] = kinds.map((kind) =>
     kind === 'number' ? new Float64Array(rows) : new Array<string | null>(rows),

@@ -507,9 +507,9 @@ describe('rebuild while events are being committed', () => {
   function gatedConnection(inner: SqlConnection) {
     const gates = { before: Promise.resolve(), after: Promise.resolve(), started: () => {} };
     const connection: SqlConnection = {
-      async run(sql) {
+      async run(sql, values) {
         await gates.before;
-        const result = await inner.run(sql);
+        const result = await inner.run(sql, values);
         const chunks = await result.fetchAllChunks();
         gates.started();
         await gates.after;

@@ -1,5 +1,6 @@
 import type { EventStore } from '../storage/event-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
+import type { SqlValue } from '../sql.js';
 
 /** Waits until the store holds everything acknowledged before the call (IngestPipeline.barrier). */
 export type Barrier = () => Promise<void>;
@@ -43,9 +44,8 @@ export function queryRunnerBehindBarrier<T extends QueryRunner>(runner: T, barri
 }
 
 /** Analytics' SQL (the startup rebuild, edge days) waits too; its live rollups come from the stream. */
-export function connectionBehindBarrier<T extends { run: (sql: string) => Promise<unknown> }>(
-  connection: T,
-  barrier: Barrier,
-): T {
+export function connectionBehindBarrier<
+  T extends { run: (sql: string, values: SqlValue[]) => Promise<unknown> },
+>(connection: T, barrier: Barrier): T {
   return gate(connection, new Set(['run']), barrier);
 }

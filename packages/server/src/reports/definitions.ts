@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { literal, sql, textOf } from '../sql.js';
 
 /** Parameters a named report takes; times are epoch ms, UTC. */
 export interface ReportParams {
@@ -20,7 +21,8 @@ export interface ReportDefinition {
   sql: (params: ReportParams) => string;
 }
 
-const at = (ms: number) => `epoch_ms(${Math.trunc(ms)})`;
+/** The query runner takes SQL text: report windows are inlined as whole-number literals. */
+const at = (ms: number) => sql`epoch_ms(${literal(Math.trunc(ms))})`;
 
 /**
  * The seed's "Executive Performance Dashboard" query, corrected (SPEC §7): real event names; savings
@@ -48,7 +50,8 @@ const performanceDashboard: ReportDefinition = {
     'avg_efficiency_score',
     'strategic_decisions_tracked',
   ],
-  sql: ({ from, to }) => `
+  sql: ({ from, to }) =>
+    textOf(sql`
 WITH business_metrics AS (
   SELECT tenant_id,
     coalesce(sum(impact_amount) FILTER (WHERE event = 'revenue_impact_event' AND impact_type = 'negative'), 0) AS negative_revenue_impact,
@@ -73,7 +76,7 @@ SELECT bm.tenant_id, s.plan_name, s.current_period_start, s.current_period_end,
   bm.strategic_decisions_tracked
 FROM business_metrics bm JOIN subscriptions s ON s.tenant_id = bm.tenant_id
 WHERE s.status = 'active'
-ORDER BY business_performance_score DESC, bm.tenant_id`,
+ORDER BY business_performance_score DESC, bm.tenant_id`),
 };
 
 /**
@@ -96,7 +99,8 @@ const costOptimization: ReportDefinition = {
     'implemented_count',
     'identified_count',
   ],
-  sql: ({ monthStart, to }) => `
+  sql: ({ monthStart, to }) =>
+    textOf(sql`
 SELECT tenant_id, optimization_category,
   count(*) AS optimization_count,
   sum(savings_amount) AS total_savings,
@@ -107,7 +111,7 @@ SELECT tenant_id, optimization_category,
 FROM events
 WHERE event = 'cost_optimization_event' AND "timestamp" >= ${at(monthStart)} AND "timestamp" < ${at(to)}
 GROUP BY tenant_id, optimization_category
-ORDER BY total_savings DESC, tenant_id, optimization_category`,
+ORDER BY total_savings DESC, tenant_id, optimization_category`),
 };
 
 export const reports: Record<string, ReportDefinition> = {

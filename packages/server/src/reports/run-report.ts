@@ -1,5 +1,5 @@
 import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
-import { cellText } from '../text.js';
+import { toCsv } from '../csv.js';
 import { reportNamed, reportParams } from './definitions.js';
 
 export interface ReportResult {
@@ -42,11 +42,9 @@ export async function runReport(
   };
 }
 
-/** RFC 4180 CSV of a report's rows. */
-export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const cell = (v: unknown) => {
-    const s = cellText(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`;
-}
+/** A report's rows as CSV, its columns in display order. */
+export const reportCsv = (report: ReportResult): string =>
+  toCsv(
+    report.columns,
+    report.rows.map((row) => report.columns.map((c) => row[c])),
+  );

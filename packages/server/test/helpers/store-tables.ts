@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { attachEncryptedSql } from '../../src/storage/duckdb/open-database.js';
+import { attachSql } from '../../src/storage/duckdb/open-database.js';
 
 /**
  * Opens a store file read-only (with `key`, or plaintext) as `db` and reads one value per table:
@@ -14,9 +14,7 @@ export async function readStoreTables<T>(
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
   try {
-    await c.run(
-      key ? attachEncryptedSql(path, 'db', key, { readOnly: true }) : `ATTACH '${path}' AS db (READ_ONLY)`,
-    );
+    await c.run(attachSql(path, 'db', { key, readOnly: true }));
     const tables = (
       await c.runAndReadAll(
         `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'db' ORDER BY ALL`,

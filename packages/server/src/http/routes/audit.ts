@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { auditColumns, auditResults, type AuditRecord, type AuditResult } from '../../access/audit-chain.js';
+import { toCsv } from '../../csv.js';
 import { ValidationError } from '../../errors.js';
 import type { AuditFilter, AuditLog } from '../../storage/audit-log.js';
 import { guard } from '../auth.js';
@@ -34,17 +35,10 @@ export function presentAudit(r: AuditRecord) {
   };
 }
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  // a leading =, +, - or @ would run as a formula in a spreadsheet
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export function auditCsv(records: readonly AuditRecord[]): string {
-  const lines = records.map((r) =>
-    [
+  return toCsv(
+    auditColumns,
+    records.map((r) => [
       r.seq,
       new Date(r.at).toISOString(),
       r.actor.kind,
@@ -58,11 +52,8 @@ export function auditCsv(records: readonly AuditRecord[]): string {
       r.prevHash,
       r.hash,
       r.clientRequestId ?? null,
-    ]
-      .map(csvCell)
-      .join(','),
+    ]),
   );
-  return `${[auditColumns.join(','), ...lines].join('\n')}\n`;
 }
 
 /** The audit trail: read with filters, export as JSONL or CSV, verify the hash chain. */

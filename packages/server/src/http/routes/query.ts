@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import { runReport, toCsv } from '../../reports/run-report.js';
+import { reportCsv, runReport } from '../../reports/run-report.js';
 import type { QueryLimits, QueryRunner } from '../../storage/query-runner.js';
 import { guard } from '../auth.js';
 import { concurrencyGate } from '../concurrency-gate.js';
@@ -56,7 +56,7 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${report.name}.csv"`)
-        .send(toCsv(report.columns, report.rows));
+        .send(reportCsv(report));
     return report;
   });
 }

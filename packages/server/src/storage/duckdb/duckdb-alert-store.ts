@@ -13,10 +13,12 @@ import type {
   RecentRow,
   WriteLane,
 } from '../alert-store.js';
-import { selectFromStaging, sqlString } from './read-json-sql.js';
+import { selectFromStaging } from './read-json-sql.js';
 import { eventTables, quote, type Column } from './schema.js';
 import { StagingArea } from './staging.js';
-import { msOrNull as ms, textLiteral as text, timeLiteral as time } from './sql-values.js';
+import type { SqlValue } from '../../sql.js';
+import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
+import { msOrNull as ms } from './sql-values.js';
 
 interface TableColumn extends Column {
   notNull?: boolean;
@@ -107,9 +109,7 @@ const tablesSql = [
 
 type Row = Record<string, unknown>;
 
-const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'NULL' : String(v));
-const json = (v: unknown): string => sqlString(JSON.stringify(v));
-const list = (values: readonly string[]): string => values.map(sqlString).join(', ');
+const num = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
 const str = (v: unknown): string | null =>
   typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v);
 
@@ -120,12 +120,12 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** A SQL literal of a row value (times are epoch ms). */
-function literal(value: unknown, type: string): string {
-  if (value === null || value === undefined) return 'NULL';
+/** A row value as a bound parameter (times are epoch ms). */
+function bound(value: unknown, type: string): Sql | SqlValue {
+  if (value === null || value === undefined) return null;
   switch (type) {
     case 'JSON':
-      return json(value);
+      return JSON.stringify(value);
     case 'TIMESTAMP':
       return time(value as number);
     case 'DOUBLE':
@@ -133,16 +133,20 @@ function literal(value: unknown, type: string): string {
     case 'INTEGER':
       return num(value as number);
     case 'BOOLEAN':
-      return value ? 'TRUE' : 'FALSE';
+      return Boolean(value);
     default:
-      return text(value as string);
+      return value as string;
   }
 }
+
+/** A VALUES row of `columns`. */
+const valuesRow = (columns: readonly TableColumn[], row: Row): Sql =>
+  sql`(${join(columns.map((col) => bound(row[col.name], col.type)))})`;
 
 /** Above this many rows, a batch is bulk-loaded from a staged NDJSON file instead of a VALUES list. */
 const STAGE_ABOVE = 32;
 
-const alertSelect = `id, rule_id, rule_name, severity, tenant_id, dedup_key, key_parts, state, title, summary,
+const alertSelect = sql`id, rule_id, rule_name, severity, tenant_id, dedup_key, key_parts, state, title, summary,
   amount, value, event_uuids, count, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen,
   epoch_ms(last_event_at) AS last_event_at, acknowledged_by, epoch_ms(acknowledged_at) AS acknowledged_at,
   ack_comment, resolved_by, epoch_ms(resolved_at) AS resolved_at, resolve_comment, resolution, backfill,
@@ -218,7 +222,7 @@ const transitionRow = (t: Transition): Row => ({
   backfill: t.backfill,
 });
 
-const deliverySelect = `id, alert_id, transition_id, channel, target, payload, status, attempts,
+const deliverySelect = sql`id, alert_id, transition_id, channel, target, payload, status, attempts,
   epoch_ms(next_attempt_at) AS next_attempt_at, last_error, epoch_ms(created_at) AS created_at,
   epoch_ms(sent_at) AS sent_at`;
 
@@ -254,12 +258,23 @@ function toDelivery(r: Row): Delivery {
   };
 }
 
-function tableOf(event: BusinessEventName, columns: readonly string[]): string {
+/** `, <column> AS c0, …`: the columns a query reads, under positional aliases. */
+const valueColumns = (columns: readonly string[], alias?: string): Sql =>
+  columns.length
+    ? join(
+        columns.map(
+          (c, i) => sql`, ${alias ? sql`${ident(alias)}.` : sql``}${ident(c)} AS ${ident(`c${i}`)}`,
+        ),
+        '',
+      )
+    : sql``;
+
+function tableOf(event: BusinessEventName, columns: readonly string[]): Sql {
   const table = eventTables[event];
   const known = new Set(table.columns.map((c) => c.name));
   for (const c of columns)
     if (!known.has(c)) throw new Error(`${event} has no stored column ${JSON.stringify(c)}`);
-  return quote(table.table);
+  return ident(table.table);
 }
 
 /**
@@ -283,7 +298,7 @@ export class DuckDbAlertStore implements AlertStore {
     readonly encryption: object | null;
   }): Promise<DuckDbAlertStore> {
     const writer = await db.connect();
-    for (const sql of tablesSql) await writer.run(sql);
+    for (const statement of tablesSql) await writer.run(statement);
     const staging = StagingArea.open({ ramOnly: db.encryption !== null });
     return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging);
   }
@@ -302,17 +317,22 @@ export class DuckDbAlertStore implements AlertStore {
     return run;
   }
 
-  /** One round trip: BEGIN; …; COMMIT in a single multi-statement call (each call costs ~1 ms). */
+  /**
+   * BEGIN, the statements, COMMIT. Each statement is its own call with bound values (measured: a one-alert
+   * write costs the same within noise as one multi-statement call of spliced literals, ~6–9 ms).
+   */
   private transaction(
-    statements: readonly string[],
+    statements: readonly Sql[],
     files: readonly string[] = [],
     lane: WriteLane = 'fast',
   ): Promise<void> {
     const connection = lane === 'fast' ? this.writer : this.bulkWriter;
-    const run = async () => {
+    const work = async () => {
       if (!statements.length) return;
       try {
-        await connection.run(`BEGIN TRANSACTION;\n${statements.join(';\n')};\nCOMMIT`);
+        await connection.run('BEGIN TRANSACTION');
+        for (const statement of statements) await run(connection, statement);
+        await connection.run('COMMIT');
       } catch (error) {
         // A failed statement leaves the transaction open and aborted.
         await connection.run('ROLLBACK').catch(() => undefined);
@@ -321,15 +341,15 @@ export class DuckDbAlertStore implements AlertStore {
         for (const file of files) this.staging.remove(file);
       }
     };
-    return lane === 'fast' ? this.exclusive(run) : this.exclusiveBulk(run);
+    return lane === 'fast' ? this.exclusive(work) : this.exclusiveBulk(work);
   }
 
-  private async rows(sql: string): Promise<Row[]> {
-    return (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+  private rows(statement: Sql): Promise<Row[]> {
+    return readRows(this.reader, statement);
   }
 
   write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number): Promise<void> {
-    const statements: string[] = [];
+    const statements: Sql[] = [];
     const files: string[] = [];
     // A snapshot replaces the previous one of its alert; a just-opened alert has none to replace.
     const opened = new Set(batch.transitions.filter((t) => t.kind === 'opened').map((t) => t.alertId));
@@ -338,10 +358,15 @@ export class DuckDbAlertStore implements AlertStore {
       const file = this.staging.write(replaced.map((a) => JSON.stringify({ id: a.id })));
       files.push(file);
       statements.push(
-        `DELETE FROM alerts WHERE id IN (SELECT id FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {'id': 'VARCHAR'}))`,
+        sql`DELETE FROM alerts WHERE id IN (SELECT id FROM read_json(${file}, format = 'newline_delimited', columns = {'id': 'VARCHAR'}))`,
       );
     } else if (replaced.length)
-      statements.push(`DELETE FROM alerts WHERE id IN (${list(replaced.map((a) => a.id))})`);
+      statements.push(
+        sql`DELETE FROM alerts WHERE ${isIn(
+          sql`id`,
+          replaced.map((a) => a.id),
+        )}`,
+      );
     this.insert(statements, files, 'alerts', alertTable, batch.alerts.map(alertRow));
     this.insert(
       statements,
@@ -353,20 +378,20 @@ export class DuckDbAlertStore implements AlertStore {
     this.insert(statements, files, 'alert_outbox', outboxTable, batch.deliveries.map(deliveryRow));
     if (journalEnd !== undefined)
       statements.push(
-        `DELETE FROM alert_meta WHERE key = 'journal_stored'`,
-        `INSERT INTO alert_meta VALUES ('journal_stored', '${Math.trunc(journalEnd)}')`,
+        sql`DELETE FROM alert_meta WHERE key = 'journal_stored'`,
+        sql`INSERT INTO alert_meta VALUES ('journal_stored', ${String(Math.trunc(journalEnd))})`,
       );
     return this.transaction(statements, files, lane);
   }
 
   async journalStored(): Promise<number> {
-    const [row] = await this.rows(`SELECT value FROM alert_meta WHERE key = 'journal_stored'`);
+    const [row] = await this.rows(sql`SELECT value FROM alert_meta WHERE key = 'journal_stored'`);
     return row ? Number(row.value) : 0;
   }
 
   /** An INSERT of rows: a VALUES list when small (the latency path), a staged bulk load when large. */
   private insert(
-    statements: string[],
+    statements: Sql[],
     files: string[],
     table: string,
     columns: readonly TableColumn[],
@@ -374,45 +399,44 @@ export class DuckDbAlertStore implements AlertStore {
   ): void {
     if (!rows.length) return;
     if (rows.length <= STAGE_ABOVE) {
-      const values = rows.map((r) => `(${columns.map((col) => literal(r[col.name], col.type)).join(', ')})`);
-      statements.push(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
+      statements.push(
+        sql`INSERT INTO ${ident(table)} VALUES ${join(rows.map((r) => valuesRow(columns, r)))}`,
+      );
       return;
     }
     const file = this.staging.write(rows.map((r) => JSON.stringify(r)));
     files.push(file);
-    statements.push(`INSERT INTO ${table} ${selectFromStaging(file, columns)}`);
+    statements.push(sql`INSERT INTO ${ident(table)} ${selectFromStaging(file, columns)}`);
   }
 
   async activeAlerts(): Promise<Alert[]> {
-    return (await this.rows(`SELECT ${alertSelect} FROM alerts_current WHERE state <> 'resolved'`)).map(
+    return (await this.rows(sql`SELECT ${alertSelect} FROM alerts_current WHERE state <> 'resolved'`)).map(
       toAlert,
     );
   }
 
   async listAlerts(filter: AlertFilter): Promise<Alert[]> {
-    const where = ['TRUE'];
-    if (filter.states) where.push(filter.states.length ? `state IN (${list(filter.states)})` : 'FALSE');
-    if (filter.severities)
-      where.push(filter.severities.length ? `severity IN (${list(filter.severities)})` : 'FALSE');
-    if (filter.tenants)
-      where.push(filter.tenants.length ? `tenant_id IN (${list(filter.tenants)})` : 'FALSE');
-    if (filter.rules) where.push(filter.rules.length ? `rule_id IN (${list(filter.rules)})` : 'FALSE');
-    if (filter.from !== undefined) where.push(`last_seen >= ${time(filter.from)}`);
-    if (filter.to !== undefined) where.push(`first_seen < ${time(filter.to)}`);
-    const sql = `SELECT ${alertSelect} FROM alerts_current WHERE ${where.join(' AND ')}
+    const where = [sql`TRUE`];
+    if (filter.states) where.push(isIn(sql`state`, filter.states));
+    if (filter.severities) where.push(isIn(sql`severity`, filter.severities));
+    if (filter.tenants) where.push(isIn(sql`tenant_id`, filter.tenants));
+    if (filter.rules) where.push(isIn(sql`rule_id`, filter.rules));
+    if (filter.from !== undefined) where.push(sql`last_seen >= ${time(filter.from)}`);
+    if (filter.to !== undefined) where.push(sql`first_seen < ${time(filter.to)}`);
+    const statement = sql`SELECT ${alertSelect} FROM alerts_current WHERE ${join(where, ' AND ')}
       ORDER BY last_seen DESC, id LIMIT ${Math.trunc(filter.limit)}`;
-    return (await this.rows(sql)).map(toAlert);
+    return (await this.rows(statement)).map(toAlert);
   }
 
   async getAlert(id: string): Promise<Alert | null> {
-    const rows = await this.rows(`SELECT ${alertSelect} FROM alerts_current WHERE id = ${sqlString(id)}`);
+    const rows = await this.rows(sql`SELECT ${alertSelect} FROM alerts_current WHERE id = ${id}`);
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
   async transitions(alertId: string): Promise<Transition[]> {
     const rows = await this.rows(
-      `SELECT id, alert_id, kind, epoch_ms(occurred_at) AS at, actor, comment, backfill FROM alert_transitions
-       WHERE alert_id = ${sqlString(alertId)} ORDER BY occurred_at, rowid`,
+      sql`SELECT id, alert_id, kind, epoch_ms(occurred_at) AS at, actor, comment, backfill FROM alert_transitions
+       WHERE alert_id = ${alertId} ORDER BY occurred_at, rowid`,
     );
     return rows.map((r) => ({
       id: String(r.id),
@@ -426,23 +450,25 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   async pendingDeliveries(): Promise<Delivery[]> {
-    const sql = `SELECT ${deliverySelect} FROM alert_outbox WHERE status = 'pending' ORDER BY next_attempt_at, id`;
-    return (await this.rows(sql)).map(toDelivery);
+    return (
+      await this.rows(
+        sql`SELECT ${deliverySelect} FROM alert_outbox WHERE status = 'pending' ORDER BY next_attempt_at, id`,
+      )
+    ).map(toDelivery);
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
-    const where = ['TRUE'];
-    if (filter.statuses)
-      where.push(filter.statuses.length ? `status IN (${list(filter.statuses)})` : 'FALSE');
-    if (filter.alertId !== undefined) where.push(`alert_id = ${sqlString(filter.alertId)}`);
-    if (filter.channel !== undefined) where.push(`channel = ${sqlString(filter.channel)}`);
-    const sql = `SELECT ${deliverySelect} FROM alert_outbox WHERE ${where.join(' AND ')}
+    const where = [sql`TRUE`];
+    if (filter.statuses) where.push(isIn(sql`status`, filter.statuses));
+    if (filter.alertId !== undefined) where.push(sql`alert_id = ${filter.alertId}`);
+    if (filter.channel !== undefined) where.push(sql`channel = ${filter.channel}`);
+    const statement = sql`SELECT ${deliverySelect} FROM alert_outbox WHERE ${join(where, ' AND ')}
       ORDER BY created_at DESC, id LIMIT ${Math.trunc(filter.limit)}`;
-    return (await this.rows(sql)).map(toDelivery);
+    return (await this.rows(statement)).map(toDelivery);
   }
 
   async getDelivery(id: string): Promise<Delivery | null> {
-    const rows = await this.rows(`SELECT ${deliverySelect} FROM alert_outbox WHERE id = ${sqlString(id)}`);
+    const rows = await this.rows(sql`SELECT ${deliverySelect} FROM alert_outbox WHERE id = ${id}`);
     return rows[0] ? toDelivery(rows[0]) : null;
   }
 
@@ -451,9 +477,9 @@ export class DuckDbAlertStore implements AlertStore {
     return this.transaction(
       [...latest.values()].map(
         (u) =>
-          `UPDATE alert_outbox SET status = ${text(u.status)}, attempts = ${u.attempts},
-           next_attempt_at = ${time(u.nextAttemptAt)}, last_error = ${text(u.lastError)}, sent_at = ${time(u.sentAt)}
-           WHERE id = ${sqlString(u.id)}`,
+          sql`UPDATE alert_outbox SET status = ${u.status}, attempts = ${u.attempts},
+           next_attempt_at = ${time(u.nextAttemptAt)}, last_error = ${u.lastError}, sent_at = ${time(u.sentAt)}
+           WHERE id = ${u.id}`,
       ),
     );
   }
@@ -465,8 +491,12 @@ export class DuckDbAlertStore implements AlertStore {
       try {
         const existing = new Set(
           (
-            await this.writer.runAndReadAll(
-              `SELECT id FROM alert_outbox WHERE id IN (${list(rows.map((r) => r.id))})`,
+            await runAndReadAll(
+              this.writer,
+              sql`SELECT id FROM alert_outbox WHERE ${isIn(
+                sql`id`,
+                rows.map((r) => r.id),
+              )}`,
             )
           )
             .getRowObjectsJS()
@@ -474,10 +504,8 @@ export class DuckDbAlertStore implements AlertStore {
         );
         const fresh = rows.filter((r) => !existing.has(r.id));
         if (fresh.length) {
-          const values = fresh.map(
-            (d) => `(${outboxTable.map((col) => literal(deliveryRow(d)[col.name], col.type)).join(', ')})`,
-          );
-          await this.writer.run(`INSERT INTO alert_outbox VALUES ${values.join(', ')}`);
+          const values = fresh.map((d) => valuesRow(outboxTable, deliveryRow(d)));
+          await run(this.writer, sql`INSERT INTO alert_outbox VALUES ${join(values)}`);
         }
         await this.writer.run('COMMIT');
         return fresh;
@@ -489,31 +517,31 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   async loadRules(): Promise<unknown[] | null> {
-    const saved = await this.rows(`SELECT value FROM alert_meta WHERE key = 'rules_saved'`);
+    const saved = await this.rows(sql`SELECT value FROM alert_meta WHERE key = 'rules_saved'`);
     if (!saved.length) return null;
-    const rows = await this.rows(`SELECT rule FROM alert_rules ORDER BY position`);
+    const rows = await this.rows(sql`SELECT rule FROM alert_rules ORDER BY position`);
     return rows.map((r) => JSON.parse(String(r.rule)) as unknown);
   }
 
   saveRules(rules: readonly Rule[]): Promise<void> {
     const now = Date.now();
     return this.transaction([
-      'DELETE FROM alert_rules',
+      sql`DELETE FROM alert_rules`,
       ...(rules.length
         ? [
-            `INSERT INTO alert_rules VALUES ${rules
-              .map((r, i) => `(${i}, ${sqlString(r.id)}, ${json(r)}, ${time(now)})`)
-              .join(', ')}`,
+            sql`INSERT INTO alert_rules VALUES ${join(
+              rules.map((r, i) => sql`(${i}, ${r.id}, ${JSON.stringify(r)}, ${time(now)})`),
+            )}`,
           ]
         : []),
-      `DELETE FROM alert_meta WHERE key = 'rules_saved'`,
-      `INSERT INTO alert_meta VALUES ('rules_saved', ${sqlString(new Date(now).toISOString())})`,
+      sql`DELETE FROM alert_meta WHERE key = 'rules_saved'`,
+      sql`INSERT INTO alert_meta VALUES ('rules_saved', ${new Date(now).toISOString()})`,
     ]);
   }
 
   async listBudgets(): Promise<Budget[]> {
     const rows = await this.rows(
-      `SELECT tenant_id, resource_type, monthly_usd, epoch_ms(updated_at) AS updated_at FROM alert_budgets
+      sql`SELECT tenant_id, resource_type, monthly_usd, epoch_ms(updated_at) AS updated_at FROM alert_budgets
        ORDER BY tenant_id, resource_type`,
     );
     return rows.map((r) => ({
@@ -526,15 +554,15 @@ export class DuckDbAlertStore implements AlertStore {
 
   replaceBudgets(tenantId: string, budgets: readonly Budget[]): Promise<void> {
     return this.transaction([
-      `DELETE FROM alert_budgets WHERE tenant_id = ${sqlString(tenantId)}`,
+      sql`DELETE FROM alert_budgets WHERE tenant_id = ${tenantId}`,
       ...(budgets.length
         ? [
-            `INSERT INTO alert_budgets VALUES ${budgets
-              .map(
+            sql`INSERT INTO alert_budgets VALUES ${join(
+              budgets.map(
                 (b) =>
-                  `(${sqlString(tenantId)}, ${sqlString(b.resourceType ?? '')}, ${num(b.monthlyUsd)}, ${time(b.updatedAt)})`,
-              )
-              .join(', ')}`,
+                  sql`(${tenantId}, ${b.resourceType ?? ''}, ${num(b.monthlyUsd)}, ${time(b.updatedAt)})`,
+              ),
+            )}`,
           ]
         : []),
     ]);
@@ -553,18 +581,18 @@ export class DuckDbAlertStore implements AlertStore {
       ...query.columns,
       ...(query.nonNull ? [query.nonNull] : []),
     ]);
-    const entity = quote(query.entity);
-    const month = `strftime("timestamp", '%Y-%m')`;
-    const where = ['tenant_id IS NOT NULL', `${entity} IS NOT NULL`];
-    if (query.nonNull) where.push(`${quote(query.nonNull)} IS NOT NULL`);
-    if (query.since !== undefined) where.push(`"timestamp" >= ${time(query.since)}`);
-    const sql = `SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity, ${query.byMonth ? month : 'NULL'} AS __month,
-        uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${query.columns.map((c, i) => `, ${quote(c)} AS c${i}`).join('')}
-      FROM ${table} WHERE ${where.join(' AND ')}
-      QUALIFY row_number() OVER (PARTITION BY tenant_id, ${entity}${query.byMonth ? `, ${month}` : ''}
+    const entity = ident(query.entity);
+    const month = sql`strftime("timestamp", '%Y-%m')`;
+    const where = [sql`tenant_id IS NOT NULL`, sql`${entity} IS NOT NULL`];
+    if (query.nonNull) where.push(sql`${ident(query.nonNull)} IS NOT NULL`);
+    if (query.since !== undefined) where.push(sql`"timestamp" >= ${time(query.since)}`);
+    const statement = sql`SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity, ${query.byMonth ? month : sql`NULL`} AS __month,
+        uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${valueColumns(query.columns)}
+      FROM ${table} WHERE ${join(where, ' AND ')}
+      QUALIFY row_number() OVER (PARTITION BY tenant_id, ${entity}${query.byMonth ? sql`, ${month}` : sql``}
         ORDER BY "timestamp" DESC, uuid DESC) = 1
       ORDER BY __ts`;
-    return (await this.rows(sql)).map((r) => ({
+    return (await this.rows(statement)).map((r) => ({
       tenantId: String(r.tenant_id),
       entity: String(r.__entity),
       month: str(r.__month),
@@ -581,16 +609,14 @@ export class DuckDbAlertStore implements AlertStore {
   }): Promise<RecentRow[]> {
     const table = tableOf(query.event, query.columns);
     const span = Math.trunc(query.minutes * 60_000);
-    const sql = `WITH newest AS (
+    const statement = sql`WITH newest AS (
         SELECT tenant_id, max("timestamp") AS mt FROM ${table} WHERE tenant_id IS NOT NULL GROUP BY tenant_id
       )
-      SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${query.columns
-        .map((c, i) => `, e.${quote(c)} AS c${i}`)
-        .join('')}
+      SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
       FROM ${table} e JOIN newest n ON e.tenant_id = n.tenant_id
-      WHERE e."timestamp" > n.mt - to_milliseconds(${span}::BIGINT)
+      WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT))
       ORDER BY e."timestamp" LIMIT 5000000`;
-    return (await this.rows(sql)).map((r) => ({
+    return (await this.rows(statement)).map((r) => ({
       tenantId: String(r.tenant_id),
       uuid: String(r.__uuid),
       timestamp: Number(r.__ts),

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Role } from '../../access/rbac.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../api-key-store.js';
-import { sqlString } from './read-json-sql.js';
-import { msOrNull as ms, timeLiteral as time } from './sql-values.js';
+import { readRows, run, sql, timestamp as time } from './sql.js';
+import { msOrNull as ms } from './sql-values.js';
 
 export const apiKeysTableSql = `CREATE TABLE IF NOT EXISTS api_keys (
   id VARCHAR PRIMARY KEY,
@@ -17,7 +17,7 @@ export const apiKeysTableSql = `CREATE TABLE IF NOT EXISTS api_keys (
   last_used_at TIMESTAMP
 )`;
 
-const columns = `id, name, role, tenants, key_hash, epoch_ms(created_at) AS created_at, created_by,
+const columns = sql`id, name, role, tenants, key_hash, epoch_ms(created_at) AS created_at, created_by,
   epoch_ms(expires_at) AS expires_at, epoch_ms(revoked_at) AS revoked_at, epoch_ms(last_used_at) AS last_used_at`;
 
 function fromRow(r: Record<string, unknown>): ApiKeyRecord {
@@ -47,35 +47,35 @@ export class DuckDbApiKeyStore implements ApiKeyStore {
   }
 
   async insert(k: ApiKeyRecord): Promise<void> {
-    await this.connection.run(
-      `INSERT INTO api_keys VALUES (${sqlString(k.id)}, ${k.name === null ? 'NULL' : sqlString(k.name)}, ${sqlString(k.role)}, ${sqlString(JSON.stringify(k.tenants))}, ${sqlString(k.hash)}, ${time(k.createdAt)}, ${sqlString(k.createdBy)}, ${time(k.expiresAt)}, ${time(k.revokedAt)}, ${time(k.lastUsedAt)})`,
+    await run(
+      this.connection,
+      sql`INSERT INTO api_keys VALUES (${k.id}, ${k.name}, ${k.role}, ${JSON.stringify(k.tenants)}, ${k.hash}, ${time(k.createdAt)}, ${k.createdBy}, ${time(k.expiresAt)}, ${time(k.revokedAt)}, ${time(k.lastUsedAt)})`,
     );
   }
 
   async get(id: string): Promise<ApiKeyRecord | null> {
-    const rows = (
-      await this.connection.runAndReadAll(`SELECT ${columns} FROM api_keys WHERE id = ${sqlString(id)}`)
-    ).getRowObjectsJS();
+    const rows = await readRows(this.connection, sql`SELECT ${columns} FROM api_keys WHERE id = ${id}`);
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    return (await this.connection.runAndReadAll(`SELECT ${columns} FROM api_keys ORDER BY created_at, id`))
-      .getRowObjectsJS()
-      .map(fromRow);
+    return (
+      await readRows(this.connection, sql`SELECT ${columns} FROM api_keys ORDER BY created_at, id`)
+    ).map(fromRow);
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
     const existing = await this.get(id);
     if (!existing) return false;
     if (existing.revokedAt === null)
-      await this.connection.run(
-        `UPDATE api_keys SET revoked_at = ${time(at)} WHERE id = ${sqlString(id)} AND revoked_at IS NULL`,
+      await run(
+        this.connection,
+        sql`UPDATE api_keys SET revoked_at = ${time(at)} WHERE id = ${id} AND revoked_at IS NULL`,
       );
     return true;
   }
 
   async touch(id: string, at: number): Promise<void> {
-    await this.connection.run(`UPDATE api_keys SET last_used_at = ${time(at)} WHERE id = ${sqlString(id)}`);
+    await run(this.connection, sql`UPDATE api_keys SET last_used_at = ${time(at)} WHERE id = ${id}`);
   }
 }

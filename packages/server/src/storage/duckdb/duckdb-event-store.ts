@@ -11,7 +11,8 @@ import type {
   StoredEvent,
 } from '../event-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { selectFromStaging, sqlString } from './read-json-sql.js';
+import { selectFromStaging } from './read-json-sql.js';
+import { ident, isIn, join, readRows, run, sql, stream, stringList, timestamp, type Sql } from './sql.js';
 import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
 import {
   allEventsViewSql,
@@ -22,7 +23,6 @@ import {
   genericTable,
   quarantineColumns,
   quarantineTableSql,
-  quote,
 } from './schema.js';
 import { StagingArea } from './staging.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
@@ -81,10 +81,8 @@ function toQuarantined(row: DbRow): QuarantinedEvent {
   };
 }
 
-function tenantClause(tenants: readonly string[] | undefined): string {
-  if (tenants === undefined) return 'TRUE';
-  if (tenants.length === 0) return 'FALSE';
-  return `tenant_id IN (${tenants.map(sqlString).join(', ')})`;
+function tenantClause(tenants: readonly string[] | undefined): Sql {
+  return tenants === undefined ? sql`TRUE` : isIn(sql`tenant_id`, tenants);
 }
 
 export interface DuckDbStoreOptions {
@@ -174,27 +172,25 @@ export class DuckDbEventStore implements EventStore {
       else groups.set(key, [event]);
     }
     const files: string[] = [];
-    const statements: string[] = [];
+    const statements: Sql[] = [];
     for (const [key, events] of groups) {
       const target = key === 'generic' ? genericTable : eventTables[key as keyof typeof eventTables];
       const file = this.staging.write(events.map((e) => toNdjsonLine(e, batch.ingestedAt)));
       files.push(file);
-      statements.push(`INSERT INTO ${quote(target.table)} ${selectFromStaging(file, target.columns)}`);
+      statements.push(sql`INSERT INTO ${ident(target.table)} ${selectFromStaging(file, target.columns)}`);
     }
     if (batch.quarantined.length) {
       const file = this.staging.write(batch.quarantined.map(toQuarantineLine));
       files.push(file);
-      statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
+      statements.push(sql`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
     }
     if (batch.releasedQuarantineIds.length)
-      statements.push(
-        `DELETE FROM quarantine WHERE id IN (${batch.releasedQuarantineIds.map(sqlString).join(', ')})`,
-      );
+      statements.push(sql`DELETE FROM quarantine WHERE ${isIn(sql`id`, batch.releasedQuarantineIds)}`);
     try {
       await this.exclusiveWrite(async () => {
         await this.writer.run('BEGIN TRANSACTION');
         try {
-          for (const sql of statements) await this.writer.run(sql);
+          for (const statement of statements) await run(this.writer, statement);
           await this.writer.run('COMMIT');
         } catch (error) {
           await this.writer.run('ROLLBACK');
@@ -208,18 +204,24 @@ export class DuckDbEventStore implements EventStore {
 
   async existingUuids(uuids: readonly string[]): Promise<Set<string>> {
     if (!uuids.length) return new Set();
-    const list = uuids.map(sqlString).join(', ');
-    const union = allTables
-      .map((t) => `SELECT uuid::VARCHAR AS u FROM ${quote(t.table)} WHERE uuid IN (${list})`)
-      .join(' UNION ALL ');
-    const result = await this.reader.runAndReadAll(union);
-    return new Set(result.getRowObjectsJS().map((r) => r.u as string));
+    // One bound list, unnested once, rather than the uuids repeated per table.
+    const union = join(
+      allTables.map(
+        (t) => sql`SELECT uuid::VARCHAR AS u FROM ${ident(t.table)} WHERE uuid IN (SELECT w FROM wanted)`,
+      ),
+      ' UNION ALL ',
+    );
+    const rows = await readRows(
+      this.reader,
+      sql`WITH wanted AS (SELECT CAST(unnest(${stringList(uuids)}) AS UUID) AS w) ${union}`,
+    );
+    return new Set(rows.map((r) => r.u as string));
   }
 
   async forEachUuid(visit: (uuid: string) => void): Promise<number> {
     let count = 0;
     for (const t of allTables) {
-      const result = await this.reader.stream(`SELECT uuid::VARCHAR AS u FROM ${quote(t.table)}`);
+      const result = await stream(this.reader, sql`SELECT uuid::VARCHAR AS u FROM ${ident(t.table)}`);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
@@ -234,22 +236,23 @@ export class DuckDbEventStore implements EventStore {
 
   async listEvents(filter: EventFilter): Promise<EventPage> {
     const where = [tenantClause(filter.tenants)];
-    if (filter.event !== undefined) where.push(`event = ${sqlString(filter.event)}`);
-    if (filter.from !== undefined) where.push(`"timestamp" >= epoch_ms(${Math.trunc(filter.from)})`);
-    if (filter.to !== undefined) where.push(`"timestamp" < epoch_ms(${Math.trunc(filter.to)})`);
+    if (filter.event !== undefined) where.push(sql`event = ${filter.event}`);
+    if (filter.from !== undefined) where.push(sql`"timestamp" >= ${timestamp(filter.from)}`);
+    if (filter.to !== undefined) where.push(sql`"timestamp" < ${timestamp(filter.to)}`);
     if (filter.cursor !== undefined) {
-      const { timestamp, uuid } = decodeCursor(filter.cursor);
-      where.push(
-        `("timestamp" < epoch_ms(${timestamp}) OR ("timestamp" = epoch_ms(${timestamp}) AND uuid < ${sqlString(uuid)}::UUID))`,
-      );
+      const cursor = decodeCursor(filter.cursor);
+      const at = timestamp(cursor.timestamp);
+      where.push(sql`("timestamp" < ${at} OR ("timestamp" = ${at} AND uuid < CAST(${cursor.uuid} AS UUID)))`);
     }
     // A known event type reads its own table; otherwise the union view.
     const source =
       filter.event !== undefined && filter.event in eventTables
-        ? quote(eventTables[filter.event as keyof typeof eventTables].table)
-        : 'events';
-    const sql = `SELECT * FROM ${source} WHERE ${where.join(' AND ')} ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`;
-    const rows = (await this.reader.runAndReadAll(sql)).getRowObjectsJS();
+        ? ident(eventTables[filter.event as keyof typeof eventTables].table)
+        : sql`events`;
+    const rows = await readRows(
+      this.reader,
+      sql`SELECT * FROM ${source} WHERE ${join(where, ' AND ')} ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`,
+    );
     const events = rows.slice(0, filter.limit).map((r) => toStoredEvent(r));
     const last = events.at(-1);
     return {
@@ -259,22 +262,31 @@ export class DuckDbEventStore implements EventStore {
   }
 
   async countEvents(): Promise<number> {
-    const sql = allTables.map((t) => `SELECT count(*) AS n FROM ${quote(t.table)}`).join(' UNION ALL ');
-    const rows = (await this.reader.runAndReadAll(`SELECT sum(n) AS n FROM (${sql})`)).getRowObjectsJS();
+    const counts = join(
+      allTables.map((t) => sql`SELECT count(*) AS n FROM ${ident(t.table)}`),
+      ' UNION ALL ',
+    );
+    const rows = await readRows(this.reader, sql`SELECT sum(n) AS n FROM (${counts})`);
     return Number(rows[0]?.n ?? 0);
   }
 
   async listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]> {
     const where = [tenantClause(filter.tenants)];
-    if (filter.event !== undefined) where.push(`event = ${sqlString(filter.event)}`);
-    const sql = `SELECT * FROM quarantine WHERE ${where.join(' AND ')} ORDER BY received_at DESC, id LIMIT ${filter.limit}`;
-    return (await this.reader.runAndReadAll(sql)).getRowObjectsJS().map((r) => toQuarantined(r));
+    if (filter.event !== undefined) where.push(sql`event = ${filter.event}`);
+    const rows = await readRows(
+      this.reader,
+      sql`SELECT * FROM quarantine WHERE ${join(where, ' AND ')} ORDER BY received_at DESC, id LIMIT ${filter.limit}`,
+    );
+    return rows.map((r) => toQuarantined(r));
   }
 
   async getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]> {
     if (!ids.length) return [];
-    const sql = `SELECT * FROM quarantine WHERE id IN (${ids.map(sqlString).join(', ')}) ORDER BY received_at, batch_index`;
-    return (await this.reader.runAndReadAll(sql)).getRowObjectsJS().map((r) => toQuarantined(r));
+    const rows = await readRows(
+      this.reader,
+      sql`SELECT * FROM quarantine WHERE ${isIn(sql`id`, ids)} ORDER BY received_at, batch_index`,
+    );
+    return rows.map((r) => toQuarantined(r));
   }
 
   /** Runs `work` while no commit runs and holds commits off until it is done. */

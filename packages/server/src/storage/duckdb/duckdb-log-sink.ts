@@ -3,9 +3,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { businessEventNames, eventFields } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { LoadBatch, LogSink, TableRows } from '../../ingestion/log-sink.js';
-import { selectFromStaging, sqlString } from './read-json-sql.js';
+import { selectFromStaging } from './read-json-sql.js';
+import { ident, isIn, run, sql, type Sql } from './sql.js';
 import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
-import { allTables, envelopeColumns, eventTables, genericTable, quarantineColumns, quote } from './schema.js';
+import { allTables, envelopeColumns, eventTables, genericTable, quarantineColumns } from './schema.js';
 import type { StagingArea } from './staging.js';
 
 /** What the sink borrows from the event store. */
@@ -86,7 +87,7 @@ export class DuckDbLogSink implements LogSink {
 
   async load(batch: LoadBatch, position: number): Promise<void> {
     const files: string[] = [];
-    const statements: string[] = [];
+    const statements: Sql[] = [];
     for (const section of batch.tables) {
       if (!section.rows) continue;
       const file = this.stage(section.parts);
@@ -98,12 +99,11 @@ export class DuckDbLogSink implements LogSink {
         const lines = quarantined.map((q) => `${toQuarantineLine(q)}\n`);
         const file = this.stage([Buffer.from(lines.join(''))]);
         files.push(file);
-        statements.push(`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
+        statements.push(sql`INSERT OR REPLACE INTO quarantine ${selectFromStaging(file, quarantineColumns)}`);
       }
-      if (released.length)
-        statements.push(`DELETE FROM quarantine WHERE id IN (${released.map(sqlString).join(', ')})`);
+      if (released.length) statements.push(sql`DELETE FROM quarantine WHERE ${isIn(sql`id`, released)}`);
     }
-    statements.push(`INSERT OR REPLACE INTO ingest_log_state VALUES (1, ${Math.trunc(position)})`);
+    statements.push(sql`INSERT OR REPLACE INTO ingest_log_state VALUES (1, ${Math.trunc(position)})`);
     try {
       await this.transaction(statements, true);
     } finally {
@@ -134,10 +134,10 @@ export class DuckDbLogSink implements LogSink {
     this.connection.closeSync();
   }
 
-  private insertSql(table: string, file: string): string {
+  private insertSql(table: string, file: string): Sql {
     const columns = columnsOf.get(table);
     if (!columns) throw new Error(`no event table ${table}`);
-    return `INSERT INTO ${quote(table)} ${selectFromStaging(file, columns)}`;
+    return sql`INSERT INTO ${ident(table)} ${selectFromStaging(file, columns)}`;
   }
 
   private stage(buffers: Buffer[]): string {
@@ -158,11 +158,11 @@ export class DuckDbLogSink implements LogSink {
   }
 
   /** Runs statements in one transaction; commits, or always rolls back for a probe. */
-  private transaction(statements: readonly string[], commit: boolean): Promise<void> {
+  private transaction(statements: readonly Sql[], commit: boolean): Promise<void> {
     return this.parts.exclusive(async () => {
       await this.connection.run('BEGIN TRANSACTION');
       try {
-        for (const sql of statements) await this.connection.run(sql);
+        for (const statement of statements) await run(this.connection, statement);
       } catch (error) {
         await this.connection.run('ROLLBACK');
         throw error;

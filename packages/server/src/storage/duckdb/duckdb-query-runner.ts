@@ -2,7 +2,7 @@ import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from
 import { DomainError } from '../../errors.js';
 import type { QueryLimits, QueryResult, QueryRunner, TenantScope } from '../query-runner.js';
 import { jsonSizeWithin, plainValue } from './query-values.js';
-import { sqlString } from './read-json-sql.js';
+import { sqlString } from '../../sql-string.js';
 import { quote } from './schema.js';
 import { loadFunctionPolicy, type FunctionPolicy } from './sql-guard-functions.js';
 import { assertReadOnlySelect } from './sql-guard.js';

@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RetentionEvent, RetentionPolicy, RetentionStore } from '../retention-store.js';
-import { sqlString } from './read-json-sql.js';
-import { timeLiteral as time } from './sql-values.js';
+import { join, run, sql, timestamp } from './sql.js';
 
 /** One row per policy; tenant '' = the default of its event (a NULL could not take part in the key). */
 export const retentionPoliciesTableSql = `CREATE TABLE IF NOT EXISTS retention_policies (
@@ -71,13 +70,14 @@ export class DuckDbRetentionStore implements RetentionStore {
       }
       await this.connection.run('DELETE FROM retention_policies');
       if (policies.length)
-        await this.connection.run(
-          `INSERT INTO retention_policies VALUES ${policies
-            .map(
+        await run(
+          this.connection,
+          sql`INSERT INTO retention_policies VALUES ${join(
+            policies.map(
               (p) =>
-                `(${sqlString(p.event)}, ${sqlString(p.tenant ?? '')}, ${p.days === null ? 'NULL' : Math.trunc(p.days)}, ${time(at)})`,
-            )
-            .join(', ')}`,
+                sql`(${p.event}, ${p.tenant ?? ''}, ${p.days === null ? null : Math.trunc(p.days)}, ${timestamp(at)})`,
+            ),
+          )}`,
         );
       await this.connection.run('COMMIT');
       return true;

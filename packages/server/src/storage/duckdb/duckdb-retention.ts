@@ -1,36 +1,35 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { businessEventNames } from '@pulse/events';
 import type { RetentionCount, RetentionCut, RetentionTable } from '../retention-store.js';
-import { sqlString } from './read-json-sql.js';
-import { eventTables, genericTable, quote } from './schema.js';
+import { eventTables, genericTable } from './schema.js';
+import { ident, isIn, join, readRows, run, sql, type Sql } from './sql.js';
 
 /** Runs `work` while no ingest commit runs, holding commits off until it is done (the store's writer lock). */
 export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
 
 const MAX_ATTEMPTS = 5;
 
-/** An exact UTC instant as a TIMESTAMP literal (microseconds: no float rounding). */
-const at = (ms: number) => `make_timestamp(${BigInt(Math.trunc(ms)) * 1000n})`;
+/** An exact UTC instant as a TIMESTAMP (microseconds: no float rounding). */
+const at = (ms: number) => sql`make_timestamp(CAST(${BigInt(Math.trunc(ms)) * 1000n} AS BIGINT))`;
 
 /** The rows of one cut whose `column` is before their tenant's cutoff (overridden tenants excluded from the default). */
-export function cutSql(cut: RetentionCut, column: string): string {
-  const parts: string[] = [];
-  const named = [...cut.tenants.keys()].map(sqlString);
+export function cutSql(cut: RetentionCut, column: Sql): Sql {
+  const parts: Sql[] = [];
+  const named = [...cut.tenants.keys()];
   if (cut.cutoff !== null)
     parts.push(
-      `(${column} < ${at(cut.cutoff)}${named.length ? ` AND (tenant_id IS NULL OR tenant_id NOT IN (${named.join(', ')}))` : ''})`,
+      sql`(${column} < ${at(cut.cutoff)}${named.length ? sql` AND (tenant_id IS NULL OR NOT ${isIn(sql`tenant_id`, named)})` : sql``})`,
     );
   for (const [tenant, cutoff] of cut.tenants)
-    if (cutoff !== null) parts.push(`(tenant_id = ${sqlString(tenant)} AND ${column} < ${at(cutoff)})`);
-  return parts.length ? parts.join(' OR ') : 'FALSE';
+    if (cutoff !== null) parts.push(sql`(tenant_id = ${tenant} AND ${column} < ${at(cutoff)})`);
+  return parts.length ? join(parts, ' OR ') : sql`FALSE`;
 }
 
 const tableName = (table: RetentionTable) =>
-  quote(table === 'generic' ? genericTable.table : eventTables[table].table);
+  ident(table === 'generic' ? genericTable.table : eventTables[table].table);
 
-const business = businessEventNames.map(sqlString).join(', ');
 /** The table a quarantine entry's claimed event belongs to. */
-const quarantineTable = `CASE WHEN event IN (${business}) THEN event ELSE 'generic' END`;
+const quarantineTable = sql`CASE WHEN ${isIn(sql`event`, businessEventNames)} THEN event ELSE 'generic' END`;
 
 /** A DuckDB write-write conflict (another transaction changed the same rows): worth retrying. */
 const isConflict = (error: unknown) => /conflict/i.test((error as Error).message ?? '');
@@ -41,18 +40,18 @@ const isConflict = (error: unknown) => /conflict/i.test((error as Error).message
  */
 async function countAndDelete(
   connection: DuckDBConnection,
-  countSql: string,
-  deleteSql: string,
+  countSql: Sql,
+  deleteSql: Sql,
   dryRun: boolean,
 ): Promise<Record<string, unknown>[]> {
   for (let attempt = 1; ; attempt++) {
-    if (dryRun) return (await connection.runAndReadAll(countSql)).getRowObjectsJS();
+    if (dryRun) return readRows(connection, countSql);
     await connection.run('BEGIN TRANSACTION');
     try {
-      const rows = (await connection.runAndReadAll(countSql)).getRowObjectsJS();
+      const rows = await readRows(connection, countSql);
       const counted = rows.reduce((sum, r) => sum + Number(r.n), 0);
       if (counted > 0) {
-        const deleted = Number((await connection.run(deleteSql)).rowsChanged);
+        const deleted = Number((await run(connection, deleteSql)).rowsChanged);
         if (deleted !== counted) throw new Error(`retention counted ${counted} rows but deleted ${deleted}`);
       }
       await connection.run('COMMIT');
@@ -90,25 +89,26 @@ export async function applyRetentionCuts(
     return count;
   };
   for (const cut of cuts) {
-    const where = cutSql(cut, '"timestamp"');
+    const where = cutSql(cut, sql`"timestamp"`);
     const name = tableName(cut.table);
     const rows = await countAndDelete(
       connection,
-      `SELECT tenant_id AS t, count(*) AS n FROM ${name} WHERE ${where} GROUP BY tenant_id`,
-      `DELETE FROM ${name} WHERE ${where}`,
+      sql`SELECT tenant_id AS t, count(*) AS n FROM ${name} WHERE ${where} GROUP BY tenant_id`,
+      sql`DELETE FROM ${name} WHERE ${where}`,
       options.dryRun,
     );
     for (const r of rows) countOf(cut.table, (r.t as string | null) ?? null).events += Number(r.n);
   }
   if (cuts.length) {
-    const where = cuts
-      .map((cut) => `(${quarantineTable} = ${sqlString(cut.table)} AND (${cutSql(cut, 'received_at')}))`)
-      .join(' OR ');
+    const where = join(
+      cuts.map((cut) => sql`(${quarantineTable} = ${cut.table} AND (${cutSql(cut, sql`received_at`)}))`),
+      ' OR ',
+    );
     const rows = await exclusive(() =>
       countAndDelete(
         connection,
-        `SELECT ${quarantineTable} AS e, tenant_id AS t, count(*) AS n FROM quarantine WHERE ${where} GROUP BY ALL`,
-        `DELETE FROM quarantine WHERE ${where}`,
+        sql`SELECT ${quarantineTable} AS e, tenant_id AS t, count(*) AS n FROM quarantine WHERE ${where} GROUP BY ALL`,
+        sql`DELETE FROM quarantine WHERE ${where}`,
         options.dryRun,
       ),
     );

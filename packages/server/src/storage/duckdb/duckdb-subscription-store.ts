@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Subscription, SubscriptionStatus, SubscriptionStore } from '../subscription-store.js';
-import { sqlString } from './read-json-sql.js';
+import { isIn, join, readRows, run, sql, timestamp } from './sql.js';
 
 export const subscriptionsTableSql = `CREATE TABLE IF NOT EXISTS subscriptions (
   tenant_id VARCHAR PRIMARY KEY,
@@ -12,7 +12,6 @@ export const subscriptionsTableSql = `CREATE TABLE IF NOT EXISTS subscriptions (
   updated_at TIMESTAMP NOT NULL
 )`;
 
-const time = (ms: number | null) => (ms === null ? 'NULL' : `epoch_ms(${Math.trunc(ms)})`);
 const ms = (value: unknown) => (value instanceof Date ? value.getTime() : null);
 
 export class DuckDbSubscriptionStore implements SubscriptionStore {
@@ -20,23 +19,19 @@ export class DuckDbSubscriptionStore implements SubscriptionStore {
 
   async upsert(subscriptions: readonly Subscription[]): Promise<void> {
     if (!subscriptions.length) return;
-    const values = subscriptions
-      .map(
-        (s) =>
-          `(${sqlString(s.tenantId)}, ${sqlString(s.status)}, ${sqlString(s.planName)}, ${s.priceMonthly}, ${time(s.currentPeriodStart)}, ${time(s.currentPeriodEnd)}, ${time(s.updatedAt)})`,
-      )
-      .join(', ');
-    await this.connection.run(`INSERT OR REPLACE INTO subscriptions VALUES ${values}`);
+    const values = subscriptions.map(
+      (s) =>
+        sql`(${s.tenantId}, ${s.status}, ${s.planName}, ${s.priceMonthly}, ${timestamp(s.currentPeriodStart)}, ${timestamp(s.currentPeriodEnd)}, ${timestamp(s.updatedAt)})`,
+    );
+    await run(this.connection, sql`INSERT OR REPLACE INTO subscriptions VALUES ${join(values)}`);
   }
 
   async list(tenants?: readonly string[]): Promise<Subscription[]> {
-    const where =
-      tenants === undefined
-        ? ''
-        : `WHERE tenant_id IN (${tenants.length ? tenants.map(sqlString).join(', ') : 'NULL'})`;
-    const rows = (
-      await this.connection.runAndReadAll(`SELECT * FROM subscriptions ${where} ORDER BY tenant_id`)
-    ).getRowObjectsJS();
+    const where = tenants === undefined ? sql`TRUE` : isIn(sql`tenant_id`, tenants);
+    const rows = await readRows(
+      this.connection,
+      sql`SELECT * FROM subscriptions WHERE ${where} ORDER BY tenant_id`,
+    );
     return rows.map((r) => ({
       tenantId: r.tenant_id as string,
       status: r.status as SubscriptionStatus,
@@ -50,7 +45,7 @@ export class DuckDbSubscriptionStore implements SubscriptionStore {
 
   async remove(tenantId: string): Promise<boolean> {
     const before = await this.list([tenantId]);
-    await this.connection.run(`DELETE FROM subscriptions WHERE tenant_id = ${sqlString(tenantId)}`);
+    await run(this.connection, sql`DELETE FROM subscriptions WHERE tenant_id = ${tenantId}`);
     return before.length > 0;
   }
 }

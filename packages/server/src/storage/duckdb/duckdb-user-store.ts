@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Role } from '../../access/rbac.js';
 import type { SessionRecord, UserPatch, UserRecord, UserStore } from '../user-store.js';
-import { sqlString } from '../../sql-string.js';
-import { msOrNull, textLiteral as text, timeLiteral as time } from './sql-values.js';
+import { join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
+import { msOrNull } from './sql-values.js';
 
 const tablesSql = [
   `CREATE TABLE IF NOT EXISTS users (
@@ -26,9 +26,9 @@ const tablesSql = [
 )`,
 ];
 
-const userColumns = `id, email, name, role, tenants, password_hash, epoch_ms(created_at) AS created_at, created_by,
+const userColumns = sql`id, email, name, role, tenants, password_hash, epoch_ms(created_at) AS created_at, created_by,
   epoch_ms(updated_at) AS updated_at, epoch_ms(disabled_at) AS disabled_at`;
-const sessionColumns = `token_hash, user_id, epoch_ms(created_at) AS created_at,
+const sessionColumns = sql`token_hash, user_id, epoch_ms(created_at) AS created_at,
   epoch_ms(last_seen_at) AS last_seen_at, epoch_ms(expires_at) AS expires_at`;
 
 function userFromRow(r: Record<string, unknown>): UserRecord {
@@ -66,50 +66,51 @@ export class DuckDbUserStore implements UserStore {
     return new DuckDbUserStore(connection);
   }
 
-  private async rows(sql: string): Promise<Record<string, unknown>[]> {
-    return (await this.connection.runAndReadAll(sql)).getRowObjectsJS();
+  private rows(statement: Sql): Promise<Record<string, unknown>[]> {
+    return readRows(this.connection, statement);
   }
 
   async insert(u: UserRecord): Promise<boolean> {
-    const result = await this.connection.runAndReadAll(
-      `INSERT INTO users VALUES (${sqlString(u.id)}, ${sqlString(u.email)}, ${text(u.name)}, ${sqlString(u.role)},
-        ${sqlString(JSON.stringify(u.tenants))}, ${sqlString(u.passwordHash)}, ${time(u.createdAt)},
-        ${sqlString(u.createdBy)}, ${time(u.updatedAt)}, ${time(u.disabledAt)})
+    const result = await runAndReadAll(
+      this.connection,
+      sql`INSERT INTO users VALUES (${u.id}, ${u.email}, ${u.name}, ${u.role},
+        ${JSON.stringify(u.tenants)}, ${u.passwordHash}, ${time(u.createdAt)},
+        ${u.createdBy}, ${time(u.updatedAt)}, ${time(u.disabledAt)})
        ON CONFLICT DO NOTHING`,
     );
     return Number(result.getRows()[0]?.[0] ?? 0) === 1;
   }
 
   async get(id: string): Promise<UserRecord | null> {
-    const [row] = await this.rows(`SELECT ${userColumns} FROM users WHERE id = ${sqlString(id)}`);
+    const [row] = await this.rows(sql`SELECT ${userColumns} FROM users WHERE id = ${id}`);
     return row ? userFromRow(row) : null;
   }
 
   async findByEmail(email: string): Promise<UserRecord | null> {
-    const [row] = await this.rows(`SELECT ${userColumns} FROM users WHERE email = ${sqlString(email)}`);
+    const [row] = await this.rows(sql`SELECT ${userColumns} FROM users WHERE email = ${email}`);
     return row ? userFromRow(row) : null;
   }
 
   async list(): Promise<UserRecord[]> {
-    return (await this.rows(`SELECT ${userColumns} FROM users ORDER BY email`)).map(userFromRow);
+    return (await this.rows(sql`SELECT ${userColumns} FROM users ORDER BY email`)).map(userFromRow);
   }
 
   async update(id: string, patch: UserPatch): Promise<UserRecord | null> {
-    const sets = [`updated_at = ${time(patch.updatedAt)}`];
-    if (patch.name !== undefined) sets.push(`name = ${text(patch.name)}`);
-    if (patch.role !== undefined) sets.push(`role = ${sqlString(patch.role)}`);
-    if (patch.tenants !== undefined) sets.push(`tenants = ${sqlString(JSON.stringify(patch.tenants))}`);
-    if (patch.passwordHash !== undefined) sets.push(`password_hash = ${sqlString(patch.passwordHash)}`);
-    if (patch.disabledAt !== undefined) sets.push(`disabled_at = ${time(patch.disabledAt)}`);
-    await this.connection.run(`UPDATE users SET ${sets.join(', ')} WHERE id = ${sqlString(id)}`);
+    const sets = [sql`updated_at = ${time(patch.updatedAt)}`];
+    if (patch.name !== undefined) sets.push(sql`name = ${patch.name}`);
+    if (patch.role !== undefined) sets.push(sql`role = ${patch.role}`);
+    if (patch.tenants !== undefined) sets.push(sql`tenants = ${JSON.stringify(patch.tenants)}`);
+    if (patch.passwordHash !== undefined) sets.push(sql`password_hash = ${patch.passwordHash}`);
+    if (patch.disabledAt !== undefined) sets.push(sql`disabled_at = ${time(patch.disabledAt)}`);
+    await run(this.connection, sql`UPDATE users SET ${join(sets)} WHERE id = ${id}`);
     return this.get(id);
   }
 
   async remove(id: string): Promise<boolean> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      await this.connection.run(`DELETE FROM sessions WHERE user_id = ${sqlString(id)}`);
-      const result = await this.connection.runAndReadAll(`DELETE FROM users WHERE id = ${sqlString(id)}`);
+      await run(this.connection, sql`DELETE FROM sessions WHERE user_id = ${id}`);
+      const result = await runAndReadAll(this.connection, sql`DELETE FROM users WHERE id = ${id}`);
       await this.connection.run('COMMIT');
       return Number(result.getRows()[0]?.[0] ?? 0) === 1;
     } catch (error) {
@@ -119,40 +120,44 @@ export class DuckDbUserStore implements UserStore {
   }
 
   async insertSession(s: SessionRecord): Promise<void> {
-    await this.connection.run(
-      `INSERT INTO sessions VALUES (${sqlString(s.tokenHash)}, ${sqlString(s.userId)}, ${time(s.createdAt)},
+    await run(
+      this.connection,
+      sql`INSERT INTO sessions VALUES (${s.tokenHash}, ${s.userId}, ${time(s.createdAt)},
         ${time(s.lastSeenAt)}, ${time(s.expiresAt)})`,
     );
   }
 
   async getSession(tokenHash: string): Promise<SessionRecord | null> {
     const [row] = await this.rows(
-      `SELECT ${sessionColumns} FROM sessions WHERE token_hash = ${sqlString(tokenHash)}`,
+      sql`SELECT ${sessionColumns} FROM sessions WHERE token_hash = ${tokenHash}`,
     );
     return row ? sessionFromRow(row) : null;
   }
 
   async touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-    await this.connection.run(
-      `UPDATE sessions SET last_seen_at = ${time(lastSeenAt)}, expires_at = ${time(expiresAt)}
-       WHERE token_hash = ${sqlString(tokenHash)}`,
+    await run(
+      this.connection,
+      sql`UPDATE sessions SET last_seen_at = ${time(lastSeenAt)}, expires_at = ${time(expiresAt)}
+       WHERE token_hash = ${tokenHash}`,
     );
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.connection.run(`DELETE FROM sessions WHERE token_hash = ${sqlString(tokenHash)}`);
+    await run(this.connection, sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`);
   }
 
   async deleteSessionsOf(userId: string, keep?: string): Promise<number> {
-    const result = await this.connection.runAndReadAll(
-      `DELETE FROM sessions WHERE user_id = ${sqlString(userId)}${keep ? ` AND token_hash <> ${sqlString(keep)}` : ''}`,
+    const result = await runAndReadAll(
+      this.connection,
+      sql`DELETE FROM sessions WHERE user_id = ${userId}${keep ? sql` AND token_hash <> ${keep}` : sql``}`,
     );
     return Number(result.getRows()[0]?.[0] ?? 0);
   }
 
   async purgeSessions(now: number): Promise<number> {
-    const result = await this.connection.runAndReadAll(
-      `DELETE FROM sessions WHERE expires_at < ${time(now)}`,
+    const result = await runAndReadAll(
+      this.connection,
+      sql`DELETE FROM sessions WHERE expires_at < ${time(now)}`,
     );
     return Number(result.getRows()[0]?.[0] ?? 0);
   }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../sql-string.js';
+import { ident, readRows, run, sql } from './sql.js';
 
 /** The catalog name an encrypted store is attached under; every connection `USE`s it. */
 export const encryptedCatalog = 'pulse';
@@ -113,14 +114,21 @@ export const plaintextWithKey = (path: string) =>
     `${path} is a plaintext (unencrypted) Pulse store, but PULSE_ENCRYPTION_KEY_FILE is set. To encrypt it, stop Pulse and run \`pulse encryption encrypt --key-file <file>\`; to keep it unencrypted, unset PULSE_ENCRYPTION_KEY_FILE. ${notTouched}`,
   );
 
-/** The ATTACH statement of an encrypted store; the key is hex (0-9a-f), so quoting cannot break. */
-export function attachEncryptedSql(
+/**
+ * The ATTACH statement of a store (encrypted when a key is given). DuckDB's ATTACH takes no bound parameters
+ * (its parser rejects `ATTACH $1`), so the path is spliced through the one escaping helper, sqlString; the
+ * alias is ours and the key is hex (0-9a-f).
+ */
+export function attachSql(
   path: string,
   alias: string,
-  key: Buffer,
-  options: { readOnly?: boolean } = {},
+  options: { key?: Buffer | null; readOnly?: boolean } = {},
 ): string {
-  return `ATTACH ${sqlString(path)} AS ${alias} (ENCRYPTION_KEY '${key.toString('hex')}', ENCRYPTION_CIPHER 'GCM'${options.readOnly ? ', READ_ONLY' : ''})`;
+  const settings = [
+    ...(options.key ? [`ENCRYPTION_KEY '${options.key.toString('hex')}'`, `ENCRYPTION_CIPHER 'GCM'`] : []),
+    ...(options.readOnly ? ['READ_ONLY'] : []),
+  ];
+  return `ATTACH ${sqlString(path)} AS ${alias}${settings.length ? ` (${settings.join(', ')})` : ''}`;
 }
 
 /**
@@ -236,7 +244,7 @@ export async function openDuckDb(options: {
       instance,
       connect: async () => {
         const connection = await instance.connect();
-        await connection.run(`USE ${encryptedCatalog}`);
+        await run(connection, sql`USE ${ident(encryptedCatalog)}`);
         return connection;
       },
       encryption: state,
@@ -257,7 +265,7 @@ async function attachEncrypted(
   if (kind === 'encrypted') {
     // A read-only attach checks the key without writing; it needs no writable crypto module.
     try {
-      await setup.run(attachEncryptedSql(path, 'pulse_key_check', encryption.key, { readOnly: true }));
+      await setup.run(attachSql(path, 'pulse_key_check', { key: encryption.key, readOnly: true }));
     } catch (error) {
       throw explainOpenError(error, path, encryption);
     }
@@ -265,15 +273,14 @@ async function attachEncrypted(
   }
   const { crypto, note } = await enableWritableCrypto(setup, encryption);
   try {
-    await setup.run(attachEncryptedSql(path, encryptedCatalog, encryption.key));
+    await setup.run(attachSql(path, encryptedCatalog, { key: encryption.key }));
   } catch (error) {
     throw explainOpenError(error, path, encryption);
   }
-  const [row] = (
-    await setup.runAndReadAll(
-      `SELECT encrypted, cipher FROM duckdb_databases() WHERE database_name = '${encryptedCatalog}'`,
-    )
-  ).getRowObjectsJS();
+  const [row] = await readRows(
+    setup,
+    sql`SELECT encrypted, cipher FROM duckdb_databases() WHERE database_name = ${encryptedCatalog}`,
+  );
   if (row?.encrypted !== true)
     throw new Error(`${path} was attached but DuckDB does not report it encrypted; refusing to use it`);
   return { cipher: typeof row.cipher === 'string' ? row.cipher : 'unknown', crypto, cryptoNote: note };

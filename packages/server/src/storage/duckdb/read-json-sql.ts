@@ -1,18 +1,16 @@
-import { sqlString } from '../../sql-string.js';
-import { quote, type Column } from './schema.js';
+import { type Column } from './schema.js';
+import { ident, join, sql, type Sql } from './sql.js';
 
 /**
  * `SELECT … FROM read_json(file)` producing a table's columns: times arrive as epoch ms (BIGINT)
- * and are turned into TIMESTAMPs here.
+ * and are turned into TIMESTAMPs here. The file path is a bound parameter; names are catalog identifiers.
  */
-export function selectFromStaging(path: string, columns: readonly Column[]): string {
-  const spec = columns
-    .map((c) => `${sqlString(c.name)}: ${sqlString(c.type === 'TIMESTAMP' ? 'BIGINT' : c.type)}`)
-    .join(', ');
-  const select = columns
-    .map((c) => (c.type === 'TIMESTAMP' ? `epoch_ms(${quote(c.name)}) AS ${quote(c.name)}` : quote(c.name)))
-    .join(', ');
-  return `SELECT ${select} FROM read_json(${sqlString(path)}, format = 'newline_delimited', columns = {${spec}})`;
+export function selectFromStaging(path: string, columns: readonly Column[]): Sql {
+  const spec = join(columns.map((c) => sql`${ident(c.name)}: ${c.type === 'TIMESTAMP' ? 'BIGINT' : c.type}`));
+  const select = join(
+    columns.map((c) =>
+      c.type === 'TIMESTAMP' ? sql`epoch_ms(${ident(c.name)}) AS ${ident(c.name)}` : ident(c.name),
+    ),
+  );
+  return sql`SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', columns = {${spec}})`;
 }
-
-export { sqlString };

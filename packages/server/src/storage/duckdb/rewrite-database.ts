@@ -11,9 +11,8 @@ import type {
   StoreEncryptionMaintenance,
   StoreEncryptionStatus,
 } from '../../encryption/store-maintenance.js';
-import { sqlString } from '../../sql-string.js';
 import {
-  attachEncryptedSql,
+  attachSql,
   enableWritableCrypto,
   encryptedInstanceConfig,
   encryptedWithoutKey,
@@ -24,7 +23,7 @@ import {
   type CryptoProvider,
   type DuckDbEncryptionOptions,
 } from './open-database.js';
-import { quote } from './schema.js';
+import { ident, readRows, run, sql, type Sql } from './sql.js';
 
 type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedtls'> & {
   /** The ingest log's directory (ADR 0002): its segments hold business data under the old key, or plaintext. */
@@ -57,26 +56,30 @@ function unloadedLogBytes(dir: string | undefined, loaded: number): number {
 }
 
 /** A log position the store recorded in `table` (`select` gives it as p); 0 when the table does not exist. */
-async function recordedPosition(c: DuckDBConnection, alias: string, table: string, select: string) {
-  const [exists] = (
-    await c.runAndReadAll(
-      `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} AND table_name = ${sqlString(table)}`,
-    )
-  ).getRowObjectsJS();
+async function recordedPosition(
+  c: DuckDBConnection,
+  alias: string,
+  table: string,
+  select: (table: Sql) => Sql,
+) {
+  const [exists] = await readRows(
+    c,
+    sql`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${alias} AND table_name = ${table}`,
+  );
   if (Number(exists?.n) === 0) return 0;
-  const [row] = (await c.runAndReadAll(select.replace('$table', `${alias}.main.${table}`))).getRowObjectsJS();
+  const [row] = await readRows(c, select(sql`${ident(alias)}.main.${ident(table)}`));
   return Number(row?.p ?? 0);
 }
 
 const loadedLogPosition = (c: DuckDBConnection, alias: string) =>
-  recordedPosition(c, alias, 'ingest_log_state', 'SELECT max(position) AS p FROM $table');
+  recordedPosition(c, alias, 'ingest_log_state', (t) => sql`SELECT max(position) AS p FROM ${t}`);
 
 const journalStoredPosition = (c: DuckDBConnection, alias: string) =>
   recordedPosition(
     c,
     alias,
     'alert_meta',
-    `SELECT max(value::BIGINT) AS p FROM $table WHERE key = 'journal_stored'`,
+    (t) => sql`SELECT max(value::BIGINT) AS p FROM ${t} WHERE key = 'journal_stored'`,
   );
 
 /** The logs beside the store whose records the store must hold before a rewrite, and how far it does. */
@@ -96,16 +99,14 @@ const sideLogs = (settings: Settings) => [
 ];
 
 interface TableFacts {
+  /** schema.table, as shown in messages. */
   name: string;
+  /** The table within its database (the alias is added per use). */
+  ref: Sql;
   rows: number;
   /** bit_xor of every row's hash: equal contents give equal digests whatever the row order. */
   digest: string;
 }
-
-const attachSql = (path: string, alias: string, key: KeyRef | null, readOnly = false) =>
-  key
-    ? attachEncryptedSql(path, alias, key.bytes, { readOnly })
-    : `ATTACH ${sqlString(path)} AS ${alias}${readOnly ? ' (READ_ONLY)' : ''}`;
 
 async function attach(
   connection: DuckDBConnection,
@@ -115,7 +116,7 @@ async function attach(
   readOnly = false,
 ): Promise<void> {
   try {
-    await connection.run(attachSql(path, alias, key, readOnly));
+    await connection.run(attachSql(path, alias, { key: key?.bytes ?? null, readOnly }));
   } catch (error) {
     throw explainOpenError(
       error,
@@ -126,20 +127,19 @@ async function attach(
 }
 
 async function tableFacts(connection: DuckDBConnection, alias: string): Promise<TableFacts[]> {
-  const tables = (
-    await connection.runAndReadAll(
-      `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ${sqlString(alias)} ORDER BY schema_name, table_name`,
-    )
-  ).getRowObjectsJS();
+  const tables = await readRows(
+    connection,
+    sql`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ${alias} ORDER BY schema_name, table_name`,
+  );
   const facts: TableFacts[] = [];
   for (const t of tables) {
-    const name = `${quote(t.schema_name as string)}.${quote(t.table_name as string)}`;
-    const [row] = (
-      await connection.runAndReadAll(
-        `SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS d FROM ${alias}.${name} AS t`,
-      )
-    ).getRowObjectsJS();
-    facts.push({ name, rows: Number(row?.n ?? 0), digest: row?.d as string });
+    const [schema, table] = [String(t.schema_name), String(t.table_name)];
+    const ref = sql`${ident(schema)}.${ident(table)}`;
+    const [row] = await readRows(
+      connection,
+      sql`SELECT count(*) AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS d FROM ${ident(alias)}.${ref} AS t`,
+    );
+    facts.push({ name: `${schema}.${table}`, ref, rows: Number(row?.n ?? 0), digest: row?.d as string });
   }
   return facts;
 }
@@ -239,7 +239,7 @@ async function copyVerifySwap(path: string, settings: Settings, plan: Plan): Pro
     let done = 0;
     try {
       for (const t of source) {
-        await c.run(`INSERT INTO dst.${t.name} SELECT * FROM src.${t.name}`);
+        await run(c, sql`INSERT INTO dst.${t.ref} SELECT * FROM src.${t.ref}`);
         done += t.rows;
         bar.update(done);
       }
@@ -388,9 +388,7 @@ async function status(path: string, settings: Settings, key: KeyRef | null): Pro
         return { ...base, keyOpens: false };
       throw error;
     }
-    const [row] = (
-      await c.runAndReadAll(`SELECT cipher FROM duckdb_databases() WHERE database_name = 'probe'`)
-    ).getRowObjectsJS();
+    const [row] = await readRows(c, sql`SELECT cipher FROM duckdb_databases() WHERE database_name = 'probe'`);
     return { ...base, keyOpens: true, cipher: typeof row?.cipher === 'string' ? row.cipher : null };
   });
 }

@@ -1,4 +1,5 @@
 import { businessEventNames, eventFields, type BusinessEventName, type FieldKind } from '@pulse/events';
+import { quoteIdentifier as quote } from '../../sql.js';
 
 const sqlTypes: Record<FieldKind, string> = {
   string: 'VARCHAR',
@@ -55,7 +56,8 @@ export const genericTable = { table: 'ev_generic', columns: [...envelopeColumns,
 
 export const allTables = [...Object.values(eventTables), genericTable];
 
-export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+/** Identifiers in DDL text (createTableSql, views). */
+export { quote };
 
 export function createTableSql(table: string, columns: Column[]): string {
   return `CREATE TABLE IF NOT EXISTS ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`;
