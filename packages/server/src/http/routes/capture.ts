@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError } from '../../errors.js';
-import { CaptureError, decodeCaptureRequest } from '../../ingestion/decode/index.js';
+import { CaptureError, decodeCaptureRequest, validateToken } from '../../ingestion/decode/index.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { Metrics } from '../../observability/metrics.js';
 
@@ -54,6 +54,17 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
     return plain(reply, 503, 'transient error, please retry');
   });
 
+  // Checked as soon as the token is seen, before the rest of a large body is read.
+  const checkToken = (token: string): string => {
+    const trimmed = validateToken(token);
+    if (deps.projectTokens.length && !deps.projectTokens.includes(trimmed))
+      throw new CaptureError(
+        'unknown_token',
+        'API key is not valid: not a project API key of this Pulse (PULSE_PROJECT_TOKEN)',
+      );
+    return trimmed;
+  };
+
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = Date.now();
     const query = new URLSearchParams(
@@ -61,27 +72,22 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
     );
     let decoded;
     try {
-      decoded = await decodeCaptureRequest({
-        method: request.method === 'GET' ? 'GET' : 'POST',
-        path: request.url.split('?')[0] ?? request.url,
-        query,
-        contentType: request.headers['content-type'],
-        contentEncoding: request.headers['content-encoding'],
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-        receivedAt,
-      });
+      decoded = await decodeCaptureRequest(
+        {
+          method: request.method === 'GET' ? 'GET' : 'POST',
+          path: request.url.split('?')[0] ?? request.url,
+          query,
+          contentType: request.headers['content-type'],
+          contentEncoding: request.headers['content-encoding'],
+          body: Buffer.isBuffer(request.body) ? request.body : undefined,
+          receivedAt,
+        },
+        { checkToken },
+      );
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
       deps.metrics.rejected.inc({ reason: error.code });
       return plain(reply, error.status, error.message);
-    }
-    if (deps.projectTokens.length && !deps.projectTokens.includes(decoded.token)) {
-      deps.metrics.rejected.inc({ reason: 'unknown_token' });
-      return plain(
-        reply,
-        401,
-        'API key is not valid: not a project API key of this Pulse (PULSE_PROJECT_TOKEN)',
-      );
     }
     const outcome = await deps.pipeline.ingest(decoded.events, receivedAt);
     if (decoded.beacon) return reply.status(204).send();
