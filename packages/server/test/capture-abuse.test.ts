@@ -64,7 +64,7 @@ describe('capture amplification: bombs are refused early while others are served
         body: await gzipBomb('[', event, 100 * MiB, '{}]'),
         path: '/e/',
         status: 413,
-        text: 'maximum event size exceeded: more than 2,000,000 JSON values in one request',
+        text: 'maximum event size exceeded: more than 1,000,000 JSON values in one request',
       },
     ];
   }, 120_000);

@@ -39,7 +39,7 @@ export interface DecodeOptions {
   maxEventBytes?: number;
   /** Cap on events in one request; default 10,000. */
   maxEvents?: number;
-  /** Cap on JSON values (objects, arrays, list items) in one request; default 2,000,000. */
+  /** Cap on JSON values (objects, arrays, list items) in one request; default 1,000,000. */
   maxJsonValues?: number;
   /** Payloads up to this many decompressed bytes decode in one go; larger ones are streamed. */
   inlineBytes?: number;

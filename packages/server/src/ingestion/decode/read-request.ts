@@ -13,8 +13,11 @@ export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
  * posthog-python `flush_at` both default to 100) leaves room for any real batch and bounds the work.
  */
 export const DEFAULT_MAX_EVENTS = 10_000;
-/** 200 values per event at the event cap; what JSON.parse allocates is bounded by it. */
-export const DEFAULT_MAX_JSON_VALUES = 2_000_000;
+/**
+ * 100 values per event at the event cap (a 100-event SDK batch holds a few thousand): what parsing
+ * allocates is bounded by it, ~100 MB at most.
+ */
+export const DEFAULT_MAX_JSON_VALUES = 1_000_000;
 /** Up to this size a payload is decompressed and parsed at once (a few ms); larger ones are streamed. */
 export const DEFAULT_INLINE_BYTES = 256 * 1024;
 /**
@@ -22,6 +25,23 @@ export const DEFAULT_INLINE_BYTES = 256 * 1024;
  * `properties`, whose own nesting the per-event check limits to MAX_NESTING.
  */
 const MAX_PAYLOAD_DEPTH = MAX_NESTING + 3;
+
+/** Streamed decodes at once, each holding up to its budget of parsed values; more wait their turn. */
+const MAX_STREAMS = 2;
+let streams = 0;
+const waiting: (() => void)[] = [];
+
+async function inStreamSlot<T>(read: () => Promise<T>): Promise<T> {
+  if (streams < MAX_STREAMS) streams++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await read();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else streams--;
+  }
+}
 
 export interface ReadRequest {
   raw: RawRequest;
@@ -54,16 +74,18 @@ export async function readRequest(
   } catch (error) {
     if (!(error instanceof CaptureError && error.code === 'payload_too_big' && inline < limit)) throw error;
   }
-  const body = await streamPayload(located, {
-    limit,
-    limits: {
-      maxDepth: MAX_PAYLOAD_DEPTH,
-      maxEvents,
-      maxValues: options.maxJsonValues ?? DEFAULT_MAX_JSON_VALUES,
-      maxValueBytes: 2 * (options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES),
-    },
-    checkToken,
-  });
+  const body = await inStreamSlot(() =>
+    streamPayload(located, {
+      limit,
+      limits: {
+        maxDepth: MAX_PAYLOAD_DEPTH,
+        maxEvents,
+        maxValues: options.maxJsonValues ?? DEFAULT_MAX_JSON_VALUES,
+        maxValueBytes: 2 * (options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES),
+      },
+      checkToken,
+    }),
+  );
   const raw =
     'parsed' in body ? matchRequest(body.parsed, request.path) : parseRawRequest(body.text, request.path);
   if (raw.events.length > maxEvents) throw tooManyEvents(maxEvents);

@@ -10,10 +10,10 @@ import { yielder } from './yielder.js';
 /** Decompressed bytes as they come: gzip inflated in chunks off the main thread, or a buffer sliced. */
 export type ByteSource = AsyncIterable<Buffer>;
 
-const SLICE_BYTES = 256 * 1024;
+const SLICE_BYTES = 64 * 1024;
 
 export async function* gunzipChunks(bytes: Buffer): ByteSource {
-  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  const gunzip = createGunzip({ chunkSize: 16 * 1024 });
   gunzip.end(bytes);
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
