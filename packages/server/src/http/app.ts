@@ -9,6 +9,8 @@ import { budgetRoutes } from './routes/budgets.js';
 import { ruleRoutes } from './routes/rules.js';
 import type { Storage } from '../storage/storage.js';
 import { ApiKeys } from '../access/api-keys.js';
+import { captureGrants } from '../access/capture-grants.js';
+import type { ProjectToken } from '../config/index.js';
 import { auditRequests } from '../access/audit-requests.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -44,7 +46,7 @@ export interface AppDeps {
   publicUrl: string | null;
   pipeline: IngestPipeline;
   metrics: Metrics;
-  projectTokens: readonly string[];
+  projectTokens: readonly ProjectToken[];
   adminKey: string;
   isReady: () => boolean;
   /** Retention policies and runs (absent: no /api/retention routes). */
@@ -78,7 +80,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 1024 * 1024,
   });
   void app.register(cookie);
-  void app.register(async (capture) => captureRoutes(capture, deps));
+  // One instance for capture and /api: revoking a key (its cache entry) takes effect on both at once.
+  const apiKeys = new ApiKeys(deps.storage.apiKeys);
+  void app.register(async (capture) =>
+    captureRoutes(capture, { ...deps, grantFor: captureGrants(deps.projectTokens, apiKeys) }),
+  );
   void app.register(async (scope) => posthogConfigRoutes(scope));
   // The API's contract is public; its data is not.
   app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
@@ -102,9 +108,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(async (api) => {
     await api.register(helmet, securityHeaders);
     api.setErrorHandler(apiErrorHandler);
-    const apiKeys = new ApiKeys(deps.storage.apiKeys);
     authenticate(api, {
-      bearer: apiKeys.resolver(adminKeyResolver(deps.adminKey), projectTokenResolver(deps.projectTokens)),
+      bearer: apiKeys.resolver(
+        adminKeyResolver(deps.adminKey),
+        projectTokenResolver(deps.projectTokens.map((t) => t.token)),
+      ),
       sessions,
     });
     auditRequests(api, deps.storage.audit);

@@ -6,6 +6,7 @@ import type { CapturedEvent } from './captured-event.js';
 import type { EventStream } from './event-stream.js';
 import { commitWithIsolation, type PendingRequest } from './isolate-failures.js';
 import type { LogLoader } from './log-loader.js';
+import { scopeIssue } from './tenant-scope.js';
 import { UuidIndex } from './uuid-index.js';
 
 /** What the capture response reports about a request's events. */
@@ -74,7 +75,12 @@ export class IngestPipeline {
     return this.inFlight.has(uuid) || (this.options.loader?.holds(uuid) ?? false);
   }
 
-  async ingest(events: readonly CapturedEvent[], receivedAt = this.now()): Promise<IngestOutcome> {
+  /** `tenants`: the capture token's scope; an event outside it is quarantined, not stored. */
+  async ingest(
+    events: readonly CapturedEvent[],
+    receivedAt = this.now(),
+    tenants: readonly string[] | 'all' = 'all',
+  ): Promise<IngestOutcome> {
     const { metrics } = this.options;
     if (this.queuedEvents + events.length > this.options.queueMax) {
       metrics.rejected.inc({ reason: 'queue_full' });
@@ -96,6 +102,11 @@ export class IngestPipeline {
     const quarantined: QuarantinedEvent[] = [];
     const candidates: CapturedEvent[] = [];
     events.forEach((event, index) => {
+      const outOfScope = scopeIssue(event, tenants);
+      if (outOfScope) {
+        quarantined.push({ id: event.uuid, receivedAt, batchIndex: index, event, issues: [outOfScope] });
+        return;
+      }
       if (isBusinessEventName(event.event)) {
         const result = checkBusinessEvent(event.event, event.properties, { uuid: event.uuid });
         if (!result.ok) {

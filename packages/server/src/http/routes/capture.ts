@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError } from '../../errors.js';
-import { CaptureError, decodeCaptureRequest, validateToken } from '../../ingestion/decode/index.js';
+import type { CaptureGrant } from '../../access/capture-grants.js';
+import { CaptureError, decodeCaptureRequest } from '../../ingestion/decode/index.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { Metrics } from '../../observability/metrics.js';
 
@@ -13,8 +14,8 @@ export const CAPTURE_BODY_LIMIT = 20 * 1024 * 1024;
 export interface CaptureDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
-  /** Accepted project tokens; empty accepts any well-formed token, as PostHog's edge does. */
-  projectTokens: readonly string[];
+  /** What a request's token may write (access/capture-grants.ts); throws a CaptureError to refuse it. */
+  grantFor: (token: string) => Promise<CaptureGrant>;
 }
 
 /** Mirrors capture's CORS: permissive, mirroring Origin and requested headers, with credentials. */
@@ -54,23 +55,18 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
     return plain(reply, 503, 'transient error, please retry');
   });
 
-  // Checked as soon as the token is seen, before the rest of a large body is read.
-  const checkToken = (token: string): string => {
-    const trimmed = validateToken(token);
-    if (deps.projectTokens.length && !deps.projectTokens.includes(trimmed))
-      throw new CaptureError(
-        'unknown_token',
-        'API key is not valid: not a project API key of this Pulse (PULSE_PROJECT_TOKEN)',
-      );
-    return trimmed;
-  };
-
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const receivedAt = Date.now();
     const query = new URLSearchParams(
       request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '',
     );
     let decoded;
+    let grant: CaptureGrant | undefined;
+    // Checked as soon as the token is seen, before the rest of a large body is read.
+    const checkToken = async (token: string) => {
+      grant = await deps.grantFor(token);
+      return grant.token;
+    };
     try {
       decoded = await decodeCaptureRequest(
         {
@@ -89,7 +85,7 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
       deps.metrics.rejected.inc({ reason: error.code });
       return plain(reply, error.status, error.message);
     }
-    const outcome = await deps.pipeline.ingest(decoded.events, receivedAt);
+    const outcome = await deps.pipeline.ingest(decoded.events, receivedAt, grant?.tenants ?? 'all');
     if (decoded.beacon) return reply.status(204).send();
     // Exactly 200 {"status":"Ok"}: posthog-js retries anything else. Quarantined events are reported, not refused.
     if (!outcome.quarantined.length) return reply.status(200).send({ status: 'Ok' });
