@@ -113,44 +113,68 @@ export function locatePayload(request: CaptureRequest): LocatedPayload {
   else if (request.body !== undefined && request.body.length > 0) payload = request.body;
   else throw new CaptureError('empty_payload', 'request missing data payload');
 
-  // 2. Optimistic unwrap of a body that is entirely base64 (and not a form); keep it if invalid.
-  if (isLikelyBase64(payload) && !isLikelyUrlencodedForm(payload)) {
+  // 2. Optimistic unwrap of a body that is entirely base64 (and not a form); keep it if invalid. Not
+  // under an lz64 hint: lz-string's text is base64's alphabet, and unwrapping it would garble it.
+  const queryHint = parseCompression(request.query.get('compression'));
+  const lzHinted = (queryHint ?? parseCompression(request.contentEncoding, true)) === 'lz-string';
+  if (!lzHinted && isLikelyBase64(payload) && !isLikelyUrlencodedForm(payload)) {
     payload = decodeBase64Strict(payload) ?? payload;
   }
 
-  // 3. Form bodies. Capture matches the exact MIME type. Another spelling of it (parameters, case)
-  // is also read as a form when the payload looks like one: a harmless superset, since capture
-  // answers 400 for such a payload anyway (it is neither JSON nor base64).
+  // 3. Form bodies. Capture reads a form only under the exact form MIME type, and refuses that type on
+  // a body that is not a form. Pulse goes by the body (a harmless superset: capture answers 400 to
+  // both): a payload that looks like a form is read as one under any content type (unless it is JSON,
+  // which may hold "&data=" in a string), and a form content type on any other body is ignored.
   let formData: string | null = null;
   let formCompression: string | null = null;
   let formToken: string | undefined;
-  const exactForm = request.contentType === FORM_MIME_TYPE;
-  if (exactForm || request.contentType?.split(';')[0]?.trim().toLowerCase() === FORM_MIME_TYPE) {
-    if (isLikelyUrlencodedForm(payload)) {
-      const form = new URLSearchParams(payload.toString('utf8'));
-      formData = form.get('data');
-      formCompression = form.get('compression');
-      formToken = form.get('api_key') ?? form.get('token') ?? undefined;
-      // The '+' of base64 data became ' ' in URL decoding: put them back.
-      if (formData !== null && isLikelyBase64(formData, true)) formData = formData.replaceAll(' ', '+');
-    } else if (exactForm) {
-      throw decodeFailed('expected form data in POST request payload');
-    }
+  const formType = request.contentType?.split(';')[0]?.trim().toLowerCase() === FORM_MIME_TYPE;
+  if (isLikelyUrlencodedForm(payload) && (formType || !looksLikeJson(payload))) {
+    const form = new URLSearchParams(payload.toString('utf8'));
+    formData = form.get('data');
+    formCompression = form.get('compression');
+    formToken = form.get('api_key') ?? form.get('token') ?? undefined;
+    // The '+' of base64 data became ' ' in URL decoding: put them back.
+    if (formData !== null && isLikelyBase64(formData, true)) formData = formData.replaceAll(' ', '+');
   }
 
   // 4. Compression hint: the first recognised of query, form, Content-Encoding.
   const compression =
-    parseCompression(request.query.get('compression')) ??
-    parseCompression(formCompression) ??
-    parseCompression(request.contentEncoding, true);
+    queryHint ?? parseCompression(formCompression) ?? parseCompression(request.contentEncoding, true);
 
   // 5. The bytes to decompress: form `data` if present, else the (unwrapped) body.
   const bytes = formData !== null ? Buffer.from(formData, 'utf8') : payload;
   return { bytes, compression, path: request.path, formToken };
 }
 
-const isGzip = (located: LocatedPayload) =>
-  located.compression === 'gzip' || (located.bytes[0] === 0x1f && located.bytes[1] === 0x8b);
+const hasGzipMagic = (bytes: Uint8Array) => bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** JSON text opens with `{` or `[`: never a character of lz-string's or base64's alphabet. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09) i++;
+  return bytes[i] === 0x7b || bytes[i] === 0x5b;
+}
+
+/**
+ * How to decompress, decided by the bytes; the hint only breaks a tie. Capture inflates whenever the
+ * hint says gzip, and answers 400 "invalid GZIP data" when the bytes are not gzip (older posthog-js
+ * sent `?compression=gzip-js` on base64 form bodies too). Pulse inflates when the bytes start with
+ * gzip's magic, whatever the hint, and reads other bytes as if there were no hint: a gzip stream
+ * always starts with the magic, so no body capture accepts is read differently.
+ */
+function decoderFor(located: LocatedPayload): 'gzip' | 'lz-string' | 'text' {
+  if (hasGzipMagic(located.bytes)) return 'gzip';
+  return located.compression === 'lz-string' && !looksLikeJson(located.bytes) ? 'lz-string' : 'text';
+}
+
+/**
+ * lz-string that fails, or yields something other than JSON, on bytes that are base64 was a base64
+ * body under the wrong hint: read as text, its base64 is decoded (step 7).
+ */
+const lzMislabelled = (result: LzResult, bytes: Buffer) =>
+  (result === 'invalid' || (result !== 'too_big' && !looksLikeJson(Buffer.from(result.text.slice(0, 64))))) &&
+  isLikelyBase64(bytes);
 
 const GZIP_NOT_UTF8 = 'invalid gzip data (the decompressed bytes are not UTF-8)';
 const NOT_UTF8 = 'invalid UTF8 in request payload';
@@ -162,13 +186,24 @@ function lzText(result: LzResult, limit: number): string {
   return result.text;
 }
 
-/** 7. Legacy endpoints: a payload still base64 after decompression is decoded once more. */
-function legacyUnwrap(path: string, text: string, limit: number): Buffer | undefined {
-  if (!isLegacyPath(path) || !isLikelyBase64(text)) return undefined;
+/**
+ * 7. A payload still base64 after decompression is decoded once more: on legacy endpoints, as capture
+ * does, and (by the body) on any endpoint when a hint named an encoding, which the body may not have
+ * had. Base64 of gzip is inflated: `gzip` says so.
+ */
+function unwrapBase64(
+  located: LocatedPayload,
+  text: string,
+  limit: number,
+): { bytes: Buffer; gzip: boolean } | undefined {
+  if (!(isLegacyPath(located.path) || located.compression !== undefined) || !isLikelyBase64(text))
+    return undefined;
   const unwrapped = decodeBase64Strict(text);
-  if (unwrapped === undefined || !isUtf8(unwrapped)) return undefined;
+  if (unwrapped === undefined) return undefined;
+  const gzip = hasGzipMagic(unwrapped);
+  if (!gzip && !isUtf8(unwrapped)) return undefined;
   if (unwrapped.length > limit) throw payloadTooBig(`base64-decoded payload over ${describeBytes(limit)}`);
-  return unwrapped;
+  return { bytes: unwrapped, gzip };
 }
 
 /**
@@ -177,17 +212,16 @@ function legacyUnwrap(path: string, text: string, limit: number): Buffer | undef
  */
 export async function decompressPayload(located: LocatedPayload, limit: number): Promise<DecodedPayload> {
   const { bytes } = located;
-  // 6. Decompress: gzip by hint or magic bytes, lz-string by hint, else UTF-8 text.
+  // 6. Decompress by the bytes (decoderFor), else UTF-8 text.
+  const decoder = decoderFor(located);
+  const lz = decoder === 'lz-string' ? decompressLzBase64(bytes.toString('utf8'), limit) : undefined;
   let text: string;
   let byteLength: number;
-  if (isGzip(located)) {
-    const out = await gunzipCapped(bytes, limit);
-    if (!isUtf8(out)) throw decodeFailed(GZIP_NOT_UTF8);
-    text = out.toString('utf8');
-    byteLength = out.length;
-  } else if (located.compression === 'lz-string') {
+  if (decoder === 'gzip') {
+    ({ text, byteLength } = await inflateText(bytes, limit));
+  } else if (lz !== undefined && !lzMislabelled(lz, bytes)) {
     // The cap counts UTF-16 units against a byte limit, as capture does: UTF-8 is never shorter.
-    text = lzText(decompressLzBase64(bytes.toString('utf8'), limit), limit);
+    text = lzText(lz, limit);
     byteLength = Buffer.byteLength(text, 'utf8');
     if (byteLength > limit) throw payloadTooBig(`decompressed LZ64 payload over ${describeBytes(limit)}`);
   } else {
@@ -196,10 +230,16 @@ export async function decompressPayload(located: LocatedPayload, limit: number):
     text = bytes.toString('utf8');
     byteLength = bytes.length;
   }
-  const unwrapped = legacyUnwrap(located.path, text, limit);
-  return unwrapped
-    ? { text: unwrapped.toString('utf8'), byteLength: unwrapped.length }
-    : { text, byteLength };
+  const unwrapped = unwrapBase64(located, text, limit);
+  if (!unwrapped) return { text, byteLength };
+  if (unwrapped.gzip) return inflateText(unwrapped.bytes, limit);
+  return { text: unwrapped.bytes.toString('utf8'), byteLength: unwrapped.bytes.length };
+}
+
+async function inflateText(bytes: Buffer, limit: number): Promise<DecodedPayload> {
+  const out = await gunzipCapped(bytes, limit);
+  if (!isUtf8(out)) throw decodeFailed(GZIP_NOT_UTF8);
+  return { text: out.toString('utf8'), byteLength: out.length };
 }
 
 /**
@@ -211,30 +251,27 @@ export async function streamPayload(
   options: Omit<StreamedOptions, 'utf8Error' | 'what'>,
 ): Promise<StreamedBody> {
   const { bytes } = located;
-  const gzip = isGzip(located);
+  const decoder = decoderFor(located);
+  const lz =
+    decoder === 'lz-string'
+      ? await decompressLzBase64Async(bytes.toString('utf8'), options.limit, yielder())
+      : undefined;
+  const gzip = decoder === 'gzip';
   const source = gzip
     ? gunzipChunks(bytes)
     : sliceChunks(
-        located.compression === 'lz-string'
-          ? Buffer.from(
-              lzText(
-                await decompressLzBase64Async(bytes.toString('utf8'), options.limit, yielder()),
-                options.limit,
-              ),
-              'utf8',
-            )
-          : bytes,
+        lz !== undefined && !lzMislabelled(lz, bytes) ? Buffer.from(lzText(lz, options.limit)) : bytes,
       );
   const first = await readStreamed(source, {
     ...options,
     utf8Error: gzip ? GZIP_NOT_UTF8 : NOT_UTF8,
     what: gzip ? 'decompressed payload' : 'payload',
   });
-  const unwrapped = 'text' in first ? legacyUnwrap(located.path, first.text, options.limit) : undefined;
+  const unwrapped = 'text' in first ? unwrapBase64(located, first.text, options.limit) : undefined;
   if (!unwrapped) return first;
-  return readStreamed(sliceChunks(unwrapped), {
+  return readStreamed(unwrapped.gzip ? gunzipChunks(unwrapped.bytes) : sliceChunks(unwrapped.bytes), {
     ...options,
-    utf8Error: NOT_UTF8,
-    what: 'base64-decoded payload',
+    utf8Error: unwrapped.gzip ? GZIP_NOT_UTF8 : NOT_UTF8,
+    what: unwrapped.gzip ? 'decompressed payload' : 'base64-decoded payload',
   });
 }
