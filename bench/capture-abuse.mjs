@@ -78,6 +78,7 @@ const capture = [];
 const captureStatuses = new Map();
 const bombAnswers = new Map();
 let sent = 0;
+let healthFailures = 0;
 let stop = false;
 
 try {
@@ -85,18 +86,29 @@ try {
   const bomber = async () => {
     while (!stop && sent < maxBombs) {
       sent++;
-      const response = await fetch(`${server.url}/batch/`, {
+      const key = await fetch(`${server.url}/batch/`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },
         body: bomb,
-      });
-      const key = `${response.status} ${(await response.text()).slice(0, 90)}`;
+      }).then(
+        async (response) => `${response.status} ${(await response.text()).slice(0, 90)}`,
+        (error) => `failed: ${error.cause?.code ?? error.message}`,
+      );
       bombAnswers.set(key, (bombAnswers.get(key) ?? 0) + 1);
     }
   };
   const poller = async () => {
     while (!stop) {
-      health.push((await timed(() => fetch(`${server.url}/healthz`).then((r) => r.text()))).ms);
+      const { ms, result } = await timed(() =>
+        fetch(`${server.url}/healthz`).then(
+          (r) => r.text(),
+          () => 'failed',
+        ),
+      );
+      if (result === 'failed') {
+        healthFailures++;
+        if (server.child.exitCode !== null || server.child.signalCode !== null) stop = true;
+      } else health.push(ms);
       await new Promise((r) => setTimeout(r, 10));
     }
   };
@@ -107,7 +119,10 @@ try {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: normalBody(),
-        }).then(async (r) => (await r.text(), r.status)),
+        }).then(
+          async (r) => (await r.text(), r.status),
+          () => 'failed',
+        ),
       );
       capture.push(ms);
       captureStatuses.set(result, (captureStatuses.get(result) ?? 0) + 1);
@@ -125,7 +140,7 @@ try {
 report(`capture abuse: ${inFlight} bombs in flight for ${seconds} s`, [
   ['bomb body', `${fmt(bomb.length)} bytes gzip → 100 MiB (${kind}) in a batch, no token`],
   ['bombs answered', [...bombAnswers].map(([k, n]) => `${n}× ${k}`).join(' | ')],
-  ['/healthz latency', summary(health)],
+  ['/healthz latency', `${summary(health)}; ${healthFailures} failed`],
   [
     'normal 100-event capture',
     `${summary(capture)}; statuses ${[...captureStatuses].map(([s, n]) => `${n}×${s}`).join(' ')}`,
