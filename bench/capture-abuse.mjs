@@ -5,7 +5,7 @@
 // bomb: `empty` (`{},` in a batch), `dense` (events each holding 5,000 `{}`), `strings` (valid events of
 // 500 KB strings: nothing refuses them before the end, where the token is missing). Loopback only; bounded
 // in time and in requests.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
@@ -135,6 +135,7 @@ try {
   clearInterval(sampler);
 } finally {
   await server.stop();
+  rmSync(server.dataDir, { recursive: true, force: true });
 }
 
 report(`capture abuse: ${inFlight} bombs in flight for ${seconds} s`, [
