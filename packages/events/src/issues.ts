@@ -11,7 +11,9 @@ export type IssueRule =
   | 'format'
   | 'consistency'
   /** The store refused a value the schema allowed (kept in quarantine, never dropped). */
-  | 'storage';
+  | 'storage'
+  /** The event's tenant is outside what the token that captured it may write (kept in quarantine). */
+  | 'scope';
 
 /** One broken rule, named so a person can fix the sender: event, property, rule, value received. */
 export interface SchemaIssue {

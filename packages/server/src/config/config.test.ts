@@ -23,11 +23,58 @@ describe('loadConfig', () => {
     const file = join(dir, 'pulse.config.json');
     writeFileSync(file, JSON.stringify({ port: 9000, host: '0.0.0.0', projectTokens: ['phc_a', 'phc_b'] }));
     const config = loadConfig({ env: { PULSE_PORT: '9100' }, file, overrides: { host: '127.0.0.2' } });
-    expect(config).toMatchObject({ port: 9100, host: '127.0.0.2', projectTokens: ['phc_a', 'phc_b'] });
+    expect(config).toMatchObject({
+      port: 9100,
+      host: '127.0.0.2',
+      projectTokens: [
+        { token: 'phc_a', tenants: 'all' },
+        { token: 'phc_b', tenants: 'all' },
+      ],
+    });
     expect(loadConfig({ env: { PULSE_PROJECT_TOKEN: 'phc_x, phc_y' }, file: null }).projectTokens).toEqual([
-      'phc_x',
-      'phc_y',
+      { token: 'phc_x', tenants: 'all' },
+      { token: 'phc_y', tenants: 'all' },
     ]);
+  });
+
+  it('reads project tokens scoped to tenants, in env and in the file', () => {
+    const env = { PULSE_PROJECT_TOKEN: 'phc_all, phc_ab = tenant-a | tenant-b ,phc_c=tenant-c' };
+    expect(loadConfig({ env, file: null }).projectTokens).toEqual([
+      { token: 'phc_all', tenants: 'all' },
+      { token: 'phc_ab', tenants: ['tenant-a', 'tenant-b'] },
+      { token: 'phc_c', tenants: ['tenant-c'] },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const file = join(dir, 'pulse.config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        projectTokens: ['phc_x=t1', { token: 'phc_y', tenants: ['t2', 't3'] }, { token: 'phc_z' }],
+      }),
+    );
+    expect(loadConfig({ env: {}, file }).projectTokens).toEqual([
+      { token: 'phc_x', tenants: ['t1'] },
+      { token: 'phc_y', tenants: ['t2', 't3'] },
+      { token: 'phc_z', tenants: 'all' },
+    ]);
+  });
+
+  it.each([
+    ['phc_a=', 'PULSE_PROJECT_TOKEN entry 1: names no tenant (write token or token=tenant-a|tenant-b)'],
+    [
+      'phc_a,phc_b=|',
+      'PULSE_PROJECT_TOKEN entry 2: names no tenant (write token or token=tenant-a|tenant-b)',
+    ],
+    [`phc_${'x'.repeat(70)}`, 'PULSE_PROJECT_TOKEN entry 1: API key is not valid: too_long'],
+    ['phx_personal', 'PULSE_PROJECT_TOKEN entry 1: API key is not valid: personal_api_key'],
+    ['phc_a,phc_a=t', 'PULSE_PROJECT_TOKEN entry 2: the same token is listed twice'],
+  ])('refuses PULSE_PROJECT_TOKEN=%j, saying which entry and why', (value, problem) => {
+    expect(() => loadConfig({ env: { PULSE_PROJECT_TOKEN: value }, file: null })).toThrow(ConfigError);
+    try {
+      loadConfig({ env: { PULSE_PROJECT_TOKEN: value }, file: null });
+    } catch (error) {
+      expect((error as ConfigError).problems.some((p) => p.startsWith(problem))).toBe(true);
+    }
   });
 
   it('applies per-provider webhook tolerances', () => {

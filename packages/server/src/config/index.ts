@@ -4,6 +4,7 @@ import { BadValue, int } from './keys.js';
 import { configKeys, webhookProviders, type Config, type ConfigKey } from './schema.js';
 
 export { configKeys, type Config } from './schema.js';
+export type { ProjectToken } from './project-tokens.js';
 
 export type FullConfig = Config & {
   readonly webhookTolerance: Readonly<Record<(typeof webhookProviders)[number], number>>;

@@ -1,4 +1,5 @@
 import { BadValue, bool, byteSize, int, list, optStr, str, url, type KeySpec } from './keys.js';
+import { projectTokenList, type ProjectToken } from './project-tokens.js';
 import { checkPolicies, describeProblems } from '../retention/policy.js';
 import { DEFAULT_RETENTION_CRON } from '../retention/schedule.js';
 import type { RetentionPolicy } from '../storage/retention-store.js';
@@ -50,12 +51,13 @@ export const configKeys = {
     parse: str,
     description: 'Where the embedded store and keys live',
   }),
-  projectTokens: key<string[]>({
+  projectTokens: key<ProjectToken[]>({
     env: 'PULSE_PROJECT_TOKEN',
     file: 'projectTokens',
     default: [],
-    parse: list,
-    description: 'Ingest tokens capture accepts (comma-separated); empty accepts any well-formed token',
+    parse: projectTokenList,
+    description:
+      'Project tokens capture accepts, comma-separated, each `token` or `token=tenant-a|tenant-b` (only those tenants); empty accepts any well-formed token',
   }),
   adminKey: key({
     env: 'PULSE_ADMIN_KEY',

@@ -13,6 +13,8 @@ import { AccessChanges } from '../access/access-changes.js';
 import { ApiKeys } from '../access/api-keys.js';
 import { createCredentials } from '../access/credentials.js';
 import { systemClock, type Clock } from '../clock.js';
+import { captureGrants } from '../access/capture-grants.js';
+import type { ProjectToken } from '../config/index.js';
 import { auditRequests } from '../access/audit-requests.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -48,7 +50,7 @@ export interface AppDeps {
   publicUrl: string | null;
   pipeline: IngestPipeline;
   metrics: Metrics;
-  projectTokens: readonly string[];
+  projectTokens: readonly ProjectToken[];
   adminKey: string;
   isReady: () => boolean;
   /** Retention policies and runs (absent: no /api/retention routes). */
@@ -92,7 +94,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void reply.header('x-request-id', request.id);
   });
   void app.register(cookie);
-  void app.register(async (capture) => captureRoutes(capture, deps));
+  const clock = deps.clock ?? systemClock;
+  const changes = new AccessChanges((error) =>
+    deps.logger.error({ err: error }, 'a listener of access changes failed'),
+  );
+  // One instance for capture and /api: revoking a key (its cache entry) takes effect on both at once.
+  const apiKeys = new ApiKeys(deps.storage.apiKeys, { now: clock.now, changes });
+  void app.register(async (capture) =>
+    captureRoutes(capture, { ...deps, grantFor: captureGrants(deps.projectTokens, apiKeys) }),
+  );
   void app.register(async (scope) => posthogConfigRoutes(scope));
   // The API's contract is public; its data is not.
   app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
@@ -104,10 +114,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
   });
   const secureCookies = Boolean(deps.tls) || deps.cookieSecure === true;
-  const clock = deps.clock ?? systemClock;
-  const changes = new AccessChanges((error) =>
-    deps.logger.error({ err: error }, 'a listener of access changes failed'),
-  );
   const sessions = new Sessions(deps.storage.users, { ...deps.sessions, now: clock.now, changes });
   // Browser-facing scopes get security headers; capture answers exactly as PostHog does, without them.
   const securityHeaders = {
@@ -120,9 +126,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(async (api) => {
     await api.register(helmet, securityHeaders);
     api.setErrorHandler(apiErrorHandler);
-    const apiKeys = new ApiKeys(deps.storage.apiKeys, { now: clock.now, changes });
     authenticate(api, {
-      bearer: apiKeys.resolver(adminKeyResolver(deps.adminKey), projectTokenResolver(deps.projectTokens)),
+      bearer: apiKeys.resolver(
+        adminKeyResolver(deps.adminKey),
+        projectTokenResolver(deps.projectTokens.map((t) => t.token)),
+      ),
       sessions,
     });
     auditRequests(api, deps.storage.audit);

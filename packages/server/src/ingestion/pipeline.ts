@@ -8,6 +8,7 @@ import type { EventStream } from './event-stream.js';
 import { commitWithIsolation } from './isolate-failures.js';
 import type { LogLoader } from './log-loader.js';
 import { PendingRequest } from './pending-request.js';
+import { scopeIssue } from './tenant-scope.js';
 
 /** What the capture response reports about a request's events. */
 export interface IngestOutcome {
@@ -73,11 +74,27 @@ export class IngestPipeline {
    * Resolves once every event of the request is durable: its own, and for a copy of an event another
    * request is committing, that original (or, if the original's commit failed, the copy committed here).
    */
-  async ingest(events: readonly CapturedEvent[], receivedAt = this.now()): Promise<IngestOutcome> {
+  async ingest(
+    events: readonly CapturedEvent[],
+    receivedAt = this.now(),
+    tenants: readonly string[] | 'all' = 'all',
+  ): Promise<IngestOutcome> {
     this.checkRoom(events.length);
     const request = new PendingRequest();
     const pass = new Placement(request);
     events.forEach((event, index) => {
+      // `tenants`: the capture token's scope; an event outside it is quarantined, not stored.
+      const outOfScope = scopeIssue(event, tenants);
+      if (outOfScope) {
+        request.quarantined.push({
+          id: event.uuid,
+          receivedAt,
+          batchIndex: index,
+          event,
+          issues: [outOfScope],
+        });
+        return;
+      }
       if (isBusinessEventName(event.event)) {
         const result = checkBusinessEvent(event.event, event.properties, { uuid: event.uuid });
         if (!result.ok) {

@@ -47,7 +47,7 @@ async function seedOverHttp(
   events: Iterable<CapturedEvent>,
   onProgress: (n: number) => void,
 ): Promise<number> {
-  const token = config.projectTokens[0] ?? 'phc_pulse_seed';
+  const token = config.projectTokens[0]?.token ?? 'phc_pulse_seed';
   let batch: object[] = [];
   let sent = 0;
   const flush = async () => {

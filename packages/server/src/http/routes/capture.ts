@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError } from '../../errors.js';
+import type { CaptureGrant } from '../../access/capture-grants.js';
 import { CaptureError, decodeCaptureRequest } from '../../ingestion/decode/index.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -13,8 +14,8 @@ export const CAPTURE_BODY_LIMIT = 20 * 1024 * 1024;
 export interface CaptureDeps {
   pipeline: IngestPipeline;
   metrics: Metrics;
-  /** Accepted project tokens; empty accepts any well-formed token, as PostHog's edge does. */
-  projectTokens: readonly string[];
+  /** What a request's token may write (access/capture-grants.ts); throws a CaptureError to refuse it. */
+  grantFor: (token: string) => Promise<CaptureGrant>;
 }
 
 /** Mirrors capture's CORS: permissive, mirroring Origin and requested headers, with credentials. */
@@ -60,30 +61,31 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
       request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '',
     );
     let decoded;
+    let grant: CaptureGrant | undefined;
+    // Checked as soon as the token is seen, before the rest of a large body is read.
+    const checkToken = async (token: string) => {
+      grant = await deps.grantFor(token);
+      return grant.token;
+    };
     try {
-      decoded = await decodeCaptureRequest({
-        method: request.method === 'GET' ? 'GET' : 'POST',
-        path: request.url.split('?')[0] ?? request.url,
-        query,
-        contentType: request.headers['content-type'],
-        contentEncoding: request.headers['content-encoding'],
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-        receivedAt,
-      });
+      decoded = await decodeCaptureRequest(
+        {
+          method: request.method === 'GET' ? 'GET' : 'POST',
+          path: request.url.split('?')[0] ?? request.url,
+          query,
+          contentType: request.headers['content-type'],
+          contentEncoding: request.headers['content-encoding'],
+          body: Buffer.isBuffer(request.body) ? request.body : undefined,
+          receivedAt,
+        },
+        { checkToken },
+      );
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
       deps.metrics.rejected.inc({ reason: error.code });
       return plain(reply, error.status, error.message);
     }
-    if (deps.projectTokens.length && !deps.projectTokens.includes(decoded.token)) {
-      deps.metrics.rejected.inc({ reason: 'unknown_token' });
-      return plain(
-        reply,
-        401,
-        'API key is not valid: not a project API key of this Pulse (PULSE_PROJECT_TOKEN)',
-      );
-    }
-    const outcome = await deps.pipeline.ingest(decoded.events, receivedAt);
+    const outcome = await deps.pipeline.ingest(decoded.events, receivedAt, grant?.tenants ?? 'all');
     if (decoded.beacon) return reply.status(204).send();
     // Exactly 200 {"status":"Ok"}: posthog-js retries anything else. Quarantined events are reported, not refused.
     if (!outcome.quarantined.length) return reply.status(200).send({ status: 'Ok' });

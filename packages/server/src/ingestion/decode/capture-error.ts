@@ -14,7 +14,9 @@ export type CaptureErrorCode =
   | 'no_token'
   | 'multiple_tokens'
   | 'invalid_token'
+  | 'unknown_token'
   | 'payload_too_big'
+  | 'too_many_events'
   | 'event_too_big';
 
 const STATUS: Record<CaptureErrorCode, CaptureErrorStatus> = {
@@ -29,7 +31,9 @@ const STATUS: Record<CaptureErrorCode, CaptureErrorStatus> = {
   no_token: 401,
   multiple_tokens: 401,
   invalid_token: 401,
+  unknown_token: 401,
   payload_too_big: 413,
+  too_many_events: 413,
   event_too_big: 413,
 };
 
@@ -63,6 +67,14 @@ export function parseFailed(detail: string): CaptureError {
 /** Mirrors capture's `EventTooBig(String)`: "maximum event size exceeded: <detail>". */
 export function payloadTooBig(detail: string): CaptureError {
   return new CaptureError('payload_too_big', `maximum event size exceeded: ${detail}`);
+}
+
+/** The per-request event cap (a 413, so posthog-node halves its batch and sends it again). */
+export function tooManyEvents(max: number): CaptureError {
+  return new CaptureError(
+    'too_many_events',
+    `maximum event size exceeded: more than ${max.toLocaleString('en-US')} events in one request; send them in smaller batches`,
+  );
 }
 
 /** Where an event sits in a multi-event request, appended to per-event messages. */

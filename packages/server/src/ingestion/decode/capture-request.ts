@@ -25,10 +25,24 @@ export interface DecodedCapture {
   beacon: boolean;
 }
 
-/** Limits, injectable so tests can exercise them cheaply. */
+/**
+ * Checks the request's token as sent and returns it trimmed, or throws a CaptureError (401) to refuse
+ * the request. Called as soon as a token is seen in a large payload, and again once it is resolved.
+ */
+export type TokenCheck = (token: string) => string | Promise<string>;
+
+/** Limits (injectable so tests can exercise them cheaply) and the token check. */
 export interface DecodeOptions {
   /** Cap on decompressed/decoded payload bytes; default 100 MiB (capture: 5 × the 20 MiB body cap). */
   maxDecompressedBytes?: number;
   /** Cap on one event's JSON size; default 1,000,000 bytes (Kafka's default `message.max.bytes`). */
   maxEventBytes?: number;
+  /** Cap on events in one request; default 10,000. */
+  maxEvents?: number;
+  /** Cap on JSON values (objects, arrays, list items) in one request; default 1,000,000. */
+  maxJsonValues?: number;
+  /** Payloads up to this many decompressed bytes decode in one go; larger ones are streamed. */
+  inlineBytes?: number;
+  /** Default: PostHog's shape check (`validateToken`), which accepts any well-formed token. */
+  checkToken?: TokenCheck;
 }

@@ -225,8 +225,10 @@ describe('decoding errors', () => {
       400,
       'failed to decode request: invalid GZIP data (unexpected end of file)',
     ]);
-    const hinted = await rejection(decode({ body: ENVELOPE, contentEncoding: 'gzip' }));
-    expect(hinted.message).toMatch(/^failed to decode request: invalid GZIP data \(/);
+  });
+
+  it('reads a body by its bytes when a gzip hint says otherwise (capture would refuse it)', async () => {
+    expectTheEvent(await decode({ body: ENVELOPE, contentEncoding: 'gzip' }));
   });
 
   it('refuses gzip whose content is not UTF-8', async () => {
@@ -262,14 +264,8 @@ describe('decoding errors', () => {
     ]);
   });
 
-  it('refuses a form content type without a form', async () => {
-    const error = await rejection(
-      decode({ contentType: 'application/x-www-form-urlencoded', body: ENVELOPE }),
-    );
-    expect([error.status, error.message]).toEqual([
-      400,
-      'failed to decode request: expected form data in POST request payload',
-    ]);
+  it('reads the body itself under a form content type when it is not a form (capture would refuse it)', async () => {
+    expectTheEvent(await decode({ contentType: 'application/x-www-form-urlencoded', body: ENVELOPE }));
   });
 
   it('refuses corrupt lz64', async () => {

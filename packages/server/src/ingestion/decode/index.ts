@@ -1,21 +1,26 @@
 import type { CapturedEvent } from '../captured-event.js';
 import { batchIndexSuffix, CaptureError, parseFailed } from './capture-error.js';
 import type { CaptureRequest, DecodeOptions, DecodedCapture } from './capture-request.js';
-import { extractDistinctId } from './distinct-id.js';
-import { decodePayload } from './payload.js';
-import { parseRawRequest, type RawEvent } from './shapes.js';
+import { extractDistinctId, trimRust } from './distinct-id.js';
+import { DEFAULT_MAX_EVENT_BYTES, readRequest } from './read-request.js';
+import type { RawEvent } from './shapes.js';
 import { parseQuerySentAt, resolveTimestamp } from './timestamp.js';
 import { describePath, MAX_NESTING, unstorable } from './storable.js';
-import { resolveToken } from './token.js';
+import { resolveToken, validateToken } from './token.js';
 import { uuidv7 } from './uuid7.js';
+import { yielder } from './yielder.js';
 
 export { CaptureError, type CaptureErrorCode, type CaptureErrorStatus } from './capture-error.js';
-export type { CaptureRequest, DecodeOptions, DecodedCapture } from './capture-request.js';
+export { validateToken } from './token.js';
+export type { CaptureRequest, DecodeOptions, DecodedCapture, TokenCheck } from './capture-request.js';
 
-/** Capture's decompressed-payload budget: 5 × the 20 MiB body limit (setup.rs). */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024;
-/** Kafka's default `message.max.bytes`, which bounds one event in PostHog. */
-export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
+export {
+  DEFAULT_INLINE_BYTES,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  DEFAULT_MAX_EVENT_BYTES,
+  DEFAULT_MAX_EVENTS,
+  DEFAULT_MAX_JSON_VALUES,
+} from './read-request.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -40,7 +45,7 @@ function tokenIfAny(
   formToken: string | undefined,
 ): string {
   try {
-    return resolveToken(events, batchToken, formToken);
+    return trimRust(resolveToken(events, batchToken, formToken));
   } catch {
     return '';
   }
@@ -57,11 +62,9 @@ export async function decodeCaptureRequest(
   options: DecodeOptions = {},
 ): Promise<DecodedCapture> {
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  const payload = await decodePayload(
-    request,
-    options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
-  );
-  const raw = parseRawRequest(payload.text, request.path);
+  const checkToken = options.checkToken ?? validateToken;
+  const payload = await readRequest(request, options, checkToken);
+  const { raw } = payload;
   // Mirrors `deserialize_beacon`: the integer 1 means "answer 204".
   const beaconParam = request.query.get('beacon');
   const beacon = beaconParam !== null && /^\+?0*1$/.test(beaconParam);
@@ -81,7 +84,7 @@ export async function decodeCaptureRequest(
     }
   }
 
-  const token = resolveToken(events, raw.batchToken, payload.formToken);
+  const token = await checkToken(resolveToken(events, raw.batchToken, payload.formToken));
   const now = request.receivedAt;
   const sentAt = raw.sentAt ?? parseQuerySentAt(request.query);
   // Measuring every event would mean re-serializing it; a payload under the cap cannot hold an
@@ -90,7 +93,11 @@ export async function decodeCaptureRequest(
   let oversized: { index: number; bytes: number } | undefined;
 
   const captured = new Array<CapturedEvent>(events.length);
+  // A streamed payload holds up to thousands of events: let other requests in between them.
+  const pause = payload.streamed ? yielder() : undefined;
   for (let i = 0; i < events.length; i++) {
+    const paused = pause?.();
+    if (paused) await paused;
     try {
       captured[i] = decodeEvent(events[i] as RawEvent, i);
     } catch (error) {

@@ -16,11 +16,36 @@ for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 const RESET = 32; // 6 bits per base64 character
 
+/** Codes decoded between two pauses of `decompressLzBase64Async`. */
+const CODES_PER_STEP = 16_384;
+
 /**
  * Decompresses lz-string base64 text, refusing once the output exceeds `maxUnits` UTF-16 code
  * units. Returns the same text as `LZString.decompressFromBase64` whenever that fits.
  */
 export function decompressLzBase64(input: string, maxUnits: number): LzResult {
+  const steps = lzSteps(input, maxUnits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same, awaiting `pause` between steps: a large output takes seconds, and other requests go on. */
+export async function decompressLzBase64Async(
+  input: string,
+  maxUnits: number,
+  pause: () => Promise<void> | undefined,
+): Promise<LzResult> {
+  const steps = lzSteps(input, maxUnits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* lzSteps(input: string, maxUnits: number): Generator<void, LzResult> {
   if (input === '') return 'invalid';
   const length = input.length;
   const valueAt = (index: number): number => {
@@ -71,7 +96,8 @@ export function decompressLzBase64(input: string, maxUnits: number): LzResult {
   const result: (string | undefined)[] = [c];
   let produced = c === undefined ? 0 : 1;
 
-  for (;;) {
+  for (let codes = 1; ; codes++) {
+    if (codes % CODES_PER_STEP === 0) yield;
     if (index > length) return { text: '' };
     let code = readBits(numBits);
     switch (code) {

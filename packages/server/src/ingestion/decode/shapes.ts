@@ -130,6 +130,11 @@ export function parseRawRequest(text: string, path: string): RawRequest {
   } catch (error) {
     throw parseFailed(describeJsonError(text) ?? (error as Error).message);
   }
+  return matchRequest(body, path);
+}
+
+/** Matches an already parsed payload (see parseRawRequest). */
+export function matchRequest(body: unknown, path: string): RawRequest {
   const request = matchShape(body, path);
   if (request.events.length === 0) throw new CaptureError('empty_batch', 'request holds no event');
   return request;

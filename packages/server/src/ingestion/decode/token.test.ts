@@ -44,10 +44,9 @@ describe('resolveToken (extract_and_verify_token)', () => {
     expect(resolveToken(events({ token: 'token1' }), 'batched', undefined)).toBe('batched');
   });
 
-  it('validates the batch token even when empty', () => {
-    expect(rejection(() => resolveToken(events({ token: 'token1' }), '', undefined)).message).toBe(
-      'API key is not valid: empty',
-    );
+  it('returns the batch token even when empty (the caller validates it)', () => {
+    expect(resolveToken(events({ token: 'token1' }), '', undefined)).toBe('');
+    expect(rejection(() => validateToken('')).message).toBe('API key is not valid: empty');
   });
 
   it('reads token, $token, api_key, then properties.token', () => {
@@ -89,9 +88,7 @@ describe('resolveToken (extract_and_verify_token)', () => {
     expect(
       rejection(() => resolveToken(events({ token: 'a' }, { token: '' }), undefined, undefined)).code,
     ).toBe('multiple_tokens');
-    expect(rejection(() => resolveToken(events({ token: '' }), undefined, undefined)).message).toBe(
-      'API key is not valid: empty',
-    );
+    expect(resolveToken(events({ token: '' }), undefined, undefined)).toBe('');
   });
 
   it('falls back to a Django-style form token only when nothing else gave one', () => {

@@ -52,13 +52,14 @@ export interface TokenSource {
  * Mirrors utils.rs `extract_and_verify_token`: the batch envelope's token wins; otherwise the one
  * token the events agree on (distinct values, "" included, must number exactly one). As a harmless
  * superset, an old Django-style form field `api_key`/`token` is used when nothing else gave one.
+ * Returns the token as sent: the caller checks it (`validateToken`, or which tokens it accepts).
  */
 export function resolveToken(
   events: readonly TokenSource[],
   batchToken: string | undefined,
   formToken: string | undefined,
 ): string {
-  if (batchToken !== undefined) return validateToken(batchToken);
+  if (batchToken !== undefined) return batchToken;
   let found: string | undefined;
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as TokenSource;
@@ -74,5 +75,5 @@ export function resolveToken(
   }
   found ??= formToken;
   if (found === undefined) throw new CaptureError('no_token', 'event submitted without an api_key');
-  return validateToken(found);
+  return found;
 }
