@@ -1,3 +1,4 @@
+import { resourceOf } from '@pulse/events/measures';
 import type { StoredEvent } from '../storage/event-store.js';
 
 export const DAY_MS = 86_400_000;
@@ -152,7 +153,7 @@ const noActions: readonly string[] = Object.freeze([]);
 function keyAndValue(type: SummaryEventType, p: Record<string, unknown>, uuid: string): [string, number] {
   switch (type) {
     case 'revenue_impact_event':
-      return [p.impact_type === 'positive' ? 'positive' : 'negative', num(p.impact_amount) ?? 0];
+      return [str(p.impact_type) ?? '', num(p.impact_amount) ?? 0];
     case 'cost_optimization_event':
       return [str(p.optimization_type) ?? '', num(p.savings_amount) ?? 0];
     case 'operational_efficiency_event':
@@ -167,8 +168,7 @@ function keyAndValue(type: SummaryEventType, p: Record<string, unknown>, uuid: s
           : efficient === false
             ? ResourceState.inefficient
             : ResourceState.unknown;
-      // The catalog defaults resource_id to resource_type at validation; repeated here for safety.
-      return [str(p.resource_id) ?? str(p.resource_type) ?? '', state];
+      return [resourceOf(p) ?? '', state];
     }
     case 'strategic_decision_event':
       return [str(p.decision_id) ?? uuid, 0];

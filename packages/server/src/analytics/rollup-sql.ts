@@ -1,3 +1,13 @@
+import {
+  bounceRate,
+  costRunRate,
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+  type ConditionalSum,
+  type WeightedRate,
+} from '@pulse/events/measures';
 import { DAY_MS, factProperties, summaryEventTypes, type SummaryEventType } from './facts.js';
 import type { ColumnKind } from './sql-reader.js';
 
@@ -50,6 +60,38 @@ import { sqlString } from '../sql-string.js';
 export { sqlString };
 const table = (type: string): string => quoteIdent(`ev_${type}`);
 
+// ── The measures of @pulse/events/measures as SQL, over columns named as their properties ──────────────
+
+/** The rows on the measure's side. */
+export const sideSql = (m: ConditionalSum): string => `${quoteIdent(m.side)} = ${sqlString(m.value)}`;
+
+/** Σ amount over the rows on the measure's side (NULL over none, as `sum`); `where` narrows the rows further. */
+export const conditionalSumSql = (m: ConditionalSum, where?: string): string =>
+  `sum(${quoteIdent(m.amount)}) FILTER (WHERE ${where ? `${where} AND ` : ''}${sideSql(m)})`;
+
+/** The parts of a weighted rate: `rated` selects the rows it is over; the sums are over those rows. */
+export function weightedRateSql(m: WeightedRate) {
+  const rate = quoteIdent(m.rate);
+  const weight = quoteIdent(m.weight);
+  const rated = `${rate} IS NOT NULL`;
+  return {
+    rated,
+    weight: `sum(${weight})`,
+    weightedSum: `sum(${rate} * ${weight})`,
+    /** The rate itself over any rows (NULL without weight), like weightedMean. */
+    mean: `sum(${rate} * ${weight}) FILTER (WHERE ${rated}) / nullif(sum(${weight}) FILTER (WHERE ${rated}), 0)`,
+  };
+}
+
+/** businessPerformanceScore of two SQL amounts. */
+export const performanceScoreSql = (positive: string, negative: string): string =>
+  `CASE WHEN ${positive} + ${negative} = 0 THEN 0 ELSE (${positive} - ${negative}) / (${positive} + ${negative}) * 100 END`;
+
+/** The resource a resource_usage row is about (costRunRate's entity, else its group). */
+export const resourceSql = `coalesce(${quoteIdent(costRunRate.entity)}, ${quoteIdent(costRunRate.group)})`;
+/** A resource's latest run-rate in a group of its rows. */
+export const latestCostSql = `arg_max(${quoteIdent(costRunRate.cost)}, "timestamp")`;
+
 const tsMs = 'epoch_ms("timestamp")';
 const day = `floor(${tsMs} / ${DAY_MS})`;
 // The same whitespace set as trimAction in facts.ts, so both sides see the same action strings.
@@ -101,13 +143,14 @@ const from = (type: string, where?: string) =>
 
 /** The rebuild statement (see RowKind and rebuildColumnKinds). */
 export function rebuildSql(lateGraceMs: number): string {
+  const bounce = weightedRateSql(bounceRate);
   const parts: string[] = [
     part(
       RowKind.revenue,
       day,
       {
-        a: "sum(impact_amount) FILTER (impact_type = 'positive')",
-        b: "sum(impact_amount) FILTER (impact_type <> 'positive')",
+        a: conditionalSumSql(positiveRevenueImpact),
+        b: conditionalSumSql(negativeRevenueImpact),
         c: 'count(*)',
       },
       `${from('revenue_impact_event')} GROUP BY t, ${day}`,
@@ -116,16 +159,16 @@ export function rebuildSql(lateGraceMs: number): string {
       RowKind.cost,
       day,
       {
-        a: "sum(savings_amount) FILTER (optimization_type = 'implemented')",
-        b: "sum(savings_amount) FILTER (optimization_type = 'identified')",
+        a: conditionalSumSql(realizedSavings),
+        b: conditionalSumSql(projectedSavings),
       },
       `${from('cost_optimization_event')} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.email,
       day,
-      { a: 'sum(email_count)', b: 'sum(bounce_rate * email_count)' },
-      `${from('email_deliverability_event', 'bounce_rate IS NOT NULL')} GROUP BY t, ${day}`,
+      { a: bounce.weight, b: bounce.weightedSum },
+      `${from(bounceRate.event, bounce.rated)} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.efficiency,
@@ -141,11 +184,11 @@ export function rebuildSql(lateGraceMs: number): string {
       RowKind.resource,
       day,
       {
-        k: 'coalesce(resource_id, resource_type)',
+        k: resourceSql,
         ts: `max({'ts': ${tsMs}, 'v': -${resourceState}}).ts`,
         a: `-max({'ts': ${tsMs}, 'v': -${resourceState}}).v`,
       },
-      `${from('resource_usage_event')} GROUP BY t, ${day}, coalesce(resource_id, resource_type)`,
+      `${from('resource_usage_event')} GROUP BY t, ${day}, ${resourceSql}`,
     ),
     part(
       RowKind.decision,
