@@ -8,7 +8,13 @@ import {
   type ConditionalSum,
   type WeightedRate,
 } from '@pulse/events/measures';
-import { DAY_MS, factProperties, summaryEventTypes, type SummaryEventType } from './facts.js';
+import {
+  DAY_MS,
+  factProperties,
+  stakeProperties,
+  summaryEventTypes,
+  type SummaryEventType,
+} from './facts.js';
 import type { ColumnKind } from './sql-reader.js';
 
 /**
@@ -99,21 +105,19 @@ const whitespace = `' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
 const resourceState = 'CASE WHEN cost_efficient THEN 2 WHEN NOT cost_efficient THEN 1 ELSE 0 END';
 
 /** stakeOf (facts.ts) in SQL. */
-const stakeSql: Record<SummaryEventType, string> = {
-  revenue_impact_event: 'coalesce(impact_amount, 0)',
-  cost_optimization_event: 'coalesce(savings_amount, 0)',
-  operational_efficiency_event: 'abs(coalesce(cost_impact, 0))',
-  email_deliverability_event: 'abs(coalesce(cost_impact, 0))',
-  resource_usage_event: 'coalesce(total_cost, 0)',
-  strategic_decision_event: '0',
-};
+function stakeSql(type: SummaryEventType): string {
+  const stake = stakeProperties[type];
+  if (!stake) return '0';
+  const value = `coalesce(${quoteIdent(stake.property)}, 0)`;
+  return stake.magnitude ? `abs(${value})` : value;
+}
 
 /** actionsOf (facts.ts) in SQL: the action list of one row, before trimming. */
 const actionListSql: Partial<Record<SummaryEventType, { list: string; where?: string }>> = {
   revenue_impact_event: {
     list: 'list_concat(CASE WHEN action_required IS NULL THEN [] ELSE [action_required] END, coalesce(mitigation_actions, []))',
   },
-  cost_optimization_event: { list: 'required_actions', where: "optimization_type = 'identified'" },
+  cost_optimization_event: { list: 'required_actions', where: sideSql(projectedSavings) },
   operational_efficiency_event: { list: 'recommendations' },
   email_deliverability_event: { list: 'actions_required' },
   resource_usage_event: { list: 'optimization_opportunities' },
@@ -204,7 +208,7 @@ export function rebuildSql(lateGraceMs: number): string {
     .map(
       ([type, spec]) =>
         `SELECT t, ${day} AS g, ${spec.list} AS l, ` +
-        `max({'stake': ${stakeSql[type]}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${summaryEventTypes.indexOf(type)}}) AS best ` +
+        `max({'stake': ${stakeSql(type)}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${summaryEventTypes.indexOf(type)}}) AS best ` +
         `${from(type, spec.where)} GROUP BY ALL`,
     )
     .join(' UNION ALL ');
