@@ -47,7 +47,7 @@ export function createAlertDelivery(deps: {
     channels,
     policy: settings.delivery,
     clock,
-    ...(deps.random ? { random: deps.random } : {}),
+    random: deps.random,
     onError: (error, delivery) =>
       logger.warn(
         { err: error, delivery: delivery.id, channel: delivery.channel, attempt: delivery.attempts + 1 },

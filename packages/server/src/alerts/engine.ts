@@ -50,9 +50,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
     dashboard,
     logger,
     clock,
-    ...(options.random ? { random: options.random } : {}),
-    ...(options.hooks ? { hooks: options.hooks } : {}),
-    ...(options.writerLazyMs !== undefined ? { writerLazyMs: options.writerLazyMs } : {}),
+    random: options.random,
+    hooks: options.hooks,
+    writerLazyMs: options.writerLazyMs,
   });
   const { writer } = delivery;
   const recorder = createChangeRecorder({ lifecycle, writer, settings, channels });
