@@ -1,4 +1,5 @@
 import build, { empty, join, raw, Sql } from 'sql-template-tag';
+import { sqlString } from './sql-string.js';
 
 /** A value a statement binds as a parameter. */
 export type SqlValue = string | number | bigint | boolean | null;
@@ -28,6 +29,12 @@ export function literal(n: number): Sql {
   if (!Number.isFinite(n)) throw new TypeError(`not a finite number: ${n}`);
   return raw(String(n));
 }
+
+/**
+ * A string constant of our own code (a catalog enum value such as 'positive') as a SQL string literal, not
+ * a parameter: statements run through the query runner are plain text. Never for values from input.
+ */
+export const constant = (value: string): Sql => raw(sqlString(value));
 
 /** Epoch milliseconds as a TIMESTAMP; null as NULL. */
 export const timestamp = (ms: number | null): Sql =>

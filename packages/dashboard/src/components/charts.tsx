@@ -1,3 +1,4 @@
+import { bounceRateLimit } from '@pulse/events/measures';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { Series } from '../types';
@@ -123,7 +124,12 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
           right={{ scale: 'spam', format: (v) => pct(v, 2) }}
           series={[
             { label: 'Bounce rate', color: '--c1', format: (v) => pct(v, 2) },
-            { label: 'Bounce limit 15 %', color: '--neg', kind: 'threshold', format: (v) => pct(v, 0) },
+            {
+              label: `Bounce limit ${pct(bounceRateLimit, 0)}`,
+              color: '--neg',
+              kind: 'threshold',
+              format: (v) => pct(v, 0),
+            },
             { label: 'Spam rate', color: '--c4', scale: 'spam', format: (v) => pct(v, 3) },
             {
               label: 'Spam limit 0.3 %',

@@ -1,3 +1,4 @@
+import { bounceRateLimit } from '@pulse/events/measures';
 import type { ComponentName, HealthComponent, Summary } from '../types';
 import { money, num, pct } from '../format';
 
@@ -18,7 +19,7 @@ function explain(name: ComponentName, c: HealthComponent): string {
     case 'efficiency':
       return `Mean of the latest efficiency_score of each metric per tenant: ${num(i.operationalEfficiencyScore, 1)} over ${num(i.metrics)} metrics.`;
     case 'deliverability':
-      return `100 × (1 − bounce rate / 15 %). Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
+      return `100 × (1 − bounce rate / ${pct(bounceRateLimit, 0)}). Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
     case 'cost':
       return `100 × realized / (realized + projected) savings: ${money(i.realized)} realized, ${money(i.projected)} projected.`;
     case 'resources':

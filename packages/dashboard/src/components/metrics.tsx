@@ -1,3 +1,4 @@
+import { netRevenueImpact } from '@pulse/events/measures';
 import type { Summary, Trend, TrendComparison } from '../types';
 import { money, num } from '../format';
 
@@ -44,7 +45,9 @@ export function Metrics({ summary }: { summary: Summary }) {
         <h3>Revenue protection / month</h3>
         <p class="value">{money(k.monthlyRevenueProtection, true)}</p>
         <TrendBadge trend={t.revenueTrend} cmp={t.revenue} fmt={m} />
-        <p class="note">net impact {money(k.positiveRevenueImpact - k.negativeRevenueImpact, true)}</p>
+        <p class="note">
+          net impact {money(netRevenueImpact(k.positiveRevenueImpact, k.negativeRevenueImpact), true)}
+        </p>
       </article>
       <article
         class="card metric"

@@ -1,3 +1,4 @@
+import { businessPerformanceScore, monthlyRevenueProtection } from '@pulse/events/measures';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
 import { fetchSummary, summaryUrl } from '../prefetch';
@@ -37,12 +38,11 @@ function withDeltas(summary: Summary, deltas: PendingDelta[], tenant: string | n
         k.projectedSavings += delta.projectedSavings ?? 0;
       }
     }
-  const days = (summary.window.to - summary.window.from) / 86_400_000;
-  k.monthlyRevenueProtection = (k.positiveRevenueImpact * 30) / days;
-  const total = k.positiveRevenueImpact + k.negativeRevenueImpact;
-  k.businessPerformanceScore = total
-    ? ((k.positiveRevenueImpact - k.negativeRevenueImpact) / total) * 100
-    : 0;
+  k.monthlyRevenueProtection = monthlyRevenueProtection(
+    k.positiveRevenueImpact,
+    summary.window.to - summary.window.from,
+  );
+  k.businessPerformanceScore = businessPerformanceScore(k.positiveRevenueImpact, k.negativeRevenueImpact);
   return { ...summary, keyMetrics: k };
 }
 

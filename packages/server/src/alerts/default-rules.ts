@@ -1,7 +1,17 @@
+import {
+  bounceRate,
+  bounceRateLimit,
+  costRunRate,
+  negativeRevenueImpact,
+  projectedSavings,
+  type ConditionalSum,
+} from '@pulse/events/measures';
 import type { Rule } from './rule-model.js';
 
 const hour = 60;
-const negative = { property: 'impact_type', op: '==', value: 'negative' } as const;
+/** The events on a measure's side, as a rule predicate. */
+const sideOf = (m: ConditionalSum) => ({ property: m.side, op: '==', value: m.value }) as const;
+const negative = sideOf(negativeRevenueImpact);
 
 /**
  * SPEC §3's table as data: what a new deployment starts with (editable through /api/rules).
@@ -29,16 +39,16 @@ export const defaultRules: readonly Rule[] = [
       'email_count-weighted bounce_rate of the tenant over the last hour, with at least 500 emails',
     severity: 'critical',
     enabled: true,
-    events: ['email_deliverability_event'],
+    events: [bounceRate.event],
     condition: {
       kind: 'window',
       aggregate: 'weighted_mean',
-      property: 'bounce_rate',
-      weight: 'email_count',
+      property: bounceRate.rate,
+      weight: bounceRate.weight,
       minutes: hour,
       min_sample: 500,
       op: '>',
-      value: 0.15,
+      value: bounceRateLimit,
       amount: 'cost_impact',
     },
     key: [],
@@ -51,7 +61,7 @@ export const defaultRules: readonly Rule[] = [
     severity: 'critical',
     enabled: true,
     events: ['revenue_impact_event'],
-    condition: { kind: 'compare', all: [{ property: 'bounce_rate', op: '>', value: 0.15 }] },
+    condition: { kind: 'compare', all: [{ property: bounceRate.rate, op: '>', value: bounceRateLimit }] },
     key: ['event_type'],
     amount: 'impact_amount',
     cooldown_minutes: hour,
@@ -64,12 +74,12 @@ export const defaultRules: readonly Rule[] = [
       'Σ latest total_cost per resource_id this month vs the tenant budget, and per resource_type budgets',
     severity: 'critical',
     enabled: true,
-    events: ['resource_usage_event'],
+    events: [costRunRate.event],
     condition: {
       kind: 'budget',
-      cost: 'total_cost',
-      entity: 'resource_id',
-      group: 'resource_type',
+      cost: costRunRate.cost,
+      entity: costRunRate.entity,
+      group: costRunRate.group,
       percent: 120,
     },
     key: [],
@@ -115,10 +125,7 @@ export const defaultRules: readonly Rule[] = [
     events: ['cost_optimization_event'],
     condition: {
       kind: 'compare',
-      all: [
-        { property: 'optimization_type', op: '==', value: 'identified' },
-        { property: 'savings_amount', op: '>', value: 5_000 },
-      ],
+      all: [sideOf(projectedSavings), { property: 'savings_amount', op: '>', value: 5_000 }],
     },
     key: ['optimization_category'],
     amount: 'savings_amount',

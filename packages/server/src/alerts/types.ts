@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 /** Business-severity tiers (SPEC §3): critical pushes at once, high goes to the dashboard, medium to the digest. */
 export const severities = ['critical', 'high', 'medium'] as const;
 export type Severity = (typeof severities)[number];
@@ -134,3 +135,6 @@ export type Notification =
       alerts: AlertView[];
       link: string | null;
     };
+
+/** What the alert modules log through (a pino logger in the server). */
+export type AlertLogger = Pick<Logger, 'info' | 'warn' | 'error'>;

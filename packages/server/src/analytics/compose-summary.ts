@@ -1,13 +1,12 @@
-import { DAY_MS } from './facts.js';
-import { businessHealth, businessPerformanceScore, operationalEfficiencyScore } from './health.js';
+import { businessPerformanceScore, monthlyRevenueProtection, netRevenueImpact } from '@pulse/events/measures';
+import { businessHealth, operationalEfficiencyScore } from './health.js';
 import type { AlertItem, ExecutiveSummary, KeyMetrics, SummaryScope, TimeWindow } from './summary-types.js';
 import { efficiencyTrend, moneyTrend } from './trend.js';
 import type { WindowTotals } from './window-totals.js';
 
 export function keyMetricsOf(t: WindowTotals, window: TimeWindow): KeyMetrics {
-  const days = (window.to - window.from) / DAY_MS;
   return {
-    monthlyRevenueProtection: (t.revenuePositive * 30) / days,
+    monthlyRevenueProtection: monthlyRevenueProtection(t.revenuePositive, window.to - window.from),
     costOptimizationSavings: t.realized,
     projectedSavings: t.projected,
     operationalEfficiencyScore: operationalEfficiencyScore(t),
@@ -47,8 +46,8 @@ export function composeSummary(parts: SummaryParts): ExecutiveSummary {
   const previousEfficiency = operationalEfficiencyScore(previous);
   const health = businessHealth(current, keyMetrics);
   const revenue = moneyTrend(
-    current.revenuePositive - current.revenueNegative,
-    previous.revenuePositive - previous.revenueNegative,
+    netRevenueImpact(current.revenuePositive, current.revenueNegative),
+    netRevenueImpact(previous.revenuePositive, previous.revenueNegative),
   );
   const cost = moneyTrend(current.realized, previous.realized);
   const efficiency = efficiencyTrend(keyMetrics.operationalEfficiencyScore, previousEfficiency);

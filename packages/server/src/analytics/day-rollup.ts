@@ -1,3 +1,9 @@
+import {
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+} from '@pulse/events/measures';
 import { isLate, LATE_GRACE_MS, type Fact, type SummaryEventType } from './facts.js';
 
 /** The best event carrying one action: the ranking and the provenance shown with it. */
@@ -95,13 +101,13 @@ export class DayRollup {
   add(fact: Fact, tenant: TenantRollups, lateGraceMs = LATE_GRACE_MS): void {
     switch (fact.type) {
       case 'revenue_impact_event':
-        if (fact.key === 'positive') this.revenuePositive += fact.value;
-        else this.revenueNegative += fact.value;
+        if (fact.key === positiveRevenueImpact.value) this.revenuePositive += fact.value;
+        else if (fact.key === negativeRevenueImpact.value) this.revenueNegative += fact.value;
         this.revenueEvents++;
         break;
       case 'cost_optimization_event':
-        if (fact.key === 'implemented') this.realized += fact.value;
-        else if (fact.key === 'identified') this.projected += fact.value;
+        if (fact.key === realizedSavings.value) this.realized += fact.value;
+        else if (fact.key === projectedSavings.value) this.projected += fact.value;
         break;
       case 'email_deliverability_event':
         if (fact.rate !== null) {

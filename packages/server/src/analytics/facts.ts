@@ -1,3 +1,4 @@
+import { countsToward, projectedSavings, resourceOf } from '@pulse/events/measures';
 import type { StoredEvent } from '../storage/event-store.js';
 
 export const DAY_MS = 86_400_000;
@@ -64,35 +65,35 @@ const num = (value: unknown): number | null =>
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
- * "$ at stake" of an event, which ranks the actions it carries:
+ * "$ at stake" of an event, which ranks the actions it carries: the property below, 0 when absent:
  * - revenue_impact_event: impact_amount (the revenue lost or protected);
  * - cost_optimization_event: savings_amount (the saving the actions realize);
  * - operational_efficiency_event and email_deliverability_event: |cost_impact| (its sign says direction,
- *   the magnitude is what is at stake), 0 when absent;
- * - resource_usage_event: total_cost (the monthly run-rate the opportunities act on), 0 when absent.
+ *   the magnitude is what is at stake);
+ * - resource_usage_event: total_cost (the monthly run-rate the opportunities act on).
  * strategic_decision_event and security_incident_event carry none of the action properties.
- * rollup-sql.ts computes the same in SQL (stakeSql).
+ * stakeOf reads it in JS, rollup-sql.ts in SQL.
  */
+export const stakeProperties: Record<SummaryEventType, { property: string; magnitude: boolean } | null> = {
+  revenue_impact_event: { property: 'impact_amount', magnitude: false },
+  cost_optimization_event: { property: 'savings_amount', magnitude: false },
+  operational_efficiency_event: { property: 'cost_impact', magnitude: true },
+  email_deliverability_event: { property: 'cost_impact', magnitude: true },
+  resource_usage_event: { property: 'total_cost', magnitude: false },
+  strategic_decision_event: null,
+};
+
 export function stakeOf(type: SummaryEventType, p: Record<string, unknown>): number {
-  switch (type) {
-    case 'revenue_impact_event':
-      return num(p.impact_amount) ?? 0;
-    case 'cost_optimization_event':
-      return num(p.savings_amount) ?? 0;
-    case 'operational_efficiency_event':
-    case 'email_deliverability_event':
-      return Math.abs(num(p.cost_impact) ?? 0);
-    case 'resource_usage_event':
-      return num(p.total_cost) ?? 0;
-    case 'strategic_decision_event':
-      return 0;
-  }
+  const stake = stakeProperties[type];
+  if (!stake) return 0;
+  const value = num(p[stake.property]) ?? 0;
+  return stake.magnitude ? Math.abs(value) : value;
 }
 
 /**
- * Which catalog properties of each type hold actions. Cost optimizations count only while identified: the
- * actions of an implemented one are done and those of a rejected one were declined, so neither is a
- * recommendation any more.
+ * Which catalog properties of each type hold actions. Cost optimizations count only while projected
+ * (identified): the actions of an implemented one are done and those of a rejected one were declined, so
+ * neither is a recommendation any more.
  */
 export const actionProperties: Record<SummaryEventType, readonly string[]> = {
   revenue_impact_event: ['action_required', 'mitigation_actions'],
@@ -115,7 +116,7 @@ export function trimAction(s: string): string {
 }
 
 export function actionsOf(type: SummaryEventType, p: Record<string, unknown>): string[] {
-  if (type === 'cost_optimization_event' && p.optimization_type !== 'identified') return [];
+  if (type === projectedSavings.event && !countsToward(projectedSavings, p)) return [];
   const out: string[] = [];
   for (const key of actionProperties[type]) {
     const value = p[key];
@@ -152,7 +153,7 @@ const noActions: readonly string[] = Object.freeze([]);
 function keyAndValue(type: SummaryEventType, p: Record<string, unknown>, uuid: string): [string, number] {
   switch (type) {
     case 'revenue_impact_event':
-      return [p.impact_type === 'positive' ? 'positive' : 'negative', num(p.impact_amount) ?? 0];
+      return [str(p.impact_type) ?? '', num(p.impact_amount) ?? 0];
     case 'cost_optimization_event':
       return [str(p.optimization_type) ?? '', num(p.savings_amount) ?? 0];
     case 'operational_efficiency_event':
@@ -167,8 +168,7 @@ function keyAndValue(type: SummaryEventType, p: Record<string, unknown>, uuid: s
           : efficient === false
             ? ResourceState.inefficient
             : ResourceState.unknown;
-      // The catalog defaults resource_id to resource_type at validation; repeated here for safety.
-      return [str(p.resource_id) ?? str(p.resource_type) ?? '', state];
+      return [resourceOf(p) ?? '', state];
     }
     case 'strategic_decision_event':
       return [str(p.decision_id) ?? uuid, 0];

@@ -1,3 +1,4 @@
+import { bounceRateLimit, weightedMean } from '@pulse/events/measures';
 import type { HealthComponent, HealthComponents, KeyMetrics } from './summary-types.js';
 import type { WindowTotals } from './window-totals.js';
 
@@ -10,21 +11,12 @@ export const HEALTH_WEIGHTS = {
   resources: 0.1,
 } as const;
 
-/** Bounce rate at which the deliverability component reaches 0 (SPEC §2). */
-export const BOUNCE_RATE_CEILING = 0.15;
-
-/** SPEC §2 (the seed's formula): (positive − negative) / (positive + negative) × 100, 0 when both are 0. */
-export function businessPerformanceScore(positive: number, negative: number): number {
-  const total = positive + negative;
-  return total === 0 ? 0 : ((positive - negative) / total) * 100;
-}
-
 export const operationalEfficiencyScore = (t: WindowTotals): number | null =>
   t.efficiencyReadings === 0 ? null : t.efficiencySum / t.efficiencyReadings;
 
 /** Component scores (null = no data in the window) and their inputs, before weighting. */
 function scores(t: WindowTotals, metrics: KeyMetrics) {
-  const bounceRate = t.emails > 0 ? t.bouncedEmails / t.emails : null;
+  const bounceRate = weightedMean(t.bouncedEmails, t.emails);
   const moneyTotal = t.realized + t.projected;
   return {
     revenue: {
@@ -44,8 +36,8 @@ function scores(t: WindowTotals, metrics: KeyMetrics) {
       },
     },
     deliverability: {
-      score: bounceRate === null ? null : 100 * (1 - Math.min(1, bounceRate / BOUNCE_RATE_CEILING)),
-      inputs: { bounceRate, emails: t.emails, threshold: BOUNCE_RATE_CEILING },
+      score: bounceRate === null ? null : 100 * (1 - Math.min(1, bounceRate / bounceRateLimit)),
+      inputs: { bounceRate, emails: t.emails, threshold: bounceRateLimit },
     },
     cost: {
       score: moneyTotal > 0 ? (100 * t.realized) / moneyTotal : null,

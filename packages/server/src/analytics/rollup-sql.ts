@@ -1,5 +1,21 @@
-import { DAY_MS, factProperties, summaryEventTypes, type SummaryEventType } from './facts.js';
-import { empty, ident, isIn, join, literal, sql, type Sql } from '../sql.js';
+import {
+  bounceRate,
+  costRunRate,
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+  type ConditionalSum,
+  type WeightedRate,
+} from '@pulse/events/measures';
+import {
+  DAY_MS,
+  factProperties,
+  stakeProperties,
+  summaryEventTypes,
+  type SummaryEventType,
+} from './facts.js';
+import { constant, empty, ident, isIn, join, literal, sql, type Sql } from '../sql.js';
 import type { ColumnKind } from './sql-reader.js';
 
 /**
@@ -47,6 +63,38 @@ export const rebuildColumnKinds: readonly ColumnKind[] = [
 
 const table = (type: string): Sql => ident(`ev_${type}`);
 
+// ── The measures of @pulse/events/measures as SQL, over columns named as their properties ──────────────
+
+/** The rows on the measure's side. */
+export const sideSql = (m: ConditionalSum): Sql => sql`${ident(m.side)} = ${constant(m.value)}`;
+
+/** Σ amount over the rows on the measure's side (NULL over none, as `sum`); `where` narrows the rows further. */
+export const conditionalSumSql = (m: ConditionalSum, where?: Sql): Sql =>
+  sql`sum(${ident(m.amount)}) FILTER (WHERE ${where ? sql`${where} AND ` : empty}${sideSql(m)})`;
+
+/** The parts of a weighted rate: `rated` selects the rows it is over; the sums are over those rows. */
+export function weightedRateSql(m: WeightedRate) {
+  const rate = ident(m.rate);
+  const weight = ident(m.weight);
+  const rated = sql`${rate} IS NOT NULL`;
+  return {
+    rated,
+    weight: sql`sum(${weight})`,
+    weightedSum: sql`sum(${rate} * ${weight})`,
+    /** The rate itself over any rows (NULL without weight), like weightedMean. */
+    mean: sql`sum(${rate} * ${weight}) FILTER (WHERE ${rated}) / nullif(sum(${weight}) FILTER (WHERE ${rated}), 0)`,
+  };
+}
+
+/** businessPerformanceScore of two SQL amounts. */
+export const performanceScoreSql = (positive: Sql, negative: Sql): Sql =>
+  sql`CASE WHEN ${positive} + ${negative} = 0 THEN 0 ELSE (${positive} - ${negative}) / (${positive} + ${negative}) * 100 END`;
+
+/** The resource a resource_usage row is about (costRunRate's entity, else its group). */
+export const resourceSql = sql`coalesce(${ident(costRunRate.entity)}, ${ident(costRunRate.group)})`;
+/** A resource's latest run-rate in a group of its rows. */
+export const latestCostSql = sql`arg_max(${ident(costRunRate.cost)}, "timestamp")`;
+
 const tsMs = sql`epoch_ms("timestamp")`;
 const day = sql`floor(${tsMs} / ${literal(DAY_MS)})`;
 // The same whitespace set as trimAction in facts.ts, so both sides see the same action strings.
@@ -54,21 +102,19 @@ const whitespace = sql`' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
 const resourceState = sql`CASE WHEN cost_efficient THEN 2 WHEN NOT cost_efficient THEN 1 ELSE 0 END`;
 
 /** stakeOf (facts.ts) in SQL. */
-const stakeSql: Record<SummaryEventType, Sql> = {
-  revenue_impact_event: sql`coalesce(impact_amount, 0)`,
-  cost_optimization_event: sql`coalesce(savings_amount, 0)`,
-  operational_efficiency_event: sql`abs(coalesce(cost_impact, 0))`,
-  email_deliverability_event: sql`abs(coalesce(cost_impact, 0))`,
-  resource_usage_event: sql`coalesce(total_cost, 0)`,
-  strategic_decision_event: sql`0`,
-};
+function stakeSql(type: SummaryEventType): Sql {
+  const stake = stakeProperties[type];
+  if (!stake) return sql`0`;
+  const value = sql`coalesce(${ident(stake.property)}, 0)`;
+  return stake.magnitude ? sql`abs(${value})` : value;
+}
 
 /** actionsOf (facts.ts) in SQL: the action list of one row, before trimming. */
 const actionListSql: Partial<Record<SummaryEventType, { list: Sql; where?: Sql }>> = {
   revenue_impact_event: {
     list: sql`list_concat(CASE WHEN action_required IS NULL THEN [] ELSE [action_required] END, coalesce(mitigation_actions, []))`,
   },
-  cost_optimization_event: { list: sql`required_actions`, where: sql`optimization_type = 'identified'` },
+  cost_optimization_event: { list: sql`required_actions`, where: sideSql(projectedSavings) },
   operational_efficiency_event: { list: sql`recommendations` },
   email_deliverability_event: { list: sql`actions_required` },
   resource_usage_event: { list: sql`optimization_opportunities` },
@@ -100,13 +146,14 @@ const unionAll = (parts: readonly Sql[]) => join(parts, ' UNION ALL ');
 
 /** The rebuild statement (see RowKind and rebuildColumnKinds). */
 export function rebuildSql(lateGraceMs: number): Sql {
+  const bounce = weightedRateSql(bounceRate);
   const parts: Sql[] = [
     part(
       RowKind.revenue,
       day,
       {
-        a: sql`sum(impact_amount) FILTER (impact_type = 'positive')`,
-        b: sql`sum(impact_amount) FILTER (impact_type <> 'positive')`,
+        a: conditionalSumSql(positiveRevenueImpact),
+        b: conditionalSumSql(negativeRevenueImpact),
         c: sql`count(*)`,
       },
       sql`${from('revenue_impact_event')} GROUP BY t, ${day}`,
@@ -115,16 +162,16 @@ export function rebuildSql(lateGraceMs: number): Sql {
       RowKind.cost,
       day,
       {
-        a: sql`sum(savings_amount) FILTER (optimization_type = 'implemented')`,
-        b: sql`sum(savings_amount) FILTER (optimization_type = 'identified')`,
+        a: conditionalSumSql(realizedSavings),
+        b: conditionalSumSql(projectedSavings),
       },
       sql`${from('cost_optimization_event')} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.email,
       day,
-      { a: sql`sum(email_count)`, b: sql`sum(bounce_rate * email_count)` },
-      sql`${from('email_deliverability_event', sql`bounce_rate IS NOT NULL`)} GROUP BY t, ${day}`,
+      { a: bounce.weight, b: bounce.weightedSum },
+      sql`${from(bounceRate.event, bounce.rated)} GROUP BY t, ${day}`,
     ),
     part(
       RowKind.efficiency,
@@ -140,11 +187,11 @@ export function rebuildSql(lateGraceMs: number): Sql {
       RowKind.resource,
       day,
       {
-        k: sql`coalesce(resource_id, resource_type)`,
+        k: resourceSql,
         ts: sql`max({'ts': ${tsMs}, 'v': -${resourceState}}).ts`,
         a: sql`-max({'ts': ${tsMs}, 'v': -${resourceState}}).v`,
       },
-      sql`${from('resource_usage_event')} GROUP BY t, ${day}, coalesce(resource_id, resource_type)`,
+      sql`${from('resource_usage_event')} GROUP BY t, ${day}, ${resourceSql}`,
     ),
     part(
       RowKind.decision,
@@ -160,7 +207,7 @@ export function rebuildSql(lateGraceMs: number): Sql {
     (Object.entries(actionListSql) as [SummaryEventType, { list: Sql; where?: Sql }][]).map(
       ([type, spec]) =>
         sql`SELECT t, ${day} AS g, ${spec.list} AS l,
-          max({'stake': ${stakeSql[type]}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${literal(summaryEventTypes.indexOf(type))}}) AS best
+          max({'stake': ${stakeSql(type)}, 'ts': ${tsMs}, 'u': CAST(uuid AS VARCHAR), 'ty': ${literal(summaryEventTypes.indexOf(type))}}) AS best
           ${from(type, spec.where)} GROUP BY ALL`,
     ),
   );

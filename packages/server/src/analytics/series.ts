@@ -1,13 +1,24 @@
+import {
+  bounceRate,
+  bounceRateLimit,
+  costRunRate,
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+  spamRate,
+} from '@pulse/events/measures';
 import { inScope } from '../access/rbac.js';
 import type { AlertEngine } from '../alerts/engine.js';
-import { literal, sql, textOf, type Sql } from '../sql.js';
+import { constant, ident, literal, sql, textOf, type Sql } from '../sql.js';
 import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
+import { conditionalSumSql, latestCostSql, resourceSql, weightedRateSql } from './rollup-sql.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const LIMITS = { timeoutMs: 10_000, maxRows: 50_000, maxBytes: 64 * 1024 * 1024 };
-/** The critical alert's threshold (SPEC §3) and the mailbox providers' spam-rate guideline (0.3 %). */
-export const THRESHOLDS = { bounceRate: 0.15, spamRate: 0.003 };
+/** The bounce-rate limit and the mailbox providers' spam-rate guideline (0.3 %). */
+export const THRESHOLDS = { bounceRate: bounceRateLimit, spamRate: 0.003 };
 
 export interface SeriesDeps {
   queries: QueryRunner;
@@ -33,13 +44,13 @@ function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
       : sql`epoch_ms(date_trunc('hour', "timestamp"))`;
   const statements = {
     revenue: sql`SELECT ${b} AS t,
-        coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'negative'), 0) AS negative,
-        coalesce(sum(impact_amount) FILTER (WHERE impact_type = 'positive'), 0) AS positive
-      FROM events WHERE ${where(sql`'revenue_impact_event'`)} GROUP BY 1 ORDER BY 1`,
+        coalesce(${conditionalSumSql(negativeRevenueImpact)}, 0) AS negative,
+        coalesce(${conditionalSumSql(positiveRevenueImpact)}, 0) AS positive
+      FROM events WHERE ${where(constant(positiveRevenueImpact.event))} GROUP BY 1 ORDER BY 1`,
     savings: sql`SELECT ${b} AS t,
-        coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'implemented'), 0) AS realized,
-        coalesce(sum(savings_amount) FILTER (WHERE optimization_type = 'identified'), 0) AS projected
-      FROM events WHERE ${where(sql`'cost_optimization_event'`)} GROUP BY 1 ORDER BY 1`,
+        coalesce(${conditionalSumSql(realizedSavings)}, 0) AS realized,
+        coalesce(${conditionalSumSql(projectedSavings)}, 0) AS projected
+      FROM events WHERE ${where(constant(realizedSavings.event))} GROUP BY 1 ORDER BY 1`,
     efficiency: sql`WITH top AS (
         SELECT efficiency_metric FROM events WHERE ${where(sql`'operational_efficiency_event'`)}
         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8)
@@ -48,22 +59,20 @@ function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
         AND efficiency_metric IN (SELECT efficiency_metric FROM top)
       GROUP BY 1, 2 ORDER BY 1, 2`,
     deliverability: sql`SELECT ${b} AS t,
-        sum(bounce_rate * email_count) FILTER (WHERE bounce_rate IS NOT NULL)
-          / nullif(sum(email_count) FILTER (WHERE bounce_rate IS NOT NULL), 0) AS bounce_rate,
-        sum(spam_rate * email_count) FILTER (WHERE spam_rate IS NOT NULL)
-          / nullif(sum(email_count) FILTER (WHERE spam_rate IS NOT NULL), 0) AS spam_rate,
-        sum(email_count) AS emails
-      FROM events WHERE ${where(sql`'email_deliverability_event'`)} GROUP BY 1 ORDER BY 1`,
+        ${weightedRateSql(bounceRate).mean} AS bounce_rate,
+        ${weightedRateSql(spamRate).mean} AS spam_rate,
+        sum(${ident(bounceRate.weight)}) AS emails
+      FROM events WHERE ${where(constant(bounceRate.event))} GROUP BY 1 ORDER BY 1`,
     runRate: sql`WITH snap AS (
-        SELECT ${b} AS t, tenant_id, coalesce(resource_id, resource_type) AS rid,
-          arg_max(total_cost, "timestamp") AS cost
-        FROM events WHERE ${where(sql`'resource_usage_event'`)} AND total_cost IS NOT NULL GROUP BY ALL)
+        SELECT ${b} AS t, tenant_id, ${resourceSql} AS rid, ${latestCostSql} AS cost
+        FROM events WHERE ${where(constant(costRunRate.event))} AND ${ident(costRunRate.cost)} IS NOT NULL
+        GROUP BY ALL)
       SELECT t, sum(cost) AS cost FROM snap GROUP BY 1 ORDER BY 1`,
-    utilization: sql`SELECT tenant_id, coalesce(resource_id, resource_type) AS resource_id,
+    utilization: sql`SELECT tenant_id, ${resourceSql} AS resource_id,
         arg_max(resource_type, "timestamp") AS resource_type,
         arg_max(utilization_percentage, "timestamp") AS utilization,
-        arg_max(total_cost, "timestamp") AS total_cost
-      FROM events WHERE ${where(sql`'resource_usage_event'`)} GROUP BY 1, 2
+        ${latestCostSql} AS total_cost
+      FROM events WHERE ${where(constant(costRunRate.event))} GROUP BY 1, 2
       ORDER BY utilization DESC NULLS LAST, 1, 2 LIMIT 12`,
     tenants: sql`SELECT DISTINCT tenant_id FROM events WHERE tenant_id IS NOT NULL
         AND ${window} ORDER BY 1 LIMIT 1000`,

@@ -13,6 +13,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { RecordCipher } from '../encryption/record-cipher.js';
+import { isSegmentName, SEGMENT_HEADER, segmentName, segmentStart } from './log-segments.js';
 import { LogWriter, type LogWrites } from './log-writer.js';
 
 /** A record read back from the log: its position range and its payload (opened, when sealed). */
@@ -35,11 +36,8 @@ export interface IngestLogOptions {
 }
 
 const MAGIC = Buffer.from('PLOG');
-const SEGMENT_HEADER = 8;
 const RECORD_HEADER = 8;
 const ENCRYPTED = 1;
-const segmentName = (start: number) => `${String(start).padStart(16, '0')}.log`;
-const segmentStart = (name: string) => Number(name.slice(0, 16));
 
 /** Record positions are authenticated too: a sealed record cannot be moved elsewhere in the log. */
 function positionBytes(position: number): Buffer {
@@ -85,9 +83,7 @@ export class IngestLog {
   static async open(options: IngestLogOptions): Promise<{ log: IngestLog; tail: LogEntry[] }> {
     const log = new IngestLog(options, options.segmentBytes ?? 64 * 1024 * 1024);
     mkdirSync(options.dir, { recursive: true });
-    const names = readdirSync(options.dir)
-      .filter((n) => /^\d{16}\.log$/.test(n))
-      .sort();
+    const names = readdirSync(options.dir).filter(isSegmentName).sort();
     const tail: LogEntry[] = [];
     let end = options.from;
     for (const [i, name] of names.entries()) {

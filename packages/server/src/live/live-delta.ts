@@ -1,15 +1,22 @@
+import {
+  countsToward,
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+  type ConditionalSum,
+} from '@pulse/events/measures';
 import type { StoredEvent } from '../storage/event-store.js';
 
-/** Per event type within one tenant: how many were committed and the money the summary sums (SPEC §2). */
+/**
+ * Per event type within one tenant: how many were committed and the money the summary sums (SPEC §2), each
+ * sum the measure of its name (@pulse/events/measures).
+ */
 export interface TypeDelta {
   count: number;
-  /** revenue_impact_event, impact_type = negative. */
   negativeRevenueImpact?: number;
-  /** revenue_impact_event, impact_type = positive. */
   positiveRevenueImpact?: number;
-  /** cost_optimization_event, optimization_type = implemented. */
   realizedSavings?: number;
-  /** cost_optimization_event, optimization_type = identified. */
   projectedSavings?: number;
 }
 
@@ -17,6 +24,13 @@ export interface TypeDelta {
 export type DeltaByTenant = Map<string, Map<string, TypeDelta>>;
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+const moneyMeasures: readonly [Exclude<keyof TypeDelta, 'count'>, ConditionalSum][] = [
+  ['negativeRevenueImpact', negativeRevenueImpact],
+  ['positiveRevenueImpact', positiveRevenueImpact],
+  ['realizedSavings', realizedSavings],
+  ['projectedSavings', projectedSavings],
+];
 
 function add(delta: TypeDelta, key: Exclude<keyof TypeDelta, 'count'>, amount: number): void {
   delta[key] = (delta[key] ?? 0) + amount;
@@ -31,14 +45,9 @@ export function accumulate(into: DeltaByTenant, events: readonly StoredEvent[]):
     let delta = byType.get(e.event);
     if (!delta) byType.set(e.event, (delta = { count: 0 }));
     delta.count++;
-    const p = e.properties;
-    if (e.event === 'revenue_impact_event') {
-      if (p.impact_type === 'negative') add(delta, 'negativeRevenueImpact', num(p.impact_amount));
-      else if (p.impact_type === 'positive') add(delta, 'positiveRevenueImpact', num(p.impact_amount));
-    } else if (e.event === 'cost_optimization_event') {
-      if (p.optimization_type === 'implemented') add(delta, 'realizedSavings', num(p.savings_amount));
-      else if (p.optimization_type === 'identified') add(delta, 'projectedSavings', num(p.savings_amount));
-    }
+    for (const [key, measure] of moneyMeasures)
+      if (e.event === measure.event && countsToward(measure, e.properties))
+        add(delta, key, num(e.properties[measure.amount]));
   }
 }
 

@@ -1,5 +1,13 @@
+import {
+  negativeRevenueImpact,
+  positiveRevenueImpact,
+  projectedSavings,
+  realizedSavings,
+  type ConditionalSum,
+} from '@pulse/events/measures';
+import { conditionalSumSql, performanceScoreSql, sideSql } from '../analytics/rollup-sql.js';
 import { ValidationError } from '../errors.js';
-import { literal, sql, textOf } from '../sql.js';
+import { constant, literal, sql, textOf } from '../sql.js';
 
 /** Parameters a named report takes; times are epoch ms, UTC. */
 export interface ReportParams {
@@ -23,6 +31,9 @@ export interface ReportDefinition {
 
 /** The query runner takes SQL text: report windows are inlined as whole-number literals. */
 const at = (ms: number) => sql`epoch_ms(${literal(Math.trunc(ms))})`;
+
+/** A measure over the `events` view, which mixes event types: over its own type's rows only. */
+const measureSql = (m: ConditionalSum) => conditionalSumSql(m, sql`event = ${constant(m.event)}`);
 
 /**
  * The seed's "Executive Performance Dashboard" query, corrected (SPEC §7): real event names; savings
@@ -54,10 +65,10 @@ const performanceDashboard: ReportDefinition = {
     textOf(sql`
 WITH business_metrics AS (
   SELECT tenant_id,
-    coalesce(sum(impact_amount) FILTER (WHERE event = 'revenue_impact_event' AND impact_type = 'negative'), 0) AS negative_revenue_impact,
-    coalesce(sum(impact_amount) FILTER (WHERE event = 'revenue_impact_event' AND impact_type = 'positive'), 0) AS positive_revenue_impact,
-    coalesce(sum(savings_amount) FILTER (WHERE event = 'cost_optimization_event' AND optimization_type = 'implemented'), 0) AS realized_savings,
-    coalesce(sum(savings_amount) FILTER (WHERE event = 'cost_optimization_event' AND optimization_type = 'identified'), 0) AS projected_savings,
+    coalesce(${measureSql(negativeRevenueImpact)}, 0) AS negative_revenue_impact,
+    coalesce(${measureSql(positiveRevenueImpact)}, 0) AS positive_revenue_impact,
+    coalesce(${measureSql(realizedSavings)}, 0) AS realized_savings,
+    coalesce(${measureSql(projectedSavings)}, 0) AS projected_savings,
     avg(efficiency_score) FILTER (WHERE event = 'operational_efficiency_event') AS avg_efficiency_score,
     count(DISTINCT decision_id) FILTER (WHERE event = 'strategic_decision_event') AS strategic_decisions_tracked
   FROM events
@@ -67,9 +78,7 @@ WITH business_metrics AS (
 )
 SELECT bm.tenant_id, s.plan_name, s.current_period_start, s.current_period_end,
   bm.negative_revenue_impact, bm.positive_revenue_impact,
-  CASE WHEN bm.negative_revenue_impact + bm.positive_revenue_impact > 0
-    THEN round((bm.positive_revenue_impact - bm.negative_revenue_impact) / (bm.negative_revenue_impact + bm.positive_revenue_impact) * 100, 2)
-    ELSE 0 END AS business_performance_score,
+  round(${performanceScoreSql(sql`bm.positive_revenue_impact`, sql`bm.negative_revenue_impact`)}, 2) AS business_performance_score,
   bm.realized_savings, bm.projected_savings,
   round(bm.realized_savings / nullif(s.price_monthly, 0) * 100, 2) AS optimization_roi_percentage,
   round(bm.avg_efficiency_score, 2) AS avg_efficiency_score,
@@ -106,8 +115,8 @@ SELECT tenant_id, optimization_category,
   sum(savings_amount) AS total_savings,
   round(avg(savings_percentage), 2) AS avg_savings_percentage,
   round(avg(roi), 2) AS avg_roi,
-  count(*) FILTER (WHERE optimization_type = 'implemented') AS implemented_count,
-  count(*) FILTER (WHERE optimization_type = 'identified') AS identified_count
+  count(*) FILTER (WHERE ${sideSql(realizedSavings)}) AS implemented_count,
+  count(*) FILTER (WHERE ${sideSql(projectedSavings)}) AS identified_count
 FROM events
 WHERE event = 'cost_optimization_event' AND "timestamp" >= ${at(monthStart)} AND "timestamp" < ${at(to)}
 GROUP BY tenant_id, optimization_category

@@ -1,5 +1,4 @@
-import { copyFileSync, existsSync, linkSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type {
   CompactRequest,
@@ -11,6 +10,7 @@ import type {
   StoreEncryptionMaintenance,
   StoreEncryptionStatus,
 } from '../../encryption/store-maintenance.js';
+import { logSegments, unloadedLogBytes } from '../../ingestion/log-segments.js';
 import {
   attachSql,
   enableWritableCrypto,
@@ -31,29 +31,6 @@ type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedt
   /** The alert journal's directory (alerts/journal.ts): the same kind of log, for notified alert changes. */
   alertJournalDir?: string | undefined;
 };
-
-const segmentFile = /^\d{16}\.log$/;
-const SEGMENT_HEADER = 8; // ingestion/ingest-log.ts: magic + flags, then records
-
-/** The ingest log's segment files: position they start at (their name) and size (so where they end). */
-function logSegments(dir: string | undefined): { path: string; start: number; end: number }[] {
-  if (!dir || !existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => segmentFile.test(n))
-    .map((n) => {
-      const path = join(dir, n);
-      const start = Number(n.slice(0, 16));
-      return { path, start, end: start + statSync(path).size };
-    });
-}
-
-/** Bytes of log records past `loaded` (the position the store recorded in ingest_log_state). */
-function unloadedLogBytes(dir: string | undefined, loaded: number): number {
-  return logSegments(dir).reduce(
-    (n, s) => n + Math.max(0, s.end - Math.max(loaded, s.start + SEGMENT_HEADER)),
-    0,
-  );
-}
 
 /** A log position the store recorded in `table` (`select` gives it as p); 0 when the table does not exist. */
 async function recordedPosition(

@@ -1,0 +1,141 @@
+import type { CommittedBatch } from '../ingestion/event-stream.js';
+import type { EventStateSource } from '../storage/alert-store.js';
+import { createEvaluator, type Budgets, type Evaluator, type Outcome } from './evaluate/index.js';
+import type { AlertLifecycle } from './lifecycle.js';
+import type { Rule } from './rule-model.js';
+import type { AlertLogger } from './types.js';
+
+interface Compiled {
+  byEvent: Map<string, Evaluator[]>;
+  all: Evaluator[];
+}
+
+/**
+ * The installed rules as evaluators: committed events go to the evaluators of their type (synchronously,
+ * in memory), timer and budget changes to all; every outcome is handed to `apply`. Events that arrive
+ * before `goLive` (while the engine starts) are held and evaluated then.
+ */
+export function createRuleEvaluation(deps: {
+  /** Where evaluators rebuild their state from at install. */
+  source: EventStateSource;
+  budgets: Budgets;
+  lifecycle: Pick<AlertLifecycle, 'hasActive' | 'activeAlerts'>;
+  apply: (rule: Rule, outcomes: readonly Outcome[], now: number) => void;
+  clock: () => number;
+  logger: AlertLogger;
+}) {
+  const { source, lifecycle, apply, clock, logger } = deps;
+  const context = {
+    budgets: deps.budgets,
+    hasActive: (ruleId: string, tenantId: string) => lifecycle.hasActive(ruleId, tenantId),
+  };
+  let rules: Rule[] = [];
+  let rulesById = new Map<string, Rule>();
+  let compiled: Compiled = { byEvent: new Map(), all: [] };
+  let live = false;
+  let buffered: CommittedBatch[] = [];
+  const captures = new Set<(batch: CommittedBatch) => void>();
+
+  /** The stream listener: evaluation is synchronous and in memory; the writes it causes are queued. */
+  function evaluate(batch: CommittedBatch): void {
+    for (const capture of captures) capture(batch);
+    if (!live) {
+      buffered.push(batch);
+      return;
+    }
+    const now = clock();
+    for (const event of batch.events) {
+      const evaluators = compiled.byEvent.get(event.event);
+      if (!evaluators) continue;
+      for (const evaluator of evaluators) {
+        try {
+          apply(evaluator.rule, evaluator.onEvent(event, now), now);
+        } catch (error) {
+          logger.error(
+            { err: error, rule: evaluator.rule.id, event: event.uuid },
+            'alert rule evaluation failed',
+          );
+        }
+      }
+    }
+  }
+
+  function compile(list: readonly Rule[]): Compiled {
+    const result: Compiled = { byEvent: new Map(), all: [] };
+    for (const rule of list) {
+      if (!rule.enabled) continue;
+      const evaluator = createEvaluator(rule, context);
+      result.all.push(evaluator);
+      for (const event of rule.events)
+        result.byEvent.set(event, [...(result.byEvent.get(event) ?? []), evaluator]);
+    }
+    return result;
+  }
+
+  return {
+    evaluate,
+
+    /**
+     * Compiles and rebuilds the evaluators of a rule set, then swaps them in. Events committed meanwhile go
+     * to the current evaluators and are replayed into the new ones' state (their outcomes were already
+     * applied).
+     */
+    install: async (list: readonly Rule[]): Promise<void> => {
+      const next = compile(list);
+      const during: CommittedBatch[] = [];
+      const capture = (batch: CommittedBatch) => during.push(batch);
+      captures.add(capture);
+      try {
+        for (const evaluator of next.all) {
+          try {
+            await evaluator.rebuild?.(source, clock());
+          } catch (error) {
+            logger.error({ err: error, rule: evaluator.rule.id }, 'rebuilding alert rule state failed');
+          }
+        }
+      } finally {
+        captures.delete(capture);
+      }
+      if (live) {
+        const now = clock();
+        for (const batch of during)
+          for (const event of batch.events)
+            for (const evaluator of next.byEvent.get(event.event) ?? []) evaluator.onEvent(event, now);
+      }
+      rules = [...list];
+      rulesById = new Map(list.map((r) => [r.id, r]));
+      compiled = next;
+    },
+
+    /** Starts evaluating at once, beginning with the batches held so far. */
+    goLive: (): void => {
+      live = true;
+      const pending = buffered;
+      buffered = [];
+      for (const batch of pending) evaluate(batch);
+    },
+
+    rules: (): readonly Rule[] => rules,
+    rulesById: (): ReadonlyMap<string, Rule> => rulesById,
+
+    /** Time-based evaluation: overdue reviews, closing windows and months. */
+    tick: (now: number): void => {
+      for (const evaluator of compiled.all) {
+        if (!evaluator.onTick) continue;
+        try {
+          apply(evaluator.rule, evaluator.onTick(now, lifecycle.activeAlerts(evaluator.rule.id)), now);
+        } catch (error) {
+          logger.error({ err: error, rule: evaluator.rule.id }, 'alert rule timer failed');
+        }
+      }
+    },
+
+    /** Re-evaluates a tenant's budget rules after its budgets changed. */
+    budgetsChanged: (tenantId: string, now: number): void => {
+      for (const evaluator of compiled.all)
+        if (evaluator.onBudgetChange) apply(evaluator.rule, evaluator.onBudgetChange(tenantId, now), now);
+    },
+  };
+}
+
+export type RuleEvaluation = ReturnType<typeof createRuleEvaluation>;
