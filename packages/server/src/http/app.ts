@@ -18,7 +18,7 @@ import helmet from '@fastify/helmet';
 import { Sessions } from '../access/sessions.js';
 import { Users } from '../access/users.js';
 import { adminKeyResolver, authenticate, projectTokenResolver } from './auth.js';
-import { apiErrorHandler } from './errors.js';
+import { apiErrorHandler, notFound, sendError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
@@ -84,6 +84,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
   });
+  // Every scope answers errors in the API's shape with registered codes; capture sets its own (PostHog's).
+  app.setErrorHandler(apiErrorHandler);
   void app.register(cookie);
   void app.register(async (capture) => captureRoutes(capture, deps));
   void app.register(async (scope) => posthogConfigRoutes(scope));
@@ -112,7 +114,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   } as const;
   void app.register(async (api) => {
     await api.register(helmet, securityHeaders);
-    api.setErrorHandler(apiErrorHandler);
     const apiKeys = new ApiKeys(deps.storage.apiKeys, { now: clock.now, changes });
     authenticate(api, {
       bearer: apiKeys.resolver(adminKeyResolver(deps.adminKey), projectTokenResolver(deps.projectTokens)),
@@ -145,14 +146,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await scope.register(helmet, securityHeaders);
     await dashboardRoutes(scope, deps.dashboardDist ? { dist: deps.dashboardDist } : {});
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: {
-        code: 'not_found',
-        message: `no route ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      },
-    }),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, notFound(request)));
   return app;
 }

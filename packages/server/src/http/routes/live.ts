@@ -7,7 +7,7 @@ import type { Credentials } from '../../access/credentials.js';
 import { inScope, type Actor } from '../../access/rbac.js';
 import type { DashboardStream } from '../../alerts/channels/dashboard.js';
 import type { Clock } from '../../clock.js';
-import { ForbiddenError } from '../../errors.js';
+import { DomainError, ForbiddenError } from '../../errors.js';
 import type { EventStream } from '../../ingestion/event-stream.js';
 import { createLiveConnection } from '../../live/live-connection.js';
 import { createLiveGuard, LIVE_CLOSE, liveScopeOf, type LiveScope } from '../../live/live-guard.js';
@@ -90,17 +90,10 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
       liveScope(request.actor);
       if (request.ws) checkOrigin(request);
     },
-    handler: async (_request, reply) =>
-      reply
-        .status(426)
-        .header('upgrade', 'websocket')
-        .send({
-          error: {
-            code: 'upgrade_required',
-            message: '/api/live is a WebSocket: connect with Upgrade: websocket',
-            requestId: _request.id,
-          },
-        }),
+    handler: async (_request, reply) => {
+      void reply.header('upgrade', 'websocket');
+      throw new DomainError('upgrade_required', '/api/live is a WebSocket: connect with Upgrade: websocket');
+    },
     wsHandler: (socket, request) => {
       const actor = request.actor;
       const scope = liveScope(actor);
