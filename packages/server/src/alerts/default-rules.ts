@@ -4,7 +4,7 @@ const hour = 60;
 const negative = { property: 'impact_type', op: '==', value: 'negative' } as const;
 
 /**
- * SPEC §3's table as data: what a new deployment starts with (editable through /api/rules).
+ * The default alert rules as data: what a new deployment starts with (editable through /api/rules).
  * Bands are half-open so one event lands in exactly one tier: > $10,000 critical, $1,000–$10,000 high,
  * $100–$1,000 (exclusive) medium.
  */

@@ -1,7 +1,7 @@
 import type { HealthComponent, HealthComponents, KeyMetrics } from './summary-types.js';
 import type { WindowTotals } from './window-totals.js';
 
-/** SPEC §2 nominal weights of the health components. */
+/** Nominal weights of the health components. */
 export const HEALTH_WEIGHTS = {
   revenue: 0.35,
   efficiency: 0.25,
@@ -10,10 +10,10 @@ export const HEALTH_WEIGHTS = {
   resources: 0.1,
 } as const;
 
-/** Bounce rate at which the deliverability component reaches 0 (SPEC §2). */
+/** Bounce rate at which the deliverability component reaches 0. */
 export const BOUNCE_RATE_CEILING = 0.15;
 
-/** SPEC §2 (the seed's formula): (positive − negative) / (positive + negative) × 100, 0 when both are 0. */
+/** Business performance: (positive − negative) / (positive + negative) × 100, 0 when both are 0. */
 export function businessPerformanceScore(positive: number, negative: number): number {
   const total = positive + negative;
   return total === 0 ? 0 : ((positive - negative) / total) * 100;

@@ -5,7 +5,7 @@ import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const LIMITS = { timeoutMs: 10_000, maxRows: 50_000, maxBytes: 64 * 1024 * 1024 };
-/** The critical alert's threshold (SPEC §3) and the mailbox providers' spam-rate guideline (0.3 %). */
+/** The critical alert's threshold (default rules) and the mailbox providers' spam-rate guideline (0.3 %). */
 export const THRESHOLDS = { bounceRate: 0.15, spamRate: 0.003 };
 
 export interface SeriesDeps {

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../storage/event-store.js';
 
-/** Per event type within one tenant: how many were committed and the money the summary sums (SPEC §2). */
+/** Per event type within one tenant: how many were committed and the money the summary sums. */
 export interface TypeDelta {
   count: number;
   /** revenue_impact_event, impact_type = negative. */

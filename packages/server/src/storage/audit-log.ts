@@ -16,7 +16,7 @@ export interface AuditFilter {
 }
 
 /**
- * The append-only, hash-chained audit trail (issue 6): one writer seals records in order, so the
+ * The append-only, hash-chained audit trail: one writer seals records in order, so the
  * chain is linear; `verify` walks it and names the first edited, removed or reordered record.
  */
 export interface AuditLog {

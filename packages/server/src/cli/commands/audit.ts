@@ -31,7 +31,7 @@ type ListOptions = ClientOptions & {
   json?: boolean;
 };
 
-/** `pulse audit verify|list` (issue 6): check the hash chain; read or export the trail. */
+/** `pulse audit verify|list`: check the hash chain; read or export the trail. */
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('The tamper-evident audit trail');
   withClientOptions(

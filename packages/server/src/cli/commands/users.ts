@@ -38,7 +38,7 @@ async function readPassword(fromStdin: boolean | undefined): Promise<string> {
 const describeUser = (u: UserRow) =>
   `${u.email} (${u.id}): ${u.role}, tenants ${tenantsText(u.tenants)}${u.disabled ? ', disabled' : ''}`;
 
-/** `pulse users add|list|set|remove` (SPEC §6, issue 6): dashboard users, managed by an admin. */
+/** `pulse users add|list|set|remove`: dashboard users, managed by an admin. */
 export function registerUsers(program: Command): void {
   const users = program
     .command('users')

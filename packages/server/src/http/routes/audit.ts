@@ -63,7 +63,7 @@ export function auditCsv(records: readonly AuditRecord[]): string {
   return `${[auditColumns.join(','), ...lines].join('\n')}\n`;
 }
 
-/** The audit trail (issue 6): read with filters, export as JSONL or CSV, verify the hash chain. */
+/** The audit trail: read with filters, export as JSONL or CSV, verify the hash chain. */
 export function auditRoutes(app: FastifyInstance, log: AuditLog): void {
   app.get<{ Querystring: AuditQuery }>('/api/audit', async (request, reply) => {
     guard(request, 'audit:read');

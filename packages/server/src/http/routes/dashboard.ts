@@ -34,7 +34,7 @@ function negotiate(request: FastifyRequest, body: Encoded): { encoding: string |
 }
 
 /**
- * The built dashboard at `/` (SPEC §6): hashed assets from dist/assets (precompressed .br/.gz, cached for a
+ * The built dashboard at `/`: hashed assets from dist/assets (precompressed .br/.gz, cached for a
  * year, immutable) and index.html for every client route (revalidated each time). Only the named client
  * routes fall back to index.html, so unknown API and capture paths still answer their own 404s.
  */

@@ -56,7 +56,7 @@ function checkOrigin(request: FastifyRequest): void {
 }
 
 /**
- * WebSocket /api/live (SPEC §6): committed-event deltas and alert transitions, filtered by the caller's
+ * WebSocket /api/live: committed-event deltas and alert transitions, filtered by the caller's
  * tenants. Register inside the authenticated /api scope so `request.actor` is set before the upgrade.
  */
 export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Promise<void> {
