@@ -15,7 +15,7 @@ describe('JSON API errors', () => {
   });
   afterAll(async () => server.close());
 
-  const post = async (path: string, body: string, contentType?: string) => {
+  const post = async (path: string, body: string | Blob, contentType?: string) => {
     const response = await fetch(`${server.url}${path}`, {
       method: 'POST',
       headers: {
@@ -36,6 +36,11 @@ describe('JSON API errors', () => {
       code: 'unsupported_media_type',
       message: 'POST /api/query: content-type "application/xml" is not accepted; send application/json',
     });
+    const untyped = await post('/api/query', new Blob(['{"sql": "SELECT 1"}']));
+    expect(untyped.status).toBe(415);
+    expect(untyped.body.error.message).toBe(
+      'POST /api/query: the body has no content-type; send application/json',
+    );
   });
 
   it('refuses malformed and empty JSON with invalid_request, saying why', async () => {

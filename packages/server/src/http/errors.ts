@@ -14,10 +14,14 @@ const route = (request: FastifyRequest) => `${request.method} ${request.url.spli
  * why. Their `FST_…` codes are Fastify's implementation, not our contract, so none reaches a response.
  */
 const fastifyErrors: Record<string, (request: FastifyRequest) => PublicError> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) => ({
-    code: 'unsupported_media_type',
-    message: `${route(request)}: content-type "${request.headers['content-type'] ?? ''}" is not accepted; send application/json`,
-  }),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (request) => {
+    const type = request.headers['content-type'];
+    const problem = type ? `content-type "${type}" is not accepted` : 'the body has no content-type';
+    return {
+      code: 'unsupported_media_type',
+      message: `${route(request)}: ${problem}; send application/json`,
+    };
+  },
   FST_ERR_CTP_BODY_TOO_LARGE: (request) => ({
     code: 'payload_too_large',
     message: `${route(request)}: the request body is over the ${request.routeOptions.bodyLimit ?? 0} bytes accepted`,
