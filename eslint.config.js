@@ -25,7 +25,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Configuration is read once, in packages/server/src/config (STYLE §6).
+      // Configuration is read once, in packages/server/src/config, and injected.
       'no-restricted-properties': [
         'error',
         {
@@ -74,7 +74,7 @@ export default tseslint.config(
     },
   },
   {
-    // Transport and features talk to the store only through storage/event-store.ts (STYLE §2).
+    // Transport and features talk to the store only through storage/event-store.ts, so engines stay swappable.
     files: ['packages/server/src/**'],
     ignores: ['packages/server/src/storage/duckdb/**', 'packages/server/src/main.ts'],
     rules: {

@@ -172,7 +172,7 @@ if (process.env.BENCH_SKIP_PG !== '1') {
 
 analytics.close();
 await store.close();
-report(`bench:summary — executive summary (SPEC §2), ${fmt(data.loaded)} events`, [
+report(`bench:summary — executive summary, ${fmt(data.loaded)} events`, [
   ...rows,
   ...pgRows,
   ['goal', 'all tenants < 200 ms warm, one tenant < 10 ms warm'],
@@ -370,7 +370,7 @@ function chownOpen(path) {
 }
 
 /**
- * SPEC §2's figures for the window and the previous one in one plain SQL statement over the JSONB table
+ * The summary's figures for the window and the previous one in one plain SQL statement over the JSONB table
  * (defaults as the catalog applies them: resource_id → resource_type, decision_id → uuid). The remaining
  * arithmetic (health, trends) is a handful of operations on these figures.
  */

@@ -7,7 +7,7 @@ import { revenueImpactProperties } from './schemas/revenue-impact.js';
 import { securityIncidentProperties } from './schemas/security-incident.js';
 import { strategicDecisionProperties } from './schemas/strategic-decision.js';
 
-/** The seven business event types of SPEC §1, by PostHog event name. */
+/** The seven business event types, by PostHog event name. */
 export const catalog = {
   revenue_impact_event: revenueImpactProperties,
   cost_optimization_event: costOptimizationProperties,

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { catalog, type BusinessEventName } from './catalog.js';
 import { makeIssue, type SchemaIssue } from './issues.js';
 
-/** How far a sent percentage may stray from the one computed from its parts (SPEC §1: within 0.5). */
+/** How far a sent percentage may stray from the one computed from its parts (at most 0.5 points). */
 export const PERCENT_TOLERANCE = 0.5;
 
 function checkPercentage(

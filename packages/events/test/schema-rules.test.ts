@@ -23,7 +23,7 @@ interface RuleCase {
   event: BusinessEventName;
   property: string;
   rule: IssueRule;
-  /** The issue's property and value: the field's, or `field[i]` and the item for an item of a list. */
+  /** The reported property and value: the field's, or `field[i]` and the item for an item of a list. */
   issueProperty: string;
   value: unknown;
   issueValue: unknown;

@@ -21,7 +21,7 @@ export type BusinessEventsOptions =
     };
 
 export interface TrackOptions {
-  /** PostHog `distinct_id`; defaults to the tenant id (SPEC §1: distinct_id is free, tenant_id is the key). */
+  /** PostHog `distinct_id`; defaults to the tenant id (distinct_id is free; tenant_id is the business key). */
   distinctId?: string;
 }
 

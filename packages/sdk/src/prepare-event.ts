@@ -15,14 +15,14 @@ export interface PreparedEvent<N extends BusinessEventName> {
   event: N;
   distinctId: string;
   uuid: string;
-  /** The business time (`tracking_date`): SPEC §1 makes it the event timestamp. */
+  /** The business time (`tracking_date`): it becomes the event timestamp. */
   timestamp: Date;
   properties: BusinessEventProperties[N];
 }
 
 /**
  * Builds and validates one event; throws BusinessEventValidationError when it breaks the catalog.
- * `uuid` is minted by the caller so decision_id can default to it (SPEC §1).
+ * `uuid` is minted by the caller so decision_id can default to it.
  */
 export function prepareBusinessEvent<N extends BusinessEventName>(
   event: N,

@@ -74,7 +74,7 @@ describe('sending', () => {
         resource_type: 'vps_instance',
         current_usage: 6,
         capacity: 8,
-        region: 'eu-west', // not in the catalog: kept (SPEC §1)
+        region: 'eu-west', // not in the catalog: kept
         tracking_date: '2025-12-19T10:30:00Z',
       }),
       pulse.track('security_incident_event', 'tenant-123', {

@@ -1,7 +1,9 @@
-/** Domain errors with stable codes; http/errors.ts maps them to statuses (STYLE §7). */
+import type { ErrorCode } from './error-codes.js';
+
+/** Domain errors with stable, registered codes (error-codes.ts); http/errors.ts answers with their status. */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);

@@ -258,7 +258,7 @@ export async function startServer(
     journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
   });
   await alerts.engine.start(stream);
-  // Every alert transition joins the audit trail (after its commit; see the note on issue 6).
+  // Every alert transition joins the audit trail, once the transition itself is committed.
   alerts.engine.onTransition((transition, alert) => {
     storage.audit
       .append({
@@ -295,7 +295,7 @@ export async function startServer(
   const analytics = createAnalytics({
     connection: storage.sql,
     stream,
-    // SPEC §2: open critical alerts of the scope, newest first.
+    // The summary's critical alerts: open critical alerts of the scope, newest first.
     criticalAlerts: async (scope) =>
       (
         await alerts.engine.listAlerts({

@@ -40,7 +40,7 @@ async function openPulse(dir: string, clock: { now: number }, settings?: Partial
   const sessions = new Sessions(storage.users, { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
     api.setErrorHandler(apiErrorHandler);
-    // Two keys: the admin, and an executive of one tenant (RBAC of SPEC §4).
+    // Two keys: the admin, and an executive of one tenant (role-based access).
     authenticate(api, {
       bearer: async (key) =>
         key === 'admin-key'

@@ -17,7 +17,7 @@ describe('the JSON API contract', () => {
     );
   });
 
-  it('every documented operation exists and refuses a caller without a key (401, SPEC §6 error shape)', async () => {
+  it('every documented operation exists and refuses a caller without a key (401, in the API error shape)', async () => {
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         // Sign-in and sign-out are the documented exceptions (`security: []`).

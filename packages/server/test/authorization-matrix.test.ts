@@ -4,7 +4,7 @@ import { grants, scopeOf, type Actor, type Permission, type Role } from '../src/
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 /**
- * The shared authorization suite (issue 6): every documented /api operation × every kind of caller ×
+ * The shared authorization suite: every documented /api operation × every kind of caller ×
  * own tenant / another tenant / none named. The permission each operation needs is read from the OpenAPI
  * document (`x-pulse-permission`), what each role may do from rbac's grants; the server must agree on
  * every cell: refused → 403 (and audited), allowed → never 401/403, and a list never shows another tenant.

@@ -118,7 +118,7 @@ describe('quarantine through the capture API', () => {
     expect(await notJson.text()).toMatch(/^failed to parse request/);
   });
 
-  it('answers the JSON API only with an API key, in SPEC §6 error shape', async () => {
+  it('answers the JSON API only with an API key, in the API error shape', async () => {
     const response = await fetch(`${server.url}/api/events`);
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { apiErrorHandler, notFound, sendError } from '../src/http/errors.js';
 import { dashboardRoutes } from '../src/http/routes/dashboard.js';
 
 // How the server serves the built dashboard: precompressed files, cache headers, the SPA fallback on the
@@ -29,9 +30,10 @@ function fakeDist(): string {
 
 async function appWith(dist: string) {
   const app = Fastify();
+  app.setErrorHandler(apiErrorHandler);
   await app.register(async (scope) => dashboardRoutes(scope, { dist }));
   app.get('/api/summary', async () => ({ ok: true }));
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'not_found' } }));
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, notFound(request)));
   await app.ready();
   return app;
 }
@@ -73,7 +75,7 @@ describe('the dashboard at /', () => {
     for (const url of ['/api/nope', '/nope', '/e/x', '/assets']) {
       const reply = await app.inject({ url });
       expect(reply.statusCode, url).toBe(404);
-      expect(reply.json()).toEqual({ error: { code: 'not_found' } });
+      expect(reply.json()).toMatchObject({ error: { code: 'not_found' } });
     }
     expect((await app.inject({ url: '/api/summary' })).json()).toEqual({ ok: true });
     await app.close();

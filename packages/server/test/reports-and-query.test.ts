@@ -101,7 +101,7 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
   });
   afterAll(async () => server.close());
 
-  it('performance-dashboard: per active tenant, corrected (SPEC §7), by hand', async () => {
+  it('performance-dashboard: per active tenant, computed by hand', async () => {
     const { body } = await server.api<{ rows: Record<string, unknown>[] }>(
       '/api/reports/performance-dashboard?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z',
     );

@@ -30,7 +30,7 @@ function align<T extends { t: number }>(
   });
 }
 
-/** The five chart panels of the issue, from GET /api/series. */
+/** The five chart panels (revenue, costs, efficiency, deliverability, resources), from GET /api/series. */
 export function Charts({ series, theme }: { series: Series; theme: string }) {
   const data = useMemo(() => {
     const xs = buckets(series);

@@ -10,7 +10,7 @@ const names: Record<ComponentName, string> = {
   resources: 'Resources',
 };
 
-/** Why each component scores what it scores: the SPEC §2 formula with this window's inputs. */
+/** Why each component scores what it scores: the health formula with this window's inputs. */
 function explain(name: ComponentName, c: HealthComponent): string {
   const i = c.inputs;
   switch (name) {

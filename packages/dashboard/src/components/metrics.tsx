@@ -29,7 +29,7 @@ function TrendBadge({
   );
 }
 
-/** The key metrics of SPEC §2, each with its trend against the previous window. */
+/** The key metrics of the executive summary, each with its trend against the previous window. */
 export function Metrics({ summary }: { summary: Summary }) {
   const k = summary.keyMetrics;
   const t = summary.trendAnalysis;

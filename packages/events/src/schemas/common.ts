@@ -16,13 +16,13 @@ export const level4 = (description: string) =>
   oneOf(['low', 'medium', 'high', 'critical'] as const, description);
 export const level3 = (description: string) => oneOf(['low', 'medium', 'high'] as const, description);
 
-/** Money is USD in major units (SPEC §1). */
+/** Money is USD in major units (dollars, not cents). */
 export const money = (description: string) => Type.Number({ minimum: 0, description });
 /** A signed USD amount, e.g. a cost delta. */
 export const amount = (description: string) => Type.Number({ description });
-/** Rates are fractions 0..1 (SPEC §1). */
+/** Rates are fractions 0..1. */
 export const rate = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
-/** Percentages are 0..100 (SPEC §1). */
+/** Percentages are 0..100. */
 export const percent = (description: string) => Type.Number({ minimum: 0, maximum: 100, description });
 // Capped at 2^53 - 1: larger integers lose precision in JSON and overflow BIGINT storage.
 export const count = (description: string) =>
@@ -34,11 +34,11 @@ export const flag = (description: string) => Type.Boolean({ description });
 export const list = (description: string) => Type.Array(Type.String(), { description });
 export const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 
-/** Properties every business event carries (SPEC §1). */
+/** Properties every business event carries. */
 export const baseProperties = {
   tenant_id: Type.String({ minLength: 1, description: 'The tenant key everywhere in Pulse' }),
   tracking_date: Type.Optional(dateTime('Business time of the fact; the event timestamp defaults to it')),
 };
 
-/** Unknown extra properties are kept, never dropped (SPEC §1). */
+/** Unknown extra properties are kept, never dropped. */
 export const objectOptions = { additionalProperties: true } as const;

@@ -8,7 +8,7 @@ export const BOOTSTRAP_ADMIN_ID = 'bootstrap-admin';
 
 /**
  * The bootstrap admin API key: PULSE_ADMIN_KEY, else the one generated on first start into the data
- * dir with mode 0600 (SPEC §6). `generated` tells the caller to announce where it is.
+ * dir with mode 0600. `generated` tells the caller to announce where it is.
  */
 export function loadOrCreateAdminKey(
   dataDir: string,

@@ -6,7 +6,7 @@ import { parseGrant, type GrantInput } from './grant-input.js';
 import { grants, scopeOf, type Actor, type Role } from './rbac.js';
 
 /**
- * API keys (issue 6, SPEC §6): `pulse_<id>_<secret>`, 32 random bytes of secret, shown once; stored
+ * API keys: `pulse_<id>_<secret>`, 32 random bytes of secret, shown once; stored
  * only as the SHA-256 of the whole key (enough for a high-entropy secret: no salt or slow hash needed),
  * compared in constant time. The id in the key names its record, so a lookup is one primary-key read.
  */

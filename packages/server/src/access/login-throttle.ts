@@ -1,5 +1,5 @@
 /**
- * Brute-force limit for sign-in (issue 6): failures are counted per account and per client address in a
+ * Brute-force limit for sign-in: failures are counted per account and per client address in a
  * sliding window; past the limit, attempts are refused (429 with Retry-After) without checking the
  * password, so guessing costs the attacker time and the server nothing. In memory: one process holds
  * the store, and a restart only resets the window.

@@ -19,7 +19,7 @@ const actor = (role: Role, tenants: Actor['tenants'] = ['acme']): Actor => ({
   tenants,
 });
 
-// SPEC §4, written out by hand: the table the implementation must match.
+// The role table, written out by hand: the table the implementation must match.
 const expected: Record<Role, Permission[]> = {
   admin: [...permissions],
   executive: [
@@ -57,7 +57,7 @@ const expected: Record<Role, Permission[]> = {
 
 describe('authorize', () => {
   it.each(roles.flatMap((role) => permissions.map((p) => [role, p] as const)))(
-    '%s × %s matches SPEC §4',
+    '%s × %s matches the role table',
     (role, permission) => {
       const decision = authorize(actor(role, 'all'), permission);
       expect(decision.allowed).toBe(expected[role].includes(permission));

@@ -1,5 +1,5 @@
 /**
- * Authorization as one pure module (no I/O): who may do what, on which tenants (SPEC §4).
+ * Authorization as one pure module (no I/O): who may do what, on which tenants.
  * Every /api route, the live socket and the CLI's server calls go through `authorize`.
  */
 

@@ -38,7 +38,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const TOUCH_EVERY_MS = 60_000;
 
 /**
- * Dashboard sessions (issue 6): a random 256-bit cookie token, stored only as its SHA-256; idle and
+ * Dashboard sessions: a random 256-bit cookie token, stored only as its SHA-256; idle and
  * absolute expiry. The CSRF token is a one-way hash of the session token: it needs no storage, survives
  * restarts with the session, and a page can only learn it from an authenticated GET /api/session.
  */

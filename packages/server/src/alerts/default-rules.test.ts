@@ -71,7 +71,7 @@ const revenue = (amount: number, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-describe('the default rule set (SPEC §3) fires at its thresholds and not just below', () => {
+describe('the default rule set fires at its thresholds and not just below', () => {
   it('validates against the rule schema and covers the three tiers', () => {
     expect(parseRuleSet(defaultRules.map((r) => structuredClone(r)))).toHaveLength(defaultRules.length);
     expect(new Set(defaultRules.map((r) => r.severity))).toEqual(new Set(['critical', 'high', 'medium']));

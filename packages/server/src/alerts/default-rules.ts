@@ -14,7 +14,7 @@ const sideOf = (m: ConditionalSum) => ({ property: m.side, op: '==', value: m.va
 const negative = sideOf(negativeRevenueImpact);
 
 /**
- * SPEC §3's table as data: what a new deployment starts with (editable through /api/rules).
+ * The default alert rules as data: what a new deployment starts with (editable through /api/rules).
  * Bands are half-open so one event lands in exactly one tier: > $10,000 critical, $1,000–$10,000 high,
  * $100–$1,000 (exclusive) medium.
  */

@@ -20,7 +20,7 @@ export interface DigestOptions {
 }
 
 /**
- * The weekly digest of medium alerts (SPEC §3): on a croner schedule, one summary per recipient (each email
+ * The weekly digest of medium alerts: on a croner schedule, one summary per recipient (each email
  * address, the Slack channel, the webhook) of the medium alerts seen in the 7 days before the run. Rows go
  * through the outbox with ids derived from the scheduled minute, so a rerun (restart catch-up) of the same
  * run sends nothing twice.

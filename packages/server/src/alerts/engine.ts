@@ -34,7 +34,7 @@ export interface AlertEngineOptions {
 }
 
 /**
- * The streaming alert engine (SPEC §3): evaluates committed events as they arrive (synchronously, O(rules
+ * The streaming alert engine: evaluates committed events as they arrive (synchronously, O(rules
  * of the event's type) per event), keeps the lifecycle in memory, writes each transition with its outbox
  * rows in one transaction, then sends them at once. A timer drives time-based rules and auto-resolve.
  * This is the composition of its parts: rule evaluation, the lifecycle, delivery and budgets.

@@ -8,7 +8,7 @@ const usd = new Intl.NumberFormat('en-US', {
 });
 const plain = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
 
-/** `$12,500` / `$99.5`; money is USD in major units (SPEC §1). */
+/** `$12,500` / `$99.5`; money is USD in major units. */
 export const formatUsd = (amount: number): string => usd.format(amount);
 
 /** A property value for people: rates (`*_rate`, 0..1) as percentages, other numbers with separators. */

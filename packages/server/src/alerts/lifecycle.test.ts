@@ -34,7 +34,7 @@ const lifecycle = () => new AlertLifecycle({ notifyMaxAgeMs: 24 * 60 * minute, n
 const kinds = (changes: (Change | null)[]) =>
   changes.map((c) => (c ? (c.transition?.kind ?? 'update') : null));
 
-describe('alert lifecycle (SPEC §3)', () => {
+describe('alert lifecycle', () => {
   it('opens once, then counts repeats within the cooldown without notifying', () => {
     const l = lifecycle();
     const opened = l.apply(efficiency, fire(), T0);

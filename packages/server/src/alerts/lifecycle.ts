@@ -43,7 +43,7 @@ export function dedupKeyOf(ruleId: string, tenantId: string, keyParts: Record<st
 }
 
 /**
- * The open and acknowledged alerts, in memory, and the rules of SPEC §3's lifecycle:
+ * The open and acknowledged alerts, in memory, and the rules of their lifecycle:
  * open → acknowledged → resolved; one active alert per dedup key; a trigger within the cooldown of the
  * alert's last one only counts; auto-resolve after the condition stayed clear (or quiet) long enough.
  * Pure and synchronous: the engine persists what it returns.

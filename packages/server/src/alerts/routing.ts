@@ -13,7 +13,7 @@ import type {
 } from './types.js';
 
 /**
- * Which push channels a transition goes to (SPEC §3): critical → every critical channel at once; high →
+ * Which push channels a transition goes to: critical → every critical channel at once; high →
  * the channels for high; medium → none (the weekly digest). A resolve is announced where the alert was
  * (not by email: nobody needs a second mail to learn a thing is fine); an acknowledgement only reaches
  * machines (the webhook). Backfilled transitions are recorded and shown, never pushed.

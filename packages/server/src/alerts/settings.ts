@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { DurableChannelKind } from './types.js';
 
-/** What the alert engine, its channels and the digest read from configuration (STYLE §6: injected). */
+/** What the alert engine, its channels and the digest read from configuration, injected. */
 export interface AlertSettings {
   /** Base of links in notifications (PULSE_PUBLIC_URL); null: no link. */
   publicUrl: string | null;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-/** Business-severity tiers (SPEC §3): critical pushes at once, high goes to the dashboard, medium to the digest. */
+/** Business-severity tiers: critical pushes at once, high goes to the dashboard, medium to the digest. */
 export const severities = ['critical', 'high', 'medium'] as const;
 export type Severity = (typeof severities)[number];
 
@@ -10,7 +10,7 @@ export type AlertState = (typeof alertStates)[number];
 export const transitionKinds = ['opened', 'refired', 'acknowledged', 'resolved'] as const;
 export type TransitionKind = (typeof transitionKinds)[number];
 
-/** The channels of the typed registry (STYLE §9). */
+/** The channels of the typed registry (channels/index.ts). */
 export const channelKinds = ['slack', 'email', 'webhook', 'dashboard'] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 

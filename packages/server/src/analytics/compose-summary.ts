@@ -17,7 +17,7 @@ export function keyMetricsOf(t: WindowTotals, window: TimeWindow): KeyMetrics {
   };
 }
 
-/** SPEC §2 criticalAlerts: open, critical, in scope, newest (lastSeen, then firstSeen, then id) first. */
+/** criticalAlerts: open, critical, in scope, newest (lastSeen, then firstSeen, then id) first. */
 export function criticalAlertsOf(alerts: readonly AlertItem[], scope: SummaryScope): AlertItem[] {
   const inScope = scope.tenants === 'all' ? null : new Set(scope.tenants);
   return alerts
@@ -39,7 +39,7 @@ export interface SummaryParts {
   alerts: readonly AlertItem[];
 }
 
-/** The ExecutiveSummary of two windows' totals: every §2 formula lives here or in health.ts / trend.ts. */
+/** The ExecutiveSummary of two windows' totals: each summary formula is here or in health.ts, trend.ts. */
 export function composeSummary(parts: SummaryParts): ExecutiveSummary {
   const { current, previous } = parts;
   const keyMetrics = keyMetricsOf(current, parts.window);

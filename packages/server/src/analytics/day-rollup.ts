@@ -73,7 +73,7 @@ export class KeyTable {
 }
 
 /**
- * Everything §2 needs from one tenant's events in one bucket (a UTC day, or a partial-day segment).
+ * Everything the summary needs from one tenant's events in one bucket (a UTC day, or a partial-day segment).
  * Latest-per-key values are flat [keyId, timestamp, value] triples: a tenant has a handful of metrics and
  * resources, and flat number arrays cost a tenth of Maps over 90k tenant-days.
  */

@@ -16,7 +16,7 @@ export function isLate(timestamp: number, ingestedAt: number, graceMs = LATE_GRA
   return ingestedAt > (dayOf(timestamp) + 1) * DAY_MS + graceMs;
 }
 
-/** Event types that feed the summary: the six with a §2 metric (security incidents only feed alerts). */
+/** Event types that feed the summary: the six with a summary metric (security incidents only feed alerts). */
 export const summaryEventTypes = [
   'revenue_impact_event',
   'cost_optimization_event',
@@ -32,7 +32,7 @@ export const ResourceState = { unknown: 0, inefficient: 1, efficient: 2 } as con
 export type ResourceState = (typeof ResourceState)[keyof typeof ResourceState];
 
 /**
- * What one event contributes to the summary: the few properties §2 reads, already typed. One object shape
+ * What one event contributes to the summary: the few properties it reads, already typed. One object shape
  * for every type (summaries scan hundreds of thousands of these; a single hidden class keeps that fast):
  *
  * | type | key | value | rate |

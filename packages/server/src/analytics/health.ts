@@ -2,7 +2,7 @@ import { bounceRateLimit, weightedMean } from '@pulse/events/measures';
 import type { HealthComponent, HealthComponents, KeyMetrics } from './summary-types.js';
 import type { WindowTotals } from './window-totals.js';
 
-/** SPEC §2 nominal weights of the health components. */
+/** Nominal weights of the health components. */
 export const HEALTH_WEIGHTS = {
   revenue: 0.35,
   efficiency: 0.25,

@@ -1,5 +1,5 @@
 /**
- * The executive summary of SPEC §2 as the API returns it. Every field is documented here because the
+ * The executive summary as the API returns it. Every field is documented here because the
  * API reference is generated from these declarations. Money is USD (major units), times are epoch ms (UTC).
  */
 
@@ -32,7 +32,7 @@ export interface TrendComparison {
   basis: 'relative' | 'absolute';
 }
 
-/** SPEC §2 trendAnalysis: current window against the previous one. */
+/** trendAnalysis: current window against the previous one. */
 export interface TrendAnalysis {
   /** On net revenue impact (positive − negative): > +5 % improving, < −5 % declining, else stable. */
   revenueTrend: Trend;
@@ -45,7 +45,7 @@ export interface TrendAnalysis {
   efficiency: TrendComparison;
 }
 
-/** SPEC §2 key metrics of the window. */
+/** Key metrics of the window. */
 export interface KeyMetrics {
   /** positiveRevenueImpact scaled to 30 days: × 30 / (length of the window in days, fractional). */
   monthlyRevenueProtection: number;
@@ -73,14 +73,14 @@ export interface KeyMetrics {
 export interface HealthComponent<Inputs> {
   /** 0..100, or null when the window has no data for it (it then takes no part in the health score). */
   score: number | null;
-  /** Nominal weight of SPEC §2. */
+  /** Nominal weight (health.ts). */
   weight: number;
   /** Weight after renormalisation over the components present (0 when absent); present ones sum to 1. */
   effectiveWeight: number;
   inputs: Inputs;
 }
 
-/** Health components of SPEC §2, each 0..100. */
+/** Health components, each 0..100. */
 export interface HealthComponents {
   /** R = 50 + businessPerformanceScore / 2; present when the window has a revenue_impact_event. */
   revenue: HealthComponent<{
@@ -106,7 +106,7 @@ export interface HealthComponents {
   resources: HealthComponent<{ resources: number; costEfficient: number }>;
 }
 
-/** An alert as the alert engine reports it (SPEC §3); the summary lists the open critical ones. */
+/** An alert as the alert engine reports it; the summary lists the open critical ones. */
 export interface AlertItem {
   id: string;
   rule: string;
@@ -132,7 +132,7 @@ export interface RecommendedAction {
   sourceEventUuid: string;
 }
 
-/** SPEC §2 executive summary of one scope and window. */
+/** The executive summary of one scope and window. */
 export interface ExecutiveSummary {
   /** The window summarized, [from, to). */
   window: TimeWindow;

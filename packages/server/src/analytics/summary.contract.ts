@@ -1,5 +1,5 @@
 /**
- * The reference implementation of SPEC §2 that analytics is tested against: plain TypeScript over the raw
+ * The reference implementation of the summary that analytics is tested against: plain TypeScript over the raw
  * events, written from the spec (and the choices documented in summary-types.ts), sharing no code with the
  * rollups. Slow by design; any other summary engine (a ClickHouse one, say) can be checked against it too.
  */
@@ -176,7 +176,7 @@ export interface OracleOptions {
   graceMs?: number;
 }
 
-/** SPEC §2, computed the slow and obvious way. */
+/** The executive summary, computed the slow and obvious way. */
 export function naiveSummary(
   all: readonly OracleEvent[],
   scope: SummaryScope,

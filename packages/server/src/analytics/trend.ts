@@ -1,9 +1,9 @@
 import type { Trend, TrendComparison } from './summary-types.js';
 
-/** SPEC §2: money trends move on a relative change beyond ±5 % (= 1/20, kept as an integer ratio below). */
+/** Money trends move on a relative change beyond ±5 % (= 1/20, kept as an integer ratio below). */
 export const RELATIVE_TREND_THRESHOLD = 0.05;
 const RELATIVE_DIVISOR = Math.round(1 / RELATIVE_TREND_THRESHOLD);
-/** SPEC §2: the efficiency trend moves on an absolute change beyond ±2 points. */
+/** The efficiency trend moves on an absolute change beyond ±2 points. */
 export const EFFICIENCY_TREND_POINTS = 2;
 /** Efficiency scores are compared in millionths of a point (float means differ in their last bits). */
 const MICRO = 1_000_000;
@@ -20,7 +20,7 @@ export interface TrendResult {
  * arithmetic: float sums differ in their last bits with summation order, and "exactly +5 %" must be stable
  * (> +5 % improving, < −5 % declining). The change is relative to |previous|, so a net loss shrinking from
  * −100 to −50 is +50 %, an improvement. A previous value of 0 (in cents) has no relative change: the trend is
- * the sign of the current value (SPEC §2) and `change` is null.
+ * the sign of the current value and `change` is null.
  */
 export function moneyTrend(current: number, previous: number): TrendResult {
   const cur = Math.round(current * 100);
@@ -38,7 +38,7 @@ export function moneyTrend(current: number, previous: number): TrendResult {
 
 /**
  * Trend of operationalEfficiencyScore: current − previous beyond ±2 points. The difference is always defined,
- * so SPEC §2's zero-previous rule (a fallback for an undefined ratio) does not apply here. When either window
+ * so the zero-previous rule (a fallback for an undefined ratio) does not apply here. When either window
  * has no reading there is nothing to compare: stable, change null.
  */
 export function efficiencyTrend(current: number | null, previous: number | null): TrendResult {

@@ -1,7 +1,7 @@
 import { offerAction, TOP_ACTIONS, type ActionCandidate, type DayRollup } from './day-rollup.js';
 import { ResourceState } from './facts.js';
 
-/** What one window adds up to over a scope: the inputs of every §2 figure. */
+/** What one window adds up to over a scope: the inputs of every summary figure. */
 export interface WindowTotals {
   revenuePositive: number;
   revenueNegative: number;

@@ -11,7 +11,7 @@ export interface ClientOptions {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Talks to a running Pulse server: the embedded store allows one writer process (SPEC §6). */
+/** Talks to a running Pulse server: the embedded store allows one writer process. */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,

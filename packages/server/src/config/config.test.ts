@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, serverUrl } from './index.js';
 
 describe('loadConfig', () => {
-  it('uses SPEC §6 defaults and freezes the result', () => {
+  it('uses the documented defaults and freezes the result', () => {
     const config = loadConfig({ env: {}, file: null });
     expect(config).toMatchObject({
       host: '127.0.0.1',

@@ -28,7 +28,10 @@ const retentionPolicies = (raw: unknown): RetentionPolicy[] | undefined => {
   return policies;
 };
 
-/** Every setting Pulse reads (SPEC §6). Env wins over pulse.config.json, which wins over the default. */
+/**
+ * Every setting Pulse reads; docs/configuration.md is generated from it. Env wins over pulse.config.json, which
+ * wins over the default.
+ */
 export const configKeys = {
   host: key({
     env: 'PULSE_HOST',

@@ -12,7 +12,7 @@ export class RecordCipherError extends Error {
 }
 
 /**
- * AES-256-GCM for what Pulse keeps outside the encrypted store (SPEC §4): each record sealed on its own
+ * AES-256-GCM for what Pulse keeps outside the encrypted store: each record sealed on its own
  * with a fresh random nonce, laid out as nonce ‖ ciphertext ‖ tag. A wrong key or an edited byte fails
  * `open` instead of returning garbage. `associated` (e.g. a record's file and position) is authenticated
  * but not stored: a record moved elsewhere fails to open too.

@@ -21,7 +21,7 @@ import helmet from '@fastify/helmet';
 import { Sessions } from '../access/sessions.js';
 import { Users } from '../access/users.js';
 import { adminKeyResolver, authenticate, projectTokenResolver } from './auth.js';
-import { apiErrorHandler } from './errors.js';
+import { apiErrorHandler, notFound, sendError } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
@@ -93,6 +93,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Every scope answers errors in the API's shape with registered codes; capture sets its own (PostHog's).
+  app.setErrorHandler(apiErrorHandler);
   void app.register(cookie);
   const clock = deps.clock ?? systemClock;
   const changes = new AccessChanges((error) =>
@@ -125,7 +127,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   } as const;
   void app.register(async (api) => {
     await api.register(helmet, securityHeaders);
-    api.setErrorHandler(apiErrorHandler);
     authenticate(api, {
       bearer: apiKeys.resolver(
         adminKeyResolver(deps.adminKey),
@@ -160,14 +161,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await scope.register(helmet, securityHeaders);
     await dashboardRoutes(scope, deps.dashboardDist ? { dist: deps.dashboardDist } : {});
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: {
-        code: 'not_found',
-        message: `no route ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      },
-    }),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, notFound(request)));
   return app;
 }

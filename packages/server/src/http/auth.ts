@@ -46,7 +46,7 @@ export interface Authenticators {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Every /api route needs `Authorization: Bearer <api key>` or a session cookie (SPEC §6); routes with
+ * Every /api route needs `Authorization: Bearer <api key>` or a session cookie; routes with
  * `config: { auth: 'optional' }` (sign-in) run without. A cookie-authenticated change must also carry the
  * session's CSRF token in `x-pulse-csrf`: another site can make the browser send the cookie, not the header.
  */

@@ -1,6 +1,6 @@
 /**
  * An event as capture hands it to the pipeline: PostHog-shaped, with its uuid, distinct_id and
- * timestamp already resolved the way PostHog's capture resolves them (reference/posthog-protocol.md §1.4-1.6).
+ * timestamp already resolved the way PostHog's capture resolves them (decode/timestamp.ts, decode/index.ts).
  */
 export interface CapturedEvent {
   /** The client's uuid, or a UUIDv7 minted at capture. */

@@ -9,8 +9,8 @@ import {
 import type { StoredEvent } from '../storage/event-store.js';
 
 /**
- * Per event type within one tenant: how many were committed and the money the summary sums (SPEC §2), each
- * sum the measure of its name (@pulse/events/measures).
+ * Per event type within one tenant: how many were committed and the money the summary sums, each sum the
+ * measure of its name (@pulse/events/measures).
  */
 export interface TypeDelta {
   count: number;

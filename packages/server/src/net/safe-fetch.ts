@@ -79,7 +79,7 @@ function retryAfterMs(header: string | string[] | undefined, now = Date.now()): 
 }
 
 /**
- * The one outbound HTTP client (STYLE §9): every webhook and channel call goes through it. Timeouts,
+ * The one outbound HTTP client: every webhook and channel call goes through it. Timeouts,
  * retries with exponential back-off and jitter (Retry-After honoured), keep-alive, and an SSRF guard
  * that checks every address a host resolves to at connect time (so DNS rebinding and redirects to a
  * private network are refused too) unless private networks are allowed.

@@ -36,7 +36,7 @@ const at = (ms: number) => sql`epoch_ms(${literal(Math.trunc(ms))})`;
 const measureSql = (m: ConditionalSum) => conditionalSumSql(m, sql`event = ${constant(m.event)}`);
 
 /**
- * The seed's "Executive Performance Dashboard" query, corrected (SPEC §7): real event names; savings
+ * The "Executive Performance Dashboard" report, with the catalog's real event names; savings
  * split into realized (implemented) and projected (identified) — rejected optimizations save nothing —
  * with the ROI on realized savings; decisions counted as distinct decision_id (one decision emits
  * several status events); window [from, to) instead of a fixed "now() − 30 days".
@@ -89,8 +89,8 @@ ORDER BY business_performance_score DESC, bm.tenant_id`),
 };
 
 /**
- * The seed's "Monthly cost optimization summary", corrected (SPEC §7): `cost_optimization_event`, and
- * implemented/identified counted on `optimization_type` (the seed read impact_type). Month to date (UTC).
+ * The "Monthly cost optimization summary" report over `cost_optimization_event`, with
+ * implemented/identified counted on its `optimization_type`. Month to date (UTC).
  */
 const costOptimization: ReportDefinition = {
   name: 'cost-optimization',

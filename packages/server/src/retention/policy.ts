@@ -8,7 +8,7 @@ import type {
 } from '../storage/retention-store.js';
 
 /**
- * Retention policies (issue 6), pure: validation and the cutoff each (table, tenant) resolves to.
+ * Retention policies, pure: validation and the cutoff each (table, tenant) resolves to.
  *
  * Precedence, most specific first: (type, tenant) > (`*`, tenant) > (type) > (`*`) > keep forever. A tenant
  * override beats any type default: a tenant's contract ("delete everything of ours after 30 days", or a

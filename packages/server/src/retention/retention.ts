@@ -77,7 +77,7 @@ export const tenantsOf = (run: RetentionRun): string[] =>
 export { presentPolicy, type PolicyInput };
 
 /**
- * Retention (issue 6): policies kept in the store, applied on demand and on a schedule. A run resolves every
+ * Retention: policies kept in the store, applied on demand and on a schedule. A run resolves every
  * table's cutoff from the policies at one instant, deletes through the event store, then has the summary
  * rollups rebuilt so summaries over the deleted days change accordingly.
  */

@@ -311,7 +311,7 @@ function toProperties(t: TenantState, decision: Decision): Record<string, unknow
     props.actual_cost_impact = Math.round(decision.expectedCost * share * t.rng.range(0.9, 1.25));
   }
   if (decision.status === 'delayed' && decision.delayReason) props.delay_reason = decision.delayReason;
-  // Finished decisions have no next review: SPEC §3 flags active ones left past it.
+  // Finished decisions have no next review: the overdue-decision rule flags active ones left past it.
   if (decision.status !== 'completed' && decision.status !== 'cancelled')
     props.next_review_date = isoTimestamp(t.ts + decision.reviewDays * DAY_MS);
   return props;

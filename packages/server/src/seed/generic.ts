@@ -35,7 +35,7 @@ export function pageview(t: TenantState): Record<string, unknown> {
   };
 }
 
-/** A product-analytics custom event: stored and queryable, feeds no business metric (SPEC §1). */
+/** A product-analytics custom event: stored and queryable, feeds no business metric. */
 export function customEvent(t: TenantState): [name: string, properties: Record<string, unknown>] {
   const [name, key, values] = t.rng.pick(customEvents);
   return [name, { tenant_id: t.profile.id, [key]: t.rng.pick(values) }];

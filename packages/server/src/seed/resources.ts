@@ -166,7 +166,7 @@ export function monthlyBudget(specs: readonly ResourceSpec[]): number {
 
 /**
  * The cost-overrun incident: an analytics cluster left running, sized so the provisioned run-rate alone
- * exceeds 130 % of budget whatever the metered resources do (SPEC §3 fires at 120 %).
+ * exceeds 130 % of budget whatever the metered resources do (the default budget rule fires at 120 %).
  */
 export function overrunResource(specs: readonly ResourceSpec[], budget: number, rng: Random): ResourceSpec {
   const extra = Math.max(0.5 * budget, 1.3 * budget - fixedCost(specs));

@@ -16,7 +16,7 @@ function byType(options: GenerateOptions): Map<string, Props[]> {
   return groups;
 }
 
-/** Highest run-rate / budget seen per tenant: Σ latest total_cost per resource_id (SPEC §3). */
+/** Highest run-rate / budget seen per tenant: Σ latest total_cost per resource_id. */
 function peakBudgetUse(events: Iterable<CapturedEvent>, budgets: Map<string, number>): Map<string, number> {
   const latest = new Map<string, Map<string, number>>();
   const peak = new Map<string, number>();
@@ -32,7 +32,7 @@ function peakBudgetUse(events: Iterable<CapturedEvent>, budgets: Map<string, num
   return peak;
 }
 
-describe('incidents: every SPEC §3 alert tier has something to fire on', () => {
+describe('incidents: every alert tier of the default rules has something to fire on', () => {
   it.each([1, 3, 5, 8])('%i tenant(s) × 30 days', (tenants) => {
     const options = { tenants, days: 30, seed: 7, end };
     const g = byType(options);

@@ -91,7 +91,7 @@ export function routineIncident(t: TenantState): Record<string, unknown> {
   };
 }
 
-/** One step of the scripted breach: open → contained → resolved, customer data affected (SPEC §3 critical). */
+/** One step of the scripted breach: open → contained → resolved, customer data affected (critical). */
 export function breachEvent(t: TenantState): Record<string, unknown> {
   const s = t.security;
   if (s.breachStage === 0) {

@@ -14,7 +14,7 @@ export type Personality =
   | 'cost_overrun'
   | 'steady';
 
-/** Scripted incidents: each makes one SPEC §3 critical or high rule fire. */
+/** Scripted incidents: each makes one critical or high default rule fire. */
 export type IncidentKind = 'bounce_spike' | 'revenue_hit' | 'data_breach' | 'decision_delay' | 'cost_overrun';
 
 export type Plan = 'starter' | 'growth' | 'business' | 'enterprise';
@@ -29,7 +29,7 @@ export interface ScheduledSlot {
 export interface TenantProfile {
   index: number;
   id: string;
-  /** distinct_id of the tenant's backend events (`acme_corp` for `acme-corp`, like the seed's tenant_123). */
+  /** distinct_id of the tenant's backend events (`acme_corp` for `acme-corp`: backend ids in snake_case). */
   distinctId: string;
   domain: string;
   /** Revenue scale: 1 ≈ a mid-market SaaS customer; money, volumes and capacities scale with it. */

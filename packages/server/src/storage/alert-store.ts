@@ -97,7 +97,7 @@ export interface EventStateSource {
  */
 export type WriteLane = 'fast' | 'bulk';
 
-/** Alerts, their transitions, the notification outbox, rules and budgets (SPEC §3), durably. */
+/** Alerts, their transitions, the notification outbox, rules and budgets, durably. */
 export interface AlertStore extends EventStateSource {
   /**
    * Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction; with

@@ -1,6 +1,6 @@
 import type { Role } from '../access/rbac.js';
 
-/** A stored API key: never its secret, only the secret's SHA-256 (issue 6, SPEC §6). */
+/** A stored API key: never its secret, only the secret's SHA-256. */
 export interface ApiKeyRecord {
   id: string;
   name: string | null;

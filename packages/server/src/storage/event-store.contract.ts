@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { EventStore } from './event-store.js';
 
-/** Behaviour every EventStore adapter must show (STYLE §4); each adapter's test calls this. */
+/** Behaviour every EventStore adapter must show; each adapter's test calls this. */
 export function runEventStoreContract(name: string, makeStore: (dir: string) => Promise<EventStore>): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore | undefined;

@@ -48,7 +48,7 @@ export interface QuarantineFilter {
   limit: number;
 }
 
-/** The narrow interface every storage engine implements (STYLE §4). */
+/** The narrow interface every storage engine implements. */
 export interface EventStore {
   /** Writes events and quarantine changes in one durable transaction. */
   commit(batch: CommitBatch): Promise<void>;
@@ -61,7 +61,7 @@ export interface EventStore {
   listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;
   getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]>;
   /**
-   * Retention (issue 6): counts per (table, tenant), and unless `dryRun` deletes, the events older than their
+   * Retention: counts per (table, tenant), and unless `dryRun` deletes, the events older than their
    * cut (by timestamp) and the quarantine entries older than it (by received_at); never anything newer.
    */
   deleteBefore(cuts: readonly RetentionCut[], options: { dryRun: boolean }): Promise<RetentionCount[]>;

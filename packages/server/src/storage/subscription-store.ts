@@ -1,4 +1,4 @@
-/** A tenant's subscription (SPEC §2), kept by Pulse: fed by the admin API/CLI import and Stripe webhooks. */
+/** A tenant's subscription, kept by Pulse: fed by the admin API/CLI import and Stripe webhooks. */
 export interface Subscription {
   tenantId: string;
   status: SubscriptionStatus;

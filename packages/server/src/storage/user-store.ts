@@ -1,6 +1,6 @@
 import type { Role } from '../access/rbac.js';
 
-/** A dashboard user (issue 6): the password only as its argon2id hash. */
+/** A dashboard user: the password only as its argon2id hash. */
 export interface UserRecord {
   id: string;
   /** Lower-cased; unique. */

@@ -6,7 +6,7 @@ import { parseSubscription } from './parse-subscription.js';
 const required = ['tenant_id', 'status', 'plan_name', 'price_monthly'];
 
 /**
- * Parses a subscriptions CSV (header row; columns of SPEC §2). All or nothing: any bad row fails the
+ * Parses a subscriptions CSV (header row; subscription columns). All or nothing: any bad row fails the
  * import with every problem listed by line, so a half-applied file never reaches the store.
  */
 export function parseSubscriptionsCsv(text: string, now: number): Subscription[] {

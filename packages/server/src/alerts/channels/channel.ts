@@ -12,7 +12,7 @@ export class DeliveryError extends Error {
   }
 }
 
-/** One notification channel of the registry (STYLE §9). */
+/** One notification channel of the registry (channels/index.ts). */
 export interface Channel {
   readonly kind: ChannelKind;
   /** Problems with this channel's configuration; empty when it is fine or simply not configured. */

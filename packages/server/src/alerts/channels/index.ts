@@ -10,7 +10,7 @@ import { webhookChannel } from './webhook.js';
 export { DeliveryError, type Channel } from './channel.js';
 export { DashboardStream, type DashboardEvent } from './dashboard.js';
 
-/** Every channel, keyed by kind: adding a ChannelKind without its channel fails to compile (STYLE §9). */
+/** Every channel, keyed by kind: adding a ChannelKind without its channel fails to compile. */
 export type ChannelRegistry = Readonly<Record<ChannelKind, Channel>>;
 
 export function createChannels(deps: {

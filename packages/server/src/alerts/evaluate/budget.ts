@@ -24,7 +24,7 @@ interface Entry {
 const MONTHS_KEPT = 13;
 
 /**
- * Month-to-date cost run-rate (SPEC §3): Σ of the latest `cost` (total_cost, a monthly run-rate) of each
+ * Month-to-date cost run-rate: Σ of the latest `cost` (total_cost, a monthly run-rate) of each
  * entity (resource_id) in the UTC month, per tenant, against the tenant's budget and its per-group
  * (resource_type) budgets. State: tenant → month → entity → latest cost, rebuilt from the store at start.
  */

@@ -11,7 +11,7 @@ import {
 } from './evaluator.js';
 import { allHold, anyHolds, explain, holds } from './predicates.js';
 
-/** One event against predicates: thresholds, statuses, flags (SPEC §3's per-event rules). */
+/** One event against predicates: thresholds, statuses, flags (the per-event rules). */
 export function compareEvaluator(
   rule: Rule,
   condition: CompareCondition,

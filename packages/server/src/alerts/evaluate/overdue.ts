@@ -31,7 +31,7 @@ interface Tracked {
 }
 
 /**
- * Absence (SPEC §3): an entity (decision_id) whose latest `date` (next_review_date) has passed, plus the
+ * Absence: an entity (decision_id) whose latest `date` (next_review_date) has passed, plus the
  * grace, with no event of it since. Fired by the timer when the date passes, cleared by the next event.
  */
 export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: EvaluatorContext): Evaluator {

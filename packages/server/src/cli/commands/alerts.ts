@@ -53,7 +53,7 @@ const notificationTable = (rows: NotificationRow[]) =>
     'sent_at',
   ]);
 
-/** `pulse alerts list|show|ack|resolve|outbox|retry|digest` (SPEC §6), over the HTTP API. */
+/** `pulse alerts list|show|ack|resolve|outbox|retry|digest`, over the HTTP API. */
 export function registerAlerts(program: Command): void {
   const alerts = program.command('alerts').description('Alerts: list, acknowledge, resolve, notifications');
   withClientOptions(

@@ -19,7 +19,7 @@ function parseType(assignment: string): [string, number | null] {
   return [assignment.slice(0, at), raw === 'none' ? null : Number(raw)];
 }
 
-/** `pulse budgets list|set|delete`: monthly USD budgets per tenant and per resource_type (SPEC §3). */
+/** `pulse budgets list|set|delete`: monthly USD budgets per tenant and per resource_type. */
 export function registerBudgets(program: Command): void {
   const budgets = program
     .command('budgets')

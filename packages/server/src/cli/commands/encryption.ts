@@ -26,7 +26,7 @@ function report(result: RewriteResult, json: boolean, done: string): void {
   );
 }
 
-/** `pulse encryption keygen|status|rotate|encrypt` (issue 6 item 4; docs/encryption.md). Offline verbs. */
+/** `pulse encryption keygen|status|rotate|encrypt` (docs/encryption.md). Offline verbs. */
 export function registerEncryption(program: Command): void {
   const encryption = program
     .command('encryption')

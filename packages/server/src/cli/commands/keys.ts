@@ -27,7 +27,7 @@ export function tenantsOption(raw: string | undefined): string[] | 'all' | undef
     .filter(Boolean);
 }
 
-/** `pulse keys create|list|revoke` (issue 6): API keys with a role and tenants; shown once. */
+/** `pulse keys create|list|revoke`: API keys with a role and tenants; shown once. */
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('API keys: create (shown once), list, revoke');
   withClientOptions(

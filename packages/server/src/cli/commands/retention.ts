@@ -99,7 +99,7 @@ export function runTable(run: RetentionRun): string {
   return `${head} (as of ${run.ran_at})\n${formatTable(rows, ['event', 'tenant', 'days', 'cutoff', 'events', 'quarantined'])}`;
 }
 
-/** `pulse retention list|set|apply` (SPEC §6): retention policies per event type and tenant. */
+/** `pulse retention list|set|apply`: retention policies per event type and tenant. */
 export function registerRetention(program: Command): void {
   const retention = program
     .command('retention')

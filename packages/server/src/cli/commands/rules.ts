@@ -35,7 +35,7 @@ const table = (rules: RuleRow[]) =>
     ['id', 'severity', 'enabled', 'events', 'kind', 'cooldown_minutes', 'resolve', 'name'],
   );
 
-/** `pulse rules list|get|set|put|delete|reset`: alert rules as JSON documents (SPEC §3). */
+/** `pulse rules list|get|set|put|delete|reset`: alert rules as JSON documents. */
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('Alert rules (JSON): list, replace, edit, reset');
   withClientOptions(
@@ -93,10 +93,7 @@ export function registerRules(program: Command): void {
     process.stdout.write(`deleted rule ${id}\n`);
   });
   withClientOptions(
-    rules
-      .command('reset')
-      .description('Restore the default rule set (SPEC §3)')
-      .option('--json', 'machine output'),
+    rules.command('reset').description('Restore the default rule set').option('--json', 'machine output'),
   ).action(async (options: ClientOptions & { json?: boolean }) => {
     const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>('POST', '/api/rules/reset');
     print(options.json ?? false, result, () => `restored ${result.rules.length} default rule(s)`);

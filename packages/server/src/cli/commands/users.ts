@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import password from '@inquirer/password';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
@@ -15,27 +15,30 @@ interface UserRow {
   disabled: boolean;
 }
 
-/** The password from stdin (`--password-stdin`, for scripts) or typed at a prompt that does not echo it. */
+/**
+ * The password from stdin (`--password-stdin`, for scripts) or typed twice at a terminal prompt that does not
+ * echo it. Without a terminal there is no one to type it: refuse rather than wait on a pipe.
+ */
 async function readPassword(fromStdin: boolean | undefined): Promise<string> {
-  if (fromStdin || !process.stdin.isTTY) {
+  if (fromStdin) {
     let text = '';
     for await (const chunk of process.stdin) text += String(chunk);
     return text.replace(/\r?\n$/, '');
   }
-  const prompt = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  process.stderr.write('password: ');
-  // Typed characters are not shown: readline writes output only through this hook.
-  (prompt as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => undefined;
-  const password = await new Promise<string>((resolve) => prompt.question('', resolve));
-  prompt.close();
-  process.stderr.write('\n');
-  return password;
+  if (!process.stdin.isTTY)
+    throw new Error('no terminal to type the password at: pipe it in and add --password-stdin');
+  // The prompt writes to stderr so that stdout carries only the result (`--json`).
+  const context = { output: process.stderr };
+  const typed = await password({ message: 'password' }, context);
+  if ((await password({ message: 'again' }, context)) !== typed)
+    throw new Error('the two passwords differ; nothing was changed');
+  return typed;
 }
 
 const describeUser = (u: UserRow) =>
   `${u.email} (${u.id}): ${u.role}, tenants ${tenantsText(u.tenants)}${u.disabled ? ', disabled' : ''}`;
 
-/** `pulse users add|list|set|remove` (SPEC §6, issue 6): dashboard users, managed by an admin. */
+/** `pulse users add|list|set|remove`: dashboard users, managed by an admin. */
 export function registerUsers(program: Command): void {
   const users = program
     .command('users')

@@ -65,7 +65,7 @@ export function presentDelivery(d: Delivery) {
   };
 }
 
-/** Alerts (SPEC §3, §6): list with filters, one with its history, ack and resolve, and the outbox. */
+/** Alerts: list with filters, one with its history, ack and resolve, and the outbox. */
 export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   const { alerts, publicUrl } = deps;
   const actorOf = deps.actorOf ?? ((request: FastifyRequest) => request.actor.id);

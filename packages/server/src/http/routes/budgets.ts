@@ -9,7 +9,7 @@ export interface BudgetRouteDeps {
   budgets: Pick<AlertEngine, 'budgets' | 'setBudgets' | 'deleteBudgets'>;
 }
 
-/** Monthly USD budgets per tenant and per resource_type, for the cost run-rate alert (SPEC §3). */
+/** Monthly USD budgets per tenant and per resource_type, for the cost run-rate alert. */
 export function budgetRoutes(app: FastifyInstance, { budgets }: BudgetRouteDeps): void {
   app.get('/api/budgets', async (request) => {
     const scope = guard(request, 'budgets:read');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../errors.js';
 
 /** packages/dashboard/dist, from src/http/routes or dist/http/routes alike. */
 export const defaultDashboardDist = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
@@ -33,21 +34,19 @@ function negotiate(request: FastifyRequest, body: Encoded): { encoding: string |
 }
 
 /**
- * The built dashboard at `/` (SPEC §6): hashed assets from dist/assets (precompressed .br/.gz, cached for a
+ * The built dashboard at `/`: hashed assets from dist/assets (precompressed .br/.gz, cached for a
  * year, immutable) and index.html for every client route (revalidated each time). Only the named client
  * routes fall back to index.html, so unknown API and capture paths still answer their own 404s.
  */
 export async function dashboardRoutes(app: FastifyInstance, options: { dist?: string } = {}): Promise<void> {
   const dist = options.dist ?? defaultDashboardDist;
   if (!existsSync(join(dist, 'index.html'))) {
-    const unbuilt = async (request: FastifyRequest, reply: FastifyReply) =>
-      reply.status(503).send({
-        error: {
-          code: 'dashboard_not_built',
-          message: `the dashboard is not built (${dist} has no index.html): run \`npm run build\` in the repository root`,
-          requestId: request.id,
-        },
-      });
+    const unbuilt = async () => {
+      throw new DomainError(
+        'dashboard_not_built',
+        `the dashboard is not built (${dist} has no index.html): run \`npm run build\` in the repository root`,
+      );
+    };
     for (const url of [...clientRoutes, '/assets/*']) app.get(url, unbuilt);
     return;
   }

@@ -3,7 +3,7 @@ import { parseCreateKey, presentKey, type ApiKeys } from '../../access/api-keys.
 import { auditDetail } from '../../access/audit-requests.js';
 import { guard } from '../auth.js';
 
-/** API keys (SPEC §6, issue 6): create (the key is shown once), list (never secrets), revoke. */
+/** API keys: create (the key is shown once), list (never secrets), revoke. */
 export function keyRoutes(app: FastifyInstance, keys: ApiKeys): void {
   app.post<{ Body: unknown }>('/api/keys', async (request, reply) => {
     guard(request, 'keys:manage');

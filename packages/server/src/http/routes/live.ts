@@ -8,7 +8,7 @@ import type { Credentials } from '../../access/credentials.js';
 import { inScope, type Actor } from '../../access/rbac.js';
 import type { DashboardStream } from '../../alerts/channels/dashboard.js';
 import type { Clock } from '../../clock.js';
-import { ForbiddenError } from '../../errors.js';
+import { DomainError, ForbiddenError } from '../../errors.js';
 import type { EventStream } from '../../ingestion/event-stream.js';
 import { createLiveConnection } from '../../live/live-connection.js';
 import { createLiveGuard, LIVE_CLOSE, liveScopeOf, type LiveScope } from '../../live/live-guard.js';
@@ -58,7 +58,7 @@ function checkOrigin(request: FastifyRequest): void {
 }
 
 /**
- * WebSocket /api/live (SPEC §6): committed-event deltas and alert transitions, filtered by the caller's
+ * WebSocket /api/live: committed-event deltas and alert transitions, filtered by the caller's
  * tenants. Register inside the authenticated /api scope so `request.actor` is set before the upgrade.
  */
 export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Promise<void> {
@@ -106,17 +106,10 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
         clientRequestId: clientRequestIdOf(request),
       });
     },
-    handler: async (_request, reply) =>
-      reply
-        .status(426)
-        .header('upgrade', 'websocket')
-        .send({
-          error: {
-            code: 'upgrade_required',
-            message: '/api/live is a WebSocket: connect with Upgrade: websocket',
-            requestId: _request.id,
-          },
-        }),
+    handler: async (_request, reply) => {
+      void reply.header('upgrade', 'websocket');
+      throw new DomainError('upgrade_required', '/api/live is a WebSocket: connect with Upgrade: websocket');
+    },
     wsHandler: (socket, request) => {
       const actor = request.actor;
       const scope = liveScope(actor);

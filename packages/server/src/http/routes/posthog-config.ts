@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { cors } from './capture.js';
 
 /**
- * posthog-js calls these on init (reference §5). Answering them lets it run without errors and tells it
- * it may gzip; Pulse evaluates no feature flags, so the flag set is empty.
+ * posthog-js calls these on init (remote config, feature flags). Answering them lets it run without errors
+ * and tells it it may gzip; Pulse evaluates no feature flags, so the flag set is empty.
  */
 export function posthogConfigRoutes(app: FastifyInstance): void {
   // Called cross-origin from the customer's pages, like capture: same permissive CORS and preflights.

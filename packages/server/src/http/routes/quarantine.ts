@@ -19,7 +19,7 @@ function present(q: QuarantinedEvent) {
   };
 }
 
-/** The quarantine: business events kept aside with their reasons, replayable once fixed (SPEC §1). */
+/** The quarantine: business events kept aside with their reasons, replayable once fixed. */
 export function quarantineRoutes(app: FastifyInstance, store: EventStore, pipeline: IngestPipeline): void {
   app.get<{ Querystring: { tenant?: string | string[]; event?: string; limit?: string } }>(
     '/api/quarantine',

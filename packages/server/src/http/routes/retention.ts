@@ -16,7 +16,7 @@ function dryRunParam(value: string | undefined): boolean {
   throw new ValidationError('dryRun', `must be true or false; received ${JSON.stringify(value)}`);
 }
 
-/** Retention policies and runs (issue 6, SPEC §4): admin only, every call audited with what it changed. */
+/** Retention policies and runs: admin only, every call audited with what it changed. */
 export function retentionRoutes(app: FastifyInstance, { retention, schedule }: RetentionRouteDeps): void {
   app.get('/api/retention', async (request) => {
     guard(request, 'retention:manage');

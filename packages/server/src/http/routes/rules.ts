@@ -7,7 +7,7 @@ export interface RuleRouteDeps {
   rules: Pick<AlertEngine, 'rules' | 'replaceRules' | 'putRule' | 'deleteRule' | 'resetRules'>;
 }
 
-/** Alert rules as data (SPEC §3): read, replace the set, set or delete one, back to the defaults. */
+/** Alert rules as data: read, replace the set, set or delete one, back to the defaults. */
 export function ruleRoutes(app: FastifyInstance, { rules }: RuleRouteDeps): void {
   app.get('/api/rules', async (request) => {
     guard(request, 'rules:read');

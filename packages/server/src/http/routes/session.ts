@@ -13,7 +13,7 @@ export interface SessionRouteOptions {
 }
 
 /**
- * Dashboard sign-in (issue 6): POST creates a session (HttpOnly, SameSite=Strict cookie), GET says who is
+ * Dashboard sign-in: POST creates a session (HttpOnly, SameSite=Strict cookie), GET says who is
  * signed in and hands the CSRF token, DELETE signs out. Attempts are throttled per account and address.
  */
 export function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions): void {

@@ -17,7 +17,7 @@ const present = (s: Subscription) => ({
   updated_at: iso(s.updatedAt),
 });
 
-/** Subscriptions (SPEC §2): list, set one, import a CSV, delete. */
+/** Subscriptions: list, set one, import a CSV, delete. */
 export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStore): void {
   app.addContentTypeParser(
     ['text/csv', 'text/plain'],

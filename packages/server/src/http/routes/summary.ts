@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { guard } from '../auth.js';
 import { listParam, timeParam } from '../query-params.js';
 
-/** GET /api/summary?tenant=&from=&to=: the executive summary of SPEC §2 for the caller's scope. */
+/** GET /api/summary?tenant=&from=&to=: the executive summary for the caller's scope. */
 export function summaryRoutes(app: FastifyInstance, analytics: Analytics): void {
   app.get<{ Querystring: { tenant?: string | string[]; from?: string; to?: string } }>(
     '/api/summary',

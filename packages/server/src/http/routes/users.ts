@@ -3,7 +3,7 @@ import { auditDetail } from '../../access/audit-requests.js';
 import { parseCreateUser, parseUpdateUser, type Users } from '../../access/users.js';
 import { guard } from '../auth.js';
 
-/** Dashboard users (SPEC §6, issue 6): admins create, list, change (role, tenants, password, disable) and remove them. */
+/** Dashboard users: admins create, list, change (role, tenants, password, disable) and remove them. */
 export function userRoutes(app: FastifyInstance, users: Users): void {
   app.post<{ Body: unknown }>('/api/users', async (request, reply) => {
     guard(request, 'users:manage');
