@@ -64,7 +64,12 @@ async function harness(): Promise<Harness> {
     keyRoutes(api, keys);
     auditRoutes(api, log);
     subscriptionRoutes(api, subscriptions);
-    queryRoutes(api, store.queryRunner(), { timeoutMs: 5_000, maxRows: 1_000, maxBytes: 1_000_000, concurrency: 2 });
+    queryRoutes(api, store.queryRunner(), {
+      timeoutMs: 5_000,
+      maxRows: 1_000,
+      maxBytes: 1_000_000,
+      concurrency: 2,
+    });
   });
   await app.ready();
   const call: Harness['call'] = async (key, method, url, body) => {

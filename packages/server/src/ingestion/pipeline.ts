@@ -121,6 +121,13 @@ export class IngestPipeline {
     return { quarantined: request.quarantined.map((q) => ({ index: q.batchIndex, issues: q.issues })) };
   }
 
+  /** Keeps events aside in the quarantine with issues their producer found (e.g. no tenant); replayable. */
+  async quarantine(entries: readonly QuarantinedEvent[]): Promise<void> {
+    if (!entries.length) return;
+    const request = await this.enqueue([], [...entries], []);
+    for (const q of request.quarantined) this.options.metrics.quarantined.inc({ event: q.event.event });
+  }
+
   /**
    * Re-checks quarantined events against the current catalog, with optional corrected properties per id
    * (`fixes[id]` is merged over the stored properties; null removes one); valid ones move into the store.
