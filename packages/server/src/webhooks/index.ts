@@ -7,6 +7,7 @@ import type { SubscriptionStore } from '../storage/subscription-store.js';
 import type { WebhookStore } from '../storage/webhook-store.js';
 import { EmailWindows } from './email-windows.js';
 import type { ProviderName, WebhookProvider } from './provider.js';
+import { mailgunProvider } from './mailgun.js';
 import { createReceiver } from './receiver.js';
 import { sendgridKey, sendgridProvider } from './sendgrid.js';
 import { Serial } from './serial.js';
@@ -31,6 +32,10 @@ export async function startWebhooks(deps: WebhookDeps) {
     sendgrid: sendgridProvider({
       keys: config.sendgridPublicKey.map(sendgridKey),
       toleranceSeconds: config.webhookTolerance.sendgrid,
+    }),
+    mailgun: mailgunProvider({
+      keys: config.mailgunSigningKey,
+      toleranceSeconds: config.webhookTolerance.mailgun,
     }),
     stripe: stripeProvider({
       secrets: config.stripeWebhookSecret,

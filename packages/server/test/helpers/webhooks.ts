@@ -54,6 +54,17 @@ export function stripeHeaders(secret: string, body: Buffer, timestamp: number): 
   return { 'stripe-signature': `t=${timestamp},v1=${v1}` };
 }
 
+/** A Mailgun webhook body around `eventData`, signed with `key` (the signature covers timestamp + token only). */
+export function mailgunBody(key: string, eventData: unknown, timestamp: number, token: string): Buffer {
+  const signature = createHmac('sha256', key).update(`${timestamp}${token}`).digest('hex');
+  return Buffer.from(
+    JSON.stringify({
+      signature: { timestamp: String(timestamp), token, signature },
+      'event-data': eventData,
+    }),
+  );
+}
+
 /** A copy of `bytes` with the byte at `index` changed. */
 export function flipByte(bytes: Buffer, index: number): Buffer {
   const copy = Buffer.from(bytes);
