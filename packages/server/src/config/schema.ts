@@ -293,7 +293,7 @@ export const configKeys = {
     default: [],
     parse: list,
     description:
-      'SNS topics POST /webhooks/ses accepts (comma-separated ARNs). Empty: any topic, and the endpoint is enabled',
+      'SNS topics (comma-separated ARNs) whose SES events POST /webhooks/ses accepts; any AWS account can sign for its own topics, so this list enables the endpoint',
   }),
   posthogWebhookSecret: key<string[]>({
     env: 'PULSE_POSTHOG_WEBHOOK_SECRET',

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { createSafeFetch } from '../net/safe-fetch.js';
 import type { Clock } from '../clock.js';
 import type { FullConfig } from '../config/index.js';
 import type { IngestPipeline } from '../ingestion/pipeline.js';
@@ -11,6 +13,8 @@ import { mailgunProvider } from './mailgun.js';
 import { createReceiver } from './receiver.js';
 import { sendgridKey, sendgridProvider } from './sendgrid.js';
 import { Serial } from './serial.js';
+import { sesProvider } from './ses.js';
+import { SnsCertificates } from './sns-certs.js';
 import { IntegrationStatus } from './status.js';
 import { stripeProvider } from './stripe.js';
 import { TenantMap } from './tenant-map.js';
@@ -28,6 +32,17 @@ export interface WebhookDeps {
 /** Provider webhooks, composed: the providers from config, the receiver, the email windows and the status. */
 export async function startWebhooks(deps: WebhookDeps) {
   const { config } = deps;
+  // SNS certificates and subscription confirmations: only ever through the safe outbound client.
+  const outbound = createSafeFetch({
+    allowPrivateNetworks: config.outboundAllowPrivate,
+    allowHosts: config.outboundAllowHosts,
+    timeoutMs: 10_000,
+    retries: 2,
+    retryBaseMs: 500,
+    retryMaxMs: 5_000,
+    maxRedirects: 0,
+    maxResponseBytes: 64 * 1024,
+  });
   const providers: Partial<Record<ProviderName, WebhookProvider>> = {
     sendgrid: sendgridProvider({
       keys: config.sendgridPublicKey.map(sendgridKey),
@@ -36,6 +51,17 @@ export async function startWebhooks(deps: WebhookDeps) {
     mailgun: mailgunProvider({
       keys: config.mailgunSigningKey,
       toleranceSeconds: config.webhookTolerance.mailgun,
+    }),
+    ses: sesProvider({
+      certificates: new SnsCertificates({
+        seedDir: config.snsCertDir,
+        cacheDir: join(config.dataDir, 'sns-certs'),
+        fetch: outbound,
+      }),
+      fetch: outbound,
+      topics: config.snsTopicArns,
+      toleranceSeconds: config.webhookTolerance.ses,
+      allowPrivate: config.outboundAllowPrivate,
     }),
     stripe: stripeProvider({
       secrets: config.stripeWebhookSecret,
@@ -66,7 +92,15 @@ export async function startWebhooks(deps: WebhookDeps) {
     serial,
     windowMs,
   });
-  return { receive, status, tenants, stop: () => windows.stop() };
+  return {
+    receive,
+    status,
+    tenants,
+    stop: () => {
+      windows.stop();
+      outbound.close();
+    },
+  };
 }
 
 export type Webhooks = Awaited<ReturnType<typeof startWebhooks>>;

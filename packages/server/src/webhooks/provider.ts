@@ -14,7 +14,8 @@ export type RefusalReason =
   | 'token_reused'
   | 'bad_cert_url'
   | 'untrusted_cert'
-  | 'raw_delivery';
+  | 'raw_delivery'
+  | 'unknown_topic';
 
 /** A request that is not (provably) from the provider: answered with the provider's no-retry 4xx. */
 export class WebhookRefusal extends Error {
