@@ -10,6 +10,7 @@ import type { WebhookStore } from '../storage/webhook-store.js';
 import { EmailWindows } from './email-windows.js';
 import type { ProviderName, WebhookProvider } from './provider.js';
 import { mailgunProvider } from './mailgun.js';
+import { posthogProvider } from './posthog.js';
 import { createReceiver } from './receiver.js';
 import { sendgridKey, sendgridProvider } from './sendgrid.js';
 import { Serial } from './serial.js';
@@ -63,6 +64,7 @@ export async function startWebhooks(deps: WebhookDeps) {
       toleranceSeconds: config.webhookTolerance.ses,
       allowPrivate: config.outboundAllowPrivate,
     }),
+    posthog: posthogProvider({ secrets: config.posthogWebhookSecret }),
     stripe: stripeProvider({
       secrets: config.stripeWebhookSecret,
       toleranceSeconds: config.webhookTolerance.stripe,

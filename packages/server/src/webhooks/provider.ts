@@ -80,6 +80,13 @@ export interface WebhookProvider {
   verify(request: WebhookRequest): Promise<VerifiedDelivery>;
 }
 
+/**
+ * The status of a refusal: a body that is not the provider's format is a plain 400, except for providers
+ * that only stop retrying on their own status (Mailgun: 406), which get it for every refusal.
+ */
+export const refusalStatusOf = (provider: WebhookProvider, reason: RefusalReason): number =>
+  reason === 'malformed' && provider.refusalStatus !== 406 ? 400 : provider.refusalStatus;
+
 /** Freshness: |now − signedAt| within `toleranceSeconds` (0 = no age check), both directions. */
 export function checkFreshness(signedAtMs: number, now: number, toleranceSeconds: number): void {
   if (toleranceSeconds === 0) return;

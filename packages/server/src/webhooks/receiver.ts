@@ -10,6 +10,7 @@ import { derivedUuid } from './derived-uuid.js';
 import type { EmailWindows } from './email-windows.js';
 import {
   WebhookRefusal,
+  refusalStatusOf,
   type ProviderName,
   type WebhookItem,
   type WebhookProvider,
@@ -153,7 +154,7 @@ export function createReceiver(deps: ReceiverDeps) {
       deps.status.accepted(name, done.accepted, done.duplicates, request.receivedAt);
       return { kind: 'accepted', ...done, ...(delivery.note ? { note: delivery.note } : {}) };
     } catch (error) {
-      if (error instanceof WebhookRefusal) return refuse(error, provider.refusalStatus);
+      if (error instanceof WebhookRefusal) return refuse(error, refusalStatusOf(provider, error.reason));
       deps.status.failed(name, String(error), request.receivedAt);
       throw error;
     }
