@@ -96,7 +96,10 @@ export function createReceiver(deps: ReceiverDeps) {
     const seen = await store.seen(name, [...new Set(items.map((i) => i.id))]);
     const fresh: WebhookItem[] = [];
     for (const item of items)
-      if (!seen.has(item.id) && !fresh.some((f) => f.id === item.id)) fresh.push(item);
+      if (!seen.has(item.id)) {
+        seen.add(item.id); // a provider may repeat an id within one request too
+        fresh.push(item);
+      }
     const events: CapturedEvent[] = [];
     const held: QuarantinedEvent[] = [];
     const billing: { event: StripeEvent; tenantId: string }[] = [];

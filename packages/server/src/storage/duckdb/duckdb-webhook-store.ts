@@ -109,10 +109,11 @@ export class DuckDbWebhookStore implements WebhookStore {
   commit(commit: WebhookCommit): Promise<void> {
     return this.serial(() =>
       this.transaction(async () => {
-        for (const id of commit.receipts)
+        if (commit.receipts.length)
           await this.connection.run(
-            'INSERT INTO webhook_receipts VALUES ($1, $2, epoch_ms($3::BIGINT)) ON CONFLICT DO NOTHING',
-            [commit.provider, id, Math.trunc(commit.at)],
+            `INSERT INTO webhook_receipts SELECT $1, unnest($2::VARCHAR[]), epoch_ms($3::BIGINT)
+             ON CONFLICT DO NOTHING`,
+            [commit.provider, listValue(commit.receipts), Math.trunc(commit.at)],
           );
         for (const w of commit.windows) await this.connection.run(upsertWindowSql, windowValues(w));
         for (const f of commit.failures?.open ?? [])
