@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { readAllEvents } from './helpers/read-events.js';
 import { runCli } from './helpers/run-cli.js';
-import { postWebhook, sendgridHeaders, sendgridKeyPair, type IntegrationRow } from './helpers/webhooks.js';
+import {
+  fixture,
+  fixtureJson,
+  postWebhook,
+  sendgridHeaders,
+  sendgridKeyPair,
+  type IntegrationRow,
+} from './helpers/webhooks.js';
 
 const key = sendgridKeyPair();
 const delivered = (id: string, domain: string) =>
@@ -156,5 +163,30 @@ describe('/api/integrations and `pulse integrations`', () => {
       server.adminKey,
     );
     expect(table.stdout).toMatch(/sendgrid\s+yes\s+\/webhooks\/sendgrid/);
+  });
+});
+
+describe('PULSE_<PROVIDER>_TOLERANCE_SECONDS=0', () => {
+  it("turns the age check off: SendGrid's 2020 signature verifies today", async () => {
+    const sample = fixtureJson<{ headers: Record<string, string>; public_key_base64_der_spki: string }>(
+      'sendgrid/sendgrid-nodejs_signed_single_dropped.signature.json',
+    );
+    const body = fixture('sendgrid/sendgrid-nodejs_signed_single_dropped.json');
+    const strict = await startTestServer({ PULSE_SENDGRID_PUBLIC_KEY: sample.public_key_base64_der_spki });
+    const lax = await startTestServer({
+      PULSE_SENDGRID_PUBLIC_KEY: sample.public_key_base64_der_spki,
+      PULSE_SENDGRID_TOLERANCE_SECONDS: '0',
+    });
+    try {
+      expect((await postWebhook(strict.url, 'sendgrid', body, sample.headers)).body).toMatchObject({
+        error: { code: 'webhook_stale' },
+      });
+      expect((await postWebhook(lax.url, 'sendgrid', body, sample.headers)).status).toBe(200);
+    } finally {
+      for (const server of [strict, lax]) {
+        await server.close();
+        rmSync(server.dataDir, { recursive: true, force: true });
+      }
+    }
   });
 });
