@@ -361,7 +361,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
-      webhooks.stop(); // open email windows stay in the store for the next start
+      await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();

@@ -98,8 +98,10 @@ export async function startWebhooks(deps: WebhookDeps) {
     receive,
     status,
     tenants,
-    stop: () => {
+    /** Stops the window timer and waits for a request or report in progress, before the store closes. */
+    stop: async () => {
       windows.stop();
+      await serial.run(async () => {});
       outbound.close();
     },
   };
