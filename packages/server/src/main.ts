@@ -28,6 +28,7 @@ import { auditTrail, type AuditTrail } from './access/audit-trail.js';
 import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
+import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
 import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
@@ -35,7 +36,8 @@ import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at
 import type { RecordCipher } from './encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/duckdb/rewrite-database.js';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
+import { startWebhooks } from './webhooks/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -85,6 +87,7 @@ export async function openStorage(
     audit: await DuckDbAuditLog.open(events),
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
+    webhooks: await DuckDbWebhookStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -330,6 +333,18 @@ export async function startServer(
     logger,
   });
 
+  const clock = edges.clock ?? systemClock;
+  // Provider webhooks: open email windows left by an earlier run are reported first if their slot ended.
+  const webhooks = await startWebhooks({
+    config,
+    store: storage.webhooks,
+    subscriptions: storage.subscriptions,
+    pipeline,
+    metrics,
+    clock,
+    logger,
+  });
+
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
     logger.warn({ file: admin.generated }, 'generated an admin API key (shown once here, kept in the file)');
@@ -359,7 +374,8 @@ export async function startServer(
       maxBytes: config.queryMaxBytes,
       concurrency: config.queryConcurrency,
     },
-    clock: edges.clock,
+    clock,
+    webhooks,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');
@@ -375,6 +391,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
+      await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();

@@ -26,6 +26,7 @@ export const permissions = [
   'keys:manage',
   'audit:read',
   'retention:manage',
+  'integrations:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

@@ -9,6 +9,7 @@ import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
+import { registerIntegrations } from './commands/integrations.js';
 import { registerKeys } from './commands/keys.js';
 import { registerUsers } from './commands/users.js';
 import { registerAlerts } from './commands/alerts.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerQuery(program);
   registerSubscriptions(program);
+  registerIntegrations(program);
   registerQuarantine(program);
   registerAlerts(program);
   registerRules(program);

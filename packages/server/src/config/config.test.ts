@@ -85,6 +85,51 @@ describe('loadConfig', () => {
     expect(config.webhookTolerance).toEqual({ sendgrid: 60, mailgun: 60, ses: 60, stripe: 0, posthog: 60 });
   });
 
+  it('gives SES an hour of SNS retries unless a tolerance is set', () => {
+    expect(loadConfig({ env: {}, file: null }).webhookTolerance).toEqual({
+      sendgrid: 300,
+      mailgun: 300,
+      ses: 3900,
+      stripe: 300,
+      posthog: 300,
+    });
+    expect(
+      loadConfig({ env: {}, file: null, overrides: { webhookToleranceSeconds: 120 } }).webhookTolerance.ses,
+    ).toBe(120);
+  });
+
+  it('reads provider keys as lists and the tenant map as JSON, refusing what cannot work', () => {
+    const good =
+      'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==';
+    const config = loadConfig({
+      env: {
+        PULSE_SENDGRID_PUBLIC_KEY: good,
+        PULSE_STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new',
+        PULSE_WEBHOOK_TENANT_MAP: '{"domains": {"Mail.Acme.IO": "acme"}}',
+      },
+      file: null,
+    });
+    expect(config.sendgridPublicKey).toEqual([good]);
+    expect(config.stripeWebhookSecret).toEqual(['whsec_old', 'whsec_new']);
+    expect(config.webhookTenantMap).toEqual({ domains: { 'mail.acme.io': 'acme' }, stripeCustomers: {} });
+    let error: unknown;
+    try {
+      loadConfig({
+        env: {
+          PULSE_SENDGRID_PUBLIC_KEY: `${good},bm90IGEga2V5`,
+          PULSE_WEBHOOK_TENANT_MAP: '{"domains": {"a.io": ""}}',
+        },
+        file: null,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^PULSE_SENDGRID_PUBLIC_KEY key 2 is not a base64 EC public key/),
+      expect.stringMatching(/^PULSE_WEBHOOK_TENANT_MAP domains\["a\.io"\] must name a tenant/),
+    ]);
+  });
+
   it('fails listing every bad key at once, naming where each came from', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
     const file = join(dir, 'pulse.config.json');

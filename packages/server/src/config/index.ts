@@ -10,6 +10,9 @@ export type FullConfig = Config & {
   readonly webhookTolerance: Readonly<Record<(typeof webhookProviders)[number], number>>;
 };
 
+/** SNS re-sends a message unchanged (same signed Timestamp) for up to an hour; plus a few minutes of skew. */
+const SNS_RETRY_TOLERANCE_SECONDS = 3900;
+
 /** Every bad key, listed at once so an operator fixes them in one go. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -76,12 +79,20 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
   }
 
   const tolerance: Record<string, number> = {};
+  const toleranceSet =
+    options.overrides?.webhookToleranceSeconds !== undefined ||
+    env[configKeys.webhookToleranceSeconds.env] !== undefined ||
+    file[configKeys.webhookToleranceSeconds.file] !== undefined;
   for (const provider of webhookProviders) {
     const envName = `PULSE_${provider.toUpperCase()}_TOLERANCE_SECONDS`;
     const raw = env[envName];
     try {
       tolerance[provider] =
-        raw === undefined ? (values.webhookToleranceSeconds as number) : int(0, 86_400 * 7)(raw);
+        raw !== undefined
+          ? int(0, 86_400 * 7)(raw)
+          : provider === 'ses' && !toleranceSet
+            ? SNS_RETRY_TOLERANCE_SECONDS
+            : (values.webhookToleranceSeconds as number);
     } catch (error) {
       problems.push(`${envName} ${(error as Error).message} (got ${JSON.stringify(raw)})`);
     }

@@ -41,6 +41,9 @@ import type { EventStream } from '../ingestion/event-stream.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { Webhooks } from '../webhooks/index.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -66,8 +69,10 @@ export interface AppDeps {
   query: QuerySettings;
   /** Where the built dashboard is (default packages/dashboard/dist). */
   dashboardDist?: string;
-  /** When sessions and API keys expire (default the system clock). */
+  /** When sessions and API keys expire, and webhook freshness (default the system clock). */
   clock?: Clock;
+  /** Provider webhooks (absent: no /webhooks or /api/integrations routes). */
+  webhooks?: Webhooks;
 }
 
 function packageVersion(): string {
@@ -106,6 +111,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     captureRoutes(capture, { ...deps, grantFor: captureGrants(deps.projectTokens, apiKeys) }),
   );
   void app.register(async (scope) => posthogConfigRoutes(scope));
+  const webhooks = deps.webhooks;
+  if (webhooks)
+    void app.register(async (scope) =>
+      webhookRoutes(scope, { receive: webhooks.receive, now: (deps.clock ?? systemClock).now }),
+    );
   // The API's contract is public; its data is not.
   app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
   void app.register(async (scope) => {
@@ -149,6 +159,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    if (webhooks) integrationRoutes(api, webhooks);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });

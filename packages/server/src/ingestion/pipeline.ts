@@ -173,6 +173,16 @@ export class IngestPipeline {
     return requests;
   }
 
+  /** Keeps events aside in the quarantine with issues their producer found (e.g. no tenant); replayable. */
+  async quarantine(entries: readonly QuarantinedEvent[]): Promise<void> {
+    if (!entries.length) return;
+    const request = new PendingRequest();
+    request.quarantined = [...entries];
+    this.enqueue(request);
+    await request.committed();
+    for (const q of entries) this.options.metrics.quarantined.inc({ event: q.event.event });
+  }
+
   /**
    * Re-checks quarantined events against the current catalog, with optional corrected properties per id
    * (`fixes[id]` is merged over the stored properties; null removes one); valid ones move into the store.

@@ -45,6 +45,30 @@ export function createMetrics() {
       registers: [registry],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
+    webhookAccepted: new Counter({
+      name: 'pulse_webhook_events_accepted_total',
+      help: 'Provider webhook events verified and stored, by provider',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    webhookDuplicates: new Counter({
+      name: 'pulse_webhook_events_duplicate_total',
+      help: 'Provider webhook events received again (acknowledged, ignored), by provider',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    webhookRefused: new Counter({
+      name: 'pulse_webhook_requests_refused_total',
+      help: 'Provider webhook requests refused (forged, stale, malformed, not configured), by provider and reason',
+      labelNames: ['provider', 'reason'] as const,
+      registers: [registry],
+    }),
+    webhookFailed: new Counter({
+      name: 'pulse_webhook_requests_failed_total',
+      help: 'Verified provider webhook requests Pulse could not store (answered 503), by provider',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
     commitEvents: new Histogram({
       name: 'pulse_commit_batch_events',
       help: 'Events per group commit',

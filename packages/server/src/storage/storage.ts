@@ -6,6 +6,7 @@ import type { QueryRunner } from './query-runner.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { UserStore } from './user-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** Everything Pulse keeps, behind engine-neutral interfaces; opened once by the composition root. */
 export interface Storage {
@@ -17,4 +18,5 @@ export interface Storage {
   audit: AuditLog;
   retention: RetentionStore;
   users: UserStore;
+  webhooks: WebhookStore;
 }
