@@ -6,7 +6,9 @@ import tseslint from 'typescript-eslint';
 const storageEngines = ['@duckdb/node-api', 'pg', '@clickhouse/client'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.pulse/**', 'packages/dashboard/public/**'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '.pulse/**', 'coverage/**', 'packages/dashboard/public/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -52,7 +54,14 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
-    files: ['packages/server/src/config/**', 'packages/server/bin/**', 'scripts/**', 'bench/**', '.ci/**'],
+    files: [
+      'packages/server/src/config/**',
+      'packages/server/bin/**',
+      'scripts/**',
+      'bench/**',
+      '.ci/**',
+      'test/setup/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/main.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -21,7 +19,7 @@ export interface TestServer extends RunningServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+  dataDir = temporaryDirectory('pulse-it-'),
   options: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const config = loadConfig({

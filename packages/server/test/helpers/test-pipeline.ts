@@ -1,15 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { openPipeline } from '../../src/main.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 /**
  * Pulse's own composition (main.ts openPipeline: storage, stream, pipeline) on a real DuckDB file in a
  * temp dir, for tests that add their parts (e.g. an alert system with its own clock) on top.
  */
-export async function openTestPipeline(dir = mkdtempSync(join(tmpdir(), 'pulse-test-'))) {
+export async function openTestPipeline(dir = temporaryDirectory('pulse-test-')) {
   const config = loadConfig({ env: { PULSE_DATA_DIR: dir, PULSE_COMMIT_INTERVAL_MS: '1' }, file: null });
   return openPipeline(config, pino({ level: 'error' }));
 }
