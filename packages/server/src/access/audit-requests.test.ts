@@ -32,24 +32,22 @@ describe('auditRequests', () => {
     app.get('/api/alerts/:id', async () => {
       throw Object.assign(new Error('alert a1 not found'), { statusCode: 404 });
     });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    return `http://127.0.0.1:${address.port}`;
+    await app.ready();
+    return app;
   }
 
   it('writes the record before the response goes out, for successes, changes and errors', async () => {
     const log = slowLog(60);
-    const url = await serve(log);
+    const app = await serve(log);
     for (const [method, path, status, action] of [
       ['GET', '/api/summary?tenant=acme', 200, 'summary.read'],
       ['POST', '/api/keys', 201, 'keys.create'],
       ['GET', '/api/alerts/a1', 404, 'alerts.read'],
     ] as const) {
       const before = log.written.length;
-      const response = await fetch(`${url}${path}`, { method });
+      const response = await app.inject({ method, url: path });
       const answeredAt = performance.now();
-      expect(response.status).toBe(status);
+      expect(response.statusCode).toBe(status);
       expect(log.written).toHaveLength(before + 1);
       const record = log.written.at(-1);
       expect(record?.entry.action).toBe(action);
@@ -61,10 +59,10 @@ describe('auditRequests', () => {
 
   it('a failed audit write is reported and the response still goes out unchanged', async () => {
     const errors: unknown[] = [];
-    const url = await serve(slowLog(5, true), (error) => errors.push(error));
-    const response = await fetch(`${url}/api/keys`, { method: 'POST' });
-    expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ id: 'k1' });
+    const app = await serve(slowLog(5, true), (error) => errors.push(error));
+    const response = await app.inject({ method: 'POST', url: '/api/keys' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ id: 'k1' });
     expect(errors).toHaveLength(1);
   });
 });
