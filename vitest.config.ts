@@ -48,7 +48,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['packages/*/{src,test}/**/*.e2e.test.ts'],
-          globalSetup: ['test/setup/built.ts'],
+          globalSetup: ['test/setup/browser.ts'],
         },
       },
     ],

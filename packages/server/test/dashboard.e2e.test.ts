@@ -87,10 +87,9 @@ describe('the dashboard in headless Chromium', () => {
 
   beforeAll(async () => {
     assertDashboardBuilt();
-    [server, browser] = await Promise.all([
-      startTestServer({ PULSE_PROJECT_TOKEN: TOKEN }),
-      launchChromium(),
-    ]);
+    // One after the other: when the browser fails to start, afterAll still closes the server.
+    server = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
+    browser = await launchChromium();
     for (const [who, role, tenants] of [
       [EXEC, 'executive', undefined],
       [TE, 'tenant_executive', [A]],
