@@ -20,9 +20,11 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       exclude: ['**/*.test.ts', '**/*.contract.ts', '**/*.d.ts', 'packages/dashboard/**'],
       reporter: ['text-summary', 'html'],
+      reportOnFailure: true,
       reportsDirectory: 'coverage',
-      // A floor, a little under the measured numbers: raise it when coverage rises, never lower it.
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      // A floor a little under the measured numbers (90.2 / 81.1 / 90.5 / 92.5 %): raise it when coverage
+      // rises, never lower it (docs/testing.md).
+      thresholds: { statements: 89, branches: 80, functions: 89, lines: 91 },
     },
     projects: [
       {
