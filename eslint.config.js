@@ -7,7 +7,9 @@ import { noSqlSplice } from './scripts/eslint/no-sql-splice.js';
 const storageEngines = ['@duckdb/node-api', 'pg', '@clickhouse/client'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.pulse/**', 'packages/dashboard/public/**'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '.pulse/**', 'coverage/**', 'packages/dashboard/public/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -53,7 +55,14 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
-    files: ['packages/server/src/config/**', 'packages/server/bin/**', 'scripts/**', 'bench/**', '.ci/**'],
+    files: [
+      'packages/server/src/config/**',
+      'packages/server/bin/**',
+      'scripts/**',
+      'bench/**',
+      '.ci/**',
+      'test/setup/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

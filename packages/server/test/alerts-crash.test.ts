@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSettingsFrom, createAlertSystem } from '../src/alerts/index.js';
 import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const SECRET = 'whsec_Y3Jhc2gtdGVzdC1zZWNyZXQ=';
@@ -98,7 +98,7 @@ function runChild(
   dataDir: string,
   journaled: boolean,
 ): Promise<{ signal: NodeJS.Signals | null; code: number | null; stdout: string; stderr: string }> {
-  const script = join(mkdtempSync(join(tmpdir(), 'pulse-crash-child-')), 'child.mjs');
+  const script = join(temporaryDirectory('pulse-crash-child-'), 'child.mjs');
   writeFileSync(script, childSource);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, root, dataDir, url, SECRET, journaled ? 'journal' : ''], {
@@ -149,7 +149,7 @@ describe.each([
 ])('kill -9 between the %s and the send', (_, journaled) => {
   it('delivers the notification exactly once after a restart', { timeout: 60_000 }, async () => {
     hits.length = 0;
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-crash-'));
+    const dataDir = temporaryDirectory('pulse-crash-');
     const first = await runChild(dataDir, journaled);
     expect(first.stderr).toBe('');
     expect(first.signal).toBe('SIGKILL');
@@ -166,7 +166,7 @@ describe.each([
     }
     const second = await reopen(dataDir, journaled);
     for (let i = 0; i < 500 && hits.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300));
+    await second.engine.flush();
     await second.engine.idle();
     expect(hits).toHaveLength(1);
     expect(hits[0]?.headers['webhook-id']).toBe(committed);
@@ -189,9 +189,10 @@ describe.each([
 
     // A third start finds nothing pending: the notification is not sent twice.
     const third = await reopen(dataDir, journaled);
-    await new Promise((r) => setTimeout(r, 300));
+    await third.engine.flush();
     await third.engine.idle();
     expect(hits).toHaveLength(1);
+    expect(await third.engine.listDeliveries({ statuses: ['pending'], limit: 5 })).toEqual([]);
     await third.close();
   });
 });

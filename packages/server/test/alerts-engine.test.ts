@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import { Command } from 'commander';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -19,6 +16,7 @@ import { budgetRoutes } from '../src/http/routes/budgets.js';
 import { ruleRoutes } from '../src/http/routes/rules.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { openTestPipeline } from './helpers/test-pipeline.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const minute = 60_000;
 const T0 = Date.parse('2026-03-10T12:00:00Z');
@@ -93,7 +91,7 @@ const open: Pulse[] = [];
 afterEach(async () => {
   for (const p of open.splice(0)) await p.close();
 });
-async function start(dir = mkdtempSync(join(tmpdir(), 'pulse-alerts-')), clock = { now: T0 }) {
+async function start(dir = temporaryDirectory('pulse-alerts-'), clock = { now: T0 }) {
   const pulse = await openPulse(dir, clock);
   open.push(pulse);
   return { pulse, dir, clock };

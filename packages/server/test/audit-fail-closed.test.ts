@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AuditEntry } from '../src/access/audit-chain.js';
 import type { AuditLog } from '../src/storage/audit-log.js';
 import type { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 /**
  * The store's audit log behind a switch at the storage boundary: while a fault is on, its writes (or
@@ -51,7 +50,7 @@ interface AuditRow {
 }
 
 describe('the audit trail fails closed', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-audit-fail-'));
+  const dataDir = temporaryDirectory('pulse-audit-fail-');
   let server: TestServer;
   let faults: ReturnType<typeof faultyAuditLog>['faults'];
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 /** The audit table as stores made before client request ids were kept created it. */
 const olderAuditTableSql = `CREATE TABLE audit_log (
@@ -52,7 +52,7 @@ interface AuditRow {
 }
 
 describe('request ids in the audit trail', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-audit-ids-'));
+  const dataDir = temporaryDirectory('pulse-audit-ids-');
   let server: TestServer;
 
   const get = async (path: string, clientId?: string) => {

@@ -347,7 +347,7 @@ describe('capture encodings through the real HTTP server', () => {
   it("posthog-js's init routes (remote config, flags) answer cross-origin with the same CORS headers", async () => {
     // A site on another origin loads these with CORS (script crossorigin and fetch): without
     // Access-Control-Allow-Origin the browser blocks them, posthog-js never learns it may gzip, and the
-    // console fills with CORS errors (see posthog-js-browser.test.ts).
+    // console fills with CORS errors (see posthog-js-browser.e2e.test.ts).
     const origin = 'https://shop.example.com';
     const requests: [string, string, RequestInit][] = [
       ['GET', `/array/${TOKEN}/config`, {}],
@@ -504,7 +504,7 @@ describe('capture encodings through the real HTTP server', () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     });
 
-    it('a gzip bomb (small gzip inflating past 100 MiB) → 413 quickly, without inflating it into memory', async () => {
+    it('a gzip bomb (small gzip inflating past 100 MiB) → 413 without inflating it into memory', async () => {
       const rejected = await rejections('payload_too_big');
       const bomb = await gzipBomb(160);
       expect(bomb.length).toBeLessThan(400 * 1024);
@@ -518,22 +518,16 @@ describe('capture encodings through the real HTTP server', () => {
         peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers);
       };
       const sampler = setInterval(sample, 1);
-      const started = performance.now();
       const reply = await send(server.url, '/e/', { headers: { 'content-type': 'text/plain' }, body: bomb });
-      const ms = performance.now() - started;
       clearInterval(sampler);
       sample();
       const MiB = 2 ** 20;
       const rssGrowth = (peak.rss - before.rss) / MiB;
       const bufferGrowth = (peak.arrayBuffers - before.arrayBuffers) / MiB;
-      console.info(
-        `gzip bomb: ${bomb.length} bytes → ${reply.status} in ${ms.toFixed(0)} ms; peak growth: RSS +${rssGrowth.toFixed(0)} MiB, Buffers +${bufferGrowth.toFixed(0)} MiB`,
-      );
       expect(reply).toMatchObject({
         status: 413,
         text: 'maximum event size exceeded: decompressed payload over 100 MiB',
       });
-      expect(ms).toBeLessThan(5_000);
       // Inflating the bomb up to the 100 MiB budget before refusing it would show here as ~80-100 MiB (the
       // 1 ms sampler misses the last chunks); refusing it before inflating it (e.g. from the gzip trailer's
       // ISIZE) keeps both near 0. Half the budget separates the two without flakiness.

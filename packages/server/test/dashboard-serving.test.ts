@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { apiErrorHandler, notFound, sendError } from '../src/http/errors.js';
 import { dashboardRoutes } from '../src/http/routes/dashboard.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // How the server serves the built dashboard: precompressed files, cache headers, the SPA fallback on the
 // client routes only, and a clear 503 when the dashboard was never built.
@@ -15,7 +16,7 @@ const html =
 const js = `console.log(${JSON.stringify('x'.repeat(5000))});`;
 
 function fakeDist(): string {
-  const dist = mkdtempSync(join(tmpdir(), 'pulse-dist-'));
+  const dist = temporaryDirectory('pulse-dist-');
   mkdirSync(join(dist, 'assets'));
   for (const [path, body] of [
     ['index.html', html],

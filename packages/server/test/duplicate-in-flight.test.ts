@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatedLogWriter, type HeldWrite } from './helpers/gated-log-writer.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { metricValue, readAllEvents } from './helpers/read-events.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // A copy of an event still being written (same uuid, another request) must not be answered 200 before the
 // original is durable: if the original's write fails, the copy's request writes the event itself. The
@@ -20,7 +19,7 @@ const pageview = (uuid: string, tenant: string) => ({
 });
 
 describe('a copy of an event in flight', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-dup-in-flight-'));
+  const dataDir = temporaryDirectory('pulse-dup-in-flight-');
   const writer = new GatedLogWriter();
   /** Every event whose request was answered 200, by tenant. */
   const acknowledged = new Map<string, Set<string>>();

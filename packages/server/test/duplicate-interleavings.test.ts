@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../src/errors.js';
@@ -8,6 +6,7 @@ import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import type { EventStore } from '../src/storage/event-store.js';
 import { GatedLogWriter } from './helpers/gated-log-writer.js';
 import { openTestPipeline } from './helpers/test-pipeline.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // Random interleavings of requests sharing uuids with ingest-log writes that pass or fail (a full disk),
 // through the real pipeline, ingest log and DuckDB store. Every request is sent at a fixed point (before
@@ -49,7 +48,7 @@ async function expectStored(store: EventStore, expected: ReadonlySet<string>): P
 }
 
 async function run({ stored, requests, writes }: Scenario): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-interleave-'));
+  const dir = temporaryDirectory('pulse-interleave-');
   try {
     const writer = new GatedLogWriter();
     // No background loads: the store changes only at the barriers below.

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
@@ -9,6 +8,7 @@ import { readEncryptionKeyFile } from '../src/encryption/key-file.js';
 import { storeEncryptionMaintenance } from '../src/main.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { tableCounts } from './helpers/store-tables.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // Distinctive strings that must never appear on disk in the clear.
 const tenant = 'tenant-zanzibar-quokka-4471';
@@ -141,8 +141,8 @@ const quiet = { say: () => {}, progress: () => ({ update: () => {}, stop: () => 
 
 describe('encryption at rest, end to end', () => {
   it('leaves no plaintext on disk, reopens with the key, refuses the wrong key or a missing opt-in untouched', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-enc-e2e-'));
-    const keys = mkdtempSync(join(tmpdir(), 'pulse-enc-keys-'));
+    const dataDir = temporaryDirectory('pulse-enc-e2e-');
+    const keys = temporaryDirectory('pulse-enc-keys-');
     const keyFile = keyIn(keys);
     const stagingBefore = new Set(stagingDirs());
 
@@ -190,8 +190,8 @@ describe('encryption at rest, end to end', () => {
   });
 
   it('rotate keeps every event (counts per table, summary) and the old key no longer opens the store', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-enc-rotate-'));
-    const keys = mkdtempSync(join(tmpdir(), 'pulse-enc-keys-'));
+    const dataDir = temporaryDirectory('pulse-enc-rotate-');
+    const keys = temporaryDirectory('pulse-enc-keys-');
     const oldKey = keyIn(keys, 'old.key');
     const newKey = keyIn(keys, 'new.key');
     const server = await startTestServer(encryptedEnv(oldKey), dataDir);
@@ -225,8 +225,8 @@ describe('encryption at rest, end to end', () => {
   });
 
   it('encrypt turns a plaintext store into an encrypted one with every event kept', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-enc-encrypt-'));
-    const keyFile = keyIn(mkdtempSync(join(tmpdir(), 'pulse-enc-keys-')));
+    const dataDir = temporaryDirectory('pulse-enc-encrypt-');
+    const keyFile = keyIn(temporaryDirectory('pulse-enc-keys-'));
     const plain = await startTestServer({ PULSE_PROJECT_TOKEN: token }, dataDir);
     await ingest(plain, 120);
     const before = await snapshot(plain);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { holdDuckDbFile, runCli as pulse } from './helpers/run-cli.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const event = (i: number): CapturedEvent => ({
   uuid: `01944f5a-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -21,8 +21,8 @@ describe('pulse encryption', () => {
   });
 
   it('keygen, status, encrypt, rotate: every step said, the key never printed', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-enc-cli-'));
-    const keys = mkdtempSync(join(tmpdir(), 'pulse-enc-cli-keys-'));
+    const dataDir = temporaryDirectory('pulse-enc-cli-');
+    const keys = temporaryDirectory('pulse-enc-cli-keys-');
     const base = { PULSE_DATA_DIR: dataDir, PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS: 'true' };
     const k1 = join(keys, 'k1.key');
     const k2 = join(keys, 'k2.key');
@@ -85,8 +85,8 @@ describe('pulse encryption', () => {
   });
 
   it('rotate refuses while another process (a server) holds the store, changing nothing', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-enc-cli-lock-'));
-    const keys = mkdtempSync(join(tmpdir(), 'pulse-enc-cli-keys-'));
+    const dataDir = temporaryDirectory('pulse-enc-cli-lock-');
+    const keys = temporaryDirectory('pulse-enc-cli-keys-');
     const base = { PULSE_DATA_DIR: dataDir, PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS: 'true' };
     const [k1, k2] = [join(keys, 'a.key'), join(keys, 'b.key')];
     await pulse(base, 'encryption', 'keygen', '--out', k1);

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
@@ -12,6 +11,7 @@ import {
   type DuckDbEncryptionOptions,
 } from '../src/storage/duckdb/open-database.js';
 import { StagingArea } from '../src/storage/duckdb/staging.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const unsafe = (key: Buffer): DuckDbEncryptionOptions => ({
   key,
@@ -58,7 +58,7 @@ describe('an encrypted DuckDB store', () => {
     opened.push(store);
     return store;
   };
-  const fresh = () => join(mkdtempSync(join(tmpdir(), 'pulse-enc-open-')), 'pulse.duckdb');
+  const fresh = () => join(temporaryDirectory('pulse-enc-open-'), 'pulse.duckdb');
 
   it('is AES-256-GCM, and every connection it hands out defaults to the encrypted catalog', async () => {
     const path = fresh();
@@ -144,14 +144,14 @@ describe('an encrypted DuckDB store', () => {
       staging.close();
     }
     // A directory that is not a tmpfs (or does not exist) is never used for staging.
-    const missing = join(mkdtempSync(join(tmpdir(), 'pulse-disk-')), 'not-a-tmpfs');
+    const missing = join(temporaryDirectory('pulse-disk-'), 'not-a-tmpfs');
     expect(() => StagingArea.open({ ramOnly: true, candidates: [missing] })).toThrow(/RAM-backed filesystem/);
   });
 });
 
 describe('opening the wrong way round touches nothing', () => {
   const setup = async (encrypted: Buffer | null) => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-enc-refuse-'));
+    const dir = temporaryDirectory('pulse-enc-refuse-');
     const path = join(dir, 'pulse.duckdb');
     const store = await DuckDbEventStore.open({ path, encryption: encrypted && unsafe(encrypted) });
     await store.commit(batch([event(1, 'tenant-okapi')]));
@@ -198,7 +198,7 @@ describe('opening the wrong way round touches nothing', () => {
   it('no OpenSSL (httpfs) and no opt-in: refused naming both remedies, unchanged', async () => {
     const key = randomBytes(32);
     const { dir, path, before } = await setup(key);
-    const empty = mkdtempSync(join(tmpdir(), 'pulse-ext-'));
+    const empty = temporaryDirectory('pulse-ext-');
     mkdirSync(join(empty, 'unused'));
     for (const extensionDir of [undefined, empty]) {
       const error = await refusal(path, { key, keySource: 'k', allowUnsafeMbedtls: false, extensionDir });

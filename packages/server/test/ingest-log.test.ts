@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { metricValue, readAllEvents } from './helpers/read-events.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // Log-first ingest (ADR 0002): a 200 means "in the fsynced ingest log"; the loader moves events into DuckDB
 // later. These pin what that must not change: read-your-writes, a bounded backlog, exactly-once restarts.
@@ -72,7 +72,7 @@ describe('ingest log: read barrier and backpressure', () => {
 });
 
 describe('ingest log: kill -9 between the log fsync and the DuckDB load', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-log-crash-'));
+  const dataDir = temporaryDirectory('pulse-log-crash-');
   const started: PulseProcess[] = [];
   afterAll(async () => {
     for (const p of started) await p.kill();

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { LogLoader } from '../src/ingestion/log-loader.js';
 import type { QuarantinedEvent } from '../src/storage/event-store.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const tenant = 'tenant-loader-test';
 const event = (i: number): CapturedEvent => ({
@@ -60,7 +60,7 @@ async function openAll(dir: string, options: { cipher?: RecordCipher | null; int
 
 describe('LogLoader', () => {
   it('holds logged uuids for dedup until loaded, and the barrier loads on demand', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-'));
+    const dir = temporaryDirectory('pulse-loader-');
     const s = await openAll(dir);
     const events = Array.from({ length: 30 }, (_, i) => event(i));
     await s.append(events);
@@ -74,7 +74,7 @@ describe('LogLoader', () => {
   });
 
   it('a crash between the log fsync and the load: the restart replays the tail exactly once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-'));
+    const dir = temporaryDirectory('pulse-loader-');
     const first = await openAll(dir);
     const loadedBefore = Array.from({ length: 20 }, (_, i) => event(i));
     await first.append(loadedBefore);
@@ -101,7 +101,7 @@ describe('LogLoader', () => {
   });
 
   it('isolates a value the store refuses into the quarantine and loads the rest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-'));
+    const dir = temporaryDirectory('pulse-loader-');
     const s = await openAll(dir);
     const good = Array.from({ length: 12 }, (_, i) => event(i));
     const bad = event(100); // a revenue_impact_event (typed impact_amount column)
@@ -121,7 +121,7 @@ describe('LogLoader', () => {
   });
 
   it('encrypted: the log segments hold no plaintext tenant name, and still load', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-'));
+    const dir = temporaryDirectory('pulse-loader-');
     const cipher = new RecordCipher(randomBytes(32));
     const s = await openAll(dir, { cipher });
     await s.append(Array.from({ length: 10 }, (_, i) => event(i)));

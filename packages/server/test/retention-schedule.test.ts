@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/index.js';
 import { writeNewKeyFile } from '../src/encryption/key-file.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 
@@ -33,7 +33,7 @@ describe('retention: config seed, scheduled job, direct CLI', () => {
   });
 
   it('seeds PULSE_RETENTION only into an empty policy set, and runs on PULSE_RETENTION_CRON as system', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-ret-'));
+    const dataDir = temporaryDirectory('pulse-ret-');
     server = await startTestServer(
       {
         PULSE_RETENTION: JSON.stringify([{ event: 'generic', days: 30 }]),
@@ -80,8 +80,8 @@ describe('retention: config seed, scheduled job, direct CLI', () => {
   });
 
   it('applies on an encrypted store (its deletes use the store connections)', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-ret-'));
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'pulse-ret-key-')), 'pulse.key');
+    const dataDir = temporaryDirectory('pulse-ret-');
+    const keyFile = join(temporaryDirectory('pulse-ret-key-'), 'pulse.key');
     writeNewKeyFile(keyFile);
     server = await startTestServer(
       {
@@ -108,7 +108,7 @@ describe('retention: config seed, scheduled job, direct CLI', () => {
   });
 
   it('`pulse retention apply --direct` works on the data dir when no server runs, and is audited', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-ret-'));
+    const dataDir = temporaryDirectory('pulse-ret-');
     server = await startTestServer({ PULSE_RETENTION_CRON: 'off' }, dataDir);
     const old = pageview('direct', 60);
     const recent = pageview('direct', 1);

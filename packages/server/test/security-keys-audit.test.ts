@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -18,6 +16,7 @@ import { DuckDbApiKeyStore } from '../src/storage/duckdb/duckdb-api-key-store.js
 import { DuckDbAuditLog } from '../src/storage/duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { DuckDbUserStore } from '../src/storage/duckdb/duckdb-user-store.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const ADMIN = 'pulse_admin_test-bootstrap-key';
 
@@ -37,7 +36,7 @@ interface Harness {
 /** The /api scope as buildApp wires it, with real DuckDB repositories and a movable clock for keys. */
 async function harness(): Promise<Harness> {
   const store = await DuckDbEventStore.open({
-    path: join(mkdtempSync(join(tmpdir(), 'pulse-sec-')), 'pulse.duckdb'),
+    path: join(temporaryDirectory('pulse-sec-'), 'pulse.duckdb'),
   });
   const log = await DuckDbAuditLog.open(store);
   const clock = { now: Date.now() };

@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 /** The built CLI (`npm run build`), run as operators run it. */
 const bin = fileURLToPath(new URL('../bin/pulse.js', import.meta.url));
@@ -257,7 +257,7 @@ describe('dashboard sign-in over the real server', () => {
 
 describe('TLS', () => {
   it('serves HTTPS with HSTS when a certificate and key are configured', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-tls-'));
+    const dir = temporaryDirectory('pulse-tls-');
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
     execFileSync(
       'openssl',

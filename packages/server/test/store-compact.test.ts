@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeNewKeyFile, readEncryptionKeyFile } from '../src/encryption/key-file.js';
@@ -11,6 +10,7 @@ import { IngestLog } from '../src/ingestion/ingest-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { tableFacts } from './helpers/store-tables.js';
 import { holdDuckDbFile, runCli as pulse } from './helpers/run-cli.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // The rows retention would delete: their tenant must be gone from the disk after compaction.
 const erased = 'tenant-erase-me-7f3a';
@@ -72,7 +72,7 @@ describe('pulse store compact', () => {
   });
 
   it('rewrites a plaintext store: deleted rows leave the file, every remaining table verifies', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-'));
+    const dataDir = temporaryDirectory('pulse-compact-');
     const path = join(dataDir, 'pulse.duckdb');
     const store = await seedStore(path, 10_000);
     await deleteTenant(store, erased);
@@ -109,8 +109,8 @@ describe('pulse store compact', () => {
   });
 
   it('keeps an encrypted store encrypted under the same key', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-enc-'));
-    const keys = mkdtempSync(join(tmpdir(), 'pulse-compact-keys-'));
+    const dataDir = temporaryDirectory('pulse-compact-enc-');
+    const keys = temporaryDirectory('pulse-compact-keys-');
     const [keyFile, other] = [join(keys, 'pulse.key'), join(keys, 'other.key')];
     for (const file of [keyFile, other]) writeNewKeyFile(file);
     const key = readEncryptionKeyFile(keyFile).bytes;
@@ -148,7 +148,7 @@ describe('pulse store compact', () => {
   });
 
   it('refuses while another process (a server) holds the store, changing nothing', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-lock-'));
+    const dataDir = temporaryDirectory('pulse-compact-lock-');
     const path = join(dataDir, 'pulse.duckdb');
     await (await seedStore(path, 100)).close();
     const before = readFileSync(path);
@@ -162,7 +162,7 @@ describe('pulse store compact', () => {
   });
 
   it('refuses while the ingest log holds acknowledged events not yet loaded, and without a store', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-log-'));
+    const dataDir = temporaryDirectory('pulse-compact-log-');
     const path = join(dataDir, 'pulse.duckdb');
     const missing = await pulse({ PULSE_DATA_DIR: dataDir }, 'store', 'compact');
     expect(missing.code).toBe(1);
@@ -187,7 +187,7 @@ describe('pulse store compact', () => {
   });
 
   it('refuses while the alert journal holds notified changes the store lacks', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulse-compact-journal-'));
+    const dataDir = temporaryDirectory('pulse-compact-journal-');
     const path = join(dataDir, 'pulse.duckdb');
     const events = await seedStore(path, 100);
     await (await DuckDbAlertStore.open(events)).close(); // the alert tables, journal stored up to 0

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
@@ -7,6 +5,7 @@ import { DuckDbUserStore } from '../src/storage/duckdb/duckdb-user-store.js';
 import { Sessions, TooManyAttemptsError } from '../src/access/sessions.js';
 import { parseCreateUser, Users } from '../src/access/users.js';
 import type { Actor } from '../src/access/rbac.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const admin: Actor = { kind: 'api_key', id: 'admin', role: 'admin', tenants: 'all' };
 const MINUTE = 60_000;
@@ -20,7 +19,7 @@ describe('users and sessions on a real DuckDB file', () => {
 
   beforeAll(async () => {
     store = await DuckDbEventStore.open({
-      path: join(mkdtempSync(join(tmpdir(), 'pulse-users-')), 'p.duckdb'),
+      path: join(temporaryDirectory('pulse-users-'), 'p.duckdb'),
     });
     usersStore = await DuckDbUserStore.open(store);
     users = new Users(usersStore, () => clock.now);

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID, sign } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from './helpers/manual-clock.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { readAllEvents } from './helpers/read-events.js';
 import { fixture, fixtureJson, fixturePath, postWebhook, type IntegrationRow } from './helpers/webhooks.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 /** Real AWS-signed messages, by signed Timestamp. */
 const signed = [
@@ -70,7 +70,7 @@ function snsMessage(privateKey: string, fields: Record<string, string>): Buffer 
 }
 
 describe('POST /webhooks/ses (SNS)', () => {
-  const certDir = mkdtempSync(join(tmpdir(), 'pulse-sns-certs-'));
+  const certDir = temporaryDirectory('pulse-sns-certs-');
   const clock = manualClock(Date.parse(signed[0]?.message.Timestamp as string) + 1_000);
   let server: TestServer;
   let testKey: string;

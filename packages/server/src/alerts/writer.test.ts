@@ -1,21 +1,37 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AlertStore, AlertWrite, WriteLane } from '../storage/alert-store.js';
 import type { Alert, Transition } from './types.js';
 import { AlertWriter } from './writer.js';
 
-/** A store that keeps the latest row per alert id, with a settable delay and failures per lane. */
+/**
+ * A store that keeps the latest row per alert id. A test can hold a lane's writes (or all of them) behind a
+ * gate it releases, wait until a write of a lane has started, and make writes fail.
+ */
 function fakeStore() {
   const rows = new Map<string, Alert>();
   const log: { lane: WriteLane; alerts: string[]; transitions: string[]; journalEnd?: number }[] = [];
+  const started = { fast: [] as (() => void)[], bulk: [] as (() => void)[] };
   const control = {
-    delay: { fast: 0, bulk: 0 } as Record<WriteLane, number>,
     failNext: 0,
     /** While set, every write waits for it (a commit stuck behind a checkpoint, released by the test). */
     gate: null as Promise<void> | null,
+    lanes: { fast: null, bulk: null } as Record<WriteLane, Promise<void> | null>,
+    /** Holds the lane's writes until the returned function is called. */
+    hold(lane: WriteLane): () => void {
+      let release = () => undefined as void;
+      control.lanes[lane] = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        control.lanes[lane] = null;
+        release();
+      };
+    },
+    /** Resolves when the lane's next write starts. */
+    started: (lane: WriteLane) => new Promise<void>((resolve) => started[lane].push(resolve)),
   };
   const store = {
     async write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number) {
-      await new Promise((r) => setTimeout(r, control.delay[lane]));
+      for (const resolve of started[lane].splice(0)) resolve();
+      await control.lanes[lane];
       await control.gate;
       if (control.failNext > 0) {
         control.failNext--;
@@ -45,6 +61,11 @@ const transition = (alertId: string, kind: Transition['kind'] = 'opened'): Trans
 });
 
 describe('AlertWriter', () => {
+  // The lazy intervals run on a fake clock the tests advance: no test waits on, or races, real time.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes notified transitions at once and coalesces updates per alert', async () => {
     const { store, rows, log } = fakeStore();
     const committed: AlertWrite[] = [];
@@ -66,6 +87,7 @@ describe('AlertWriter', () => {
   });
 
   it('coalesces backfill alerts longer, until a live change pulls the write earlier', async () => {
+    vi.useFakeTimers();
     const { store, rows, log } = fakeStore();
     const writer = new AlertWriter({
       store,
@@ -76,22 +98,24 @@ describe('AlertWriter', () => {
     });
     const history = (id: string, count: number): Alert => ({ ...alert(id, count), backfill: true });
     for (let i = 1; i <= 3; i++) writer.submitUpdate(history('old', i));
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(100);
     expect(log).toHaveLength(0); // a live alert would have been written after 20 ms
 
     writer.submitUpdate(alert('live', 1)); // re-arms the timer for 20 ms; the backfill row goes along
-    await new Promise((r) => setTimeout(r, 80));
+    await vi.advanceTimersByTimeAsync(20);
     expect(log).toEqual([{ lane: 'bulk', alerts: ['old', 'live'], transitions: [] }]);
     expect(rows.get('old')?.count).toBe(3);
 
     writer.submitUpdate(history('old', 4)); // a lone backfill change waits its own interval again
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.advanceTimersByTimeAsync(399);
     expect(log).toHaveLength(1);
-    await writer.flush();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toHaveLength(2);
     expect(rows.get('old')?.count).toBe(4);
   });
 
   it('with a journal, a slow store delays no notification; stores in journal order, bulk after', async () => {
+    vi.useFakeTimers();
     const { store, rows, log, control } = fakeStore();
     const journaled: string[][] = [];
     const journal = {
@@ -119,11 +143,10 @@ describe('AlertWriter', () => {
     let release = () => undefined as void;
     control.gate = new Promise<void>((resolve) => (release = resolve)); // the store is stuck
     void writer.submitTransition(alert('a'), transition('a'), []);
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(0);
     void writer.submitTransition(alert('b'), transition('b'), []);
     writer.submitUpdate(alert('a', 7)); // the bulk lane must not overtake a's journaled snapshot
-    for (let i = 0; i < 100 && handed.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 20)); // room for the bulk lane to (wrongly) write
+    await vi.advanceTimersByTimeAsync(20); // the bulk lane's 1 ms timer has fired: it would write now if it could
     expect(handed.map((h) => h.ids)).toEqual([['a'], ['b']]); // both handed on while the store is stuck
     expect(log).toEqual([]);
 
@@ -149,20 +172,27 @@ describe('AlertWriter', () => {
       onError: () => undefined,
       lazyMs: 1,
     });
-    control.delay.bulk = 50;
-    writer.submitUpdate(alert('x', 5)); // bulk lane, slow
-    await new Promise((r) => setTimeout(r, 10)); // the bulk write is in flight
+    let release = control.hold('bulk');
+    let bulkStarted = control.started('bulk');
+    writer.submitUpdate(alert('x', 5)); // bulk lane, stuck
+    await bulkStarted;
     const resolved = { ...alert('x', 5), state: 'resolved' as const };
-    await writer.submitTransition(resolved, transition('x', 'resolved'), []);
+    const written = writer.submitTransition(resolved, transition('x', 'resolved'), []);
+    release(); // had the fast lane not waited, its write would have been logged first, past the held one
+    await written;
     expect(log.map((l) => l.lane)).toEqual(['bulk', 'fast']);
     expect(rows.get('x')?.state).toBe('resolved');
-    // Another alert does not wait for a slow bulk write.
+
+    // Another alert does not wait for a stuck bulk write: its transition is stored while the bulk lane is held.
+    release = control.hold('bulk');
+    bulkStarted = control.started('bulk');
     writer.submitUpdate(alert('y', 2));
-    await new Promise((r) => setTimeout(r, 10));
-    const started = Date.now();
+    await bulkStarted;
     await writer.submitTransition(alert('z'), transition('z'), []);
-    expect(Date.now() - started).toBeLessThan(40);
+    expect(log.slice(2)).toEqual([{ lane: 'fast', alerts: ['z'], transitions: ['opened'] }]);
+    release();
     await writer.flush();
+    expect(log.slice(3)).toEqual([{ lane: 'bulk', alerts: ['y'], transitions: [] }]);
   });
 
   it('retries a failed write and never drops it', async () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram, main } from './index.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 function allCommands(command: Command): Command[] {
   return command.commands.flatMap((c) => [c, ...allCommands(c)]);
@@ -23,7 +23,7 @@ describe('pulse CLI', () => {
   });
 
   it('the global --config reaches every verb that calls the server', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pulse-cli-')), 'pulse.config.json');
+    const file = join(temporaryDirectory('pulse-cli-'), 'pulse.config.json');
     writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9', adminKey: 'k' }));
     const errors: string[] = [];
     const spy = vi

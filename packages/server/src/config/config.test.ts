@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, serverUrl } from './index.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults and freezes the result', () => {
@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the file, lets env win over it and CLI overrides win over env', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const dir = temporaryDirectory('pulse-config-');
     const file = join(dir, 'pulse.config.json');
     writeFileSync(file, JSON.stringify({ port: 9000, host: '0.0.0.0', projectTokens: ['phc_a', 'phc_b'] }));
     const config = loadConfig({ env: { PULSE_PORT: '9100' }, file, overrides: { host: '127.0.0.2' } });
@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       { token: 'phc_ab', tenants: ['tenant-a', 'tenant-b'] },
       { token: 'phc_c', tenants: ['tenant-c'] },
     ]);
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const dir = temporaryDirectory('pulse-config-');
     const file = join(dir, 'pulse.config.json');
     writeFileSync(
       file,
@@ -131,7 +131,7 @@ describe('loadConfig', () => {
   });
 
   it('fails listing every bad key at once, naming where each came from', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const dir = temporaryDirectory('pulse-config-');
     const file = join(dir, 'pulse.config.json');
     writeFileSync(file, JSON.stringify({ port: 'eighty', colour: 'blue' }));
     let error: unknown;
@@ -158,7 +158,7 @@ describe('loadConfig', () => {
   });
 
   it('reports a file that is not JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pulse-config-'));
+    const dir = temporaryDirectory('pulse-config-');
     const file = join(dir, 'pulse.config.json');
     writeFileSync(file, '{ port: 1 ');
     expect(() => loadConfig({ env: {}, file })).toThrow(/pulse\.config\.json: .*JSON/);

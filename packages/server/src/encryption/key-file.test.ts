@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   readEncryptionKeyFile,
   writeNewKeyFile,
 } from './key-file.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 const hex = 'ab'.repeat(32);
 
@@ -47,7 +47,7 @@ describe('parseEncryptionKey', () => {
 });
 
 describe('key files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-keyfile-'));
+  const dir = temporaryDirectory('pulse-keyfile-');
 
   it('keygen writes 64 hex characters, mode 0600, readable back, with a stable fingerprint', () => {
     const path = join(dir, 'a.key');

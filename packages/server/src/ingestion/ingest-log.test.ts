@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordCipher } from '../encryption/record-cipher.js';
 import { IngestLog } from './ingest-log.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
-const newDir = () => mkdtempSync(join(tmpdir(), 'pulse-ingest-log-'));
+const newDir = () => temporaryDirectory('pulse-ingest-log-');
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.log'));
 const payload = (i: number) => Buffer.from(JSON.stringify({ record: i, tenant: 'tenant-acme-secret' }));
 

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { EventStore } from './event-store.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 /** Behaviour every EventStore adapter must show; each adapter's test calls this. */
 export function runEventStoreContract(name: string, makeStore: (dir: string) => Promise<EventStore>): void {
@@ -13,7 +11,7 @@ export function runEventStoreContract(name: string, makeStore: (dir: string) => 
       await store?.close();
       store = undefined;
     });
-    const open = async () => (store = await makeStore(mkdtempSync(join(tmpdir(), 'pulse-store-'))));
+    const open = async () => (store = await makeStore(temporaryDirectory('pulse-store-')));
 
     const t0 = Date.UTC(2026, 0, 10, 12);
     const revenue: CapturedEvent = {

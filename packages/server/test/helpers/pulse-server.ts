@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { startServer, type Edges, type RunningServer } from '../../src/main.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -20,7 +18,7 @@ export interface TestServer extends RunningServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  dataDir = mkdtempSync(join(tmpdir(), 'pulse-it-')),
+  dataDir = temporaryDirectory('pulse-it-'),
   edges: Edges = {},
 ): Promise<TestServer> {
   const config = loadConfig({

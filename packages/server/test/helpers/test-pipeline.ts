@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/index.js';
 import { openPipeline, type Edges } from '../../src/main.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 /**
  * Pulse's own composition (main.ts openPipeline: storage, stream, pipeline) on a real DuckDB file in a
@@ -11,7 +9,7 @@ import { openPipeline, type Edges } from '../../src/main.js';
  * settings, `edges` replaces parts at the process's edge (e.g. the ingest log's writer).
  */
 export async function openTestPipeline(
-  dir = mkdtempSync(join(tmpdir(), 'pulse-test-')),
+  dir = temporaryDirectory('pulse-test-'),
   env: Record<string, string> = {},
   edges: Edges = {},
 ) {

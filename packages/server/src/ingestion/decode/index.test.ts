@@ -289,12 +289,10 @@ describe('size limits (§1.7)', () => {
     ]);
   });
 
-  it('refuses a real 101 MiB gzip bomb under the default 100 MiB cap, quickly', async () => {
+  it('refuses a real 101 MiB gzip bomb under the default 100 MiB cap', async () => {
     const bomb = gzipSync(Buffer.alloc(101 * 1024 * 1024), { level: 1 });
-    const started = performance.now();
     const error = await rejection(decode({ body: bomb }));
     expect(error.message).toBe('maximum event size exceeded: decompressed payload over 100 MiB');
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('refuses an lz64 bomb and an oversized plain payload at the cap', async () => {

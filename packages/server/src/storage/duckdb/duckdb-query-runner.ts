@@ -79,7 +79,12 @@ export class DuckDbQueryRunner implements QueryRunner {
         if (timedOut) throw new QueryTimeoutError(limits.timeoutMs);
         throw queryFailure(error as Error);
       }
-      const rows = await this.readRows(result, limits, () => timedOut);
+      // The clock too: a conversion that never awaits a macrotask would not let the timer set the flag.
+      const rows = await this.readRows(
+        result,
+        limits,
+        () => timedOut || performance.now() - started >= limits.timeoutMs,
+      );
       const truncated = rows.length > limits.maxRows;
       if (truncated) rows.length = limits.maxRows;
       const types = result.columnTypes().map((t) => t.toString());

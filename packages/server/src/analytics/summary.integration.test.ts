@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.js';
@@ -18,6 +16,7 @@ import { applyEvent, applyRebuildRows, Rollups } from './rollups.js';
 import { readColumns } from './sql-reader.js';
 import { naiveSummary, type OracleEvent } from './summary.contract.js';
 import type { AlertItem, SummaryScope, TimeWindow } from './summary-types.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -25,7 +24,7 @@ const END = Date.UTC(2026, 2, 1); // data covers [END − 40 days, END)
 
 /** A real DuckDB store in a temp dir behind the real ingest pipeline, with a settable clock. */
 async function openFixture() {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-analytics-'));
+  const dir = temporaryDirectory('pulse-analytics-');
   const store = await DuckDbEventStore.open({ path: join(dir, 'pulse.duckdb') });
   const stream = new EventStream((error) => {
     throw error;
@@ -62,7 +61,6 @@ async function openFixture() {
   const close = async () => {
     await pipeline.drain();
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   };
   return { store, stream, pipeline, clock, stored, ingest, ingestOnTime, close };
 }

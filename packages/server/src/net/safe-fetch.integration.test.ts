@@ -153,10 +153,8 @@ describe('safe outbound client', () => {
 
   it('times out a silent server', async () => {
     const silent = await serve(() => undefined);
-    const started = Date.now();
     const error = await reason(client({ timeoutMs: 100 })({ url: silent }));
     expect(error.kind).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('backs off exponentially with jitter in [d/2, d], capped', () => {

@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../access/audit-chain.js';
 import { DuckDbAuditLog } from './duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
+import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 
@@ -27,7 +26,7 @@ describe('DuckDbAuditLog', () => {
 
   beforeEach(async () => {
     store = await DuckDbEventStore.open({
-      path: join(mkdtempSync(join(tmpdir(), 'pulse-audit-')), 'pulse.duckdb'),
+      path: join(temporaryDirectory('pulse-audit-'), 'pulse.duckdb'),
     });
     log = await DuckDbAuditLog.open(store);
     sql = await store.connect();

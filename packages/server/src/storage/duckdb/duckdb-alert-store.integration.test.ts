@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBusinessEvent, type BusinessEventName } from '@pulse/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +7,7 @@ import type { Alert, Delivery, Transition } from '../../alerts/types.js';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import { DuckDbAlertStore } from './duckdb-alert-store.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
+import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 
@@ -91,7 +90,7 @@ let store: DuckDbAlertStore;
 
 beforeEach(async () => {
   events = await DuckDbEventStore.open({
-    path: join(mkdtempSync(join(tmpdir(), 'pulse-alert-store-')), 'p.duckdb'),
+    path: join(temporaryDirectory('pulse-alert-store-'), 'p.duckdb'),
   });
   store = await DuckDbAlertStore.open(events);
 });

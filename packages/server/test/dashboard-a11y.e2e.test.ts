@@ -108,10 +108,9 @@ describe('the dashboard for keyboard users and wall screens, in headless Chromiu
 
   beforeAll(async () => {
     assertDashboardBuilt();
-    [server, browser] = await Promise.all([
-      startTestServer({ PULSE_PROJECT_TOKEN: TOKEN }),
-      launchChromium(),
-    ]);
+    // One after the other: when the browser fails to start, afterAll still closes the server.
+    server = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
+    browser = await launchChromium();
     const created = await server.api('/api/users', { body: { ...EXEC, role: 'executive' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     // One critical alert per incident type; one is then acknowledged and one resolved, so each tab differs.

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './at-rest.js';
 import { writeNewKeyFile } from './key-file.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 function recorder() {
   const lines: { level: string; fields: object; message: string }[] = [];
@@ -17,7 +17,7 @@ function recorder() {
 }
 
 describe('at-rest key and start-up log', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-at-rest-'));
+  const dir = temporaryDirectory('pulse-at-rest-');
   const file = join(dir, 'k.key');
   const { fingerprint } = writeNewKeyFile(file);
   const key = loadAtRestKey({ encryptionKeyFile: file });

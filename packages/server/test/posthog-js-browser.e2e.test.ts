@@ -54,27 +54,26 @@ describe('unmodified posthog-js in headless Chromium delivers to Pulse', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [pulse, site, browser] = await Promise.all([
-      startTestServer({ PULSE_PROJECT_TOKEN: TOKEN }),
-      startSite(),
-      chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      }),
-    ]);
+    // One after the other: when one fails, afterAll still closes those that started.
+    pulse = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
+    site = await startSite();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => site?.server.close(resolve));
+    if (site) await new Promise((resolve) => site.server.close(resolve));
     await pulse?.close();
   });
 
@@ -172,13 +171,23 @@ describe('unmodified posthog-js in headless Chromium delivers to Pulse', () => {
       // Batched sends flush every 3 s; poll the store (not the browser) until everything arrived.
       const readBack = async (): Promise<ApiEvent[]> =>
         (await readAllEvents(pulse.url, pulse.adminKey)).filter((e) => e.distinct_id === distinctId);
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline && (await readBack()).length < sent.length) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      // Give a late, unexpected extra event (e.g. one posthog-js adds on its own) the chance to show up.
-      await new Promise((resolve) => setTimeout(resolve, request_batching ? 3_500 : 500));
-      const stored = await readBack();
+      const arrived = async (done: (events: ApiEvent[]) => boolean) => {
+        const deadline = Date.now() + 20_000;
+        while (Date.now() < deadline && !done(await readBack())) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      };
+      await arrived((events) => events.length >= sent.length);
+      // A last event marks the end: anything posthog-js queued before it (an unexpected event of its own)
+      // is sent no later than the marker, so once the marker is stored, the store holds all there is.
+      await tab.evaluate((tenant) => {
+        const w = window as unknown as {
+          posthog: { capture: (event: string, properties: Record<string, unknown>) => unknown };
+        };
+        w.posthog.capture('end_marker', { tenant_id: tenant });
+      }, tenant);
+      await arrived((events) => events.some((e) => e.event === 'end_marker'));
+      const stored = (await readBack()).filter((e) => e.event !== 'end_marker');
       await context.close();
 
       // Exactly the events sent: names, properties, tenant, the bootstrapped distinct_id, posthog-js uuids.
@@ -216,7 +225,7 @@ describe('unmodified posthog-js in headless Chromium delivers to Pulse', () => {
       // The wire: events went to /e/ as gzip (magic bytes 1f 8b, text/plain, no hint) or as plain JSON.
       const captures = toPulse.filter((r) => r.method === 'POST' && r.path === '/e/');
       expect(captures.length).toBeGreaterThan(0);
-      if (!request_batching) expect(captures.length).toBe(sent.length);
+      if (!request_batching) expect(captures.length).toBe(sent.length + 1); // and the end marker
       for (const r of captures) {
         const body = r.body ?? Buffer.alloc(0);
         expect(r.body, 'request body visible to Playwright').not.toBeNull();
