@@ -10,6 +10,9 @@ export interface KeySpec<T> {
 
 export class BadValue extends Error {}
 
+/** Declares one setting; the type parameter is the parsed value's. */
+export const key = <T>(spec: KeySpec<T>): KeySpec<T> => spec;
+
 export const str = (raw: unknown): string => {
   if (typeof raw !== 'string') throw new BadValue('must be a string');
   return raw;
@@ -62,3 +65,6 @@ export const byteSize = (raw: unknown): string | undefined => {
     throw new BadValue('must be a size such as 512MB or 4GiB');
   return s;
 };
+
+/** An absolute http(s) URL, or unset. */
+export const http = url(['http:', 'https:']);

@@ -16,7 +16,7 @@ export function renderConfigDoc(): string {
   return [
     '# Configuration',
     '',
-    '<!-- Generated from packages/server/src/config/schema.ts by `npm run docs:config`; do not edit. -->',
+    '<!-- Generated from packages/server/src/config/*-keys.ts by `npm run docs:config`; do not edit. -->',
     '',
     'Pulse reads environment variables and an optional JSON file: `--config <file>`, else `PULSE_CONFIG`, else',
     '`pulse.config.json` in the working directory when present. A command-line flag wins over the environment,',

@@ -1,0 +1,72 @@
+import { bool, http, int, key, optStr } from './keys.js';
+import { projectTokenList, type ProjectToken } from './project-tokens.js';
+
+/** Capture: project tokens, the ingest queue and log, and the PostHog relay upstream. */
+export const ingestKeys = {
+  projectTokens: key<ProjectToken[]>({
+    env: 'PULSE_PROJECT_TOKEN',
+    file: 'projectTokens',
+    default: [],
+    parse: projectTokenList,
+    description:
+      'Project tokens capture accepts, comma-separated, each `token` or `token=tenant-a|tenant-b` (only those tenants); empty accepts any well-formed token',
+  }),
+  ingestQueueMax: key({
+    env: 'PULSE_INGEST_QUEUE_MAX',
+    file: 'ingestQueueMax',
+    default: 200_000,
+    parse: int(1, 50_000_000),
+    description: 'Events waiting for commit before capture answers 503',
+  }),
+  commitIntervalMs: key({
+    env: 'PULSE_COMMIT_INTERVAL_MS',
+    file: 'commitIntervalMs',
+    default: 5,
+    parse: int(0, 10_000),
+    description: 'Group-commit window',
+  }),
+  ingestLog: key({
+    env: 'PULSE_INGEST_LOG',
+    file: 'ingestLog',
+    default: true,
+    parse: bool,
+    description:
+      'Acknowledge captures once in the fsynced ingest log, loading the store in bulk behind it (ADR 0002); false commits each group straight into the store',
+  }),
+  ingestBacklogMax: key({
+    env: 'PULSE_INGEST_BACKLOG_MAX',
+    file: 'ingestBacklogMax',
+    default: 500_000,
+    parse: int(1, 50_000_000),
+    description:
+      'Events acknowledged (ingest log) but not yet loaded into the store before capture answers 503',
+  }),
+  ingestLoadIntervalMs: key({
+    env: 'PULSE_INGEST_LOAD_INTERVAL_MS',
+    file: 'ingestLoadIntervalMs',
+    default: 250,
+    parse: int(1, 60_000),
+    description: 'Longest an acknowledged event waits in the ingest log before a bulk load (or 50K events)',
+  }),
+  readBarrierTimeoutMs: key({
+    env: 'PULSE_READ_BARRIER_TIMEOUT_MS',
+    file: 'readBarrierTimeoutMs',
+    default: 10_000,
+    parse: int(1, 600_000),
+    description: 'How long a read waits for the store to catch up with acknowledged events before a 503',
+  }),
+  posthogHost: key({
+    env: 'PULSE_POSTHOG_HOST',
+    file: 'posthogHost',
+    default: undefined,
+    parse: http,
+    description: 'Upstream PostHog for the relay',
+  }),
+  posthogProjectToken: key({
+    env: 'PULSE_POSTHOG_PROJECT_TOKEN',
+    file: 'posthogProjectToken',
+    default: undefined,
+    parse: optStr,
+    description: 'Upstream PostHog project token',
+  }),
+};

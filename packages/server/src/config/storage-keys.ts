@@ -1,0 +1,105 @@
+import { BadValue, bool, byteSize, int, key, optStr, str } from './keys.js';
+import { checkPolicies, describeProblems } from '../retention/policy.js';
+import { DEFAULT_RETENTION_CRON } from '../retention/schedule.js';
+import type { RetentionPolicy } from '../storage/retention-store.js';
+
+/** PULSE_RETENTION: a JSON array in env, an array in the file; every bad entry listed. */
+const retentionPolicies = (raw: unknown): RetentionPolicy[] | undefined => {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return undefined;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new BadValue('must be a JSON array of {event, tenant?, days}');
+    }
+  }
+  const { policies, problems } = checkPolicies(value);
+  if (problems.length) throw new BadValue(describeProblems(problems));
+  return policies;
+};
+
+/** The store: its engine, encryption at rest, memory, ad-hoc query limits and retention. */
+export const storageKeys = {
+  storeUrl: key({
+    env: 'PULSE_STORE_URL',
+    file: 'storeUrl',
+    default: undefined,
+    parse: optStr,
+    description: 'Event store; default the embedded DuckDB file in the data dir',
+  }),
+  encryptionKeyFile: key({
+    env: 'PULSE_ENCRYPTION_KEY_FILE',
+    file: 'encryptionKeyFile',
+    default: undefined,
+    parse: optStr,
+    description:
+      'File holding the 256-bit at-rest encryption key (64 hex characters; `pulse encryption keygen` writes one). Set: the DuckDB store is encrypted with AES-256-GCM. Unset: data at rest is not encrypted',
+  }),
+  duckdbExtensionDir: key({
+    env: 'PULSE_DUCKDB_EXTENSION_DIR',
+    file: 'duckdbExtensionDir',
+    default: undefined,
+    parse: optStr,
+    description:
+      "DuckDB extension directory (DuckDB's extension_directory) holding httpfs, for hosts that cannot download it; when set, Pulse only loads httpfs from there and never downloads",
+  }),
+  encryptionAllowUnsafeMbedtls: key({
+    env: 'PULSE_ENCRYPTION_ALLOW_UNSAFE_MBEDTLS',
+    file: 'encryptionAllowUnsafeMbedtls',
+    default: false,
+    parse: bool,
+    description:
+      "When httpfs (OpenSSL) cannot be loaded, encrypt with DuckDB's built-in mbedtls crypto instead of refusing to start. DuckDB labels such files NOT securely encrypted (weaker random numbers); for tests and evaluation only",
+  }),
+  duckdbMemoryLimit: key<string | undefined>({
+    env: 'PULSE_DUCKDB_MEMORY_LIMIT',
+    file: 'duckdbMemoryLimit',
+    default: undefined,
+    parse: byteSize,
+    description:
+      "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query. Default: 40 % of the machine's memory",
+  }),
+  queryTimeoutMs: key({
+    env: 'PULSE_QUERY_TIMEOUT_MS',
+    file: 'queryTimeoutMs',
+    default: 10_000,
+    parse: int(100, 600_000),
+    description: 'Wall time of one ad-hoc query (POST /api/query), from arrival to its last row converted',
+  }),
+  queryMaxRows: key({
+    env: 'PULSE_QUERY_MAX_ROWS',
+    file: 'queryMaxRows',
+    default: 50_000,
+    parse: int(1, 1_000_000),
+    description: 'Rows one ad-hoc query returns at most; beyond it the answer is cut and says truncated',
+  }),
+  queryMaxBytes: key({
+    env: 'PULSE_QUERY_MAX_BYTES',
+    file: 'queryMaxBytes',
+    default: 16 * 1024 * 1024,
+    parse: int(1024, 1024 * 1024 * 1024),
+    description: 'Size of one ad-hoc result as JSON; a larger one is refused (result_too_large), not cut',
+  }),
+  queryConcurrency: key({
+    env: 'PULSE_QUERY_CONCURRENCY',
+    file: 'queryConcurrency',
+    default: 2,
+    parse: int(1, 64),
+    description: 'Ad-hoc queries and reports that run at once; up to 32 more wait, the rest get 503',
+  }),
+  retention: key<RetentionPolicy[] | undefined>({
+    env: 'PULSE_RETENTION',
+    file: 'retention',
+    default: undefined,
+    parse: retentionPolicies,
+    description: 'Retention policies stored at start when none are: [{event, tenant?, days}] (JSON)',
+  }),
+  retentionCron: key({
+    env: 'PULSE_RETENTION_CRON',
+    file: 'retentionCron',
+    default: DEFAULT_RETENTION_CRON,
+    parse: str,
+    description: 'Schedule of the retention job (cron, UTC; off disables)',
+  }),
+};
