@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { BusinessEventName } from '@pulse/events';
 import type { Rule } from '../../alerts/rule-model.js';
-import type { Alert, Delivery, DurableChannelKind, Notification, Transition } from '../../alerts/types.js';
+import type { Alert, Delivery, Transition } from '../../alerts/types.js';
 import type {
   AlertFilter,
   AlertStore,
@@ -13,269 +12,27 @@ import type {
   RecentRow,
   WriteLane,
 } from '../alert-store.js';
+import { latestByEntity, recentEvents } from './alert-event-reads.js';
+import {
+  alertRow,
+  alertSelect,
+  deliveryRow,
+  deliverySelect,
+  num,
+  str,
+  toAlert,
+  toDelivery,
+  transitionRow,
+  valuesRow,
+  type Row,
+} from './alert-rows.js';
+import { alertTable, outboxTable, tablesSql, transitionTable, type TableColumn } from './alert-tables.js';
 import { selectFromStaging } from './read-json-sql.js';
-import { eventTables, quote, type Column } from './schema.js';
 import { StagingArea } from './staging.js';
-import type { SqlValue } from '../../sql.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
-import { msOrNull as ms } from './sql-values.js';
-
-interface TableColumn extends Column {
-  notNull?: boolean;
-}
-
-const c = (name: string, type: string, notNull = true): TableColumn => ({ name, type, notNull });
-
-const alertTable: TableColumn[] = [
-  c('id', 'VARCHAR'),
-  c('rule_id', 'VARCHAR'),
-  c('rule_name', 'VARCHAR'),
-  c('severity', 'VARCHAR'),
-  c('tenant_id', 'VARCHAR'),
-  c('dedup_key', 'VARCHAR'),
-  c('key_parts', 'JSON'),
-  c('state', 'VARCHAR'),
-  c('title', 'VARCHAR'),
-  c('summary', 'VARCHAR'),
-  c('amount', 'DOUBLE', false),
-  c('value', 'DOUBLE', false),
-  c('event_uuids', 'JSON'),
-  c('count', 'BIGINT'),
-  c('first_seen', 'TIMESTAMP'),
-  c('last_seen', 'TIMESTAMP'),
-  c('last_event_at', 'TIMESTAMP', false),
-  c('acknowledged_by', 'VARCHAR', false),
-  c('acknowledged_at', 'TIMESTAMP', false),
-  c('ack_comment', 'VARCHAR', false),
-  c('resolved_by', 'VARCHAR', false),
-  c('resolved_at', 'TIMESTAMP', false),
-  c('resolve_comment', 'VARCHAR', false),
-  c('resolution', 'VARCHAR', false),
-  c('backfill', 'BOOLEAN'),
-  c('updated_at', 'TIMESTAMP'),
-];
-
-const transitionTable: TableColumn[] = [
-  c('id', 'VARCHAR'),
-  c('alert_id', 'VARCHAR'),
-  c('kind', 'VARCHAR'),
-  c('occurred_at', 'TIMESTAMP'),
-  c('actor', 'VARCHAR'),
-  c('comment', 'VARCHAR', false),
-  c('backfill', 'BOOLEAN'),
-];
-
-const outboxTable: TableColumn[] = [
-  c('id', 'VARCHAR'),
-  c('alert_id', 'VARCHAR', false),
-  c('transition_id', 'VARCHAR', false),
-  c('channel', 'VARCHAR'),
-  c('target', 'VARCHAR'),
-  c('payload', 'JSON'),
-  c('status', 'VARCHAR'),
-  c('attempts', 'INTEGER'),
-  c('next_attempt_at', 'TIMESTAMP'),
-  c('last_error', 'VARCHAR', false),
-  c('created_at', 'TIMESTAMP'),
-  c('sent_at', 'TIMESTAMP', false),
-];
-
-const create = (table: string, columns: readonly TableColumn[]) =>
-  `CREATE TABLE IF NOT EXISTS ${table} (${columns
-    .map((col) => `${quote(col.name)} ${col.type}${col.notNull ? ' NOT NULL' : ''}`)
-    .join(', ')})`;
-
-/*
- * No primary keys: DuckDB's constraint checks (INSERT OR REPLACE) cost ~10 ms a statement, on the path to
- * every notification. Ids are unique by construction (UUIDs, transition id + channel). The outbox's
- * point updates use an index; alerts have none: every snapshot write deletes and re-inserts rows (an ART
- * index there cost ~20 % more CPU per write and doubled the table's size on disk), and reads by id go
- * through the view's window anyway.
- */
-const tablesSql = [
-  create('alerts', alertTable),
-  `DROP INDEX IF EXISTS alerts_id`,
-  // Reads go through this view: one row per id even if a write was ever applied twice (no key enforces it).
-  `CREATE OR REPLACE VIEW alerts_current AS SELECT * FROM alerts
-     QUALIFY row_number() OVER (PARTITION BY id ORDER BY updated_at DESC, count DESC) = 1`,
-  create('alert_transitions', transitionTable),
-  create('alert_outbox', outboxTable),
-  `CREATE INDEX IF NOT EXISTS alert_outbox_id ON alert_outbox (id)`,
-  // Whole sets, replaced by delete + insert in one transaction.
-  `CREATE TABLE IF NOT EXISTS alert_rules (position INTEGER NOT NULL, id VARCHAR NOT NULL, rule JSON NOT NULL, updated_at TIMESTAMP NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS alert_budgets (tenant_id VARCHAR NOT NULL, resource_type VARCHAR NOT NULL, monthly_usd DOUBLE NOT NULL, updated_at TIMESTAMP NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS alert_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
-];
-
-type Row = Record<string, unknown>;
-
-const num = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
-const str = (v: unknown): string | null =>
-  typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v);
-
-/** DuckDB values as the JSON-ish values events carry: BIGINT → number, TIMESTAMP → ISO string. */
-function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.toISOString();
-  return value;
-}
-
-/** A row value as a bound parameter (times are epoch ms). */
-function bound(value: unknown, type: string): Sql | SqlValue {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'JSON':
-      return JSON.stringify(value);
-    case 'TIMESTAMP':
-      return time(value as number);
-    case 'DOUBLE':
-    case 'BIGINT':
-    case 'INTEGER':
-      return num(value as number);
-    case 'BOOLEAN':
-      return Boolean(value);
-    default:
-      return value as string;
-  }
-}
-
-/** A VALUES row of `columns`. */
-const valuesRow = (columns: readonly TableColumn[], row: Row): Sql =>
-  sql`(${join(columns.map((col) => bound(row[col.name], col.type)))})`;
 
 /** Above this many rows, a batch is bulk-loaded from a staged NDJSON file instead of a VALUES list. */
 const STAGE_ABOVE = 32;
-
-const alertSelect = sql`id, rule_id, rule_name, severity, tenant_id, dedup_key, key_parts, state, title, summary,
-  amount, value, event_uuids, count, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen,
-  epoch_ms(last_event_at) AS last_event_at, acknowledged_by, epoch_ms(acknowledged_at) AS acknowledged_at,
-  ack_comment, resolved_by, epoch_ms(resolved_at) AS resolved_at, resolve_comment, resolution, backfill,
-  epoch_ms(updated_at) AS updated_at`;
-
-const alertRow = (a: Alert): Row => ({
-  id: a.id,
-  rule_id: a.ruleId,
-  rule_name: a.ruleName,
-  severity: a.severity,
-  tenant_id: a.tenantId,
-  dedup_key: a.dedupKey,
-  key_parts: a.keyParts,
-  state: a.state,
-  title: a.title,
-  summary: a.summary,
-  amount: a.amount,
-  value: a.value,
-  event_uuids: a.eventUuids,
-  count: a.count,
-  first_seen: a.firstSeen,
-  last_seen: a.lastSeen,
-  last_event_at: a.lastEventAt,
-  acknowledged_by: a.acknowledgedBy,
-  acknowledged_at: a.acknowledgedAt,
-  ack_comment: a.ackComment,
-  resolved_by: a.resolvedBy,
-  resolved_at: a.resolvedAt,
-  resolve_comment: a.resolveComment,
-  resolution: a.resolution,
-  backfill: a.backfill,
-  updated_at: a.updatedAt,
-});
-
-function toAlert(r: Row): Alert {
-  return {
-    id: String(r.id),
-    ruleId: String(r.rule_id),
-    ruleName: String(r.rule_name),
-    severity: r.severity as Alert['severity'],
-    tenantId: String(r.tenant_id),
-    dedupKey: String(r.dedup_key),
-    keyParts: JSON.parse(String(r.key_parts)) as Record<string, string>,
-    state: r.state as Alert['state'],
-    title: String(r.title),
-    summary: String(r.summary),
-    amount: r.amount === null ? null : Number(r.amount),
-    value: r.value === null ? null : Number(r.value),
-    eventUuids: JSON.parse(String(r.event_uuids)) as string[],
-    count: Number(r.count),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    lastEventAt: ms(r.last_event_at),
-    acknowledgedBy: str(r.acknowledged_by),
-    acknowledgedAt: ms(r.acknowledged_at),
-    ackComment: str(r.ack_comment),
-    resolvedBy: str(r.resolved_by),
-    resolvedAt: ms(r.resolved_at),
-    resolveComment: str(r.resolve_comment),
-    resolution: (r.resolution ?? null) as Alert['resolution'],
-    backfill: Boolean(r.backfill),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-const transitionRow = (t: Transition): Row => ({
-  id: t.id,
-  alert_id: t.alertId,
-  kind: t.kind,
-  occurred_at: t.at,
-  actor: t.actor,
-  comment: t.comment,
-  backfill: t.backfill,
-});
-
-const deliverySelect = sql`id, alert_id, transition_id, channel, target, payload, status, attempts,
-  epoch_ms(next_attempt_at) AS next_attempt_at, last_error, epoch_ms(created_at) AS created_at,
-  epoch_ms(sent_at) AS sent_at`;
-
-const deliveryRow = (d: Delivery): Row => ({
-  id: d.id,
-  alert_id: d.alertId,
-  transition_id: d.transitionId,
-  channel: d.channel,
-  target: d.target,
-  payload: d.payload,
-  status: d.status,
-  attempts: d.attempts,
-  next_attempt_at: d.nextAttemptAt,
-  last_error: d.lastError,
-  created_at: d.createdAt,
-  sent_at: d.sentAt,
-});
-
-function toDelivery(r: Row): Delivery {
-  return {
-    id: String(r.id),
-    alertId: str(r.alert_id),
-    transitionId: str(r.transition_id),
-    channel: r.channel as DurableChannelKind,
-    target: String(r.target),
-    payload: JSON.parse(String(r.payload)) as Notification,
-    status: r.status as Delivery['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: Number(r.next_attempt_at),
-    lastError: str(r.last_error),
-    createdAt: Number(r.created_at),
-    sentAt: ms(r.sent_at),
-  };
-}
-
-/** `, <column> AS c0, …`: the columns a query reads, under positional aliases. */
-const valueColumns = (columns: readonly string[], alias?: string): Sql =>
-  columns.length
-    ? join(
-        columns.map(
-          (c, i) => sql`, ${alias ? sql`${ident(alias)}.` : sql``}${ident(c)} AS ${ident(`c${i}`)}`,
-        ),
-        '',
-      )
-    : sql``;
-
-function tableOf(event: BusinessEventName, columns: readonly string[]): Sql {
-  const table = eventTables[event];
-  const known = new Set(table.columns.map((c) => c.name));
-  for (const c of columns)
-    if (!known.has(c)) throw new Error(`${event} has no stored column ${JSON.stringify(c)}`);
-  return ident(table.table);
-}
 
 /**
  * Alerts, transitions, the outbox, rules and budgets in the events' DuckDB file (same file, same
@@ -568,60 +325,12 @@ export class DuckDbAlertStore implements AlertStore {
     ]);
   }
 
-  async latestByEntity(query: {
-    event: BusinessEventName;
-    entity: string;
-    columns: readonly string[];
-    nonNull?: string;
-    byMonth?: boolean;
-    since?: number;
-  }): Promise<LatestRow[]> {
-    const table = tableOf(query.event, [
-      query.entity,
-      ...query.columns,
-      ...(query.nonNull ? [query.nonNull] : []),
-    ]);
-    const entity = ident(query.entity);
-    const month = sql`strftime("timestamp", '%Y-%m')`;
-    const where = [sql`tenant_id IS NOT NULL`, sql`${entity} IS NOT NULL`];
-    if (query.nonNull) where.push(sql`${ident(query.nonNull)} IS NOT NULL`);
-    if (query.since !== undefined) where.push(sql`"timestamp" >= ${time(query.since)}`);
-    const statement = sql`SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity, ${query.byMonth ? month : sql`NULL`} AS __month,
-        uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${valueColumns(query.columns)}
-      FROM ${table} WHERE ${join(where, ' AND ')}
-      QUALIFY row_number() OVER (PARTITION BY tenant_id, ${entity}${query.byMonth ? sql`, ${month}` : sql``}
-        ORDER BY "timestamp" DESC, uuid DESC) = 1
-      ORDER BY __ts`;
-    return (await this.rows(statement)).map((r) => ({
-      tenantId: String(r.tenant_id),
-      entity: String(r.__entity),
-      month: str(r.__month),
-      uuid: String(r.__uuid),
-      timestamp: Number(r.__ts),
-      values: Object.fromEntries(query.columns.map((c, i) => [c, plain(r[`c${i}`])])),
-    }));
+  latestByEntity(query: Parameters<AlertStore['latestByEntity']>[0]): Promise<LatestRow[]> {
+    return latestByEntity((statement) => this.rows(statement), query);
   }
 
-  async recentEvents(query: {
-    event: BusinessEventName;
-    columns: readonly string[];
-    minutes: number;
-  }): Promise<RecentRow[]> {
-    const table = tableOf(query.event, query.columns);
-    const span = Math.trunc(query.minutes * 60_000);
-    const statement = sql`WITH newest AS (
-        SELECT tenant_id, max("timestamp") AS mt FROM ${table} WHERE tenant_id IS NOT NULL GROUP BY tenant_id
-      )
-      SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
-      FROM ${table} e JOIN newest n ON e.tenant_id = n.tenant_id
-      WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT))
-      ORDER BY e."timestamp" LIMIT 5000000`;
-    return (await this.rows(statement)).map((r) => ({
-      tenantId: String(r.tenant_id),
-      uuid: String(r.__uuid),
-      timestamp: Number(r.__ts),
-      values: Object.fromEntries(query.columns.map((c, i) => [c, plain(r[`c${i}`])])),
-    }));
+  recentEvents(query: Parameters<AlertStore['recentEvents']>[0]): Promise<RecentRow[]> {
+    return recentEvents((statement) => this.rows(statement), query);
   }
 
   async close(): Promise<void> {

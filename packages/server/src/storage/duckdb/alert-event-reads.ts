@@ -1,0 +1,88 @@
+import type { BusinessEventName } from '@pulse/events';
+import type { LatestRow, RecentRow } from '../alert-store.js';
+import { plain, str, type Row } from './alert-rows.js';
+import { eventTables } from './schema.js';
+import { ident, join, sql, timestamp as time, type Sql } from './sql.js';
+
+/* What the alert rules read from the event tables (latest state per entity, recent events), not alert tables. */
+
+/** `, <column> AS c0, …`: the columns a query reads, under positional aliases. */
+const valueColumns = (columns: readonly string[], alias?: string): Sql =>
+  columns.length
+    ? join(
+        columns.map(
+          (c, i) => sql`, ${alias ? sql`${ident(alias)}.` : sql``}${ident(c)} AS ${ident(`c${i}`)}`,
+        ),
+        '',
+      )
+    : sql``;
+
+function tableOf(event: BusinessEventName, columns: readonly string[]): Sql {
+  const table = eventTables[event];
+  const known = new Set(table.columns.map((c) => c.name));
+  for (const c of columns)
+    if (!known.has(c)) throw new Error(`${event} has no stored column ${JSON.stringify(c)}`);
+  return ident(table.table);
+}
+
+export async function latestByEntity(
+  rows: (statement: Sql) => Promise<Row[]>,
+  query: {
+    event: BusinessEventName;
+    entity: string;
+    columns: readonly string[];
+    nonNull?: string;
+    byMonth?: boolean;
+    since?: number;
+  },
+): Promise<LatestRow[]> {
+  const table = tableOf(query.event, [
+    query.entity,
+    ...query.columns,
+    ...(query.nonNull ? [query.nonNull] : []),
+  ]);
+  const entity = ident(query.entity);
+  const month = sql`strftime("timestamp", '%Y-%m')`;
+  const where = [sql`tenant_id IS NOT NULL`, sql`${entity} IS NOT NULL`];
+  if (query.nonNull) where.push(sql`${ident(query.nonNull)} IS NOT NULL`);
+  if (query.since !== undefined) where.push(sql`"timestamp" >= ${time(query.since)}`);
+  const statement = sql`SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity, ${query.byMonth ? month : sql`NULL`} AS __month,
+        uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${valueColumns(query.columns)}
+      FROM ${table} WHERE ${join(where, ' AND ')}
+      QUALIFY row_number() OVER (PARTITION BY tenant_id, ${entity}${query.byMonth ? sql`, ${month}` : sql``}
+        ORDER BY "timestamp" DESC, uuid DESC) = 1
+      ORDER BY __ts`;
+  return (await rows(statement)).map((r) => ({
+    tenantId: String(r.tenant_id),
+    entity: String(r.__entity),
+    month: str(r.__month),
+    uuid: String(r.__uuid),
+    timestamp: Number(r.__ts),
+    values: Object.fromEntries(query.columns.map((c, i) => [c, plain(r[`c${i}`])])),
+  }));
+}
+
+export async function recentEvents(
+  rows: (statement: Sql) => Promise<Row[]>,
+  query: {
+    event: BusinessEventName;
+    columns: readonly string[];
+    minutes: number;
+  },
+): Promise<RecentRow[]> {
+  const table = tableOf(query.event, query.columns);
+  const span = Math.trunc(query.minutes * 60_000);
+  const statement = sql`WITH newest AS (
+        SELECT tenant_id, max("timestamp") AS mt FROM ${table} WHERE tenant_id IS NOT NULL GROUP BY tenant_id
+      )
+      SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
+      FROM ${table} e JOIN newest n ON e.tenant_id = n.tenant_id
+      WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT))
+      ORDER BY e."timestamp" LIMIT 5000000`;
+  return (await rows(statement)).map((r) => ({
+    tenantId: String(r.tenant_id),
+    uuid: String(r.__uuid),
+    timestamp: Number(r.__ts),
+    values: Object.fromEntries(query.columns.map((c, i) => [c, plain(r[`c${i}`])])),
+  }));
+}
