@@ -13,6 +13,7 @@ import { registerBudgets } from '../src/cli/commands/budgets.js';
 import { registerRules } from '../src/cli/commands/rules.js';
 import { Sessions } from '../src/access/sessions.js';
 import { authenticate } from '../src/http/auth.js';
+import { strictInput } from '../src/http/strict-input.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { alertRoutes } from '../src/http/routes/alerts.js';
 import { budgetRoutes } from '../src/http/routes/budgets.js';
@@ -35,7 +36,7 @@ async function openPulse(dir: string, clock: { now: number }, settings?: Partial
   });
   const engine = system.engine;
   await engine.start(stream);
-  const app: FastifyInstance = Fastify();
+  const app: FastifyInstance = Fastify(strictInput);
   await app.register(cookie);
   const sessions = new Sessions(storage.users, { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {

@@ -9,6 +9,7 @@ import { ApiKeys } from '../src/access/api-keys.js';
 import { auditRequests } from '../src/access/audit-requests.js';
 import { Sessions } from '../src/access/sessions.js';
 import { adminKeyResolver, authenticate } from '../src/http/auth.js';
+import { strictInput } from '../src/http/strict-input.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { auditRoutes } from '../src/http/routes/audit.js';
 import { keyRoutes } from '../src/http/routes/keys.js';
@@ -54,7 +55,7 @@ async function harness(): Promise<Harness> {
       updatedAt: clock.now,
     })),
   );
-  const app = Fastify();
+  const app = Fastify(strictInput);
   await app.register(cookie);
   const sessions = new Sessions(await DuckDbUserStore.open(store), { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
@@ -64,7 +65,12 @@ async function harness(): Promise<Harness> {
     keyRoutes(api, keys);
     auditRoutes(api, log);
     subscriptionRoutes(api, subscriptions);
-    queryRoutes(api, store.queryRunner(), { timeoutMs: 5_000, maxRows: 1_000, maxBytes: 1_000_000, concurrency: 2 });
+    queryRoutes(api, store.queryRunner(), {
+      timeoutMs: 5_000,
+      maxRows: 1_000,
+      maxBytes: 1_000_000,
+      concurrency: 2,
+    });
   });
   await app.ready();
   const call: Harness['call'] = async (key, method, url, body) => {

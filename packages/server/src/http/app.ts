@@ -17,9 +17,10 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { Sessions } from '../access/sessions.js';
 import { Users } from '../access/users.js';
-import { adminKeyResolver, authenticate, projectTokenResolver } from './auth.js';
+import { adminKeyResolver, authenticate, checkRole, projectTokenResolver } from './auth.js';
 import { apiErrorHandler } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { openApi } from './openapi.js';
+import { strictInput } from './strict-input.js';
 import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
 import { captureRoutes } from './routes/capture.js';
@@ -83,12 +84,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
+    ...strictInput,
   });
+  openApi(app, packageVersion());
   void app.register(cookie);
   void app.register(async (capture) => captureRoutes(capture, deps));
   void app.register(async (scope) => posthogConfigRoutes(scope));
   // The API's contract is public; its data is not.
-  app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   void app.register(async (scope) => {
     healthRoutes(scope, {
       registry: deps.metrics.registry,
@@ -119,6 +122,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sessions,
     });
     auditRequests(api, deps.storage.audit);
+    checkRole(api);
     sessionRoutes(api, { sessions, users: deps.storage.users, secureCookies });
     userRoutes(api, new Users(deps.storage.users, clock.now, changes));
     summaryRoutes(api, deps.analytics);

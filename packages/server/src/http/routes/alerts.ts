@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { alertRoutes as contract } from '@pulse/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
 import { toAlertView, toTransitionView } from '../../alerts/present.js';
@@ -89,17 +91,8 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     return found;
   };
 
-  app.get<{
-    Querystring: {
-      state?: string | string[];
-      severity?: string | string[];
-      tenant?: string | string[];
-      rule?: string | string[];
-      from?: string;
-      to?: string;
-      limit?: string;
-    };
-  }>('/api/alerts', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/alerts', { schema: contract.listAlerts }, async (request) => {
     const q = request.query;
     const states = enumList('state', q.state, alertStates);
     const severityList = enumList('severity', q.severity, severities);
@@ -120,35 +113,32 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     return { alerts: list.map((a) => toAlertView(a, publicUrl)) };
   });
 
-  app.get<{ Querystring: { status?: string | string[]; alert?: string; channel?: string; limit?: string } }>(
-    '/api/alerts/outbox',
-    async (request) => {
-      guardAll(request, 'alerts:read');
-      const q = request.query;
-      const statuses = enumList('status', q.status, deliveryStatuses);
-      const channel = enumList('channel', q.channel, durableChannelKinds)?.[0];
-      const list = await alerts.listDeliveries({
-        ...(statuses ? { statuses } : {}),
-        ...(q.alert ? { alertId: q.alert } : {}),
-        ...(channel ? { channel } : {}),
-        limit: limitParam(q.limit, 100, 10_000),
-      });
-      return { notifications: list.map(presentDelivery) };
-    },
-  );
+  api.get('/api/alerts/outbox', { schema: contract.listOutbox }, async (request) => {
+    guardAll(request, 'alerts:read');
+    const q = request.query;
+    const statuses = enumList('status', q.status, deliveryStatuses);
+    const channel = enumList('channel', q.channel, durableChannelKinds)?.[0];
+    const list = await alerts.listDeliveries({
+      ...(statuses ? { statuses } : {}),
+      ...(q.alert ? { alertId: q.alert } : {}),
+      ...(channel ? { channel } : {}),
+      limit: limitParam(q.limit, 100, 10_000),
+    });
+    return { notifications: list.map(presentDelivery) };
+  });
 
-  app.post<{ Params: { id: string } }>('/api/alerts/outbox/:id/retry', async (request) => {
+  api.post('/api/alerts/outbox/:id/retry', { schema: contract.retryNotification }, async (request) => {
     guardAll(request, 'alerts:write');
     return presentDelivery(await alerts.retryDelivery(request.params.id));
   });
 
   /** Sends the weekly digest of medium alerts now (idempotent within the same minute). */
-  app.post('/api/alerts/digest', async (request) => {
+  api.post('/api/alerts/digest', { schema: contract.runDigest }, async (request) => {
     guardAll(request, 'alerts:write');
     return { notifications: (await alerts.runDigest()).map(presentDelivery) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request) => {
+  api.get('/api/alerts/:id', { schema: contract.getAlert }, async (request) => {
     const { alert, transitions, deliveries } = await authorized(request, request.params.id, 'alerts:read');
     return {
       ...toAlertView(alert, publicUrl),
@@ -157,13 +147,13 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     };
   });
 
-  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/ack', async (request) => {
+  api.post('/api/alerts/:id/ack', { schema: contract.acknowledge }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
     return toAlertView(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
   });
 
-  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/resolve', async (request) => {
+  api.post('/api/alerts/:id/resolve', { schema: contract.resolve }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
     return toAlertView(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);

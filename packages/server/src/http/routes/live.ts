@@ -1,3 +1,4 @@
+import { liveRoute } from '@pulse/api';
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -86,6 +87,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
   app.route({
     method: 'GET',
     url: '/api/live',
+    schema: liveRoute,
     preHandler: async (request) => {
       liveScope(request.actor);
       if (request.ws) checkOrigin(request);

@@ -1,8 +1,10 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import type { Subscription, SubscriptionStore } from '../../storage/subscription-store.js';
 import { parseSubscriptionsCsv } from '../../subscriptions/import-csv.js';
-import { parseSubscription, type SubscriptionInput } from '../../subscriptions/parse-subscription.js';
+import { parseSubscription } from '../../subscriptions/parse-subscription.js';
 import { guard, tenantFilter } from '../auth.js';
 import { listParam } from '../query-params.js';
 
@@ -25,7 +27,8 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     (_req, body, done) => done(null, body),
   );
 
-  app.get<{ Querystring: { tenant?: string | string[] } }>('/api/subscriptions', async (request) => ({
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/subscriptions', { schema: contract.getSubscriptions }, async (request) => ({
     subscriptions: (
       await store.list(
         tenantFilter(guard(request, 'subscriptions:read', listParam(request.query.tenant))).tenants,
@@ -33,21 +36,18 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     ).map(present),
   }));
 
-  app.put<{ Params: { tenant: string }; Body: SubscriptionInput }>(
-    '/api/subscriptions/:tenant',
-    async (request) => {
-      guard(request, 'subscriptions:write', [request.params.tenant]);
-      const subscription = parseSubscription(
-        { ...(request.body ?? {}), tenant_id: request.params.tenant },
-        'body:',
-        Date.now(),
-      );
-      await store.upsert([subscription]);
-      return present(subscription);
-    },
-  );
+  api.put('/api/subscriptions/:tenant', { schema: contract.putSubscription }, async (request) => {
+    guard(request, 'subscriptions:write', [request.params.tenant]);
+    const subscription = parseSubscription(
+      { ...(request.body ?? {}), tenant_id: request.params.tenant },
+      'body:',
+      Date.now(),
+    );
+    await store.upsert([subscription]);
+    return present(subscription);
+  });
 
-  app.post<{ Body: string }>('/api/subscriptions/import', async (request) => {
+  api.post('/api/subscriptions/import', { schema: contract.importSubscriptions }, async (request) => {
     guard(request, 'subscriptions:write');
     const subscriptions = parseSubscriptionsCsv(
       typeof request.body === 'string' ? request.body : '',
@@ -57,7 +57,7 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     return { imported: subscriptions.length };
   });
 
-  app.delete<{ Params: { tenant: string } }>('/api/subscriptions/:tenant', async (request) => {
+  api.delete('/api/subscriptions/:tenant', { schema: contract.deleteSubscription }, async (request) => {
     guard(request, 'subscriptions:write', [request.params.tenant]);
     if (!(await store.remove(request.params.tenant)))
       throw new NotFoundError(`subscription of tenant ${request.params.tenant}`);
