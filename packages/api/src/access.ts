@@ -1,6 +1,7 @@
 import { businessEventNames, type BusinessEventName } from '@pulse/events';
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Body,
   doc,
   errors,
   fromQuery,
@@ -24,9 +25,9 @@ export const User = Type.Object({
   name: Nullable(Type.String()),
   role: Role,
   tenants: TenantScope,
-  created_at: IsoTime,
-  created_by: Type.String(),
-  updated_at: IsoTime,
+  createdAt: IsoTime,
+  createdBy: Type.String(),
+  updatedAt: IsoTime,
   disabled: Type.Boolean(),
 });
 export type User = Static<typeof User>;
@@ -43,11 +44,11 @@ export const ApiKey = Type.Object({
   name: Nullable(Type.String()),
   role: Role,
   tenants: TenantScope,
-  created_at: IsoTime,
-  created_by: Type.String(),
-  expires_at: Nullable(IsoTime),
-  revoked_at: Nullable(IsoTime),
-  last_used_at: Nullable(IsoTime),
+  createdAt: IsoTime,
+  createdBy: Type.String(),
+  expiresAt: Nullable(IsoTime),
+  revokedAt: Nullable(IsoTime),
+  lastUsedAt: Nullable(IsoTime),
   status: literals(['active', 'revoked', 'expired']),
 });
 export type ApiKey = Static<typeof ApiKey>;
@@ -78,8 +79,8 @@ export const AuditRecord = Type.Object({
   scope: TenantScope,
   detail: Type.Record(Type.String(), Type.Unknown()),
   result: literals(['ok', 'denied', 'error']),
-  request_id: Nullable(Type.String()),
-  prev_hash: Type.String(),
+  requestId: Nullable(Type.String()),
+  prevHash: Type.String(),
   hash: Type.String(),
 });
 export type AuditRecord = Static<typeof AuditRecord>;
@@ -109,8 +110,8 @@ export const RetentionPolicy = Type.Object({
 export type RetentionPolicy = Static<typeof RetentionPolicy>;
 
 export const RetentionRun = Type.Object({
-  dry_run: Type.Boolean(),
-  ran_at: IsoTime,
+  dryRun: Type.Boolean(),
+  ranAt: IsoTime,
   rows: Type.Array(
     Type.Object({
       event: Type.String(),
@@ -122,7 +123,7 @@ export const RetentionRun = Type.Object({
     }),
   ),
   totals: Type.Object({ events: Type.Integer(), quarantined: Type.Integer() }),
-  timings: Type.Object({ delete_ms: Type.Number(), rollups_ms: Nullable(Type.Number()) }),
+  timings: Type.Object({ deleteMs: Type.Number(), rollupsMs: Nullable(Type.Number()) }),
 });
 export type RetentionRun = Static<typeof RetentionRun>;
 
@@ -134,9 +135,7 @@ export const accessRoutes = {
     ...doc('Sign in: sets the HttpOnly pulse_session cookie; 429 after repeated failures', 'none (sign-in)', {
       public: true,
     }),
-    body: Nullable(
-      Type.Object({ email: Type.Optional(Type.Unknown()), password: Type.Optional(Type.Unknown()) }),
-    ),
+    body: Nullable(Body({ email: Type.Optional(Type.Unknown()), password: Type.Optional(Type.Unknown()) })),
     response: { 200: Session, ...errors },
   },
   getSession: {
@@ -156,7 +155,7 @@ export const accessRoutes = {
   },
   createUser: {
     ...doc('Create a user (password hashed with argon2id); 409 when the email is taken', 'users:manage'),
-    body: Type.Object({
+    body: Body({
       email: Type.String(),
       password: Type.String({ description: 'At least 12 characters' }),
       ...grant,
@@ -170,7 +169,7 @@ export const accessRoutes = {
       'users:manage',
     ),
     params: UserId,
-    body: Type.Object({
+    body: Body({
       role: Type.Optional(grant.role),
       tenants: grant.tenants,
       password: Type.Optional(Type.String()),
@@ -190,9 +189,9 @@ export const accessRoutes = {
   },
   createKey: {
     ...doc('Create an API key; the key is shown only this once', 'keys:manage'),
-    body: Type.Object({
+    body: Body({
       ...grant,
-      expires_at: Type.Optional(
+      expiresAt: Type.Optional(
         Nullable(Type.String({ description: 'ISO 8601 date or date-time, in the future' })),
       ),
     }),
@@ -237,7 +236,7 @@ export const accessRoutes = {
   getRetention: {
     ...doc('Retention policies (max age in days per event type, optionally per tenant)', 'retention:manage'),
     response: {
-      200: Type.Composite([Policies, Type.Object({ next_run: Nullable(IsoTime) })]),
+      200: Type.Composite([Policies, Type.Object({ nextRun: Nullable(IsoTime) })]),
       ...errors,
     },
   },

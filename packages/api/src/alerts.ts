@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Body,
   alertStates,
   Deleted,
   doc,
@@ -24,9 +25,9 @@ import { conditionSchemas, ruleSchema } from './rules.js';
 export const AlertView = Type.Object({
   id: Type.String(),
   rule: Type.String(),
-  rule_name: Type.String(),
+  ruleName: Type.String(),
   severity: literals(severities),
-  tenant_id: Type.String(),
+  tenantId: Type.String(),
   key: Type.Record(Type.String(), Type.String()),
   state: literals(alertStates),
   title: Type.String(),
@@ -34,16 +35,16 @@ export const AlertView = Type.Object({
   amount: Nullable(Type.Number()),
   value: Nullable(Type.Number()),
   count: Type.Integer(),
-  event_uuids: Type.Array(Type.String()),
-  first_seen: IsoTime,
-  last_seen: IsoTime,
-  last_event_at: Nullable(IsoTime),
-  acknowledged_by: Nullable(Type.String()),
-  acknowledged_at: Nullable(IsoTime),
-  ack_comment: Nullable(Type.String()),
-  resolved_by: Nullable(Type.String()),
-  resolved_at: Nullable(IsoTime),
-  resolve_comment: Nullable(Type.String()),
+  eventUuids: Type.Array(Type.String()),
+  firstSeen: IsoTime,
+  lastSeen: IsoTime,
+  lastEventAt: Nullable(IsoTime),
+  acknowledgedBy: Nullable(Type.String()),
+  acknowledgedAt: Nullable(IsoTime),
+  ackComment: Nullable(Type.String()),
+  resolvedBy: Nullable(Type.String()),
+  resolvedAt: Nullable(IsoTime),
+  resolveComment: Nullable(Type.String()),
   resolution: Nullable(literals(['manual', 'auto'])),
   link: Nullable(Type.String({ description: 'The alert in the dashboard, when a public URL is configured' })),
 });
@@ -63,17 +64,17 @@ export const deliveryStatuses = ['pending', 'sent', 'dead'] as const;
 
 export const Notification = Type.Object({
   id: Type.String(),
-  alert_id: Nullable(Type.String()),
-  transition_id: Nullable(Type.String()),
+  alertId: Nullable(Type.String()),
+  transitionId: Nullable(Type.String()),
   channel: literals(['slack', 'email', 'webhook']),
   target: Nullable(Type.String()),
   kind: Type.String({ description: 'alert.<transition kind> or digest.weekly' }),
   status: literals(deliveryStatuses),
   attempts: Type.Integer(),
-  next_attempt_at: Nullable(IsoTime),
-  last_error: Nullable(Type.String()),
-  created_at: IsoTime,
-  sent_at: Nullable(IsoTime),
+  nextAttemptAt: Nullable(IsoTime),
+  lastError: Nullable(Type.String()),
+  createdAt: IsoTime,
+  sentAt: Nullable(IsoTime),
 });
 export type Notification = Static<typeof Notification>;
 
@@ -85,7 +86,7 @@ export type AlertDetail = Static<typeof AlertDetail>;
 
 const Notifications = Type.Object({ notifications: Type.Array(Notification) });
 const CommentBody = Type.Union([
-  Type.Object({ comment: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))) }),
+  Body({ comment: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))) }),
   Type.Null(),
 ]);
 const AlertId = IdParams('Alert id');
@@ -99,10 +100,10 @@ export type RuleView = Static<typeof Rule>;
 const Rules = Type.Object({ rules: List(Rule) });
 
 export const Budget = Type.Object({
-  tenant_id: Type.String(),
-  monthly_usd: Nullable(Type.Number()),
-  resource_types: Type.Record(Type.String(), Type.Number(), { description: 'Monthly USD per resource_type' }),
-  updated_at: Nullable(IsoTime),
+  tenantId: Type.String(),
+  monthlyUsd: Nullable(Type.Number()),
+  resourceTypes: Type.Record(Type.String(), Type.Number(), { description: 'Monthly USD per resource_type' }),
+  updatedAt: Nullable(IsoTime),
 });
 export type Budget = Static<typeof Budget>;
 
@@ -214,8 +215,8 @@ export const budgetRoutes = {
     params: TenantParams,
     body: Type.Object(
       {
-        monthly_usd: Type.Optional(Nullable(Type.Number({ description: 'USD per month; null removes it' }))),
-        resource_types: Type.Optional(Type.Record(Type.String(), Nullable(Type.Number()))),
+        monthlyUsd: Type.Optional(Nullable(Type.Number({ description: 'USD per month; null removes it' }))),
+        resourceTypes: Type.Optional(Type.Record(Type.String(), Nullable(Type.Number()))),
       },
       { additionalProperties: false },
     ),

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Shared pieces of the contract: enumerations, times, the error shape and the common parameters. */
 
@@ -43,6 +43,10 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 /** The error answers every authenticated route may give. */
 export const errors = { '4xx': ErrorBody, '5xx': ErrorBody } as const;
+
+/** A request body: only the fields it names (an unknown one is refused, never dropped). */
+export const Body = <T extends TProperties>(properties: T, options: { description?: string } = {}) =>
+  Type.Object(properties, { ...options, additionalProperties: false });
 
 /** A query parameter kept as text: the route checks it and names it in a clear 400. */
 export const text = (description: string) => Type.String({ description });

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Body,
   doc,
   errors,
   fromQuery,
@@ -23,17 +24,17 @@ const Properties = Type.Record(Type.String(), Type.Unknown(), {
 export const StoredEvent = Type.Object({
   uuid: Type.String(),
   event: Type.String(),
-  distinct_id: Type.String(),
-  tenant_id: Nullable(Type.String()),
+  distinctId: Type.String(),
+  tenantId: Nullable(Type.String()),
   timestamp: IsoTime,
-  ingested_at: IsoTime,
+  ingestedAt: IsoTime,
   properties: Properties,
 });
 export type StoredEvent = Static<typeof StoredEvent>;
 
 export const EventPage = Type.Object({
   events: Type.Array(StoredEvent),
-  next_cursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
+  nextCursor: Nullable(Type.String({ description: 'Pass as cursor for the next page; null on the last' })),
 });
 export type EventPage = Static<typeof EventPage>;
 
@@ -48,11 +49,11 @@ const SchemaIssue = Type.Object({
 
 export const Quarantined = Type.Object({
   id: Type.String(),
-  received_at: IsoTime,
-  batch_index: Type.Integer(),
+  receivedAt: IsoTime,
+  batchIndex: Type.Integer(),
   event: Type.String(),
   uuid: Type.String(),
-  distinct_id: Type.String(),
+  distinctId: Type.String(),
   timestamp: IsoTime,
   properties: Properties,
   issues: Type.Array(SchemaIssue),
@@ -61,14 +62,15 @@ export type Quarantined = Static<typeof Quarantined>;
 
 export const ReplayResult = Type.Object({
   replayed: Type.Array(Type.String()),
-  still_invalid: Type.Array(Quarantined),
-  not_found: Type.Array(Type.String()),
+  stillInvalid: Type.Array(Quarantined),
+  notFound: Type.Array(Type.String()),
 });
 export type ReplayResult = Static<typeof ReplayResult>;
 
-export const QueryBody = Type.Object({
+export const QueryBody = Body({
   sql: Type.String({ description: 'Read-only SQL over the views events and subscriptions' }),
   max_rows: Type.Optional(Type.Integer({ minimum: 1, description: 'At most this many rows' })),
+  maxRows: Type.Optional(Type.Integer({ minimum: 1, description: 'The same as max_rows' })),
 });
 export type QueryBody = Static<typeof QueryBody>;
 
@@ -109,22 +111,22 @@ export const subscriptionStatuses = [
 ] as const;
 
 export const Subscription = Type.Object({
-  tenant_id: Type.String(),
+  tenantId: Type.String(),
   status: literals(subscriptionStatuses),
-  plan_name: Type.String(),
-  price_monthly: Type.Number(),
-  current_period_start: Nullable(IsoTime),
-  current_period_end: Nullable(IsoTime),
-  updated_at: Nullable(IsoTime),
+  planName: Type.String(),
+  priceMonthly: Type.Number(),
+  currentPeriodStart: Nullable(IsoTime),
+  currentPeriodEnd: Nullable(IsoTime),
+  updatedAt: Nullable(IsoTime),
 });
 export type Subscription = Static<typeof Subscription>;
 
-export const SubscriptionBody = Type.Object({
+export const SubscriptionBody = Body({
   status: Type.Optional(Type.String({ description: subscriptionStatuses.join(' | ') })),
-  plan_name: Type.Optional(Type.String()),
-  price_monthly: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'USD per month' })),
-  current_period_start: Type.Optional(Nullable(Type.String({ description: 'ISO 8601' }))),
-  current_period_end: Type.Optional(Nullable(Type.String({ description: 'ISO 8601' }))),
+  planName: Type.Optional(Type.String()),
+  priceMonthly: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'USD per month' })),
+  currentPeriodStart: Type.Optional(Nullable(Type.String({ description: 'ISO 8601' }))),
+  currentPeriodEnd: Type.Optional(Nullable(Type.String({ description: 'ISO 8601' }))),
 });
 
 export const eventRoutes = {
@@ -151,7 +153,7 @@ export const eventRoutes = {
   },
   replayQuarantine: {
     ...doc('Re-check quarantined events, optionally with corrected properties', 'quarantine:replay'),
-    body: Type.Object({
+    body: Body({
       ids: Type.Optional(Type.Array(Type.String(), { description: 'Quarantine ids' })),
       all: Type.Optional(Type.Boolean({ description: 'true: every quarantined event' })),
       fixes: Type.Optional(

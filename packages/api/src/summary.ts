@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   alertStates,
+  IsoTime,
   List,
   doc,
   errors,
@@ -16,8 +17,8 @@ import {
 
 const Trend = literals(['improving', 'stable', 'declining']);
 const Window = Type.Object(
-  { from: Type.Number(), to: Type.Number() },
-  { description: '[from, to), epoch ms' },
+  { from: IsoTime, to: IsoTime },
+  { description: 'The half-open window [from, to)' },
 );
 const TrendComparison = Type.Object({
   current: Nullable(Type.Number()),
@@ -37,8 +38,8 @@ export const Summary = Type.Object({
   window: Window,
   previousWindow: Window,
   tenants: Type.Integer(),
-  generatedAt: Type.Number(),
-  restatedAt: Nullable(Type.Number()),
+  generatedAt: IsoTime,
+  restatedAt: Nullable(IsoTime),
   overallBusinessHealth: Nullable(Type.Number()),
   healthComponents: Type.Object({
     revenue: component(
@@ -76,8 +77,8 @@ export const Summary = Type.Object({
       tenantId: Type.String(),
       state: literals(alertStates),
       eventIds: List(Type.String()),
-      firstSeen: Type.Number(),
-      lastSeen: Type.Number(),
+      firstSeen: IsoTime,
+      lastSeen: IsoTime,
       count: Type.Number(),
       message: Type.Optional(Type.String()),
     }),
@@ -103,7 +104,7 @@ export const Summary = Type.Object({
 export type Summary = Static<typeof Summary>;
 
 const point = <T extends Record<string, TSchema>>(fields: T) =>
-  Type.Array(Type.Object({ t: Type.Number(), ...fields }));
+  Type.Array(Type.Object({ t: IsoTime, ...fields }));
 
 export const Series = Type.Object({
   window: Window,
@@ -122,11 +123,11 @@ export const Series = Type.Object({
   budgetMonthly: Nullable(Type.Number()),
   utilization: Type.Array(
     Type.Object({
-      tenant_id: Type.String(),
-      resource_id: Type.String(),
-      resource_type: Type.String(),
+      tenantId: Type.String(),
+      resourceId: Type.String(),
+      resourceType: Type.String(),
       utilization: Nullable(Type.Number()),
-      total_cost: Nullable(Type.Number()),
+      totalCost: Nullable(Type.Number()),
     }),
   ),
 });

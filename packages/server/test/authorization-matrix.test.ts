@@ -77,7 +77,7 @@ describe('authorization: every role × every route × own/other tenant', () => {
     for (const tenant of [OWN, OTHER])
       await server.api(`/api/subscriptions/${tenant}`, {
         method: 'PUT',
-        body: { status: 'active', plan_name: 'pro', price_monthly: 100 },
+        body: { status: 'active', planName: 'pro', priceMonthly: 100 },
       });
 
     const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {

@@ -37,7 +37,7 @@ function withDeltas(summary: Summary, deltas: PendingDelta[], tenant: string | n
         k.projectedSavings += delta.projectedSavings ?? 0;
       }
     }
-  const days = (summary.window.to - summary.window.from) / 86_400_000;
+  const days = (Date.parse(summary.window.to) - Date.parse(summary.window.from)) / 86_400_000;
   k.monthlyRevenueProtection = (k.positiveRevenueImpact * 30) / days;
   const total = k.positiveRevenueImpact + k.negativeRevenueImpact;
   k.businessPerformanceScore = total
@@ -117,7 +117,7 @@ export function SummaryPage(props: {
       </p>
     );
   const shown = w.rolling ? withDeltas(summary, props.deltas, tenant) : summary;
-  const scoped = props.alerts.filter((a) => !tenant || a.tenant_id === tenant);
+  const scoped = props.alerts.filter((a) => !tenant || a.tenantId === tenant);
   return (
     <div class="summary" data-testid="summary" data-from={summary.window.from} data-to={summary.window.to}>
       <CriticalAlerts alerts={scoped} actions={props.actions} fresh={props.fresh} />

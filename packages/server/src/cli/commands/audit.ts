@@ -1,24 +1,7 @@
+import type { AuditVerify as VerifyReport, AuditRecord as AuditRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface VerifyReport {
-  ok: boolean;
-  records: number;
-  head: { seq: number; hash: string } | null;
-  problem: { seq: number; kind: string; message: string } | null;
-}
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: { kind: string; id: string; role: string | null };
-  action: string;
-  scope: string[] | 'all';
-  detail: Record<string, unknown>;
-  result: string;
-  request_id: string | null;
-}
 
 type ListOptions = ClientOptions & {
   actor?: string;
@@ -89,9 +72,9 @@ export function registerAudit(program: Command): void {
           scope: r.scope === 'all' ? 'all' : r.scope.join(','),
           result: r.result,
           detail: typeof r.detail.sql === 'string' ? r.detail.sql : (r.detail.reason ?? r.detail.route ?? ''),
-          request_id: r.request_id,
+          requestId: r.requestId,
         })),
-        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'request_id'],
+        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'requestId'],
       ),
     );
   });

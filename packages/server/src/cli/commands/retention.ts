@@ -96,8 +96,8 @@ export function runTable(run: RetentionRun): string {
     events: run.totals.events,
     quarantined: run.totals.quarantined,
   });
-  const head = run.dry_run ? 'dry run: nothing deleted; would delete' : 'deleted';
-  return `${head} (as of ${run.ran_at})\n${formatTable(rows, ['event', 'tenant', 'days', 'cutoff', 'events', 'quarantined'])}`;
+  const head = run.dryRun ? 'dry run: nothing deleted; would delete' : 'deleted';
+  return `${head} (as of ${run.ranAt})\n${formatTable(rows, ['event', 'tenant', 'days', 'cutoff', 'events', 'quarantined'])}`;
 }
 
 /** `pulse retention list|set|apply` (SPEC §6): retention policies per event type and tenant. */

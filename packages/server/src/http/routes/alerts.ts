@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { alertRoutes as contract } from '@pulse/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
-import { toAlertView, toTransitionView } from '../../alerts/present.js';
+import { toApiAlert, toTransitionView } from '../../alerts/present.js';
 import {
   alertStates,
   deliveryStatuses,
@@ -53,17 +53,17 @@ function comment(body: unknown): string | null {
 export function presentDelivery(d: Delivery) {
   return {
     id: d.id,
-    alert_id: d.alertId,
-    transition_id: d.transitionId,
+    alertId: d.alertId,
+    transitionId: d.transitionId,
     channel: d.channel,
     target: d.target || null,
     kind: d.payload.type === 'alert' ? `alert.${d.payload.transition.kind}` : 'digest.weekly',
     status: d.status,
     attempts: d.attempts,
-    next_attempt_at: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
-    last_error: d.lastError,
-    created_at: new Date(d.createdAt).toISOString(),
-    sent_at: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
+    nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    lastError: d.lastError,
+    createdAt: new Date(d.createdAt).toISOString(),
+    sentAt: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
   };
 }
 
@@ -110,7 +110,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
       ...(to !== undefined ? { to } : {}),
       limit: limitParam(q.limit, 100, 10_000),
     });
-    return { alerts: list.map((a) => toAlertView(a, publicUrl)) };
+    return { alerts: list.map((a) => toApiAlert(a, publicUrl)) };
   });
 
   api.get('/api/alerts/outbox', { schema: contract.listOutbox }, async (request) => {
@@ -141,7 +141,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   api.get('/api/alerts/:id', { schema: contract.getAlert }, async (request) => {
     const { alert, transitions, deliveries } = await authorized(request, request.params.id, 'alerts:read');
     return {
-      ...toAlertView(alert, publicUrl),
+      ...toApiAlert(alert, publicUrl),
       transitions: transitions.map(toTransitionView),
       notifications: deliveries.map(presentDelivery),
     };
@@ -150,12 +150,12 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   api.post('/api/alerts/:id/ack', { schema: contract.acknowledge }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toAlertView(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
+    return toApiAlert(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
   });
 
   api.post('/api/alerts/:id/resolve', { schema: contract.resolve }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toAlertView(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
+    return toApiAlert(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
   });
 }

@@ -19,8 +19,8 @@ export function presentAudit(r: AuditRecord) {
     scope: r.scope,
     detail: r.detail,
     result: r.result,
-    request_id: r.requestId,
-    prev_hash: r.prevHash,
+    requestId: r.requestId,
+    prevHash: r.prevHash,
     hash: r.hash,
   };
 }

@@ -21,7 +21,7 @@ export function budgetRoutes(app: FastifyInstance, { budgets }: BudgetRouteDeps)
 
   api.get('/api/budgets/:tenant', { schema: contract.getBudget }, async (request) => {
     guard(request, 'budgets:read', [request.params.tenant]);
-    const view = budgetViews(await budgets.budgets()).find((b) => b.tenant_id === request.params.tenant);
+    const view = budgetViews(await budgets.budgets()).find((b) => b.tenantId === request.params.tenant);
     if (!view) throw new NotFoundError(`budget of tenant ${request.params.tenant}`);
     return view;
   });
@@ -30,9 +30,7 @@ export function budgetRoutes(app: FastifyInstance, { budgets }: BudgetRouteDeps)
     const tenant = request.params.tenant;
     guard(request, 'budgets:write', [tenant]);
     const next = await budgets.setBudgets(tenant, request.body);
-    return (
-      budgetViews(next)[0] ?? { tenant_id: tenant, monthly_usd: null, resource_types: {}, updated_at: null }
-    );
+    return budgetViews(next)[0] ?? { tenantId: tenant, monthlyUsd: null, resourceTypes: {}, updatedAt: null };
   });
 
   api.delete('/api/budgets/:tenant', { schema: contract.deleteBudget }, async (request) => {

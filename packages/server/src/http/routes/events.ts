@@ -24,13 +24,13 @@ export function eventRoutes(app: FastifyInstance, store: EventStore): void {
         events: page.events.map((e) => ({
           uuid: e.uuid,
           event: e.event,
-          distinct_id: e.distinctId,
-          tenant_id: e.tenantId,
+          distinctId: e.distinctId,
+          tenantId: e.tenantId,
           timestamp: new Date(e.timestamp).toISOString(),
-          ingested_at: new Date(e.ingestedAt).toISOString(),
+          ingestedAt: new Date(e.ingestedAt).toISOString(),
           properties: e.properties,
         })),
-        next_cursor: page.nextCursor,
+        nextCursor: page.nextCursor,
       };
     });
 }

@@ -148,7 +148,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
           canSee: (tenant) => inScope(scope, tenant),
           send: (message) => connection.send(message),
         });
-        connection.hello({ boot, at: Date.now(), scope, role: actor.role });
+        connection.hello({ boot, at: new Date().toISOString(), scope, role: actor.role });
       });
     },
   });

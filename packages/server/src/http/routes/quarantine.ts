@@ -10,11 +10,11 @@ import { limitParam, listParam } from '../query-params.js';
 function present(q: QuarantinedEvent) {
   return {
     id: q.id,
-    received_at: new Date(q.receivedAt).toISOString(),
-    batch_index: q.batchIndex,
+    receivedAt: new Date(q.receivedAt).toISOString(),
+    batchIndex: q.batchIndex,
     event: q.event.event,
     uuid: q.event.uuid,
-    distinct_id: q.event.distinctId,
+    distinctId: q.event.distinctId,
     timestamp: new Date(q.event.timestamp).toISOString(),
     properties: q.event.properties,
     issues: q.issues,
@@ -49,8 +49,8 @@ export function quarantineRoutes(app: FastifyInstance, store: EventStore, pipeli
     const found = new Set([...result.replayed, ...result.stillInvalid.map((q) => q.id)]);
     return {
       replayed: result.replayed,
-      still_invalid: result.stillInvalid.map(present),
-      not_found: ids.filter((id) => !found.has(id)),
+      stillInvalid: result.stillInvalid.map(present),
+      notFound: ids.filter((id) => !found.has(id)),
     };
   });
 }

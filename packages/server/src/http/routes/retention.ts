@@ -25,7 +25,7 @@ export function retentionRoutes(app: FastifyInstance, { retention, schedule }: R
     guard(request, 'retention:manage');
     return {
       policies: (await retention.policies()).map(presentPolicy),
-      next_run: schedule?.nextRun()?.toISOString() ?? null,
+      nextRun: schedule?.nextRun()?.toISOString() ?? null,
     };
   });
 

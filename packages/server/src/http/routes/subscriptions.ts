@@ -10,13 +10,13 @@ import { listParam } from '../query-params.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const present = (s: Subscription) => ({
-  tenant_id: s.tenantId,
+  tenantId: s.tenantId,
   status: s.status,
-  plan_name: s.planName,
-  price_monthly: s.priceMonthly,
-  current_period_start: iso(s.currentPeriodStart),
-  current_period_end: iso(s.currentPeriodEnd),
-  updated_at: iso(s.updatedAt),
+  planName: s.planName,
+  priceMonthly: s.priceMonthly,
+  currentPeriodStart: iso(s.currentPeriodStart),
+  currentPeriodEnd: iso(s.currentPeriodEnd),
+  updatedAt: iso(s.updatedAt),
 });
 
 /** Subscriptions (SPEC §2): list, set one, import a CSV, delete. */
@@ -38,8 +38,17 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
 
   api.put('/api/subscriptions/:tenant', { schema: contract.putSubscription }, async (request) => {
     guard(request, 'subscriptions:write', [request.params.tenant]);
+    const body = request.body;
+    // The same checks as a CSV row, whose columns keep the catalog's snake_case names.
     const subscription = parseSubscription(
-      { ...(request.body ?? {}), tenant_id: request.params.tenant },
+      {
+        tenant_id: request.params.tenant,
+        status: body.status,
+        plan_name: body.planName,
+        price_monthly: body.priceMonthly,
+        current_period_start: body.currentPeriodStart,
+        current_period_end: body.currentPeriodEnd,
+      },
       'body:',
       Date.now(),
     );

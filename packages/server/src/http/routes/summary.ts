@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { summaryRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../../analytics/analytics.js';
+import { presentSummary } from '../../analytics/present-summary.js';
 import { ValidationError } from '../../errors.js';
 import { guard } from '../auth.js';
 import { listParam, timeParam } from '../query-params.js';
@@ -16,6 +17,6 @@ export function summaryRoutes(app: FastifyInstance, analytics: Analytics): void 
       const to = timeParam('to', q.to) ?? Date.now();
       const from = timeParam('from', q.from) ?? to - 30 * 86_400_000;
       if (from >= to) throw new ValidationError('from', 'must be before to');
-      return analytics.summarize({ tenants: scope }, { from, to });
+      return presentSummary(await analytics.summarize({ tenants: scope }, { from, to }));
     });
 }
