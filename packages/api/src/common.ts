@@ -72,7 +72,9 @@ export const doc = (
   extra: { everyTenant?: true; public?: true } = {},
 ) => ({
   summary,
-  description: `Requires the \`${permission}\` permission.${extra.everyTenant ? ' The caller must see every tenant.' : ''}`,
+  description: `${permission.includes(':') ? `Requires the \`${permission}\` permission.` : `Needs ${permission}.`}${
+    extra.everyTenant ? ' The caller must see every tenant.' : ''
+  }`,
   'x-pulse-permission': permission,
   ...(extra.everyTenant ? { 'x-pulse-every-tenant': true as const } : {}),
   ...(extra.public ? { security: [] } : {}),

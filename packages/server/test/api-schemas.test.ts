@@ -96,6 +96,66 @@ describe('the API contract', () => {
     }
   });
 
+  it('checks input without rewriting it, naming the field, after the role check', async () => {
+    const post = async (path: string, body: unknown, key = server.adminKey) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error?: { code: string; message: string } },
+      };
+    };
+    expect(await post('/api/keys', { role: 'analyst', tenants: [1] })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: 'tenants[0] must be string (body)' } },
+    });
+    expect(await post('/api/keys', { role: 'analyst', expires_at: '2099-01-01' })).toMatchObject({
+      status: 400,
+      body: { error: { message: 'expires_at is not a known field (body)' } },
+    });
+    const analyst = await post('/api/keys', { role: 'analyst' });
+    expect(analyst.status).toBe(201);
+    const key = (analyst.body as unknown as { key: string }).key;
+    expect(await post('/api/users', { nonsense: true }, key)).toMatchObject({
+      status: 403,
+      body: { error: { code: 'forbidden' } },
+    });
+  });
+
+  it('answers exactly the contract: camelCase fields, ISO times, event properties as captured', async () => {
+    const properties = { tenant_id: 'contract-co', snake_key: 'kept', nested: { list: [1, { deep: true }] } };
+    const captured = await fetch(`${server.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        api_key: 'phc_x',
+        batch: [{ event: '$pageview', distinct_id: 'd1', properties }],
+      }),
+    });
+    expect(captured.status).toBe(200);
+    const events = await server.api<{ events: Record<string, unknown>[]; nextCursor: string | null }>(
+      '/api/events?tenant=contract-co',
+    );
+    const [event] = events.body.events;
+    expect(Object.keys(event ?? {}).sort()).toEqual([
+      'distinctId',
+      'event',
+      'ingestedAt',
+      'properties',
+      'tenantId',
+      'timestamp',
+      'uuid',
+    ]);
+    expect(event?.properties).toMatchObject(properties);
+    expect(event?.ingestedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const summary = await server.api<{ window: { from: unknown }; generatedAt: unknown }>('/api/summary');
+    expect(typeof summary.body.window.from).toBe('string');
+    expect(typeof summary.body.generatedAt).toBe('string');
+  });
+
   it('the document matches the committed docs/openapi.json', async () => {
     await expect(
       `${JSON.stringify(document, null, 2)}\n`,

@@ -291,7 +291,7 @@ describe('capture encodings through the real HTTP server', () => {
     });
     expect(reply).toMatchObject({ status: 200, text: '{"status":"Ok"}' });
     const events = await readAllEvents(server.url, server.adminKey, { event: '$identify' });
-    const got = events.filter((e) => e.distinct_id === distinct);
+    const got = events.filter((e) => e.distinctId === distinct);
     expect(got).toHaveLength(1);
     expect(got[0]?.properties.$set).toEqual({ plan: 'pro', seats: 12 });
 

@@ -20,11 +20,12 @@ function describe(errors: readonly SchemaError[], dataVar: string): string {
   if (!error) return `${dataVar} is not valid`;
   const field = fieldOf(error, dataVar);
   const params = error.params;
-  const where = field === dataVar ? '' : ` (${dataVar})`;
+  const where = ` (${dataVar})`;
   const prefix = field === dataVar ? '' : `${field}.`;
   if (error.keyword === 'required') return `${prefix}${String(params.missingProperty)} is required${where}`;
   if (error.keyword === 'additionalProperties')
     return `${prefix}${String(params.additionalProperty)} is not a known field${where}`;
+  if (field === dataVar) return `${dataVar} ${error.message ?? 'is not valid'}`;
   return `${field} ${error.message ?? 'is not valid'}${where}`;
 }
 
