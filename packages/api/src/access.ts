@@ -1,6 +1,7 @@
 import { businessEventNames, type BusinessEventName } from '@pulse/events';
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  AnyKeys,
   Body,
   doc,
   errors,
@@ -77,7 +78,7 @@ export const AuditRecord = Type.Object({
   }),
   action: Type.String(),
   scope: TenantScope,
-  detail: Type.Record(Type.String(), Type.Unknown()),
+  detail: AnyKeys(Type.Unknown()),
   result: literals(['ok', 'denied', 'error']),
   requestId: Nullable(Type.String()),
   prevHash: Type.String(),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  AnyKeys,
   Body,
   alertStates,
   Deleted,
@@ -28,7 +29,7 @@ export const AlertView = Type.Object({
   ruleName: Type.String(),
   severity: literals(severities),
   tenantId: Type.String(),
-  key: Type.Record(Type.String(), Type.String()),
+  key: AnyKeys(Type.String()),
   state: literals(alertStates),
   title: Type.String(),
   summary: Type.String(),
@@ -102,7 +103,7 @@ const Rules = Type.Object({ rules: List(Rule) });
 export const Budget = Type.Object({
   tenantId: Type.String(),
   monthlyUsd: Nullable(Type.Number()),
-  resourceTypes: Type.Record(Type.String(), Type.Number(), { description: 'Monthly USD per resource_type' }),
+  resourceTypes: AnyKeys(Type.Number(), { description: 'Monthly USD per resource_type' }),
   updatedAt: Nullable(IsoTime),
 });
 export type Budget = Static<typeof Budget>;
@@ -190,7 +191,7 @@ export const ruleRoutes = {
   putRule: {
     ...doc('Create or replace one rule', 'rules:write'),
     params: IdParams('Rule id'),
-    body: Type.Record(Type.String(), Type.Unknown(), { description: 'A Rule; checked naming the field' }),
+    body: AnyKeys(Type.Unknown(), { description: 'A Rule; checked naming the field' }),
     response: { 200: Rule, ...errors },
   },
   deleteRule: {
@@ -216,7 +217,7 @@ export const budgetRoutes = {
     body: Type.Object(
       {
         monthlyUsd: Type.Optional(Nullable(Type.Number({ description: 'USD per month; null removes it' }))),
-        resourceTypes: Type.Optional(Type.Record(Type.String(), Nullable(Type.Number()))),
+        resourceTypes: Type.Optional(AnyKeys(Nullable(Type.Number()))),
       },
       { additionalProperties: false },
     ),

@@ -24,6 +24,14 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const List = <T extends TSchema>(items: T, options: { description?: string } = {}) =>
   Type.Unsafe<readonly Static<T>[]>(Type.Array(items, options));
 
+/**
+ * An object with any keys (event properties, SQL column names, metric names): every key is kept, whatever
+ * characters it holds. (`Type.Record` becomes a `patternProperties` that a serializer may apply to some
+ * keys only, silently dropping the rest.)
+ */
+export const AnyKeys = <T extends TSchema>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<Record<string, Static<T>>>({ ...options, type: 'object', additionalProperties: values });
+
 /** Tenants a key or user may see: ids, or every tenant. */
 export const TenantScope = Type.Union([List(Type.String()), Type.Literal('all')]);
 export type TenantScope = Static<typeof TenantScope>;

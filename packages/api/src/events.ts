@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  AnyKeys,
   Body,
   doc,
   errors,
@@ -17,7 +18,7 @@ import {
 /** Stored events, the quarantine, ad-hoc SQL, the named reports and tenant subscriptions. */
 
 /** Event properties exactly as captured: free-form, catalog names in snake_case. */
-const Properties = Type.Record(Type.String(), Type.Unknown(), {
+const Properties = AnyKeys(Type.Unknown(), {
   description: 'The event’s properties exactly as captured',
 });
 
@@ -87,7 +88,7 @@ export const Report = Type.Object({
   name: Type.String(),
   title: Type.String(),
   columns: Type.Array(Type.String()),
-  rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+  rows: Type.Array(AnyKeys(Type.Unknown()), {
     description: 'One object per row, keyed by the column names',
   }),
   window: Type.Object({
@@ -157,7 +158,7 @@ export const eventRoutes = {
       ids: Type.Optional(Type.Array(Type.String(), { description: 'Quarantine ids' })),
       all: Type.Optional(Type.Boolean({ description: 'true: every quarantined event' })),
       fixes: Type.Optional(
-        Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
+        AnyKeys(AnyKeys(Type.Unknown()), {
           description: 'Corrected properties per quarantine id',
         }),
       ),

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
+  AnyKeys,
   alertStates,
   IsoTime,
   List,
@@ -112,7 +113,7 @@ export const Series = Type.Object({
   tenants: Type.Array(Type.String()),
   revenue: point({ negative: Type.Number(), positive: Type.Number() }),
   savings: point({ realized: Type.Number(), projected: Type.Number() }),
-  efficiency: Type.Record(Type.String(), point({ score: Type.Number() })),
+  efficiency: AnyKeys(point({ score: Type.Number() })),
   deliverability: point({
     bounceRate: Nullable(Type.Number()),
     spamRate: Nullable(Type.Number()),

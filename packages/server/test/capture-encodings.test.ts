@@ -276,8 +276,8 @@ describe('capture encodings through the real HTTP server', () => {
       expect(got, `${e.properties.encoding} event ${e.uuid} was not stored`).toBeDefined();
       expect(got).toMatchObject({
         event: e.event,
-        distinct_id: e.distinct_id,
-        tenant_id: tenant,
+        distinctId: e.distinct_id,
+        tenantId: tenant,
         properties: e.properties,
       });
     }

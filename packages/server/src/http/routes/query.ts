@@ -24,13 +24,12 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
   api.post('/api/query', { schema: contract.runQuery }, async (request) => {
     const startedAt = performance.now();
     const scope = guard(request, 'query:run');
-    const sql = request.body?.sql;
-    if (typeof sql !== 'string' || !sql.trim())
-      throw new ValidationError('sql', 'is required: {"sql": "SELECT …"}');
+    const { sql, max_rows: asked = request.body.maxRows } = request.body;
+    if (!sql.trim()) throw new ValidationError('sql', 'is required: {"sql": "SELECT …"}');
     if (sql.length > MAX_SQL_LENGTH)
       throw new ValidationError('sql', `is ${sql.length} characters; at most ${MAX_SQL_LENGTH} are accepted`);
-    const maxRows = request.body?.max_rows === undefined ? settings.maxRows : Number(request.body.max_rows);
-    if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > settings.maxRows)
+    const maxRows = asked ?? settings.maxRows;
+    if (maxRows > settings.maxRows)
       throw new ValidationError('max_rows', `must be a whole number from 1 to ${settings.maxRows}`);
     return gate(() =>
       queries.run(sql, scope, {
