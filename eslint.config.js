@@ -48,6 +48,21 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@pulse/api',
+              allowTypeImports: true,
+              message:
+                'The dashboard takes only types from the API contract: `import type`, no TypeBox in the bundle.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
@@ -66,8 +81,8 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    // The SDK ships to customers' backends: only the catalog and posthog-node.
-    files: ['packages/sdk/src/**', 'packages/events/src/**'],
+    // The SDK ships to customers' backends: only the catalog and posthog-node. The API contract stands alone too.
+    files: ['packages/sdk/src/**', 'packages/events/src/**', 'packages/api/src/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -179,7 +179,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   );
   const actions: AlertActions = useMemo(() => ({ acknowledge: act('ack'), resolve: act('resolve') }), [act]);
   const alertList = useMemo(() => [...alerts.values()], [alerts]);
-  const openCount = alertList.filter((a) => a.state === 'open' && (!tenant || a.tenant_id === tenant)).length;
+  const openCount = alertList.filter((a) => a.state === 'open' && (!tenant || a.tenantId === tenant)).length;
   const scopeTenants = auth.user.tenants === 'all' ? null : auth.user.tenants;
 
   let page;
@@ -309,7 +309,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         <div class="toast" role="alert" data-testid="toast">
           <span class="sev sev-critical">critical</span>
           <span>
-            <strong>{toast.title}</strong> · {toast.tenant_id}
+            <strong>{toast.title}</strong> · {toast.tenantId}
           </span>
           <a href="/alerts">Open inbox</a>
           <button type="button" class="icon" onClick={() => setToast(null)}>

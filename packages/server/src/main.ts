@@ -1,3 +1,4 @@
+import type { RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -127,6 +128,8 @@ export interface RunningServer {
   store: EventStore;
   storage: Storage & { audit: AuditTrail };
   alerts: AlertEngine;
+  /** Every HTTP route with its schema (what the OpenAPI document is generated from). */
+  routes: readonly RouteOptions[];
   close: () => Promise<void>;
 }
 
@@ -388,6 +391,7 @@ export async function startServer(
     store,
     storage,
     alerts: alerts.engine,
+    routes: app.routeTable,
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish

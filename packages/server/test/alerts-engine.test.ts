@@ -10,6 +10,7 @@ import { registerBudgets } from '../src/cli/commands/budgets.js';
 import { registerRules } from '../src/cli/commands/rules.js';
 import { Sessions } from '../src/access/sessions.js';
 import { authenticate } from '../src/http/auth.js';
+import { strictInput } from '../src/http/strict-input.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { alertRoutes } from '../src/http/routes/alerts.js';
 import { budgetRoutes } from '../src/http/routes/budgets.js';
@@ -33,7 +34,7 @@ async function openPulse(dir: string, clock: { now: number }, settings?: Partial
   });
   const engine = system.engine;
   await engine.start(stream);
-  const app: FastifyInstance = Fastify();
+  const app: FastifyInstance = Fastify(strictInput);
   await app.register(cookie);
   const sessions = new Sessions(storage.users, { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
@@ -131,7 +132,7 @@ interface AlertJson {
   severity: string;
   amount: number;
   title: string;
-  acknowledged_by: string | null;
+  acknowledgedBy: string | null;
   resolution: string | null;
   link: string;
   transitions: { kind: string; actor: string; comment: string | null }[];
@@ -166,7 +167,7 @@ describe('alert engine on the committed-event stream', () => {
     const acked = await pulse.api<AlertJson>('POST', `/api/alerts/${id}/ack`, {
       comment: 'calling the bank',
     });
-    expect(acked.body).toMatchObject({ state: 'acknowledged', acknowledged_by: 'admin' });
+    expect(acked.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'admin' });
     const again = await pulse.api<ErrorJson>('POST', `/api/alerts/${id}/ack`, {});
     expect(again.body.error.code).toBe('conflict');
     clock.now += minute;
@@ -253,11 +254,11 @@ describe('alert engine on the committed-event stream', () => {
 
   it('budgets: run-rate over 120 % fires, a budget change re-evaluates at once, and the state survives a restart', async () => {
     const { pulse, dir, clock } = await start();
-    const bad = await pulse.api<ErrorJson>('PUT', '/api/budgets/acme', { monthly_usd: -5 });
-    expect(bad.body.error.message).toMatch(/^monthly_usd must be a positive amount/);
+    const bad = await pulse.api<ErrorJson>('PUT', '/api/budgets/acme', { monthlyUsd: -5 });
+    expect(bad.body.error.message).toMatch(/^monthlyUsd must be a positive amount/);
     const set = await pulse.api('PUT', '/api/budgets/acme', {
-      monthly_usd: 10_000,
-      resource_types: { database: 1_000 },
+      monthlyUsd: 10_000,
+      resourceTypes: { database: 1_000 },
     });
     expect(set.status).toBe(200);
     await pulse.ingest(usage('vm-1', 6_000), usage('vm-2', 5_000, T0 + 1000));
@@ -274,7 +275,7 @@ describe('alert engine on the committed-event stream', () => {
     expect(alert?.amount).toBeCloseTo(2_000.01, 6);
 
     // Raising the budget clears it; after the rule's 60 min of hysteresis it resolves.
-    await again.api('PUT', '/api/budgets/acme', { monthly_usd: 20_000 });
+    await again.api('PUT', '/api/budgets/acme', { monthlyUsd: 20_000 });
     clock.now += 60 * minute;
     await again.engine.tick();
     expect(
@@ -283,10 +284,10 @@ describe('alert engine on the committed-event stream', () => {
     ).toMatchObject({ state: 'resolved', resolution: 'auto' });
     expect((await again.api<{ budgets: unknown[] }>('GET', '/api/budgets')).body.budgets).toEqual([
       {
-        tenant_id: 'acme',
-        monthly_usd: 20_000,
-        resource_types: { database: 1_000 },
-        updated_at: new Date(clock.now - 60 * minute).toISOString(),
+        tenantId: 'acme',
+        monthlyUsd: 20_000,
+        resourceTypes: { database: 1_000 },
+        updatedAt: new Date(clock.now - 60 * minute).toISOString(),
       },
     ]);
   });
@@ -369,7 +370,7 @@ describe('alert engine on the committed-event stream', () => {
     expect((await pulse.api('POST', `/api/alerts/${own}/ack`, {}, 'globex-exec')).status).toBe(200);
     expect((await pulse.api('PUT', '/api/rules', { rules: [] }, 'globex-exec')).status).toBe(403);
     expect((await pulse.api('GET', '/api/alerts/outbox', undefined, 'globex-exec')).status).toBe(403);
-    expect((await pulse.api('PUT', '/api/budgets/acme', { monthly_usd: 1 }, 'globex-exec')).status).toBe(403);
+    expect((await pulse.api('PUT', '/api/budgets/acme', { monthlyUsd: 1 }, 'globex-exec')).status).toBe(403);
     expect((await pulse.api('GET', '/api/alerts', undefined, 'nobody')).status).toBe(401);
   });
 
@@ -397,7 +398,7 @@ describe('alert engine on the committed-event stream', () => {
       'acme: monthly 10000; database 1000\n',
     );
     expect(JSON.parse(await pulseCli('budgets', 'list', '--json'))).toMatchObject({
-      budgets: [{ tenant_id: 'acme', monthly_usd: 10_000, resource_types: { database: 1_000 } }],
+      budgets: [{ tenantId: 'acme', monthlyUsd: 10_000, resourceTypes: { database: 1_000 } }],
     });
     expect(await pulseCli('rules', 'list')).toMatch(/^id +severity +enabled/);
     await pulse.ingest(loss(25_000));

@@ -45,7 +45,7 @@ interface Answer {
 interface AuditRow {
   action: string;
   result: string;
-  request_id: string;
+  requestId: string;
   detail: Record<string, unknown>;
 }
 
@@ -180,7 +180,7 @@ describe('the audit trail fails closed', () => {
     // once writes work again, a change is recorded as started, then with its outcome
     const applied = await call('/api/keys', { body: { role: 'analyst', name: 'after-failing' } });
     expect(applied.status).toBe(201);
-    const records = (await trail()).filter((r) => r.request_id === applied.requestId);
+    const records = (await trail()).filter((r) => r.requestId === applied.requestId);
     expect(records.map((r) => r.result).sort()).toEqual(['ok', 'started']);
   });
 
@@ -193,7 +193,7 @@ describe('the audit trail fails closed', () => {
     expect(JSON.parse(created.text)).toMatchObject({
       error: { code: 'audit_unavailable', message: expect.stringContaining('may have been applied') },
     });
-    const records = (await trail()).filter((r) => r.request_id === created.requestId);
+    const records = (await trail()).filter((r) => r.requestId === created.requestId);
     expect(records.map((r) => [r.action, r.result])).toEqual([['keys.create', 'started']]);
   });
 
@@ -222,7 +222,7 @@ describe('the audit trail fails closed', () => {
   it('after the failure clears, every read answered 200 has its record', async () => {
     const answers = await Promise.all(reads.map((read) => call(read.path, read)));
     expect(answers.map((a) => a.status)).toEqual(reads.map(() => 200));
-    const ids = new Set((await trail()).filter((r) => r.result === 'ok').map((r) => r.request_id));
+    const ids = new Set((await trail()).filter((r) => r.result === 'ok').map((r) => r.requestId));
     for (const answer of answers) expect(ids.has(answer.requestId ?? '')).toBe(true);
   });
 
@@ -243,10 +243,10 @@ describe('the audit trail fails closed', () => {
 
     const asked = new Set(answers.map((a) => a.requestId));
     const recorded = (await trail()).filter(
-      (r) => asked.has(r.request_id) && (r.action === 'summary.read' || r.action === 'query.run'),
+      (r) => asked.has(r.requestId) && (r.action === 'summary.read' || r.action === 'query.run'),
     );
     expect(recorded.every((r) => r.result === 'ok')).toBe(true);
-    expect(recorded.map((r) => r.request_id).sort()).toEqual(served.map((a) => a.requestId).sort());
+    expect(recorded.map((r) => r.requestId).sort()).toEqual(served.map((a) => a.requestId).sort());
   });
 
   it('verify finds records it wrote that are gone from the end of the trail', async () => {

@@ -47,8 +47,8 @@ async function writeOlderStore(file: string): Promise<void> {
 
 interface AuditRow {
   seq: number;
-  request_id: string;
-  client_request_id: string | null;
+  requestId: string;
+  clientRequestId: string | null;
 }
 
 describe('request ids in the audit trail', () => {
@@ -86,7 +86,7 @@ describe('request ids in the audit trail', () => {
     const report = await verify();
     expect(report).toMatchObject({ ok: true, problem: null });
     const older = (await records()).filter((r) => r.seq <= 2);
-    expect(older.map((r) => [r.request_id, r.client_request_id])).toEqual([
+    expect(older.map((r) => [r.requestId, r.clientRequestId])).toEqual([
       ['req-2', null],
       ['req-1', null],
     ]);
@@ -104,20 +104,20 @@ describe('request ids in the audit trail', () => {
     expect(new Set([first.id, huge.id, colliding.id, unsafe.id]).size).toBe(4);
 
     const trail = await records();
-    expect(trail.every((r) => r.request_id.length <= 64)).toBe(true);
-    const byId = (id: string) => trail.filter((r) => r.request_id === id);
+    expect(trail.every((r) => r.requestId.length <= 64)).toBe(true);
+    const byId = (id: string) => trail.filter((r) => r.requestId === id);
     expect(byId(first.id)).toHaveLength(1); // the colliding one did not take its key
-    expect(byId(huge.id)[0]?.client_request_id).toBeNull();
-    expect(byId(unsafe.id)[0]?.client_request_id).toBeNull();
-    expect(byId(colliding.id)[0]?.client_request_id).toBe(first.id);
+    expect(byId(huge.id)[0]?.clientRequestId).toBeNull();
+    expect(byId(unsafe.id)[0]?.clientRequestId).toBeNull();
+    expect(byId(colliding.id)[0]?.clientRequestId).toBe(first.id);
   });
 
   it('keeps a safe client id beside the server id, in errors, the API and the CLI', async () => {
     const refused = await get('/api/summary?from=not-a-time', 'trace-42:abc');
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { requestId: refused.id } });
-    const record = (await records()).find((r) => r.request_id === refused.id);
-    expect(record?.client_request_id).toBe('trace-42:abc');
+    const record = (await records()).find((r) => r.requestId === refused.id);
+    expect(record?.clientRequestId).toBe('trace-42:abc');
 
     const cli = await runCli(
       {},
@@ -131,7 +131,7 @@ describe('request ids in the audit trail', () => {
       '20',
     );
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toContain('client_request_id');
+    expect(cli.stdout).toContain('clientRequestId');
     expect(cli.stdout).toContain('trace-42:abc');
   });
 

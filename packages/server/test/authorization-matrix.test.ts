@@ -77,7 +77,7 @@ describe('authorization: every role × every route × own/other tenant', () => {
     for (const tenant of [OWN, OTHER])
       await server.api(`/api/subscriptions/${tenant}`, {
         method: 'PUT',
-        body: { status: 'active', plan_name: 'pro', price_monthly: 100 },
+        body: { status: 'active', planName: 'pro', priceMonthly: 100 },
       });
 
     const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as {
@@ -89,7 +89,7 @@ describe('authorization: every role × every route × own/other tenant', () => {
             security?: unknown[];
             'x-pulse-permission': string;
             'x-pulse-every-tenant'?: boolean;
-            parameters: { name: string; in: string }[];
+            parameters?: { name: string; in: string }[];
           }
         >
       >;
@@ -98,7 +98,7 @@ describe('authorization: every role × every route × own/other tenant', () => {
       Object.entries(ops)
         .filter(([, op]) => !Array.isArray(op.security) && op['x-pulse-permission'] !== 'a session cookie')
         .map(([method, op]) => {
-          const tenantParam = op.parameters.find((p) => p.name === 'tenant');
+          const tenantParam = op.parameters?.find((p) => p.name === 'tenant');
           return {
             method: method.toUpperCase(),
             path,

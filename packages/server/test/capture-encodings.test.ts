@@ -276,8 +276,8 @@ describe('capture encodings through the real HTTP server', () => {
       expect(got, `${e.properties.encoding} event ${e.uuid} was not stored`).toBeDefined();
       expect(got).toMatchObject({
         event: e.event,
-        distinct_id: e.distinct_id,
-        tenant_id: tenant,
+        distinctId: e.distinct_id,
+        tenantId: tenant,
         properties: e.properties,
       });
     }
@@ -291,7 +291,7 @@ describe('capture encodings through the real HTTP server', () => {
     });
     expect(reply).toMatchObject({ status: 200, text: '{"status":"Ok"}' });
     const events = await readAllEvents(server.url, server.adminKey, { event: '$identify' });
-    const got = events.filter((e) => e.distinct_id === distinct);
+    const got = events.filter((e) => e.distinctId === distinct);
     expect(got).toHaveLength(1);
     expect(got[0]?.properties.$set).toEqual({ plan: 'pro', seats: 12 });
 

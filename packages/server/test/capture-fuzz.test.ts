@@ -625,7 +625,7 @@ describe('capture fuzzing against the real server', () => {
       for (const [uuid, sent] of expectedStored) {
         const got = byUuid.get(uuid);
         const roundTripped = JSON.parse(JSON.stringify(sent)) as Event;
-        expect({ event: got?.event, distinct_id: got?.distinct_id, tenant_id: got?.tenant_id }).toEqual({
+        expect({ event: got?.event, distinct_id: got?.distinctId, tenant_id: got?.tenantId }).toEqual({
           event: roundTripped.event,
           distinct_id: roundTripped.distinct_id,
           tenant_id: tenant,

@@ -2,14 +2,7 @@ import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
-interface ApiEvent {
-  uuid: string;
-  event: string;
-  distinct_id: string;
-  tenant_id: string | null;
-  timestamp: string;
-  properties: Record<string, unknown>;
-}
+import type { StoredEvent as ApiEvent } from '@pulse/api';
 
 describe('unmodified posthog-node delivers to Pulse', () => {
   let server: TestServer;
@@ -53,7 +46,7 @@ describe('unmodified posthog-node delivers to Pulse', () => {
       );
       expect(status).toBe(200);
       expect(body.events).toHaveLength(120);
-      const byDistinct = new Map(body.events.map((e) => [e.distinct_id, e]));
+      const byDistinct = new Map(body.events.map((e) => [e.distinctId, e]));
       for (const e of sent) {
         const stored = byDistinct.get(e.distinctId);
         expect(stored).toBeDefined();

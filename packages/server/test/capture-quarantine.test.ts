@@ -51,13 +51,13 @@ describe('quarantine through the capture API', () => {
       'revenue_impact_event: property "impact_amount" must be a number ≥ 0 (rule: minimum); received -5',
       'revenue_impact_event: property "impact_type" must be one of negative | positive (rule: enum); received "sideways"',
     ]);
-    const events = await server.api<{ events: { distinct_id: string }[] }>(`/api/events?tenant=${tenant}`);
-    expect(events.body.events.map((e) => e.distinct_id).sort()).toEqual(['d1', 'd3', 'x']);
+    const events = await server.api<{ events: { distinctId: string }[] }>(`/api/events?tenant=${tenant}`);
+    expect(events.body.events.map((e) => e.distinctId).sort()).toEqual(['d1', 'd3', 'x']);
 
     const listed = await server.api<{
       quarantined: {
         id: string;
-        batch_index: number;
+        batchIndex: number;
         issues: { property: string; rule: string; value: unknown }[];
       }[];
     }>('/api/quarantine');
@@ -70,18 +70,18 @@ describe('quarantine through the capture API', () => {
     ]);
 
     // Replaying unchanged data keeps it quarantined; with corrected data it is stored and leaves the quarantine.
-    const again = await server.api<{ replayed: string[]; still_invalid: unknown[] }>(
+    const again = await server.api<{ replayed: string[]; stillInvalid: unknown[] }>(
       '/api/quarantine/replay',
       { body: { ids: [bad.uuid] } },
     );
-    expect(again.body).toMatchObject({ replayed: [], still_invalid: [{ id: bad.uuid }] });
+    expect(again.body).toMatchObject({ replayed: [], stillInvalid: [{ id: bad.uuid }] });
     const fixed = await server.api<{ replayed: string[] }>('/api/quarantine/replay', {
       body: {
         ids: [bad.uuid, 'missing-id'],
         fixes: { [bad.uuid]: { impact_amount: 5, impact_type: 'negative' } },
       },
     });
-    expect(fixed.body).toMatchObject({ replayed: [bad.uuid], still_invalid: [], not_found: ['missing-id'] });
+    expect(fixed.body).toMatchObject({ replayed: [bad.uuid], stillInvalid: [], notFound: ['missing-id'] });
     expect((await server.api<{ quarantined: unknown[] }>('/api/quarantine')).body.quarantined).toEqual([]);
     const stored = await server.api<{ events: { uuid: string; properties: Record<string, unknown> }[] }>(
       `/api/events?tenant=${tenant}&event=revenue_impact_event`,

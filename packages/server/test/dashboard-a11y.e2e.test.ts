@@ -19,7 +19,7 @@ interface AlertView {
   state: string;
   title: string;
   summary: string;
-  last_seen: string;
+  lastSeen: string;
 }
 
 /** What a screen reader and the keyboard see of one tab list and its panel. */
@@ -265,7 +265,7 @@ describe('the dashboard for keyboard users and wall screens, in headless Chromiu
     await open('/alerts');
     const time = page.locator(`li[data-alert-id="${alerts.open.id}"] time`);
     await time.waitFor();
-    const lastSeen = alerts.open.last_seen;
+    const lastSeen = alerts.open.lastSeen;
     const pageNow = () => page.evaluate(() => Date.now());
     const label = () => time.textContent();
 

@@ -189,8 +189,8 @@ describe('the dashboard in headless Chromium', () => {
     await row.waitFor({ state: 'detached' }); // it leaves the open tab
     await page.getByRole('tab', { name: /Acknowledged/ }).click();
     await page.locator(`li[data-alert-id="${alertId}"][data-state=acknowledged]`).waitFor();
-    const stored = await server.api<{ state: string; ack_comment: string }>(`/api/alerts/${alertId}`);
-    expect(stored.body).toMatchObject({ state: 'acknowledged', ack_comment: 'Security is on it' });
+    const stored = await server.api<{ state: string; ackComment: string }>(`/api/alerts/${alertId}`);
+    expect(stored.body).toMatchObject({ state: 'acknowledged', ackComment: 'Security is on it' });
     expect(pageErrors).toEqual([]);
     await context.close();
   });

@@ -208,7 +208,7 @@ describe('a live socket ends with its access', () => {
 
   it('an API key closes its sockets when it expires', async () => {
     const expiresAt = clock.now() + 60 * MINUTE;
-    const { key } = await newKey({ role: 'executive', expires_at: new Date(expiresAt).toISOString() });
+    const { key } = await newKey({ role: 'executive', expiresAt: new Date(expiresAt).toISOString() });
     const client = await open(bearer(key));
     await clock.advance(59 * MINUTE);
     await receives(client, 'tenant-key');

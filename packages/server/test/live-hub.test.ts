@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DashboardStream } from '../src/alerts/channels/dashboard.js';
 import type { AlertView } from '../src/alerts/types.js';
+import { apiAlertOf } from '../src/alerts/present.js';
 import { EventStream } from '../src/ingestion/event-stream.js';
 import { createLiveConnection } from '../src/live/live-connection.js';
 import { createLiveHub, type LiveMessage } from '../src/live/live-hub.js';
@@ -101,10 +102,10 @@ describe('live hub', () => {
       close,
     });
     connection.hello({ boot: 'b' });
-    connection.send({ type: 'alert.updated', alert: alert('a') });
+    connection.send({ type: 'alert.updated', alert: apiAlertOf(alert('a')) });
     expect(sent.map((s) => (JSON.parse(s) as { seq: number }).seq)).toEqual([1, 2]);
     buffered = 10 * 1024 * 1024;
-    connection.send({ type: 'alert.updated', alert: alert('a') });
+    connection.send({ type: 'alert.updated', alert: apiAlertOf(alert('a')) });
     expect(close).toHaveBeenCalledWith(1013, expect.any(String));
     expect(sent).toHaveLength(2);
   });

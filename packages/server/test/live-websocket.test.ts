@@ -112,7 +112,7 @@ describe('WebSocket /api/live', () => {
       // The executive sees both tenants (possibly over two batches) and B's critical alert.
       await exec.until((m) => m.type === 'events.delta' && B in (m.tenants as object));
       const opened = await exec.until(
-        (m) => m.type === 'alert.transition' && (m.alert as { tenant_id: string }).tenant_id === B,
+        (m) => m.type === 'alert.transition' && (m.alert as { tenantId: string }).tenantId === B,
       );
       expect(opened).toMatchObject({ kind: 'opened', alert: { severity: 'critical', state: 'open' } });
 

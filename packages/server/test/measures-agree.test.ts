@@ -69,9 +69,9 @@ describe('each business measure means the same in every view', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
-    expect(
-      (await server.api('/api/budgets/acme', { method: 'PUT', body: { monthly_usd: 100 } })).status,
-    ).toBe(200);
+    expect((await server.api('/api/budgets/acme', { method: 'PUT', body: { monthlyUsd: 100 } })).status).toBe(
+      200,
+    );
     const res = await fetch(`${server.url}/batch/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -83,7 +83,7 @@ describe('each business measure means the same in every view', () => {
         (
           await server.api(`/api/subscriptions/${tenant}`, {
             method: 'PUT',
-            body: { status: 'active', plan_name: 'Pro', price_monthly: 100 },
+            body: { status: 'active', planName: 'Pro', priceMonthly: 100 },
           })
         ).status,
       ).toBe(200);

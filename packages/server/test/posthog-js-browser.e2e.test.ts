@@ -170,7 +170,7 @@ describe('unmodified posthog-js in headless Chromium delivers to Pulse', () => {
 
       // Batched sends flush every 3 s; poll the store (not the browser) until everything arrived.
       const readBack = async (): Promise<ApiEvent[]> =>
-        (await readAllEvents(pulse.url, pulse.adminKey)).filter((e) => e.distinct_id === distinctId);
+        (await readAllEvents(pulse.url, pulse.adminKey)).filter((e) => e.distinctId === distinctId);
       const arrived = async (done: (events: ApiEvent[]) => boolean) => {
         const deadline = Date.now() + 20_000;
         while (Date.now() < deadline && !done(await readBack())) {
@@ -204,7 +204,7 @@ describe('unmodified posthog-js in headless Chromium delivers to Pulse', () => {
       });
       expect(stored.map(pick).map(key).sort()).toEqual(sent.map(key).sort());
       for (const e of stored) {
-        expect(e.tenant_id).toBe(tenant);
+        expect(e.tenantId).toBe(tenant);
         expect(e.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         expect(e.properties).toMatchObject({ $lib: 'web', token: TOKEN, $current_url: `${site.url}/` });
         expect(Math.abs(Date.parse(e.timestamp) - Date.now())).toBeLessThan(60_000);

@@ -57,7 +57,7 @@ describe('ad-hoc SQL cannot leave its scope', () => {
       (
         await server.api('/api/subscriptions/' + OUTSIDE, {
           method: 'PUT',
-          body: { status: 'active', plan_name: 'outside-subscription-plan', price_monthly: 10 },
+          body: { status: 'active', planName: 'outside-subscription-plan', priceMonthly: 10 },
         })
       ).status,
     ).toBe(200);
@@ -65,7 +65,7 @@ describe('ad-hoc SQL cannot leave its scope', () => {
       (
         await server.api('/api/subscriptions/acme', {
           method: 'PUT',
-          body: { status: 'active', plan_name: 'Pro', price_monthly: 500 },
+          body: { status: 'active', planName: 'Pro', priceMonthly: 500 },
         })
       ).status,
     ).toBe(200);

@@ -95,7 +95,7 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
     expect(await imported.json()).toEqual({ imported: 2 });
     const set = await server.api('/api/subscriptions/globex', {
       method: 'PUT',
-      body: { status: 'active', plan_name: 'Team', price_monthly: 0 },
+      body: { status: 'active', planName: 'Team', priceMonthly: 0 },
     });
     expect(set.status).toBe(200);
   });
@@ -195,8 +195,8 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toContain('line 3: status must be one of active');
     expect(body.error.message).toContain('price_monthly must be a number ≥ 0');
-    const listed = await server.api<{ subscriptions: { tenant_id: string }[] }>('/api/subscriptions');
-    expect(listed.body.subscriptions.map((s) => s.tenant_id)).toEqual(['acme', 'globex', 'initech']);
+    const listed = await server.api<{ subscriptions: { tenantId: string }[] }>('/api/subscriptions');
+    expect(listed.body.subscriptions.map((s) => s.tenantId)).toEqual(['acme', 'globex', 'initech']);
   });
 
   it('runs read-only SQL over the documented view, restricted to the scope whatever the SQL says', async () => {

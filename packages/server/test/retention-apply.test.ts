@@ -81,10 +81,10 @@ function revenue(events: readonly CapturedEvent[], type: 'positive' | 'negative'
 }
 
 interface RunBody {
-  dry_run: boolean;
+  dryRun: boolean;
   rows: { event: string; tenant: string | null; days: number; events: number; quarantined: number }[];
   totals: { events: number; quarantined: number };
-  timings: { delete_ms: number; rollups_ms: number | null };
+  timings: { deleteMs: number; rollupsMs: number | null };
 }
 
 describe('retention through the API, the scheduler-free server and the CLI', () => {
@@ -164,8 +164,8 @@ describe('retention through the API, the scheduler-free server and the CLI', () 
       body: POLICIES,
     });
     expect(put.status).toBe(200);
-    const listed = await server.api<{ policies: unknown[]; next_run: string | null }>('/api/retention');
-    expect(listed.body.next_run).toBeNull();
+    const listed = await server.api<{ policies: unknown[]; nextRun: string | null }>('/api/retention');
+    expect(listed.body.nextRun).toBeNull();
     expect(listed.body.policies).toEqual(
       expect.arrayContaining([
         { event: 'revenue_impact_event', tenant: 'ret-b', days: 10 },
@@ -182,7 +182,7 @@ describe('retention through the API, the scheduler-free server and the CLI', () 
       method: 'POST',
     });
     expect(status).toBe(200);
-    expect(body.dry_run).toBe(true);
+    expect(body.dryRun).toBe(true);
     const expected: Row[] = [];
     for (const tenant of TENANTS)
       for (const event of ['cost_optimization_event', 'resource_usage_event', 'revenue_impact_event']) {
@@ -214,10 +214,10 @@ describe('retention through the API, the scheduler-free server and the CLI', () 
     expect(beforeSummary.positiveRevenueImpact).toBeCloseTo(revenue(events, 'positive', from), 6);
 
     const { body } = await server.api<RunBody>('/api/retention/apply?dryRun=false', { method: 'POST' });
-    expect(body.dry_run).toBe(false);
+    expect(body.dryRun).toBe(false);
     const remaining = events.filter((e) => !doomed(e, now));
     expect(body.totals).toEqual({ events: events.length - remaining.length, quarantined: 2 });
-    expect(body.timings.rollups_ms).not.toBeNull();
+    expect(body.timings.rollupsMs).not.toBeNull();
 
     // Exactly the doomed events are gone; nothing newer than its cutoff was touched (tenant override too).
     for (const tenant of TENANTS)

@@ -138,10 +138,10 @@ describe('retention: config seed, scheduled job, direct CLI', () => {
     const applied = await run('apply', '--json');
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.out)).toMatchObject({
-      dry_run: false,
+      dryRun: false,
       totals: { events: 1, quarantined: 0 },
       rows: [{ event: 'generic', tenant: 'direct', days: 30, events: 1, quarantined: 0 }],
-      timings: { rollups_ms: null },
+      timings: { rollupsMs: null },
     });
 
     server = await startTestServer({ PULSE_RETENTION_CRON: 'off' }, dataDir);

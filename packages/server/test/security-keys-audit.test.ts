@@ -7,6 +7,7 @@ import { ApiKeys } from '../src/access/api-keys.js';
 import { auditRequests } from '../src/access/audit-requests.js';
 import { Sessions } from '../src/access/sessions.js';
 import { adminKeyResolver, authenticate } from '../src/http/auth.js';
+import { strictInput } from '../src/http/strict-input.js';
 import { apiErrorHandler } from '../src/http/errors.js';
 import { auditRoutes } from '../src/http/routes/audit.js';
 import { keyRoutes } from '../src/http/routes/keys.js';
@@ -53,7 +54,7 @@ async function harness(): Promise<Harness> {
       updatedAt: clock.now,
     })),
   );
-  const app = Fastify();
+  const app = Fastify(strictInput);
   await app.register(cookie);
   const sessions = new Sessions(await DuckDbUserStore.open(store), { idleMs: 60_000, maxMs: 60_000 });
   await app.register(async (api) => {
@@ -115,7 +116,7 @@ describe('API keys and the audit trail over HTTP', () => {
 
     const listed = await h.call(key, 'GET', '/api/subscriptions');
     expect(listed.status).toBe(200);
-    expect((listed.body.subscriptions as { tenant_id: string }[]).map((s) => s.tenant_id)).toEqual(['a']);
+    expect((listed.body.subscriptions as { tenantId: string }[]).map((s) => s.tenantId)).toEqual(['a']);
 
     const keys = await h.call(ADMIN, 'GET', '/api/keys');
     const row = (keys.body.keys as Record<string, unknown>[]).find((k) => k.id === id);
@@ -124,9 +125,9 @@ describe('API keys and the audit trail over HTTP', () => {
       tenants: ['a'],
       name: 'ci',
       status: 'active',
-      created_by: 'bootstrap-admin',
+      createdBy: 'bootstrap-admin',
     });
-    expect(row?.last_used_at).toEqual(expect.any(String));
+    expect(row?.lastUsedAt).toEqual(expect.any(String));
     // never the secret, never its hash
     expect(keys.text).not.toContain(key.slice(-43));
     expect(keys.text).not.toContain(createHash('sha256').update(key).digest('hex'));
@@ -141,7 +142,7 @@ describe('API keys and the audit trail over HTTP', () => {
   it('an expired key is refused with 401', async () => {
     const { key } = await createKey({
       role: 'executive',
-      expires_at: new Date(h.clock.now + 3_600_000).toISOString(),
+      expiresAt: new Date(h.clock.now + 3_600_000).toISOString(),
     });
     expect((await h.call(key, 'GET', '/api/subscriptions')).status).toBe(200);
     h.clock.now += 3_600_001;
@@ -177,7 +178,7 @@ describe('API keys and the audit trail over HTTP', () => {
       actor: { kind: 'api_key', id, role: 'tenant_executive' },
       scope: ['b'],
       result: 'denied',
-      request_id: expect.any(String),
+      requestId: expect.any(String),
       detail: { status: 403, reason: 'outside your tenants: b', route: '/api/subscriptions' },
     });
   });
@@ -240,8 +241,8 @@ describe('API keys and the audit trail over HTTP', () => {
       [{ role: 'executive', tenants: ['a'] }, 'tenants'],
       [{ role: 'analyst', tenants: [1] }, 'tenants'],
       [{ role: 'analyst', name: 7 }, 'name'],
-      [{ role: 'analyst', expires_at: 'soon' }, 'expires_at'],
-      [{ role: 'analyst', expires_at: '2001-01-01' }, 'expires_at'],
+      [{ role: 'analyst', expiresAt: 'soon' }, 'expiresAt'],
+      [{ role: 'analyst', expiresAt: '2001-01-01' }, 'expiresAt'],
     ];
     for (const [body, field] of cases) {
       const response = await h.call(ADMIN, 'POST', '/api/keys', body);

@@ -131,13 +131,13 @@ describe('POST /webhooks/mailgun', () => {
     await clock.advance(15 * 60_000);
     await server.pipeline.drain();
     const reports = await readAllEvents(server.url, server.adminKey, { event: 'email_deliverability_event' });
-    const docsReport = reports.filter((r) => r.tenant_id === 'docs').map((r) => r.properties);
+    const docsReport = reports.filter((r) => r.tenantId === 'docs').map((r) => r.properties);
     // delivered 1 + soft 1 = 2 emails; the suppress-bounce is not counted; 1 complaint.
     expect(docsReport.reduce((n, r) => n + Number(r.email_count), 0)).toBe(2);
     expect(docsReport.reduce((n, r) => n + Number(r.soft_bounces), 0)).toBe(1);
     expect(docsReport.reduce((n, r) => n + Number(r.hard_bounces), 0)).toBe(0);
     expect(docsReport.reduce((n, r) => n + Number(r.complaints), 0)).toBe(1);
-    const symfony = reports.filter((r) => r.tenant_id === 'symfony').map((r) => r.properties);
+    const symfony = reports.filter((r) => r.tenantId === 'symfony').map((r) => r.properties);
     expect(symfony.map((r) => [r.email_count, r.delivery_outcome, r.bounce_rate]).sort()).toEqual([
       [1, 'bounced', 1],
       [1, 'delivered', 0],

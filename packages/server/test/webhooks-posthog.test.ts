@@ -52,7 +52,7 @@ describe('POST /webhooks/posthog', () => {
     expect(stored).toMatchObject({
       uuid,
       event: 'order_completed',
-      distinct_id: 'user_8841',
+      distinctId: 'user_8841',
       timestamp: '2025-03-04T10:15:29.900Z',
       properties: {
         amount: 129.5,

@@ -118,13 +118,13 @@ describe('POST /webhooks/stripe', () => {
         .status,
     ).toBe(200);
     const expected = {
-      tenant_id: 'sonic',
+      tenantId: 'sonic',
       status: 'active',
-      plan_name: 'prod_Nc4kjj2XYpywZV',
-      price_monthly: 42.42,
-      current_period_start: new Date(1_680_668_814_000).toISOString(),
-      current_period_end: new Date(1_683_260_814_000).toISOString(),
-      updated_at: new Date(1_680_064_028_000).toISOString(),
+      planName: 'prod_Nc4kjj2XYpywZV',
+      priceMonthly: 42.42,
+      currentPeriodStart: new Date(1_680_668_814_000).toISOString(),
+      currentPeriodEnd: new Date(1_683_260_814_000).toISOString(),
+      updatedAt: new Date(1_680_064_028_000).toISOString(),
     };
     expect(await subscriptionOf('sonic')).toEqual(expected);
     // The trialing state, created earlier, arrives late: ignored.
@@ -146,8 +146,8 @@ describe('POST /webhooks/stripe', () => {
     );
     expect(await subscriptionOf('sonic')).toMatchObject({
       status: 'active',
-      current_period_start: new Date(1_683_260_814_000).toISOString(),
-      current_period_end: new Date(1_685_939_214_000).toISOString(),
+      currentPeriodStart: new Date(1_683_260_814_000).toISOString(),
+      currentPeriodEnd: new Date(1_685_939_214_000).toISOString(),
     });
     // Deleted, then an older update delivered after it: still canceled.
     const canceled = {
@@ -165,7 +165,7 @@ describe('POST /webhooks/stripe', () => {
     );
     expect(await subscriptionOf('sonic')).toMatchObject({
       status: 'canceled',
-      updated_at: new Date(1_684_000_000_000).toISOString(),
+      updatedAt: new Date(1_684_000_000_000).toISOString(),
     });
   });
 
@@ -175,8 +175,8 @@ describe('POST /webhooks/stripe', () => {
     );
     expect(await subscriptionOf('payco')).toMatchObject({
       status: 'active',
-      plan_name: 'prod_00000000000000',
-      price_monthly: 6,
+      planName: 'prod_00000000000000',
+      priceMonthly: 6,
     });
     const invoice = payFailed.object as Json;
     await post(envelope('evt_pay_failed_1', 'invoice.payment_failed', 1_745_433_972, payFailed));

@@ -42,13 +42,13 @@ function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertA
           <strong title={alert.summary}>{alert.title}</strong>
           <p>{alert.summary}</p>
           <p class="meta">
-            <a href={`/tenants/${encodeURIComponent(alert.tenant_id)}`}>{alert.tenant_id}</a> ·{' '}
-            {alert.rule_name} · {alert.count > 1 ? `${alert.count}× · ` : ''}
-            <RelativeTime value={alert.last_seen} />
-            {alert.state === 'acknowledged' && alert.acknowledged_by
-              ? ` · acknowledged by ${alert.acknowledged_by}${alert.ack_comment ? `: “${alert.ack_comment}”` : ''}`
+            <a href={`/tenants/${encodeURIComponent(alert.tenantId)}`}>{alert.tenantId}</a> · {alert.ruleName}{' '}
+            · {alert.count > 1 ? `${alert.count}× · ` : ''}
+            <RelativeTime value={alert.lastSeen} />
+            {alert.state === 'acknowledged' && alert.acknowledgedBy
+              ? ` · acknowledged by ${alert.acknowledgedBy}${alert.ackComment ? `: “${alert.ackComment}”` : ''}`
               : ''}
-            {alert.state === 'resolved' && alert.resolved_by ? ` · resolved by ${alert.resolved_by}` : ''}
+            {alert.state === 'resolved' && alert.resolvedBy ? ` · resolved by ${alert.resolvedBy}` : ''}
           </p>
         </div>
         {alert.amount !== null && <span class="amount">{money(alert.amount, true)}</span>}
@@ -120,7 +120,7 @@ export function AlertList(props: {
   );
 }
 
-const byLastSeen = (a: AlertView, b: AlertView) => b.last_seen.localeCompare(a.last_seen);
+const byLastSeen = (a: AlertView, b: AlertView) => b.lastSeen.localeCompare(a.lastSeen);
 
 /** Open critical alerts of the scope, newest first: what sits on top of the summary. */
 export function CriticalAlerts(props: {
@@ -166,7 +166,7 @@ export function AlertsPage(props: {
   onState: (s: AlertState, via: TabVia) => void;
   tenant: string | null;
 }) {
-  const inTenant = props.alerts.filter((a) => !props.tenant || a.tenant_id === props.tenant);
+  const inTenant = props.alerts.filter((a) => !props.tenant || a.tenantId === props.tenant);
   const shown = inTenant.filter((a) => a.state === props.state).sort(byLastSeen);
   const sevRank = { critical: 0, high: 1, medium: 2 };
   shown.sort(

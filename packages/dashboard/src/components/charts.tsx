@@ -12,18 +12,19 @@ const palette = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6', '--c7', '--c8']
 function buckets(series: Series): number[] {
   const out: number[] = [];
   const step = series.bucketMs;
-  const start = Math.floor(series.window.from / step) * step;
-  for (let t = start; t < series.window.to; t += step) out.push(t);
+  const start = Math.floor(Date.parse(series.window.from) / step) * step;
+  const end = Date.parse(series.window.to);
+  for (let t = start; t < end; t += step) out.push(t);
   return out;
 }
 
-function align<T extends { t: number }>(
+function align<T extends { t: string }>(
   xs: number[],
   rows: T[],
   pick: (r: T) => number | null,
   fill: number | null,
 ) {
-  const byT = new Map(rows.map((r) => [r.t, r]));
+  const byT = new Map(rows.map((r) => [Date.parse(r.t), r]));
   return xs.map((t) => {
     const r = byT.get(t);
     return r ? pick(r) : fill;
@@ -170,9 +171,9 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
               const value = u.utilization ?? 0;
               const level = value > 90 ? 'bad' : value < 20 ? 'warn' : 'good';
               return (
-                <li key={`${u.tenant_id}/${u.resource_id}`}>
-                  <span class="util-name" title={`${u.tenant_id} · ${u.resource_type}`}>
-                    {u.resource_id} <small>{u.tenant_id}</small>
+                <li key={`${u.tenantId}/${u.resourceId}`}>
+                  <span class="util-name" title={`${u.tenantId} · ${u.resourceType}`}>
+                    {u.resourceId} <small>{u.tenantId}</small>
                   </span>
                   <meter
                     class={`tone-${level}`}
@@ -186,7 +187,7 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
                     {num(value)} %
                   </meter>
                   <span class="util-value">{num(value)} %</span>
-                  <span class="util-cost">{money(u.total_cost, true)}/mo</span>
+                  <span class="util-cost">{money(u.totalCost, true)}/mo</span>
                 </li>
               );
             })}

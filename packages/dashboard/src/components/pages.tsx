@@ -40,7 +40,7 @@ function withDeltas(summary: Summary, deltas: PendingDelta[], tenant: string | n
     }
   k.monthlyRevenueProtection = monthlyRevenueProtection(
     k.positiveRevenueImpact,
-    summary.window.to - summary.window.from,
+    Date.parse(summary.window.to) - Date.parse(summary.window.from),
   );
   k.businessPerformanceScore = businessPerformanceScore(k.positiveRevenueImpact, k.negativeRevenueImpact);
   return { ...summary, keyMetrics: k };
@@ -117,7 +117,7 @@ export function SummaryPage(props: {
       </p>
     );
   const shown = w.rolling ? withDeltas(summary, props.deltas, tenant) : summary;
-  const scoped = props.alerts.filter((a) => !tenant || a.tenant_id === tenant);
+  const scoped = props.alerts.filter((a) => !tenant || a.tenantId === tenant);
   return (
     <div class="summary" data-testid="summary" data-from={summary.window.from} data-to={summary.window.to}>
       <CriticalAlerts alerts={scoped} actions={props.actions} fresh={props.fresh} />

@@ -19,8 +19,8 @@ export function TenantPicker({
   useEffect(() => setValue(tenant ?? ''), [tenant]);
   useEffect(() => {
     if (tenants) return;
-    api<{ subscriptions: { tenant_id: string }[] }>('/api/subscriptions')
-      .then((s) => setKnown([...new Set(s.subscriptions.map((x) => x.tenant_id))].sort()))
+    api<{ subscriptions: { tenantId: string }[] }>('/api/subscriptions')
+      .then((s) => setKnown([...new Set(s.subscriptions.map((x) => x.tenantId))].sort()))
       .catch(() => undefined);
   }, []);
   const go = (event: Event) => {

@@ -97,7 +97,7 @@ describe('parseCreateKey', () => {
   it('defaults tenants and trims and dedupes lists', () => {
     expect(parseCreateKey({ role: 'analyst' }, T0)).toEqual({ role: 'analyst', name: null, expiresAt: null });
     expect(
-      parseCreateKey({ role: 'analyst', tenants: [' a', 'a', 'b'], expires_at: '2027-01-01' }, T0),
+      parseCreateKey({ role: 'analyst', tenants: [' a', 'a', 'b'], expiresAt: '2027-01-01' }, T0),
     ).toEqual({
       role: 'analyst',
       tenants: ['a', 'b'],

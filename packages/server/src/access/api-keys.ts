@@ -1,3 +1,4 @@
+import type { ApiKey } from '@pulse/api';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../storage/api-key-store.js';
@@ -21,18 +22,7 @@ export interface CreateKeyInput extends GrantInput {
 
 export type KeyStatus = 'active' | 'revoked' | 'expired';
 
-export interface ApiKeyView {
-  id: string;
-  name: string | null;
-  role: Role;
-  tenants: readonly string[] | 'all';
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  status: KeyStatus;
-}
+export type ApiKeyView = ApiKey;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -57,11 +47,11 @@ export function presentKey(record: ApiKeyRecord, now: number): ApiKeyView {
     name: record.name,
     role: record.role,
     tenants: record.tenants,
-    created_at: new Date(record.createdAt).toISOString(),
-    created_by: record.createdBy,
-    expires_at: iso(record.expiresAt),
-    revoked_at: iso(record.revokedAt),
-    last_used_at: iso(record.lastUsedAt),
+    createdAt: new Date(record.createdAt).toISOString(),
+    createdBy: record.createdBy,
+    expiresAt: iso(record.expiresAt),
+    revokedAt: iso(record.revokedAt),
+    lastUsedAt: iso(record.lastUsedAt),
     status: statusOf(record, now),
   };
 }
@@ -79,19 +69,17 @@ export function parseCreateKey(body: unknown, now: number): CreateKeyInput {
     name = b.name.trim() || null;
   }
   let expiresAt: number | null = null;
-  if (b.expires_at !== undefined && b.expires_at !== null) {
+  if (b.expiresAt !== undefined && b.expiresAt !== null) {
     const parsed =
-      typeof b.expires_at === 'number'
-        ? b.expires_at
-        : typeof b.expires_at === 'string' && /^\d{4}-\d{2}-\d{2}/.test(b.expires_at)
-          ? Date.parse(b.expires_at)
-          : Number.NaN;
+      typeof b.expiresAt === 'string' && /^\d{4}-\d{2}-\d{2}/.test(b.expiresAt)
+        ? Date.parse(b.expiresAt)
+        : Number.NaN;
     if (!Number.isFinite(parsed))
       throw new ValidationError(
-        'expires_at',
-        `must be an ISO 8601 date or date-time; received ${JSON.stringify(b.expires_at)}`,
+        'expiresAt',
+        `must be an ISO 8601 date or date-time; received ${JSON.stringify(b.expiresAt)}`,
       );
-    if (parsed <= now) throw new ValidationError('expires_at', 'must be in the future');
+    if (parsed <= now) throw new ValidationError('expiresAt', 'must be in the future');
     expiresAt = parsed;
   }
   return { role, ...(tenants !== undefined ? { tenants } : {}), name, expiresAt };

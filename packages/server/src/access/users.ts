@@ -1,3 +1,4 @@
+import type { User } from '@pulse/api';
 import { randomBytes } from 'node:crypto';
 import { DomainError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { UserPatch, UserRecord, UserStore } from '../storage/user-store.js';
@@ -8,17 +9,7 @@ import { hashPassword, passwordProblem } from './passwords.js';
 import { roles, sameTenants, type Actor, type Role } from './rbac.js';
 
 /** What the API shows of a user: never the password hash. */
-export interface UserView {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  tenants: readonly string[] | 'all';
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  disabled: boolean;
-}
+export type UserView = User;
 
 export interface CreateUserInput extends GrantInput {
   email: string;
@@ -118,9 +109,9 @@ export function presentUser(u: UserRecord): UserView {
     name: u.name,
     role: u.role,
     tenants: u.tenants,
-    created_at: iso(u.createdAt),
-    created_by: u.createdBy,
-    updated_at: iso(u.updatedAt),
+    createdAt: iso(u.createdAt),
+    createdBy: u.createdBy,
+    updatedAt: iso(u.updatedAt),
     disabled: u.disabledAt !== null,
   };
 }

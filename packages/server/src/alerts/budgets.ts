@@ -1,11 +1,12 @@
+import type { Budget as ApiBudget } from '@pulse/api';
 import { ValidationError } from '../errors.js';
 import type { Budget } from '../storage/alert-store.js';
 import { iso } from './format.js';
 
 /** `PUT /api/budgets/:tenant` body: null removes a budget; absent leaves it as it is. */
 export interface BudgetInput {
-  monthly_usd?: number | null;
-  resource_types?: Record<string, number | null>;
+  monthlyUsd?: number | null;
+  resourceTypes?: Record<string, number | null>;
 }
 
 function amount(value: unknown, field: string): number | null {
@@ -23,28 +24,28 @@ export function parseBudgetInput(body: unknown): BudgetInput {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new ValidationError(
       'body',
-      'must be {"monthly_usd": 10000, "resource_types": {"vps_instance": 2000}}',
+      'must be {"monthlyUsd": 10000, "resourceTypes": {"vps_instance": 2000}}',
     );
-  const { monthly_usd, resource_types, ...rest } = body as Record<string, unknown>;
+  const { monthlyUsd, resourceTypes, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined)
-    throw new ValidationError(unknown, 'is not a known field (monthly_usd, resource_types)');
+    throw new ValidationError(unknown, 'is not a known field (monthlyUsd, resourceTypes)');
   const input: BudgetInput = {};
-  if (monthly_usd !== undefined) input.monthly_usd = amount(monthly_usd, 'monthly_usd');
-  if (resource_types !== undefined) {
-    if (!resource_types || typeof resource_types !== 'object' || Array.isArray(resource_types))
+  if (monthlyUsd !== undefined) input.monthlyUsd = amount(monthlyUsd, 'monthlyUsd');
+  if (resourceTypes !== undefined) {
+    if (!resourceTypes || typeof resourceTypes !== 'object' || Array.isArray(resourceTypes))
       throw new ValidationError(
-        'resource_types',
+        'resourceTypes',
         'must map resource types to monthly USD, e.g. {"database": 500}',
       );
-    input.resource_types = {};
-    for (const [type, value] of Object.entries(resource_types)) {
-      if (!type.trim()) throw new ValidationError('resource_types', 'keys must be non-empty resource types');
-      input.resource_types[type] = amount(value, `resource_types.${type}`);
+    input.resourceTypes = {};
+    for (const [type, value] of Object.entries(resourceTypes)) {
+      if (!type.trim()) throw new ValidationError('resourceTypes', 'keys must be non-empty resource types');
+      input.resourceTypes[type] = amount(value, `resourceTypes.${type}`);
     }
   }
-  if (input.monthly_usd === undefined && input.resource_types === undefined)
-    throw new ValidationError('body', 'sets nothing: give monthly_usd and/or resource_types');
+  if (input.monthlyUsd === undefined && input.resourceTypes === undefined)
+    throw new ValidationError('body', 'sets nothing: give monthlyUsd and/or resourceTypes');
   return input;
 }
 
@@ -61,35 +62,30 @@ export function mergeBudgets(
     if (value === null) byType.delete(resourceType);
     else byType.set(resourceType, { tenantId, resourceType, monthlyUsd: value, updatedAt: now });
   };
-  set(null, input.monthly_usd);
-  for (const [type, value] of Object.entries(input.resource_types ?? {})) set(type, value);
+  set(null, input.monthlyUsd);
+  for (const [type, value] of Object.entries(input.resourceTypes ?? {})) set(type, value);
   return [...byType.values()];
 }
 
-export interface BudgetView {
-  tenant_id: string;
-  monthly_usd: number | null;
-  resource_types: Record<string, number>;
-  updated_at: string | null;
-}
+export type BudgetView = ApiBudget;
 
 /** Budgets as the API shows them: one entry per tenant. */
 export function budgetViews(budgets: readonly Budget[]): BudgetView[] {
   const views = new Map<string, BudgetView & { updated: number }>();
   for (const b of budgets) {
     const view = views.get(b.tenantId) ?? {
-      tenant_id: b.tenantId,
-      monthly_usd: null,
-      resource_types: {},
-      updated_at: null,
+      tenantId: b.tenantId,
+      monthlyUsd: null,
+      resourceTypes: {},
+      updatedAt: null,
       updated: 0,
     };
-    if (b.resourceType === null) view.monthly_usd = b.monthlyUsd;
-    else view.resource_types[b.resourceType] = b.monthlyUsd;
+    if (b.resourceType === null) view.monthlyUsd = b.monthlyUsd;
+    else view.resourceTypes[b.resourceType] = b.monthlyUsd;
     view.updated = Math.max(view.updated, b.updatedAt);
     views.set(b.tenantId, view);
   }
   return [...views.values()]
-    .sort((a, b) => a.tenant_id.localeCompare(b.tenant_id))
-    .map(({ updated, ...view }) => ({ ...view, updated_at: updated ? iso(updated) : null }));
+    .sort((a, b) => a.tenantId.localeCompare(b.tenantId))
+    .map(({ updated, ...view }) => ({ ...view, updatedAt: updated ? iso(updated) : null }));
 }

@@ -1,3 +1,4 @@
+import type { AlertView as ApiAlertView } from '@pulse/api';
 import { isoOrNull, iso } from './format.js';
 import type { Alert, AlertView, Transition } from './types.js';
 
@@ -5,7 +6,7 @@ import type { Alert, AlertView, Transition } from './types.js';
 export const alertLink = (publicUrl: string | null, id: string): string | null =>
   publicUrl ? `${publicUrl}/alerts/${encodeURIComponent(id)}` : null;
 
-/** An alert as the API, the CLI and notifications show it (snake_case JSON, ISO times). */
+/** An alert as notifications (Slack, email, webhooks) carry it: snake_case JSON, ISO times. */
 export function toAlertView(alert: Alert, publicUrl: string | null): AlertView {
   return {
     id: alert.id,
@@ -32,6 +33,40 @@ export function toAlertView(alert: Alert, publicUrl: string | null): AlertView {
     resolve_comment: alert.resolveComment,
     resolution: alert.resolution,
     link: alertLink(publicUrl, alert.id),
+  };
+}
+
+/** An alert as the JSON API and the live socket show it (camelCase, ISO times). */
+export const toApiAlert = (alert: Alert, publicUrl: string | null): ApiAlertView =>
+  apiAlertOf(toAlertView(alert, publicUrl));
+
+/** A notification's alert view in the API's casing (the live socket relays notifications). */
+export function apiAlertOf(view: AlertView): ApiAlertView {
+  return {
+    id: view.id,
+    rule: view.rule,
+    ruleName: view.rule_name,
+    severity: view.severity,
+    tenantId: view.tenant_id,
+    key: view.key,
+    state: view.state,
+    title: view.title,
+    summary: view.summary,
+    amount: view.amount,
+    value: view.value,
+    count: view.count,
+    eventUuids: view.event_uuids,
+    firstSeen: view.first_seen,
+    lastSeen: view.last_seen,
+    lastEventAt: view.last_event_at,
+    acknowledgedBy: view.acknowledged_by,
+    acknowledgedAt: view.acknowledged_at,
+    ackComment: view.ack_comment,
+    resolvedBy: view.resolved_by,
+    resolvedAt: view.resolved_at,
+    resolveComment: view.resolve_comment,
+    resolution: view.resolution,
+    link: view.link,
   };
 }
 

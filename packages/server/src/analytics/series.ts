@@ -26,6 +26,7 @@ export interface SeriesDeps {
 }
 
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const iso = (v: unknown): string => new Date(n(v)).toISOString();
 const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
@@ -99,41 +100,41 @@ export async function chartSeries(deps: SeriesDeps, scope: TenantScope, from: nu
       run(sql.tenants),
       deps.budgets.budgets(),
     ]);
-  const metrics: Record<string, { t: number; score: number }[]> = {};
+  const metrics: Record<string, { t: string; score: number }[]> = {};
   for (const [t, metric, score] of efficiency)
-    (metrics[String(metric)] ??= []).push({ t: n(t), score: n(score) });
+    (metrics[String(metric)] ??= []).push({ t: iso(t), score: n(score) });
   const monthly = budgets.filter((b) => b.resourceType === null && inScope(scope, b.tenantId));
   return {
-    window: { from, to },
+    window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
     bucketMs: bucket === 'hour' ? HOUR : DAY,
     /** Tenants with events in the window (for the tenant picker). */
     tenants: tenants.map(([t]) => String(t)),
     revenue: revenue.map(([t, negative, positive]) => ({
-      t: n(t),
+      t: iso(t),
       negative: n(negative),
       positive: n(positive),
     })),
     savings: savings.map(([t, realized, projected]) => ({
-      t: n(t),
+      t: iso(t),
       realized: n(realized),
       projected: n(projected),
     })),
     efficiency: metrics,
     deliverability: deliverability.map(([t, bounce, spam, emails]) => ({
-      t: n(t),
+      t: iso(t),
       bounceRate: nOrNull(bounce),
       spamRate: nOrNull(spam),
       emails: n(emails),
     })),
     thresholds: THRESHOLDS,
-    runRate: runRate.map(([t, cost]) => ({ t: n(t), cost: n(cost) })),
+    runRate: runRate.map(([t, cost]) => ({ t: iso(t), cost: n(cost) })),
     budgetMonthly: monthly.length ? monthly.reduce((sum, b) => sum + b.monthlyUsd, 0) : null,
     utilization: utilization.map(([tenant, resource, type, util, cost]) => ({
-      tenant_id: String(tenant),
-      resource_id: String(resource),
-      resource_type: String(type),
+      tenantId: String(tenant),
+      resourceId: String(resource),
+      resourceType: String(type),
       utilization: nOrNull(util),
-      total_cost: nOrNull(cost),
+      totalCost: nOrNull(cost),
     })),
   };
 }

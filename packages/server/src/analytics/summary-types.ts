@@ -1,6 +1,7 @@
 /**
- * The executive summary as the API returns it. Every field is documented here because the
- * API reference is generated from these declarations. Money is USD (major units), times are epoch ms (UTC).
+ * The executive summary as analytics computes it; the API's schema (packages/api) mirrors every field.
+ * Money is USD (major units); times are epoch ms (UTC) here and ISO 8601 strings in the API's answer
+ * (present-summary.ts).
  */
 
 /** Which tenants a summary covers: the caller resolves its visible tenants before asking. */

@@ -20,9 +20,10 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { Sessions } from '../access/sessions.js';
 import { Users } from '../access/users.js';
-import { adminKeyResolver, authenticate, projectTokenResolver } from './auth.js';
+import { adminKeyResolver, authenticate, checkRole, projectTokenResolver } from './auth.js';
 import { apiErrorHandler, notFound, sendError } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { openApi } from './openapi.js';
+import { strictInput } from './strict-input.js';
 import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
 import { captureRoutes } from './routes/capture.js';
@@ -94,12 +95,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    ...strictInput,
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   // Every scope answers errors in the API's shape with registered codes; capture sets its own (PostHog's).
   app.setErrorHandler(apiErrorHandler);
+  openApi(app, packageVersion());
   void app.register(cookie);
   const clock = deps.clock ?? systemClock;
   const changes = new AccessChanges((error) =>
@@ -117,7 +120,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       webhookRoutes(scope, { receive: webhooks.receive, now: (deps.clock ?? systemClock).now }),
     );
   // The API's contract is public; its data is not.
-  app.get('/api/openapi.json', async () => openApiDocument(packageVersion()));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   void app.register(async (scope) => {
     healthRoutes(scope, {
       registry: deps.metrics.registry,
@@ -145,6 +148,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sessions,
     });
     auditRequests(api, deps.storage.audit);
+    checkRole(api);
     sessionRoutes(api, { sessions, users: deps.storage.users, secureCookies });
     userRoutes(api, new Users(deps.storage.users, clock.now, changes));
     summaryRoutes(api, deps.analytics);

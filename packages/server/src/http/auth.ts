@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@fastify/cookie';
 import { BOOTSTRAP_ADMIN_ID, keyMatches } from '../access/admin-key.js';
 import { CSRF_HEADER, SESSION_COOKIE, type Sessions } from '../access/sessions.js';
-import { authorize, type Actor, type Permission } from '../access/rbac.js';
+import { authorize, permissions, type Actor, type Permission } from '../access/rbac.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
 declare module 'fastify' {
@@ -87,6 +87,22 @@ export function authenticate(app: FastifyInstance, auth: Authenticators): void {
       throw new UnauthorizedError(
         'missing credentials: an Authorization: Bearer <api key> header or a session cookie',
       );
+  });
+}
+
+const isPermission = (value: unknown): value is Permission =>
+  (permissions as readonly unknown[]).includes(value);
+
+/**
+ * The role check, before the input is validated: a caller whose role may not use a route is refused with 403
+ * whatever it sent, and learns nothing of the route's input. The permission is the one the route's schema
+ * documents (`x-pulse-permission`); handlers still check tenants with `guard`.
+ */
+export function checkRole(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema as { 'x-pulse-permission'?: unknown } | undefined;
+    const permission = schema?.['x-pulse-permission'];
+    if (isPermission(permission)) guard(request, permission);
   });
 }
 

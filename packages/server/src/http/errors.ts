@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { InputError } from './strict-input.js';
 import { DomainError } from '../errors.js';
 import { errorCodes, type ErrorCode } from '../error-codes.js';
 
@@ -63,6 +64,7 @@ export function notFound(request: FastifyRequest): PublicError {
 
 /** A schema validation failure: where (body, querystring, params, headers and the path in it) and why. */
 function invalid(error: FastifyError): PublicError {
+  if (error instanceof InputError) return { code: 'invalid_request', message: error.message };
   const problems = (error.validation ?? []).map((issue) => {
     const where = `${error.validationContext ?? 'request'}${issue.instancePath}`;
     const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues;

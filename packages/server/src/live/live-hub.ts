@@ -1,5 +1,6 @@
 import type { DashboardEvent, DashboardStream } from '../alerts/channels/dashboard.js';
-import type { AlertView } from '../alerts/types.js';
+import type { AlertView } from '@pulse/api';
+import { apiAlertOf } from '../alerts/present.js';
 import type { EventStream } from '../ingestion/event-stream.js';
 import { accumulate, visibleDelta, type DeltaByTenant, type TypeDelta } from './live-delta.js';
 
@@ -7,8 +8,8 @@ import { accumulate, visibleDelta, type DeltaByTenant, type TypeDelta } from './
 export type LiveMessage =
   | {
       type: 'events.delta';
-      /** When the batch window closed (epoch ms). */
-      at: number;
+      /** When the batch window closed (ISO 8601). */
+      at: string;
       /** tenant → event type → counts and money sums of the events committed in the window. */
       tenants: Record<string, Record<string, TypeDelta>>;
     }
@@ -64,7 +65,7 @@ export function createLiveHub(deps: {
     timer = null;
     const batch = pending;
     pending = new Map();
-    const at = clock();
+    const at = new Date(clock()).toISOString();
     for (const subscriber of subscribers) {
       const tenants = visibleDelta(batch, subscriber.canSee);
       if (tenants) deliver(subscriber, { type: 'events.delta', at, tenants });
@@ -82,7 +83,7 @@ export function createLiveHub(deps: {
 
   type AlertMessage = Exclude<LiveMessage, { type: 'events.delta' }>;
   const toMessage = (event: DashboardEvent): AlertMessage => {
-    if (event.type === 'alert.updated') return { type: 'alert.updated', alert: event.alert };
+    if (event.type === 'alert.updated') return { type: 'alert.updated', alert: apiAlertOf(event.alert) };
     const { transition, alert } = event.notification;
     return {
       type: 'alert.transition',
@@ -90,14 +91,14 @@ export function createLiveHub(deps: {
       at: transition.at,
       actor: transition.actor,
       comment: transition.comment,
-      alert,
+      alert: apiAlertOf(alert),
     };
   };
   const stopAlerts = deps.dashboard.subscribe((event) => {
     if (!subscribers.size) return;
     const message = toMessage(event);
     for (const subscriber of subscribers)
-      if (subscriber.canSee(message.alert.tenant_id)) deliver(subscriber, message);
+      if (subscriber.canSee(message.alert.tenantId)) deliver(subscriber, message);
   });
 
   return {

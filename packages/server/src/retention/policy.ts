@@ -1,3 +1,4 @@
+import type { RetentionPolicy as RetentionPolicyView } from '@pulse/api';
 import { businessEventNames } from '@pulse/events';
 import { ValidationError } from '../errors.js';
 import type {
@@ -144,7 +145,7 @@ export function planCuts(policies: readonly RetentionPolicy[], now: number): Ret
 }
 
 /** Policies as the API and CLI show them: days or "forever", tenant only when set. */
-export function presentPolicy(p: RetentionPolicy): PolicyInput {
+export function presentPolicy(p: RetentionPolicy): RetentionPolicyView {
   return {
     event: p.event,
     ...(p.tenant !== null ? { tenant: p.tenant } : {}),

@@ -17,12 +17,12 @@ export interface RetentionRow {
 }
 
 export interface RetentionRun {
-  dry_run: boolean;
-  ran_at: string;
+  dryRun: boolean;
+  ranAt: string;
   rows: RetentionRow[];
   totals: { events: number; quarantined: number };
   /** Time of the deletes (or counts) and of the summary rollups' refresh (null: none needed or no server). */
-  timings: { delete_ms: number; rollups_ms: number | null };
+  timings: { deleteMs: number; rollupsMs: number | null };
 }
 
 export interface RetentionDeps {
@@ -54,8 +54,8 @@ const MAX_AUDITED_ROWS = 500;
 /** The facts of a run for an audit record: totals, and the counts per (event type, tenant). */
 export function auditDetailOf(run: RetentionRun): Record<string, unknown> {
   return {
-    dry_run: run.dry_run,
-    ran_at: run.ran_at,
+    dry_run: run.dryRun,
+    ran_at: run.ranAt,
     totals: run.totals,
     counts: run.rows.slice(0, MAX_AUDITED_ROWS).map((r) => ({
       event: r.event,
@@ -65,8 +65,8 @@ export function auditDetailOf(run: RetentionRun): Record<string, unknown> {
       quarantined: r.quarantined,
     })),
     ...(run.rows.length > MAX_AUDITED_ROWS ? { counts_truncated: run.rows.length - MAX_AUDITED_ROWS } : {}),
-    delete_ms: run.timings.delete_ms,
-    rollups_ms: run.timings.rollups_ms,
+    delete_ms: run.timings.deleteMs,
+    rollups_ms: run.timings.rollupsMs,
   };
 }
 
@@ -114,13 +114,13 @@ export function createRetention(deps: RetentionDeps): Retention {
       rollupsMs = performance.now() - refreshing;
     }
     return {
-      dry_run: dryRun,
-      ran_at: new Date(now).toISOString(),
+      dryRun,
+      ranAt: new Date(now).toISOString(),
       rows,
       totals,
       timings: {
-        delete_ms: Math.round(deleteMs * 10) / 10,
-        rollups_ms: rollupsMs === null ? null : Math.round(rollupsMs * 10) / 10,
+        deleteMs: Math.round(deleteMs * 10) / 10,
+        rollupsMs: rollupsMs === null ? null : Math.round(rollupsMs * 10) / 10,
       },
     };
   }

@@ -1,16 +1,9 @@
 /** One event as `GET /api/events` returns it. */
-export interface ApiEvent {
-  uuid: string;
-  event: string;
-  distinct_id: string;
-  tenant_id: string | null;
-  timestamp: string;
-  ingested_at: string;
-  properties: Record<string, unknown>;
-}
+export type { StoredEvent as ApiEvent } from '@pulse/api';
+import type { StoredEvent as ApiEvent } from '@pulse/api';
 
 /**
- * Every stored event matching `query` (e.g. `tenant=t1`), following `next_cursor` until the last page.
+ * Every stored event matching `query` (e.g. `tenant=t1`), following `nextCursor` until the last page.
  * Works against any Pulse (in-process or spawned): pass its URL and admin key.
  */
 export async function readAllEvents(
@@ -31,9 +24,9 @@ export async function readAllEvents(
         `GET /api/events?${params.toString()} answered ${response.status}: ${await response.text()}`,
       );
     }
-    const body = (await response.json()) as { events: ApiEvent[]; next_cursor: string | null };
+    const body = (await response.json()) as { events: ApiEvent[]; nextCursor: string | null };
     events.push(...body.events);
-    cursor = body.next_cursor;
+    cursor = body.nextCursor;
     if (!cursor) return events;
   }
   throw new Error('GET /api/events: more than 10,000 pages');

@@ -1,34 +1,7 @@
+import type { AlertView as AlertRow, Notification as NotificationRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface AlertRow {
-  id: string;
-  severity: string;
-  state: string;
-  tenant_id: string;
-  title: string;
-  summary: string;
-  amount: number | null;
-  count: number;
-  first_seen: string;
-  last_seen: string;
-  acknowledged_by: string | null;
-  ack_comment: string | null;
-  resolved_by: string | null;
-  resolve_comment: string | null;
-}
-
-interface NotificationRow {
-  id: string;
-  channel: string;
-  target: string | null;
-  kind: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  sent_at: string | null;
-}
 
 const usd = (n: number | null) =>
   n === null
@@ -38,20 +11,11 @@ const usd = (n: number | null) =>
 const alertTable = (alerts: AlertRow[]) =>
   formatTable(
     alerts.map((a) => ({ ...a, amount: usd(a.amount) })),
-    ['id', 'severity', 'state', 'tenant_id', 'title', 'amount', 'count', 'last_seen'],
+    ['id', 'severity', 'state', 'tenantId', 'title', 'amount', 'count', 'lastSeen'],
   );
 
 const notificationTable = (rows: NotificationRow[]) =>
-  formatTable(rows as unknown as Record<string, unknown>[], [
-    'id',
-    'channel',
-    'target',
-    'kind',
-    'status',
-    'attempts',
-    'last_error',
-    'sent_at',
-  ]);
+  formatTable(rows, ['id', 'channel', 'target', 'kind', 'status', 'attempts', 'lastError', 'sentAt']);
 
 /** `pulse alerts list|show|ack|resolve|outbox|retry|digest`, over the HTTP API. */
 export function registerAlerts(program: Command): void {
@@ -94,7 +58,7 @@ export function registerAlerts(program: Command): void {
     print(options.json ?? false, result, () =>
       [
         `${result.title}`,
-        `${result.severity} · ${result.state} · tenant ${result.tenant_id} · ${usd(result.amount)} · ${result.count}×`,
+        `${result.severity} · ${result.state} · tenant ${result.tenantId} · ${usd(result.amount)} · ${result.count}×`,
         `why: ${result.summary}`,
         '',
         ...result.transitions.map(

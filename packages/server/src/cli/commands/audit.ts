@@ -1,14 +1,7 @@
+import type { AuditVerify as VerifyReport, AuditRecord as AuditRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface VerifyReport {
-  ok: boolean;
-  records: number;
-  head: { seq: number; hash: string } | null;
-  problem: { seq: number; kind: string; message: string } | null;
-  failedWrites?: { count: number; lastAt: string | null; lastError: string | null };
-}
 
 /** Why a report is not ok: a break in the chain, or records the server could not write. */
 function whyNotIntact(report: VerifyReport): string {
@@ -16,18 +9,6 @@ function whyNotIntact(report: VerifyReport): string {
     return `audit trail BROKEN at seq ${report.problem.seq} (${report.problem.kind}): ${report.problem.message}`;
   const failed = report.failedWrites;
   return `audit trail INCOMPLETE: ${failed?.count ?? 0} record(s) could not be written since the server started (last at ${failed?.lastAt}: ${failed?.lastError}); the chain of the ${report.records} written record(s) is intact`;
-}
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: { kind: string; id: string; role: string | null };
-  action: string;
-  scope: string[] | 'all';
-  detail: Record<string, unknown>;
-  result: string;
-  request_id: string | null;
-  client_request_id?: string | null;
 }
 
 type ListOptions = ClientOptions & {
@@ -104,10 +85,10 @@ export function registerAudit(program: Command): void {
           scope: r.scope === 'all' ? 'all' : r.scope.join(','),
           result: r.result,
           detail: typeof r.detail.sql === 'string' ? r.detail.sql : (r.detail.reason ?? r.detail.route ?? ''),
-          request_id: r.request_id,
-          client_request_id: r.client_request_id ?? '',
+          requestId: r.requestId,
+          clientRequestId: r.clientRequestId ?? '',
         })),
-        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'request_id', 'client_request_id'],
+        ['seq', 'at', 'actor', 'action', 'scope', 'result', 'detail', 'requestId', 'clientRequestId'],
       ),
     );
   });

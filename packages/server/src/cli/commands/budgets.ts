@@ -1,13 +1,7 @@
+import type { Budget as BudgetRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface BudgetRow {
-  tenant_id: string;
-  monthly_usd: number | null;
-  resource_types: Record<string, number>;
-  updated_at: string | null;
-}
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -35,11 +29,11 @@ export function registerBudgets(program: Command): void {
       formatTable(
         result.budgets.map((b) => ({
           ...b,
-          resource_types: Object.entries(b.resource_types)
+          resourceTypes: Object.entries(b.resourceTypes)
             .map(([k, v]) => `${k}=${v}`)
             .join(', '),
         })),
-        ['tenant_id', 'monthly_usd', 'resource_types', 'updated_at'],
+        ['tenantId', 'monthlyUsd', 'resourceTypes', 'updatedAt'],
       ),
     );
   });
@@ -60,8 +54,8 @@ export function registerBudgets(program: Command): void {
     async (tenant: string, options: ClientOptions & { monthly?: string; type: string[]; json?: boolean }) => {
       const body: Record<string, unknown> = {};
       if (options.monthly !== undefined)
-        body.monthly_usd = options.monthly === 'none' ? null : Number(options.monthly);
-      if (options.type.length) body.resource_types = Object.fromEntries(options.type.map(parseType));
+        body.monthlyUsd = options.monthly === 'none' ? null : Number(options.monthly);
+      if (options.type.length) body.resourceTypes = Object.fromEntries(options.type.map(parseType));
       const result = await ApiClient.from(options).request<BudgetRow>(
         'PUT',
         `/api/budgets/${encodeURIComponent(tenant)}`,
@@ -71,9 +65,9 @@ export function registerBudgets(program: Command): void {
         options.json ?? false,
         result,
         () =>
-          `${result.tenant_id}: monthly ${result.monthly_usd ?? '—'}${
-            Object.keys(result.resource_types).length
-              ? `; ${Object.entries(result.resource_types)
+          `${result.tenantId}: monthly ${result.monthlyUsd ?? '—'}${
+            Object.keys(result.resourceTypes).length
+              ? `; ${Object.entries(result.resourceTypes)
                   .map(([k, v]) => `${k} ${v}`)
                   .join(', ')}`
               : ''

@@ -1,3 +1,4 @@
+import type { EventPage as EventsResponse } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
@@ -12,18 +13,6 @@ interface EventsOptions extends ClientOptions {
   json?: boolean;
 }
 
-interface EventsResponse {
-  events: {
-    uuid: string;
-    event: string;
-    tenant_id: string | null;
-    distinct_id: string;
-    timestamp: string;
-    properties: Record<string, unknown>;
-  }[];
-  next_cursor: string | null;
-}
-
 export function registerEvents(program: Command): void {
   withClientOptions(
     program
@@ -34,7 +23,7 @@ export function registerEvents(program: Command): void {
       .option('--from <time>', 'from this time (ISO 8601 or epoch ms), inclusive')
       .option('--to <time>', 'up to this time, exclusive')
       .option('--limit <n>', 'events per page (default 20)', '20')
-      .option('--cursor <cursor>', 'the next_cursor of a previous page')
+      .option('--cursor <cursor>', 'the nextCursor of a previous page')
       .option('--json', 'machine output'),
   ).action(async (options: EventsOptions) => {
     const params = new URLSearchParams();
@@ -45,15 +34,8 @@ export function registerEvents(program: Command): void {
     const page = await ApiClient.from(options).request<EventsResponse>('GET', `/api/events?${params}`);
     print(options.json ?? false, page, () => {
       const rows = page.events.map((e) => ({ ...e, properties: e.properties }));
-      const table = formatTable(rows, [
-        'timestamp',
-        'event',
-        'tenant_id',
-        'distinct_id',
-        'uuid',
-        'properties',
-      ]);
-      return page.next_cursor ? `${table}\nmore: --cursor ${page.next_cursor}` : table;
+      const table = formatTable(rows, ['timestamp', 'event', 'tenantId', 'distinctId', 'uuid', 'properties']);
+      return page.nextCursor ? `${table}\nmore: --cursor ${page.nextCursor}` : table;
     });
   });
 }

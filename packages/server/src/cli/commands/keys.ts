@@ -1,21 +1,9 @@
+import type { ApiKey as KeyRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
 
-interface KeyRow {
-  id: string;
-  name: string | null;
-  role: string;
-  tenants: string[] | 'all';
-  created_at: string;
-  created_by: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  status: string;
-}
-
-export const tenantsText = (t: string[] | 'all') => (t === 'all' ? 'all' : t.join(','));
+export const tenantsText = (t: readonly string[] | 'all') => (t === 'all' ? 'all' : t.join(','));
 
 /** `--tenants a,b` or `--tenants all` → what the API takes. */
 export function tenantsOption(raw: string | undefined): string[] | 'all' | undefined {
@@ -54,11 +42,11 @@ export function registerKeys(program: Command): void {
         role: options.role,
         ...(tenants !== undefined ? { tenants } : {}),
         ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.expires !== undefined ? { expires_at: options.expires } : {}),
+        ...(options.expires !== undefined ? { expiresAt: options.expires } : {}),
       });
       print(options.json ?? false, result, () =>
         [
-          `created key ${result.id} (${result.role}, tenants ${tenantsText(result.tenants)}${result.expires_at ? `, expires ${result.expires_at}` : ''})`,
+          `created key ${result.id} (${result.role}, tenants ${tenantsText(result.tenants)}${result.expiresAt ? `, expires ${result.expiresAt}` : ''})`,
           '',
           `  ${result.key}`,
           '',
@@ -78,7 +66,7 @@ export function registerKeys(program: Command): void {
       result.keys.length
         ? formatTable(
             result.keys.map((k) => ({ ...k, tenants: tenantsText(k.tenants) })),
-            ['id', 'name', 'role', 'tenants', 'status', 'created_at', 'expires_at', 'last_used_at'],
+            ['id', 'name', 'role', 'tenants', 'status', 'createdAt', 'expiresAt', 'lastUsedAt'],
           )
         : 'no API keys (the bootstrap admin key is not listed)',
     );
@@ -94,6 +82,6 @@ export function registerKeys(program: Command): void {
       'DELETE',
       `/api/keys/${encodeURIComponent(id)}`,
     );
-    print(options.json ?? false, result, () => `revoked key ${result.id} at ${result.revoked_at ?? '?'}`);
+    print(options.json ?? false, result, () => `revoked key ${result.id} at ${result.revokedAt ?? '?'}`);
   });
 }

@@ -1,14 +1,7 @@
+import type { Quarantined } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface Quarantined {
-  id: string;
-  received_at: string;
-  event: string;
-  properties: Record<string, unknown>;
-  issues: { message: string }[];
-}
 
 export function registerQuarantine(program: Command): void {
   const quarantine = program
@@ -38,7 +31,7 @@ export function registerQuarantine(program: Command): void {
             tenant: q.properties.tenant_id,
             reasons: q.issues.map((i) => i.message).join('; '),
           })),
-          ['id', 'received_at', 'event', 'tenant', 'reasons'],
+          ['id', 'receivedAt', 'event', 'tenant', 'reasons'],
         ),
       );
     },
@@ -63,8 +56,8 @@ export function registerQuarantine(program: Command): void {
       const fix = Object.fromEntries(options.set.map(parseAssignment));
       const result = await ApiClient.from(options).request<{
         replayed: string[];
-        still_invalid: Quarantined[];
-        not_found: string[];
+        stillInvalid: Quarantined[];
+        notFound: string[];
       }>(
         'POST',
         '/api/quarantine/replay',
@@ -73,9 +66,9 @@ export function registerQuarantine(program: Command): void {
       print(options.json ?? false, result, () =>
         [
           `replayed: ${result.replayed.length}`,
-          `still invalid: ${result.still_invalid.length}`,
-          ...result.still_invalid.map((q) => `  ${q.id}: ${q.issues.map((i) => i.message).join('; ')}`),
-          ...(result.not_found.length ? [`not found: ${result.not_found.join(', ')}`] : []),
+          `still invalid: ${result.stillInvalid.length}`,
+          ...result.stillInvalid.map((q) => `  ${q.id}: ${q.issues.map((i) => i.message).join('; ')}`),
+          ...(result.notFound.length ? [`not found: ${result.notFound.join(', ')}`] : []),
         ].join('\n'),
       );
     },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ReportResult } from '../../reports/run-report.js';
+import type { Report as ReportResult } from '@pulse/api';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
 

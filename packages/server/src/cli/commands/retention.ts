@@ -1,3 +1,4 @@
+import type { RetentionPolicy } from '@pulse/api';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pino } from 'pino';
@@ -77,7 +78,7 @@ async function via<T>(
   }
 }
 
-function policiesTable(policies: readonly PolicyInput[]): string {
+function policiesTable(policies: readonly RetentionPolicy[]): string {
   if (!policies.length) return 'no retention policies: every event is kept';
   return formatTable(
     policies.map((p) => ({ event: p.event, tenant: p.tenant ?? '(default)', days: p.days })),
@@ -95,8 +96,8 @@ export function runTable(run: RetentionRun): string {
     events: run.totals.events,
     quarantined: run.totals.quarantined,
   });
-  const head = run.dry_run ? 'dry run: nothing deleted; would delete' : 'deleted';
-  return `${head} (as of ${run.ran_at})\n${formatTable(rows, ['event', 'tenant', 'days', 'cutoff', 'events', 'quarantined'])}`;
+  const head = run.dryRun ? 'dry run: nothing deleted; would delete' : 'deleted';
+  return `${head} (as of ${run.ranAt})\n${formatTable(rows, ['event', 'tenant', 'days', 'cutoff', 'events', 'quarantined'])}`;
 }
 
 /** `pulse retention list|set|apply`: retention policies per event type and tenant. */
@@ -117,7 +118,8 @@ export function registerRetention(program: Command): void {
     const options = command.optsWithGlobals<RetentionOptions>();
     const policies = await via(
       options,
-      async (client) => (await client.request<{ policies: PolicyInput[] }>('GET', '/api/retention')).policies,
+      async (client) =>
+        (await client.request<{ policies: RetentionPolicy[] }>('GET', '/api/retention')).policies,
       async (r) => (await r.policies()).map(presentPolicy),
     );
     print(options.json ?? false, { policies }, () => policiesTable(policies));
@@ -148,7 +150,7 @@ export function registerRetention(program: Command): void {
     const policies = await via(
       options,
       async (client) =>
-        (await client.request<{ policies: PolicyInput[] }>('PUT', '/api/retention', body)).policies,
+        (await client.request<{ policies: RetentionPolicy[] }>('PUT', '/api/retention', body)).policies,
       async (r, audit) => {
         // Over HTTP the server's request audit records this; here the CLI does, first as started:
         // a change whose record cannot be written is not made.

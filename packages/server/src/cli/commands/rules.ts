@@ -1,18 +1,8 @@
+import type { RuleView as RuleRow } from '@pulse/api';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface RuleRow {
-  id: string;
-  name: string;
-  severity: string;
-  enabled: boolean;
-  events: string[];
-  condition: { kind: string };
-  cooldown_minutes: number;
-  resolve: { mode: string; after_minutes: number };
-}
 
 /** A JSON file, or `-` for stdin. */
 function readJson(path: string): unknown {

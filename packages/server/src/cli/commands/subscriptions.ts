@@ -1,16 +1,8 @@
+import type { Subscription as SubscriptionRow } from '@pulse/api';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
-
-interface SubscriptionRow {
-  tenant_id: string;
-  status: string;
-  plan_name: string;
-  price_monthly: number;
-  current_period_start: string | null;
-  current_period_end: string | null;
-}
 
 export function registerSubscriptions(program: Command): void {
   const subscriptions = program
@@ -29,13 +21,13 @@ export function registerSubscriptions(program: Command): void {
       `/api/subscriptions${query}`,
     );
     print(options.json ?? false, result, () =>
-      formatTable(result.subscriptions as unknown as Record<string, unknown>[], [
-        'tenant_id',
+      formatTable(result.subscriptions, [
+        'tenantId',
         'status',
-        'plan_name',
-        'price_monthly',
-        'current_period_start',
-        'current_period_end',
+        'planName',
+        'priceMonthly',
+        'currentPeriodStart',
+        'currentPeriodEnd',
       ]),
     );
   });
@@ -70,17 +62,16 @@ export function registerSubscriptions(program: Command): void {
         `/api/subscriptions/${encodeURIComponent(tenant)}`,
         {
           status: options.status,
-          plan_name: options.plan,
-          price_monthly: options.price,
-          ...(options.start ? { current_period_start: options.start } : {}),
-          ...(options.end ? { current_period_end: options.end } : {}),
+          planName: options.plan,
+          priceMonthly: options.price,
+          ...(options.start ? { currentPeriodStart: options.start } : {}),
+          ...(options.end ? { currentPeriodEnd: options.end } : {}),
         },
       );
       print(
         options.json ?? false,
         result,
-        () =>
-          `set ${result.tenant_id}: ${result.plan_name}, ${result.status}, $${result.price_monthly}/month`,
+        () => `set ${result.tenantId}: ${result.planName}, ${result.status}, $${result.priceMonthly}/month`,
       );
     },
   );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { ExecutiveSummary, Trend } from '../../analytics/summary-types.js';
+import type { Summary } from '@pulse/api';
+import type { Trend } from '../../analytics/summary-types.js';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { print } from '../table.js';
 
@@ -10,8 +11,8 @@ const bar = (score: number | null, width = 30) =>
   score === null ? '░'.repeat(width) : '█'.repeat(Math.round((score / 100) * width)).padEnd(width, '░');
 
 /** The summary as a person reads it in a terminal: health, KPIs with trends, alerts, actions. */
-export function renderSummary(s: ExecutiveSummary): string {
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+export function renderSummary(s: Summary): string {
+  const day = (iso: string) => iso.slice(0, 16).replace('T', ' ');
   const t = s.trendAnalysis;
   const k = s.keyMetrics;
   const lines = [
@@ -60,10 +61,7 @@ export function registerSummary(program: Command): void {
     async (options: ClientOptions & { tenant?: string; from?: string; to?: string; json?: boolean }) => {
       const params = new URLSearchParams();
       for (const key of ['tenant', 'from', 'to'] as const) if (options[key]) params.set(key, options[key]);
-      const summary = await ApiClient.from(options).request<ExecutiveSummary>(
-        'GET',
-        `/api/summary?${params}`,
-      );
+      const summary = await ApiClient.from(options).request<Summary>('GET', `/api/summary?${params}`);
       print(options.json ?? false, summary, () => renderSummary(summary));
     },
   );

@@ -1,19 +1,9 @@
 import password from '@inquirer/password';
+import type { User as UserRow } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
 import { tenantsOption, tenantsText } from './keys.js';
-
-interface UserRow {
-  id: string;
-  email: string;
-  name: string | null;
-  role: string;
-  tenants: string[] | 'all';
-  created_at: string;
-  updated_at: string;
-  disabled: boolean;
-}
 
 /**
  * The password from stdin (`--password-stdin`, for scripts) or typed twice at a terminal prompt that does not
@@ -91,7 +81,7 @@ export function registerUsers(program: Command): void {
               tenants: tenantsText(u.tenants),
               disabled: u.disabled ? 'yes' : '',
             })),
-            ['id', 'email', 'name', 'role', 'tenants', 'disabled', 'created_at'],
+            ['id', 'email', 'name', 'role', 'tenants', 'disabled', 'createdAt'],
           )
         : 'no users yet: add one with `pulse users add <email> --role executive`',
     );

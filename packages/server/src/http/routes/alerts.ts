@@ -1,6 +1,8 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { alertRoutes as contract } from '@pulse/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
-import { toAlertView, toTransitionView } from '../../alerts/present.js';
+import { toApiAlert, toTransitionView } from '../../alerts/present.js';
 import {
   alertStates,
   deliveryStatuses,
@@ -51,17 +53,17 @@ function comment(body: unknown): string | null {
 export function presentDelivery(d: Delivery) {
   return {
     id: d.id,
-    alert_id: d.alertId,
-    transition_id: d.transitionId,
+    alertId: d.alertId,
+    transitionId: d.transitionId,
     channel: d.channel,
     target: d.target || null,
     kind: d.payload.type === 'alert' ? `alert.${d.payload.transition.kind}` : 'digest.weekly',
     status: d.status,
     attempts: d.attempts,
-    next_attempt_at: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
-    last_error: d.lastError,
-    created_at: new Date(d.createdAt).toISOString(),
-    sent_at: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
+    nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    lastError: d.lastError,
+    createdAt: new Date(d.createdAt).toISOString(),
+    sentAt: d.sentAt === null ? null : new Date(d.sentAt).toISOString(),
   };
 }
 
@@ -89,17 +91,8 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     return found;
   };
 
-  app.get<{
-    Querystring: {
-      state?: string | string[];
-      severity?: string | string[];
-      tenant?: string | string[];
-      rule?: string | string[];
-      from?: string;
-      to?: string;
-      limit?: string;
-    };
-  }>('/api/alerts', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/alerts', { schema: contract.listAlerts }, async (request) => {
     const q = request.query;
     const states = enumList('state', q.state, alertStates);
     const severityList = enumList('severity', q.severity, severities);
@@ -117,55 +110,52 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
       ...(to !== undefined ? { to } : {}),
       limit: limitParam(q.limit, 100, 10_000),
     });
-    return { alerts: list.map((a) => toAlertView(a, publicUrl)) };
+    return { alerts: list.map((a) => toApiAlert(a, publicUrl)) };
   });
 
-  app.get<{ Querystring: { status?: string | string[]; alert?: string; channel?: string; limit?: string } }>(
-    '/api/alerts/outbox',
-    async (request) => {
-      guardAll(request, 'alerts:read');
-      const q = request.query;
-      const statuses = enumList('status', q.status, deliveryStatuses);
-      const channel = enumList('channel', q.channel, durableChannelKinds)?.[0];
-      const list = await alerts.listDeliveries({
-        ...(statuses ? { statuses } : {}),
-        ...(q.alert ? { alertId: q.alert } : {}),
-        ...(channel ? { channel } : {}),
-        limit: limitParam(q.limit, 100, 10_000),
-      });
-      return { notifications: list.map(presentDelivery) };
-    },
-  );
+  api.get('/api/alerts/outbox', { schema: contract.listOutbox }, async (request) => {
+    guardAll(request, 'alerts:read');
+    const q = request.query;
+    const statuses = enumList('status', q.status, deliveryStatuses);
+    const channel = enumList('channel', q.channel, durableChannelKinds)?.[0];
+    const list = await alerts.listDeliveries({
+      ...(statuses ? { statuses } : {}),
+      ...(q.alert ? { alertId: q.alert } : {}),
+      ...(channel ? { channel } : {}),
+      limit: limitParam(q.limit, 100, 10_000),
+    });
+    return { notifications: list.map(presentDelivery) };
+  });
 
-  app.post<{ Params: { id: string } }>('/api/alerts/outbox/:id/retry', async (request) => {
+  api.post('/api/alerts/outbox/:id/retry', { schema: contract.retryNotification }, async (request) => {
     guardAll(request, 'alerts:write');
     return presentDelivery(await alerts.retryDelivery(request.params.id));
   });
 
   /** Sends the weekly digest of medium alerts now (idempotent within the same minute). */
-  app.post('/api/alerts/digest', async (request) => {
+  api.post('/api/alerts/digest', { schema: contract.runDigest }, async (request) => {
     guardAll(request, 'alerts:write');
     return { notifications: (await alerts.runDigest()).map(presentDelivery) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request) => {
+  api.get('/api/alerts/:id', { schema: contract.getAlert }, async (request) => {
     const { alert, transitions, deliveries } = await authorized(request, request.params.id, 'alerts:read');
     return {
-      ...toAlertView(alert, publicUrl),
+      ...toApiAlert(alert, publicUrl),
       transitions: transitions.map(toTransitionView),
       notifications: deliveries.map(presentDelivery),
     };
   });
 
-  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/ack', async (request) => {
+  api.post('/api/alerts/:id/ack', { schema: contract.acknowledge }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toAlertView(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
+    return toApiAlert(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
   });
 
-  app.post<{ Params: { id: string }; Body: unknown }>('/api/alerts/:id/resolve', async (request) => {
+  api.post('/api/alerts/:id/resolve', { schema: contract.resolve }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toAlertView(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
+    return toApiAlert(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
   });
 }

@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accessRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { auditColumns, auditResults, type AuditRecord, type AuditResult } from '../../access/audit-chain.js';
 import { toCsv } from '../../csv.js';
@@ -5,16 +7,6 @@ import { ValidationError } from '../../errors.js';
 import type { AuditFilter, AuditLog } from '../../storage/audit-log.js';
 import { guard } from '../auth.js';
 import { limitParam, timeParam } from '../query-params.js';
-
-interface AuditQuery {
-  actor?: string;
-  action?: string;
-  result?: string;
-  from?: string;
-  to?: string;
-  limit?: string;
-  format?: string;
-}
 
 const MAX_LIST = 10_000;
 const MAX_EXPORT = 1_000_000;
@@ -28,9 +20,9 @@ export function presentAudit(r: AuditRecord) {
     scope: r.scope,
     detail: r.detail,
     result: r.result,
-    request_id: r.requestId,
-    client_request_id: r.clientRequestId ?? null,
-    prev_hash: r.prevHash,
+    requestId: r.requestId,
+    clientRequestId: r.clientRequestId ?? null,
+    prevHash: r.prevHash,
     hash: r.hash,
   };
 }
@@ -58,7 +50,8 @@ export function auditCsv(records: readonly AuditRecord[]): string {
 
 /** The audit trail: read with filters, export as JSONL or CSV, verify the hash chain. */
 export function auditRoutes(app: FastifyInstance, log: AuditLog): void {
-  app.get<{ Querystring: AuditQuery }>('/api/audit', async (request, reply) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/audit', { schema: contract.listAudit }, async (request, reply) => {
     guard(request, 'audit:read');
     const q = request.query;
     const format = q.format ?? 'json';
@@ -93,20 +86,15 @@ export function auditRoutes(app: FastifyInstance, log: AuditLog): void {
     return { records: records.map(presentAudit) };
   });
 
-  app.get<{ Querystring: { head_seq?: string; head_hash?: string } }>(
-    '/api/audit/verify',
-    async (request) => {
-      guard(request, 'audit:read');
-      const { head_seq: seq, head_hash: hash } = request.query;
-      if ((seq === undefined) !== (hash === undefined))
-        throw new ValidationError('head_seq', 'and head_hash go together (a head from an earlier verify)');
-      if (seq !== undefined && !/^\d+$/.test(seq))
-        throw new ValidationError('head_seq', 'must be a whole number');
-      if (hash !== undefined && !/^[0-9a-f]{64}$/.test(hash))
-        throw new ValidationError('head_hash', 'must be 64 hex digits');
-      return await log.verify(
-        seq !== undefined && hash !== undefined ? { seq: Number(seq), hash } : undefined,
-      );
-    },
-  );
+  api.get('/api/audit/verify', { schema: contract.verifyAudit }, async (request) => {
+    guard(request, 'audit:read');
+    const { head_seq: seq, head_hash: hash } = request.query;
+    if ((seq === undefined) !== (hash === undefined))
+      throw new ValidationError('head_seq', 'and head_hash go together (a head from an earlier verify)');
+    if (seq !== undefined && !/^\d+$/.test(seq))
+      throw new ValidationError('head_seq', 'must be a whole number');
+    if (hash !== undefined && !/^[0-9a-f]{64}$/.test(hash))
+      throw new ValidationError('head_hash', 'must be 64 hex digits');
+    return await log.verify(seq !== undefined && hash !== undefined ? { seq: Number(seq), hash } : undefined);
+  });
 }

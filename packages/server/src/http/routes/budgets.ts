@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { budgetRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { budgetViews } from '../../alerts/budgets.js';
 import type { AlertEngine } from '../../alerts/engine.js';
@@ -11,28 +13,27 @@ export interface BudgetRouteDeps {
 
 /** Monthly USD budgets per tenant and per resource_type, for the cost run-rate alert. */
 export function budgetRoutes(app: FastifyInstance, { budgets }: BudgetRouteDeps): void {
-  app.get('/api/budgets', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/budgets', { schema: contract.listBudgets }, async (request) => {
     const scope = guard(request, 'budgets:read');
     return { budgets: budgetViews((await budgets.budgets()).filter((b) => inScope(scope, b.tenantId))) };
   });
 
-  app.get<{ Params: { tenant: string } }>('/api/budgets/:tenant', async (request) => {
+  api.get('/api/budgets/:tenant', { schema: contract.getBudget }, async (request) => {
     guard(request, 'budgets:read', [request.params.tenant]);
-    const view = budgetViews(await budgets.budgets()).find((b) => b.tenant_id === request.params.tenant);
+    const view = budgetViews(await budgets.budgets()).find((b) => b.tenantId === request.params.tenant);
     if (!view) throw new NotFoundError(`budget of tenant ${request.params.tenant}`);
     return view;
   });
 
-  app.put<{ Params: { tenant: string }; Body: unknown }>('/api/budgets/:tenant', async (request) => {
+  api.put('/api/budgets/:tenant', { schema: contract.putBudget }, async (request) => {
     const tenant = request.params.tenant;
     guard(request, 'budgets:write', [tenant]);
     const next = await budgets.setBudgets(tenant, request.body);
-    return (
-      budgetViews(next)[0] ?? { tenant_id: tenant, monthly_usd: null, resource_types: {}, updated_at: null }
-    );
+    return budgetViews(next)[0] ?? { tenantId: tenant, monthlyUsd: null, resourceTypes: {}, updatedAt: null };
   });
 
-  app.delete<{ Params: { tenant: string } }>('/api/budgets/:tenant', async (request) => {
+  api.delete('/api/budgets/:tenant', { schema: contract.deleteBudget }, async (request) => {
     guard(request, 'budgets:write', [request.params.tenant]);
     if (!(await budgets.deleteBudgets(request.params.tenant)))
       throw new NotFoundError(`budget of tenant ${request.params.tenant}`);

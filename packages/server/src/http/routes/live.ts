@@ -1,3 +1,4 @@
+import { liveRoute } from '@pulse/api';
 import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -88,6 +89,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
   app.route({
     method: 'GET',
     url: '/api/live',
+    schema: liveRoute,
     preHandler: async (request) => {
       const scope = liveScope(request.actor);
       if (!request.ws) return;
@@ -155,7 +157,7 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps): Pro
           canSee: (tenant) => inScope(scope, tenant),
           send: (message) => connection.send(message),
         });
-        connection.hello({ boot, at: Date.now(), scope, role: actor.role });
+        connection.hello({ boot, at: new Date().toISOString(), scope, role: actor.role });
       });
     },
   });

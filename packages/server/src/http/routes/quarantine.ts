@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
@@ -8,11 +10,11 @@ import { limitParam, listParam } from '../query-params.js';
 function present(q: QuarantinedEvent) {
   return {
     id: q.id,
-    received_at: new Date(q.receivedAt).toISOString(),
-    batch_index: q.batchIndex,
+    receivedAt: new Date(q.receivedAt).toISOString(),
+    batchIndex: q.batchIndex,
     event: q.event.event,
     uuid: q.event.uuid,
-    distinct_id: q.event.distinctId,
+    distinctId: q.event.distinctId,
     timestamp: new Date(q.event.timestamp).toISOString(),
     properties: q.event.properties,
     issues: q.issues,
@@ -21,50 +23,34 @@ function present(q: QuarantinedEvent) {
 
 /** The quarantine: business events kept aside with their reasons, replayable once fixed. */
 export function quarantineRoutes(app: FastifyInstance, store: EventStore, pipeline: IngestPipeline): void {
-  app.get<{ Querystring: { tenant?: string | string[]; event?: string; limit?: string } }>(
-    '/api/quarantine',
-    async (request) => {
-      const scope = guard(request, 'quarantine:read', listParam(request.query.tenant));
-      const items = await store.listQuarantine({
-        ...tenantFilter(scope),
-        ...(request.query.event ? { event: request.query.event } : {}),
-        limit: limitParam(request.query.limit, 100, 10_000),
-      });
-      return { quarantined: items.map(present) };
-    },
-  );
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/quarantine', { schema: contract.getQuarantine }, async (request) => {
+    const scope = guard(request, 'quarantine:read', listParam(request.query.tenant));
+    const items = await store.listQuarantine({
+      ...tenantFilter(scope),
+      ...(request.query.event ? { event: request.query.event } : {}),
+      limit: limitParam(request.query.limit, 100, 10_000),
+    });
+    return { quarantined: items.map(present) };
+  });
 
-  app.post<{ Body: { ids?: unknown; all?: unknown; fixes?: unknown } }>(
-    '/api/quarantine/replay',
-    async (request) => {
-      guard(request, 'quarantine:replay');
-      const body = request.body ?? {};
-      const fixes = body.fixes ?? {};
-      if (
-        typeof fixes !== 'object' ||
-        Array.isArray(fixes) ||
-        Object.values(fixes).some((f) => typeof f !== 'object' || f === null || Array.isArray(f))
-      )
-        throw new ValidationError(
-          'fixes',
-          'must map quarantine ids to objects of corrected properties, e.g. {"<id>": {"impact_amount": 100}}',
-        );
-      let ids: string[];
-      if (body.all === true) ids = (await store.listQuarantine({ limit: 100_000 })).map((q) => q.id);
-      else if (Array.isArray(body.ids) && body.ids.length && body.ids.every((i) => typeof i === 'string'))
-        ids = body.ids;
-      else
-        throw new ValidationError(
-          'body',
-          'must be {"ids": ["<quarantine id>", …], "fixes"?: {…}} or {"all": true}',
-        );
-      const result = await pipeline.replay(ids, fixes as Record<string, Record<string, unknown>>);
-      const found = new Set([...result.replayed, ...result.stillInvalid.map((q) => q.id)]);
-      return {
-        replayed: result.replayed,
-        still_invalid: result.stillInvalid.map(present),
-        not_found: ids.filter((id) => !found.has(id)),
-      };
-    },
-  );
+  api.post('/api/quarantine/replay', { schema: contract.replayQuarantine }, async (request) => {
+    guard(request, 'quarantine:replay');
+    const { ids: listed, all, fixes = {} } = request.body;
+    let ids: string[];
+    if (all === true) ids = (await store.listQuarantine({ limit: 100_000 })).map((q) => q.id);
+    else if (listed?.length) ids = listed;
+    else
+      throw new ValidationError(
+        'body',
+        'must be {"ids": ["<quarantine id>", …], "fixes"?: {…}} or {"all": true}',
+      );
+    const result = await pipeline.replay(ids, fixes);
+    const found = new Set([...result.replayed, ...result.stillInvalid.map((q) => q.id)]);
+    return {
+      replayed: result.replayed,
+      stillInvalid: result.stillInvalid.map(present),
+      notFound: ids.filter((id) => !found.has(id)),
+    };
+  });
 }

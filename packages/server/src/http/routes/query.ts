@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { reportCsv, runReport } from '../../reports/run-report.js';
@@ -18,16 +20,16 @@ export const MAX_SQL_LENGTH = 100_000;
 export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings: QuerySettings): void {
   // Bounds the memory DuckDB can spend on ad-hoc SQL at once; the rest wait or get 503.
   const gate = concurrencyGate(settings.concurrency, 32, 'ad-hoc queries');
-  app.post<{ Body: { sql?: unknown; max_rows?: unknown } }>('/api/query', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.post('/api/query', { schema: contract.runQuery }, async (request) => {
     const startedAt = performance.now();
     const scope = guard(request, 'query:run');
-    const sql = request.body?.sql;
-    if (typeof sql !== 'string' || !sql.trim())
-      throw new ValidationError('sql', 'is required: {"sql": "SELECT …"}');
+    const { sql, max_rows: asked = request.body.maxRows } = request.body;
+    if (!sql.trim()) throw new ValidationError('sql', 'is required: {"sql": "SELECT …"}');
     if (sql.length > MAX_SQL_LENGTH)
       throw new ValidationError('sql', `is ${sql.length} characters; at most ${MAX_SQL_LENGTH} are accepted`);
-    const maxRows = request.body?.max_rows === undefined ? settings.maxRows : Number(request.body.max_rows);
-    if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > settings.maxRows)
+    const maxRows = asked ?? settings.maxRows;
+    if (maxRows > settings.maxRows)
       throw new ValidationError('max_rows', `must be a whole number from 1 to ${settings.maxRows}`);
     return gate(() =>
       queries.run(sql, scope, {
@@ -39,10 +41,7 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
     );
   });
 
-  app.get<{
-    Params: { name: string };
-    Querystring: { from?: string; to?: string; format?: string; tenant?: string | string[] };
-  }>('/api/reports/:name', async (request, reply) => {
+  api.get('/api/reports/:name', { schema: contract.getReport }, async (request, reply) => {
     const q = request.query;
     const scope = guard(request, 'reports:read', listParam(q.tenant));
     const from = timeParam('from', q.from);

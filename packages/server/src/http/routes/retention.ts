@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accessRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { auditDetail } from '../../access/audit-requests.js';
 import { ValidationError } from '../../errors.js';
@@ -18,29 +20,27 @@ function dryRunParam(value: string | undefined): boolean {
 
 /** Retention policies and runs: admin only, every call audited with what it changed. */
 export function retentionRoutes(app: FastifyInstance, { retention, schedule }: RetentionRouteDeps): void {
-  app.get('/api/retention', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/retention', { schema: contract.getRetention }, async (request) => {
     guard(request, 'retention:manage');
     return {
       policies: (await retention.policies()).map(presentPolicy),
-      next_run: schedule?.nextRun()?.toISOString() ?? null,
+      nextRun: schedule?.nextRun()?.toISOString() ?? null,
     };
   });
 
-  app.put<{ Body: unknown }>('/api/retention', async (request) => {
+  api.put('/api/retention', { schema: contract.putRetention }, async (request) => {
     guard(request, 'retention:manage');
     const { before, after } = await retention.setPolicies(request.body);
     auditDetail(request, { before: before.map(presentPolicy), after: after.map(presentPolicy) });
     return { policies: after.map(presentPolicy) };
   });
 
-  app.post<{ Querystring: { dryRun?: string; dry_run?: string } }>(
-    '/api/retention/apply',
-    async (request) => {
-      guard(request, 'retention:manage');
-      const dryRun = dryRunParam(request.query.dryRun ?? request.query.dry_run);
-      const run = await retention.apply({ dryRun });
-      auditDetail(request, auditDetailOf(run));
-      return run;
-    },
-  );
+  api.post('/api/retention/apply', { schema: contract.applyRetention }, async (request) => {
+    guard(request, 'retention:manage');
+    const dryRun = dryRunParam(request.query.dryRun ?? request.query.dry_run);
+    const run = await retention.apply({ dryRun });
+    auditDetail(request, auditDetailOf(run));
+    return run;
+  });
 }

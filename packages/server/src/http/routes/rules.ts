@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ruleRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
 import { NotFoundError } from '../../errors.js';
@@ -9,34 +11,35 @@ export interface RuleRouteDeps {
 
 /** Alert rules as data: read, replace the set, set or delete one, back to the defaults. */
 export function ruleRoutes(app: FastifyInstance, { rules }: RuleRouteDeps): void {
-  app.get('/api/rules', async (request) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/rules', { schema: contract.listRules }, async (request) => {
     guard(request, 'rules:read');
     return { rules: rules.rules() };
   });
 
-  app.put<{ Body: unknown }>('/api/rules', async (request) => {
+  api.put('/api/rules', { schema: contract.replaceRules }, async (request) => {
     guard(request, 'rules:write');
     return { rules: await rules.replaceRules(request.body) };
   });
 
-  app.post('/api/rules/reset', async (request) => {
+  api.post('/api/rules/reset', { schema: contract.resetRules }, async (request) => {
     guard(request, 'rules:write');
     return { rules: await rules.resetRules() };
   });
 
-  app.get<{ Params: { id: string } }>('/api/rules/:id', async (request) => {
+  api.get('/api/rules/:id', { schema: contract.getRule }, async (request) => {
     guard(request, 'rules:read');
     const rule = rules.rules().find((r) => r.id === request.params.id);
     if (!rule) throw new NotFoundError(`rule ${request.params.id}`);
     return rule;
   });
 
-  app.put<{ Params: { id: string }; Body: unknown }>('/api/rules/:id', async (request) => {
+  api.put('/api/rules/:id', { schema: contract.putRule }, async (request) => {
     guard(request, 'rules:write');
     return rules.putRule(request.params.id, request.body);
   });
 
-  app.delete<{ Params: { id: string } }>('/api/rules/:id', async (request) => {
+  api.delete('/api/rules/:id', { schema: contract.deleteRule }, async (request) => {
     guard(request, 'rules:write');
     await rules.deleteRule(request.params.id);
     return { deleted: request.params.id };

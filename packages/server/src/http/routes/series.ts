@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { summaryRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { chartSeries, type SeriesDeps } from '../../analytics/series.js';
 import { ValidationError } from '../../errors.js';
@@ -9,9 +11,9 @@ const DAY = 86_400_000;
 
 /** GET /api/series?from=&to=&tenant=: the dashboard's chart series for the caller's scope. */
 export function seriesRoutes(app: FastifyInstance, deps: SeriesDeps): void {
-  app.get<{ Querystring: { tenant?: string | string[]; from?: string; to?: string } }>(
-    '/api/series',
-    async (request) => {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get('/api/series', { schema: contract.getSeries }, async (request) => {
       const q = request.query;
       const scope: TenantScope = guard(request, 'summary:read', listParam(q.tenant));
       const to = timeParam('to', q.to) ?? Date.now();
@@ -19,6 +21,5 @@ export function seriesRoutes(app: FastifyInstance, deps: SeriesDeps): void {
       if (from >= to) throw new ValidationError('from', 'must be before to');
       if (to - from > 400 * DAY) throw new ValidationError('from', 'the window may span at most 400 days');
       return chartSeries(deps, scope, Math.trunc(from), Math.trunc(to));
-    },
-  );
+    });
 }

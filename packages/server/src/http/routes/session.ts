@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accessRoutes as contract } from '@pulse/api';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { auditDetail } from '../../access/audit-requests.js';
 import { SESSION_COOKIE, type Sessions } from '../../access/sessions.js';
 import { presentUser } from '../../access/users.js';
@@ -27,9 +29,10 @@ export function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions
       expires: new Date(expiresAt),
     });
 
-  app.post<{ Body: { email?: unknown; password?: unknown } | null }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.post(
     '/api/session',
-    { config: { auth: 'optional' } },
+    { config: { auth: 'optional' }, schema: contract.signIn },
     async (request, reply) => {
       const body = request.body ?? {};
       auditDetail(request, { email: typeof body.email === 'string' ? body.email.slice(0, 254) : null });
@@ -50,7 +53,7 @@ export function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions
     },
   );
 
-  app.get('/api/session', async (request: FastifyRequest, reply) => {
+  api.get('/api/session', { schema: contract.getSession }, async (request, reply) => {
     const token = request.sessionToken;
     if (!token) throw new UnauthorizedError('not signed in with a session (this request used an API key)');
     const session = await sessions.resolve(token);
@@ -63,15 +66,19 @@ export function sessionRoutes(app: FastifyInstance, options: SessionRouteOptions
     };
   });
 
-  app.delete('/api/session', { config: { auth: 'optional' } }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) await sessions.signOut(token);
-    reply.clearCookie(SESSION_COOKIE, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: options.secureCookies,
-    });
-    return reply.status(204).send();
-  });
+  api.delete(
+    '/api/session',
+    { config: { auth: 'optional' }, schema: contract.signOut },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await sessions.signOut(token);
+      reply.clearCookie(SESSION_COOKIE, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: options.secureCookies,
+      });
+      return reply.status(204).send(null);
+    },
+  );
 }

@@ -1,20 +1,22 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import type { Subscription, SubscriptionStore } from '../../storage/subscription-store.js';
 import { parseSubscriptionsCsv } from '../../subscriptions/import-csv.js';
-import { parseSubscription, type SubscriptionInput } from '../../subscriptions/parse-subscription.js';
+import { parseSubscription } from '../../subscriptions/parse-subscription.js';
 import { guard, tenantFilter } from '../auth.js';
 import { listParam } from '../query-params.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const present = (s: Subscription) => ({
-  tenant_id: s.tenantId,
+  tenantId: s.tenantId,
   status: s.status,
-  plan_name: s.planName,
-  price_monthly: s.priceMonthly,
-  current_period_start: iso(s.currentPeriodStart),
-  current_period_end: iso(s.currentPeriodEnd),
-  updated_at: iso(s.updatedAt),
+  planName: s.planName,
+  priceMonthly: s.priceMonthly,
+  currentPeriodStart: iso(s.currentPeriodStart),
+  currentPeriodEnd: iso(s.currentPeriodEnd),
+  updatedAt: iso(s.updatedAt),
 });
 
 /** Subscriptions: list, set one, import a CSV, delete. */
@@ -25,7 +27,8 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     (_req, body, done) => done(null, body),
   );
 
-  app.get<{ Querystring: { tenant?: string | string[] } }>('/api/subscriptions', async (request) => ({
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/subscriptions', { schema: contract.getSubscriptions }, async (request) => ({
     subscriptions: (
       await store.list(
         tenantFilter(guard(request, 'subscriptions:read', listParam(request.query.tenant))).tenants,
@@ -33,21 +36,27 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     ).map(present),
   }));
 
-  app.put<{ Params: { tenant: string }; Body: SubscriptionInput }>(
-    '/api/subscriptions/:tenant',
-    async (request) => {
-      guard(request, 'subscriptions:write', [request.params.tenant]);
-      const subscription = parseSubscription(
-        { ...(request.body ?? {}), tenant_id: request.params.tenant },
-        'body:',
-        Date.now(),
-      );
-      await store.upsert([subscription]);
-      return present(subscription);
-    },
-  );
+  api.put('/api/subscriptions/:tenant', { schema: contract.putSubscription }, async (request) => {
+    guard(request, 'subscriptions:write', [request.params.tenant]);
+    const body = request.body;
+    // The same checks as a CSV row, whose columns keep the catalog's snake_case names.
+    const subscription = parseSubscription(
+      {
+        tenant_id: request.params.tenant,
+        status: body.status,
+        plan_name: body.planName,
+        price_monthly: body.priceMonthly,
+        current_period_start: body.currentPeriodStart,
+        current_period_end: body.currentPeriodEnd,
+      },
+      'body:',
+      Date.now(),
+    );
+    await store.upsert([subscription]);
+    return present(subscription);
+  });
 
-  app.post<{ Body: string }>('/api/subscriptions/import', async (request) => {
+  api.post('/api/subscriptions/import', { schema: contract.importSubscriptions }, async (request) => {
     guard(request, 'subscriptions:write');
     const subscriptions = parseSubscriptionsCsv(
       typeof request.body === 'string' ? request.body : '',
@@ -57,7 +66,7 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
     return { imported: subscriptions.length };
   });
 
-  app.delete<{ Params: { tenant: string } }>('/api/subscriptions/:tenant', async (request) => {
+  api.delete('/api/subscriptions/:tenant', { schema: contract.deleteSubscription }, async (request) => {
     guard(request, 'subscriptions:write', [request.params.tenant]);
     if (!(await store.remove(request.params.tenant)))
       throw new NotFoundError(`subscription of tenant ${request.params.tenant}`);

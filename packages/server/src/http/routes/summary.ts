@@ -1,20 +1,22 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { summaryRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../../analytics/analytics.js';
+import { presentSummary } from '../../analytics/present-summary.js';
 import { ValidationError } from '../../errors.js';
 import { guard } from '../auth.js';
 import { listParam, timeParam } from '../query-params.js';
 
 /** GET /api/summary?tenant=&from=&to=: the executive summary for the caller's scope. */
 export function summaryRoutes(app: FastifyInstance, analytics: Analytics): void {
-  app.get<{ Querystring: { tenant?: string | string[]; from?: string; to?: string } }>(
-    '/api/summary',
-    async (request) => {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get('/api/summary', { schema: contract.getSummary }, async (request) => {
       const q = request.query;
       const scope = guard(request, 'summary:read', listParam(q.tenant));
       const to = timeParam('to', q.to) ?? Date.now();
       const from = timeParam('from', q.from) ?? to - 30 * 86_400_000;
       if (from >= to) throw new ValidationError('from', 'must be before to');
-      return analytics.summarize({ tenants: scope }, { from, to });
-    },
-  );
+      return presentSummary(await analytics.summarize({ tenants: scope }, { from, to }));
+    });
 }

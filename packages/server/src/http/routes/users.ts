@@ -1,3 +1,5 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accessRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { auditDetail } from '../../access/audit-requests.js';
 import { parseCreateUser, parseUpdateUser, type Users } from '../../access/users.js';
@@ -5,7 +7,8 @@ import { guard } from '../auth.js';
 
 /** Dashboard users: admins create, list, change (role, tenants, password, disable) and remove them. */
 export function userRoutes(app: FastifyInstance, users: Users): void {
-  app.post<{ Body: unknown }>('/api/users', async (request, reply) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.post('/api/users', { schema: contract.createUser }, async (request, reply) => {
     guard(request, 'users:manage');
     const input = parseCreateUser(request.body);
     auditDetail(request, { email: input.email, role: input.role, tenants: input.tenants ?? 'all' });
@@ -14,17 +17,17 @@ export function userRoutes(app: FastifyInstance, users: Users): void {
     return reply.status(201).send(user);
   });
 
-  app.get('/api/users', async (request) => {
+  api.get('/api/users', { schema: contract.listUsers }, async (request) => {
     guard(request, 'users:manage');
     return { users: await users.list() };
   });
 
-  app.get<{ Params: { id: string } }>('/api/users/:id', async (request) => {
+  api.get('/api/users/:id', { schema: contract.getUser }, async (request) => {
     guard(request, 'users:manage');
     return users.get(request.params.id);
   });
 
-  app.patch<{ Params: { id: string }; Body: unknown }>('/api/users/:id', async (request) => {
+  api.patch('/api/users/:id', { schema: contract.updateUser }, async (request) => {
     guard(request, 'users:manage');
     const input = parseUpdateUser(request.body);
     const { password, ...visible } = input;
@@ -36,10 +39,10 @@ export function userRoutes(app: FastifyInstance, users: Users): void {
     return users.update(request.actor, request.params.id, input);
   });
 
-  app.delete<{ Params: { id: string } }>('/api/users/:id', async (request, reply) => {
+  api.delete('/api/users/:id', { schema: contract.deleteUser }, async (request, reply) => {
     guard(request, 'users:manage');
     auditDetail(request, { user_id: request.params.id });
     await users.remove(request.params.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

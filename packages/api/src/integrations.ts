@@ -1,0 +1,51 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AnyKeys, Body, doc, errors, IsoTime, literals, Nullable } from './common.js';
+
+const count = Type.Integer({ minimum: 0 });
+
+export const ProviderStatus = Type.Object({
+  provider: literals(['sendgrid', 'mailgun', 'ses', 'stripe', 'posthog']),
+  configured: Type.Boolean(),
+  endpoint: Type.String({ description: 'Path the provider posts to' }),
+  lastAcceptedAt: Nullable(IsoTime),
+  accepted: count,
+  duplicates: count,
+  refused: AnyKeys(count, { description: 'Refused requests by reason' }),
+  failed: count,
+  lastError: Nullable(Type.Object({ at: IsoTime, message: Type.String() })),
+});
+export type ProviderStatus = Static<typeof ProviderStatus>;
+
+const tenants = (description: string) => AnyKeys(Type.String({ minLength: 1 }), { description });
+export const TenantMapBody = Body({
+  domains: tenants('Sending domain → tenant'),
+  stripeCustomers: tenants('Stripe customer id → tenant'),
+});
+export type TenantMapBody = Static<typeof TenantMapBody>;
+
+export const TenantMapView = Type.Object({
+  configured: Type.Object({ domains: tenants('From the configuration'), stripeCustomers: tenants('') }),
+  stored: Type.Object({ domains: tenants('Set over the API'), stripeCustomers: tenants('') }),
+});
+export type TenantMapView = Static<typeof TenantMapView>;
+
+export const integrationsRoutes = {
+  listIntegrations: {
+    ...doc(
+      'Each provider webhook: configured or not, last accepted, counts by outcome',
+      'integrations:manage',
+    ),
+    querystring: Type.Object({}),
+    response: { 200: Type.Object({ integrations: Type.Array(ProviderStatus) }), ...errors },
+  },
+  getTenantMap: {
+    ...doc('Which tenant a sending domain or Stripe customer belongs to', 'integrations:manage'),
+    querystring: Type.Object({}),
+    response: { 200: TenantMapView, ...errors },
+  },
+  putTenantMap: {
+    ...doc('Replace the stored tenant map (the configured one stays)', 'integrations:manage'),
+    body: TenantMapBody,
+    response: { 200: TenantMapView, ...errors },
+  },
+} as const;
