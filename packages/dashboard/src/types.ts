@@ -100,6 +100,13 @@ export interface Series {
   savings: { t: number; realized: number; projected: number }[];
   efficiency: Record<string, { t: number; score: number }[]>;
   deliverability: { t: number; bounceRate: number | null; spamRate: number | null; emails: number }[];
+  providers: {
+    provider: string;
+    emails: number;
+    bounceRate: number | null;
+    spamRate: number | null;
+    riskLevel: string | null;
+  }[];
   thresholds: { bounceRate: number; spamRate: number };
   runRate: { t: number; cost: number }[];
   budgetMonthly: number | null;
