@@ -12,38 +12,44 @@ export function ProviderTable({ series }: { series: Series }) {
     );
   const over = (rate: number | null, limit: number) => rate !== null && rate > limit;
   return (
-    <table class="providers" data-testid="providers">
-      <caption>By provider, over the window</caption>
-      <thead>
-        <tr>
-          <th scope="col">Provider</th>
-          <th scope="col">Emails</th>
-          <th scope="col">Bounce rate (limit {pct(thresholds.bounceRate, 0)})</th>
-          <th scope="col">Spam rate (limit {pct(thresholds.spamRate, 1)})</th>
-          <th scope="col">Latest risk</th>
-        </tr>
-      </thead>
-      <tbody>
-        {providers.map((p) => {
-          const bounceOver = over(p.bounceRate, thresholds.bounceRate);
-          const spamOver = over(p.spamRate, thresholds.spamRate);
-          return (
-            <tr key={p.provider} data-testid={`provider-${p.provider}`}>
-              <th scope="row">{p.provider}</th>
-              <td data-value={p.emails}>{num(p.emails)}</td>
-              <td data-value={p.bounceRate ?? ''} class={bounceOver ? 'over' : undefined}>
-                {pct(p.bounceRate, 2)}
-                {bounceOver && ' · over limit'}
-              </td>
-              <td data-value={p.spamRate ?? ''} class={spamOver ? 'over' : undefined}>
-                {pct(p.spamRate, 3)}
-                {spamOver && ' · over limit'}
-              </td>
-              <td>{p.riskLevel ?? '—'}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <div class="providers">
+      <table data-testid="providers">
+        <caption>By provider, over the window (latest risk)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Provider</th>
+            <th scope="col">Emails</th>
+            <th scope="col">
+              Bounces <small>limit {pct(thresholds.bounceRate, 0)}</small>
+            </th>
+            <th scope="col">
+              Spam <small>limit {pct(thresholds.spamRate, 1)}</small>
+            </th>
+            <th scope="col">Risk</th>
+          </tr>
+        </thead>
+        <tbody>
+          {providers.map((p) => {
+            const bounceOver = over(p.bounceRate, thresholds.bounceRate);
+            const spamOver = over(p.spamRate, thresholds.spamRate);
+            return (
+              <tr key={p.provider} data-testid={`provider-${p.provider}`}>
+                <th scope="row">{p.provider}</th>
+                <td data-value={p.emails}>{num(p.emails)}</td>
+                <td data-value={p.bounceRate ?? ''} class={bounceOver ? 'over' : undefined}>
+                  {pct(p.bounceRate, 2)}
+                  {bounceOver && ' over'}
+                </td>
+                <td data-value={p.spamRate ?? ''} class={spamOver ? 'over' : undefined}>
+                  {pct(p.spamRate, 3)}
+                  {spamOver && ' over'}
+                </td>
+                <td>{p.riskLevel ?? '—'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }
