@@ -119,6 +119,18 @@ export const Series = Type.Object({
     spamRate: Nullable(Type.Number()),
     emails: Type.Number(),
   }),
+  providers: Type.Array(
+    Type.Object({
+      provider: Type.String({ description: 'sendgrid, mailgun, ses or other' }),
+      emails: Type.Number({ description: 'Σ email_count of the window' }),
+      bounceRate: Nullable(
+        Type.Number({ description: 'email_count-weighted, over reports with a bounce rate' }),
+      ),
+      spamRate: Nullable(Type.Number({ description: 'email_count-weighted, over reports with a spam rate' })),
+      riskLevel: Nullable(Type.String({ description: 'Of the latest report' })),
+    }),
+    { description: 'Deliverability of the window per email provider' },
+  ),
   thresholds: Type.Object({ bounceRate: Type.Number(), spamRate: Type.Number() }),
   runRate: point({ cost: Type.Number() }),
   budgetMonthly: Nullable(Type.Number()),

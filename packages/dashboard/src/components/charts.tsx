@@ -4,6 +4,7 @@ import type uPlot from 'uplot';
 import type { Series } from '../types';
 import { money, num, pct } from '../format';
 import { Chart } from './chart';
+import { ProviderTable } from './providers';
 
 const sec = (ms: number) => ms / 1000;
 const palette = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6', '--c7', '--c8'];
@@ -141,6 +142,7 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
             },
           ]}
         />
+        <ProviderTable series={series} />
       </section>
       <section class="card chart-card" aria-labelledby="ch-cost">
         <h2 id="ch-cost">Monthly cost run-rate vs budget</h2>

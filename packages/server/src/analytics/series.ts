@@ -64,6 +64,14 @@ function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
         ${weightedRateSql(spamRate).mean} AS spam_rate,
         sum(${ident(bounceRate.weight)}) AS emails
       FROM events WHERE ${where(constant(bounceRate.event))} GROUP BY 1 ORDER BY 1`,
+    // The whole window per provider; risk_level of each provider's latest report.
+    providers: sql`SELECT provider,
+        ${weightedRateSql(bounceRate).weight} AS emails,
+        ${weightedRateSql(bounceRate).mean} AS bounce_rate,
+        ${weightedRateSql(spamRate).mean} AS spam_rate,
+        arg_max(risk_level, "timestamp") AS risk_level
+      FROM events WHERE ${where(constant(bounceRate.event))} AND provider IS NOT NULL
+      GROUP BY 1 ORDER BY 1`,
     runRate: sql`WITH snap AS (
         SELECT ${b} AS t, tenant_id, ${resourceSql} AS rid, ${latestCostSql} AS cost
         FROM events WHERE ${where(constant(costRunRate.event))} AND ${ident(costRunRate.cost)} IS NOT NULL
@@ -89,12 +97,13 @@ export async function chartSeries(deps: SeriesDeps, scope: TenantScope, from: nu
   const bucket = to - from <= 3 * DAY ? 'hour' : 'day';
   const sql = seriesSql(Math.trunc(from), Math.trunc(to), bucket);
   const run = (text: string) => deps.queries.run(text, scope, LIMITS).then((r) => r.rows);
-  const [revenue, savings, efficiency, deliverability, runRate, utilization, tenants, budgets] =
+  const [revenue, savings, efficiency, deliverability, providers, runRate, utilization, tenants, budgets] =
     await Promise.all([
       run(sql.revenue),
       run(sql.savings),
       run(sql.efficiency),
       run(sql.deliverability),
+      run(sql.providers),
       run(sql.runRate),
       run(sql.utilization),
       run(sql.tenants),
@@ -125,6 +134,14 @@ export async function chartSeries(deps: SeriesDeps, scope: TenantScope, from: nu
       bounceRate: nOrNull(bounce),
       spamRate: nOrNull(spam),
       emails: n(emails),
+    })),
+    /** Deliverability over the whole window per email provider, for events that name one. */
+    providers: providers.map(([provider, emails, bounce, spam, risk]) => ({
+      provider: String(provider),
+      emails: n(emails),
+      bounceRate: nOrNull(bounce),
+      spamRate: nOrNull(spam),
+      riskLevel: typeof risk === 'string' ? risk : null,
     })),
     thresholds: THRESHOLDS,
     runRate: runRate.map(([t, cost]) => ({ t: iso(t), cost: n(cost) })),
