@@ -121,8 +121,8 @@ describe('kill -9 under load', () => {
       for (const e of stored.filter((_, i) => i % 97 === 0)) {
         expect(e).toMatchObject({
           event: 'revenue_impact_event',
-          tenant_id: tenant,
-          distinct_id: `loop-${String(e.properties.loop)}`,
+          tenantId: tenant,
+          distinctId: `loop-${String(e.properties.loop)}`,
         });
         expect(e.properties.impact_amount).toBe(Number(e.properties.n) * BATCH + Number(e.properties.i));
       }

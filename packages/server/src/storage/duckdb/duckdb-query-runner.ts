@@ -137,7 +137,11 @@ export class DuckDbQueryRunner implements QueryRunner {
     let bytes = 2;
     for (;;) {
       const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) return rows;
+      if (!chunk || chunk.rowCount === 0) {
+        // An interrupted stream ends like a finished one: without this, a cut result would pass as whole.
+        if (timedOut()) throw new QueryTimeoutError(limits.timeoutMs);
+        return rows;
+      }
       for (let r = 0; r < chunk.rowCount && rows.length <= limits.maxRows; r++) {
         if (timedOut()) throw new QueryTimeoutError(limits.timeoutMs);
         const row = chunk.convertRowValues(r, JSDuckDBValueConverter).map(plainValue);
