@@ -3,8 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { severities } from './common.js';
 
 /**
- * Alert rules are data (SPEC §3): JSON documents, validated by these schemas (rule-validation.ts)
- * before they are stored or evaluated. Field names are snake_case like the rest of the JSON API.
+ * Alert rules are data: JSON documents, validated by these schemas (rule-validation.ts) before they
+ * are stored or evaluated. Their field names stay snake_case, as stored (docs/api.md).
  */
 
 const property = Type.String({ minLength: 1, maxLength: 100, description: 'A catalog property' });
@@ -71,7 +71,7 @@ export const budgetSchema = Type.Object(
     cost: property,
     entity: property,
     group: Type.Optional(property),
-    /** Fires above this percentage of the budget (SPEC §3: 120). */
+    /** Fires above this percentage of the budget (120 in the default rules). */
     percent: positive('Percent of the budget'),
   },
   { additionalProperties: false },

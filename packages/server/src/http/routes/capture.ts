@@ -5,10 +5,10 @@ import { CaptureError, decodeCaptureRequest } from '../../ingestion/decode/index
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { Metrics } from '../../observability/metrics.js';
 
-/** PostHog's v0 capture routes (SPEC §6), each with and without a trailing slash. */
+/** PostHog's v0 capture routes, each with and without a trailing slash (docs/capture.md). */
 export const capturePaths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage'];
 
-/** PostHog's wire cap on the v0 analytics routes (reference §1.7). */
+/** PostHog's cap on a request body on the v0 analytics routes: 20 MiB on the wire. */
 export const CAPTURE_BODY_LIMIT = 20 * 1024 * 1024;
 
 export interface CaptureDeps {

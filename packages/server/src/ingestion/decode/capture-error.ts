@@ -39,7 +39,7 @@ const STATUS: Record<CaptureErrorCode, CaptureErrorStatus> = {
 
 /**
  * A capture request PostHog would refuse. `message` is the plain-text response body: PostHog's
- * wording (reference/posthog-protocol.md §1.8) followed by where/why detail.
+ * wording (its plain-text 4xx bodies) followed by where/why detail.
  */
 export class CaptureError extends Error {
   override readonly name = 'CaptureError';

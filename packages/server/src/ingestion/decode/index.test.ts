@@ -80,7 +80,7 @@ function jsonWithPlusInBase64(): string {
   }
 }
 
-describe('encodings (§1.2)', () => {
+describe('encodings', () => {
   it('plain JSON', async () => {
     expectTheEvent(await decode({ body: ENVELOPE }));
   });
@@ -277,7 +277,7 @@ describe('decoding errors', () => {
   });
 });
 
-describe('size limits (§1.7)', () => {
+describe('size limits', () => {
   it('refuses a gzip bomb once the output passes the (injected) cap', async () => {
     const bomb = gzipSync(Buffer.alloc(2 * 1024 * 1024));
     expect(bomb.length).toBeLessThan(4096);
@@ -351,7 +351,7 @@ describe('size limits (§1.7)', () => {
   });
 });
 
-describe('body shapes (§1.3)', () => {
+describe('body shapes', () => {
   it('single event, token inside', async () => {
     const decoded = await decode({ path: '/i/v0/e/', body: JSON.stringify({ ...EVENT, api_key: TOKEN }) });
     expectTheEvent(decoded);
@@ -468,7 +468,7 @@ describe('body shapes (§1.3)', () => {
   });
 });
 
-describe('event fields (§1.4)', () => {
+describe('event fields', () => {
   const one = (event: Record<string, unknown>, init: RequestInit = {}) =>
     decode({ body: JSON.stringify({ api_key: TOKEN, batch: [event] }), ...init });
 
@@ -557,7 +557,7 @@ describe('event fields (§1.4)', () => {
   });
 });
 
-describe('tokens (§1.5)', () => {
+describe('tokens', () => {
   it('reads the token from every place capture does', async () => {
     const bodies = [
       { path: '/batch/', body: { api_key: TOKEN, batch: [{ event: 'e', distinct_id: 'd' }] } },
@@ -626,7 +626,7 @@ describe('tokens (§1.5)', () => {
   });
 });
 
-describe('timestamps (§1.6)', () => {
+describe('timestamps', () => {
   const at = (text: string) => Date.parse(text);
   const timestampOf = async (body: unknown, init: RequestInit = {}) =>
     (await decode({ body: JSON.stringify(body), ...init })).events[0]?.timestamp;
@@ -694,7 +694,7 @@ describe('timestamps (§1.6)', () => {
     expect(await timestampOf({ api_key: TOKEN, batch: [event({ timestamp: future })] })).toBe(NOW);
   });
 
-  it('defaults to properties.tracking_date, then to receipt time (Pulse, SPEC §1)', async () => {
+  it('defaults to properties.tracking_date, then to receipt time (a Pulse addition)', async () => {
     const tracked = event({ properties: { tracking_date: '2026-02-01T09:30:00Z' } });
     expect(await timestampOf({ api_key: TOKEN, batch: [tracked] })).toBe(at('2026-02-01T09:30:00Z'));
     expect(await timestampOf({ api_key: TOKEN, batch: [event({})] })).toBe(NOW);

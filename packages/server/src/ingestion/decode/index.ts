@@ -54,7 +54,7 @@ function tokenIfAny(
 /**
  * Decodes a PostHog v0 capture request (`/e`, `/i/v0/e`, `/batch`, `/capture`, `/track`,
  * `/engage`) into events, exactly as PostHog's Rust capture service accepts or refuses it
- * (reference/posthog-protocol.md §1). Throws CaptureError (400/401/413) for anything capture
+ * (docs/capture.md). Throws CaptureError (400/401/413) for anything capture
  * refuses; the first invalid event refuses the whole request, as in capture's v0 pipeline.
  */
 export async function decodeCaptureRequest(

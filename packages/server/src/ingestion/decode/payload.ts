@@ -102,8 +102,8 @@ function hasLoneSurrogate(text: string): boolean {
 }
 
 /**
- * Finds the bytes to decompress, in capture's order (reference/posthog-protocol.md §1.2 steps 1-5,
- * `extract_payload_bytes`): cheap, nothing is decompressed yet.
+ * Finds the bytes to decompress, in PostHog capture's order (its `extract_payload_bytes`: query `data`,
+ * form field, body): cheap, nothing is decompressed yet.
  */
 export function locatePayload(request: CaptureRequest): LocatedPayload {
   // 1. A non-empty `data` query parameter (legacy GET) wins over the body.
@@ -207,7 +207,7 @@ function unwrapBase64(
 }
 
 /**
- * Turns a located payload into JSON text in one go (§1.2 steps 6-7, `decompress_payload`). `limit`
+ * Turns a located payload into JSON text in one go (PostHog capture's `decompress_payload`). `limit`
  * caps every decompressed or decoded size; payloads over it are refused with `payload_too_big`.
  */
 export async function decompressPayload(located: LocatedPayload, limit: number): Promise<DecodedPayload> {

@@ -6,7 +6,7 @@ import { decodeCaptureRequest } from './index.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('posthog-node 5.x body (reference/engine-measurements.md §5)', () => {
+describe('posthog-node 5.x body, as it sends it', () => {
   // Exactly what posthog-node sends for three captures: POST /batch/, application/json, gzip.
   const sentAt = '2026-11-25T19:56:32.335Z';
   const body = JSON.stringify({

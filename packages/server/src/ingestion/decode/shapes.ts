@@ -19,7 +19,7 @@ export interface RawEvent {
   index: number | undefined;
 }
 
-/** A request body resolved to its shape (reference/posthog-protocol.md §1.3). */
+/** A request body resolved to its shape (a batch, a list, one event, an engage update). */
 export interface RawRequest {
   events: RawEvent[];
   /** The batch envelope's `api_key`/`token`; overrides per-event tokens. */

@@ -1,6 +1,6 @@
 /**
  * Event time resolution. Mirrors PostHog's common/types timestamp.rs (`parse_event_timestamp`,
- * `parse_date`) plus capture's sent_at readers, with one Pulse addition (SPEC §1): an event with
+ * `parse_date`) plus capture's sent_at readers, with one Pulse addition: an event with
  * no usable `timestamp`/`offset` takes `properties.tracking_date` before falling back to receipt.
  */
 
