@@ -1,8 +1,9 @@
-import { UnavailableError } from '../errors.js';
+import { UnavailableError } from './errors.js';
 
 /**
  * Runs at most `concurrency` tasks at once; up to `maxWaiting` more wait their turn in order, and any
- * beyond that are refused at once (503 with Retry-After) rather than queued without bound.
+ * beyond that are refused at once (503 with Retry-After) rather than queued without bound. Used for
+ * ad-hoc queries and for capture's streamed decodes (which only wait: maxWaiting = Infinity).
  */
 export function concurrencyGate(concurrency: number, maxWaiting: number, what: string) {
   let running = 0;

@@ -5,7 +5,7 @@ import { ValidationError } from '../../errors.js';
 import { reportCsv, runReport } from '../../reports/run-report.js';
 import type { QueryLimits, QueryRunner } from '../../storage/query-runner.js';
 import { guard } from '../auth.js';
-import { concurrencyGate } from '../concurrency-gate.js';
+import { concurrencyGate } from '../../concurrency-gate.js';
 import { listParam, timeParam } from '../query-params.js';
 
 /** Ad-hoc query limits (PULSE_QUERY_*): maxRows is the largest `max_rows` a caller may ask for. */

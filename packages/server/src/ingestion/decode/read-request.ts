@@ -1,3 +1,4 @@
+import { concurrencyGate } from '../../concurrency-gate.js';
 import { CaptureError, tooManyEvents } from './capture-error.js';
 import type { CaptureRequest, DecodeOptions, TokenCheck } from './capture-request.js';
 import { decompressPayload, locatePayload, streamPayload } from './payload.js';
@@ -27,21 +28,7 @@ export const DEFAULT_INLINE_BYTES = 256 * 1024;
 const MAX_PAYLOAD_DEPTH = MAX_NESTING + 3;
 
 /** Streamed decodes at once, each holding up to its budget of parsed values; more wait their turn. */
-const MAX_STREAMS = 2;
-let streams = 0;
-const waiting: (() => void)[] = [];
-
-async function inStreamSlot<T>(read: () => Promise<T>): Promise<T> {
-  if (streams < MAX_STREAMS) streams++;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  try {
-    return await read();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else streams--;
-  }
-}
+const inStreamSlot = concurrencyGate(2, Infinity, 'streamed capture decodes');
 
 export interface ReadRequest {
   raw: RawRequest;

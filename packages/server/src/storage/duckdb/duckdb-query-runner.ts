@@ -9,6 +9,7 @@ import { assertReadOnlySelect } from './sql-guard.js';
 
 /** The empty catalog ad-hoc queries resolve names in (beside `temp`, which holds the scoped views). */
 const sandboxCatalog = 'pulse_query_sandbox';
+const sandboxAttachSql = `ATTACH IF NOT EXISTS ':memory:' AS ${quote(sandboxCatalog)}`;
 
 export class QueryTimeoutError extends DomainError {
   constructor(ms: number) {
@@ -42,7 +43,8 @@ function queryFailure(error: Error): DomainError {
  * tables and the guard refuses qualified ones, so the scope holds even if a check were missed.
  */
 export class DuckDbQueryRunner implements QueryRunner {
-  private policy: Promise<FunctionPolicy> | null = null;
+  /** What every query needs once per store: the function allowlist, the store's catalog, the sandbox. */
+  private setup: Promise<{ policy: FunctionPolicy; database: string }> | null = null;
 
   constructor(private readonly connect: () => Promise<DuckDBConnection>) {}
 
@@ -59,8 +61,7 @@ export class DuckDbQueryRunner implements QueryRunner {
       Math.max(0, limits.timeoutMs - (performance.now() - started)),
     );
     try {
-      this.policy ??= loadFunctionPolicy(connection);
-      const policy = await this.policy;
+      const { policy, database } = await this.prepare(connection);
       const parse = async (text: string) => {
         const [row] = (
           await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS ast', [text])
@@ -71,7 +72,7 @@ export class DuckDbQueryRunner implements QueryRunner {
       // The text that runs is checked too, so nothing in the query can change what the wrapper means.
       const wrapped = `SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS query LIMIT ${limits.maxRows + 1}`;
       assertReadOnlySelect(await parse(wrapped), policy);
-      await this.scopeViews(connection, scope);
+      await this.scopeViews(connection, database, scope);
       let result: DuckDBResult;
       try {
         result = await connection.stream(wrapped);
@@ -106,22 +107,36 @@ export class DuckDbQueryRunner implements QueryRunner {
     }
   }
 
+  /** Once per store (retried after a failure): attaching the sandbox is instance-wide and idempotent. */
+  private prepare(connection: DuckDBConnection) {
+    this.setup ??= (async () => {
+      const policy = await loadFunctionPolicy(connection);
+      const [row] = (await connection.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS();
+      if (typeof row?.d !== 'string') throw new Error('the store has no current database');
+      await connection.run(sandboxAttachSql);
+      return { policy, database: quote(row.d) };
+    })().catch((error: unknown) => {
+      this.setup = null;
+      throw error;
+    });
+    return this.setup;
+  }
+
   /**
-   * Shadows the store's views with scoped temp views, and makes an empty in-memory catalog the default,
-   * so no unqualified name resolves to a table of the store.
+   * Shadows the store's views with scoped temp views, and makes an empty in-memory catalog this
+   * connection's default (USE is per connection), so no unqualified name resolves to a table of the store.
    */
-  private async scopeViews(connection: DuckDBConnection, scope: TenantScope): Promise<void> {
-    const [row] = (await connection.runAndReadAll('SELECT current_database() AS d')).getRowObjectsJS();
-    if (typeof row?.d !== 'string') throw new Error('the store has no current database');
-    const database = quote(row.d);
+  private async scopeViews(
+    connection: DuckDBConnection,
+    database: string,
+    scope: TenantScope,
+  ): Promise<void> {
     // A view's text cannot hold bound parameters: the tenant list is spliced as escaped literals.
     const filter =
       scope === 'all'
         ? ''
         : ` WHERE tenant_id IN (${scope.length ? scope.map(sqlString).join(', ') : 'NULL'})`;
-    // Attaching is instance-wide and idempotent; USE is this connection's alone.
-    await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${sandboxCatalog}`);
-    await connection.run(`USE ${sandboxCatalog}`);
+    await connection.run(`USE ${quote(sandboxCatalog)}`);
     await connection.run('BEGIN TRANSACTION');
     for (const view of ['events', 'subscriptions'])
       await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.main.${view}${filter}`);
