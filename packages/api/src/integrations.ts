@@ -16,6 +16,27 @@ export const ProviderStatus = Type.Object({
 });
 export type ProviderStatus = Static<typeof ProviderStatus>;
 
+export const sourceKinds = ['relay', 'scrape', 'vps', 'sync'] as const;
+export type SourceKind = (typeof sourceKinds)[number];
+
+export const SourceStatus = Type.Object({
+  kind: literals(
+    sourceKinds,
+    'relay: forwarding to PostHog; scrape: a Prometheus target; vps: a VPS provider; sync: a database view',
+  ),
+  id: Type.String({ description: 'The source: a URL without credentials, or a configured name' }),
+  tenant: Nullable(Type.String({ description: 'The tenant its events belong to, when it has one' })),
+  state: literals(['never', 'ok', 'failing'], 'never: not run yet; failing: the last attempt failed'),
+  lastSuccessAt: Nullable(IsoTime),
+  lastError: Nullable(Type.Object({ at: IsoTime, message: Type.String() })),
+  consecutiveFailures: count,
+  nextAttemptAt: Nullable(IsoTime),
+  detail: AnyKeys(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
+    description: 'What the source last did, in its own terms (rows synced, lag, …)',
+  }),
+});
+export type SourceStatus = Static<typeof SourceStatus>;
+
 const tenants = (description: string) => AnyKeys(Type.String({ minLength: 1 }), { description });
 export const TenantMapBody = Body({
   domains: tenants('Sending domain → tenant'),
@@ -32,11 +53,14 @@ export type TenantMapView = Static<typeof TenantMapView>;
 export const integrationsRoutes = {
   listIntegrations: {
     ...doc(
-      'Each provider webhook: configured or not, last accepted, counts by outcome',
+      'Each provider webhook (configured or not, last accepted, counts by outcome) and each source Pulse pulls from or pushes to on a schedule',
       'integrations:manage',
     ),
     querystring: Type.Object({}),
-    response: { 200: Type.Object({ integrations: Type.Array(ProviderStatus) }), ...errors },
+    response: {
+      200: Type.Object({ integrations: Type.Array(ProviderStatus), sources: Type.Array(SourceStatus) }),
+      ...errors,
+    },
   },
   getTenantMap: {
     ...doc('Which tenant a sending domain or Stripe customer belongs to', 'integrations:manage'),

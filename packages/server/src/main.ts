@@ -39,6 +39,7 @@ import type { StoreCompaction, StoreEncryptionMaintenance } from './encryption/s
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/duckdb/rewrite-database.js';
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
+import { SourceStatusBoard } from './integrations/source-status.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -348,6 +349,9 @@ export async function startServer(
     logger,
   });
 
+  // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
+  const sources = new SourceStatusBoard();
+
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
     logger.warn({ file: admin.generated }, 'generated an admin API key (shown once here, kept in the file)');
@@ -379,6 +383,7 @@ export async function startServer(
     },
     clock,
     webhooks,
+    sources,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');

@@ -45,6 +45,7 @@ import { seriesRoutes } from './routes/series.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
+import { SourceStatusBoard } from '../integrations/source-status.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -74,6 +75,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Provider webhooks (absent: no /webhooks or /api/integrations routes). */
   webhooks?: Webhooks;
+  /** Scheduled sources shown beside the webhooks in /api/integrations (default none). */
+  sources?: SourceStatusBoard;
 }
 
 function packageVersion(): string {
@@ -163,7 +166,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
-    if (webhooks) integrationRoutes(api, webhooks);
+    if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });
