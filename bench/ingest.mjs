@@ -67,7 +67,7 @@ try {
         (performance.now() - started) / 1000,
         metric(text, 'pulse_ingest_log_lag_events'),
         metric(text, 'pulse_ingest_loaded_rows_total'),
-        metric(text, 'pulse_process_process_cpu_seconds_total'),
+        metric(text, 'pulse_process_cpu_seconds_total'),
         metric(text, 'pulse_events_accepted_total{kind="business"}') +
           metric(text, 'pulse_events_accepted_total{kind="generic"}'),
       ]);

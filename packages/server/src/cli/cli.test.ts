@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
@@ -19,6 +19,19 @@ describe('pulse CLI', () => {
     for (const command of commands) {
       expect(command.description(), command.name()).not.toBe('');
       expect(command.helpInformation()).toContain('-h, --help');
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['node', 'pulse', '--version'])).toBe(0);
+      expect(out.mock.calls.map((c) => String(c[0])).join('')).toBe(`${version}\n`);
+    } finally {
+      out.mockRestore();
     }
   });
 

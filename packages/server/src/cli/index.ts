@@ -19,11 +19,13 @@ import { registerAudit } from './commands/audit.js';
 import { registerEncryption } from './commands/encryption.js';
 import { registerRetention } from './commands/retention.js';
 import { registerStore } from './commands/store.js';
+import { packageVersion } from '../version.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
   const program = new Command('pulse')
     .description('Pulse: real-time executive intelligence from business events')
+    .version(packageVersion(), '-V, --version', 'print the version of Pulse')
     .option('--config <file>', 'configuration file (default ./pulse.config.json)')
     .showHelpAfterError()
     .exitOverride()

@@ -141,6 +141,7 @@ describe('loadConfig', () => {
           PULSE_SLACK_WEBHOOK_URL: 'not a url',
           PULSE_SMTP_URL: 'http://mail',
           PULSE_MAILGUN_TOLERANCE_SECONDS: '-1',
+          PULSE_LOG_LEVEL: 'verbose',
         },
         file,
       });
@@ -151,6 +152,7 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toEqual([
       `${file}: unknown key "colour"`,
       `${file}: port must be a whole number from 0 to 65535 (got "eighty"): HTTP port`,
+      'PULSE_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose"): Log level: fatal, error, warn, info, debug, trace or silent',
       'PULSE_SLACK_WEBHOOK_URL must be an absolute URL (got "not a url"): Slack incoming webhook for alerts',
       'PULSE_SMTP_URL must use smtp: or smtps: (got "http://mail"): SMTP server for alert email',
       'PULSE_MAILGUN_TOLERANCE_SECONDS must be a whole number from 0 to 604800 (got "-1")',

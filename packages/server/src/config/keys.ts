@@ -66,5 +66,15 @@ export const byteSize = (raw: unknown): string | undefined => {
   return s;
 };
 
+/** One of a fixed set of words. */
+export const word =
+  <const T extends string>(choices: readonly T[]) =>
+  (raw: unknown): T => {
+    const s = str(raw).trim();
+    if (!(choices as readonly string[]).includes(s))
+      throw new BadValue(`must be one of ${choices.join(', ')}`);
+    return s as T;
+  };
+
 /** An absolute http(s) URL, or unset. */
 export const http = url(['http:', 'https:']);

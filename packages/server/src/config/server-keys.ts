@@ -1,4 +1,4 @@
-import { bool, http, int, key, list, optStr, str } from './keys.js';
+import { bool, http, int, key, list, optStr, str, word } from './keys.js';
 
 /** Where Pulse listens, its data dir, TLS, sessions and outbound HTTP. */
 export const serverKeys = {
@@ -83,8 +83,8 @@ export const serverKeys = {
     env: 'PULSE_LOG_LEVEL',
     file: 'logLevel',
     default: 'info',
-    parse: str,
-    description: 'pino log level',
+    parse: word(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    description: 'Log level: fatal, error, warn, info, debug, trace or silent',
   }),
   demo: key({
     env: 'PULSE_DEMO',

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -46,6 +45,7 @@ import { integrationRoutes } from './routes/integrations.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
+import { packageVersion } from '../version.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -77,13 +77,6 @@ export interface AppDeps {
   webhooks?: Webhooks;
   /** Scheduled sources shown beside the webhooks in /api/integrations (default none). */
   sources?: SourceStatusBoard;
-}
-
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Every Prometheus metric Pulse exports, created once in the composition root. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pulse_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'pulse_' });
   return {
     registry,
     accepted: new Counter({
