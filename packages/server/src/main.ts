@@ -40,6 +40,7 @@ import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/du
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
+import { removeServerFile, writeServerFile } from './server-file.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -386,6 +387,7 @@ export async function startServer(
     sources,
   });
   const url = await app.listen({ host: config.host, port: config.port });
+  writeServerFile(config.dataDir, url);
   logger.info({ url }, 'Pulse is listening');
 
   return {
@@ -400,6 +402,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
+      removeServerFile(config.dataDir);
       await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();

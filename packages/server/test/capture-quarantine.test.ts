@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
 
 const tenant = 'tenant-q';
 const valid = (i: number) => ({
@@ -69,12 +70,25 @@ describe('quarantine through the capture API', () => {
       ['impact_type', 'enum', 'sideways'],
     ]);
 
-    // Replaying unchanged data keeps it quarantined; with corrected data it is stored and leaves the quarantine.
+    // Replaying unchanged data keeps it quarantined, and the CLI says so with a failing exit code;
+    // with corrected data it is stored and leaves the quarantine.
     const again = await server.api<{ replayed: string[]; stillInvalid: unknown[] }>(
       '/api/quarantine/replay',
       { body: { ids: [bad.uuid] } },
     );
     expect(again.body).toMatchObject({ replayed: [], stillInvalid: [{ id: bad.uuid }] });
+    const cli = await runCli(
+      {},
+      'quarantine',
+      'replay',
+      bad.uuid,
+      '--url',
+      server.url,
+      '--key',
+      server.adminKey,
+    );
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain('still invalid: 1');
     const fixed = await server.api<{ replayed: string[] }>('/api/quarantine/replay', {
       body: {
         ids: [bad.uuid, 'missing-id'],

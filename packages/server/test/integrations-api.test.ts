@@ -156,15 +156,13 @@ describe('/api/integrations and `pulse integrations`', () => {
       accepted: 3,
       duplicates: 1,
     });
-    const table = await runCli(
-      { PULSE_DATA_DIR: server.dataDir },
-      'integrations',
-      '--url',
-      server.url,
-      '--key',
-      server.adminKey,
-    );
+    // Without --url or --key: the CLI finds the server (on its random port) and the key from the data dir.
+    const table = await runCli({ PULSE_DATA_DIR: server.dataDir }, 'integrations');
+    expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/sendgrid\s+yes\s+\/webhooks\/sendgrid/);
+    expect(table.stdout).toContain(
+      'No relay, scrape targets, VPS providers or database views are configured.',
+    );
   });
 });
 

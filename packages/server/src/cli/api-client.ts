@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_KEY_FILE } from '../access/admin-key.js';
 import { loadConfig, serverUrl, type FullConfig } from '../config/index.js';
+import { readServerFile } from '../server-file.js';
 
 export interface ClientOptions {
   url?: string;
@@ -27,7 +28,9 @@ export class ApiClient {
       options.key ??
       config.adminKey ??
       (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
-    return new ApiClient((options.url ?? serverUrl(config)).replace(/\/$/, ''), key);
+    // An explicit --url or configured url wins; else the server that holds the data dir said where it is.
+    const url = options.url ?? config.url ?? readServerFile(config.dataDir)?.url ?? serverUrl(config);
+    return new ApiClient(url.replace(/\/$/, ''), key);
   }
 
   /** A JSON API call; a string body is sent as is with `contentType` (e.g. a CSV import). */
@@ -84,6 +87,9 @@ export function withClientOptions<T extends { option: (flags: string, descriptio
   command: T,
 ): T {
   return command
-    .option('--url <url>', 'Pulse server URL (default from config: http://PULSE_HOST:PULSE_PORT)')
+    .option(
+      '--url <url>',
+      'Pulse server URL (default: the server running on the data dir, else http://PULSE_HOST:PULSE_PORT)',
+    )
     .option('--key <key>', 'API key (default PULSE_ADMIN_KEY or the admin key in the data dir)');
 }

@@ -20,6 +20,7 @@ import { registerEncryption } from './commands/encryption.js';
 import { registerRetention } from './commands/retention.js';
 import { registerStore } from './commands/store.js';
 import { packageVersion } from '../version.js';
+import { ExitStatus } from './exit-status.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -64,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ExitStatus) return error.code;
     if (error instanceof ConfigError) {
       console.error(error.message);
       return 78; // EX_CONFIG

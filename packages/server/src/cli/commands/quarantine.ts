@@ -2,6 +2,7 @@ import type { Quarantined } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
+import { ExitStatus } from '../exit-status.js';
 
 export function registerQuarantine(program: Command): void {
   const quarantine = program
@@ -71,6 +72,9 @@ export function registerQuarantine(program: Command): void {
           ...(result.notFound.length ? [`not found: ${result.notFound.join(', ')}`] : []),
         ].join('\n'),
       );
+      // A script must see that the events it meant to replay are not stored yet.
+      if (result.stillInvalid.length || result.notFound.length)
+        throw new ExitStatus(1, 'some events were not replayed');
     },
   );
 }
