@@ -1,7 +1,8 @@
 import type { RouteOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './observability/logger.js';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
 import { ensureDemoUser } from './access/demo-user.js';
 import { createAnalytics, type SqlConnection } from './analytics/analytics.js';
@@ -148,7 +149,7 @@ export interface Edges {
 /** Store, metrics, stream and pipeline, warmed up: what serving and direct loading share. */
 export async function openPipeline(
   config: FullConfig,
-  logger: Logger = pino({ level: config.logLevel }),
+  logger: Logger = createLogger(config),
   edges: Edges = {},
 ) {
   const storage = await openStorage(config, logger);
@@ -235,7 +236,7 @@ function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
 /** The composition root: config → store → pipeline → HTTP. Used by `pulse serve` and by tests. */
 export async function startServer(
   config: FullConfig,
-  logger: Logger = pino({ level: config.logLevel }),
+  logger: Logger = createLogger(config),
   edges: Edges = {},
 ): Promise<RunningServer> {
   const {
@@ -355,7 +356,10 @@ export async function startServer(
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
-    logger.warn({ file: admin.generated }, 'generated an admin API key (shown once here, kept in the file)');
+    logger.warn(
+      { file: admin.generated },
+      'generated an admin API key for the JSON API and the CLI; it is kept in this file (mode 0600)',
+    );
   if (!config.projectTokens.length)
     logger.warn('PULSE_PROJECT_TOKEN is not set: capture accepts any well-formed project token');
 

@@ -86,6 +86,13 @@ export const serverKeys = {
     parse: word(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     description: 'Log level: fatal, error, warn, info, debug, trace or silent',
   }),
+  logFormat: key({
+    env: 'PULSE_LOG_FORMAT',
+    file: 'logFormat',
+    default: 'auto',
+    parse: word(['auto', 'json', 'pretty']),
+    description: 'Log lines as JSON, or pretty for people; auto: pretty when stdout is a terminal',
+  }),
   demo: key({
     env: 'PULSE_DEMO',
     file: 'demo',
