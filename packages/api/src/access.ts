@@ -241,10 +241,14 @@ export const accessRoutes = {
   },
   verifyAudit: {
     ...doc('Walk the hash chain; reports the first edited, removed or reordered record', 'audit:read'),
-    querystring: Type.Object({
-      head_seq: Type.Optional(text('A head seq from an earlier verify (detects a cut tail)')),
-      head_hash: Type.Optional(text('That head’s hash')),
-    }),
+    querystring: Type.Object(
+      {
+        headSeq: Type.Optional(text('A head seq from an earlier verify (detects a cut tail)')),
+        headHash: Type.Optional(text('That head’s hash')),
+      },
+      // A misspelt head must not pass as a verify without one.
+      { additionalProperties: false },
+    ),
     response: { 200: AuditVerify, ...errors },
   },
   getRetention: {

@@ -4,7 +4,8 @@ import { severities } from './common.js';
 
 /**
  * Alert rules are data: JSON documents, validated by these schemas (rule-validation.ts) before they
- * are stored or evaluated. Their field names stay snake_case, as stored (docs/api.md).
+ * are stored or evaluated. Their field names are camelCase like the rest of the API; the catalog
+ * property names they refer to (values such as `email_count`) stay as the catalog spells them.
  */
 
 const property = Type.String({ minLength: 1, maxLength: 100, description: 'A catalog property' });
@@ -51,7 +52,7 @@ export const windowSchema = Type.Object(
     weight: Type.Optional(property),
     minutes: Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60 }),
     /** The window fires only with at least this much evidence: Σ weight for weighted_mean, else the event count. */
-    min_sample: nonNegative('Minimum sample (Σ weight, or events)'),
+    minSample: nonNegative('Minimum sample (Σ weight, or events)'),
     op: comparison,
     value: Type.Number(),
     where: Type.Optional(Type.Array(predicateSchema, { maxItems: 20 })),
@@ -90,7 +91,7 @@ export const changeSchema = Type.Object(
 );
 
 /**
- * Absence: the entity's latest `date` (e.g. next_review_date) has passed, plus `grace_minutes`, and no
+ * Absence: the entity's latest `date` (e.g. next_review_date) has passed, plus `graceMinutes`, and no
  * event of that entity arrived since; not when its latest event matches one of `unless`.
  */
 export const overdueSchema = Type.Object(
@@ -98,7 +99,7 @@ export const overdueSchema = Type.Object(
     kind: Type.Literal('overdue'),
     date: property,
     entity: property,
-    grace_minutes: Type.Optional(nonNegative('Grace after the date')),
+    graceMinutes: Type.Optional(nonNegative('Grace after the date')),
     unless: Type.Optional(Type.Array(predicateSchema, { maxItems: 20 })),
   },
   { additionalProperties: false },
@@ -126,14 +127,14 @@ export type Condition =
 /**
  * How an open alert resolves by itself.
  * - `clear`: a later evaluation of the same key no longer matches, with `hysteresis` (numeric thresholds
- *   moved that far to the safe side) and the key staying clear for `after_minutes`;
- * - `quiet`: no new occurrence for `after_minutes` (rules on one-off facts, e.g. a large loss);
+ *   moved that far to the safe side) and the key staying clear for `afterMinutes`;
+ * - `quiet`: no new occurrence for `afterMinutes` (rules on one-off facts, e.g. a large loss);
  * - `manual`: never by itself (e.g. a security incident).
  */
 export const resolveSchema = Type.Object(
   {
     mode: Type.Union([Type.Literal('clear'), Type.Literal('quiet'), Type.Literal('manual')]),
-    after_minutes: nonNegative('How long the condition must stay clear (or quiet)'),
+    afterMinutes: nonNegative('How long the condition must stay clear (or quiet)'),
     hysteresis: Type.Optional(nonNegative('Margin on numeric thresholds before the alert clears')),
   },
   { additionalProperties: false },
@@ -162,7 +163,7 @@ export const ruleSchema = Type.Object(
     /** The event property shown as the alert's $ amount. */
     amount: Type.Optional(property),
     /** A new trigger of an open alert within this many minutes of its last one only counts (no notification). */
-    cooldown_minutes: nonNegative('Dedup window'),
+    cooldownMinutes: nonNegative('Dedup window'),
     resolve: resolveSchema,
   },
   { additionalProperties: false },

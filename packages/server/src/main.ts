@@ -86,7 +86,7 @@ export async function openStorage(
     events,
     subscriptions: await events.subscriptionStore(),
     queries: events.queryRunner(),
-    alerts: await DuckDbAlertStore.open(events),
+    alerts: await DuckDbAlertStore.open(events, logger),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
     retention: await DuckDbRetentionStore.open(events),

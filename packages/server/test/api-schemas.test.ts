@@ -114,7 +114,11 @@ describe('the API contract', () => {
     });
     expect(await post('/api/keys', { role: 'analyst', expires_at: '2099-01-01' })).toMatchObject({
       status: 400,
-      body: { error: { message: 'expires_at is not a known field (body)' } },
+      body: {
+        error: {
+          message: 'expires_at is not a known field (body): field names are camelCase, use expiresAt',
+        },
+      },
     });
     const analyst = await post('/api/keys', { role: 'analyst' });
     expect(analyst.status).toBe(201);

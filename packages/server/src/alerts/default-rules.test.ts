@@ -230,7 +230,7 @@ describe('the default rule set fires at its thresholds and not just below', () =
     const [fire] = h.tick(due + 1);
     expect(fire?.keyParts).toEqual({ decision_id: 'd-7' });
     expect(h.tick(due + 2)).toHaveLength(0); // already open: the timer does not count it again
-    // A newer event (without a date) ends the absence; the alert clears and resolves (after_minutes 0).
+    // A newer event (without a date) ends the absence; the alert clears and resolves (afterMinutes 0).
     h.send(decision(due + 5 * minute, { status: 'in_progress' }), due + 5 * minute);
     expect(h.lifecycle.activeAlerts()).toHaveLength(0);
     // Completed decisions are never overdue.

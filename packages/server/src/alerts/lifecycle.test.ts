@@ -86,7 +86,7 @@ describe('alert lifecycle', () => {
     });
   });
 
-  it('auto-resolves with hysteresis: clear past the margin for after_minutes, a hold or a fire restarts the clock', () => {
+  it('auto-resolves with hysteresis: clear past the margin for afterMinutes, a hold or a fire restarts the clock', () => {
     const l = lifecycle();
     l.apply(efficiency, fire(), T0);
     expect(kinds([l.apply(efficiency, hold, T0 + minute)])).toEqual([null]); // 72: inside the 5-point band

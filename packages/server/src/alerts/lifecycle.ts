@@ -90,7 +90,7 @@ export class AlertLifecycle {
       return null;
     }
     entry.clearSince ??= now;
-    return now - entry.clearSince >= rule.resolve.after_minutes * 60_000
+    return now - entry.clearSince >= rule.resolve.afterMinutes * 60_000
       ? this.autoResolve(rule, entry, now)
       : null;
   }
@@ -101,7 +101,7 @@ export class AlertLifecycle {
     for (const entry of [...this.active.values()]) {
       const rule = rules.get(entry.alert.ruleId);
       if (!rule) continue;
-      const after = rule.resolve.after_minutes * 60_000;
+      const after = rule.resolve.afterMinutes * 60_000;
       if (
         (rule.resolve.mode === 'clear' && entry.clearSince !== null && now - entry.clearSince >= after) ||
         (rule.resolve.mode === 'quiet' && now - entry.alert.lastSeen >= after)
@@ -182,7 +182,7 @@ export class AlertLifecycle {
       return { alert, transition: this.transition(alert, 'opened', now, ENGINE_ACTOR, null) };
     }
     const previous = entry.alert;
-    const withinCooldown = now - previous.lastSeen <= rule.cooldown_minutes * 60_000;
+    const withinCooldown = now - previous.lastSeen <= rule.cooldownMinutes * 60_000;
     // One-off facts (quiet mode) add up; a state (clear mode) shows its latest reading.
     const amount =
       rule.resolve.mode === 'clear' || o.amount === undefined || o.amount === null
@@ -237,8 +237,8 @@ export class AlertLifecycle {
   private autoResolve(rule: Rule, entry: Entry, now: number): Change {
     const why =
       rule.resolve.mode === 'quiet'
-        ? `no new occurrence for ${rule.resolve.after_minutes} min`
-        : `condition clear for ${rule.resolve.after_minutes} min${rule.resolve.hysteresis ? ` (hysteresis ${rule.resolve.hysteresis})` : ''}`;
+        ? `no new occurrence for ${rule.resolve.afterMinutes} min`
+        : `condition clear for ${rule.resolve.afterMinutes} min${rule.resolve.hysteresis ? ` (hysteresis ${rule.resolve.hysteresis})` : ''}`;
     return this.close(entry, now, ENGINE_ACTOR, why, 'auto');
   }
 

@@ -38,8 +38,8 @@ describe('rule validation names the field', () => {
     expect(refusal(() => parseRule({ ...base(), events: ['page_view'] }))).toMatch(
       /^events\[0\] must be one of "revenue_impact_event"/,
     );
-    expect(refusal(() => parseRule({ ...base(), cooldown_minutes: -1 }))).toBe(
-      'cooldown_minutes must be greater or equal to 0; received -1',
+    expect(refusal(() => parseRule({ ...base(), cooldownMinutes: -1 }))).toBe(
+      'cooldownMinutes must be greater or equal to 0; received -1',
     );
     expect(refusal(() => parseRule({ ...base(), condition: { kind: 'anomaly' } }))).toMatch(
       /^condition\.kind must be one of/,
@@ -97,7 +97,7 @@ describe('rule validation names the field', () => {
         aggregate: 'weighted_mean',
         property: 'bounce_rate',
         minutes: 60,
-        min_sample: 1,
+        minSample: 1,
         op: '>',
         value: 0.1,
       },

@@ -11,6 +11,7 @@ import {
   type Predicate,
   type Rule,
 } from './rule-model.js';
+import { renamedRuleField } from './rule-renames.js';
 
 const compiledRule = TypeCompiler.Compile(ruleSchema);
 const compiledConditions = Object.fromEntries(
@@ -136,6 +137,12 @@ function checkCondition(events: readonly BusinessEventName[], c: Condition, fiel
 
 /** Validates one rule (schema, then catalog semantics); throws a ValidationError naming the field. */
 export function parseRule(input: unknown, base = ''): Rule {
+  const renamed = renamedRuleField(input);
+  if (renamed)
+    throw new ValidationError(
+      base ? `${base}.${renamed.field}` : renamed.field,
+      `is now ${renamed.to}: rule fields are camelCase`,
+    );
   const schemaError = firstSchemaError(compiledRule, input, base);
   if (schemaError) throw schemaError;
   const rule = input as Rule;

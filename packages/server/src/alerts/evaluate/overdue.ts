@@ -35,7 +35,7 @@ interface Tracked {
  * grace, with no event of it since. Fired by the timer when the date passes, cleared by the next event.
  */
 export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: EvaluatorContext): Evaluator {
-  const grace = (c.grace_minutes ?? 0) * 60_000;
+  const grace = (c.graceMinutes ?? 0) * 60_000;
   const tracked = new Map<string, Tracked>();
 
   const isOverdue = (s: Tracked, now: number) =>
@@ -94,7 +94,7 @@ export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: Evalu
       text: () => ({
         title: `${titleOf(rule, keyParts, label)}${amount === null ? '' : ` (${formatUsd(amount)})`}`,
         summary:
-          `${c.entity} ${entity}: ${c.date} was ${iso(due)}${grace ? ` (+${c.grace_minutes} min grace)` : ''}` +
+          `${c.entity} ${entity}: ${c.date} was ${iso(due)}${grace ? ` (+${c.graceMinutes} min grace)` : ''}` +
           ` and its newest event is from ${iso(lastT)}`,
       }),
       value: null,

@@ -12,7 +12,7 @@ const condition: WindowCondition = {
   property: 'bounce_rate',
   weight: 'email_count',
   minutes: 60,
-  min_sample: 500,
+  minSample: 500,
   op: '>',
   value: 0.15,
 };
@@ -24,8 +24,8 @@ const rule: Rule = {
   events: ['email_deliverability_event'],
   condition,
   key: [],
-  cooldown_minutes: 60,
-  resolve: { mode: 'clear', after_minutes: 0, hysteresis: 0.02 },
+  cooldownMinutes: 60,
+  resolve: { mode: 'clear', afterMinutes: 0, hysteresis: 0.02 },
 };
 
 let n = 0;

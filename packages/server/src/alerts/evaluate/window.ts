@@ -67,7 +67,7 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
 
   const fires = (s: Stats, m = 0) =>
     s.measure !== null &&
-    s.sample >= c.min_sample &&
+    s.sample >= c.minSample &&
     compareNumber(s.measure, c.op, tolerant(c.op, c.value), m);
 
   function measureOf(sw: number, sxw: number, sx: number, n: number, max: number): number | null {
@@ -254,7 +254,7 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
         }
       }
       if (!context.hasActive(rule.id, tenantId)) return [];
-      const holdNow = latest.sample < c.min_sample || fires(latest, margin);
+      const holdNow = latest.sample < c.minSample || fires(latest, margin);
       return [{ verdict: holdNow ? 'hold' : 'clear', tenantId, keyParts: s.keyParts }];
     },
 
@@ -264,7 +264,7 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
         const s = series.get(stateKey(alert.tenantId, Object.values(alert.keyParts)));
         // No points left (e.g. after a restart past the window): nothing supports the alert any more.
         const stats = s ? (now <= s.maxT ? current(s) : windowAt(s, now)) : null;
-        const holdNow = stats !== null && stats.sample >= c.min_sample && fires(stats, margin);
+        const holdNow = stats !== null && stats.sample >= c.minSample && fires(stats, margin);
         outcomes.push({
           verdict: holdNow ? 'hold' : 'clear',
           tenantId: alert.tenantId,

@@ -35,7 +35,7 @@ export function registerAudit(program: Command): void {
     let query = '';
     if (options.head) {
       const [seq, hash] = options.head.split(':');
-      query = `?head_seq=${encodeURIComponent(seq ?? '')}&head_hash=${encodeURIComponent(hash ?? '')}`;
+      query = `?headSeq=${encodeURIComponent(seq ?? '')}&headHash=${encodeURIComponent(hash ?? '')}`;
     }
     const report = await ApiClient.from(options).request<VerifyReport>('GET', `/api/audit/verify${query}`);
     print(options.json ?? false, report, () =>

@@ -20,9 +20,9 @@ const table = (rules: RuleRow[]) =>
       ...r,
       events: r.events.join(','),
       kind: r.condition.kind,
-      resolve: `${r.resolve.mode} ${r.resolve.after_minutes}m`,
+      resolve: `${r.resolve.mode} ${r.resolve.afterMinutes}m`,
     })),
-    ['id', 'severity', 'enabled', 'events', 'kind', 'cooldown_minutes', 'resolve', 'name'],
+    ['id', 'severity', 'enabled', 'events', 'kind', 'cooldownMinutes', 'resolve', 'name'],
   );
 
 /** `pulse rules list|get|set|put|delete|reset`: alert rules as JSON documents. */

@@ -88,13 +88,13 @@ export function auditRoutes(app: FastifyInstance, log: AuditLog): void {
 
   api.get('/api/audit/verify', { schema: contract.verifyAudit }, async (request) => {
     guard(request, 'audit:read');
-    const { head_seq: seq, head_hash: hash } = request.query;
+    const { headSeq: seq, headHash: hash } = request.query;
     if ((seq === undefined) !== (hash === undefined))
-      throw new ValidationError('head_seq', 'and head_hash go together (a head from an earlier verify)');
+      throw new ValidationError('headSeq', 'and headHash go together (a head from an earlier verify)');
     if (seq !== undefined && !/^\d+$/.test(seq))
-      throw new ValidationError('head_seq', 'must be a whole number');
+      throw new ValidationError('headSeq', 'must be a whole number');
     if (hash !== undefined && !/^[0-9a-f]{64}$/.test(hash))
-      throw new ValidationError('head_hash', 'must be 64 hex digits');
+      throw new ValidationError('headHash', 'must be 64 hex digits');
     return await log.verify(seq !== undefined && hash !== undefined ? { seq: Number(seq), hash } : undefined);
   });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { checkBusinessEvent, type BusinessEventName } from '@pulse/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../alerts/default-rules.js';
+import type { Rule } from '../../alerts/rule-model.js';
 import type { Alert, Delivery, Transition } from '../../alerts/types.js';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import { DuckDbAlertStore } from './duckdb-alert-store.js';
@@ -233,6 +234,27 @@ describe('DuckDbAlertStore', () => {
     expect(await store.listBudgets()).toEqual([
       { tenantId: 'acme', resourceType: null, monthlyUsd: 9_000, updatedAt: T0 },
     ]);
+  });
+
+  it('rewrites rules stored with the former field names once, on open, and logs how many', async () => {
+    const former = {
+      ...JSON.parse(JSON.stringify(defaultRules[1])),
+      cooldown_minutes: 60,
+      resolve: { mode: 'clear', after_minutes: 15, hysteresis: 0.02 },
+    } as Record<string, unknown>;
+    delete former.cooldownMinutes;
+    // Saved as the earlier version wrote it; the typed store takes only current rules.
+    await store.saveRules([former as unknown as Rule, defaultRules[0] as Rule]);
+    const reopen = async () => {
+      const logged: unknown[] = [];
+      await store.close();
+      store = await DuckDbAlertStore.open(events, { info: (fields: unknown) => logged.push(fields) });
+      return logged;
+    };
+    expect(await reopen()).toEqual([{ rules: 1 }]);
+    expect(await store.loadRules()).toEqual(JSON.parse(JSON.stringify([defaultRules[1], defaultRules[0]])));
+    expect(await reopen()).toEqual([]);
+    expect(await store.loadRules()).toEqual(JSON.parse(JSON.stringify([defaultRules[1], defaultRules[0]])));
   });
 
   it('reads the state rules rebuild from: latest per entity (per month) and open windows', async () => {

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Rule } from '../../alerts/rule-model.js';
-import type { Alert, Delivery, Transition } from '../../alerts/types.js';
+import type { Alert, AlertLogger, Delivery, Transition } from '../../alerts/types.js';
 import type {
   AlertFilter,
   AlertStore,
@@ -13,6 +13,7 @@ import type {
   WriteLane,
 } from '../alert-store.js';
 import { latestByEntity, recentEvents } from './alert-event-reads.js';
+import { renameStoredRuleFields } from './alert-rule-migration.js';
 import {
   alertRow,
   alertSelect,
@@ -50,12 +51,15 @@ export class DuckDbAlertStore implements AlertStore {
   ) {}
 
   /** On the event store's database; alert titles name tenants, so staging follows its encryption policy. */
-  static async open(db: {
-    connect(): Promise<DuckDBConnection>;
-    readonly encryption: object | null;
-  }): Promise<DuckDbAlertStore> {
+  static async open(
+    db: { connect(): Promise<DuckDBConnection>; readonly encryption: object | null },
+    logger?: Pick<AlertLogger, 'info'>,
+  ): Promise<DuckDbAlertStore> {
     const writer = await db.connect();
     for (const statement of tablesSql) await writer.run(statement);
+    const renamed = await renameStoredRuleFields(writer);
+    if (renamed)
+      logger?.info({ rules: renamed }, 'stored alert rules rewritten to the camelCase field names');
     const staging = StagingArea.open({ ramOnly: db.encryption !== null });
     return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging);
   }
