@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertView, BusinessImpact, DecisionInsights } from '@pulse/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const DAY = 86_400_000;
@@ -126,6 +127,27 @@ describe('decision insights over hand-built decisions', () => {
     expect(scoped.body.overdueReviews).toEqual([]);
     const impact = await server.api<BusinessImpact>('/api/insights/impact?tenant=acme');
     expect(impact.body.decisionVelocity.current).toEqual({ count: 1, medianDays: 12, p90Days: 12 });
+  });
+
+  it('prints the same numbers in the terminal, and the answer itself with --json', async () => {
+    const flags = ['--url', server.url, '--key', server.adminKey];
+    const table = await runCli({}, 'insights', 'decisions', ...flags);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('proposed → completed  median 10.0 d · p90 11.6 d · n=2');
+    expect(table.stdout).toMatch(/Decision b\s+in_progress/);
+    expect(table.stdout).toContain('Overdue reviews (1)');
+    const json = await runCli({}, 'insights', 'decisions', '--json', ...flags);
+    const api = await server.api<DecisionInsights>('/api/insights/decisions');
+    expect(JSON.parse(json.stdout).velocity).toEqual(api.body.velocity);
+    for (const verb of ['benchmarks', 'impact']) {
+      const out = await runCli({}, 'insights', verb, ...flags);
+      expect(out.code, out.stderr).toBe(0);
+    }
+    const impact = await runCli({}, 'insights', 'impact', ...flags);
+    // a completed 28 days ago (this period), c 32 days ago (the previous one): slower is declining.
+    expect(impact.stdout).toContain(
+      'Decision velocity (proposed → completed)  median 12.0 d · p90 12.0 d · n=1  [8.0 d]  ▼ declining +50.0 %',
+    );
   });
 
   it('refuses a window that ends before it starts, saying which parameter', async () => {
