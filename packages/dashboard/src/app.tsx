@@ -197,8 +197,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
       />
     );
   else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;
-  else if (loc.path === '/decisions')
-    page = <DecisionsPage window={win} tenant={loc.query.get('tenant')} theme={theme} />;
+  else if (loc.path === '/decisions') page = <DecisionsPage window={win} tenant={loc.query.get('tenant')} />;
   else
     page = (
       <main id="main" class="page">

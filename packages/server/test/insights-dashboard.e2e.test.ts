@@ -112,7 +112,10 @@ describe('decisions and business impact in the dashboard', () => {
     const overdue = await page.getByTestId('overdue-reviews').textContent();
     expect(overdue).toContain('Vendor cdn');
     expect(overdue).toContain('In progress');
-    expect(await page.locator('.chart-card canvas, .chart-card .uplot').count()).toBeGreaterThan(0);
+    const months = page.locator('[data-month]');
+    expect(await months.count()).toBe(decisions.velocity.byMonth.length);
+    const completedIn = decisions.velocity.byMonth.find((m) => m.proposedToCompleted.count === 1);
+    expect(await page.locator(`[data-month="${completedIn?.month}"]`).textContent()).toContain('9.0 d');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

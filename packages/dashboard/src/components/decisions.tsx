@@ -1,39 +1,57 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
 import { day, label, money, num, pct } from '../format';
 import type { DecisionInsights } from '../types';
-import { Chart } from './chart';
 import { Refusal, type Window } from './pages';
 
 const days = (v: number | null) => (v === null ? '—' : `${num(v, 1)} d`);
-const monthStart = (month: string) => Date.parse(`${month}-01T00:00:00Z`) / 1000;
 
-/** Median days of each stage per month (x: the month's start), as bars. */
-function VelocityChart({ insights, theme }: { insights: DecisionInsights; theme: string }) {
-  const data = useMemo(() => {
-    const months = insights.velocity.byMonth;
-    return [
-      months.map((m) => monthStart(m.month)),
-      months.map((m) => m.proposedToApproved.medianDays),
-      months.map((m) => m.proposedToCompleted.medianDays),
-    ] as [number[], (number | null)[], (number | null)[]];
-  }, [insights]);
+const monthName = (month: string) =>
+  new Date(`${month}-01T00:00:00Z`).toLocaleDateString('en-US', {
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
+/** Median days to approve and to complete, per month, as bars on one scale (a month is too coarse for a time axis). */
+function VelocityChart({ insights }: { insights: DecisionInsights }) {
+  const months = insights.velocity.byMonth;
+  const longest = Math.max(
+    1,
+    ...months.flatMap((m) => [m.proposedToApproved.medianDays ?? 0, m.proposedToCompleted.medianDays ?? 0]),
+  );
+  const bar = (value: number | null, color: string, what: string) => (
+    <div class="velocity-bar">
+      <span
+        class="velocity-fill"
+        style={{ width: `${((value ?? 0) / longest) * 100}%`, background: `var(${color})` }}
+      />
+      <span class="velocity-value">
+        {days(value)} <span class="sr-only">{what}</span>
+      </span>
+    </div>
+  );
   return (
-    <Chart
-      label="Median days to approve and to complete, per month"
-      data={data}
-      theme={theme}
-      yFormat={(v) => `${num(v, 0)} d`}
-      series={[
-        { label: 'Proposed → approved', color: '--c1', kind: 'bars', format: (v) => days(v) },
-        { label: 'Proposed → completed', color: '--c2', kind: 'bars', format: (v) => days(v) },
-      ]}
-    />
+    <div class="velocity" role="list" aria-label="Median days to approve and to complete, per month">
+      <p class="velocity-legend" aria-hidden="true">
+        <span style={{ background: 'var(--c1)' }} /> proposed → approved
+        <span style={{ background: 'var(--c2)' }} /> proposed → completed
+      </p>
+      {months.map((m) => (
+        <div class="velocity-month" role="listitem" data-month={m.month} key={m.month}>
+          <span class="velocity-label">{monthName(m.month)}</span>
+          <div>
+            {bar(m.proposedToApproved.medianDays, '--c1', 'proposed to approved')}
+            {bar(m.proposedToCompleted.medianDays, '--c2', 'proposed to completed')}
+          </div>
+        </div>
+      ))}
+    </div>
   );
 }
 
 /** Decisions: velocity per month, expected vs actual impact per decision, overdue reviews. */
-export function DecisionsPage(props: { tenant: string | null; window: Window; theme: string }) {
+export function DecisionsPage(props: { tenant: string | null; window: Window }) {
   const [insights, setInsights] = useState<DecisionInsights | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
@@ -95,10 +113,10 @@ export function DecisionsPage(props: { tenant: string | null; window: Window; th
             </p>
           </article>
         </section>
-        <section class="card chart-card" aria-labelledby="d-velocity">
+        <section class="card" aria-labelledby="d-velocity">
           <h2 id="d-velocity">Velocity per month</h2>
           {v.byMonth.length ? (
-            <VelocityChart insights={insights} theme={props.theme} />
+            <VelocityChart insights={insights} />
           ) : (
             <p class="empty">No decision reached a milestone in this window.</p>
           )}
