@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
 import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
+import { DecisionsPage } from './components/decisions';
 import { SignIn } from './components/sign-in';
 import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
@@ -196,6 +197,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
       />
     );
   else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;
+  else if (loc.path === '/decisions') page = <DecisionsPage window={win} tenant={loc.query.get('tenant')} />;
   else
     page = (
       <main id="main" class="page">
@@ -252,6 +254,12 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
             aria-current={loc.path === '/reports' ? 'page' : undefined}
           >
             Reports
+          </a>
+          <a
+            href={withQuery(loc, { state: null }, '/decisions')}
+            aria-current={loc.path === '/decisions' ? 'page' : undefined}
+          >
+            Decisions
           </a>
         </nav>
         <div class="controls">

@@ -1,7 +1,16 @@
 /** The server's JSON shapes the dashboard reads: the API contract's own types (types only, no code). */
-import type { AlertView, Report, Series, Session, StoredEvent, Summary } from '@pulse/api';
+import type {
+  AlertView,
+  BusinessImpact,
+  DecisionInsights,
+  Report,
+  Series,
+  Session,
+  StoredEvent,
+  Summary,
+} from '@pulse/api';
 
-export type { AlertView, Report, Series, StoredEvent, Summary };
+export type { AlertView, BusinessImpact, DecisionInsights, Report, Series, StoredEvent, Summary };
 export type Role = Session['user']['role'];
 export type User = Session['user'];
 export type SessionBody = Session;

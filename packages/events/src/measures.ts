@@ -98,3 +98,7 @@ export const monthlyRevenueProtection = (positive: number, windowMs: number): nu
 
 /** Bounce rate at which deliverability counts as failing: its health score reaches 0, a critical alert fires. */
 export const bounceRateLimit = 0.15;
+
+/** Return on investment of a decision: (revenue − cost) / cost, null without both or without a positive cost. */
+export const returnOnInvestment = (revenue: number | null, cost: number | null): number | null =>
+  revenue === null || cost === null || cost <= 0 ? null : (revenue - cost) / cost;

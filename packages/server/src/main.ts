@@ -18,6 +18,7 @@ import type { LogWrites } from './ingestion/log-writer.js';
 import {
   connectionBehindBarrier,
   eventStoreBehindBarrier,
+  insightStoreBehindBarrier,
   queryRunnerBehindBarrier,
 } from './ingestion/read-barrier.js';
 import type { DuckDbLogSink } from './storage/duckdb/duckdb-log-sink.js';
@@ -42,6 +43,8 @@ import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
+import { DuckDbInsightStore } from './storage/duckdb/duckdb-insight-store.js';
+import { CaptureTally } from './insights/impact-capture-tally.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -92,6 +95,7 @@ export async function openStorage(
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
+    insights: await DuckDbInsightStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -257,6 +261,7 @@ export async function startServer(
     ),
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
+    insights: insightStoreBehindBarrier(stored.insights, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
@@ -363,6 +368,12 @@ export async function startServer(
   if (!config.projectTokens.length)
     logger.warn('PULSE_PROJECT_TOKEN is not set: capture accepts any well-formed project token');
 
+  // What capture received and what became of it, per day, kept across restarts (the capture success rate).
+  const captureTally = new CaptureTally(storage.insights, (error) =>
+    logger.error({ err: error }, 'storing capture counts failed; retrying'),
+  );
+  captureTally.start();
+
   let ready = true;
   const app = buildApp({
     logger,
@@ -389,6 +400,7 @@ export async function startServer(
     clock,
     webhooks,
     sources,
+    captureTally,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   writeServerFile(config.dataDir, url);
@@ -407,6 +419,7 @@ export async function startServer(
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
       removeServerFile(config.dataDir);
+      await captureTally.close();
       await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();

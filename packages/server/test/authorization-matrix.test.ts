@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Benchmarks } from '@pulse/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grants, scopeOf, type Actor, type Permission, type Role } from '../src/access/rbac.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
@@ -242,6 +243,42 @@ describe('authorization: every role × every route × own/other tenant', () => {
       });
       expect(response.status, `${method} ${suffix}`).toBe(403);
       expect(await response.text()).not.toContain(OTHER);
+    }
+  });
+
+  it("benchmarks rank a scoped caller's tenants among all, never showing another tenant's value or id", async () => {
+    // globex's net revenue impact becomes 1,000 + 7,777: a number that must not reach acme's callers.
+    await ingest([
+      {
+        event: 'revenue_impact_event',
+        distinct_id: OTHER,
+        uuid: randomUUID(),
+        timestamp: new Date().toISOString(),
+        properties: { tenant_id: OTHER, impact_amount: 7_777, impact_type: 'positive' },
+      },
+    ]);
+    const netRevenue = (body: { kpis: { kpi: string; distribution: unknown; tenants: unknown[] }[] }) =>
+      body.kpis.find((k) => k.kpi === 'netRevenueImpact');
+    const all = await server.api<Benchmarks>('/api/insights/benchmarks');
+    expect(netRevenue(all.body)?.tenants).toEqual([
+      { tenantId: OWN, value: 1_000, percentile: 25 },
+      { tenantId: OTHER, value: 8_777, percentile: 75 },
+    ]);
+    expect(netRevenue(all.body)?.distribution).toMatchObject({ p10: 1_777.7, p90: 7_999.3 });
+    for (const label of ['tenant_executive key', 'analyst key (acme)', 'tenant_executive session']) {
+      const caller = callers.find((c) => c.label === label);
+      if (!caller) throw new Error(`caller ${label} missing`);
+      const response = await fetch(`${server.url}/api/insights/benchmarks`, { headers: caller.headers });
+      const text = await response.text();
+      expect(response.status, label).toBe(200);
+      expect(text, label).not.toContain(OTHER);
+      expect(text, label).not.toMatch(/8777|7999|1777/);
+      const body = JSON.parse(text) as Benchmarks;
+      expect(netRevenue(body), label).toMatchObject({
+        compared: 2,
+        distribution: null,
+        tenants: [{ tenantId: OWN, value: 1_000, percentile: 25 }],
+      });
     }
   });
 });

@@ -7,6 +7,7 @@ import type { Report, Series, StoredEvent, Summary, TypeDelta } from '../types';
 import type { AlertActions } from './alerts';
 import { AlertList, CriticalAlerts } from './alerts';
 import { Charts } from './charts';
+import { ImpactPanel } from './impact';
 import { Health } from './health';
 import { Actions, Metrics } from './metrics';
 import { Tabs } from './tabs';
@@ -126,6 +127,7 @@ export function SummaryPage(props: {
         <Actions summary={summary} />
       </div>
       <Metrics summary={shown} />
+      <ImpactPanel tenant={tenant} window={w} tick={tick} />
       {series ? <Charts series={series} theme={props.theme} /> : <p class="loading">Loading charts…</p>}
       {tenant && (
         <TenantDetail

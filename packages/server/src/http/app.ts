@@ -46,6 +46,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
 import { packageVersion } from '../version.js';
+import type { CaptureTally } from '../insights/impact-capture-tally.js';
+import { insightOutcomeRoutes } from './routes/insights.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -77,6 +79,8 @@ export interface AppDeps {
   webhooks?: Webhooks;
   /** Scheduled sources shown beside the webhooks in /api/integrations (default none). */
   sources?: SourceStatusBoard;
+  /** Counts capture outcomes per day (absent: not counted). */
+  captureTally?: CaptureTally;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
@@ -107,7 +111,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // One instance for capture and /api: revoking a key (its cache entry) takes effect on both at once.
   const apiKeys = new ApiKeys(deps.storage.apiKeys, { now: clock.now, changes });
   void app.register(async (capture) =>
-    captureRoutes(capture, { ...deps, grantFor: captureGrants(deps.projectTokens, apiKeys) }),
+    captureRoutes(capture, {
+      ...deps,
+      grantFor: captureGrants(deps.projectTokens, apiKeys),
+      ...(deps.captureTally ? { tally: deps.captureTally } : {}),
+    }),
   );
   void app.register(async (scope) => posthogConfigRoutes(scope));
   const webhooks = deps.webhooks;
@@ -159,6 +167,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    const tally = deps.captureTally;
+    insightOutcomeRoutes(api, {
+      store: deps.storage.insights,
+      rules: deps.alerts,
+      clock: clock.now,
+      ...(tally ? { flushCaptureCounts: () => tally.flush() } : {}),
+    });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     const live = deps.live;
     if (live) {

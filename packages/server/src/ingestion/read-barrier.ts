@@ -1,4 +1,5 @@
 import type { EventStore } from '../storage/event-store.js';
+import type { InsightStore } from '../storage/insight-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
 import type { SqlValue } from '../sql.js';
 
@@ -48,4 +49,9 @@ export function connectionBehindBarrier<
   T extends { run: (sql: string, values: SqlValue[]) => Promise<unknown> },
 >(connection: T, barrier: Barrier): T {
   return gate(connection, new Set(['run']), barrier);
+}
+
+/** The insight reports read decisions, tenants' totals and alerts' triggering events after the loader. */
+export function insightStoreBehindBarrier<T extends InsightStore>(store: T, barrier: Barrier): T {
+  return gate(store, new Set(['decisions', 'tenantTotals', 'alertTimings']), barrier);
 }

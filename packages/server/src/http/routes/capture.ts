@@ -4,6 +4,7 @@ import type { CaptureGrant } from '../../access/capture-grants.js';
 import { CaptureError, decodeCaptureRequest } from '../../ingestion/decode/index.js';
 import type { IngestPipeline } from '../../ingestion/pipeline.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { CaptureTally } from '../../insights/impact-capture-tally.js';
 
 /** PostHog's v0 capture routes, each with and without a trailing slash (docs/capture.md). */
 export const capturePaths = ['/e', '/i/v0/e', '/batch', '/capture', '/track', '/engage'];
@@ -16,6 +17,8 @@ export interface CaptureDeps {
   metrics: Metrics;
   /** What a request's token may write (access/capture-grants.ts); throws a CaptureError to refuse it. */
   grantFor: (token: string) => Promise<CaptureGrant>;
+  /** Durable counts of received, accepted, quarantined and refused events (absent: not counted). */
+  tally?: CaptureTally;
 }
 
 /** Mirrors capture's CORS: permissive, mirroring Origin and requested headers, with credentials. */
@@ -42,6 +45,7 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.rejected.inc({ reason: 'too_large' });
+      deps.tally?.requestRefused(Date.now());
       return plain(reply, 413, `maximum event size exceeded: request body over ${CAPTURE_BODY_LIMIT} bytes`);
     }
     if (error instanceof UnavailableError) {
@@ -83,9 +87,20 @@ export function captureRoutes(app: FastifyInstance, deps: CaptureDeps): void {
     } catch (error) {
       if (!(error instanceof CaptureError)) throw error;
       deps.metrics.rejected.inc({ reason: error.code });
+      deps.tally?.requestRefused(receivedAt);
       return plain(reply, error.status, error.message);
     }
-    const outcome = await deps.pipeline.ingest(decoded.events, receivedAt, grant?.tenants ?? 'all');
+    let outcome;
+    try {
+      outcome = await deps.pipeline.ingest(decoded.events, receivedAt, grant?.tenants ?? 'all');
+    } catch (error) {
+      deps.tally?.record(receivedAt, decoded.events, { kind: 'refused' });
+      throw error;
+    }
+    deps.tally?.record(receivedAt, decoded.events, {
+      kind: 'answered',
+      quarantined: new Set(outcome.quarantined.map((q) => q.index)),
+    });
     if (decoded.beacon) return reply.status(204).send();
     // Exactly 200 {"status":"Ok"}: posthog-js retries anything else. Quarantined events are reported, not refused.
     if (!outcome.quarantined.length) return reply.status(200).send({ status: 'Ok' });

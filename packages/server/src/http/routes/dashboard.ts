@@ -9,7 +9,16 @@ import { DomainError } from '../../errors.js';
 export const defaultDashboardDist = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
 
 /** The dashboard's client-side routes: each answers index.html, so a reload or a shared link works. */
-export const clientRoutes = ['/', '/sign-in', '/alerts', '/alerts/*', '/tenants/*', '/reports', '/reports/*'];
+export const clientRoutes = [
+  '/',
+  '/sign-in',
+  '/alerts',
+  '/alerts/*',
+  '/tenants/*',
+  '/reports',
+  '/reports/*',
+  '/decisions',
+];
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
