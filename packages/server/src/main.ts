@@ -40,6 +40,7 @@ import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/du
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
+import { startInfra } from './infra/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -351,6 +352,7 @@ export async function startServer(
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
+  const infra = startInfra({ config, pipeline, sources, logger });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -400,6 +402,7 @@ export async function startServer(
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
+      await infra.stop(); // scrapes and provider polls in flight are aborted
       await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();

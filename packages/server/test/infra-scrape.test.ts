@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { SourceStatus } from '@pulse/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { readAllEvents, type ApiEvent } from './helpers/read-events.js';
+
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+// In CI the package is installed by .ci/run: a missing binary there is a failure, not a skip.
+// eslint-disable-next-line no-restricted-properties -- CI is the runner's marker, not Pulse configuration
+const missing = !existsSync(NODE_EXPORTER) && !process.env.CI;
+if (missing)
+  console.warn(
+    `skipping infra-scrape: ${NODE_EXPORTER} is missing (apt-get install prometheus-node-exporter)`,
+  );
+
+/** A port nothing listens on (taken from the OS, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A real node_exporter on 127.0.0.1:port, resolved once it logs that it listens. */
+async function startNodeExporter(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    NODE_EXPORTER,
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--collector.disable-defaults',
+      '--collector.cpu',
+      '--collector.meminfo',
+      '--collector.filesystem',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (/Listening on/.test(log)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`node_exporter exited (${code}):\n${log}`)));
+  });
+  return child;
+}
+
+describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () => {
+  let exporter: ChildProcess;
+  let server: TestServer;
+  let closedPort: number;
+  const exporterUrl = (port: number, credentials = '') => `http://${credentials}127.0.0.1:${port}/metrics`;
+
+  /** Resolves once `check` holds, re-checked after every commit (the good targets commit every second). */
+  const until = <T>(check: () => Promise<T | undefined>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let busy = false;
+      const attempt = () => {
+        if (busy) return;
+        busy = true;
+        check().then(
+          (value) => {
+            busy = false;
+            if (value === undefined) return;
+            unsubscribe();
+            resolve(value);
+          },
+          (error: unknown) => {
+            unsubscribe();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      };
+      const unsubscribe = server.stream.subscribe(attempt);
+      attempt();
+    });
+
+  const usageEvents = (tenant: string) =>
+    readAllEvents(server.url, server.adminKey, { tenant, event: 'resource_usage_event' });
+  const sources = async () =>
+    (await server.api<{ sources: SourceStatus[] }>('/api/integrations')).body.sources;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    closedPort = await freePort();
+    exporter = await startNodeExporter(port);
+    const target = { resource_type: 'vps_instance', interval_seconds: 1 };
+    server = await startTestServer({
+      PULSE_SCRAPE_TARGETS: JSON.stringify([
+        // Everything is over 0 % and nothing under 0 %: every reading is over-utilized.
+        {
+          ...target,
+          url: exporterUrl(port),
+          tenant: 'hot',
+          resource_id: 'node-a',
+          monthly_cost: 40,
+          over_utilized_above: 0,
+          under_utilized_below: 0,
+        },
+        // Nothing is over 100 % and everything below it: every reading is under-utilized.
+        {
+          ...target,
+          url: exporterUrl(port, 'scraper:s3cret@'),
+          tenant: 'cold',
+          resource_id: 'node-b',
+          over_utilized_above: 100,
+          under_utilized_below: 100,
+        },
+        { ...target, url: exporterUrl(closedPort), tenant: 'gone', resource_id: 'node-c' },
+      ]),
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    exporter?.kill();
+  });
+
+  /** The tenant's events once its CPU has a rate (the second scrape) and another scrape followed. */
+  const withCpu = (tenant: string) =>
+    until(async () => {
+      const events = await usageEvents(tenant);
+      const cpu = events.filter((e) => e.properties.metric === 'cpu');
+      return cpu.length >= 2 ? events : undefined;
+    });
+
+  const expectSane = (events: ApiEvent[]) => {
+    for (const { properties: p } of events) {
+      expect(p.utilization_percentage).toBeGreaterThanOrEqual(0);
+      expect(p.utilization_percentage).toBeLessThanOrEqual(100);
+      expect(p.capacity).toBeGreaterThan(0);
+      expect(p.current_usage).toBeLessThanOrEqual(p.capacity as number);
+    }
+  };
+
+  it('stores CPU, memory and file system readings as resource_usage_event, flagged by the thresholds', async () => {
+    const hot = await withCpu('hot');
+    const cold = await withCpu('cold');
+    expectSane([...hot, ...cold]);
+
+    const metrics = (events: ApiEvent[]) => new Set(events.map((e) => e.properties.metric));
+    expect(metrics(hot)).toEqual(new Set(['cpu', 'memory', 'filesystem']));
+    for (const e of hot) {
+      const p = e.properties;
+      expect(p.over_utilized).toBe((p.utilization_percentage as number) > 0);
+      expect(p.under_utilized).toBe(false);
+    }
+    expect(hot.filter((e) => e.properties.metric === 'memory').every((e) => e.properties.over_utilized)).toBe(
+      true,
+    );
+    for (const e of cold) {
+      expect(e.properties.over_utilized).toBe(false);
+      expect(e.properties.under_utilized).toBe((e.properties.utilization_percentage as number) < 100);
+    }
+    expect(
+      cold.filter((e) => e.properties.metric === 'memory').every((e) => e.properties.under_utilized),
+    ).toBe(true);
+
+    // The monthly cost rides on the CPU reading only, split per CPU for cost_per_unit.
+    const cpu = hot.find((e) => e.properties.metric === 'cpu')!.properties;
+    expect(cpu).toMatchObject({ resource_id: 'node-a:cpu', resource_type: 'vps_instance', unit: 'cpus' });
+    expect(cpu.total_cost).toBe(40);
+    expect(cpu.cost_per_unit).toBeCloseTo(40 / (cpu.capacity as number), 4);
+    expect(
+      hot.filter((e) => e.properties.total_cost !== undefined).every((e) => e.properties.metric === 'cpu'),
+    ).toBe(true);
+    const fs = hot.find((e) => e.properties.metric === 'filesystem')!.properties;
+    expect(fs.resource_type).toBe('storage');
+    expect(fs.resource_id).toMatch(/^node-a:fs:\//);
+    expect(cold.every((e) => e.properties.total_cost === undefined)).toBe(true);
+  });
+
+  it('backs off a target that cannot be reached and shows why, while the others go on', async () => {
+    const failing = await until(async () => {
+      const row = (await sources()).find((s) => s.tenant === 'gone');
+      return row && row.consecutiveFailures >= 2 ? row : undefined;
+    });
+    expect(failing).toMatchObject({ kind: 'scrape', id: exporterUrl(closedPort), state: 'failing' });
+    expect(failing.lastError?.message).toMatch(/ECONNREFUSED|refused/);
+    expect(failing.nextAttemptAt).not.toBeNull();
+    // Backed off: the next attempt is at least one interval after the failure, and it is shown.
+    expect(Date.parse(failing.nextAttemptAt!) - Date.parse(failing.lastError!.at)).toBeGreaterThanOrEqual(
+      1_000,
+    );
+
+    // The good targets keep scraping after that failure.
+    const after = Date.parse(failing.lastError!.at);
+    const rows = await until(async () => {
+      const list = await sources();
+      const good = list.filter((s) => s.tenant === 'hot' || s.tenant === 'cold');
+      return good.every((s) => s.state === 'ok' && Date.parse(s.lastSuccessAt!) > after) ? good : undefined;
+    });
+    expect(rows).toHaveLength(2);
+    // The status never shows a target's credentials.
+    expect(rows.map((s) => s.id)).toEqual([
+      expect.not.stringContaining('s3cret'),
+      expect.not.stringContaining('s3cret'),
+    ]);
+    expect(JSON.stringify(await sources())).not.toContain('s3cret');
+  });
+
+  it('never counts a repeated scrape of the same interval twice', async () => {
+    const events = await usageEvents('hot');
+    const keys = events.map((e) => `${e.properties.resource_id as string}@${e.timestamp}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
