@@ -5,6 +5,7 @@ import { startPoller, type Poller } from '../integrations/poller.js';
 import type { SourceStatusBoard } from '../integrations/source-status.js';
 import { createSafeFetch } from '../net/safe-fetch.js';
 import { SCRAPE_MAX_BYTES, SCRAPE_TIMEOUT_MS, scrapeTarget } from './scrape.js';
+import { startVps } from './vps/index.js';
 
 export interface InfraDeps {
   config: FullConfig;
@@ -16,7 +17,7 @@ export interface InfraDeps {
 
 /**
  * Infrastructure metrics: one poller per scrape target (each on its own schedule, so a failing target is
- * backed off alone), each reporting on the sources board.
+ * backed off alone), and the VPS provider when its token is set. All report on the sources board.
  */
 export function startInfra(deps: InfraDeps): { stop: () => Promise<void> } {
   const { config } = deps;
@@ -41,9 +42,10 @@ export function startInfra(deps: InfraDeps): { stop: () => Promise<void> } {
       run: scrapeTarget(target, { fetch: scrapeFetch, pipeline: deps.pipeline, now }),
     }),
   );
+  const vps = startVps({ ...deps, now });
   return {
     stop: async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pollers.map((p) => p.stop()), vps?.stop()]);
       scrapeFetch.close();
     },
   };
