@@ -352,7 +352,6 @@ export async function startServer(
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
-  const infra = startInfra({ config, pipeline, sources, logger });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -389,6 +388,8 @@ export async function startServer(
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');
+  // Once serving, so a start that fails leaves no poller behind.
+  const infra = startInfra({ config, pipeline, sources, logger });
 
   return {
     url,

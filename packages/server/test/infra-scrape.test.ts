@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { SourceStatus } from '@pulse/api';
+import type { AlertView, SourceStatus } from '@pulse/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { loadConfig } from '../src/config/index.js';
+import { scrapeTarget } from '../src/infra/scrape.js';
+import { createSafeFetch } from '../src/net/safe-fetch.js';
 import { readAllEvents, type ApiEvent } from './helpers/read-events.js';
+import { runCli } from './helpers/run-cli.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 // In CI the package is installed by .ci/run: a missing binary there is a failure, not a skip.
@@ -52,6 +56,7 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
   let exporter: ChildProcess;
   let server: TestServer;
   let closedPort: number;
+  let port: number;
   const exporterUrl = (port: number, credentials = '') => `http://${credentials}127.0.0.1:${port}/metrics`;
 
   /** Resolves once `check` holds, re-checked after every commit (the good targets commit every second). */
@@ -84,7 +89,7 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
     (await server.api<{ sources: SourceStatus[] }>('/api/integrations')).body.sources;
 
   beforeAll(async () => {
-    const port = await freePort();
+    port = await freePort();
     closedPort = await freePort();
     exporter = await startNodeExporter(port);
     const target = { resource_type: 'vps_instance', interval_seconds: 1 };
@@ -173,6 +178,19 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
     expect(cold.every((e) => e.properties.total_cost === undefined)).toBe(true);
   });
 
+  it('opens the utilization alerts from the scraped readings', async () => {
+    const alertOf = (tenant: string, rule: string) =>
+      until(async () => {
+        const query = new URLSearchParams({ tenant, rule, state: 'open' });
+        const { body } = await server.api<{ alerts: AlertView[] }>(`/api/alerts?${query.toString()}`);
+        return body.alerts[0];
+      });
+    const over = await alertOf('hot', 'resource-over-utilized-medium');
+    expect(over.key.resource_id).toMatch(/^node-a:/);
+    const under = await alertOf('cold', 'resource-under-utilized-medium');
+    expect(under.key.resource_id).toMatch(/^node-b:/);
+  });
+
   it('backs off a target that cannot be reached and shows why, while the others go on', async () => {
     const failing = await until(async () => {
       const row = (await sources()).find((s) => s.tenant === 'gone');
@@ -200,11 +218,60 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
       expect.not.stringContaining('s3cret'),
     ]);
     expect(JSON.stringify(await sources())).not.toContain('s3cret');
+
+    // pulse integrations shows the same rows.
+    const cli = await runCli(
+      { PULSE_DATA_DIR: server.dataDir },
+      'integrations',
+      '--url',
+      server.url,
+      '--key',
+      server.adminKey,
+    );
+    expect(cli.code).toBe(0);
+    const line = cli.stdout.split('\n').find((l) => l.includes(exporterUrl(closedPort)));
+    expect(line).toMatch(/scrape\s+\S+\s+gone\s+failing/);
+    expect(line).toMatch(/connect ECONNREF/);
+    expect(cli.stdout).not.toContain('s3cret');
   });
 
-  it('never counts a repeated scrape of the same interval twice', async () => {
-    const events = await usageEvents('hot');
-    const keys = events.map((e) => `${e.properties.resource_id as string}@${e.timestamp}`);
-    expect(new Set(keys).size).toBe(keys.length);
+  it('never counts a scrape repeated within the same interval twice', async () => {
+    // The target's own scrape, run twice at one instant (as a retry after a partial failure would be).
+    const fetch = createSafeFetch({
+      allowPrivateNetworks: true,
+      timeoutMs: 10_000,
+      retries: 0,
+      retryBaseMs: 100,
+      retryMaxMs: 100,
+      maxRedirects: 0,
+      maxResponseBytes: 8 * 1024 * 1024,
+    });
+    const [target] = loadConfig({
+      env: {
+        PULSE_SCRAPE_TARGETS: JSON.stringify([
+          { url: exporterUrl(port), tenant: 'twice', resource_id: 'node-d', resource_type: 'vps_instance' },
+        ]),
+      },
+      file: null,
+    }).scrapeTargets;
+    const scrape = scrapeTarget(target!, {
+      fetch,
+      pipeline: server.pipeline,
+      now: () => Date.UTC(2026, 0, 1),
+    });
+    const signal = new AbortController().signal;
+    try {
+      await scrape(signal);
+      const first = await readAllEvents(server.url, server.adminKey, { tenant: 'twice' });
+      expect(first.length).toBeGreaterThanOrEqual(2); // memory and at least one file system
+      await scrape(signal);
+      const second = await readAllEvents(server.url, server.adminKey, { tenant: 'twice' });
+      // Only the CPU reading is new (the first scrape had no rate); nothing else is stored twice.
+      expect(second.map((e) => e.properties.resource_id).sort()).toEqual(
+        [...first.map((e) => e.properties.resource_id), 'node-d:cpu'].sort(),
+      );
+    } finally {
+      fetch.close();
+    }
   });
 });

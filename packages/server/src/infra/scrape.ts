@@ -1,5 +1,6 @@
 import type { IngestPipeline } from '../ingestion/pipeline.js';
 import type { SafeFetch } from '../net/safe-fetch.js';
+import { abortable } from './abortable.js';
 import { cpuUtilization, type CpuCounters } from './cpu-rate.js';
 import { parseExposition } from './exposition.js';
 import { hostUsages } from './host-usage.js';
@@ -15,16 +16,6 @@ export interface ScrapeDeps {
   fetch: SafeFetch;
   pipeline: Pick<IngestPipeline, 'ingest'>;
   now: () => number;
-}
-
-/** Rejects when `signal` aborts, so stopping never waits for a slow target's timeout. */
-export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('stopped'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('stopped'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function basicAuth(raw: string): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { SafeFetch } from '../../net/safe-fetch.js';
-import { abortable } from '../scrape.js';
+import { abortable } from '../abortable.js';
 
 /** A rate limit resetting later than this fails the poll (backed off) instead of holding it. */
 export const MAX_RATE_LIMIT_WAIT_MS = 60_000;
