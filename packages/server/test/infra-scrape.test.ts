@@ -111,6 +111,7 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
           url: exporterUrl(port, 'scraper:s3cret@'),
           tenant: 'cold',
           resource_id: 'node-b',
+          capacity: 1, // entitled to one CPU of those it sees: its CPU reading is of 1
           over_utilized_above: 100,
           under_utilized_below: 100,
         },
@@ -212,6 +213,8 @@ describe.skipIf(missing)('Prometheus scrape targets (a real node_exporter)', () 
       return good.every((s) => s.state === 'ok' && Date.parse(s.lastSuccessAt!) > after) ? good : undefined;
     });
     expect(rows).toHaveLength(2);
+    // Every reading passed the catalog: none was quarantined.
+    expect(rows.map((s) => s.detail.quarantined)).toEqual([0, 0]);
     // The status never shows a target's credentials.
     expect(rows.map((s) => s.id)).toEqual([
       expect.not.stringContaining('s3cret'),

@@ -197,7 +197,13 @@ describe('DigitalOcean Droplets as resource events', () => {
   it('reads every page, waits out the rate limit, and stores each Droplet with its tenant and price', async () => {
     const row = await firstPoll();
     expect(row).toMatchObject({ kind: 'vps', id: `digitalocean ${standIn.url}`, state: 'ok', tenant: null });
-    expect(row.detail).toMatchObject({ droplets: 3, unattributed: 0, withoutMetrics: 0, rateLimited: 1 });
+    expect(row.detail).toMatchObject({
+      droplets: 3,
+      unattributed: 0,
+      withoutMetrics: 0,
+      rateLimited: 1,
+      quarantined: 0,
+    });
 
     // Pagination: page 1, then page 2 refused once (429) and asked again once RateLimit-Reset had passed.
     const pageRequests = standIn.requests.filter((r) => r.path.startsWith('/v2/droplets'));

@@ -43,8 +43,11 @@ export function resourceUsageEvent(
   reading: Usage,
   slotAt: number,
 ): CapturedEvent {
-  const usage = reading.unit === 'bytes' ? Math.round(reading.usage) : round(reading.usage, 3);
-  const utilization = round(Math.min(100, Math.max(0, (usage / reading.capacity) * 100)), 2);
+  // Capped at capacity (a host busier than its CPU entitlement is saturated, not at 200 %), so utilization
+  // stays within 0–100 and equals current_usage / capacity, as the catalog checks.
+  const capped = Math.min(reading.capacity, Math.max(0, reading.usage));
+  const usage = reading.unit === 'bytes' ? Math.round(capped) : round(capped, 3);
+  const utilization = round((usage / reading.capacity) * 100, 2);
   const over = utilization > thresholds.overAbove;
   const under = utilization < thresholds.underBelow;
   return {
