@@ -66,6 +66,9 @@ function parseLabels(rest: string, lineNo: number): { labels: Record<string, str
 }
 
 /**
+ * Hand-written because npm's parser for this format (parse-prometheus-text-format) has not changed since 2020
+ * and ships no types; this one reads just what Pulse needs and is tested on a real node_exporter answer.
+ *
  * The samples of the metric families in `wanted` (others are skipped unread, so a large exposition costs
  * little). Comments (HELP, TYPE) are ignored; a malformed wanted line is an error naming the line.
  */

@@ -1,5 +1,6 @@
 import { cpuUtilization, type CpuCounters } from '../cpu-rate.js';
 import type { HostReading } from '../host-usage.js';
+import { withoutCredentials } from '../targets.js';
 import type { DigitalOceanApi } from './digitalocean-api.js';
 import type { VpsHost, VpsProvider } from './provider.js';
 
@@ -103,7 +104,7 @@ export function digitalOceanProvider(options: DigitalOceanOptions): VpsProvider 
 
   return {
     source: 'digitalocean',
-    id: options.baseUrl,
+    id: withoutCredentials(options.baseUrl).replace(/\/$/, ''),
     async poll(at, windowMs, signal) {
       const droplets = (await api.list('/v2/droplets', 'droplets', signal)).map(dropletOf);
       const window = `start=${Math.floor((at - windowMs) / 1000)}&end=${Math.floor(at / 1000)}`;
