@@ -45,6 +45,7 @@ import { SourceStatusBoard } from './integrations/source-status.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { DuckDbInsightStore } from './storage/duckdb/duckdb-insight-store.js';
 import { CaptureTally } from './insights/impact-capture-tally.js';
+import { startInfra } from './infra/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -405,6 +406,8 @@ export async function startServer(
   const url = await app.listen({ host: config.host, port: config.port });
   writeServerFile(config.dataDir, url);
   logger.info({ url }, 'Pulse is listening');
+  // Once serving, so a start that fails leaves no poller behind.
+  const infra = startInfra({ config, pipeline, sources, logger });
 
   return {
     url,
@@ -420,6 +423,7 @@ export async function startServer(
       await app.close(); // stops accepting; in-flight requests finish
       removeServerFile(config.dataDir);
       await captureTally.close();
+      await infra.stop(); // scrapes and provider polls in flight are aborted
       await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();

@@ -73,6 +73,21 @@ describe('isPrivateAddress', () => {
 });
 
 describe('safe outbound client', () => {
+  it('reads at most maxResponseBytes and says when it cut the answer short', async () => {
+    const url = await serve((req, res) => res.end('x'.repeat(req.url === '/long' ? 2_000 : 1_000)));
+    const fetch = client({ maxResponseBytes: 1_000 });
+    const long = await fetch({ url: `${url}/long` });
+    expect({ length: long.body.length, truncated: long.truncated }).toEqual({
+      length: 1_000,
+      truncated: true,
+    });
+    const exact = await fetch({ url: `${url}/exact` });
+    expect({ length: exact.body.length, truncated: exact.truncated }).toEqual({
+      length: 1_000,
+      truncated: false,
+    });
+  });
+
   it('posts and reads the answer', async () => {
     const url = await serve((req, res, body) =>
       res.end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] })),

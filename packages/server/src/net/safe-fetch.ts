@@ -34,6 +34,8 @@ export interface OutboundResponse {
   headers: IncomingHttpHeaders;
   /** The answer's text, truncated to maxResponseBytes. */
   body: string;
+  /** The answer was longer than maxResponseBytes (body holds its start). */
+  truncated: boolean;
   attempts: number;
   /** The URL that answered (after redirects). */
   url: string;
@@ -165,6 +167,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'),
+            truncated: size > maxBytes,
           });
         });
         res.on('error', (error) => {
