@@ -206,6 +206,7 @@ describe('pulse import posthog', () => {
     api.heal();
     const resumed = await importPosthog(env, api.host, ...offline);
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming after 2026-03-01T10:01:00.001001Z (3 events imported before)');
     expect(resumed.stderr).toContain(`imported 22 events from PostHog project 4242 into ${dataDir}`);
 
     const pulse = await server(dataDir);
