@@ -84,7 +84,7 @@ function importPosthog(env: Record<string, string>, host: string, ...extra: stri
   );
 }
 
-const viaServer = (s: TestServer) => ['--url', s.url, '--key', s.adminKey];
+const viaServer = (s: TestServer) => ['--url', s.url];
 /** Nothing listens on port 1: the CLI finds no server and writes into the data dir itself. */
 const offline = ['--url', 'http://127.0.0.1:1'];
 
@@ -93,7 +93,16 @@ async function storedUuids(s: TestServer): Promise<string[]> {
 }
 
 async function quarantinedIds(s: TestServer): Promise<string[]> {
-  const listed = await runCli({ PULSE_DATA_DIR: s.dataDir }, 'quarantine', 'list', '--json', ...viaServer(s));
+  const listed = await runCli(
+    { PULSE_DATA_DIR: s.dataDir },
+    'quarantine',
+    'list',
+    '--json',
+    '--url',
+    s.url,
+    '--key',
+    s.adminKey,
+  );
   expect(listed.code, listed.stderr).toBe(0);
   return (JSON.parse(listed.stdout) as { quarantined: Quarantined[] }).quarantined.map((q) => q.id);
 }

@@ -6,7 +6,7 @@ import {
   type Checkpoint,
 } from './checkpoint.js';
 import { countQuery, pageQuery, type HogQL } from './hogql.js';
-import type { QueryResult } from './posthog-query-api.js';
+import { QueryApiError, type QueryResult } from './posthog-query-api.js';
 import { nextKeyset, pageEvents, type BatchEvent } from './posthog-rows.js';
 
 /** Where a page goes: a capture batch body (JSON text) in, how many of its events were quarantined out. */
@@ -109,11 +109,16 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       options.onPage?.(checkpoint);
     }
   } catch (error) {
+    if (checkpoint.imported === 0) throw error;
     const position = checkpoint.after
       ? `after ${checkpoint.after.timestamp} (uuid ${checkpoint.after.uuid})`
       : 'from the start of the range';
+    const next =
+      error instanceof QueryApiError && !error.resumable
+        ? 'once that is fixed, the same command resumes'
+        : 'run the same command again to resume';
     throw new Error(
-      `${(error as Error).message}\n${checkpoint.imported.toLocaleString('en-US')} events imported so far are kept; run the same command again to resume ${position} (checkpoint ${file})`,
+      `${(error as Error).message}\n${checkpoint.imported.toLocaleString('en-US')} events imported so far are kept; ${next} ${position} (checkpoint ${file})`,
       { cause: error },
     );
   }

@@ -7,11 +7,13 @@ import type { BackfillSource } from '../../import/checkpoint.js';
 import { utcMicros } from '../../import/hogql.js';
 import { createQueryApi } from '../../import/posthog-query-api.js';
 import { openPipeline } from '../../main.js';
-import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
+import { ApiClient } from '../api-client.js';
 import { say } from '../offline-store.js';
 import { progressBar } from '../progress.js';
 
-interface ImportOptions extends ClientOptions {
+interface ImportOptions {
+  config?: string;
+  url?: string;
   host: string;
   projectId: string;
   personalApiKey?: string;
@@ -117,90 +119,86 @@ export function registerImport(program: Command): void {
   const importing = program
     .command('import')
     .description('Copy events into Pulse from another analytics tool');
-  withClientOptions(
-    importing
-      .command('posthog')
-      .description(
-        "Backfill a PostHog project's events over its Query API, resumably, through capture's validation, quarantine and dedup",
-      )
-      .requiredOption(
-        '--host <url>',
-        'PostHog app host, e.g. https://us.posthog.com or https://eu.posthog.com',
-      )
-      .requiredOption('--project-id <id>', 'PostHog project id (the number in its URLs)')
-      .option(
-        '--personal-api-key <key>',
-        'personal API key with the query:read scope (default PULSE_POSTHOG_PERSONAL_API_KEY)',
-      )
-      .requiredOption(
-        '--from <time>',
-        'first instant to import (ISO 8601 date or date-time; UTC unless it names an offset)',
-      )
-      .requiredOption('--to <time>', 'instant to stop before (exclusive)')
-      .option(
-        '--event <name>',
-        'only events with this name (repeatable)',
-        (v: string, all: string[] = []) => [...all, v],
-      )
-      .option('--batch-size <n>', `events per page (1 to ${MAX_PAGE_SIZE})`, '1000')
-      .option(
-        '--retries <n>',
-        'further attempts after a rate limit, a server error or no answer (0 to 20)',
-        '5',
-      )
-      .option(
-        '--token <token>',
-        'project token (or ingest API key) the events are captured with through a running server (default: the first of PULSE_PROJECT_TOKEN)',
-      )
-      .option('--restart', 'ignore the checkpoint of an earlier run and read the range from its start')
-      .option('--direct', 'write into the data dir even if a server answers (default when none does)')
-      .option('--json', 'machine output'),
-  ).action(async (options: ImportOptions) => {
-    const config = loadConfig(options.config ? { file: options.config } : {});
-    const source = sourceOf(options);
-    const pageSize = whole('batch-size', options.batchSize, 1, MAX_PAGE_SIZE);
-    const retries = whole('retries', options.retries, 0, 20);
-    const personalApiKey = options.personalApiKey ?? config.posthogPersonalApiKey;
-    if (!personalApiKey)
-      throw new Error(
-        'no PostHog personal API key: pass --personal-api-key or set PULSE_POSTHOG_PERSONAL_API_KEY (create one in PostHog under Settings → Personal API keys, scope query:read)',
-      );
-    const api = createQueryApi(
-      { host: source.host, projectId: source.projectId, personalApiKey },
-      { retries, notify: say },
-    );
-    let bar: ReturnType<typeof progressBar> | undefined;
-    try {
-      const { result, into } = await withSink(options, config, async (sink, token, into) => ({
-        into,
-        result: await backfill({
-          source,
-          dataDir: config.dataDir,
-          pageSize,
-          restart: options.restart ?? false,
-          token,
-          query: api.query,
-          sink,
-          onStart: (c) => {
-            if (c.after)
-              say(
-                `resuming after ${c.after.timestamp} (${c.imported.toLocaleString('en-US')} events imported before)`,
-              );
-            bar = progressBar(Math.max(c.total, c.imported), 'importing');
-            bar.update(c.imported);
-          },
-          onPage: (c) => bar?.update(c.imported),
-        }),
-      }));
-      bar?.stop();
-      if (options.json)
-        process.stdout.write(
-          `${JSON.stringify({ ...result.checkpoint, read: result.read, alreadyComplete: result.alreadyComplete, into, checkpointFile: result.file })}\n`,
+  importing
+    .command('posthog')
+    .description(
+      "Backfill a PostHog project's events over its Query API, resumably, through capture's validation, quarantine and dedup",
+    )
+    .requiredOption('--host <url>', 'PostHog app host, e.g. https://us.posthog.com or https://eu.posthog.com')
+    .requiredOption('--project-id <id>', 'PostHog project id (the number in its URLs)')
+    .option(
+      '--personal-api-key <key>',
+      'personal API key with the query:read scope (default PULSE_POSTHOG_PERSONAL_API_KEY)',
+    )
+    .requiredOption(
+      '--from <time>',
+      'first instant to import (ISO 8601 date or date-time; UTC unless it names an offset)',
+    )
+    .requiredOption('--to <time>', 'instant to stop before (exclusive)')
+    .option('--event <name>', 'only events with this name (repeatable)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
+    .option('--batch-size <n>', `events per page (1 to ${MAX_PAGE_SIZE})`, '1000')
+    .option(
+      '--retries <n>',
+      'further attempts after a rate limit, a server error or no answer (0 to 20)',
+      '5',
+    )
+    .option(
+      '--token <token>',
+      'project token (or ingest API key) the events are captured with through a running server (default: the first of PULSE_PROJECT_TOKEN)',
+    )
+    .option('--restart', 'ignore the checkpoint of an earlier run and read the range from its start')
+    .option('--direct', 'write into the data dir even if a server answers (default when none does)')
+    .option('--url <url>', 'Pulse server URL (default from config: http://PULSE_HOST:PULSE_PORT)')
+    .option('--json', 'machine output')
+    .action(async (options: ImportOptions) => {
+      const config = loadConfig(options.config ? { file: options.config } : {});
+      const source = sourceOf(options);
+      const pageSize = whole('batch-size', options.batchSize, 1, MAX_PAGE_SIZE);
+      const retries = whole('retries', options.retries, 0, 20);
+      const personalApiKey = options.personalApiKey ?? config.posthogPersonalApiKey;
+      if (!personalApiKey)
+        throw new Error(
+          'no PostHog personal API key: pass --personal-api-key or set PULSE_POSTHOG_PERSONAL_API_KEY (create one in PostHog under Settings → Personal API keys, scope query:read)',
         );
-      else process.stderr.write(`${summary(result, into)}\n`);
-    } finally {
-      bar?.stop();
-      api.close();
-    }
-  });
+      const api = createQueryApi(
+        { host: source.host, projectId: source.projectId, personalApiKey },
+        { retries, notify: say },
+      );
+      let bar: ReturnType<typeof progressBar> | undefined;
+      try {
+        const { result, into } = await withSink(options, config, async (sink, token, into) => ({
+          into,
+          result: await backfill({
+            source,
+            dataDir: config.dataDir,
+            pageSize,
+            restart: options.restart ?? false,
+            token,
+            query: api.query,
+            sink,
+            onStart: (c) => {
+              if (c.after)
+                say(
+                  `resuming after ${c.after.timestamp} (${c.imported.toLocaleString('en-US')} events imported before)`,
+                );
+              bar = progressBar(Math.max(c.total, c.imported), 'importing');
+              bar.update(c.imported);
+            },
+            onPage: (c) => bar?.update(c.imported),
+          }),
+        }));
+        bar?.stop();
+        if (options.json)
+          process.stdout.write(
+            `${JSON.stringify({ ...result.checkpoint, read: result.read, alreadyComplete: result.alreadyComplete, into, checkpointFile: result.file })}\n`,
+          );
+        else process.stderr.write(`${summary(result, into)}\n`);
+      } finally {
+        bar?.stop();
+        api.close();
+      }
+    });
 }
