@@ -45,6 +45,11 @@ export const allowedSplices = [
     reason: 'the one escaping helper (a SQL string literal), for what cannot be bound (ATTACH)',
   },
   {
+    file: 'packages/server/src/import/hogql.ts',
+    reason:
+      "HogQL for PostHog's Query API, not our engine: the text splices only constant conditions and placeholder names; values travel in the query's `values`",
+  },
+  {
     file: 'packages/server/src/storage/duckdb/open-database.ts',
     function: 'attachSql',
     reason:

@@ -33,6 +33,15 @@ export class ApiClient {
     return new ApiClient(url.replace(/\/$/, ''), key);
   }
 
+  /** Whether a Pulse answers at baseUrl (then it holds the data dir, and writes go through it). */
+  async answers(): Promise<boolean> {
+    try {
+      return (await fetch(`${this.baseUrl}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** A JSON API call; a string body is sent as is with `contentType` (e.g. a CSV import). */
   async request<T>(
     method: Method,

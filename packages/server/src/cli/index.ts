@@ -22,6 +22,7 @@ import { registerRetention } from './commands/retention.js';
 import { registerStore } from './commands/store.js';
 import { packageVersion } from '../version.js';
 import { ExitStatus } from './exit-status.js';
+import { registerImport } from './commands/import.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerEncryption(program);
   registerRetention(program);
   registerStore(program);
+  registerImport(program);
   registerSchema(program);
   return program;
 }

@@ -69,4 +69,12 @@ export const ingestKeys = {
     parse: optStr,
     description: 'Upstream PostHog project token',
   }),
+  posthogPersonalApiKey: key({
+    env: 'PULSE_POSTHOG_PERSONAL_API_KEY',
+    file: 'posthogPersonalApiKey',
+    default: undefined,
+    parse: optStr,
+    description:
+      'PostHog personal API key (scope query:read) that `pulse import posthog` reads events with, unless --personal-api-key is given',
+  }),
 };

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPrivateAddress } from './private-address.js';
-import type { OutboundError } from './safe-fetch.js';
+import type { OutboundError, RetryNotice } from './safe-fetch.js';
 import { backoffDelay, createSafeFetch, type SafeFetch, type SafeFetchOptions } from './safe-fetch.js';
 
 const servers: Server[] = [];
@@ -164,6 +164,25 @@ describe('safe outbound client', () => {
     await new Promise((r) => servers.pop()?.close(r));
     const error = await reason(client({ retries: 1 })({ url: closed }));
     expect(error).toMatchObject({ kind: 'network', attempts: 2 });
+  });
+
+  it('tells onRetry why and how long it waits before each further attempt', async () => {
+    let calls = 0;
+    const limited = await serve((_req, res) => {
+      calls++;
+      if (calls === 1) res.writeHead(429, { 'retry-after': '0' }).end();
+      else if (calls === 2) res.writeHead(502).end();
+      else res.end('ok');
+    });
+    const notices: RetryNotice[] = [];
+    const response = await client({ retries: 2, random: () => 1, onRetry: (n) => notices.push(n) })({
+      url: limited,
+    });
+    expect(response.status).toBe(200);
+    expect(notices).toEqual([
+      { attempt: 1, status: 429, retryAfter: true, delayMs: 0 },
+      { attempt: 2, status: 502, retryAfter: false, delayMs: 10 },
+    ]);
   });
 
   it('times out a silent server', async () => {

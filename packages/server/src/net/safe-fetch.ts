@@ -20,6 +20,18 @@ export interface SafeFetchOptions {
   /** DNS resolution (default node:dns lookup, all addresses). */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
   random?: () => number;
+  /** Told before each wait for a further attempt (e.g. to show a rate limit's Retry-After to a person). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** Why a call is tried again and after how long: an HTTP status, or the error of an attempt without one. */
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  status?: number;
+  error?: OutboundError;
+  /** The delay came from the answer's Retry-After. */
+  retryAfter: boolean;
 }
 
 export interface OutboundRequest {
@@ -213,22 +225,33 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
 
   const safeFetch = (async (request: OutboundRequest): Promise<OutboundResponse> => {
     for (let n = 1; ; n++) {
-      let delay: number;
+      let notice: RetryNotice;
       try {
         const response = await attempt(request);
         if (!retryableStatus.has(response.status) || n > options.retries) return { ...response, attempts: n };
-        delay = Math.min(
-          options.retryMaxMs,
-          retryAfterMs(response.headers['retry-after']) ??
-            backoffDelay(n, options.retryBaseMs, options.retryMaxMs, random),
-        );
+        const asked = retryAfterMs(response.headers['retry-after']);
+        notice = {
+          attempt: n,
+          status: response.status,
+          retryAfter: asked !== undefined,
+          delayMs: Math.min(
+            options.retryMaxMs,
+            asked ?? backoffDelay(n, options.retryBaseMs, options.retryMaxMs, random),
+          ),
+        };
       } catch (error) {
         const e = error as OutboundError;
         const permanent = e.kind === 'blocked' || e.kind === 'invalid_url' || e.kind === 'redirect';
         if (permanent || n > options.retries) throw new OutboundError(e.message, e.kind, n);
-        delay = backoffDelay(n, options.retryBaseMs, options.retryMaxMs, random);
+        notice = {
+          attempt: n,
+          error: e,
+          retryAfter: false,
+          delayMs: backoffDelay(n, options.retryBaseMs, options.retryMaxMs, random),
+        };
       }
-      await sleep(delay);
+      options.onRetry?.(notice);
+      await sleep(notice.delayMs);
     }
   }) as SafeFetch;
   safeFetch.close = () => {

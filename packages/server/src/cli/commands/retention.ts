@@ -43,14 +43,6 @@ export function parsePolicyFlag(flag: string): PolicyInput {
   return policy as unknown as PolicyInput;
 }
 
-async function serverAnswers(client: ApiClient): Promise<boolean> {
-  try {
-    return (await fetch(`${client.baseUrl}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Over HTTP when a server answers (it holds the data dir: one writer process), else directly on the data
  * dir as `pulse seed` does; summaries then follow at the next start, which rebuilds the rollups.
@@ -62,7 +54,7 @@ async function via<T>(
 ): Promise<T> {
   const config = loadConfig(options.config ? { file: options.config } : {});
   const client = ApiClient.from(options, config);
-  if (!options.direct && (await serverAnswers(client))) return overHttp(client);
+  if (!options.direct && (await client.answers())) return overHttp(client);
   // Logs go to stderr: stdout is the command's output (--json).
   const { storage, close } = await openPipeline(
     config,

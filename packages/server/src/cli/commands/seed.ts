@@ -81,14 +81,6 @@ async function seedOverHttp(
   return sent;
 }
 
-async function serverAnswers(client: ApiClient): Promise<boolean> {
-  try {
-    return (await fetch(`${client.baseUrl}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
-
 export function registerSeed(program: Command): void {
   withClientOptions(
     program
@@ -111,7 +103,7 @@ export function registerSeed(program: Command): void {
     const started = Date.now();
     let loaded: number;
     let via: string;
-    if (!options.direct && (await serverAnswers(client))) {
+    if (!options.direct && (await client.answers())) {
       via = client.baseUrl;
       loaded = await seedOverHttp(client, config, generateEvents(generate), bar.update);
     } else {
