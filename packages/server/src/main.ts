@@ -18,6 +18,7 @@ import {
   connectionBehindBarrier,
   eventStoreBehindBarrier,
   queryRunnerBehindBarrier,
+  forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
 import type { DuckDbLogSink } from './storage/duckdb/duckdb-log-sink.js';
 import { createMetrics } from './observability/metrics.js';
@@ -31,6 +32,7 @@ import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
+import { DuckDbForecastSeriesStore } from './storage/duckdb/duckdb-forecast-series-store.js';
 import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at-rest.js';
@@ -90,6 +92,7 @@ export async function openStorage(
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -256,6 +259,7 @@ export async function startServer(
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),
+    forecastSeries: forecastSeriesBehindBarrier(stored.forecastSeries, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({

@@ -42,6 +42,7 @@ import type { EventStream } from '../ingestion/event-stream.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
+import { insightsForecastRoutes } from './routes/insights-forecast.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
@@ -166,6 +167,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    insightsForecastRoutes(api, { store: deps.storage.forecastSeries, now: clock.now });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     const live = deps.live;
     if (live) {

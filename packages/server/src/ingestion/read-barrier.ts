@@ -1,5 +1,6 @@
 import type { EventStore } from '../storage/event-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
+import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
 import type { SqlValue } from '../sql.js';
 
 /** Waits until the store holds everything acknowledged before the call (IngestPipeline.barrier). */
@@ -48,4 +49,9 @@ export function connectionBehindBarrier<
   T extends { run: (sql: string, values: SqlValue[]) => Promise<unknown> },
 >(connection: T, barrier: Barrier): T {
   return gate(connection, new Set(['run']), barrier);
+}
+
+/** Forecasts and capacity plans read the store: they wait for the loader too. */
+export function forecastSeriesBehindBarrier<T extends ForecastSeriesStore>(store: T, barrier: Barrier): T {
+  return gate(store, new Set(['dailyMetric', 'utilizationTrends']), barrier);
 }

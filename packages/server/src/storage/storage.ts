@@ -2,6 +2,7 @@ import type { AlertStore } from './alert-store.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
+import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
@@ -19,4 +20,5 @@ export interface Storage {
   retention: RetentionStore;
   users: UserStore;
   webhooks: WebhookStore;
+  forecastSeries: ForecastSeriesStore;
 }
