@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 // Forecasts and capacity plans through the real server: seeded events in a real DuckDB file, read by the
@@ -232,5 +233,49 @@ describe('GET /api/insights/forecast and /capacity', () => {
     });
     expect(byId.cache).toMatchObject({ utilization: 30, trendPerDay: null, reason: 'too_little_data' });
     expect(byId.cpu).toMatchObject({ utilization: 95, crossesAt: null, reason: 'at_or_above' });
+  });
+
+  it('pulse insights forecast and capacity print a table with a sparkline, or the JSON', async () => {
+    const cli = (...args: string[]) =>
+      runCli(
+        { PULSE_DATA_DIR: server.dataDir },
+        'insights',
+        ...args,
+        '--url',
+        server.url,
+        '--key',
+        server.adminKey,
+      );
+    const table = await cli(
+      'forecast',
+      '--metric',
+      'net_revenue_impact',
+      '--tenant',
+      'acme',
+      '--to',
+      TO,
+      '--horizon',
+      '3',
+    );
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/Forecast · net_revenue_impact · acme · method \w+ · 80 % interval/);
+    expect(table.stdout).toMatch(/Backtest: 8 window\(s\), MAPE \d+\.\d %, coverage \d+ %/);
+    expect(table.stdout).toMatch(/^[▁▂▃▄▅▆▇█]{56} │ [▁▂▃▄▅▆▇█]{3}$/m);
+    expect(table.stdout).toMatch(new RegExp(`^${date(2)}\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+$`, 'm'));
+
+    const json = await cli('forecast', '--metric', 'cost_run_rate', '--tenant', 'acme', '--to', TO, '--json');
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as Forecast).history.at(-1)).toEqual({ date: date(-1), value: 200 });
+
+    const bad = await cli('forecast', '--metric', 'revenue');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/metric must be one of/);
+
+    const capacity = await cli('capacity', '--tenant', 'acme', '--to', TO);
+    expect(capacity.code, capacity.stderr).toBe(0);
+    expect(capacity.stdout).toMatch(
+      new RegExp(`acme\\s+db-1\\s+database\\s+68\\.0 %\\s+\\+2\\.00\\s+${date(10)}`),
+    );
+    expect(capacity.stdout).toMatch(/acme\s+disk\s+database\s+40\.0 %\s+\+0\.00\s+— \(not rising\)/);
   });
 });

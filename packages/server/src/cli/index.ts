@@ -19,6 +19,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerEncryption } from './commands/encryption.js';
 import { registerRetention } from './commands/retention.js';
 import { registerStore } from './commands/store.js';
+import { registerInsights } from './commands/insights.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerEncryption(program);
   registerRetention(program);
   registerStore(program);
+  registerInsights(program);
   registerSchema(program);
   return program;
 }
