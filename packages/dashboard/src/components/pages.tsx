@@ -126,7 +126,11 @@ export function SummaryPage(props: {
         <Actions summary={summary} />
       </div>
       <Metrics summary={shown} />
-      {series ? <Charts series={series} theme={props.theme} /> : <p class="loading">Loading charts…</p>}
+      {series ? (
+        <Charts series={series} tenant={tenant} theme={props.theme} />
+      ) : (
+        <p class="loading">Loading charts…</p>
+      )}
       {tenant && (
         <TenantDetail
           tenant={tenant}
