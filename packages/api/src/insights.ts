@@ -95,7 +95,9 @@ export type Capacity = Static<typeof Capacity>;
 export const CapacityQuery = Type.Object({
   tenant: Type.Optional(tenantQuery),
   to: Type.Optional(
-    text('As-of day YYYY-MM-DD (exclusive): only readings before it are used; default today UTC'),
+    text(
+      'As-of day YYYY-MM-DD (exclusive): only readings before it are used; default tomorrow UTC (every reading)',
+    ),
   ),
 });
 export type CapacityQuery = Static<typeof CapacityQuery>;

@@ -69,6 +69,8 @@ const events = [
   usage('acme', -2, 'cache', { current_usage: 20 }),
   usage('acme', -1, 'cache', { current_usage: 30 }),
   usage('acme', -1, 'cpu', { current_usage: 95 }),
+  // Rising 0.05 points a day from 10: 90 % is over four years away.
+  ...Array.from({ length: 10 }, (_, i) => usage('acme', i - 10, 'slow', { current_usage: 10 + 0.05 * i })),
   ...Array.from({ length: 10 }, (_, i) => usage('globex', i - 10, 'g-db', { current_usage: 10 + 5 * i })),
 ];
 
@@ -222,7 +224,7 @@ describe('GET /api/insights/forecast and /capacity', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ threshold: 90, asOf: TO });
     const byId = Object.fromEntries(res.body.resources.map((r) => [r.resourceId, r]));
-    expect(Object.keys(byId).sort()).toEqual(['cache', 'cpu', 'db-1', 'disk', 'r1', 'r2']);
+    expect(Object.keys(byId).sort()).toEqual(['cache', 'cpu', 'db-1', 'disk', 'r1', 'r2', 'slow']);
     expect(byId['db-1']).toMatchObject({ utilization: 68, crossesAt: date(10), reason: null });
     expect(byId['db-1']?.trendPerDay).toBeCloseTo(2, 9);
     expect(byId.disk).toMatchObject({
@@ -233,6 +235,28 @@ describe('GET /api/insights/forecast and /capacity', () => {
     });
     expect(byId.cache).toMatchObject({ utilization: 30, trendPerDay: null, reason: 'too_little_data' });
     expect(byId.cpu).toMatchObject({ utilization: 95, crossesAt: null, reason: 'at_or_above' });
+    expect(byId.slow).toMatchObject({ crossesAt: null, reason: 'beyond_horizon' });
+    expect(byId.slow?.trendPerDay).toBeCloseTo(0.05, 9);
+  });
+
+  it("counts today's readings when capacity is asked without an as-of day", async () => {
+    const now = new Date().toISOString();
+    const res = await fetch(`${server.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        api_key: 'phc_x',
+        batch: [usage('fresh', 0, 'vm-1', { current_usage: 77 })].map((e) => ({ ...e, timestamp: now })),
+      }),
+    });
+    expect(res.status).toBe(200);
+    const capacity = await get<Capacity & { resources: { lastSeen: string }[] }>(
+      '/api/insights/capacity?tenant=fresh',
+    );
+    expect(capacity.status).toBe(200);
+    expect(capacity.body.resources).toMatchObject([
+      { resourceId: 'vm-1', utilization: 77, lastSeen: now.slice(0, 10) },
+    ]);
   });
 
   it('pulse insights forecast and capacity print a table with a sparkline, or the JSON', async () => {

@@ -112,7 +112,7 @@ export function registerInsights(program: Command): void {
       .command('capacity')
       .description('Per resource: utilization, its daily trend and the day it is forecast to cross 90 %')
       .option('--tenant <ids>', 'only these tenants (comma-separated; default all you may see)')
-      .option('--to <day>', 'as-of day YYYY-MM-DD (default today UTC)')
+      .option('--to <day>', 'as-of day YYYY-MM-DD: only readings before it (default: every reading)')
       .option('--json', 'machine output'),
   ).action(async (options: ClientOptions & { tenant?: string; to?: string; json?: boolean }) => {
     const params = new URLSearchParams();

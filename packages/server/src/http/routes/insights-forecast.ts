@@ -17,9 +17,9 @@ export interface ForecastRouteDeps {
 
 const received = (value: string) => `; received ${JSON.stringify(value)}`;
 
-/** `to`: a calendar day YYYY-MM-DD → its UTC day number; default today. */
-function dayParam(value: string | undefined, now: number): number {
-  if (value === undefined || value === '') return Math.floor(now / DAY_MS);
+/** `to`: a calendar day YYYY-MM-DD → its UTC day number; `fallback` without one. */
+function dayParam(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
   if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value)
     throw new ValidationError('to', `must be a calendar day YYYY-MM-DD${received(value)}`);
@@ -69,13 +69,16 @@ export function insightsForecastRoutes(app: FastifyInstance, deps: ForecastRoute
       metric: metricParam(q.metric),
       scope,
       tenant,
-      toDay: dayParam(q.to, deps.now()),
+      // Default today: the history is the whole days before it (today is not over).
+      toDay: dayParam(q.to, Math.floor(deps.now() / DAY_MS)),
       horizon: horizonParam(q.horizon),
       level: levelParam(q.level),
     });
   });
   api.get('/api/insights/capacity', { schema: contract.getCapacity }, async (request) => {
     const scope = guard(request, 'summary:read', listParam(request.query.tenant));
-    return capacityPlan(deps.store, scope, dayParam(request.query.to, deps.now()));
+    // Default tomorrow: today's readings are the current utilization.
+    const toDay = dayParam(request.query.to, Math.floor(deps.now() / DAY_MS) + 1);
+    return capacityPlan(deps.store, scope, toDay);
   });
 }
