@@ -11,3 +11,4 @@ export * from './access.js';
 export { ruleSchema, conditionSchemas } from './rules.js';
 export * from './integrations.js';
 export * from './insights-outcomes.js';
+export * from './insights.js';

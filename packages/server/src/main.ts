@@ -20,6 +20,7 @@ import {
   eventStoreBehindBarrier,
   insightStoreBehindBarrier,
   queryRunnerBehindBarrier,
+  forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
 import type { DuckDbLogSink } from './storage/duckdb/duckdb-log-sink.js';
 import { createMetrics } from './observability/metrics.js';
@@ -33,6 +34,7 @@ import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
+import { DuckDbForecastSeriesStore } from './storage/duckdb/duckdb-forecast-series-store.js';
 import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at-rest.js';
@@ -97,6 +99,7 @@ export async function openStorage(
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
     insights: await DuckDbInsightStore.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -264,6 +267,7 @@ export async function startServer(
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     insights: insightStoreBehindBarrier(stored.insights, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),
+    forecastSeries: forecastSeriesBehindBarrier(stored.forecastSeries, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({

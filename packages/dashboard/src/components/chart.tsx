@@ -11,6 +11,8 @@ export interface ChartSeries {
   /** Which y scale (default 'y'). */
   scale?: string;
   format?: (v: number) => string;
+  /** Drawn dashed (a forecast). */
+  dash?: boolean;
 }
 
 export interface ChartProps {
@@ -25,6 +27,8 @@ export interface ChartProps {
   /** Changes when the theme changes, so colours are re-read. */
   theme: string;
   label: string;
+  /** Shaded between two series, as [upper, lower] indexes into `series` (a prediction interval). */
+  bands?: [number, number][];
 }
 
 const cssVar = (el: Element, value: string) =>
@@ -34,7 +38,7 @@ const cssVar = (el: Element, value: string) =>
 export function Chart(props: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { data, series, height = 220, yFormat, right, yRange, theme, label } = props;
+  const { data, series, height = 220, yFormat, right, yRange, theme, label, bands } = props;
   const shape = `${theme}|${series.map((s) => s.label).join(',')}`;
 
   useEffect(() => {
@@ -87,6 +91,10 @@ export function Chart(props: ChartProps) {
             ]
           : []),
       ],
+      bands: bands?.map(([upper, lower]) => ({
+        series: [upper + 1, lower + 1] as [number, number],
+        fill: `${cssVar(el, series[upper]?.color ?? '--muted')}33`,
+      })),
       series: [
         { label: 'Date' },
         ...series.map((s): uPlot.Series => {
@@ -100,7 +108,7 @@ export function Chart(props: ChartProps) {
             points: { show: false },
             spanGaps: true,
           };
-          if (s.kind === 'threshold') base.dash = [6, 4];
+          if (s.kind === 'threshold' || s.dash) base.dash = [6, 4];
           const bars = s.kind === 'bars' ? barPaths[barIndex++ % 2] : undefined;
           if (bars) {
             base.paths = bars;

@@ -1,9 +1,11 @@
 import { bounceRateLimit } from '@pulse/events/measures';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
+import type { Forecast } from '@pulse/api';
 import type { Series } from '../types';
 import { money, num, pct } from '../format';
 import { Chart } from './chart';
+import { useForecast, withForecast } from './forecast-band';
 import { ProviderTable } from './providers';
 
 const sec = (ms: number) => ms / 1000;
@@ -32,8 +34,23 @@ function align<T extends { t: string }>(
   });
 }
 
+/** The run-rate panel's data: actual, budget lines, then the forecast and its interval when there is one. */
+function runRateData(
+  xs: number[],
+  actual: (number | null)[],
+  budget: number | null,
+  forecast: Forecast | null,
+): uPlot.AlignedData {
+  const budgetLines = (x: number[]) =>
+    budget !== null ? [x.map(() => budget), x.map(() => budget * 1.2)] : [];
+  if (!forecast?.forecast.length) return [xs.map(sec), actual, ...budgetLines(xs)] as uPlot.AlignedData;
+  const f = withForecast(xs, actual, forecast);
+  return [f.x.map(sec), f.values, ...budgetLines(f.x), f.value, f.upper, f.lower] as uPlot.AlignedData;
+}
+
 /** The five chart panels (revenue, costs, efficiency, deliverability, resources), from GET /api/series. */
-export function Charts({ series, theme }: { series: Series; theme: string }) {
+export function Charts({ series, theme, tenant }: { series: Series; theme: string; tenant: string | null }) {
+  const forecast = useForecast('cost_run_rate', tenant, series);
   const data = useMemo(() => {
     const xs = buckets(series);
     const x = xs.map(sec);
@@ -63,13 +80,14 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
         align(xs, series.deliverability, (r) => r.spamRate, null),
         xs.map(() => series.thresholds.spamRate),
       ] as uPlot.AlignedData,
-      runRate: [
-        x,
+      runRate: runRateData(
+        xs,
         align(xs, series.runRate, (r) => r.cost, null),
-        ...(budget !== null ? [xs.map(() => budget), xs.map(() => budget * 1.2)] : []),
-      ] as uPlot.AlignedData,
+        budget,
+        forecast,
+      ),
     };
-  }, [series]);
+  }, [series, forecast]);
   const money0 = (v: number) => money(v, true);
   return (
     <div class="charts">
@@ -159,7 +177,19 @@ export function Charts({ series, theme }: { series: Series; theme: string }) {
                   { label: 'Alert at 120 %', color: '--neg', kind: 'threshold' as const },
                 ]
               : []),
+            ...(forecast?.forecast.length
+              ? [
+                  { label: 'Forecast', color: '--c3', dash: true },
+                  { label: `${Math.round(forecast.level * 100)} % high`, color: '--c3' },
+                  { label: 'low', color: '--c3' },
+                ]
+              : []),
           ]}
+          bands={
+            forecast?.forecast.length
+              ? [[series.budgetMonthly !== null ? 4 : 2, series.budgetMonthly !== null ? 5 : 3]]
+              : undefined
+          }
         />
         {series.budgetMonthly === null && <p class="note">No budget set for this scope.</p>}
       </section>

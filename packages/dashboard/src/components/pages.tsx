@@ -128,7 +128,11 @@ export function SummaryPage(props: {
       </div>
       <Metrics summary={shown} />
       <ImpactPanel tenant={tenant} window={w} tick={tick} />
-      {series ? <Charts series={series} theme={props.theme} /> : <p class="loading">Loading charts…</p>}
+      {series ? (
+        <Charts series={series} tenant={tenant} theme={props.theme} />
+      ) : (
+        <p class="loading">Loading charts…</p>
+      )}
       {tenant && (
         <TenantDetail
           tenant={tenant}

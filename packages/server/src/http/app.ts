@@ -41,6 +41,7 @@ import type { EventStream } from '../ingestion/event-stream.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
+import { insightsForecastRoutes } from './routes/insights-forecast.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
@@ -174,6 +175,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       clock: clock.now,
       ...(tally ? { flushCaptureCounts: () => tally.flush() } : {}),
     });
+    insightsForecastRoutes(api, { store: deps.storage.forecastSeries, now: clock.now });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     const live = deps.live;
     if (live) {

@@ -1,6 +1,7 @@
 import type { EventStore } from '../storage/event-store.js';
 import type { InsightStore } from '../storage/insight-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
+import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
 import type { SqlValue } from '../sql.js';
 
 /** Waits until the store holds everything acknowledged before the call (IngestPipeline.barrier). */
@@ -54,4 +55,9 @@ export function connectionBehindBarrier<
 /** The insight reports read decisions, tenants' totals and alerts' triggering events after the loader. */
 export function insightStoreBehindBarrier<T extends InsightStore>(store: T, barrier: Barrier): T {
   return gate(store, new Set(['decisions', 'tenantTotals', 'alertTimings']), barrier);
+}
+
+/** Forecasts and capacity plans read the store: they wait for the loader too. */
+export function forecastSeriesBehindBarrier<T extends ForecastSeriesStore>(store: T, barrier: Barrier): T {
+  return gate(store, new Set(['dailyMetric', 'utilizationTrends']), barrier);
 }

@@ -3,6 +3,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
 import type { InsightStore } from './insight-store.js';
+import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
@@ -21,4 +22,5 @@ export interface Storage {
   users: UserStore;
   webhooks: WebhookStore;
   insights: InsightStore;
+  forecastSeries: ForecastSeriesStore;
 }
