@@ -30,6 +30,7 @@ import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
+import { DuckDbSyncStore } from './storage/duckdb/duckdb-sync-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
 import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
@@ -40,6 +41,7 @@ import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/du
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
+import { startSync } from './sync/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -90,6 +92,7 @@ export async function openStorage(
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
+    sync: await DuckDbSyncStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -351,6 +354,14 @@ export async function startServer(
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
+  // Database views into subscriptions and tenant names; each run is audited as a system actor.
+  const sync = startSync({
+    sources: config.syncSources,
+    store: storage.sync,
+    audit: storage.audit,
+    board: sources,
+    logger,
+  });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -384,6 +395,7 @@ export async function startServer(
     clock,
     webhooks,
     sources,
+    sync,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');
@@ -401,6 +413,7 @@ export async function startServer(
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
       await webhooks.stop(); // open email windows stay in the store for the next start
+      await sync.stop(); // no new run; a read in flight is aborted, a write in flight finishes
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();

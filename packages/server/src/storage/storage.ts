@@ -5,6 +5,7 @@ import type { EventStore } from './event-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
+import type { SyncStore } from './sync-store.js';
 import type { UserStore } from './user-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
@@ -19,4 +20,5 @@ export interface Storage {
   retention: RetentionStore;
   users: UserStore;
   webhooks: WebhookStore;
+  sync: SyncStore;
 }
