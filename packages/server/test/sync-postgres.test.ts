@@ -1,9 +1,12 @@
 import type { Subscription, SyncSourceView } from '@pulse/api';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './helpers/postgres.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { runCli } from './helpers/run-cli.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const PASSWORD = 'reader-s3cret-pw';
 const unavailable = postgresUnavailable();
@@ -250,6 +253,38 @@ describe.skipIf(unavailable !== null)(`sync from PostgreSQL views ${unavailable 
       await expect(reader.query('CREATE TABLE public.t (x int)')).rejects.toThrow(/permission denied/);
     } finally {
       await reader.end();
+    }
+  });
+});
+
+describe('a store made before synchronised views', () => {
+  it('keeps its subscriptions, as supplied by the API, and takes new writes', async () => {
+    const dataDir = temporaryDirectory('pulse-old-store-');
+    const old = await DuckDBInstance.create(join(dataDir, 'pulse.duckdb'));
+    const connection = await old.connect();
+    await connection.run(`CREATE TABLE subscriptions (tenant_id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL,
+      plan_name VARCHAR NOT NULL, price_monthly DOUBLE NOT NULL, current_period_start TIMESTAMP,
+      current_period_end TIMESTAMP, updated_at TIMESTAMP NOT NULL)`);
+    await connection.run(
+      `INSERT INTO subscriptions VALUES ('old', 'active', 'Pro', 9, NULL, NULL, '2026-01-01 00:00:00')`,
+    );
+    connection.closeSync();
+    old.closeSync();
+    const server = await startTestServer({}, dataDir);
+    try {
+      const list = async () =>
+        (await server.api<{ subscriptions: Subscription[] }>('/api/subscriptions')).body.subscriptions;
+      expect(await list()).toMatchObject([
+        { tenantId: 'old', planName: 'Pro', priceMonthly: 9, suppliedBy: null, displayName: null },
+      ]);
+      const put = await server.api('/api/subscriptions/old', {
+        method: 'PUT',
+        body: { status: 'active', planName: 'Pro', priceMonthly: 12 },
+      });
+      expect(put.status).toBe(200);
+      expect(await list()).toMatchObject([{ tenantId: 'old', priceMonthly: 12, suppliedBy: null }]);
+    } finally {
+      await server.close();
     }
   });
 });
