@@ -100,7 +100,12 @@ export default tseslint.config(
   {
     // Transport and features talk to the store only through storage/event-store.ts, so engines stay swappable.
     files: ['packages/server/src/**'],
-    ignores: ['packages/server/src/storage/duckdb/**', 'packages/server/src/main.ts'],
+    // The database-view sync reads the company's own PostgreSQL as a source, never as Pulse's store.
+    ignores: [
+      'packages/server/src/storage/duckdb/**',
+      'packages/server/src/main.ts',
+      'packages/server/src/sync/read-source.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

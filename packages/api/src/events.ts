@@ -119,6 +119,14 @@ export const Subscription = Type.Object({
   currentPeriodStart: Nullable(IsoTime),
   currentPeriodEnd: Nullable(IsoTime),
   updatedAt: Nullable(IsoTime),
+  displayName: Nullable(
+    Type.String({ description: "The tenant's name for people, from a synchronised view" }),
+  ),
+  suppliedBy: Nullable(
+    Type.String({
+      description: 'The synchronised view that supplies it; null: the API, a CSV import or Stripe',
+    }),
+  ),
 });
 export type Subscription = Static<typeof Subscription>;
 

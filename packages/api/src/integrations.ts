@@ -37,6 +37,43 @@ export const SourceStatus = Type.Object({
 });
 export type SourceStatus = Static<typeof SourceStatus>;
 
+export const NotAppliedRow = Type.Object({
+  row: Type.Integer({ minimum: 1, description: 'Position in the read, from 1' }),
+  tenantId: Nullable(Type.String({ description: 'The row key; null when the row has none' })),
+  reason: Type.String(),
+});
+export type NotAppliedRow = Static<typeof NotAppliedRow>;
+
+export const SyncRun = Type.Object({
+  at: IsoTime,
+  rows: count,
+  inserted: count,
+  updated: count,
+  ended: Type.Integer({ minimum: 0, description: 'Rows this source supplied that its view no longer has' }),
+  unchanged: count,
+  invalid: count,
+  conflicts: Type.Integer({ minimum: 0, description: 'Rows another supplier owns, left as they are' }),
+  notApplied: Type.Array(NotAppliedRow, {
+    description: 'Invalid and conflicting rows with the reason (the first 100)',
+  }),
+});
+export type SyncRun = Static<typeof SyncRun>;
+
+export const SyncSourceView = Type.Object({
+  name: Type.String(),
+  target: literals(['subscriptions', 'tenants']),
+  url: Type.String({ description: 'Where it reads, without credentials' }),
+  read: Type.Union([Type.Object({ query: Type.String() }), Type.Object({ view: Type.String() })]),
+  intervalSeconds: count,
+  status: SourceStatus,
+  lastRun: Nullable(SyncRun),
+});
+export type SyncSourceView = Static<typeof SyncSourceView>;
+
+const SyncParams = Type.Object({
+  name: Type.String({ description: 'The source name (PULSE_SYNC_SOURCES)' }),
+});
+
 const tenants = (description: string) => AnyKeys(Type.String({ minLength: 1 }), { description });
 export const TenantMapBody = Body({
   domains: tenants('Sending domain → tenant'),
@@ -61,6 +98,19 @@ export const integrationsRoutes = {
       200: Type.Object({ integrations: Type.Array(ProviderStatus), sources: Type.Array(SourceStatus) }),
       ...errors,
     },
+  },
+  getSync: {
+    ...doc(
+      'A synchronised database view: its status and its last run, with the rows not applied and why',
+      'integrations:manage',
+    ),
+    params: SyncParams,
+    response: { 200: SyncSourceView, ...errors },
+  },
+  runSync: {
+    ...doc('Synchronise a database view now (or wait for its run in flight)', 'integrations:manage'),
+    params: SyncParams,
+    response: { 200: SyncSourceView, ...errors },
   },
   getTenantMap: {
     ...doc('Which tenant a sending domain or Stripe customer belongs to', 'integrations:manage'),

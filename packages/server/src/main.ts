@@ -33,6 +33,7 @@ import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
+import { DuckDbSyncStore } from './storage/duckdb/duckdb-sync-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
 import { DuckDbForecastSeriesStore } from './storage/duckdb/duckdb-forecast-series-store.js';
 import { startRetention } from './retention/index.js';
@@ -48,6 +49,7 @@ import { removeServerFile, writeServerFile } from './server-file.js';
 import { DuckDbInsightStore } from './storage/duckdb/duckdb-insight-store.js';
 import { CaptureTally } from './insights/impact-capture-tally.js';
 import { startInfra } from './infra/index.js';
+import { startSync } from './sync/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -100,6 +102,7 @@ export async function openStorage(
     webhooks: await DuckDbWebhookStore.open(events),
     insights: await DuckDbInsightStore.open(events),
     forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    sync: await DuckDbSyncStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -363,6 +366,14 @@ export async function startServer(
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
+  // Database views into subscriptions and tenant names; each run is audited as a system actor.
+  const sync = startSync({
+    sources: config.syncSources,
+    store: storage.sync,
+    audit: storage.audit,
+    board: sources,
+    logger,
+  });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -406,6 +417,7 @@ export async function startServer(
     webhooks,
     sources,
     captureTally,
+    sync,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   writeServerFile(config.dataDir, url);
@@ -429,6 +441,7 @@ export async function startServer(
       await captureTally.close();
       await infra.stop(); // scrapes and provider polls in flight are aborted
       await webhooks.stop(); // open email windows stay in the store for the next start
+      await sync.stop(); // no new run; a read in flight is aborted, a write in flight finishes
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();

@@ -16,6 +16,7 @@ const bodiless = new Set([
   'POST /api/alerts/outbox/:id/retry',
   'POST /api/rules/reset',
   'POST /api/retention/apply',
+  'POST /api/integrations/sync/:name/run',
 ]);
 /** Reads that take no parameter at all. */
 const parameterless = new Set([

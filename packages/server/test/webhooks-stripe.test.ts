@@ -125,6 +125,8 @@ describe('POST /webhooks/stripe', () => {
       currentPeriodStart: new Date(1_680_668_814_000).toISOString(),
       currentPeriodEnd: new Date(1_683_260_814_000).toISOString(),
       updatedAt: new Date(1_680_064_028_000).toISOString(),
+      displayName: null,
+      suppliedBy: null, // Stripe's, not a synchronised view's
     };
     expect(await subscriptionOf('sonic')).toEqual(expected);
     // The trialing state, created earlier, arrives late: ignored.

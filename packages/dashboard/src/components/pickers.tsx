@@ -1,10 +1,11 @@
+import type { Subscription } from '@pulse/api';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { navigate, withQuery, type Location } from '../router';
 import { isoDay, presets } from '../window';
 import type { Window } from './pages';
 
-/** Type or pick a tenant (the ones with subscriptions, or the caller's own); Enter opens its page. */
+/** Type or pick a tenant (the ones with subscriptions, named when a view supplies names, or the caller's own); Enter opens its page. */
 export function TenantPicker({
   loc,
   tenant,
@@ -14,13 +15,24 @@ export function TenantPicker({
   tenant: string | null;
   tenants: readonly string[] | null;
 }) {
-  const [known, setKnown] = useState<string[]>(tenants ? [...tenants] : []);
+  // Tenant id → its name for people (from a synchronised view), when it has one.
+  const [known, setKnown] = useState<Map<string, string | null>>(
+    new Map((tenants ?? []).map((t) => [t, null])),
+  );
   const [value, setValue] = useState(tenant ?? '');
   useEffect(() => setValue(tenant ?? ''), [tenant]);
   useEffect(() => {
     if (tenants) return;
-    api<{ subscriptions: { tenantId: string }[] }>('/api/subscriptions')
-      .then((s) => setKnown([...new Set(s.subscriptions.map((x) => x.tenantId))].sort()))
+    api<{ subscriptions: Pick<Subscription, 'tenantId' | 'displayName'>[] }>('/api/subscriptions')
+      .then((s) =>
+        setKnown(
+          new Map(
+            s.subscriptions
+              .map((x): [string, string | null] => [x.tenantId, x.displayName])
+              .sort(([a], [b]) => a.localeCompare(b)),
+          ),
+        ),
+      )
       .catch(() => undefined);
   }, []);
   const go = (event: Event) => {
@@ -41,8 +53,8 @@ export function TenantPicker({
         autoComplete="off"
       />
       <datalist id="tenant-options">
-        {known.map((t) => (
-          <option key={t} value={t} />
+        {[...known].map(([t, name]) => (
+          <option key={t} value={t} label={name ?? undefined} />
         ))}
       </datalist>
     </form>

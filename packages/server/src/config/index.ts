@@ -74,7 +74,8 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
       values[name] = spec.parse(raw);
     } catch (error) {
       if (!(error instanceof BadValue)) throw error;
-      problems.push(`${source} ${error.message} (got ${JSON.stringify(raw)}): ${spec.description}`);
+      const got = spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${source} ${error.message}${got}: ${spec.description}`);
     }
   }
 

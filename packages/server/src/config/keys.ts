@@ -6,6 +6,8 @@ export interface KeySpec<T> {
   description: string;
   default: T;
   parse: (raw: unknown) => T;
+  /** Its value may hold credentials: a refusal names the problem without echoing the value. */
+  secret?: boolean;
 }
 
 export class BadValue extends Error {}

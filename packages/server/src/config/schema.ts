@@ -3,6 +3,7 @@ import { infraKeys } from './infra-keys.js';
 import { ingestKeys } from './ingest-keys.js';
 import { serverKeys } from './server-keys.js';
 import { storageKeys } from './storage-keys.js';
+import { syncKeys } from './sync-keys.js';
 import { webhookKeys } from './webhook-keys.js';
 
 /**
@@ -16,6 +17,7 @@ export const configKeys = {
   ...alertKeys,
   ...webhookKeys,
   ...infraKeys,
+  ...syncKeys,
 };
 
 export type ConfigKey = keyof typeof configKeys;

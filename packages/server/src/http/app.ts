@@ -43,6 +43,8 @@ import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
 import { insightsForecastRoutes } from './routes/insights-forecast.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { syncRoutes } from './routes/sync.js';
+import type { Sync } from '../sync/index.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
@@ -82,6 +84,8 @@ export interface AppDeps {
   sources?: SourceStatusBoard;
   /** Counts capture outcomes per day (absent: not counted). */
   captureTally?: CaptureTally;
+  /** Synchronised database views (absent: no /api/integrations/sync routes). */
+  sync?: Sync;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
@@ -177,6 +181,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     insightsForecastRoutes(api, { store: deps.storage.forecastSeries, now: clock.now });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
+    if (deps.sync) syncRoutes(api, deps.sync);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });

@@ -7,6 +7,7 @@ import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
+import type { SyncStore } from './sync-store.js';
 import type { UserStore } from './user-store.js';
 import type { WebhookStore } from './webhook-store.js';
 
@@ -23,4 +24,5 @@ export interface Storage {
   webhooks: WebhookStore;
   insights: InsightStore;
   forecastSeries: ForecastSeriesStore;
+  sync: SyncStore;
 }

@@ -1,4 +1,4 @@
-/** A tenant's subscription, kept by Pulse: fed by the admin API/CLI import and Stripe webhooks. */
+/** A tenant's subscription, kept by Pulse: fed by the admin API/CLI import, Stripe webhooks and synchronised views. */
 export interface Subscription {
   tenantId: string;
   status: SubscriptionStatus;
@@ -23,8 +23,15 @@ export const subscriptionStatuses = [
 ] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
+/** A kept subscription, with who supplies it and the tenant's name for people. */
+export interface StoredSubscription extends Subscription {
+  /** The synchronised view that supplies it; null: the API, a CSV import or Stripe. */
+  suppliedBy: string | null;
+  displayName: string | null;
+}
+
 export interface SubscriptionStore {
   upsert(subscriptions: readonly Subscription[]): Promise<void>;
-  list(tenants?: readonly string[]): Promise<Subscription[]>;
+  list(tenants?: readonly string[]): Promise<StoredSubscription[]>;
   remove(tenantId: string): Promise<boolean>;
 }

@@ -1,4 +1,4 @@
-import type { ProviderStatus, SourceStatus } from '@pulse/api';
+import type { ProviderStatus, SourceStatus, SyncSourceView } from '@pulse/api';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
@@ -49,9 +49,28 @@ function sourceTable(rows: SourceStatus[]): string {
   );
 }
 
+/** One synchronised view for people: where it reads, its state, its last run and each row not applied. */
+function syncReport(view: SyncSourceView): string {
+  const what = 'view' in view.read ? `view ${view.read.view}` : 'a query';
+  const lines = [
+    `${view.name}: ${what} of ${view.url} into ${view.target}, every ${view.intervalSeconds} s`,
+    `state ${view.status.state}; last success ${view.status.lastSuccessAt ?? 'never'}` +
+      (view.status.lastError ? `; last error ${lastError(view.status.lastError)}` : ''),
+  ];
+  const run = view.lastRun;
+  if (!run) return lines.join('\n');
+  lines.push(
+    `last run ${run.at}: ${run.rows} rows read, ${run.inserted} inserted, ${run.updated} updated, ` +
+      `${run.ended} ended, ${run.unchanged} unchanged, ${run.invalid} invalid, ${run.conflicts} conflicting`,
+  );
+  for (const row of run.notApplied)
+    lines.push(`  row ${row.row}${row.tenantId === null ? '' : ` (${row.tenantId})`}: ${row.reason}`);
+  return lines.join('\n');
+}
+
 /** `pulse integrations`: each provider webhook and each scheduled source, and what it has done since start. */
 export function registerIntegrations(program: Command): void {
-  withClientOptions(
+  const integrations = withClientOptions(
     program
       .command('integrations')
       .description(
@@ -69,4 +88,21 @@ export function registerIntegrations(program: Command): void {
       () => `${providerTable(result.integrations)}\n\n${sourceTable(result.sources)}`,
     );
   });
+
+  // --url, --key and --json are the parent's (commander gives them to it wherever they stand).
+  integrations
+    .command('sync <name>')
+    .description(
+      'A synchronised database view: state, last run (inserted / updated / ended / invalid) and each row not applied with why',
+    )
+    .option('--run', 'synchronise it now and show the result')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<ClientOptions & { json?: boolean; run?: boolean }>();
+      const path = `/api/integrations/sync/${encodeURIComponent(name)}`;
+      const client = ApiClient.from(options);
+      const view = options.run
+        ? await client.request<SyncSourceView>('POST', `${path}/run`)
+        : await client.request<SyncSourceView>('GET', path);
+      print(options.json ?? false, view, () => syncReport(view));
+    });
 }

@@ -23,11 +23,13 @@ export function registerSubscriptions(program: Command): void {
     print(options.json ?? false, result, () =>
       formatTable(result.subscriptions, [
         'tenantId',
+        'displayName',
         'status',
         'planName',
         'priceMonthly',
         'currentPeriodStart',
         'currentPeriodEnd',
+        'suppliedBy',
       ]),
     );
   });

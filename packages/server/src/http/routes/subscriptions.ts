@@ -2,14 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
-import type { Subscription, SubscriptionStore } from '../../storage/subscription-store.js';
+import type { StoredSubscription, SubscriptionStore } from '../../storage/subscription-store.js';
 import { parseSubscriptionsCsv } from '../../subscriptions/import-csv.js';
 import { parseSubscription } from '../../subscriptions/parse-subscription.js';
 import { guard, tenantFilter } from '../auth.js';
 import { listParam } from '../query-params.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const present = (s: Subscription) => ({
+const present = (s: StoredSubscription) => ({
   tenantId: s.tenantId,
   status: s.status,
   planName: s.planName,
@@ -17,6 +17,8 @@ const present = (s: Subscription) => ({
   currentPeriodStart: iso(s.currentPeriodStart),
   currentPeriodEnd: iso(s.currentPeriodEnd),
   updatedAt: iso(s.updatedAt),
+  displayName: s.displayName,
+  suppliedBy: s.suppliedBy,
 });
 
 /** Subscriptions: list, set one, import a CSV, delete. */
@@ -53,7 +55,8 @@ export function subscriptionRoutes(app: FastifyInstance, store: SubscriptionStor
       Date.now(),
     );
     await store.upsert([subscription]);
-    return present(subscription);
+    const [stored] = await store.list([subscription.tenantId]);
+    return present(stored ?? { ...subscription, suppliedBy: null, displayName: null });
   });
 
   api.post('/api/subscriptions/import', { schema: contract.importSubscriptions }, async (request) => {

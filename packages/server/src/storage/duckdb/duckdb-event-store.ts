@@ -28,7 +28,12 @@ import { StagingArea } from './staging.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
-import { DuckDbSubscriptionStore, subscriptionsTableSql } from './duckdb-subscription-store.js';
+import {
+  DuckDbSubscriptionStore,
+  subscriptionsSuppliedBySql,
+  subscriptionsTableSql,
+  tenantNamesTableSql,
+} from './duckdb-subscription-store.js';
 import type { RetentionCount, RetentionCut } from '../retention-store.js';
 import { applyRetentionCuts } from './duckdb-retention.js';
 
@@ -124,6 +129,8 @@ export class DuckDbEventStore implements EventStore {
     for (const t of allTables) await writer.run(createTableSql(t.table, t.columns));
     await writer.run(quarantineTableSql);
     await writer.run(subscriptionsTableSql);
+    await writer.run(subscriptionsSuppliedBySql);
+    await writer.run(tenantNamesTableSql);
     await writer.run(allEventsViewSql());
     return new DuckDbEventStore(instance, writer, await database.connect(), staging, database);
   }

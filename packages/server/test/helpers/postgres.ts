@@ -1,0 +1,106 @@
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { temporaryDirectory } from './temp-dir.js';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+/** Why PostgreSQL tests cannot run here, or null when they can. Missing binaries fail in CI. */
+export function postgresUnavailable(): string | null {
+  if (existsSync(join(BIN, 'postgres'))) return null;
+  // eslint-disable-next-line no-restricted-properties -- CI decides whether a missing PostgreSQL fails or skips
+  if (process.env.CI) throw new Error(`PostgreSQL 15 is required in CI (${BIN}/postgres is missing)`);
+  return `PostgreSQL 15 is not installed (${BIN}); apt-get install postgresql`;
+}
+
+export interface TestPostgres {
+  /** Port on 127.0.0.1; password logins over TCP. */
+  port: number;
+  /** Runs SQL as the superuser (over the Unix socket). */
+  admin: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+  stop: () => Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+/** PostgreSQL refuses to run as root: as root (CI), its processes run as the `postgres` OS user. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) =>
+    Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * A real PostgreSQL 15 in a temporary directory: initdb, then `postgres` on a free port of 127.0.0.1 with
+ * its socket in the directory; ready once it logs so. Local socket logins are trusted (the superuser sets
+ * things up); TCP logins need a password.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = temporaryDirectory('pulse-pg-');
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  const user = runAs();
+  if (user) {
+    // The run's temp root is root's own (0700): the postgres user may pass through it, not list it.
+    const root = dirname(dir);
+    chmodSync(root, statSync(root).mode | 0o001);
+    chownSync(dir, user.uid, user.gid);
+    chownSync(data, user.uid, user.gid);
+  }
+  const options: SpawnOptions = { ...(user ?? {}), cwd: dir };
+  const init = spawnSync(
+    join(BIN, 'initdb'),
+    [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ],
+    { ...options, encoding: 'utf8' },
+  );
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const port = await freePort();
+  const server: ChildProcess = spawn(
+    join(BIN, 'postgres'),
+    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    { ...options, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    server.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('database system is ready to accept connections')) resolve();
+    });
+    server.once('exit', (code) =>
+      reject(new Error(`postgres exited (${code}) before it was ready:\n${log}`)),
+    );
+  });
+  const superuser = new pg.Client({ host: dir, port, user: 'postgres', database: 'postgres' });
+  await superuser.connect();
+  return {
+    port,
+    admin: (text, values) => superuser.query(text, values),
+    stop: async () => {
+      await superuser.end();
+      server.kill('SIGINT'); // fast shutdown
+      await exited;
+    },
+  };
+}
