@@ -16,6 +16,8 @@ const bodiless = new Set([
   'POST /api/alerts/outbox/:id/retry',
   'POST /api/rules/reset',
   'POST /api/retention/apply',
+  'POST /api/relay/dead-letters/:id/retry',
+  'POST /api/relay/dead-letters/retry',
 ]);
 /** Reads that take no parameter at all. */
 const parameterless = new Set([

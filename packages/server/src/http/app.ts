@@ -43,6 +43,8 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { relayHttpRoutes } from './routes/relay.js';
+import type { RelayControl } from '../relay/index.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
@@ -77,6 +79,8 @@ export interface AppDeps {
   webhooks?: Webhooks;
   /** Scheduled sources shown beside the webhooks in /api/integrations (default none). */
   sources?: SourceStatusBoard;
+  /** The relay to PostHog (absent: no /api/relay routes). */
+  relay?: RelayControl;
 }
 
 function packageVersion(): string {
@@ -167,6 +171,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
+    if (deps.relay) relayHttpRoutes(api, deps.relay);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });
