@@ -36,6 +36,14 @@ interface Pending {
   end: RelayPosition;
 }
 
+/** One log record's rows, in the order they were accepted. */
+interface DecodedRecord {
+  start: number;
+  end: number;
+  ingestedAt: number;
+  rows: string[];
+}
+
 /** The upstream could not take the batch now; it is sent again later (after Retry-After, when given). */
 export class RelayUnavailable extends Error {
   constructor(
@@ -50,7 +58,7 @@ export class RelayUnavailable extends Error {
 /** A refusal the relay does not retry on its own: the batch becomes a dead letter. */
 const isPermanent = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 const reasonOf = (body: string) => body.slice(0, 1000) || '(empty answer)';
-/** Read-ahead per batch: enough records for a full batch without holding the backlog in memory. */
+/** Records read at once when counting the backlog (without holding it in memory). */
 const READ_BYTES = 4 * 1024 * 1024;
 
 /**
@@ -61,6 +69,7 @@ const READ_BYTES = 4 * 1024 * 1024;
  */
 export class Relay {
   private pending: Pending | null = null;
+  private cached: DecodedRecord | null = null;
   private limit: number;
   private lagEvents = 0;
   /** Where the backlog counted at start ends; events past it are counted as they are committed. */
@@ -72,7 +81,7 @@ export class Relay {
 
   constructor(private readonly options: RelayOptions) {
     this.now = options.now ?? Date.now;
-    this.maxBatchEvents = options.maxBatchEvents ?? 500;
+    this.maxBatchEvents = options.maxBatchEvents ?? 2000;
     this.limit = this.maxBatchEvents;
     this.scanTo = options.logEnd();
   }
@@ -219,34 +228,50 @@ export class Relay {
 
   /** The next batch from the cursor on (events this relay does not forward are passed over), or null. */
   private nextBatch(): Pending | null {
-    const { position, skip } = this.options.cursor.value;
+    const from = this.options.cursor.value;
     const end = this.options.logEnd();
-    if (position >= end) return null;
     this.limit = this.maxBatchEvents;
-    const read = this.options.reader.read(position, end, READ_BYTES);
+    const items: Pending['items'] = [];
+    let at = from;
+    let read = false;
+    while (at.position < end && items.length < this.maxBatchEvents) {
+      const record = this.recordAt(at.position, end);
+      // No record past the position (the log's end is the header of a fresh segment): caught up.
+      if (!record) break;
+      read = true;
+      const { rows } = record;
+      let i = record.start === at.position ? at.skip : 0;
+      for (; i < rows.length && items.length < this.maxBatchEvents; i++) {
+        const event = this.options.decode(rows[i] as string);
+        if (!this.relays(event.event)) continue;
+        const after =
+          i + 1 === rows.length ? { position: record.end, skip: 0 } : { position: record.start, skip: i + 1 };
+        items.push({ json: posthogEventJson(event), at: record.ingestedAt, after });
+      }
+      at = i === rows.length ? { position: record.end, skip: 0 } : { position: record.start, skip: i };
+    }
+    return read ? { items, end: at } : null;
+  }
+
+  /** The record at `position` (or the oldest kept after it); the last one is kept: batches often end inside it. */
+  private recordAt(position: number, end: number): DecodedRecord | null {
+    if (this.cached?.start === position) return this.cached;
+    const read = this.options.reader.read(position, end, 1);
     if (read.resumedAt !== null)
       this.options.logger.error(
         { from: position, resumedAt: read.resumedAt },
         'the relay position is no longer in the ingest log (released while the relay was off): resuming at the oldest record kept',
       );
-    // No record past the position (the log's end is the header of a fresh segment): caught up.
-    if (!read.entries.length) return null;
-    const items: Pending['items'] = [];
-    let last: RelayPosition = { position, skip };
-    for (const entry of read.entries) {
-      const record = decodeGroup(entry.payload);
-      const rows = rowsInOrder(record);
-      for (let i = entry.start === position ? skip : 0; i < rows.length; i++) {
-        if (items.length >= this.maxBatchEvents) return { items, end: { position: entry.start, skip: i } };
-        const event = this.options.decode(rows[i] as string);
-        if (!this.relays(event.event)) continue;
-        const after =
-          i + 1 === rows.length ? { position: entry.end, skip: 0 } : { position: entry.start, skip: i + 1 };
-        items.push({ json: posthogEventJson(event), at: record.ingestedAt, after });
-      }
-      last = { position: entry.end, skip: 0 };
-    }
-    return { items, end: last };
+    const entry = read.entries[0];
+    if (!entry) return null;
+    const record = decodeGroup(entry.payload);
+    this.cached = {
+      start: entry.start,
+      end: entry.end,
+      ingestedAt: record.ingestedAt,
+      rows: rowsInOrder(record),
+    };
+    return this.cached;
   }
 
   /** Events from `from` up to `to` this relay forwards (`skip` rows of the first record excluded). */

@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, gzip } from 'node:zlib';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 
 const gzipAsync = promisify(gzip);
@@ -25,5 +25,8 @@ export function posthogEventJson(event: CapturedEvent): string {
  * capture reads the same as its `?compression=gzip-js` hint (and it sniffs the gzip magic as well).
  */
 export async function batchBody(apiKey: string, events: readonly string[]): Promise<Buffer> {
-  return gzipAsync(`{"api_key":${JSON.stringify(apiKey)},"batch":[${events.join(',')}]}`);
+  // The fastest level: a batch is compressed once per send, on the critical path; it still shrinks ~5×.
+  return gzipAsync(`{"api_key":${JSON.stringify(apiKey)},"batch":[${events.join(',')}]}`, {
+    level: constants.Z_BEST_SPEED,
+  });
 }
