@@ -77,8 +77,7 @@ describe('relay across kill -9 during an upstream outage', () => {
     }
     const status = (await (
       await fetch(`${last.url}/api/relay`, { headers: { authorization: `Bearer ${last.adminKey}` } })
-    ).json()) as { deadLetters: unknown[]; sent: number };
+    ).json()) as { deadLetters: unknown[] };
     expect(status.deadLetters).toEqual([]);
-    expect(status.sent).toBeGreaterThanOrEqual(sent.length);
   });
 });

@@ -213,3 +213,47 @@ describe('relay to PostHog (business events only)', () => {
     expect(status.body).toMatchObject({ events: 'business' });
   });
 });
+
+describe('relay backlog bound', () => {
+  let upstream: PosthogUpstream;
+  let server: TestServer;
+  beforeAll(async () => {
+    upstream = await startPosthogUpstream(TOKEN);
+    server = await startTestServer(relayEnv(upstream, { PULSE_POSTHOG_RELAY_MAX_BACKLOG_MB: '1' }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await upstream.close();
+  });
+
+  it('drops the oldest events from the relay, counted, once its backlog passes the bound', async () => {
+    upstream.answer = () => ({ status: 503, headers: { 'retry-after': '0' } });
+    const padding = 'x'.repeat(2_000);
+    const sent: Sent[] = [];
+    for (let b = 0; b < 15; b++) {
+      const batch = Array.from({ length: 100 }, (_, i) => ({
+        ...generic('bound', b * 100 + i),
+        properties: { tenant_id: tenant, padding },
+      }));
+      await capture(server.url, batch);
+      sent.push(...batch);
+    }
+    await upstream.until(() => upstream.requests.length > 0);
+    // Nothing delivered yet: every accepted event is in the lag, or dropped already.
+    const waiting = await server.api<{ dropped: number; lag: { events: number } }>('/api/relay');
+    expect(waiting.body.lag.events + waiting.body.dropped).toBe(sent.length);
+    expect(await metricValue(server.url, 'pulse_relay_lag_events')).toBeGreaterThan(0);
+    upstream.answer = () => undefined;
+    const newest = sent.at(-1)?.uuid ?? '';
+    await upstream.untilAccepted([newest]);
+    const dropped = await metricValue(server.url, 'pulse_relay_dropped_events_total');
+    expect(dropped).toBeGreaterThan(0);
+    const accepted = new Set(upstream.accepted.map((e) => e.uuid));
+    // The oldest went, the newest arrived, and every event is one or the other.
+    expect(accepted.has(sent[0]?.uuid ?? '')).toBe(false);
+    expect(sent.slice(dropped).every((e) => accepted.has(e.uuid))).toBe(true);
+    expect(accepted.size).toBe(sent.length - dropped);
+    const status = await server.api<{ dropped: number }>('/api/relay');
+    expect(status.body.dropped).toBe(dropped);
+  });
+});
