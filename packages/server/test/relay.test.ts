@@ -23,7 +23,13 @@ const generic = (distinctId: string, n: number) => ({
   timestamp: new Date(Date.UTC(2026, 0, 5, 10, 1, n % 60)).toISOString(),
   properties: { tenant_id: tenant, n, nested: { path: `/p/${n}`, tags: ['a', 'b'] } },
 });
-type Sent = ReturnType<typeof business> | ReturnType<typeof generic>;
+interface Sent {
+  event: string;
+  distinct_id: string;
+  uuid: string;
+  timestamp: string;
+  properties: Record<string, unknown>;
+}
 
 async function capture(url: string, batch: readonly Sent[]): Promise<void> {
   const response = await fetch(`${url}/batch/`, {
