@@ -12,3 +12,4 @@ export { ruleSchema, conditionSchemas } from './rules.js';
 export * from './integrations.js';
 export * from './insights-outcomes.js';
 export * from './insights.js';
+export * from './relay.js';

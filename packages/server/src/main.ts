@@ -50,6 +50,8 @@ import { DuckDbInsightStore } from './storage/duckdb/duckdb-insight-store.js';
 import { CaptureTally } from './insights/impact-capture-tally.js';
 import { startInfra } from './infra/index.js';
 import { startSync } from './sync/index.js';
+import { DuckDbRelayDeadLetterStore } from './storage/duckdb/duckdb-relay-dead-letter-store.js';
+import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -103,6 +105,7 @@ export async function openStorage(
     insights: await DuckDbInsightStore.open(events),
     forecastSeries: await DuckDbForecastSeriesStore.open(events),
     sync: await DuckDbSyncStore.open(events),
+    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -169,6 +172,10 @@ export async function openPipeline(
   const stream = new EventStream((error) => logger.error({ err: error }, 'event stream listener failed'));
   // Log-first ingest (ADR 0002): acknowledged once in the fsynced ingest log; its unloaded tail is loaded here.
   const logStarted = Date.now();
+  // The relay's position keeps the log segments it has not forwarded yet (a first start: from the store's).
+  const relayCursor = relayEnabled(config)
+    ? RelayCursor.open(join(config.dataDir, 'relay'), await storage.logSink.loadedPosition())
+    : null;
   // PULSE_INGEST_LOG=false still replays (and so empties) a log left by an earlier run, then closes it.
   const { loader, replayed } = await LogLoader.open({
     dir: join(config.dataDir, 'ingest-log'),
@@ -180,6 +187,7 @@ export async function openPipeline(
     onQuarantined: (entry) => metrics.quarantined.inc({ event: entry.event.event }),
     onError: (error) => logger.error({ err: error }, 'loading the ingest log failed; retrying'),
     ...(edges.logWriter ? { writer: edges.logWriter } : {}),
+    ...(relayCursor ? { retainFrom: () => relayCursor.value.position } : {}),
   });
   logger.info({ events: replayed, ms: Date.now() - logStarted }, 'ingest log replayed');
   if (!config.ingestLog) await loader.close();
@@ -202,7 +210,7 @@ export async function openPipeline(
     await storage.alerts.close();
     await store.close();
   };
-  return { storage, store, metrics, stream, pipeline, close };
+  return { storage, store, metrics, stream, pipeline, close, loader, relayCursor };
 }
 
 /** The demo data set of `pulse serve --demo`: a few tenants, 90 days, every alert tier represented. */
@@ -257,6 +265,8 @@ export async function startServer(
     stream,
     pipeline,
     close,
+    loader,
+    relayCursor,
   } = await openPipeline(config, logger, edges);
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
@@ -374,6 +384,19 @@ export async function startServer(
     board: sources,
     logger,
   });
+  const relay = startRelay({
+    config,
+    cursor: relayCursor,
+    logDir: join(config.dataDir, 'ingest-log'),
+    cipher: stored.recordCipher,
+    logEnd: () => loader.position,
+    decode: (row) => stored.logSink.decode(row),
+    stream,
+    deadLetters: stored.relayDeadLetters,
+    sources,
+    registry: metrics.registry,
+    logger,
+  });
 
   const admin = loadOrCreateAdminKey(config.dataDir, config.adminKey);
   if (admin.generated)
@@ -418,6 +441,7 @@ export async function startServer(
     sources,
     captureTally,
     sync,
+    relay,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   writeServerFile(config.dataDir, url);
@@ -442,6 +466,7 @@ export async function startServer(
       await infra.stop(); // scrapes and provider polls in flight are aborted
       await webhooks.stop(); // open email windows stay in the store for the next start
       await sync.stop(); // no new run; a read in flight is aborted, a write in flight finishes
+      await relay.stop(); // what it has not forwarded stays in the ingest log for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       analytics.close();
       await pipeline.drain();

@@ -17,6 +17,8 @@ const bodiless = new Set([
   'POST /api/rules/reset',
   'POST /api/retention/apply',
   'POST /api/integrations/sync/:name/run',
+  'POST /api/relay/dead-letters/:id/retry',
+  'POST /api/relay/dead-letters/retry',
 ]);
 /** Reads that take no parameter at all. */
 const parameterless = new Set([

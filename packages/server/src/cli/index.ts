@@ -11,6 +11,7 @@ import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerIntegrations } from './commands/integrations.js';
+import { registerRelay } from './commands/relay.js';
 import { registerKeys } from './commands/keys.js';
 import { registerUsers } from './commands/users.js';
 import { registerAlerts } from './commands/alerts.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerQuery(program);
   registerSubscriptions(program);
   registerIntegrations(program);
+  registerRelay(program);
   registerQuarantine(program);
   registerAlerts(program);
   registerRules(program);

@@ -104,6 +104,13 @@ export function loadConfig(options: LoadOptions = {}): FullConfig {
       'PULSE_TLS_CERT_FILE and PULSE_TLS_KEY_FILE go together: set both to serve HTTPS, or neither',
     );
 
+  if ((values.posthogHost === undefined) !== (values.posthogProjectToken === undefined))
+    problems.push(
+      'PULSE_POSTHOG_HOST and PULSE_POSTHOG_PROJECT_TOKEN go together: set both to relay events to PostHog, or neither',
+    );
+  else if (values.posthogHost !== undefined && values.ingestLog === false)
+    problems.push('PULSE_POSTHOG_HOST relays from the ingest log: it needs PULSE_INGEST_LOG=true');
+
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({ ...values, webhookTolerance: Object.freeze(tolerance) }) as FullConfig;
 }

@@ -1,6 +1,7 @@
 import { alertKeys } from './alert-keys.js';
 import { infraKeys } from './infra-keys.js';
 import { ingestKeys } from './ingest-keys.js';
+import { relayKeys } from './relay-keys.js';
 import { serverKeys } from './server-keys.js';
 import { storageKeys } from './storage-keys.js';
 import { syncKeys } from './sync-keys.js';
@@ -18,6 +19,7 @@ export const configKeys = {
   ...webhookKeys,
   ...infraKeys,
   ...syncKeys,
+  ...relayKeys,
 };
 
 export type ConfigKey = keyof typeof configKeys;

@@ -45,6 +45,8 @@ import { insightsForecastRoutes } from './routes/insights-forecast.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { syncRoutes } from './routes/sync.js';
 import type { Sync } from '../sync/index.js';
+import { relayHttpRoutes } from './routes/relay.js';
+import type { RelayControl } from '../relay/index.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
@@ -86,6 +88,8 @@ export interface AppDeps {
   captureTally?: CaptureTally;
   /** Synchronised database views (absent: no /api/integrations/sync routes). */
   sync?: Sync;
+  /** The relay to PostHog (absent: no /api/relay routes). */
+  relay?: RelayControl;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
@@ -182,6 +186,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     insightsForecastRoutes(api, { store: deps.storage.forecastSeries, now: clock.now });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     if (deps.sync) syncRoutes(api, deps.sync);
+    if (deps.relay) relayHttpRoutes(api, deps.relay);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });

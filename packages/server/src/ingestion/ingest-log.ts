@@ -33,11 +33,40 @@ export interface IngestLogOptions {
   segmentBytes?: number;
   /** The file boundary (default: the fdatasync worker); tests wrap it to hold or fail a write. */
   writer?: LogWrites;
+  /** The lowest position another reader of the log (the relay) still needs: segments from it on are kept. */
+  retainFrom?: () => number;
 }
 
 const MAGIC = Buffer.from('PLOG');
-const RECORD_HEADER = 8;
+export const RECORD_HEADER = 8;
 const ENCRYPTED = 1;
+
+/** Whether a segment's header (its first SEGMENT_HEADER bytes) is valid, and whether its records are sealed. */
+export function segmentFlags(header: Buffer): { valid: boolean; encrypted: boolean } {
+  const valid = header.length >= SEGMENT_HEADER && header.subarray(0, 4).equals(MAGIC);
+  return { valid, encrypted: valid && ((header[4] ?? 0) & ENCRYPTED) !== 0 };
+}
+
+/**
+ * A record's payload from its body: null when the checksum fails (a torn write); throws when a sealed
+ * record whose checksum held does not open (a wrong key, or tampering: cutting it off would lose events).
+ */
+export function openRecordBody(
+  body: Buffer,
+  sum: number,
+  position: number,
+  cipher: RecordCipher | null,
+): Buffer | null {
+  if (crc32(body) !== sum) return null;
+  if (!cipher) return body;
+  try {
+    return cipher.open(body, positionBytes(position));
+  } catch {
+    throw new Error(
+      `ingest log record at position ${position} does not open with this encryption key (wrong key, or altered)`,
+    );
+  }
+}
 
 /** Record positions are authenticated too: a sealed record cannot be moved elsewhere in the log. */
 function positionBytes(position: number): Buffer {
@@ -86,10 +115,11 @@ export class IngestLog {
     const names = readdirSync(options.dir).filter(isSegmentName).sort();
     const tail: LogEntry[] = [];
     let end = options.from;
+    const needed = log.retainedFrom(options.from);
     for (const [i, name] of names.entries()) {
       const start = segmentStart(name);
       const next = names[i + 1];
-      if (next !== undefined && segmentStart(next) <= options.from) {
+      if (next !== undefined && segmentStart(next) <= needed) {
         unlinkSync(join(options.dir, name));
         continue;
       }
@@ -132,13 +162,14 @@ export class IngestLog {
     return { start, end: this.end };
   }
 
-  /** Deletes the segments the store has wholly loaded (everything before `loaded`). */
+  /** Deletes the segments the store has wholly loaded (everything before `loaded`) and no reader needs. */
   release(loaded: number): void {
+    const floor = this.retainedFrom(loaded);
     const starts = [...this.closedSegments, this.segment];
     const keep: number[] = [];
     for (const [i, start] of this.closedSegments.entries()) {
       const next = starts[i + 1] ?? Infinity;
-      if (next <= loaded) unlinkSync(join(this.options.dir, segmentName(start)));
+      if (next <= floor) unlinkSync(join(this.options.dir, segmentName(start)));
       else keep.push(start);
     }
     this.closedSegments = keep;
@@ -150,21 +181,25 @@ export class IngestLog {
     this.fd = null;
     await this.writer.close();
     const lastRecordEnd = this.end === this.segment + SEGMENT_HEADER ? this.segment : this.end;
-    if (loaded !== undefined && loaded >= lastRecordEnd) {
+    if (loaded !== undefined && this.retainedFrom(loaded) >= lastRecordEnd) {
       this.release(loaded);
       unlinkSync(join(this.options.dir, segmentName(this.segment)));
       fsyncDir(this.options.dir);
     }
   }
 
+  private retainedFrom(loaded: number): number {
+    return Math.min(loaded, this.options.retainFrom?.() ?? Infinity);
+  }
+
   private readSegment(name: string, start: number, last: boolean, into: LogEntry[]): number {
     const path = join(this.options.dir, name);
     const bytes = readFileSync(path);
-    if (bytes.length < SEGMENT_HEADER || !bytes.subarray(0, 4).equals(MAGIC)) {
+    const { valid, encrypted } = segmentFlags(bytes);
+    if (!valid) {
       if (last) return this.truncate(path, start, 0);
       throw new Error(`ingest log segment ${path} has no valid header`);
     }
-    const encrypted = ((bytes[4] ?? 0) & ENCRYPTED) !== 0;
     if (encrypted && !this.options.cipher)
       throw new Error(`ingest log segment ${path} is encrypted: start Pulse with its encryption key`);
     let offset = Math.max(SEGMENT_HEADER, this.options.from - start);
@@ -187,19 +222,8 @@ export class IngestLog {
     const bodyStart = offset + RECORD_HEADER;
     if (length === 0 || bodyStart + length > bytes.length) return null;
     const body = bytes.subarray(bodyStart, bodyStart + length);
-    if (crc32(body) !== sum) return null;
-    let payload = body;
-    if (encrypted && this.options.cipher) {
-      try {
-        payload = this.options.cipher.open(body, positionBytes(position));
-      } catch {
-        // The checksum held, so this is not a torn write: a wrong key (or tampering). Cutting it off would
-        // lose acknowledged events.
-        throw new Error(
-          `ingest log record at position ${position} does not open with this encryption key (wrong key, or altered)`,
-        );
-      }
-    }
+    const payload = openRecordBody(body, sum, position, encrypted ? this.options.cipher : null);
+    if (!payload) return null;
     return { start: position, end: position + RECORD_HEADER + length, payload };
   }
 

@@ -29,6 +29,8 @@ export interface LogLoaderOptions {
   segmentBytes?: number;
   /** The log's file boundary (see IngestLogOptions.writer). */
   writer?: LogWrites;
+  /** See IngestLogOptions.retainFrom. */
+  retainFrom?: () => number;
 }
 
 /** A logged group waiting for the store. */
@@ -94,6 +96,7 @@ export class LogLoader {
       from,
       ...(options.segmentBytes ? { segmentBytes: options.segmentBytes } : {}),
       ...(options.writer ? { writer: options.writer } : {}),
+      ...(options.retainFrom ? { retainFrom: options.retainFrom } : {}),
     });
     const loader = new LogLoader(log, options, from);
     let replayed = 0;
@@ -139,11 +142,18 @@ export class LogLoader {
       rows: ReadonlyMap<string, readonly string[]>;
       quarantined: QuarantinedEvent[];
       released: string[];
+      order?: [number, number][];
     },
     uuids: string[],
   ): Promise<void> {
     if (this.closed) throw new Error('the ingest log is closed');
-    const { payload, record } = encodeGroup(group.ingestedAt, group.rows, group.quarantined, group.released);
+    const { payload, record } = encodeGroup(
+      group.ingestedAt,
+      group.rows,
+      group.quarantined,
+      group.released,
+      group.order,
+    );
     const entry = await this.log.append(payload);
     this.accept(entry, record, uuids);
   }

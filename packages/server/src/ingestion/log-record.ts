@@ -5,6 +5,8 @@ import type { TableRows } from './log-sink.js';
 export interface GroupRecord {
   ingestedAt: number;
   tables: TableRows[];
+  /** The order rows were accepted in across sections: runs of [section index, rows]; absent for one section. */
+  order?: [number, number][];
   quarantined: QuarantinedEvent[];
   released: string[];
 }
@@ -12,6 +14,7 @@ export interface GroupRecord {
 interface Header {
   at: number;
   t: [table: string, rows: number, bytes: number][];
+  o?: [number, number][];
   q: QuarantinedEvent[];
   r: string[];
 }
@@ -56,6 +59,7 @@ export function encodeGroup(
   rows: ReadonlyMap<string, readonly string[]>,
   quarantined: QuarantinedEvent[],
   released: string[],
+  order?: [number, number][],
 ): { payload: Buffer; record: GroupRecord } {
   let chars = 0;
   for (const list of rows.values()) for (const row of list) chars += row.length + 1;
@@ -69,6 +73,7 @@ export function encodeGroup(
   const header: Header = {
     at: ingestedAt,
     t: spans.map(([table, n, start, end]) => [table, n, end - start]),
+    ...(order ? { o: order } : {}),
     q: quarantined,
     r: released,
   };
@@ -87,6 +92,7 @@ export function encodeGroup(
         rows: n,
         bytes: payload.subarray(start, end),
       })),
+      ...(order ? { order } : {}),
       quarantined,
       released,
     },
@@ -106,7 +112,28 @@ export function decodeGroup(payload: Buffer): GroupRecord {
     return section;
   });
   if (offset !== headStart) throw new Error('log record sections do not match its header');
-  return { ingestedAt: header.at, tables, quarantined: header.q, released: header.r };
+  return {
+    ingestedAt: header.at,
+    tables,
+    ...(header.o ? { order: header.o } : {}),
+    quarantined: header.q,
+    released: header.r,
+  };
+}
+
+/** The record's rows in the order they were accepted (its sections hold them per table). */
+export function rowsInOrder(record: GroupRecord): string[] {
+  const sections = record.tables.map(rowsOf);
+  if (!record.order) return sections.flat();
+  const taken = sections.map(() => 0);
+  const rows: string[] = [];
+  for (const [section, count] of record.order) {
+    const source = sections[section] ?? [];
+    const from = taken[section] ?? 0;
+    rows.push(...source.slice(from, from + count));
+    taken[section] = from + count;
+  }
+  return rows;
 }
 
 /** Rows are newline-terminated lines: split a section back into them. */

@@ -327,6 +327,9 @@ export class IngestPipeline {
   private async commitToLog(loader: LogLoader, group: PendingRequest[], ingestedAt: number): Promise<void> {
     const tables = new Map<string, string[]>();
     const uuids: string[] = [];
+    // Sections group rows by table; runs of [section, rows] keep the order they were accepted in.
+    const order: [number, number][] = [];
+    const sectionOf = new Map<string, number>();
     for (const request of group) {
       let kept: CapturedEvent[] | null = null;
       for (const [index, event] of request.events.entries()) {
@@ -356,6 +359,11 @@ export class IngestPipeline {
         if (rows) rows.push(encoded.row);
         else tables.set(encoded.table, [encoded.row]);
         uuids.push(event.uuid);
+        let section = sectionOf.get(encoded.table);
+        if (section === undefined) sectionOf.set(encoded.table, (section = sectionOf.size));
+        const run = order.at(-1);
+        if (run?.[0] === section) run[1]++;
+        else order.push([section, 1]);
       }
       if (kept) request.events = kept;
     }
@@ -365,6 +373,7 @@ export class IngestPipeline {
         rows: tables,
         quarantined: group.flatMap((r) => r.quarantined),
         released: group.flatMap((r) => r.released),
+        ...(tables.size > 1 ? { order } : {}),
       },
       uuids,
     );

@@ -3,7 +3,7 @@ import { backoffDelay } from '../net/safe-fetch.js';
 import type { SourceHandle } from './source-status.js';
 
 export interface PollerOptions {
-  /** What one poll does; a throw is a failure, backed off and shown on the board. */
+  /** What one poll does; a throw is a failure, backed off (at least its `retryAfterMs`) and shown on the board. */
   run: (signal: AbortSignal) => Promise<Record<string, string | number | boolean | null> | void>;
   intervalMs: number;
   /** Longest wait after repeated failures (default 10 × interval, at most 1 h). */
@@ -53,9 +53,12 @@ export function startPoller(options: PollerOptions): Poller {
         const message = error instanceof Error ? error.message : String(error);
         options.status.failed(now(), message);
         const failures = options.status.view().consecutiveFailures;
+        // A source told when to come back (an upstream's Retry-After) waits that long, within the cap.
+        const told = (error as { retryAfterMs?: unknown }).retryAfterMs;
         delay = Math.max(
           options.intervalMs,
           backoffDelay(failures, options.intervalMs, maxBackoff, options.random),
+          typeof told === 'number' ? Math.min(told, maxBackoff) : 0,
         );
         options.logger.warn({ source: options.status.view().id, failures, err: error }, 'source poll failed');
       } finally {

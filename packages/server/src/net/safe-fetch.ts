@@ -34,11 +34,12 @@ export interface RetryNotice {
   retryAfter: boolean;
 }
 
-export interface OutboundRequest {
+/** A call to make; a body is text, or bytes (`Body = Buffer`, e.g. already compressed). */
+export interface OutboundRequest<Body extends string | Buffer = string> {
   url: string;
   method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
-  body?: string;
+  body?: Body;
 }
 
 export interface OutboundResponse {
@@ -68,7 +69,7 @@ export class OutboundError extends Error {
 }
 
 export interface SafeFetch {
-  (request: OutboundRequest): Promise<OutboundResponse>;
+  <Body extends string | Buffer = string>(request: OutboundRequest<Body>): Promise<OutboundResponse>;
   /** Closes the keep-alive connections. */
   close(): void;
 }
@@ -84,7 +85,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 /** Retry-After in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
@@ -138,7 +139,12 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
       );
     }) as LookupFunction;
 
-  function once(url: URL, method: string, headers: Record<string, string>, body: string | undefined) {
+  function once(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Buffer | undefined,
+  ) {
     return new Promise<Omit<OutboundResponse, 'attempts' | 'url'>>((resolvePromise, reject) => {
       const literal = url.hostname.replace(/^\[|\]$/g, '');
       if (isIP(literal) && !allowedHost(url) && isPrivateAddress(literal))
@@ -192,7 +198,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
   }
 
   /** One attempt, following redirects (each hop checked like the first). */
-  async function attempt(request: OutboundRequest): Promise<OutboundResponse> {
+  async function attempt(request: OutboundRequest<string | Buffer>): Promise<OutboundResponse> {
     let url = parse(request.url);
     let method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
     let body = request.body;
@@ -223,7 +229,7 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
     }
   }
 
-  const safeFetch = (async (request: OutboundRequest): Promise<OutboundResponse> => {
+  const safeFetch = (async (request: OutboundRequest<string | Buffer>): Promise<OutboundResponse> => {
     for (let n = 1; ; n++) {
       let notice: RetryNotice;
       try {

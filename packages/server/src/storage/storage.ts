@@ -5,6 +5,7 @@ import type { EventStore } from './event-store.js';
 import type { InsightStore } from './insight-store.js';
 import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
+import type { RelayDeadLetterStore } from './relay-dead-letter-store.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SyncStore } from './sync-store.js';
@@ -25,4 +26,5 @@ export interface Storage {
   insights: InsightStore;
   forecastSeries: ForecastSeriesStore;
   sync: SyncStore;
+  relayDeadLetters: RelayDeadLetterStore;
 }
