@@ -16,6 +16,7 @@ import { IngestPipeline } from './ingestion/pipeline.js';
 import { LogLoader } from './ingestion/log-loader.js';
 import type { LogWrites } from './ingestion/log-writer.js';
 import {
+  alertStoreBehindBarrier,
   connectionBehindBarrier,
   eventStoreBehindBarrier,
   queryRunnerBehindBarrier,
@@ -258,6 +259,7 @@ export async function startServer(
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),
+    alerts: alertStoreBehindBarrier(stored.alerts, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({

@@ -171,16 +171,18 @@ export function trendEvaluator(
     return outcomes;
   }
 
+  // Two buckets more than one evaluation reads: the oldest one read may be cut at the edge.
+  const historyMs = (spec.span + 2) * spec.bucketMs;
   return {
     rule,
+    historyMs,
     onEvent(event) {
       if (event.tenantId === null) return [];
       return observe(event.tenantId, event.uuid, event.timestamp, event.properties, true);
     },
 
     async rebuild(source: EventStateSource) {
-      // Two buckets more than one evaluation reads: the oldest one read may be cut by the query's edge.
-      const minutes = ((spec.span + 2) * spec.bucketMs) / 60_000;
+      const minutes = historyMs / 60_000;
       const rows = [];
       for (const event of rule.events)
         rows.push(...(await source.recentEvents({ event, columns: trendColumns(rule, c), minutes })));
