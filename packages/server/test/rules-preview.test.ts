@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const hour = 3_600_000;
 const T0 = Math.floor(Date.now() / hour) * hour - 72 * hour;
@@ -143,6 +147,23 @@ describe('rule preview', () => {
     expect(body.firings[0]?.title).toMatch(
       /^Revenue loss for acme is [\d.]+ σ above its 1-d hourly baseline/,
     );
+  });
+
+  it('previews from the CLI: a rule file or an installed rule', async () => {
+    const file = join(temporaryDirectory('pulse-preview-'), 'draft.json');
+    writeFileSync(file, JSON.stringify({ ...anomalyRule, id: 'draft' }));
+    const client = ['--url', server.url, '--key', server.adminKey, '--from', range.from, '--to', range.to];
+    const fromFile = await runCli({}, 'rules', 'preview', file, ...client, '--tenant', 'acme');
+    expect(fromFile.stderr).toBe('');
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/^1 firing\(s\) of draft over 144 events/);
+    expect(fromFile.stdout).toContain('Revenue loss for acme is');
+    const byId = await runCli({}, 'rules', 'preview', '--id', changeRule.id, ...client, '--json');
+    expect(byId.code).toBe(0);
+    expect((JSON.parse(byId.stdout) as Preview).truncated).toBe(true);
+    const neither = await runCli({}, 'rules', 'preview', ...client);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain('give either a rule file or --id');
   });
 
   it('says when the event limit truncated the replay', async () => {
