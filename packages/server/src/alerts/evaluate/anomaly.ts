@@ -3,7 +3,7 @@ import type { AnomalyCondition, Rule } from '../rule-model.js';
 import type { Evaluator, EvaluatorContext } from './evaluator.js';
 import { madScore, zScore } from './trend-math.js';
 import { describeMeasure, subjectOf } from './trend-text.js';
-import { aggregateOf, trendEvaluator, type Judgement, type TrendSeries } from './trend.js';
+import { bucketValue, trendEvaluator, type Judgement, type TrendSeries } from './trend.js';
 
 /** Whether `score` reaches `threshold` (less `margin`) in `direction`. */
 export function crossesScore(
@@ -33,10 +33,10 @@ export function anomalyEvaluator(rule: Rule, c: AnomalyCondition, context: Evalu
   const centre = c.method === 'mad' ? 'median' : 'mean';
 
   function judge(s: TrendSeries, bucket: number): Judgement {
-    const latest = aggregateOf(c, s, bucket, bucket).value;
+    const latest = bucketValue(c, s, bucket);
     const baseline: number[] = [];
     for (let b = bucket - c.baselineBuckets; b < bucket; b++) {
-      const value = aggregateOf(c, s, b, b).value;
+      const value = bucketValue(c, s, b);
       if (value !== null) baseline.push(value);
     }
     const enough = latest !== null && baseline.length >= Math.max(2, c.minSample);

@@ -80,6 +80,17 @@ export function aggregateOf(c: TrendCondition, s: TrendSeries, from: number, to:
   }
 }
 
+/** One bucket's aggregate, without allocating (a baseline reads hundreds per judgement). */
+export function bucketValue(c: TrendCondition, s: TrendSeries, b: number): number | null {
+  if (b < s.first) return null;
+  const bucket = s.buckets.get(b);
+  if (c.aggregate === 'sum') return bucket ? bucket.sx : 0;
+  if (c.aggregate === 'count') return bucket ? bucket.n : 0;
+  if (!bucket) return null;
+  if (c.aggregate === 'mean') return bucket.n > 0 ? bucket.sx / bucket.n : null;
+  return bucket.sw > 0 ? bucket.sxw / bucket.sw : null;
+}
+
 /** The properties a trend rule reads from an event (rebuild and preview load only these). */
 export function trendColumns(rule: Rule, c: TrendCondition): string[] {
   const columns = [c.property, c.weight, ...rule.key, ...(c.where ?? []).map((p) => p.property)];
@@ -101,11 +112,16 @@ export function trendEvaluator(
   const margin = rule.resolve.hysteresis ?? 0;
   const series = new Map<string, TrendSeries>();
   const recentIds = new Set<string>();
+  // The same ids in arrival order, as a ring: the oldest is forgotten in O(1) (no Set iteration).
+  const ring: string[] = [];
+  let next = 0;
 
   function seen(uuid: string): boolean {
     if (recentIds.has(uuid)) return true;
+    if (ring.length === RECENT_IDS) recentIds.delete(ring[next] as string);
+    ring[next] = uuid;
+    next = (next + 1) % RECENT_IDS;
     recentIds.add(uuid);
-    if (recentIds.size > RECENT_IDS) recentIds.delete(recentIds.values().next().value as string);
     return false;
   }
 
