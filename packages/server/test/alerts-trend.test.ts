@@ -110,7 +110,7 @@ describe('trend rules on the live engine', () => {
     const [alert] = await alertsOf(server, anomalyRule.id, 1);
     expect(alert?.tenantId).toBe('acme');
     expect(alert?.title).toBe(
-      'Net revenue impact for acme is 121.4 σ above its 6-h hourly baseline ($1,000 vs median $100)',
+      'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
     );
     expect(alert?.summary).toContain('baseline of 6 buckets: median $100');
     expect(alert?.lastEventAt).toBe(new Date(T0 + 7 * hour).toISOString());

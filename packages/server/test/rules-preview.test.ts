@@ -145,7 +145,7 @@ describe('rule preview', () => {
     expect(body.tenants).toEqual([{ tenantId: 'acme', firings: 1 }]);
     expect(body.firings[0]?.at).toBe(new Date(T0 + 51 * hour).toISOString());
     expect(body.firings[0]?.title).toMatch(
-      /^Revenue loss for acme is [\d.]+ σ above its 1-d hourly baseline/,
+      /^Revenue loss for acme is [\d.]+ σ above its 1-day hourly baseline/,
     );
   });
 

@@ -18,9 +18,17 @@ export function crossesScore(
   return Math.abs(score) >= bar;
 }
 
-/** `hourly`, `daily`, `15-min`: the cadence of a bucket. */
+/** `14-day`, `6-hour`, `90-minute`: a span as an adjective. */
+const spanOf = (minutes: number) =>
+  minutes % 1440 === 0
+    ? `${minutes / 1440}-day`
+    : minutes % 60 === 0
+      ? `${minutes / 60}-hour`
+      : `${minutes}-minute`;
+
+/** `hourly`, `daily`, `15-minute`: the cadence of a bucket. */
 const cadence = (minutes: number) =>
-  minutes === 60 ? 'hourly' : minutes === 1440 ? 'daily' : `${formatMinutes(minutes).replace(' ', '-')}`;
+  minutes === 60 ? 'hourly' : minutes === 1440 ? 'daily' : spanOf(minutes);
 
 /**
  * Each completed bucket's aggregate against the same aggregate of the `baselineBuckets` before it (buckets
@@ -28,7 +36,7 @@ const cadence = (minutes: number) =>
  */
 export function anomalyEvaluator(rule: Rule, c: AnomalyCondition, context: EvaluatorContext): Evaluator {
   const bucketMs = c.bucketMinutes * 60_000;
-  const baselineText = `${formatMinutes(c.baselineBuckets * c.bucketMinutes).replace(' ', '-')} ${cadence(c.bucketMinutes)} baseline`;
+  const baselineText = `${spanOf(c.baselineBuckets * c.bucketMinutes)} ${cadence(c.bucketMinutes)} baseline`;
   const score = c.method === 'mad' ? madScore : zScore;
   const centre = c.method === 'mad' ? 'median' : 'mean';
 

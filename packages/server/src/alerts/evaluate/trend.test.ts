@@ -60,7 +60,7 @@ describe('anomaly evaluator', () => {
     expect(fired[0]?.verdict).toBe('fire');
     expect(fired[0]?.eventAt).toBe(T0 + 7 * hour);
     expect(fired[0]?.text?.().title).toBe(
-      'Net revenue impact for acme is 121.4 σ above its 6-h hourly baseline ($1,000 vs median $100)',
+      'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
     );
   });
 
@@ -76,7 +76,7 @@ describe('anomaly evaluator', () => {
       gap,
     );
     expect(down.map((o) => o.verdict)).toEqual(['fire', 'fire']);
-    expect(down[0]?.text?.().title).toContain('below its 6-h hourly baseline ($0 vs median $100)');
+    expect(down[0]?.text?.().title).toContain('below its 6-hour hourly baseline ($0 vs median $100)');
   });
 
   it('clears an active alert once the score is back, and holds with too little evidence', () => {
