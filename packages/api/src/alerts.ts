@@ -100,6 +100,28 @@ export const Rule = Type.Composite([
 export type RuleView = Static<typeof Rule>;
 const Rules = Type.Object({ rules: List(Rule) });
 
+export const RulePreview = Type.Object({
+  ruleId: Type.String(),
+  from: IsoTime,
+  to: IsoTime,
+  events: Type.Integer({ description: 'Events replayed, with the history read before from' }),
+  truncated: Type.Boolean({ description: 'The event limit was reached: the replay ends at evaluatedTo' }),
+  evaluatedTo: Nullable(IsoTime),
+  firings: List(
+    Type.Object({
+      at: IsoTime,
+      kind: literals(['opened', 'refired'] as const),
+      tenantId: Type.String(),
+      keyParts: AnyKeys(Type.String()),
+      value: Nullable(Type.Number()),
+      title: Type.String(),
+      summary: Type.String(),
+    }),
+  ),
+  tenants: List(Type.Object({ tenantId: Type.String(), firings: Type.Integer() })),
+});
+export type RulePreview = Static<typeof RulePreview>;
+
 export const Budget = Type.Object({
   tenantId: Type.String(),
   monthlyUsd: Nullable(Type.Number()),
@@ -193,6 +215,20 @@ export const ruleRoutes = {
     params: IdParams('Rule id'),
     body: AnyKeys(Type.Unknown(), { description: 'A Rule; checked naming the field' }),
     response: { 200: Rule, ...errors },
+  },
+  previewRule: {
+    ...doc('Replay a rule over stored events: when and for which tenants it would have fired', 'rules:read'),
+    body: Type.Object(
+      {
+        rule: Type.Optional(Type.Unknown({ description: 'A rule document to try (not saved)' })),
+        ruleId: Type.Optional(Type.String({ description: 'An installed rule, instead of rule' })),
+        from: IsoTime,
+        to: IsoTime,
+        tenants: Type.Optional(Type.Array(Type.String(), { maxItems: 1000 })),
+      },
+      { additionalProperties: false },
+    ),
+    response: { 200: RulePreview, ...errors },
   },
   deleteRule: {
     ...doc('Delete a rule', 'rules:write'),

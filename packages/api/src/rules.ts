@@ -105,7 +105,63 @@ export const overdueSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const conditionKinds = ['compare', 'window', 'budget', 'change', 'overdue'] as const;
+export const trendAggregates = ['sum', 'mean', 'count', 'weighted_mean'] as const;
+export const directions = ['up', 'down', 'either'] as const;
+const trendFields = {
+  aggregate: Type.Union(trendAggregates.map((a) => Type.Literal(a))),
+  /** The measured property (for count: any property of the event, e.g. its amount). */
+  property,
+  /** weighted_mean only: the weight of each event (e.g. email_count). */
+  weight: Type.Optional(property),
+  direction: Type.Union(directions.map((d) => Type.Literal(d))),
+  where: Type.Optional(Type.Array(predicateSchema, { maxItems: 20 })),
+};
+
+/**
+ * The aggregate over the last `minutes` against the `minutes` before (e.g. net revenue impact this 24 h vs
+ * the 24 h before), evaluated each time one 24th of the window completes; fires when the change is at least
+ * `percent` in `direction`. Both windows need `minSample` (Σ weight for weighted_mean, else events).
+ */
+export const changePercentSchema = Type.Object(
+  {
+    kind: Type.Literal('change_percent'),
+    ...trendFields,
+    minutes: Type.Number({ minimum: 24, maximum: 31 * 24 * 60 }),
+    percent: positive('Smallest change that fires, in percent of the previous window'),
+    minSample: nonNegative('Minimum sample in each window (Σ weight, or events)'),
+  },
+  { additionalProperties: false },
+);
+
+export const anomalyMethods = ['zscore', 'mad'] as const;
+
+/**
+ * Each completed bucket's aggregate against the `baselineBuckets` buckets before it: a z-score (mean and
+ * standard deviation) or a robust score (median and 1.4826 × median absolute deviation); fires when the
+ * score reaches `threshold` in `direction`, with at least `minSample` baseline buckets that have a value.
+ */
+export const anomalySchema = Type.Object(
+  {
+    kind: Type.Literal('anomaly'),
+    ...trendFields,
+    bucketMinutes: Type.Number({ minimum: 1, maximum: 7 * 24 * 60 }),
+    baselineBuckets: Type.Integer({ minimum: 3, maximum: 24 * 28 }),
+    method: Type.Union(anomalyMethods.map((m) => Type.Literal(m))),
+    threshold: positive('Score that fires (standard deviations)'),
+    minSample: Type.Integer({ minimum: 2, description: 'Baseline buckets with a value needed' }),
+  },
+  { additionalProperties: false },
+);
+
+export const conditionKinds = [
+  'compare',
+  'window',
+  'budget',
+  'change',
+  'overdue',
+  'change_percent',
+  'anomaly',
+] as const;
 export type ConditionKind = (typeof conditionKinds)[number];
 
 export const conditionSchemas = {
@@ -114,6 +170,8 @@ export const conditionSchemas = {
   budget: budgetSchema,
   change: changeSchema,
   overdue: overdueSchema,
+  change_percent: changePercentSchema,
+  anomaly: anomalySchema,
 } as const;
 
 export type CompareCondition = Static<typeof compareSchema>;
@@ -121,8 +179,17 @@ export type WindowCondition = Static<typeof windowSchema>;
 export type BudgetCondition = Static<typeof budgetSchema>;
 export type ChangeCondition = Static<typeof changeSchema>;
 export type OverdueCondition = Static<typeof overdueSchema>;
+export type ChangePercentCondition = Static<typeof changePercentSchema>;
+export type AnomalyCondition = Static<typeof anomalySchema>;
+export type TrendCondition = ChangePercentCondition | AnomalyCondition;
 export type Condition =
-  CompareCondition | WindowCondition | BudgetCondition | ChangeCondition | OverdueCondition;
+  | CompareCondition
+  | WindowCondition
+  | BudgetCondition
+  | ChangeCondition
+  | OverdueCondition
+  | ChangePercentCondition
+  | AnomalyCondition;
 
 /**
  * How an open alert resolves by itself.

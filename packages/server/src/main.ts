@@ -16,6 +16,7 @@ import { IngestPipeline } from './ingestion/pipeline.js';
 import { LogLoader } from './ingestion/log-loader.js';
 import type { LogWrites } from './ingestion/log-writer.js';
 import {
+  alertStoreBehindBarrier,
   connectionBehindBarrier,
   eventStoreBehindBarrier,
   insightStoreBehindBarrier,
@@ -281,6 +282,7 @@ export async function startServer(
     insights: insightStoreBehindBarrier(stored.insights, barrier),
     sql: connectionBehindBarrier(stored.sql, barrier),
     forecastSeries: forecastSeriesBehindBarrier(stored.forecastSeries, barrier),
+    alerts: alertStoreBehindBarrier(stored.alerts, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
   const alerts = createAlertSystem({

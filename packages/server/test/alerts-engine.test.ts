@@ -222,7 +222,7 @@ describe('alert engine on the committed-event stream', () => {
   it('edits rules as data: invalid rules are refused naming the field, valid ones apply at once', async () => {
     const { pulse } = await start();
     const rules = await pulse.api<{ rules: { id: string }[] }>('GET', '/api/rules');
-    expect(rules.body.rules).toHaveLength(16);
+    expect(rules.body.rules).toHaveLength(18);
     const rule = rules.body.rules.find((r) => r.id === 'efficiency-low-high');
     const bad = await pulse.api<ErrorJson>('PUT', '/api/rules/efficiency-low-high', {
       ...rule,
@@ -249,7 +249,7 @@ describe('alert engine on the committed-event stream', () => {
     ).toHaveLength(1);
     expect((await pulse.api('DELETE', '/api/rules/efficiency-low-high')).status).toBe(200);
     expect((await pulse.api('GET', '/api/rules/efficiency-low-high')).status).toBe(404);
-    expect((await pulse.api<{ rules: unknown[] }>('POST', '/api/rules/reset')).body.rules).toHaveLength(16);
+    expect((await pulse.api<{ rules: unknown[] }>('POST', '/api/rules/reset')).body.rules).toHaveLength(18);
   });
 
   it('budgets: run-rate over 120 % fires, a budget change re-evaluates at once, and the state survives a restart', async () => {

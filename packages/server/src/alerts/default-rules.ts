@@ -263,4 +263,55 @@ export const defaultRules: readonly Rule[] = [
     cooldownMinutes: hour,
     resolve: { mode: 'quiet', afterMinutes: 7 * 24 * hour },
   },
+  // ── trends ──────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'bounce-rate-anomaly',
+    name: 'Email bounce rate',
+    description:
+      'A day’s email_count-weighted bounce_rate at least 4 robust σ above the tenant’s previous 28 days ' +
+      '(median and MAD), with at least 14 of those days reporting',
+    severity: 'medium',
+    enabled: true,
+    events: [bounceRate.event],
+    condition: {
+      kind: 'anomaly',
+      aggregate: 'weighted_mean',
+      property: bounceRate.rate,
+      weight: bounceRate.weight,
+      direction: 'up',
+      bucketMinutes: 24 * hour,
+      baselineBuckets: 28,
+      method: 'mad',
+      threshold: 4,
+      minSample: 14,
+    },
+    key: [],
+    cooldownMinutes: 24 * hour,
+    resolve: { mode: 'clear', afterMinutes: 24 * hour, hysteresis: 1 },
+  },
+  {
+    id: 'revenue-loss-anomaly',
+    name: 'Negative revenue impact',
+    description:
+      'A day’s negative revenue impact at least 3 σ above the mean of the tenant’s previous 28 days. ' +
+      'Off by default: losses are heavy-tailed, the threshold rules above cover the large ones',
+    severity: 'medium',
+    enabled: false,
+    events: ['revenue_impact_event'],
+    condition: {
+      kind: 'anomaly',
+      aggregate: 'sum',
+      property: negativeRevenueImpact.amount,
+      where: [negative],
+      direction: 'up',
+      bucketMinutes: 24 * hour,
+      baselineBuckets: 28,
+      method: 'zscore',
+      threshold: 3,
+      minSample: 14,
+    },
+    key: [],
+    cooldownMinutes: 24 * hour,
+    resolve: { mode: 'quiet', afterMinutes: 2 * 24 * hour },
+  },
 ];

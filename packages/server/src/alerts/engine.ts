@@ -1,4 +1,5 @@
 import type { CommittedListener } from '../ingestion/event-stream.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { AlertStore } from '../storage/alert-store.js';
 import { createAlertActions } from './alert-actions.js';
 import { createBudgetBook } from './budget-book.js';
@@ -8,7 +9,9 @@ import { createAlertDelivery, type EngineHooks, type JournalPlace } from './deli
 import { WeeklyDigest } from './digest.js';
 import { AlertLifecycle } from './lifecycle.js';
 import { createRuleCatalog } from './rule-catalog.js';
+import { previewRule, type PreviewRange } from './preview.js';
 import { createRuleEvaluation } from './rule-evaluation.js';
+import { parseRule } from './rule-validation.js';
 import type { AlertSettings } from './settings.js';
 import type { AlertLogger } from './types.js';
 
@@ -142,6 +145,22 @@ export function createAlertEngine(options: AlertEngineOptions) {
     putRule: catalog.putRule,
     deleteRule: catalog.deleteRule,
     resetRules: catalog.resetRules,
+
+    /** When a rule (a new document, or an installed one by id) would have fired over a stored range. */
+    async previewRule(input: { rule?: unknown; ruleId?: string } & PreviewRange) {
+      if ((input.rule === undefined) === (input.ruleId === undefined))
+        throw new ValidationError('rule', 'give either a rule document or a ruleId');
+      const rule =
+        input.ruleId === undefined
+          ? parseRule(input.rule, 'rule')
+          : catalog.rules().find((r) => r.id === input.ruleId);
+      if (!rule) throw new NotFoundError(`rule ${input.ruleId}`);
+      return previewRule(rule, input, {
+        source: store,
+        budgets: budgets.lookup,
+        maxEvents: settings.previewMaxEvents,
+      });
+    },
 
     budgets: budgets.list,
 

@@ -18,6 +18,23 @@ export function formatValue(property: string, value: unknown): string {
   return plain.format(value);
 }
 
+/** Money properties by their catalog names: impact_amount, savings_amount, baseline_cost, cost_impact… */
+const isMoney = (property: string): boolean => /(^|_)(amount|cost|impact)$/.test(property);
+
+/** An aggregate of `property` for people: dollars for money, else as formatValue (counts are plain). */
+export function formatMeasure(aggregate: string, property: string, value: number | null): string {
+  if (value === null) return '—';
+  if (aggregate === 'count') return plain.format(value);
+  return isMoney(property) ? formatUsd(value) : formatValue(property, value);
+}
+
+/** `24 h`, `90 min`, `2 d`: a duration in minutes, in its largest whole unit. */
+export function formatMinutes(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes % 60 === 0) return `${minutes / 60} h`;
+  return `${plain.format(minutes)} min`;
+}
+
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 

@@ -41,7 +41,7 @@ describe('rule validation names the field', () => {
     expect(refusal(() => parseRule({ ...base(), cooldownMinutes: -1 }))).toBe(
       'cooldownMinutes must be greater or equal to 0; received -1',
     );
-    expect(refusal(() => parseRule({ ...base(), condition: { kind: 'anomaly' } }))).toMatch(
+    expect(refusal(() => parseRule({ ...base(), condition: { kind: 'forecast' } }))).toMatch(
       /^condition\.kind must be one of/,
     );
     expect(
@@ -122,5 +122,49 @@ describe('rule validation names the field', () => {
       'rules[1].id repeats "revenue-loss-critical"; rule ids are unique',
     );
     expect(refusal(() => parseRuleSet('nope'))).toBe('rules must be a list of rules (or {"rules": [...]})');
+  });
+});
+
+describe('trend conditions', () => {
+  const trend = (condition: Record<string, unknown>) => ({
+    ...base(),
+    condition: {
+      kind: 'anomaly',
+      aggregate: 'sum',
+      property: 'impact_amount',
+      direction: 'up',
+      bucketMinutes: 60,
+      baselineBuckets: 24,
+      method: 'mad',
+      threshold: 4,
+      minSample: 12,
+      ...condition,
+    },
+  });
+
+  it('accepts anomaly and change_percent rules', () => {
+    expect(parseRule(trend({})).condition.kind).toBe('anomaly');
+    const change = trend({ kind: 'change_percent', minutes: 1440, percent: 50, minSample: 5 });
+    const { bucketMinutes: _b, baselineBuckets: _n, method: _m, threshold: _t, ...rest } = change.condition;
+    expect(parseRule({ ...change, condition: rest }).condition.kind).toBe('change_percent');
+  });
+
+  it('refuses what cannot be evaluated, naming the field', () => {
+    expect(refusal(() => parseRule(trend({ method: 'iqr' })))).toBe(
+      'condition.method must be one of "zscore", "mad"; received "iqr"',
+    );
+    expect(refusal(() => parseRule(trend({ minSample: 30 })))).toBe(
+      'condition.minSample asks for 30 baseline buckets but the baseline has 24',
+    );
+    expect(refusal(() => parseRule(trend({ aggregate: 'weighted_mean' })))).toBe(
+      'condition.weight is required by aggregate "weighted_mean"',
+    );
+    expect(refusal(() => parseRule(trend({ weight: 'affected_emails' })))).toBe(
+      'condition.weight is only used by aggregate "weighted_mean"',
+    );
+    expect(refusal(() => parseRule(trend({ property: 'impact_type' })))).toBe(
+      'condition.property must name a numeric property; impact_type is string',
+    );
+    expect(parseRule(trend({ aggregate: 'count', property: 'impact_type' })).condition.kind).toBe('anomaly');
   });
 });

@@ -124,6 +124,22 @@ function checkCondition(events: readonly BusinessEventName[], c: Condition, fiel
       kindOf(events, c.entity, `${field}.entity`);
       checkPredicates(events, c.where, `${field}.where`);
       return;
+    case 'change_percent':
+    case 'anomaly':
+      if (c.aggregate !== 'count') checkNumeric(events, c.property, `${field}.property`);
+      else kindOf(events, c.property, `${field}.property`);
+      if (c.aggregate === 'weighted_mean' && !c.weight)
+        throw new ValidationError(`${field}.weight`, 'is required by aggregate "weighted_mean"');
+      if (c.aggregate !== 'weighted_mean' && c.weight)
+        throw new ValidationError(`${field}.weight`, 'is only used by aggregate "weighted_mean"');
+      if (c.weight) checkNumeric(events, c.weight, `${field}.weight`);
+      if (c.kind === 'anomaly' && c.minSample > c.baselineBuckets)
+        throw new ValidationError(
+          `${field}.minSample`,
+          `asks for ${c.minSample} baseline buckets but the baseline has ${c.baselineBuckets}`,
+        );
+      checkPredicates(events, c.where, `${field}.where`);
+      return;
     case 'overdue': {
       const kind = kindOf(events, c.date, `${field}.date`);
       if (kind !== 'date-time')

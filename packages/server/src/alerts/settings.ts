@@ -9,6 +9,8 @@ export interface AlertSettings {
   tickMs: number;
   /** Triggers older than this (backfills, imports, the demo) are recorded but not pushed. */
   notifyMaxAgeMs: number;
+  /** Most events a rule preview replays (history before its range included). */
+  previewMaxEvents: number;
   /** Push channels per tier; the dashboard always gets everything. Medium goes to the digest. */
   routes: { critical: DurableChannelKind[]; high: DurableChannelKind[]; digest: DurableChannelKind[] };
   /** croner pattern of the weekly digest of medium alerts (default Monday 08:00); null ('' or 'off') disables it. */
@@ -32,6 +34,7 @@ export interface AlertConfigExtras {
   publicUrl?: string | undefined;
   alertTickMs?: number;
   alertNotifyMaxAgeHours?: number;
+  alertPreviewMaxEvents?: number;
   alertChannelsCritical?: readonly string[];
   alertChannelsHigh?: readonly string[];
   digestChannels?: readonly string[];
@@ -61,6 +64,7 @@ export function alertSettingsFrom(
     publicUrl: config.publicUrl?.replace(/\/$/, '') ?? null,
     tickMs: config.alertTickMs ?? 15_000,
     notifyMaxAgeMs: (config.alertNotifyMaxAgeHours ?? 24) * 3_600_000,
+    previewMaxEvents: config.alertPreviewMaxEvents ?? 500_000,
     routes: {
       critical: durable(config.alertChannelsCritical, ['slack', 'email', 'webhook']),
       high: durable(config.alertChannelsHigh, ['slack', 'webhook']),

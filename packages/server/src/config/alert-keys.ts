@@ -65,6 +65,13 @@ export const alertKeys = {
     parse: int(0, 8784),
     description: 'Alerts from events older than this are recorded, not pushed (backfills)',
   }),
+  alertPreviewMaxEvents: key({
+    env: 'PULSE_ALERT_PREVIEW_MAX_EVENTS',
+    file: 'alertPreviewMaxEvents',
+    default: 500_000,
+    parse: int(1, 10_000_000),
+    description: 'Most events a rule preview replays; beyond it the preview is truncated',
+  }),
   alertChannelsCritical: key<string[]>({
     env: 'PULSE_ALERT_CHANNELS_CRITICAL',
     file: 'alertChannelsCritical',

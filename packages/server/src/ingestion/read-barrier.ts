@@ -1,3 +1,4 @@
+import type { EventHistorySource } from '../storage/alert-store.js';
 import type { EventStore } from '../storage/event-store.js';
 import type { InsightStore } from '../storage/insight-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
@@ -38,6 +39,11 @@ function gate<T extends object>(target: T, methods: ReadonlySet<string | symbol>
 /** The event store as the API reads it: /api/events, quarantine list and replay wait for the loader. */
 export function eventStoreBehindBarrier<T extends EventStore>(store: T, barrier: Barrier): T {
   return gate(store, behindBarrier, barrier);
+}
+
+/** A rule preview replays stored history: it waits for the loader so acknowledged events are in it. */
+export function alertStoreBehindBarrier<T extends EventHistorySource>(store: T, barrier: Barrier): T {
+  return gate(store, new Set(['eventsBetween']), barrier);
 }
 
 /** Ad-hoc SQL and reports (/api/query, /api/reports) wait for the loader. */

@@ -90,6 +90,20 @@ export interface EventStateSource {
   }): Promise<RecentRow[]>;
 }
 
+export interface HistoryQuery {
+  event: BusinessEventName;
+  /** Epoch ms, both inclusive. */
+  from: number;
+  to: number;
+  tenants?: readonly string[];
+  limit: number;
+}
+
+/** Stored events over a past range, in timestamp order: what a rule preview replays. */
+export interface EventHistorySource {
+  eventsBetween(query: HistoryQuery): Promise<RecentRow[]>;
+}
+
 /**
  * Which connection a write goes through: `fast` for notifications (small, latency-bound), `bulk` for
  * coalesced updates (large). Each lane is ordered; the two run concurrently (the caller keeps them apart
@@ -98,7 +112,7 @@ export interface EventStateSource {
 export type WriteLane = 'fast' | 'bulk';
 
 /** Alerts, their transitions, the notification outbox, rules and budgets, durably. */
-export interface AlertStore extends EventStateSource {
+export interface AlertStore extends EventStateSource, EventHistorySource {
   /**
    * Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction; with
    * `journalEnd`, also that the alert journal is stored up to there (same transaction: replay is exact).

@@ -38,6 +38,8 @@ export interface EvaluatorContext {
 /** A rule compiled for evaluation: O(1)-ish work per matching event, state kept per tenant and key. */
 export interface Evaluator {
   readonly rule: Rule;
+  /** How far back before a moment the evaluator's state reaches (a preview reads that much first). */
+  readonly historyMs?: number;
   onEvent(event: StoredEvent, now: number): Outcome[];
   /** Time-based evaluation: fire what time alone makes true (overdue), clear the active alerts time clears. */
   onTick?(now: number, active: readonly Alert[]): Outcome[];

@@ -1,6 +1,8 @@
 import type { Rule } from '../rule-model.js';
+import { anomalyEvaluator } from './anomaly.js';
 import { budgetEvaluator } from './budget.js';
 import { changeEvaluator } from './change.js';
+import { changePercentEvaluator } from './change-percent.js';
 import { compareEvaluator } from './compare.js';
 import type { Evaluator, EvaluatorContext } from './evaluator.js';
 import { overdueEvaluator } from './overdue.js';
@@ -22,5 +24,9 @@ export function createEvaluator(rule: Rule, context: EvaluatorContext): Evaluato
       return changeEvaluator(rule, c, context);
     case 'overdue':
       return overdueEvaluator(rule, c, context);
+    case 'change_percent':
+      return changePercentEvaluator(rule, c, context);
+    case 'anomaly':
+      return anomalyEvaluator(rule, c, context);
   }
 }

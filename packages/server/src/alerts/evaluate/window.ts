@@ -226,6 +226,8 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
 
   return {
     rule,
+    // Late events reach one window behind the newest: two windows of history.
+    historyMs: 2 * span,
     onEvent(event) {
       const tenantId = event.tenantId;
       if (tenantId === null) return [];

@@ -1,4 +1,4 @@
-import type { RuleView as RuleRow } from '@pulse/api';
+import type { RulePreview, RuleView as RuleRow } from '@pulse/api';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
@@ -25,7 +25,18 @@ const table = (rules: RuleRow[]) =>
     ['id', 'severity', 'enabled', 'events', 'kind', 'cooldownMinutes', 'resolve', 'name'],
   );
 
-/** `pulse rules list|get|set|put|delete|reset`: alert rules as JSON documents. */
+/** The firings, then the count per tenant; says when the event limit cut the replay short. */
+function previewText(p: RulePreview): string {
+  const firings = formatTable(
+    p.firings.map((f) => ({ ...f, value: f.value ?? '' })),
+    ['at', 'tenantId', 'kind', 'value', 'title'],
+  );
+  const tenants = formatTable(p.tenants, ['tenantId', 'firings']);
+  const cut = p.truncated ? `\ntruncated: the event limit ended the replay at ${p.evaluatedTo ?? '—'}` : '';
+  return `${p.firings.length} firing(s) of ${p.ruleId} over ${p.events} events from ${p.from} to ${p.to}${cut}\n\n${firings}\n\n${tenants}`;
+}
+
+/** `pulse rules list|get|set|put|delete|reset|preview`: alert rules as JSON documents. */
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('Alert rules (JSON): list, replace, edit, reset');
   withClientOptions(
@@ -82,6 +93,34 @@ export function registerRules(program: Command): void {
     await ApiClient.from(options).request('DELETE', `/api/rules/${encodeURIComponent(id)}`);
     process.stdout.write(`deleted rule ${id}\n`);
   });
+  withClientOptions(
+    rules
+      .command('preview')
+      .description(
+        'Replay a rule (a JSON file, - for stdin, or --id) over stored events: when it would have fired',
+      )
+      .argument('[file]', 'JSON file holding one rule')
+      .option('--id <id>', 'an installed rule instead of a file')
+      .requiredOption('--from <time>', 'start, ISO 8601')
+      .requiredOption('--to <time>', 'end, ISO 8601')
+      .option('--tenant <id...>', 'only these tenants')
+      .option('--json', 'machine output'),
+  ).action(
+    async (
+      file: string | undefined,
+      options: ClientOptions & { id?: string; from: string; to: string; tenant?: string[]; json?: boolean },
+    ) => {
+      if ((file === undefined) === (options.id === undefined))
+        throw new Error('give either a rule file or --id <rule id>');
+      const result = await ApiClient.from(options).request<RulePreview>('POST', '/api/rules/preview', {
+        ...(file === undefined ? { ruleId: options.id } : { rule: readJson(file) }),
+        from: options.from,
+        to: options.to,
+        ...(options.tenant ? { tenants: options.tenant } : {}),
+      });
+      print(options.json ?? false, result, () => previewText(result));
+    },
+  );
   withClientOptions(
     rules.command('reset').description('Restore the default rule set').option('--json', 'machine output'),
   ).action(async (options: ClientOptions & { json?: boolean }) => {

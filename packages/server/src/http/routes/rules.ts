@@ -3,10 +3,15 @@ import { ruleRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
 import { NotFoundError } from '../../errors.js';
+import { isoOrNull, iso } from '../../alerts/format.js';
 import { guard } from '../auth.js';
+import { timeParam } from '../query-params.js';
 
 export interface RuleRouteDeps {
-  rules: Pick<AlertEngine, 'rules' | 'replaceRules' | 'putRule' | 'deleteRule' | 'resetRules'>;
+  rules: Pick<
+    AlertEngine,
+    'rules' | 'replaceRules' | 'putRule' | 'deleteRule' | 'resetRules' | 'previewRule'
+  >;
 }
 
 /** Alert rules as data: read, replace the set, set or delete one, back to the defaults. */
@@ -25,6 +30,25 @@ export function ruleRoutes(app: FastifyInstance, { rules }: RuleRouteDeps): void
   api.post('/api/rules/reset', { schema: contract.resetRules }, async (request) => {
     guard(request, 'rules:write');
     return { rules: await rules.resetRules() };
+  });
+
+  api.post('/api/rules/preview', { schema: contract.previewRule }, async (request) => {
+    const { rule, ruleId, from, to, tenants } = request.body;
+    const scope = guard(request, 'rules:read', tenants);
+    const result = await rules.previewRule({
+      ...(rule === undefined ? {} : { rule }),
+      ...(ruleId === undefined ? {} : { ruleId }),
+      from: timeParam('from', from) as number,
+      to: timeParam('to', to) as number,
+      ...(scope === 'all' ? {} : { tenants: scope }),
+    });
+    return {
+      ...result,
+      from: iso(result.from),
+      to: iso(result.to),
+      evaluatedTo: isoOrNull(result.evaluatedTo),
+      firings: result.firings.map((f) => ({ ...f, at: iso(f.at) })),
+    };
   });
 
   api.get('/api/rules/:id', { schema: contract.getRule }, async (request) => {

@@ -1,8 +1,8 @@
 import type { BusinessEventName } from '@pulse/events';
-import type { LatestRow, RecentRow } from '../alert-store.js';
+import type { HistoryQuery, LatestRow, RecentRow } from '../alert-store.js';
 import { plain, str, type Row } from './alert-rows.js';
 import { eventTables } from './schema.js';
-import { ident, join, sql, timestamp as time, type Sql } from './sql.js';
+import { ident, isIn, join, sql, timestamp as time, type Sql } from './sql.js';
 
 /* What the alert rules read from the event tables (latest state per entity, recent events), not alert tables. */
 
@@ -85,4 +85,31 @@ export async function recentEvents(
     timestamp: Number(r.__ts),
     values: Object.fromEntries(query.columns.map((c, i) => [c, plain(r[`c${i}`])])),
   }));
+}
+
+/** Events of one type in [from, to], oldest first, with every catalog property they carry (a rule preview). */
+export async function eventsBetween(
+  rows: (statement: Sql) => Promise<Row[]>,
+  query: HistoryQuery,
+): Promise<RecentRow[]> {
+  const { table, propertyColumns } = eventTables[query.event];
+  const columns = propertyColumns.map((c) => c.name);
+  const where = [
+    sql`tenant_id IS NOT NULL`,
+    sql`"timestamp" >= ${time(query.from)}`,
+    sql`"timestamp" <= ${time(query.to)}`,
+  ];
+  if (query.tenants) where.push(isIn(sql`tenant_id`, query.tenants));
+  const statement = sql`SELECT tenant_id, uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${valueColumns(columns)}
+      FROM ${ident(table)} WHERE ${join(where, ' AND ')}
+      ORDER BY "timestamp", ingested_at, uuid LIMIT ${Math.trunc(query.limit)}`;
+  return (await rows(statement)).map((r) => {
+    const values: Record<string, unknown> = { tenant_id: String(r.tenant_id) };
+    // Absent properties are stored as NULL; the evaluators see them absent, as on the live stream.
+    columns.forEach((c, i) => {
+      const value = plain(r[`c${i}`]);
+      if (value !== null && value !== undefined) values[c] = value;
+    });
+    return { tenantId: String(r.tenant_id), uuid: String(r.__uuid), timestamp: Number(r.__ts), values };
+  });
 }

@@ -8,11 +8,12 @@ import type {
   Budget,
   DeliveryFilter,
   DeliveryUpdate,
+  HistoryQuery,
   LatestRow,
   RecentRow,
   WriteLane,
 } from '../alert-store.js';
-import { latestByEntity, recentEvents } from './alert-event-reads.js';
+import { eventsBetween, latestByEntity, recentEvents } from './alert-event-reads.js';
 import { renameStoredRuleFields } from './alert-rule-migration.js';
 import {
   alertRow,
@@ -335,6 +336,10 @@ export class DuckDbAlertStore implements AlertStore {
 
   recentEvents(query: Parameters<AlertStore['recentEvents']>[0]): Promise<RecentRow[]> {
     return recentEvents((statement) => this.rows(statement), query);
+  }
+
+  eventsBetween(query: HistoryQuery): Promise<RecentRow[]> {
+    return eventsBetween((statement) => this.rows(statement), query);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../storage/event-store.js';
+import type { Rule } from '../rule-model.js';
+import { createEvaluator, type Outcome } from './index.js';
+
+const hour = 3_600_000;
+const T0 = Date.parse('2026-03-10T00:00:00Z');
+let n = 0;
+const loss = (amount: number, at: number, tenant = 'acme', type = 'negative'): StoredEvent => ({
+  uuid: `e${n++}`,
+  event: 'revenue_impact_event',
+  distinctId: tenant,
+  timestamp: at,
+  tenantId: tenant,
+  ingestedAt: at,
+  properties: { tenant_id: tenant, impact_amount: amount, impact_type: type },
+});
+
+const rule = (condition: Rule['condition']): Rule => ({
+  id: 'trend',
+  name: 'Net revenue impact',
+  severity: 'high',
+  enabled: true,
+  events: ['revenue_impact_event'],
+  condition,
+  key: [],
+  cooldownMinutes: 60,
+  resolve: { mode: 'clear', afterMinutes: 0 },
+});
+
+function run(r: Rule, events: StoredEvent[], active = false): Outcome[] {
+  const evaluator = createEvaluator(r, {
+    budgets: { of: () => undefined },
+    hasActive: () => active,
+  });
+  return events.flatMap((e) => evaluator.onEvent(e, e.timestamp));
+}
+
+const negativeOnly = [{ property: 'impact_type', op: '==', value: 'negative' }] as const;
+const anomaly = (minSample: number) =>
+  rule({
+    kind: 'anomaly',
+    aggregate: 'sum',
+    property: 'impact_amount',
+    direction: 'up',
+    bucketMinutes: 60,
+    baselineBuckets: 6,
+    method: 'mad',
+    threshold: 3,
+    minSample,
+  });
+const baseline = [100, 110, 90, 105, 95, 100].map((x, h) => loss(x, T0 + h * hour + 1000));
+
+describe('anomaly evaluator', () => {
+  it('fires when the completed bucket stands out, once the next bucket begins', () => {
+    const spike = loss(1000, T0 + 6 * hour + 1000);
+    expect(run(anomaly(4), [...baseline, spike])).toEqual([]);
+    const fired = run(anomaly(4), [...baseline, spike, loss(1, T0 + 7 * hour)]);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.verdict).toBe('fire');
+    expect(fired[0]?.eventAt).toBe(T0 + 7 * hour);
+    expect(fired[0]?.text?.().title).toBe(
+      'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
+    );
+  });
+
+  it('needs minSample baseline buckets; buckets before the first event are not zeros', () => {
+    const early = [loss(100, T0), loss(100, T0 + hour), loss(1000, T0 + 2 * hour), loss(1, T0 + 3 * hour)];
+    expect(run(anomaly(3), early)).toEqual([]);
+  });
+
+  it('counts an empty bucket of a sum as 0 and says so', () => {
+    const gap = [...baseline, loss(1, T0 + 8 * hour)];
+    const down = run(
+      { ...anomaly(4), condition: { ...anomaly(4).condition, direction: 'down' } } as Rule,
+      gap,
+    );
+    expect(down.map((o) => o.verdict)).toEqual(['fire', 'fire']);
+    expect(down[0]?.text?.().title).toContain('below its 6-hour hourly baseline ($0 vs median $100)');
+  });
+
+  it('clears an active alert once the score is back, and holds with too little evidence', () => {
+    const calm = [...baseline, loss(100, T0 + 6 * hour), loss(100, T0 + 7 * hour)];
+    // Buckets 0–3 have fewer than 4 baseline buckets before them: hold; 4–6 are ordinary: clear.
+    expect(run(anomaly(4), calm, true).map((o) => o.verdict)).toEqual([
+      ...['hold', 'hold', 'hold', 'hold'],
+      ...['clear', 'clear', 'clear'],
+    ]);
+  });
+});
+
+describe('change_percent evaluator', () => {
+  const change = (minSample: number, direction: 'up' | 'down' | 'either' = 'down') =>
+    rule({
+      kind: 'change_percent',
+      aggregate: 'sum',
+      property: 'impact_amount',
+      direction,
+      minutes: 240,
+      percent: 50,
+      minSample,
+      where: [...negativeOnly],
+    });
+  const period = (start: number, each: number) =>
+    [5, 65, 125, 185].map((m) => loss(each, start + m * 60_000));
+  const before = period(T0, 3100);
+  const after = period(T0 + 4 * hour, 1175);
+  const closer = loss(50, T0 + 8 * hour + 60_000, 'acme', 'positive');
+
+  it('compares the window with the window before and explains the change', () => {
+    const fired = run(change(4), [...before, ...after, closer]);
+    expect(fired.map((o) => o.verdict)).toEqual(['fire']);
+    expect(fired[0]?.eventAt).toBe(T0 + 8 * hour);
+    expect(fired[0]?.value).toBeCloseTo(-62.1, 1);
+    expect(fired[0]?.text?.().title).toBe(
+      'Net revenue impact for acme fell 62 % vs the previous 4 h ($12,400 → $4,700)',
+    );
+  });
+
+  it('needs minSample in both windows', () => {
+    expect(run(change(5), [...before, ...after, closer])).toEqual([]);
+  });
+
+  it('reads a rise from nothing as a change that crosses any percent upward', () => {
+    const fromZero = [loss(1, T0, 'acme', 'positive'), ...after, closer];
+    const fired = run(change(0, 'up'), fromZero);
+    expect(fired.at(-1)?.verdict).toBe('fire');
+    expect(fired.at(-1)?.value).toBeNull();
+    expect(fired.at(-1)?.text?.().title).toContain('rose from 0 in the previous 4 h ($0 → $4,700)');
+  });
+});
