@@ -10,3 +10,4 @@ export * from './alerts.js';
 export * from './access.js';
 export { ruleSchema, conditionSchemas } from './rules.js';
 export * from './integrations.js';
+export * from './report-schedules.js';

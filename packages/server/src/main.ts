@@ -30,6 +30,7 @@ import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
+import { DuckDbReportScheduleStore } from './storage/duckdb/duckdb-report-schedule-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
 import { startRetention } from './retention/index.js';
 import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
@@ -40,6 +41,8 @@ import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/du
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
+import type { ReportSchedules } from './report-schedules/index.js';
+import { startReportSchedules } from './report-schedules/start.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -90,6 +93,7 @@ export async function openStorage(
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
+    reportSchedules: await DuckDbReportScheduleStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -129,6 +133,7 @@ export interface RunningServer {
   store: EventStore;
   storage: Storage & { audit: AuditTrail };
   alerts: AlertEngine;
+  reportSchedules: ReportSchedules;
   /** Every HTTP route with its schema (what the OpenAPI document is generated from). */
   routes: readonly RouteOptions[];
   close: () => Promise<void>;
@@ -258,9 +263,10 @@ export async function startServer(
     sql: connectionBehindBarrier(stored.sql, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
+  const alertSettings = alertSettingsFrom(config);
   const alerts = createAlertSystem({
     store: storage.alerts,
-    settings: alertSettingsFrom(config),
+    settings: alertSettings,
     logger,
     journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
   });
@@ -349,6 +355,16 @@ export async function startServer(
     logger,
   });
 
+  const reportSchedules = await startReportSchedules({
+    config,
+    storage,
+    analytics,
+    alerts: alerts.engine,
+    settings: alertSettings,
+    clock: clock.now,
+    logger,
+  });
+
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
 
@@ -384,6 +400,7 @@ export async function startServer(
     clock,
     webhooks,
     sources,
+    reportSchedules,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info({ url }, 'Pulse is listening');
@@ -396,12 +413,14 @@ export async function startServer(
     store,
     storage,
     alerts: alerts.engine,
+    reportSchedules,
     routes: app.routeTable,
     close: async () => {
       ready = false;
       await app.close(); // stops accepting; in-flight requests finish
       await webhooks.stop(); // open email windows stay in the store for the next start
       await retention.close(); // no new scheduled run; a running one finishes
+      await reportSchedules.stop(); // a report being generated finishes; its outbox rows are durable
       analytics.close();
       await pipeline.drain();
       await alerts.close();

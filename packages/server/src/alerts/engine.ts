@@ -10,7 +10,7 @@ import { AlertLifecycle } from './lifecycle.js';
 import { createRuleCatalog } from './rule-catalog.js';
 import { createRuleEvaluation } from './rule-evaluation.js';
 import type { AlertSettings } from './settings.js';
-import type { AlertLogger } from './types.js';
+import type { AlertLogger, Delivery } from './types.js';
 
 export type { AlertLogger } from './types.js';
 export type { EngineHooks, TransitionListener } from './delivery.js';
@@ -135,6 +135,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
     resolve: alerts.resolve,
 
     listDeliveries: delivery.listDeliveries,
+    getDelivery: (id: string) => store.getDelivery(id),
+    /** Outbox rows of other senders (scheduled reports): the new ids are stored, then sent; returns those. */
+    async enqueue(rows: readonly Delivery[]): Promise<Delivery[]> {
+      const inserted = await store.insertDeliveries(rows);
+      delivery.dispatch(inserted);
+      return inserted;
+    },
     retryDelivery: delivery.retryDelivery,
 
     rules: catalog.rules,

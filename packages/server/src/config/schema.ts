@@ -1,5 +1,6 @@
 import { alertKeys } from './alert-keys.js';
 import { ingestKeys } from './ingest-keys.js';
+import { reportKeys } from './report-keys.js';
 import { serverKeys } from './server-keys.js';
 import { storageKeys } from './storage-keys.js';
 import { webhookKeys } from './webhook-keys.js';
@@ -8,7 +9,14 @@ import { webhookKeys } from './webhook-keys.js';
  * Every setting Pulse reads, one file per area; docs/configuration.md is generated from it. Env wins over
  * pulse.config.json, which wins over the default.
  */
-export const configKeys = { ...serverKeys, ...storageKeys, ...ingestKeys, ...alertKeys, ...webhookKeys };
+export const configKeys = {
+  ...serverKeys,
+  ...storageKeys,
+  ...ingestKeys,
+  ...alertKeys,
+  ...webhookKeys,
+  ...reportKeys,
+};
 
 export type ConfigKey = keyof typeof configKeys;
 export type Config = Readonly<{ [K in ConfigKey]: ReturnType<(typeof configKeys)[K]['parse']> }>;

@@ -46,6 +46,8 @@ import { integrationRoutes } from './routes/integrations.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { SourceStatusBoard } from '../integrations/source-status.js';
+import type { ReportSchedules } from '../report-schedules/index.js';
+import { reportScheduleRoutes } from './routes/report-schedules.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -77,6 +79,8 @@ export interface AppDeps {
   webhooks?: Webhooks;
   /** Scheduled sources shown beside the webhooks in /api/integrations (default none). */
   sources?: SourceStatusBoard;
+  /** Scheduled reports (absent: no /api/report-schedules routes). */
+  reportSchedules?: ReportSchedules;
 }
 
 function packageVersion(): string {
@@ -167,6 +171,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
+    if (deps.reportSchedules) reportScheduleRoutes(api, deps.reportSchedules);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });

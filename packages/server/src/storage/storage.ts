@@ -3,6 +3,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
 import type { QueryRunner } from './query-runner.js';
+import type { ReportScheduleStore } from './report-schedule-store.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { UserStore } from './user-store.js';
@@ -19,4 +20,5 @@ export interface Storage {
   retention: RetentionStore;
   users: UserStore;
   webhooks: WebhookStore;
+  reportSchedules: ReportScheduleStore;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { AlertSettings } from '../settings.js';
-import type { Notification } from '../types.js';
+import type { Notification, ReportNotification } from '../types.js';
 import { DeliveryError, type Channel } from './channel.js';
 import { alertFacts, digestByTenant, digestHeadline, digestLine, headline, severityMark } from './message.js';
 
@@ -12,6 +12,7 @@ const link = (url: string | null, label: string) =>
 
 /** Subject, plain text and HTML of one notification. */
 export function emailContent(n: Notification): { subject: string; text: string; html: string } {
+  if (n.type === 'report') return { subject: n.subject, text: n.text, html: n.html ?? '' };
   if (n.type === 'digest') {
     const groups = digestByTenant(n);
     const subject = digestHeadline(n);
@@ -59,6 +60,14 @@ export function emailContent(n: Notification): { subject: string; text: string; 
   };
 }
 
+/** A stored report attachment as nodemailer takes it; inline ones are referenced by the HTML as cid:. */
+const attachmentOf = (a: ReportNotification['attachments'][number]) => ({
+  filename: a.filename,
+  contentType: a.contentType,
+  content: Buffer.from(a.base64, 'base64'),
+  ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
+});
+
 /** Email over SMTP with nodemailer (PULSE_SMTP_URL, PULSE_ALERT_EMAIL_TO): one message per recipient. */
 export function emailChannel(settings: AlertSettings): Channel {
   const { smtpUrl, to, from } = settings.email;
@@ -80,13 +89,15 @@ export function emailChannel(settings: AlertSettings): Channel {
       const content = emailContent(delivery.payload);
       // The Message-ID follows from the idempotency key, so a resend after a crash is recognisably the same mail.
       const messageId = `<${createHash('sha256').update(delivery.id).digest('hex').slice(0, 32)}@pulse>`;
+      const report = delivery.payload.type === 'report' ? delivery.payload : null;
       try {
         await transporter().sendMail({
-          from,
+          from: report?.from ?? from,
           to: delivery.target,
           subject: content.subject,
           text: content.text,
-          html: content.html,
+          ...(content.html ? { html: content.html } : {}),
+          ...(report ? { attachments: report.attachments.map(attachmentOf) } : {}),
           messageId,
           headers: { 'X-Pulse-Idempotency-Key': delivery.id },
         });

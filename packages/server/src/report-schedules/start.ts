@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Analytics } from '../analytics/analytics.js';
+import type { AlertEngine, AlertSettings } from '../alerts/index.js';
+import type { FullConfig } from '../config/index.js';
+import type { Storage } from '../storage/storage.js';
+import { ReportSchedules } from './index.js';
+import { PdfRenderer } from './render-pdf.js';
+
+/** Report schedules wired to the store, analytics and the alert outbox, armed (and caught up) from the store. */
+export async function startReportSchedules(deps: {
+  config: FullConfig;
+  storage: Storage;
+  analytics: Analytics;
+  alerts: AlertEngine;
+  settings: AlertSettings;
+  clock: () => number;
+  logger: Logger;
+}): Promise<ReportSchedules> {
+  const { config, storage, alerts, settings, logger } = deps;
+  const schedules = new ReportSchedules({
+    store: storage.reportSchedules,
+    users: storage.users,
+    audit: storage.audit,
+    compose: {
+      analytics: deps.analytics,
+      queries: storage.queries,
+      budgets: () => alerts.budgets(),
+      publicUrl: settings.publicUrl,
+      pdf: new PdfRenderer(config.chromiumPath),
+      clock: deps.clock,
+    },
+    enqueue: (rows) => alerts.enqueue(rows),
+    delivery: (id) => alerts.getDelivery(id),
+    email: {
+      configured: Boolean(settings.email.smtpUrl),
+      from: config.reportEmailFrom ?? settings.email.from,
+    },
+    slack: { configured: Boolean(settings.slack.webhookUrl) },
+    catchUpMs: config.reportCatchUpHours * 3_600_000,
+    onError: (error, schedule) => logger.error({ err: error, schedule }, 'scheduled report failed'),
+  });
+  await schedules.start();
+  return schedules;
+}
