@@ -1,6 +1,9 @@
 import type { ReportRun, ReportScheduleView } from '@pulse/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { manualClock } from './helpers/manual-clock.js';
+import { runCli } from './helpers/run-cli.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { startSmtpReceiver } from './helpers/report-mail.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
@@ -153,6 +156,49 @@ describe('report schedules over the API', () => {
         error: 'no tenants are shared with addresses outside Pulse',
       },
     ]);
+  });
+});
+
+describe('pulse reports', () => {
+  it('adds a schedule, previews a recipient’s copy to a file, sends it and shows the history', async () => {
+    const server = await start(NOW);
+    const client = ['--url', server.url, '--key', server.adminKey];
+    const added = await runCli(
+      {},
+      'reports',
+      'add',
+      '--name',
+      'From the CLI',
+      '--cron',
+      '0 8 * * MON',
+      '--timezone',
+      'Europe/Berlin',
+      '--to',
+      CFO,
+      '--tenants',
+      'acme',
+      '--formats',
+      'html,csv',
+      '--json',
+      ...client,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const out = join(temporaryDirectory('pulse-preview-'), 'copy.html');
+    const preview = await runCli({}, 'reports', 'preview', id, '--as', CFO, '--out', out, ...client);
+    expect(preview.code, preview.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('Scope: Tenant: acme');
+    expect(html).toContain('<img src="data:image/png;base64,');
+    expect(smtp.mails).toHaveLength(0);
+
+    const arrived = smtp.next(CFO);
+    expect((await runCli({}, 'reports', 'send', id, ...client)).code).toBe(0);
+    await arrived;
+    await server.alerts.idle();
+    const shown = await runCli({}, 'reports', 'history', id, ...client);
+    expect(shown.stdout).toMatch(/manual\s+cfo@outside\.test\s+Tenant: acme\s+sent/);
+    expect((await runCli({}, 'reports', 'list', ...client)).stdout).toContain('From the CLI');
   });
 });
 

@@ -8,6 +8,7 @@ import { registerSummary } from './commands/summary.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
+import { registerReports } from './commands/reports.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerIntegrations } from './commands/integrations.js';
 import { registerKeys } from './commands/keys.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerSummary(program);
   registerReport(program);
+  registerReports(program);
   registerQuery(program);
   registerSubscriptions(program);
   registerIntegrations(program);
