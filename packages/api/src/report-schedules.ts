@@ -10,6 +10,7 @@ export const reportSections = [
   'decisions',
   'deliverability',
   'costs-vs-budget',
+  'medium-alerts',
 ] as const;
 export type ReportSection = (typeof reportSections)[number];
 

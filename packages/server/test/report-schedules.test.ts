@@ -62,7 +62,7 @@ describe('report schedules over the API', () => {
     const server = await start(NOW);
     const schedule = await create(server);
     expect(schedule).toMatchObject({ timezone: 'Europe/Berlin', nextRun: '2026-03-23T07:00:00.000Z' });
-    expect(schedule.sections).toHaveLength(6);
+    expect(schedule.sections).toHaveLength(7);
 
     const bad = async (body: object, message: RegExp) => {
       const res = await server.api<{ error: { code: string; message: string } }>('/api/report-schedules', {

@@ -1,6 +1,7 @@
 import type { ReportSection } from '@pulse/api';
 import type { Analytics } from '../analytics/analytics.js';
-import type { Budget } from '../storage/alert-store.js';
+import type { Alert } from '../alerts/types.js';
+import type { AlertFilter, Budget } from '../storage/alert-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
 import type { BarChart } from './charts.js';
 import type { ValueKind } from './format.js';
@@ -14,6 +15,7 @@ export interface SectionContext {
   analytics: Analytics;
   queries: QueryRunner;
   budgets: () => Promise<Budget[]>;
+  alerts: (filter: AlertFilter) => Promise<Alert[]>;
   /** Links into the dashboard (null without PULSE_PUBLIC_URL). */
   publicUrl: string | null;
 }

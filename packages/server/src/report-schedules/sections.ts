@@ -2,6 +2,7 @@ import type { ReportSection } from '@pulse/api';
 import { runReport, type ReportResult } from '../reports/run-report.js';
 import { percent } from './format.js';
 import { executiveSummary } from './executive-summary.js';
+import { mediumAlerts } from './medium-alerts.js';
 import { col, type Column, type SectionContext, type SectionDefinition } from './section-types.js';
 
 /** A named report (reports/definitions.ts) over the section's scope and period. */
@@ -214,6 +215,7 @@ export const sections: Record<ReportSection, SectionDefinition> = {
   decisions,
   deliverability,
   'costs-vs-budget': costsVsBudget,
+  'medium-alerts': mediumAlerts,
 };
 
 /** Builds the asked sections in order, one at a time (they share the store). */

@@ -25,6 +25,7 @@ export async function startReportSchedules(deps: {
       analytics: deps.analytics,
       queries: storage.queries,
       budgets: () => alerts.budgets(),
+      alerts: (filter) => alerts.listAlerts(filter),
       publicUrl: settings.publicUrl,
       pdf: new PdfRenderer(config.chromiumPath),
       clock: deps.clock,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { AlertSettings } from '../settings.js';
 import type { Notification, ReportNotification } from '../types.js';
+import { digestHtml } from '../../report-schedules/medium-alerts.js';
 import { DeliveryError, type Channel } from './channel.js';
 import { alertFacts, digestByTenant, digestHeadline, digestLine, headline, severityMark } from './message.js';
 
@@ -22,27 +23,8 @@ export function emailContent(n: Notification): { subject: string; text: string; 
       ...groups.flatMap((g) => [`${g.tenant}`, ...g.alerts.map((a) => `  - ${digestLine(a)}`), '']),
       ...(n.link ? [`Open Pulse: ${n.link}`] : []),
     ].join('\n');
-    const body = groups
-      .map(
-        (g) =>
-          `<h3>${html(g.tenant)}</h3><table cellpadding="4" style="border-collapse:collapse">` +
-          `<tr><th align="left">Alert</th><th align="right">Count</th><th align="right">Amount</th><th align="left">State</th></tr>` +
-          g.alerts
-            .map(
-              (a) =>
-                `<tr><td>${link(a.link, a.title)}<br><small>${html(a.summary)}</small></td><td align="right">${a.count}</td>` +
-                `<td align="right">${a.amount === null ? '—' : html(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(a.amount))}</td>` +
-                `<td>${html(a.state)}</td></tr>`,
-            )
-            .join('') +
-          `</table>`,
-      )
-      .join('');
-    return {
-      subject,
-      text,
-      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${html(subject)}</h2>${body}${n.link ? `<p>${link(n.link, 'Open Pulse')}</p>` : ''}</body></html>`,
-    };
+    // The report template, with the medium-alerts section of the scheduled reports.
+    return { subject, text, html: digestHtml(n) };
   }
   const subject = `${n.transition.kind === 'resolved' ? '✅' : severityMark[n.alert.severity]} ${headline(n)}`;
   const facts = alertFacts(n);
