@@ -132,6 +132,18 @@ describe('report schedules over the API', () => {
     expect(smtp.mails.filter((m) => m.to.includes(CFO))).toHaveLength(1);
     const runs = await history(server, schedule.id);
     expect(runs).toHaveLength(1);
+    // generated once, delivered once, each in the audit trail
+    await server.storage.audit.flush();
+    const audited = await server.storage.audit.list({ action: 'report.' });
+    expect(audited.map((r) => [r.action, r.result]).sort()).toEqual([
+      ['report.deliver', 'ok'],
+      ['report.generate', 'ok'],
+    ]);
+    expect(audited.find((r) => r.action === 'report.deliver')?.detail).toMatchObject({
+      recipient: CFO,
+      scope: 'Tenant: acme',
+      attempts: 2,
+    });
     expect(runs[0]?.recipients).toEqual([
       {
         recipient: CFO,

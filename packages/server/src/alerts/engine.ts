@@ -128,6 +128,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     flush: () => writer.flush(),
     idle: delivery.idle,
     onTransition: delivery.onTransition,
+    onDeliverySettled: delivery.onSettled,
 
     listAlerts: alerts.listAlerts,
     getAlert: alerts.getAlert,

@@ -40,6 +40,31 @@ export async function startReportSchedules(deps: {
     catchUpMs: config.reportCatchUpHours * 3_600_000,
     onError: (error, schedule) => logger.error({ err: error, schedule }, 'scheduled report failed'),
   });
+  // Each copy's outcome joins the audit trail once the outbox has sent it or given up on it.
+  alerts.onDeliverySettled((delivery, update) => {
+    const payload = delivery.payload;
+    if (payload.type !== 'report') return;
+    storage.audit
+      .append({
+        at: update.sentAt ?? update.nextAttemptAt,
+        actor: { kind: 'system', id: 'pulse', role: null },
+        action: 'report.deliver',
+        scope: [],
+        detail: {
+          schedule: payload.schedule.id,
+          delivery: delivery.id,
+          channel: delivery.channel,
+          recipient: delivery.target || delivery.channel,
+          scope: payload.scope,
+          status: update.status,
+          attempts: update.attempts,
+          error: update.lastError,
+        },
+        result: update.status === 'sent' ? 'ok' : 'error',
+        requestId: null,
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'audit of a report delivery failed'));
+  });
   await schedules.start();
   return schedules;
 }
