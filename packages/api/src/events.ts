@@ -182,7 +182,10 @@ export const eventRoutes = {
     response: { 200: QueryResult, ...errors },
   },
   getReport: {
-    ...doc('A named report: performance-dashboard | cost-optimization (?format=csv for CSV)', 'reports:read'),
+    ...doc(
+      'A named report: performance-dashboard | cost-optimization | decisions | deliverability | resource-costs (?format=csv for CSV)',
+      'reports:read',
+    ),
     params: Type.Object({ name: Type.String({ description: 'Report name' }) }),
     querystring: Type.Object({
       tenant: Type.Optional(tenantQuery),

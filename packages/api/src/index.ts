@@ -13,3 +13,4 @@ export * from './integrations.js';
 export * from './insights-outcomes.js';
 export * from './insights.js';
 export * from './relay.js';
+export * from './report-schedules.js';

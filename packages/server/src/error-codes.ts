@@ -83,6 +83,11 @@ export const errorCodes = {
     description:
       'The dashboard is requested but was never built: run `npm run build` in the repository root.',
   },
+  pdf_engine_missing: {
+    status: 503,
+    description:
+      'A report PDF was asked for but the Chromium that renders it is not installed at PULSE_CHROMIUM_PATH (Debian package chromium).',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -54,3 +54,13 @@ export class ForbiddenError extends DomainError {
     super('forbidden', message);
   }
 }
+
+/** Rendering a PDF needs a Chromium that is not there; the message names the path and the package. */
+export class PdfEngineMissingError extends DomainError {
+  constructor(path: string) {
+    super(
+      'pdf_engine_missing',
+      `report PDFs need Chromium at ${path} (PULSE_CHROMIUM_PATH): install the Debian package chromium (apt-get install chromium) or point PULSE_CHROMIUM_PATH at a Chromium`,
+    );
+  }
+}

@@ -35,6 +35,7 @@ import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
 import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
 import { DuckDbSyncStore } from './storage/duckdb/duckdb-sync-store.js';
+import { DuckDbReportScheduleStore } from './storage/duckdb/duckdb-report-schedule-store.js';
 import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
 import { DuckDbForecastSeriesStore } from './storage/duckdb/duckdb-forecast-series-store.js';
 import { startRetention } from './retention/index.js';
@@ -53,6 +54,8 @@ import { startInfra } from './infra/index.js';
 import { startSync } from './sync/index.js';
 import { DuckDbRelayDeadLetterStore } from './storage/duckdb/duckdb-relay-dead-letter-store.js';
 import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
+import type { ReportSchedules } from './report-schedules/index.js';
+import { startReportSchedules } from './report-schedules/start.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -107,6 +110,7 @@ export async function openStorage(
     forecastSeries: await DuckDbForecastSeriesStore.open(events),
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
+    reportSchedules: await DuckDbReportScheduleStore.open(events),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
@@ -146,6 +150,7 @@ export interface RunningServer {
   store: EventStore;
   storage: Storage & { audit: AuditTrail };
   alerts: AlertEngine;
+  reportSchedules: ReportSchedules;
   /** Every HTTP route with its schema (what the OpenAPI document is generated from). */
   routes: readonly RouteOptions[];
   close: () => Promise<void>;
@@ -285,9 +290,10 @@ export async function startServer(
     alerts: alertStoreBehindBarrier(stored.alerts, barrier),
   };
   // Before the demo load, so the demo's events are evaluated too.
+  const alertSettings = alertSettingsFrom(config);
   const alerts = createAlertSystem({
     store: storage.alerts,
-    settings: alertSettingsFrom(config),
+    settings: alertSettings,
     logger,
     journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
   });
@@ -376,6 +382,16 @@ export async function startServer(
     logger,
   });
 
+  const reportSchedules = await startReportSchedules({
+    config,
+    storage,
+    analytics,
+    alerts: alerts.engine,
+    settings: alertSettings,
+    clock: clock.now,
+    logger,
+  });
+
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();
   // Database views into subscriptions and tenant names; each run is audited as a system actor.
@@ -444,6 +460,7 @@ export async function startServer(
     captureTally,
     sync,
     relay,
+    reportSchedules,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   writeServerFile(config.dataDir, url);
@@ -459,6 +476,7 @@ export async function startServer(
     store,
     storage,
     alerts: alerts.engine,
+    reportSchedules,
     routes: app.routeTable,
     close: async () => {
       ready = false;
@@ -470,6 +488,7 @@ export async function startServer(
       await sync.stop(); // no new run; a read in flight is aborted, a write in flight finishes
       await relay.stop(); // what it has not forwarded stays in the ingest log for the next start
       await retention.close(); // no new scheduled run; a running one finishes
+      await reportSchedules.stop(); // a report being generated finishes; its outbox rows are durable
       analytics.close();
       await pipeline.drain();
       await alerts.close();

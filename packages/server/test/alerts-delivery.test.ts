@@ -298,6 +298,10 @@ describe('alert notifications, durably delivered', () => {
     expect(mail.text).toContain(
       'Negative revenue impact of $100–$1,000 — payment_failure ($200) — 1× — $200 — open',
     );
+    // its HTML is the scheduled reports' template, with their medium-alerts section
+    expect(mail.html).toContain('Scope: All tenants');
+    expect(mail.html).toMatch(/<h2 [^>]*>Medium alerts<\/h2>/);
+    expect(mail.html).toContain('$200');
     expect(await pulse.engine.runDigest()).toEqual([]); // the same run again: nothing new
   });
 

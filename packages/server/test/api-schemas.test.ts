@@ -19,11 +19,13 @@ const bodiless = new Set([
   'POST /api/integrations/sync/:name/run',
   'POST /api/relay/dead-letters/:id/retry',
   'POST /api/relay/dead-letters/retry',
+  'POST /api/report-schedules/:id/send',
 ]);
 /** Reads that take no parameter at all. */
 const parameterless = new Set([
   'GET /api/budgets',
   'GET /api/keys',
+  'GET /api/report-schedules',
   'GET /api/retention',
   'GET /api/rules',
   'GET /api/session',
@@ -91,7 +93,10 @@ describe('the API contract', () => {
       expect(success.length, id).toBeGreaterThan(0);
       for (const [status, response] of success)
         if (status !== '204')
-          expect(response.content?.['application/json']?.schema, `${id} ${status}`).toBeTruthy();
+          expect(
+            Object.values(response.content ?? {}).some((c) => c.schema),
+            `${id} ${status}`,
+          ).toBe(true);
       expect(responses['4XX']?.content?.['application/json']?.schema, id).toMatchObject({
         properties: { error: { required: ['code', 'message', 'requestId'] } },
       });

@@ -179,7 +179,7 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
     const unknown = await server.api<{ error: { message: string } }>('/api/reports/nope');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toBe(
-      'report "nope" is not a report; available: performance-dashboard, cost-optimization',
+      'report "nope" is not a report; available: performance-dashboard, cost-optimization, decisions, deliverability, resource-costs',
     );
     expect((await server.api('/api/reports/cost-optimization?to=yesterday')).status).toBe(400);
   });

@@ -11,6 +11,7 @@ export const permissions = [
   'events:read',
   'summary:read',
   'reports:read',
+  'reports:manage',
   'query:run',
   'alerts:read',
   'alerts:write',

@@ -1,6 +1,6 @@
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import { NotFoundError } from '../errors.js';
-import type { AlertStore, AlertWrite, DeliveryFilter } from '../storage/alert-store.js';
+import type { AlertStore, AlertWrite, DeliveryFilter, DeliveryUpdate } from '../storage/alert-store.js';
 import type { ChannelRegistry, DashboardStream } from './channels/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { openAlertJournal } from './journal.js';
@@ -15,6 +15,8 @@ export interface EngineHooks {
   /** After a batch of transitions and outbox rows is durable, before anything is sent (tests crash here). */
   afterCommit?: (batch: AlertWrite) => void;
 }
+
+export type SettledListener = (delivery: Delivery, update: DeliveryUpdate) => void;
 
 export type TransitionListener = (transition: Transition, alert: Alert) => void;
 
@@ -41,6 +43,7 @@ export function createAlertDelivery(deps: {
 }) {
   const { store, settings, channels, dashboard, logger, clock } = deps;
   const transitionListeners = new Set<TransitionListener>();
+  const settledListeners = new Set<SettledListener>();
 
   const dispatcher = new Dispatcher({
     store,
@@ -53,6 +56,14 @@ export function createAlertDelivery(deps: {
         { err: error, delivery: delivery.id, channel: delivery.channel, attempt: delivery.attempts + 1 },
         'alert notification failed',
       ),
+    onSettled: (delivery, update) => {
+      for (const listener of settledListeners)
+        try {
+          listener(delivery, update);
+        } catch (error) {
+          logger.error({ err: error }, 'delivery listener failed');
+        }
+    },
   });
 
   const writer = new AlertWriter({
@@ -120,6 +131,12 @@ export function createAlertDelivery(deps: {
     onTransition: (listener: TransitionListener): (() => void) => {
       transitionListeners.add(listener);
       return () => transitionListeners.delete(listener);
+    },
+
+    /** Called once a notification is sent or given up on (its status stored). */
+    onSettled: (listener: SettledListener): (() => void) => {
+      settledListeners.add(listener);
+      return () => settledListeners.delete(listener);
     },
 
     listDeliveries: (filter: DeliveryFilter) => store.listDeliveries(filter),

@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   policy: RetryPolicy;
   clock: () => number;
   onError: (error: unknown, delivery: Delivery) => void;
+  /** After a row is sent or given up on, and its status stored. */
+  onSettled?: (delivery: Delivery, update: DeliveryUpdate) => void;
   random?: () => number;
 }
 
@@ -125,6 +127,7 @@ export class Dispatcher {
       await this.storedOf.get(d.id);
       this.storedOf.delete(d.id);
       await store.updateDeliveries([update]);
+      if (update.status !== 'pending') this.options.onSettled?.(d, update);
     } catch (error) {
       // The row stays as it was in the store: a restart sends it again (at least once, same id).
       this.options.onError(error, d);

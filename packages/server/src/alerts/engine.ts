@@ -13,7 +13,7 @@ import { previewRule, type PreviewRange } from './preview.js';
 import { createRuleEvaluation } from './rule-evaluation.js';
 import { parseRule } from './rule-validation.js';
 import type { AlertSettings } from './settings.js';
-import type { AlertLogger } from './types.js';
+import type { AlertLogger, Delivery } from './types.js';
 
 export type { AlertLogger } from './types.js';
 export type { EngineHooks, TransitionListener } from './delivery.js';
@@ -131,6 +131,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     flush: () => writer.flush(),
     idle: delivery.idle,
     onTransition: delivery.onTransition,
+    onDeliverySettled: delivery.onSettled,
 
     listAlerts: alerts.listAlerts,
     getAlert: alerts.getAlert,
@@ -138,6 +139,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
     resolve: alerts.resolve,
 
     listDeliveries: delivery.listDeliveries,
+    getDelivery: (id: string) => store.getDelivery(id),
+    /** Outbox rows of other senders (scheduled reports): the new ids are stored, then sent; returns those. */
+    async enqueue(rows: readonly Delivery[]): Promise<Delivery[]> {
+      const inserted = await store.insertDeliveries(rows);
+      delivery.dispatch(inserted);
+      return inserted;
+    },
     retryDelivery: delivery.retryDelivery,
 
     rules: catalog.rules,

@@ -134,7 +134,28 @@ export type Notification =
       period: { from: string; to: string };
       alerts: AlertView[];
       link: string | null;
-    };
+    }
+  | ReportNotification;
+
+/**
+ * A scheduled report, rendered once when its run is generated: every retry sends these same bytes. Email gets
+ * the full copy (HTML body with inline charts, PDF and CSV attachments); Slack the short text with the link.
+ */
+export interface ReportNotification {
+  type: 'report';
+  idempotency_key: string;
+  schedule: { id: string; name: string };
+  period: { from: string; to: string };
+  /** The tenants this copy shows, in words. */
+  scope: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** `cid` set: shown inline by the HTML (charts); else an attachment (PDF, CSV). */
+  attachments: { filename: string; contentType: string; base64: string; cid: string | null }[];
+  from: string | null;
+  link: string | null;
+}
 
 /** What the alert modules log through (a pino logger in the server). */
 export type AlertLogger = Pick<Logger, 'info' | 'warn' | 'error'>;

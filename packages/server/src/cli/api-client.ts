@@ -60,6 +60,15 @@ export class ApiClient {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<string> {
+    return (await this.call(method, path, body, contentType)).text();
+  }
+
+  /** The response bytes of a GET (a PDF), after checking its status. */
+  async bytes(path: string): Promise<Buffer> {
+    return Buffer.from(await (await this.call('GET', path, undefined, 'application/json')).arrayBuffer());
+  }
+
+  private async call(method: Method, path: string, body: unknown, contentType: string): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
@@ -77,8 +86,8 @@ export class ApiClient {
         { cause: error },
       );
     }
-    const text = await response.text();
     if (!response.ok) {
+      const text = await response.text();
       let message = text;
       try {
         message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
@@ -87,7 +96,7 @@ export class ApiClient {
       }
       throw new Error(`${method} ${path} failed with ${response.status}: ${message}`);
     }
-    return text;
+    return response;
   }
 }
 

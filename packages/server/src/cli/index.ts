@@ -9,6 +9,7 @@ import { registerInsights } from './commands/insights.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
+import { registerReports } from './commands/reports.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerIntegrations } from './commands/integrations.js';
 import { registerRelay } from './commands/relay.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerSummary(program);
   registerInsights(program);
   registerReport(program);
+  registerReports(program);
   registerQuery(program);
   registerSubscriptions(program);
   registerIntegrations(program);

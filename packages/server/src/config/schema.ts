@@ -2,6 +2,7 @@ import { alertKeys } from './alert-keys.js';
 import { infraKeys } from './infra-keys.js';
 import { ingestKeys } from './ingest-keys.js';
 import { relayKeys } from './relay-keys.js';
+import { reportKeys } from './report-keys.js';
 import { serverKeys } from './server-keys.js';
 import { storageKeys } from './storage-keys.js';
 import { syncKeys } from './sync-keys.js';
@@ -20,6 +21,7 @@ export const configKeys = {
   ...infraKeys,
   ...syncKeys,
   ...relayKeys,
+  ...reportKeys,
 };
 
 export type ConfigKey = keyof typeof configKeys;

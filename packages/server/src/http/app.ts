@@ -53,6 +53,8 @@ import { SourceStatusBoard } from '../integrations/source-status.js';
 import { packageVersion } from '../version.js';
 import type { CaptureTally } from '../insights/impact-capture-tally.js';
 import { insightOutcomeRoutes } from './routes/insights.js';
+import type { ReportSchedules } from '../report-schedules/index.js';
+import { reportScheduleRoutes } from './routes/report-schedules.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -90,6 +92,8 @@ export interface AppDeps {
   sync?: Sync;
   /** The relay to PostHog (absent: no /api/relay routes). */
   relay?: RelayControl;
+  /** Scheduled reports (absent: no /api/report-schedules routes). */
+  reportSchedules?: ReportSchedules;
 }
 
 /** The one HTTP server: capture (PostHog's wire protocol), health, and the JSON API. */
@@ -187,6 +191,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (webhooks) integrationRoutes(api, webhooks, deps.sources ?? new SourceStatusBoard());
     if (deps.sync) syncRoutes(api, deps.sync);
     if (deps.relay) relayHttpRoutes(api, deps.relay);
+    if (deps.reportSchedules) reportScheduleRoutes(api, deps.reportSchedules);
     const live = deps.live;
     if (live) {
       const credentials = createCredentials({ apiKeys, sessions });

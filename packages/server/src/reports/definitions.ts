@@ -123,9 +123,90 @@ GROUP BY tenant_id, optimization_category
 ORDER BY total_savings DESC, tenant_id, optimization_category`),
 };
 
+/**
+ * Strategic decisions of the window and their outcomes: one row per (tenant, decision_id), with the newest
+ * event's title, type and status, and the newest stated expected and actual impacts.
+ */
+const decisions: ReportDefinition = {
+  name: 'decisions',
+  window: 'range',
+  title: 'Decisions and their outcomes',
+  description:
+    'Per strategic decision with an event in the window: latest status, expected and actual revenue and cost impact',
+  columns: [
+    'tenant_id',
+    'decision_id',
+    'decision_title',
+    'decision_type',
+    'status',
+    'expected_revenue_impact',
+    'actual_revenue_impact',
+    'expected_cost_impact',
+    'actual_cost_impact',
+    'last_update',
+  ],
+  sql: ({ from, to }) =>
+    textOf(sql`
+SELECT tenant_id, coalesce(decision_id, CAST(uuid AS VARCHAR)) AS decision_id,
+  arg_max(decision_title, "timestamp") AS decision_title,
+  arg_max(decision_type, "timestamp") AS decision_type,
+  arg_max(status, "timestamp") FILTER (WHERE status IS NOT NULL) AS status,
+  arg_max(expected_revenue_impact, "timestamp") FILTER (WHERE expected_revenue_impact IS NOT NULL) AS expected_revenue_impact,
+  arg_max(actual_revenue_impact, "timestamp") FILTER (WHERE actual_revenue_impact IS NOT NULL) AS actual_revenue_impact,
+  arg_max(expected_cost_impact, "timestamp") FILTER (WHERE expected_cost_impact IS NOT NULL) AS expected_cost_impact,
+  arg_max(actual_cost_impact, "timestamp") FILTER (WHERE actual_cost_impact IS NOT NULL) AS actual_cost_impact,
+  max("timestamp") AS last_update
+FROM events
+WHERE event = 'strategic_decision_event' AND "timestamp" >= ${at(from)} AND "timestamp" < ${at(to)}
+GROUP BY tenant_id, coalesce(decision_id, CAST(uuid AS VARCHAR))
+ORDER BY last_update DESC, tenant_id, decision_id`),
+};
+
+/** Email deliverability per tenant: emails, bounce and spam rates weighted by email_count (as the health score). */
+const deliverability: ReportDefinition = {
+  name: 'deliverability',
+  window: 'range',
+  title: 'Email deliverability',
+  description: 'Per tenant: emails, and bounce and spam rates weighted by email count',
+  columns: ['tenant_id', 'emails', 'bounce_rate', 'spam_rate'],
+  sql: ({ from, to }) =>
+    textOf(sql`
+SELECT tenant_id, sum(email_count) AS emails,
+  round(sum(bounce_rate * email_count) / nullif(sum(email_count) FILTER (WHERE bounce_rate IS NOT NULL), 0), 4) AS bounce_rate,
+  round(sum(spam_rate * email_count) / nullif(sum(email_count) FILTER (WHERE spam_rate IS NOT NULL), 0), 4) AS spam_rate
+FROM events
+WHERE event = 'email_deliverability_event' AND "timestamp" >= ${at(from)} AND "timestamp" < ${at(to)}
+GROUP BY tenant_id
+ORDER BY bounce_rate DESC NULLS LAST, tenant_id`),
+};
+
+/** Monthly run-rate per tenant: Σ total_cost of each resource's newest snapshot, month to date (UTC). */
+const resourceCosts: ReportDefinition = {
+  name: 'resource-costs',
+  window: 'month-to-date',
+  title: 'Resource costs, month to date',
+  description: 'Per tenant: resources and their monthly run-rate (newest total_cost of each resource)',
+  columns: ['tenant_id', 'resources', 'monthly_run_rate'],
+  sql: ({ monthStart, to }) =>
+    textOf(sql`
+WITH latest AS (
+  SELECT tenant_id, coalesce(resource_id, resource_type) AS resource,
+    arg_max(total_cost, "timestamp") AS total_cost
+  FROM events
+  WHERE event = 'resource_usage_event' AND total_cost IS NOT NULL
+    AND "timestamp" >= ${at(monthStart)} AND "timestamp" < ${at(to)}
+  GROUP BY tenant_id, coalesce(resource_id, resource_type)
+)
+SELECT tenant_id, count(*) AS resources, round(sum(total_cost), 2) AS monthly_run_rate
+FROM latest GROUP BY tenant_id ORDER BY monthly_run_rate DESC, tenant_id`),
+};
+
 export const reports: Record<string, ReportDefinition> = {
   [performanceDashboard.name]: performanceDashboard,
   [costOptimization.name]: costOptimization,
+  [decisions.name]: decisions,
+  [deliverability.name]: deliverability,
+  [resourceCosts.name]: resourceCosts,
 };
 
 export function reportNamed(name: string): ReportDefinition {

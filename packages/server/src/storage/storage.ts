@@ -6,6 +6,7 @@ import type { InsightStore } from './insight-store.js';
 import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RelayDeadLetterStore } from './relay-dead-letter-store.js';
+import type { ReportScheduleStore } from './report-schedule-store.js';
 import type { RetentionStore } from './retention-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SyncStore } from './sync-store.js';
@@ -27,4 +28,5 @@ export interface Storage {
   forecastSeries: ForecastSeriesStore;
   sync: SyncStore;
   relayDeadLetters: RelayDeadLetterStore;
+  reportSchedules: ReportScheduleStore;
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { AlertSettings } from '../settings.js';
-import type { Notification } from '../types.js';
+import type { Notification, ReportNotification } from '../types.js';
+import { digestHtml } from '../../report-schedules/medium-alerts.js';
 import { DeliveryError, type Channel } from './channel.js';
 import { alertFacts, digestByTenant, digestHeadline, digestLine, headline, severityMark } from './message.js';
 
@@ -12,6 +13,7 @@ const link = (url: string | null, label: string) =>
 
 /** Subject, plain text and HTML of one notification. */
 export function emailContent(n: Notification): { subject: string; text: string; html: string } {
+  if (n.type === 'report') return { subject: n.subject, text: n.text, html: n.html ?? '' };
   if (n.type === 'digest') {
     const groups = digestByTenant(n);
     const subject = digestHeadline(n);
@@ -21,27 +23,8 @@ export function emailContent(n: Notification): { subject: string; text: string; 
       ...groups.flatMap((g) => [`${g.tenant}`, ...g.alerts.map((a) => `  - ${digestLine(a)}`), '']),
       ...(n.link ? [`Open Pulse: ${n.link}`] : []),
     ].join('\n');
-    const body = groups
-      .map(
-        (g) =>
-          `<h3>${html(g.tenant)}</h3><table cellpadding="4" style="border-collapse:collapse">` +
-          `<tr><th align="left">Alert</th><th align="right">Count</th><th align="right">Amount</th><th align="left">State</th></tr>` +
-          g.alerts
-            .map(
-              (a) =>
-                `<tr><td>${link(a.link, a.title)}<br><small>${html(a.summary)}</small></td><td align="right">${a.count}</td>` +
-                `<td align="right">${a.amount === null ? '—' : html(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(a.amount))}</td>` +
-                `<td>${html(a.state)}</td></tr>`,
-            )
-            .join('') +
-          `</table>`,
-      )
-      .join('');
-    return {
-      subject,
-      text,
-      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${html(subject)}</h2>${body}${n.link ? `<p>${link(n.link, 'Open Pulse')}</p>` : ''}</body></html>`,
-    };
+    // The report template, with the medium-alerts section of the scheduled reports.
+    return { subject, text, html: digestHtml(n) };
   }
   const subject = `${n.transition.kind === 'resolved' ? '✅' : severityMark[n.alert.severity]} ${headline(n)}`;
   const facts = alertFacts(n);
@@ -58,6 +41,14 @@ export function emailContent(n: Notification): { subject: string; text: string; 
     html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${html(headline(n))}</h2><table cellpadding="4">${rows}</table></body></html>`,
   };
 }
+
+/** A stored report attachment as nodemailer takes it; inline ones are referenced by the HTML as cid:. */
+const attachmentOf = (a: ReportNotification['attachments'][number]) => ({
+  filename: a.filename,
+  contentType: a.contentType,
+  content: Buffer.from(a.base64, 'base64'),
+  ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
+});
 
 /** Email over SMTP with nodemailer (PULSE_SMTP_URL, PULSE_ALERT_EMAIL_TO): one message per recipient. */
 export function emailChannel(settings: AlertSettings): Channel {
@@ -80,13 +71,15 @@ export function emailChannel(settings: AlertSettings): Channel {
       const content = emailContent(delivery.payload);
       // The Message-ID follows from the idempotency key, so a resend after a crash is recognisably the same mail.
       const messageId = `<${createHash('sha256').update(delivery.id).digest('hex').slice(0, 32)}@pulse>`;
+      const report = delivery.payload.type === 'report' ? delivery.payload : null;
       try {
         await transporter().sendMail({
-          from,
+          from: report?.from ?? from,
           to: delivery.target,
           subject: content.subject,
           text: content.text,
-          html: content.html,
+          ...(content.html ? { html: content.html } : {}),
+          ...(report ? { attachments: report.attachments.map(attachmentOf) } : {}),
           messageId,
           headers: { 'X-Pulse-Idempotency-Key': delivery.id },
         });

@@ -12,6 +12,24 @@ type Block = Record<string, unknown>;
 
 /** A Block Kit message: header, the facts as fields, why, and a button to the alert. */
 export function slackMessage(n: Notification): { text: string; blocks: Block[] } {
+  if (n.type === 'report')
+    return {
+      text: n.subject,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: clip(n.subject, 150) } },
+        { type: 'section', text: { type: 'mrkdwn', text: clip(esc(n.text), 3000) } },
+        ...(n.link
+          ? [
+              {
+                type: 'actions',
+                elements: [
+                  { type: 'button', text: { type: 'plain_text', text: 'Open in Pulse' }, url: n.link },
+                ],
+              },
+            ]
+          : []),
+      ],
+    };
   if (n.type === 'digest') {
     const blocks: Block[] = [
       { type: 'header', text: { type: 'plain_text', text: clip(digestHeadline(n), 150) } },

@@ -7,6 +7,12 @@ import { signWebhook } from './webhook-signature.js';
 /** The JSON body: Standard Webhooks' `{type, timestamp, data}` plus the idempotency key receivers dedupe on. */
 export function webhookBody(n: Notification, sentAt: Date): string {
   const common = { idempotency_key: n.idempotency_key, timestamp: sentAt.toISOString() };
+  if (n.type === 'report')
+    return JSON.stringify({
+      type: 'report.sent',
+      ...common,
+      data: { schedule: n.schedule, period: n.period, scope: n.scope, subject: n.subject, link: n.link },
+    });
   if (n.type === 'digest')
     return JSON.stringify({
       type: 'digest.weekly',

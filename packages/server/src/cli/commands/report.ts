@@ -15,7 +15,9 @@ export function registerReport(program: Command): void {
   withClientOptions(
     program
       .command('report')
-      .description('Run a named report: performance-dashboard | cost-optimization')
+      .description(
+        'Run a named report: performance-dashboard | cost-optimization | decisions | deliverability | resource-costs',
+      )
       .argument('<name>', 'report name')
       .option('--from <time>', 'window start (ISO 8601 or epoch ms; default 30 days before --to)')
       .option('--to <time>', 'window end (default now); cost-optimization runs month to date up to it')

@@ -1,0 +1,226 @@
+import type { ReportSection } from '@pulse/api';
+import { runReport, type ReportResult } from '../reports/run-report.js';
+import { percent } from './format.js';
+import { executiveSummary } from './executive-summary.js';
+import { mediumAlerts } from './medium-alerts.js';
+import { col, type Column, type SectionContext, type SectionDefinition } from './section-types.js';
+
+/** A named report (reports/definitions.ts) over the section's scope and period. */
+const named = (name: string, { queries, tenants, period, now }: SectionContext): Promise<ReportResult> =>
+  runReport(queries, name, tenants, { now, from: period.from, to: period.to });
+
+const TOP = 10;
+
+/** Per active tenant: revenue impact, savings, efficiency, decisions, performance score and ROI. */
+const performanceDashboard: SectionDefinition = {
+  id: 'performance-dashboard',
+  title: 'Performance per tenant',
+  async build(context) {
+    const report = await named('performance-dashboard', context);
+    const columns: Column[] = [
+      col('tenant_id', 'Tenant', 'text'),
+      col('plan_name', 'Plan', 'text'),
+      col('positive_revenue_impact', 'Revenue +', 'money'),
+      col('negative_revenue_impact', 'Revenue −', 'money'),
+      col('business_performance_score', 'Performance', 'percent'),
+      col('realized_savings', 'Realized savings', 'money'),
+      col('projected_savings', 'Projected savings', 'money'),
+      col('optimization_roi_percentage', 'ROI', 'percent'),
+      col('avg_efficiency_score', 'Efficiency', 'score'),
+      col('strategic_decisions_tracked', 'Decisions', 'count'),
+    ];
+    return {
+      id: this.id,
+      title: this.title,
+      note: `${report.title}: tenants with an active subscription, ordered by performance score ((positive − negative) / (positive + negative) × 100). ROI: realized savings / monthly price × 100.`,
+      metrics: [],
+      charts: [
+        {
+          id: 'performance-top',
+          title: `Performance score, top ${TOP} tenants`,
+          format: percent,
+          items: report.rows.slice(0, TOP).map((r) => ({
+            label: String(r.tenant_id),
+            value: Number(r.business_performance_score),
+          })),
+        },
+      ],
+      tables: [{ name: 'performance-dashboard', title: this.title, columns, rows: report.rows }],
+    };
+  },
+};
+
+const costOptimization: SectionDefinition = {
+  id: 'cost-optimization',
+  title: 'Cost optimization',
+  async build(context) {
+    const report = await named('cost-optimization', context);
+    return {
+      id: this.id,
+      title: this.title,
+      note: `Month to date (UTC) up to the end of the period, per tenant and category. Implemented optimizations are realized savings; identified ones projected.`,
+      metrics: [],
+      charts: [],
+      tables: [
+        {
+          name: 'cost-optimization',
+          title: report.title,
+          columns: [
+            col('tenant_id', 'Tenant', 'text'),
+            col('optimization_category', 'Category', 'text'),
+            col('optimization_count', 'Count', 'count'),
+            col('total_savings', 'Savings', 'money'),
+            col('avg_roi', 'Average ROI', 'score'),
+            col('implemented_count', 'Implemented', 'count'),
+            col('identified_count', 'Identified', 'count'),
+          ],
+          rows: report.rows,
+        },
+      ],
+    };
+  },
+};
+
+const decisions: SectionDefinition = {
+  id: 'decisions',
+  title: 'Decisions and outcomes',
+  async build(context) {
+    const report = await named('decisions', context);
+    return {
+      id: this.id,
+      title: this.title,
+      note: 'Each strategic decision with an event in the period (events of one decision share its decision_id), with its newest status and stated impacts: expected against actual.',
+      metrics: [],
+      charts: [],
+      tables: [
+        {
+          name: 'decisions',
+          title: report.title,
+          columns: [
+            col('tenant_id', 'Tenant', 'text'),
+            col('decision_title', 'Decision', 'text'),
+            col('status', 'Status', 'text'),
+            col('expected_revenue_impact', 'Expected revenue', 'money'),
+            col('actual_revenue_impact', 'Actual revenue', 'money'),
+            col('expected_cost_impact', 'Expected cost', 'money'),
+            col('actual_cost_impact', 'Actual cost', 'money'),
+          ],
+          rows: report.rows,
+        },
+      ],
+    };
+  },
+};
+
+const deliverability: SectionDefinition = {
+  id: 'deliverability',
+  title: 'Email deliverability',
+  async build(context) {
+    const report = await named('deliverability', context);
+    return {
+      id: this.id,
+      title: this.title,
+      note: 'Bounce and spam rates are weighted by each event’s email_count, as in the health score’s deliverability component (which reaches 0 at a 15 % bounce rate).',
+      metrics: [],
+      charts: [
+        {
+          id: 'bounce-rates',
+          title: `Bounce rate, top ${TOP} tenants`,
+          format: (n) => percent(n * 100),
+          items: report.rows
+            .filter((r) => r.bounce_rate !== null)
+            .slice(0, TOP)
+            .map((r) => ({ label: String(r.tenant_id), value: Number(r.bounce_rate) })),
+        },
+      ],
+      tables: [
+        {
+          name: 'deliverability',
+          title: report.title,
+          columns: [
+            col('tenant_id', 'Tenant', 'text'),
+            col('emails', 'Emails', 'count'),
+            col('bounce_rate', 'Bounce rate', 'rate'),
+            col('spam_rate', 'Spam rate', 'rate'),
+          ],
+          rows: report.rows,
+        },
+      ],
+    };
+  },
+};
+
+const costsVsBudget: SectionDefinition = {
+  id: 'costs-vs-budget',
+  title: 'Costs against budget',
+  async build(context) {
+    const [report, budgets] = await Promise.all([named('resource-costs', context), context.budgets()]);
+    const visible = (t: string) => context.tenants === 'all' || context.tenants.includes(t);
+    const monthly = new Map(
+      budgets
+        .filter((b) => b.resourceType === null && visible(b.tenantId))
+        .map((b) => [b.tenantId, b.monthlyUsd]),
+    );
+    const costs = new Map(report.rows.map((r) => [String(r.tenant_id), r]));
+    const rows = [...new Set([...costs.keys(), ...monthly.keys()])].sort().map((tenant) => {
+      const runRate = costs.has(tenant) ? Number(costs.get(tenant)?.monthly_run_rate) : null;
+      const budget = monthly.get(tenant) ?? null;
+      return {
+        tenant_id: tenant,
+        monthly_run_rate: runRate,
+        monthly_budget: budget,
+        budget_used_percentage:
+          runRate !== null && budget ? Math.round((runRate / budget) * 10_000) / 100 : null,
+      };
+    });
+    return {
+      id: this.id,
+      title: this.title,
+      note: 'Monthly run-rate: the sum of each resource’s newest total_cost this month (UTC), against the tenant’s monthly budget (PUT /api/budgets).',
+      metrics: [],
+      charts: [
+        {
+          id: 'budget-use',
+          title: 'Share of monthly budget used',
+          format: percent,
+          items: rows
+            .filter((r) => r.budget_used_percentage !== null)
+            .sort((a, b) => (b.budget_used_percentage ?? 0) - (a.budget_used_percentage ?? 0))
+            .slice(0, TOP)
+            .map((r) => ({ label: r.tenant_id, value: r.budget_used_percentage })),
+        },
+      ],
+      tables: [
+        {
+          name: 'costs-vs-budget',
+          title: this.title,
+          columns: [
+            col('tenant_id', 'Tenant', 'text'),
+            col('monthly_run_rate', 'Monthly run-rate', 'money'),
+            col('monthly_budget', 'Monthly budget', 'money'),
+            col('budget_used_percentage', 'Used', 'percent'),
+          ],
+          rows,
+        },
+      ],
+    };
+  },
+};
+
+/** Every section in its default order; a new one is one more entry. */
+export const sections: Record<ReportSection, SectionDefinition> = {
+  'executive-summary': executiveSummary,
+  'performance-dashboard': performanceDashboard,
+  'cost-optimization': costOptimization,
+  decisions,
+  deliverability,
+  'costs-vs-budget': costsVsBudget,
+  'medium-alerts': mediumAlerts,
+};
+
+/** Builds the asked sections in order, one at a time (they share the store). */
+export async function buildSections(ids: readonly ReportSection[], context: SectionContext) {
+  const built = [];
+  for (const id of ids) built.push(await sections[id].build(context));
+  return built;
+}

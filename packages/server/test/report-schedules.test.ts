@@ -1,0 +1,254 @@
+import type { ReportRun, ReportScheduleView } from '@pulse/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { manualClock } from './helpers/manual-clock.js';
+import { runCli } from './helpers/run-cli.js';
+import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { startSmtpReceiver } from './helpers/report-mail.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
+
+// Monday 16 March 2026, 09:00 UTC; "0 8 * * MON" in Berlin last fired at 07:00 UTC.
+const NOW = Date.UTC(2026, 2, 16, 9);
+const FIRE = Date.UTC(2026, 2, 16, 7);
+const HOUR = 3_600_000;
+const CFO = 'cfo@outside.test';
+
+let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+const servers: TestServer[] = [];
+beforeAll(async () => {
+  smtp = await startSmtpReceiver();
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  smtp.mails.length = 0;
+  smtp.refuse(0);
+});
+afterAll(async () => smtp.close());
+
+async function start(
+  at: number,
+  dataDir = temporaryDirectory('pulse-schedules-'),
+  env: Record<string, string> = {},
+) {
+  const server = await startTestServer({ PULSE_SMTP_URL: smtp.url, ...env }, dataDir, {
+    clock: manualClock(at),
+  });
+  servers.push(server);
+  return server;
+}
+
+/** A schedule for an address without a Pulse user: it sees the one tenant shared with it. */
+const weekly = {
+  name: 'Weekly',
+  cron: '0 8 * * MON',
+  timezone: 'Europe/Berlin',
+  recipients: [CFO],
+  tenants: ['acme'],
+  formats: ['html', 'csv'],
+};
+
+async function create(server: TestServer, body: object = weekly) {
+  const created = await server.api<ReportScheduleView>('/api/report-schedules', { body });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+const history = async (server: TestServer, id: string) =>
+  (await server.api<{ runs: ReportRun[] }>(`/api/report-schedules/${id}/history`)).body.runs;
+
+describe('report schedules over the API', () => {
+  it('stores, lists, patches and deletes schedules; refuses bad input naming the field', async () => {
+    const server = await start(NOW);
+    const schedule = await create(server);
+    expect(schedule).toMatchObject({ timezone: 'Europe/Berlin', nextRun: '2026-03-23T07:00:00.000Z' });
+    expect(schedule.sections).toHaveLength(7);
+
+    const bad = async (body: object, message: RegExp) => {
+      const res = await server.api<{ error: { code: string; message: string } }>('/api/report-schedules', {
+        body: { ...weekly, ...body },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.message).toMatch(message);
+    };
+    await bad({ cron: '0 8 * *' }, /^cron "0 8 \* \*" is not a cron pattern/);
+    await bad({ timezone: 'Europe/Atlantis' }, /^timezone "Europe\/Atlantis" is not an IANA time zone/);
+    await bad(
+      { recipients: ['not-an-address'] },
+      /^recipients\[0\] "not-an-address" is not an email address/,
+    );
+    await bad({ sections: ['forecasts'] }, /^sections\[0\]/);
+
+    const patched = await server.api<ReportScheduleView>(`/api/report-schedules/${schedule.id}`, {
+      method: 'PATCH',
+      body: { cron: '0 8 1W * *' },
+    });
+    expect(patched.body).toMatchObject({ cron: '0 8 1W * *', nextRun: '2026-04-01T06:00:00.000Z' });
+    expect((await server.api<{ schedules: unknown[] }>('/api/report-schedules')).body.schedules).toHaveLength(
+      1,
+    );
+    const removed = await server.api(`/api/report-schedules/${schedule.id}`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    expect((await server.api(`/api/report-schedules/${schedule.id}`)).status).toBe(404);
+  });
+
+  it('names the Debian package when a PDF is asked for and Chromium is not there', async () => {
+    const server = await start(NOW, undefined, { PULSE_CHROMIUM_PATH: '/nonexistent/chromium' });
+    const schedule = await create(server);
+    const res = await server.api<{ error: { code: string; message: string } }>(
+      `/api/report-schedules/${schedule.id}/preview?as=${CFO}&format=pdf`,
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('pdf_engine_missing');
+    expect(res.body.error.message).toContain('/nonexistent/chromium');
+    expect(res.body.error.message).toContain('apt-get install chromium');
+  });
+
+  it('retries a refused delivery and sends each copy of a run once', async () => {
+    const server = await start(NOW);
+    const schedule = await create(server);
+    smtp.refuse(1); // the first attempt gets a 451, the retry goes through
+    const arrived = smtp.next(CFO);
+    const record = (await server.storage.reportSchedules.get(schedule.id))!;
+    const run = await server.reportSchedules.runScheduled(record, FIRE, 'schedule');
+    expect(run?.recipients).toEqual([
+      {
+        recipient: CFO,
+        scope: 'Tenant: acme',
+        deliveryId: `report.${schedule.id}.2026-03-16T07:00:00.000Z.${CFO}`,
+        skipped: null,
+      },
+    ]);
+    const mail = await arrived;
+    expect(mail.parsed.subject).toContain('Weekly');
+    expect(mail.parsed.headers.find((h) => h.key === 'x-pulse-idempotency-key')?.value).toBe(
+      run?.recipients[0]?.deliveryId,
+    );
+    await server.alerts.idle();
+    // the same scheduled instant again (a second timer, a restart's catch-up): nothing new is sent
+    expect(await server.reportSchedules.runScheduled(record, FIRE, 'schedule')).toBeNull();
+    await server.alerts.idle();
+    expect(smtp.mails.filter((m) => m.to.includes(CFO))).toHaveLength(1);
+    const runs = await history(server, schedule.id);
+    expect(runs).toHaveLength(1);
+    // generated once, delivered once, each in the audit trail
+    await server.storage.audit.flush();
+    const audited = await server.storage.audit.list({ action: 'report.' });
+    expect(audited.map((r) => [r.action, r.result]).sort()).toEqual([
+      ['report.deliver', 'ok'],
+      ['report.generate', 'ok'],
+    ]);
+    expect(audited.find((r) => r.action === 'report.deliver')?.detail).toMatchObject({
+      recipient: CFO,
+      scope: 'Tenant: acme',
+      attempts: 2,
+    });
+    expect(runs[0]?.recipients).toEqual([
+      {
+        recipient: CFO,
+        scope: 'Tenant: acme',
+        status: 'sent',
+        attempts: 2,
+        error: null,
+      },
+    ]);
+  });
+
+  it('gives an address outside Pulse nothing when no tenant was shared with it', async () => {
+    const server = await start(NOW);
+    const schedule = await create(server, { ...weekly, tenants: null });
+    const sent = await server.api<ReportRun>(`/api/report-schedules/${schedule.id}/send`, { method: 'POST' });
+    expect(sent.body.recipients).toEqual([
+      {
+        recipient: CFO,
+        scope: '—',
+        status: 'skipped',
+        attempts: 0,
+        error: 'no tenants are shared with addresses outside Pulse',
+      },
+    ]);
+  });
+});
+
+describe('pulse reports', () => {
+  it('adds a schedule, previews a recipient’s copy to a file, sends it and shows the history', async () => {
+    const server = await start(NOW);
+    const client = ['--url', server.url, '--key', server.adminKey];
+    const added = await runCli(
+      {},
+      'reports',
+      'add',
+      '--name',
+      'From the CLI',
+      '--cron',
+      '0 8 * * MON',
+      '--timezone',
+      'Europe/Berlin',
+      '--to',
+      CFO,
+      '--tenants',
+      'acme',
+      '--formats',
+      'html,csv',
+      '--json',
+      ...client,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const out = join(temporaryDirectory('pulse-preview-'), 'copy.html');
+    const preview = await runCli({}, 'reports', 'preview', id, '--as', CFO, '--out', out, ...client);
+    expect(preview.code, preview.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('Scope: Tenant: acme');
+    expect(html).toContain('<img src="data:image/png;base64,');
+    expect(smtp.mails).toHaveLength(0);
+
+    const arrived = smtp.next(CFO);
+    expect((await runCli({}, 'reports', 'send', id, ...client)).code).toBe(0);
+    await arrived;
+    await server.alerts.idle();
+    const shown = await runCli({}, 'reports', 'history', id, ...client);
+    expect(shown.stdout).toMatch(/manual\s+cfo@outside\.test\s+Tenant: acme\s+sent/);
+    expect((await runCli({}, 'reports', 'list', ...client)).stdout).toContain('From the CLI');
+  });
+});
+
+describe('runs missed while Pulse was down', () => {
+  it('sends the latest missed run once at start when it is recent, and records an older one as missed', async () => {
+    const dataDir = temporaryDirectory('pulse-catch-up-');
+    // created on Sunday; Pulse is down over Monday 07:00 UTC and back 2 hours later
+    let server = await start(FIRE - 20 * HOUR, dataDir);
+    const schedule = await create(server);
+    await server.close();
+    servers.splice(0);
+
+    const arrived = smtp.next(CFO);
+    server = await start(FIRE + 2 * HOUR, dataDir);
+    await arrived;
+    await server.reportSchedules.idle();
+    await server.close();
+    servers.splice(0);
+
+    // back again: that run is recorded, so nothing is sent twice
+    server = await start(FIRE + 3 * HOUR, dataDir);
+    await server.reportSchedules.idle();
+    await server.alerts.idle();
+    expect(smtp.mails).toHaveLength(1);
+    const runs = await history(server, schedule.id);
+    expect(runs.map((r) => [r.instant, r.trigger])).toEqual([['2026-03-16T07:00:00.000Z', 'catch-up']]);
+    await server.close();
+    servers.splice(0);
+
+    // down for the whole next week and back 2 days after its fire: recorded as missed, not sent
+    server = await start(FIRE + 7 * 24 * HOUR + 48 * HOUR, dataDir);
+    await server.reportSchedules.idle();
+    const later = await history(server, schedule.id);
+    expect(later[0]).toMatchObject({
+      instant: '2026-03-23T07:00:00.000Z',
+      trigger: 'missed',
+      recipients: [],
+    });
+    expect(smtp.mails).toHaveLength(1);
+  });
+});
