@@ -5,9 +5,8 @@ import type { Logger } from 'pino';
 import { createLogger } from './observability/logger.js';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
 import { ensureDemoUser } from './access/demo-user.js';
-import { createAnalytics, type SqlConnection } from './analytics/analytics.js';
+import { createAnalytics } from './analytics/analytics.js';
 import { alertSettingsFrom, createAlertSystem, type AlertEngine } from './alerts/index.js';
-import { DuckDbAlertStore } from './storage/duckdb/duckdb-alert-store.js';
 import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { EventStream } from './ingestion/event-stream.js';
@@ -23,124 +22,24 @@ import {
   queryRunnerBehindBarrier,
   forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
-import type { DuckDbLogSink } from './storage/duckdb/duckdb-log-sink.js';
 import { createMetrics } from './observability/metrics.js';
 import { describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
 import type { AuditLog } from './storage/audit-log.js';
 import { auditTrail, type AuditTrail } from './access/audit-trail.js';
-import { DuckDbApiKeyStore } from './storage/duckdb/duckdb-api-key-store.js';
-import { DuckDbAuditLog } from './storage/duckdb/duckdb-audit-log.js';
-import { DuckDbUserStore } from './storage/duckdb/duckdb-user-store.js';
-import { DuckDbWebhookStore } from './storage/duckdb/duckdb-webhook-store.js';
-import { DuckDbSyncStore } from './storage/duckdb/duckdb-sync-store.js';
-import { DuckDbReportScheduleStore } from './storage/duckdb/duckdb-report-schedule-store.js';
-import { DuckDbRetentionStore } from './storage/duckdb/duckdb-retention-store.js';
-import { DuckDbForecastSeriesStore } from './storage/duckdb/duckdb-forecast-series-store.js';
 import { startRetention } from './retention/index.js';
-import { DuckDbEventStore } from './storage/duckdb/duckdb-event-store.js';
-import { loadAtRestKey, logAtRestStatus, recordCipherFor } from './encryption/at-rest.js';
-import type { RecordCipher } from './encryption/record-cipher.js';
-import type { StoreCompaction, StoreEncryptionMaintenance } from './encryption/store-maintenance.js';
-import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './storage/duckdb/rewrite-database.js';
+import { openStorage } from './storage/open-storage.js';
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
-import { DuckDbInsightStore } from './storage/duckdb/duckdb-insight-store.js';
 import { CaptureTally } from './insights/impact-capture-tally.js';
 import { startInfra } from './infra/index.js';
 import { startSync } from './sync/index.js';
-import { DuckDbRelayDeadLetterStore } from './storage/duckdb/duckdb-relay-dead-letter-store.js';
 import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
-
-/** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
-function embeddedStorePath(config: FullConfig, purpose: string): string {
-  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
-    throw new Error(`PULSE_STORE_URL ${config.storeUrl}: ${purpose}`);
-  return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
-}
-
-/**
- * Opens the configured storage (the embedded DuckDB file), plus the SQL connection analytics reads its
- * rollups through, the ingest log's cipher and its loader's sink.
- */
-export async function openStorage(
-  config: FullConfig,
-  logger?: Logger,
-): Promise<
-  Storage & {
-    sql: SqlConnection;
-    recordCipher: RecordCipher | null;
-    alertJournalCipher: RecordCipher | null;
-    logSink: DuckDbLogSink;
-  }
-> {
-  const path = embeddedStorePath(
-    config,
-    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
-  );
-  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
-  const key = loadAtRestKey(config);
-  const events = await DuckDbEventStore.open({
-    path,
-    memoryLimit: config.duckdbMemoryLimit,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
-  });
-  if (logger) logAtRestStatus(logger, key, events.encryption, path);
-  return {
-    events,
-    subscriptions: await events.subscriptionStore(),
-    queries: events.queryRunner(),
-    alerts: await DuckDbAlertStore.open(events, logger),
-    apiKeys: await DuckDbApiKeyStore.open(events),
-    audit: await DuckDbAuditLog.open(events),
-    retention: await DuckDbRetentionStore.open(events),
-    users: await DuckDbUserStore.open(events),
-    webhooks: await DuckDbWebhookStore.open(events),
-    insights: await DuckDbInsightStore.open(events),
-    forecastSeries: await DuckDbForecastSeriesStore.open(events),
-    sync: await DuckDbSyncStore.open(events),
-    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
-    reportSchedules: await DuckDbReportScheduleStore.open(events),
-    // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
-    sql: await events.connect(),
-    // Seals business data kept outside the store (the ingest log); null when encryption is off.
-    recordCipher: recordCipherFor(key, 'ingest-log'),
-    // The alert journal's own subkey: a record cannot be replayed from one log into the other.
-    alertJournalCipher: recordCipherFor(key, 'alert-journal'),
-    // Bulk-loads the ingest log into the event tables (ADR 0002).
-    logSink: await events.logSink(),
-  };
-}
-
-/** What offline rewrites of the embedded store need: its crypto settings and the ingest log to check. */
-const maintenanceSettings = (config: FullConfig) => ({
-  extensionDir: config.duckdbExtensionDir,
-  allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-  ingestLogDir: join(config.dataDir, 'ingest-log'),
-  alertJournalDir: join(config.dataDir, 'alert-journal'),
-});
-
-/** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
-export function storeEncryptionMaintenance(config: FullConfig): StoreEncryptionMaintenance {
-  const path = embeddedStorePath(config, 'encryption maintenance is for the embedded DuckDB store');
-  return duckDbEncryptionMaintenance(path, maintenanceSettings(config));
-}
-
-/** Offline compaction of the embedded store (`pulse store compact`). */
-export function storeCompaction(config: FullConfig): StoreCompaction {
-  const path = embeddedStorePath(config, 'compaction is for the embedded DuckDB store');
-  return duckDbStoreCompaction(path, maintenanceSettings(config));
-}
 
 export interface RunningServer {
   url: string;

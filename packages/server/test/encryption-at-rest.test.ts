@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { writeNewKeyFile } from '../src/encryption/key-file.js';
 import { readEncryptionKeyFile } from '../src/encryption/key-file.js';
-import { storeEncryptionMaintenance } from '../src/main.js';
+import { storeEncryptionMaintenance } from '../src/storage/open-storage.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { tableCounts } from './helpers/store-tables.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { keyFingerprint, readEncryptionKeyFile, writeNewKeyFile } from '../../encryption/key-file.js';
 import type { KeyRef, RewriteResult } from '../../encryption/store-maintenance.js';
-import { storeEncryptionMaintenance } from '../../main.js';
+import { storeEncryptionMaintenance } from '../../storage/open-storage.js';
 import { configOf, currentKey, say } from '../offline-store.js';
 import { progressBar } from '../progress.js';
 import { print } from '../table.js';

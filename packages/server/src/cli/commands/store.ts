@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CompactResult } from '../../encryption/store-maintenance.js';
-import { storeCompaction } from '../../main.js';
+import { storeCompaction } from '../../storage/open-storage.js';
 import { configOf, currentKey, say } from '../offline-store.js';
 import { progressBar } from '../progress.js';
 import { print } from '../table.js';

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { SqlConnection } from '../analytics/analytics.js';
+import type { FullConfig } from '../config/index.js';
+import { loadAtRestKey, logAtRestStatus, recordCipherFor } from '../encryption/at-rest.js';
+import type { RecordCipher } from '../encryption/record-cipher.js';
+import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
+import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
+import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
+import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
+import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
+import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
+import { DuckDbInsightStore } from './duckdb/duckdb-insight-store.js';
+import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
+import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
+import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
+import { DuckDbRetentionStore } from './duckdb/duckdb-retention-store.js';
+import { DuckDbSyncStore } from './duckdb/duckdb-sync-store.js';
+import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
+import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
+import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
+import type { Storage } from './storage.js';
+
+/** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
+function embeddedStorePath(config: FullConfig, purpose: string): string {
+  if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
+    throw new Error(`PULSE_STORE_URL ${config.storeUrl}: ${purpose}`);
+  return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
+}
+
+/**
+ * Opens the configured storage (the embedded DuckDB file), plus the SQL connection analytics reads its
+ * rollups through, the ingest log's cipher and its loader's sink.
+ */
+export async function openStorage(
+  config: FullConfig,
+  logger?: Logger,
+): Promise<
+  Storage & {
+    sql: SqlConnection;
+    recordCipher: RecordCipher | null;
+    alertJournalCipher: RecordCipher | null;
+    logSink: DuckDbLogSink;
+  }
+> {
+  const path = embeddedStorePath(
+    config,
+    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+  );
+  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
+  const key = loadAtRestKey(config);
+  const events = await DuckDbEventStore.open({
+    path,
+    memoryLimit: config.duckdbMemoryLimit,
+    encryption: key && {
+      key: key.bytes,
+      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+      extensionDir: config.duckdbExtensionDir,
+      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+    },
+  });
+  if (logger) logAtRestStatus(logger, key, events.encryption, path);
+  return {
+    events,
+    subscriptions: await events.subscriptionStore(),
+    queries: events.queryRunner(),
+    alerts: await DuckDbAlertStore.open(events, logger),
+    apiKeys: await DuckDbApiKeyStore.open(events),
+    audit: await DuckDbAuditLog.open(events),
+    retention: await DuckDbRetentionStore.open(events),
+    users: await DuckDbUserStore.open(events),
+    webhooks: await DuckDbWebhookStore.open(events),
+    insights: await DuckDbInsightStore.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    sync: await DuckDbSyncStore.open(events),
+    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
+    reportSchedules: await DuckDbReportScheduleStore.open(events),
+    // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
+    sql: await events.connect(),
+    // Seals business data kept outside the store (the ingest log); null when encryption is off.
+    recordCipher: recordCipherFor(key, 'ingest-log'),
+    // The alert journal's own subkey: a record cannot be replayed from one log into the other.
+    alertJournalCipher: recordCipherFor(key, 'alert-journal'),
+    // Bulk-loads the ingest log into the event tables (ADR 0002).
+    logSink: await events.logSink(),
+  };
+}
+
+/** What offline rewrites of the embedded store need: its crypto settings and the ingest log to check. */
+const maintenanceSettings = (config: FullConfig) => ({
+  extensionDir: config.duckdbExtensionDir,
+  allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+  ingestLogDir: join(config.dataDir, 'ingest-log'),
+  alertJournalDir: join(config.dataDir, 'alert-journal'),
+});
+
+/** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */
+export function storeEncryptionMaintenance(config: FullConfig): StoreEncryptionMaintenance {
+  const path = embeddedStorePath(config, 'encryption maintenance is for the embedded DuckDB store');
+  return duckDbEncryptionMaintenance(path, maintenanceSettings(config));
+}
+
+/** Offline compaction of the embedded store (`pulse store compact`). */
+export function storeCompaction(config: FullConfig): StoreCompaction {
+  const path = embeddedStorePath(config, 'compaction is for the embedded DuckDB store');
+  return duckDbStoreCompaction(path, maintenanceSettings(config));
+}
