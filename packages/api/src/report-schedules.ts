@@ -3,7 +3,8 @@ import { Body, doc, errors, IdParams, IsoTime, List, literals, Nullable, text } 
 
 /** Scheduled executive reports: schedules, sends and their history. */
 
-export const reportSections = [
+/** The sections a schedule gets when it names none, in their order. */
+export const defaultReportSections = [
   'executive-summary',
   'performance-dashboard',
   'cost-optimization',
@@ -12,6 +13,9 @@ export const reportSections = [
   'costs-vs-budget',
   'medium-alerts',
 ] as const;
+/** Insight sections, sent only when a schedule lists them. */
+export const optionalReportSections = ['forecasts', 'impact', 'benchmarks'] as const;
+export const reportSections = [...defaultReportSections, ...optionalReportSections] as const;
 export type ReportSection = (typeof reportSections)[number];
 
 export const reportFormats = ['html', 'pdf', 'csv'] as const;
@@ -20,7 +24,9 @@ export type ReportFormat = (typeof reportFormats)[number];
 const Recipients = List(Type.String({ minLength: 3, description: 'An email address' }), {
   description: 'Email addresses; each copy is rendered with that recipient’s own scope',
 });
-const Sections = List(literals(reportSections), { description: 'Sections in order (default all)' });
+const Sections = List(literals(reportSections), {
+  description: `Sections in order (default ${defaultReportSections.join(', ')}; optional: ${optionalReportSections.join(', ')})`,
+});
 const Formats = List(literals(reportFormats), {
   description: 'html: the email body; pdf and csv: attachments (default all three)',
 });

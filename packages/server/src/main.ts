@@ -281,6 +281,10 @@ export async function startServer(
     logger,
   });
 
+  // What capture received and what became of it, per day, kept across restarts (the capture success rate).
+  const captureTally = new CaptureTally(storage.insights, (error) =>
+    logger.error({ err: error }, 'storing capture counts failed; retrying'),
+  );
   const reportSchedules = await startReportSchedules({
     config,
     storage,
@@ -289,6 +293,7 @@ export async function startServer(
     settings: alertSettings,
     clock: clock.now,
     logger,
+    flushCaptureCounts: () => captureTally.flush(),
   });
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
@@ -324,10 +329,6 @@ export async function startServer(
   if (!config.projectTokens.length)
     logger.warn('PULSE_PROJECT_TOKEN is not set: capture accepts any well-formed project token');
 
-  // What capture received and what became of it, per day, kept across restarts (the capture success rate).
-  const captureTally = new CaptureTally(storage.insights, (error) =>
-    logger.error({ err: error }, 'storing capture counts failed; retrying'),
-  );
   captureTally.start();
 
   let ready = true;

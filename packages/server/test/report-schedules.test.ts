@@ -1,7 +1,8 @@
-import type { ReportRun, ReportScheduleView } from '@pulse/api';
+import type { BusinessImpact, ReportRun, ReportScheduleView } from '@pulse/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rate, score } from '../src/report-schedules/format.js';
 import { manualClock } from './helpers/manual-clock.js';
 import { runCli } from './helpers/run-cli.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
@@ -78,7 +79,7 @@ describe('report schedules over the API', () => {
       { recipients: ['not-an-address'] },
       /^recipients\[0\] "not-an-address" is not an email address/,
     );
-    await bad({ sections: ['forecasts'] }, /^sections\[0\]/);
+    await bad({ sections: ['forecast'] }, /^sections\[0\]/);
 
     const patched = await server.api<ReportScheduleView>(`/api/report-schedules/${schedule.id}`, {
       method: 'PATCH',
@@ -250,5 +251,111 @@ describe('runs missed while Pulse was down', () => {
       recipients: [],
     });
     expect(smtp.mails).toHaveLength(1);
+  });
+});
+
+describe('insight sections', () => {
+  // The week the schedule's copies cover: [9 March 07:00Z, 16 March 07:00Z).
+  const PERIOD = { from: '2026-03-09T07:00:00.000Z', to: '2026-03-16T07:00:00.000Z' };
+  const day = (d: number) => new Date(Date.UTC(2026, 2, d, 12)).toISOString();
+  let n = 0;
+  const ev = (event: string, tenant: string, d: number, properties: Record<string, unknown>) => ({
+    event,
+    distinct_id: tenant,
+    uuid: `01950000-0000-7000-9000-${String(++n).padStart(12, '0')}`,
+    timestamp: day(d),
+    properties: { tenant_id: tenant, ...properties },
+  });
+  const revenue = (tenant: string, d: number, amount: number) =>
+    ev('revenue_impact_event', tenant, d, { impact_amount: amount, impact_type: 'positive' });
+  const TENANT_EXEC = 'te@acme.test';
+  const EXEC = 'exec@corp.test';
+
+  it('shows forecasts, impact and benchmarks with each recipient’s scope only', async () => {
+    const server = await start(NOW);
+    const events = [
+      ...[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((d) => revenue('acme', d, 1_000 + d * 10)),
+      revenue('globex', 12, 77_777),
+      ev('operational_efficiency_event', 'acme', 10, { efficiency_metric: 'delivery', efficiency_score: 81 }),
+      ev('operational_efficiency_event', 'globex', 10, {
+        efficiency_metric: 'support',
+        efficiency_score: 43.7,
+      }),
+      ev('cost_optimization_event', 'acme', 10, {
+        savings_amount: 1_200,
+        optimization_type: 'implemented',
+        optimization_category: 'infrastructure',
+      }),
+      ev('cost_optimization_event', 'acme', 11, {
+        savings_amount: 800,
+        optimization_type: 'identified',
+        optimization_category: 'staffing',
+      }),
+    ];
+    const captured = await fetch(`${server.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: 'phc_x', batch: events, historical_migration: true }),
+    });
+    expect(captured.status).toBe(200);
+    for (const user of [
+      { email: TENANT_EXEC, role: 'tenant_executive', tenants: ['acme'] },
+      { email: EXEC, role: 'executive', tenants: 'all' },
+    ])
+      expect(
+        (await server.api('/api/users', { body: { ...user, password: 'a long enough password 1' } })).status,
+      ).toBe(201);
+    const schedule = await create(server, {
+      ...weekly,
+      recipients: [TENANT_EXEC, EXEC],
+      tenants: null,
+      sections: ['forecasts', 'impact', 'benchmarks'],
+      formats: ['html'],
+    });
+    const preview = async (as: string) => {
+      const res = await fetch(
+        `${server.url}/api/report-schedules/${schedule.id}/preview?as=${as}&format=html`,
+        {
+          headers: { authorization: `Bearer ${server.adminKey}` },
+        },
+      );
+      const body = await res.text();
+      expect(res.status, body).toBe(200);
+      return body;
+    };
+    const tenantCopy = await preview(TENANT_EXEC);
+
+    // Forecasts: the chosen method per metric, and a chart per metric with data (no resource costs here).
+    expect(tenantCopy).toContain('Forecast methods');
+    expect(tenantCopy).toMatch(/<td[^>]*>(holt_winters_additive|holt_linear|seasonal_naive|naive)<\/td>/);
+    expect(tenantCopy.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2);
+
+    // Impact: the figures of the API for the same scope and period.
+    const impact = await server.api<BusinessImpact>(
+      `/api/insights/impact?tenant=acme&from=${PERIOD.from}&to=${PERIOD.to}`,
+    );
+    expect(impact.status).toBe(200);
+    const shown = (label: string) =>
+      new RegExp(`data-metric="${label.replace(/[()]/g, '\\$&')}">([^<]*)<`).exec(tenantCopy)?.[1];
+    const days = (v: number | null) => (v === null ? '—' : `${score(v)} days`);
+    const share = (v: number | null) => (v === null ? '—' : rate(v));
+    const i = impact.body;
+    expect(i.savingsRealization.current.share).toBe(0.6);
+    expect(shown('Realized savings share')).toBe(share(i.savingsRealization.current.share));
+    expect(shown('Capture success rate')).toBe(share(i.captureSuccess.current.rate));
+    expect(shown('Decision velocity (median)')).toBe(days(i.decisionVelocity.current.medianDays));
+    expect(shown('Issue identification (median, to alert)')).toBe(
+      days(i.identification.toAlert.current.medianDays),
+    );
+
+    // Benchmarks: acme's own values and how many tenants were compared; nothing of globex.
+    expect(tenantCopy).toContain('2 tenants compared');
+    expect(tenantCopy).toMatch(/>acme<\/td><td[^>]*>81<\/td>/);
+    for (const leak of ['globex', '43.7', '77,777', '; median']) expect(tenantCopy).not.toContain(leak);
+
+    // The same checks would catch a leak: an executive's copy does show globex.
+    const executiveCopy = await preview(EXEC);
+    for (const shownToAll of ['globex', '43.7', '77,777', '; median'])
+      expect(executiveCopy).toContain(shownToAll);
   });
 });

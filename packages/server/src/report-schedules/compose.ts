@@ -1,7 +1,7 @@
 import type { ReportFormat, ReportSection } from '@pulse/api';
 import { toCsv } from '../csv.js';
 import type { ReportNotification } from '../alerts/types.js';
-import { renderChart, type ChartImage } from './charts.js';
+import { hasData, renderChart, type ChartImage } from './charts.js';
 import { periodText } from './format.js';
 import { renderHtml, renderText, type ReportDocument } from './render-html.js';
 import type { PdfRenderer } from './render-pdf.js';
@@ -64,7 +64,7 @@ export async function composeCopy(request: CopyRequest, context: ComposeContext)
   const charts = new Map<string, ChartImage>();
   if (visual)
     for (const chart of built.flatMap((s) => s.charts))
-      if (chart.items.length) charts.set(chart.id, renderChart(chart));
+      if (hasData(chart)) charts.set(chart.id, renderChart(chart));
   const document: ReportDocument = {
     title: request.name,
     periodText: periodText(request.period, request.timezone),

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import {
   reportFormats,
+  defaultReportSections,
   reportSections,
   type ReportFormat,
   type ReportSchedulePatch,
@@ -89,7 +90,7 @@ export function fieldsOf(body: ReportScheduleBody): Fields {
     cron: body.cron,
     timezone,
     recipients: recipientsOf(body.recipients),
-    sections: unique<ReportSection>('sections', body.sections ?? reportSections, reportSections),
+    sections: unique<ReportSection>('sections', body.sections ?? defaultReportSections, reportSections),
     tenants: tenantsOf(body.tenants),
     formats: unique<ReportFormat>('formats', body.formats ?? reportFormats, reportFormats),
   };

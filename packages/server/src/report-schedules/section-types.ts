@@ -1,9 +1,11 @@
 import type { ReportSection } from '@pulse/api';
 import type { Analytics } from '../analytics/analytics.js';
 import type { Alert } from '../alerts/types.js';
+import type { InsightSources } from '../insights/scoped.js';
 import type { AlertFilter, Budget } from '../storage/alert-store.js';
+import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
-import type { BarChart } from './charts.js';
+import type { Chart } from './charts.js';
 import type { ValueKind } from './format.js';
 import type { Tenants } from './scope.js';
 
@@ -16,6 +18,9 @@ export interface SectionContext {
   queries: QueryRunner;
   budgets: () => Promise<Budget[]>;
   alerts: (filter: AlertFilter) => Promise<Alert[]>;
+  /** The insight modules' stores; the sections pass them the recipient's tenants. */
+  insights: InsightSources;
+  forecastSeries: ForecastSeriesStore;
   /** Links into the dashboard (null without PULSE_PUBLIC_URL). */
   publicUrl: string | null;
 }
@@ -49,7 +54,7 @@ export interface SectionContent {
   /** How the figures are defined, in a sentence or two. */
   note: string;
   metrics: Metric[];
-  charts: BarChart[];
+  charts: Chart[];
   tables: ReportTable[];
 }
 

@@ -2,6 +2,7 @@ import type { ReportSection } from '@pulse/api';
 import { runReport, type ReportResult } from '../reports/run-report.js';
 import { percent } from './format.js';
 import { executiveSummary } from './executive-summary.js';
+import { benchmarksSection, forecasts, impact } from './insight-sections.js';
 import { mediumAlerts } from './medium-alerts.js';
 import { col, type Column, type SectionContext, type SectionDefinition } from './section-types.js';
 
@@ -207,7 +208,7 @@ const costsVsBudget: SectionDefinition = {
   },
 };
 
-/** Every section in its default order; a new one is one more entry. */
+/** Every section, the default ones first in their order; a new one is one more entry. */
 export const sections: Record<ReportSection, SectionDefinition> = {
   'executive-summary': executiveSummary,
   'performance-dashboard': performanceDashboard,
@@ -216,6 +217,9 @@ export const sections: Record<ReportSection, SectionDefinition> = {
   deliverability,
   'costs-vs-budget': costsVsBudget,
   'medium-alerts': mediumAlerts,
+  forecasts,
+  impact,
+  benchmarks: benchmarksSection,
 };
 
 /** Builds the asked sections in order, one at a time (they share the store). */

@@ -15,6 +15,8 @@ export async function startReportSchedules(deps: {
   settings: AlertSettings;
   clock: () => number;
   logger: Logger;
+  /** Stores the capture counts still in memory before a report reads them. */
+  flushCaptureCounts: () => Promise<void>;
 }): Promise<ReportSchedules> {
   const { config, storage, alerts, settings, logger } = deps;
   const schedules = new ReportSchedules({
@@ -26,6 +28,8 @@ export async function startReportSchedules(deps: {
       queries: storage.queries,
       budgets: () => alerts.budgets(),
       alerts: (filter) => alerts.listAlerts(filter),
+      insights: { store: storage.insights, rules: alerts, flushCaptureCounts: deps.flushCaptureCounts },
+      forecastSeries: storage.forecastSeries,
       publicUrl: settings.publicUrl,
       pdf: new PdfRenderer(config.chromiumPath),
       clock: deps.clock,

@@ -1,26 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { insightOutcomeRoutes as contract, type WindowQuery } from '@pulse/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Rule } from '../../alerts/rule-model.js';
 import { ValidationError } from '../../errors.js';
-import { benchmarks } from '../../insights/benchmarks.js';
 import { DAY_MS, DECISIONS_READ_LIMIT, decisionInsights } from '../../insights/decisions.js';
-import { businessImpact, captureDays, dayText } from '../../insights/impact.js';
-import type { InsightStore } from '../../storage/insight-store.js';
+import { scopedBenchmarks, scopedImpact, type InsightSources } from '../../insights/scoped.js';
 import type { TenantScope } from '../../storage/query-runner.js';
 import { guard } from '../auth.js';
 import { listParam, timeParam } from '../query-params.js';
 
-/** Alerts one impact answer reads at most (the newest of its two periods). */
-const ALERTS_READ_LIMIT = 20_000;
-
-export interface InsightRouteDeps {
-  store: InsightStore;
-  rules: { rules(): readonly Rule[] };
+export interface InsightRouteDeps extends InsightSources {
   /** Now, epoch ms: the default window ends here, and reviews are overdue as of it. */
   clock: () => number;
-  /** Stores the capture counts still in memory, so an answer includes every capture so far. */
-  flushCaptureCounts?: () => Promise<void>;
 }
 
 /** The caller's scope and window ([from, to), `defaultDays` up to now unless given; at most 400 days). */
@@ -47,38 +37,11 @@ export function insightOutcomeRoutes(app: FastifyInstance, deps: InsightRouteDep
 
   api.get('/api/insights/benchmarks', { schema: contract.getBenchmarks }, async (request) => {
     const { scope, from, to } = scopeAndWindow(request, request.query, deps.clock(), 30);
-    // Every tenant's totals: a percentile is a position among all of them, whoever asks.
-    return benchmarks(await store.tenantTotals({ from, to }), scope, { from, to });
+    return scopedBenchmarks(store, scope, { from, to });
   });
 
   api.get('/api/insights/impact', { schema: contract.getImpact }, async (request) => {
     const { scope, from, to } = scopeAndWindow(request, request.query, deps.clock(), 30);
-    const current = { from, to };
-    const previous = { from: from - (to - from), to: from };
-    const visible = (t: { tenantId: string }) => scope === 'all' || scope.includes(t.tenantId);
-    await deps.flushCaptureCounts?.();
-    const days = { first: captureDays(previous).first, last: captureDays(current).last };
-    const [decisions, alerts, totalsNow, totalsBefore, capture] = await Promise.all([
-      store.decisions({ tenants: scope, to, limit: DECISIONS_READ_LIMIT }),
-      store.alertTimings({ tenants: scope, from: previous.from, to, limit: ALERTS_READ_LIMIT }),
-      store.tenantTotals(current),
-      store.tenantTotals(previous),
-      store.captureCounts({ tenants: scope, fromDay: dayText(days.first), toDay: dayText(days.last) }),
-    ]);
-    const absenceRules = new Set(
-      deps.rules
-        .rules()
-        .filter((r) => r.condition.kind === 'overdue')
-        .map((r) => r.id),
-    );
-    return businessImpact({
-      current,
-      previous,
-      decisions: decisions.records,
-      alerts,
-      absenceRules,
-      totals: { current: totalsNow.filter(visible), previous: totalsBefore.filter(visible) },
-      capture,
-    });
+    return scopedImpact(deps, scope, { from, to });
   });
 }
