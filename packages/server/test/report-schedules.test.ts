@@ -291,6 +291,20 @@ describe('insight sections', () => {
         optimization_type: 'identified',
         optimization_category: 'staffing',
       }),
+      // Proposed on the 10th, completed on the 13th: 3 days; globex's 9-day decision is not acme's.
+      ...[
+        ['acme', 10, 'proposed'],
+        ['acme', 13, 'completed'],
+        ['globex', 4, 'proposed'],
+        ['globex', 13, 'completed'],
+      ].map(([tenant, d, status]) =>
+        ev('strategic_decision_event', String(tenant), Number(d), {
+          decision_id: `${String(tenant)}-1`,
+          decision_type: 'vendor_selection',
+          decision_title: 'Vendor',
+          status,
+        }),
+      ),
     ];
     const captured = await fetch(`${server.url}/batch/`, {
       method: 'POST',
@@ -341,6 +355,7 @@ describe('insight sections', () => {
     const share = (v: number | null) => (v === null ? '—' : rate(v));
     const i = impact.body;
     expect(i.savingsRealization.current.share).toBe(0.6);
+    expect(i.decisionVelocity.current.medianDays).toBe(3);
     expect(shown('Realized savings share')).toBe(share(i.savingsRealization.current.share));
     expect(shown('Capture success rate')).toBe(share(i.captureSuccess.current.rate));
     expect(shown('Decision velocity (median)')).toBe(days(i.decisionVelocity.current.medianDays));
