@@ -3,6 +3,7 @@ import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
 import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
 import { DecisionsPage } from './components/decisions';
+import { NotFoundPage } from './components/not-found';
 import { SignIn } from './components/sign-in';
 import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
@@ -198,6 +199,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
     );
   else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;
   else if (loc.path === '/decisions') page = <DecisionsPage window={win} tenant={loc.query.get('tenant')} />;
+  else if (loc.path !== '/' && !tenantMatch) page = <NotFoundPage path={loc.path} />;
   else
     page = (
       <main id="main" class="page">

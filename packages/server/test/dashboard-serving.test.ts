@@ -82,6 +82,21 @@ describe('the dashboard at /', () => {
     await app.close();
   });
 
+  it("answers a browser's page request for an unknown path with the app (its not-found page), status 404", async () => {
+    const app = await appWith(fakeDist());
+    const accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await app.inject({ url: '/no-such-page?x=1', headers: { accept } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toBe(html);
+    for (const url of ['/api/nope', '/webhooks/nope', '/assets/missing.js', '/e/x', '/batch/x']) {
+      const reply = await app.inject({ url, headers: { accept } });
+      expect(reply.statusCode, url).toBe(404);
+      expect(reply.json(), url).toMatchObject({ error: { code: 'not_found' } });
+    }
+    await app.close();
+  });
+
   it('answers 503 with a clear message when the dashboard is not built', async () => {
     const app = await appWith(join(tmpdir(), 'pulse-no-such-dist'));
     for (const url of ['/', '/alerts', '/assets/index.js']) {

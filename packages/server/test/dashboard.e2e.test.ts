@@ -267,6 +267,13 @@ describe('the dashboard in headless Chromium', () => {
     await page.getByLabel('Tenant').press('Enter');
     await page.waitForSelector('[data-testid=health-score]');
     expect(await page.locator('h1').textContent()).toContain(A);
+
+    // A dead link opens the app's not-found page (404), with the way back, not raw API JSON.
+    const dead = await page.goto(`${server.url}/no-such-page`);
+    expect(dead?.status()).toBe(404);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.getByRole('link', { name: 'Executive overview' }).click();
+    await page.waitForSelector('[data-testid=health-score]');
     expect(pageErrors).toEqual([]);
     await context.close();
   });

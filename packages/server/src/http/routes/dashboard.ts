@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../errors.js';
+import { notFound, sendError } from '../errors.js';
+import { capturePaths } from './capture.js';
 
 /** packages/dashboard/dist, from src/http/routes or dist/http/routes alike. */
 export const defaultDashboardDist = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
@@ -81,4 +83,18 @@ export async function dashboardRoutes(app: FastifyInstance, options: { dist?: st
       .send(data);
   };
   for (const url of clientRoutes) app.get(url, sendIndex);
+  // A person who follows a dead link gets the app's own not-found page; scripts still get the API's 404.
+  app.get('/*', async (request, reply) =>
+    isPageNavigation(request)
+      ? sendIndex(request, reply.status(404))
+      : sendError(reply, request, notFound(request)),
+  );
+}
+
+/** A browser asking for a page (not the API, a webhook, an asset or a capture path). */
+function isPageNavigation(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  if (/^\/(api|webhooks|assets)(\/|$)/.test(path)) return false;
+  if (capturePaths.some((p) => path === p || path.startsWith(`${p}/`))) return false;
+  return /\btext\/html\b/.test(request.headers.accept ?? '');
 }
