@@ -142,7 +142,13 @@ export const alertRoutes = {
       to: Type.Optional(toQuery),
       limit: Type.Optional(limitQuery(10_000, 100)),
     }),
-    response: { 200: Type.Object({ alerts: Type.Array(AlertView) }), ...errors },
+    response: {
+      200: Type.Object({
+        alerts: Type.Array(AlertView, { description: 'Newest first (by last seen)' }),
+        hasMore: Type.Boolean({ description: 'More alerts match than `limit` returned' }),
+      }),
+      ...errors,
+    },
   },
   listOutbox: {
     ...doc(

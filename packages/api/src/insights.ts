@@ -69,7 +69,7 @@ export const capacityReasons = [
 
 export const Capacity = Type.Object({
   threshold: Type.Number({ description: 'Utilization percentage the crossing is forecast for' }),
-  asOf: IsoDate,
+  asOf: Type.String({ format: 'date', description: 'Only readings before this UTC day count (YYYY-MM-DD)' }),
   resources: Type.Array(
     Type.Object({
       tenantId: Type.String(),

@@ -405,6 +405,16 @@ describe('alert engine on the committed-event stream', () => {
     const listed = await pulseCli('alerts', 'list', '--severity', 'critical');
     expect(listed).toContain('critical  open');
     expect(listed).toContain('$25,000');
+    expect(listed).not.toContain('more match');
+    await pulse.ingest(loss(40_000, T0, 'globex'));
+    // A list cut at --limit says so, and shows the newest first.
+    const cut = await pulseCli('alerts', 'list', '--limit', '1');
+    expect(cut).toContain('Showing the newest 1; more match.');
+    const json = JSON.parse(await pulseCli('alerts', 'list', '--json', '--limit', '1')) as {
+      hasMore: boolean;
+    };
+    expect(json.hasMore).toBe(true);
+    expect(await pulseCli('alerts', 'list', '--tenant', 'nobody')).toBe('No alerts match these filters.\n');
     const [alert] = (JSON.parse(await pulseCli('alerts', 'list', '--json')) as { alerts: AlertJson[] })
       .alerts;
     expect(await pulseCli('alerts', 'ack', alert?.id ?? '', '-m', 'mine')).toMatch(/: acknowledged — /);

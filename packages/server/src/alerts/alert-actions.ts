@@ -21,8 +21,11 @@ export function createAlertActions(deps: {
 
   return {
     listAlerts: async (filter: AlertFilter): Promise<Alert[]> => {
-      // Open alerts' newest counts may still sit in the writer's coalescing queue: memory is fresher.
-      return (await store.listAlerts(filter)).map((a) => lifecycle.get(a.id) ?? a);
+      // Open alerts' newest counts may still sit in the writer's coalescing queue: memory is fresher,
+      // so the newest-first order is restored after taking its copies.
+      return (await store.listAlerts(filter))
+        .map((a) => lifecycle.get(a.id) ?? a)
+        .sort((x, y) => y.lastSeen - x.lastSeen || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     },
 
     getAlert: async (

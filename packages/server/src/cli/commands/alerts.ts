@@ -12,10 +12,13 @@ const alertTable = (alerts: AlertRow[]) =>
   formatTable(
     alerts.map((a) => ({ ...a, amount: usd(a.amount) })),
     ['id', 'severity', 'state', 'tenantId', 'title', 'amount', 'count', 'lastSeen'],
+    { empty: 'No alerts match these filters.' },
   );
 
 const notificationTable = (rows: NotificationRow[]) =>
-  formatTable(rows, ['id', 'channel', 'target', 'kind', 'status', 'attempts', 'lastError', 'sentAt']);
+  formatTable(rows, ['id', 'channel', 'target', 'kind', 'status', 'attempts', 'lastError', 'sentAt'], {
+    empty: 'No notifications.',
+  });
 
 /** `pulse alerts list|show|ack|resolve|outbox|retry|digest`, over the HTTP API. */
 export function registerAlerts(program: Command): void {
@@ -36,11 +39,15 @@ export function registerAlerts(program: Command): void {
     const params = new URLSearchParams();
     for (const name of ['state', 'severity', 'tenant', 'rule', 'from', 'to', 'limit'])
       if (typeof options[name] === 'string') params.set(name, options[name]);
-    const result = await ApiClient.from(options).request<{ alerts: AlertRow[] }>(
+    const result = await ApiClient.from(options).request<{ alerts: AlertRow[]; hasMore: boolean }>(
       'GET',
       `/api/alerts?${params}`,
     );
-    print(options.json === true, result, () => alertTable(result.alerts));
+    print(options.json === true, result, () =>
+      result.hasMore
+        ? `${alertTable(result.alerts)}\nShowing the newest ${result.alerts.length}; more match. Raise --limit (up to 10000) or narrow with --state, --severity, --tenant, --rule, --from, --to.`
+        : alertTable(result.alerts),
+    );
   });
   withClientOptions(
     alerts

@@ -34,7 +34,13 @@ export function registerEvents(program: Command): void {
     const page = await ApiClient.from(options).request<EventsResponse>('GET', `/api/events?${params}`);
     print(options.json ?? false, page, () => {
       const rows = page.events.map((e) => ({ ...e, properties: e.properties }));
-      const table = formatTable(rows, ['timestamp', 'event', 'tenantId', 'distinctId', 'uuid', 'properties']);
+      const table = formatTable(
+        rows,
+        ['timestamp', 'event', 'tenantId', 'distinctId', 'uuid', 'properties'],
+        {
+          empty: 'No events match.',
+        },
+      );
       return page.nextCursor ? `${table}\nmore: --cursor ${page.nextCursor}` : table;
     });
   });

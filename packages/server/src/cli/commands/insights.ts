@@ -59,7 +59,7 @@ export function renderCapacity(c: Capacity): string {
     beyond_horizon: 'over a year away',
   };
   return [
-    `Capacity · crossing ${c.threshold} % utilization · as of ${c.asOf}`,
+    `Capacity · crossing ${c.threshold} % utilization · from readings before ${c.asOf}`,
     '',
     formatTable(
       c.resources.map((r) => ({

@@ -33,6 +33,7 @@ export function registerQuarantine(program: Command): void {
             reasons: q.issues.map((i) => i.message).join('; '),
           })),
           ['id', 'receivedAt', 'event', 'tenant', 'reasons'],
+          { empty: 'The quarantine is empty: every event received was valid.' },
         ),
       );
     },

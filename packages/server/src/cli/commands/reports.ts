@@ -56,6 +56,7 @@ export function registerReports(program: Command): void {
             tenants: s.tenants?.join(', ') ?? 'all',
           })),
           ['id', 'name', 'cron', 'timezone', 'nextRun', 'recipients', 'tenants'],
+          { empty: 'No report schedules yet: add one with `pulse reports add`.' },
         ),
       );
     });

@@ -101,6 +101,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
     const rules = listParam(q.rule);
     const from = timeParam('from', q.from);
     const to = timeParam('to', q.to);
+    const limit = limitParam(q.limit, 100, 10_000);
     const list = await alerts.listAlerts({
       ...(states ? { states } : {}),
       ...(severityList ? { severities: severityList } : {}),
@@ -108,9 +109,13 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
       ...(rules ? { rules } : {}),
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),
-      limit: limitParam(q.limit, 100, 10_000),
+      // One more than asked tells whether more match, without counting them all.
+      limit: limit + 1,
     });
-    return { alerts: list.map((a) => toApiAlert(a, publicUrl)) };
+    return {
+      alerts: list.slice(0, limit).map((a) => toApiAlert(a, publicUrl)),
+      hasMore: list.length > limit,
+    };
   });
 
   api.get('/api/alerts/outbox', { schema: contract.listOutbox }, async (request) => {
