@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
 
 describe('pulse serve --demo: what a newcomer gets from `npm start`', () => {
   let server: TestServer;
@@ -29,5 +30,18 @@ describe('pulse serve --demo: what a newcomer gets from `npm start`', () => {
     expect(summary.overallBusinessHealth).toBeGreaterThan(0);
     const events = await server.api<{ events: unknown[] }>('/api/events?limit=10');
     expect(events.body.events).toHaveLength(10);
+  });
+
+  it('pulse seed refuses to write into the demo tenants unless asked, and seeds new tenants', async () => {
+    const env = { PULSE_DATA_DIR: server.dataDir };
+    const refused = await runCli(env, 'seed', '--tenants', '2', '--days', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('already have events');
+    expect(refused.stderr).toContain('--into-existing');
+    const before = await server.api<{ events: unknown[] }>('/api/events?tenant=seed-new&limit=1');
+    expect(before.body.events).toHaveLength(0);
+    const seeded = await runCli(env, 'seed', '--tenants', 'seed-new', '--days', '1', '--json');
+    expect(seeded.code).toBe(0);
+    expect((JSON.parse(seeded.stdout) as { events: number }).events).toBeGreaterThan(0);
   });
 });

@@ -6,4 +6,5 @@ export {
   type GenerateOptions,
   type SeedTenant,
 } from './generate.js';
+export { tenantIds } from './tenants.js';
 export type { IncidentKind, Personality, Plan } from './tenants.js';

@@ -3,11 +3,12 @@ import { loadConfig, type FullConfig } from '../../config/index.js';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import { loadEvents } from '../../ingestion/load-events.js';
 import { openPipeline } from '../../main.js';
-import { estimateCount, generateEvents, type GenerateOptions } from '../../seed/index.js';
+import { estimateCount, generateEvents, tenantIds, type GenerateOptions } from '../../seed/index.js';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { progressBar } from '../progress.js';
 
 interface SeedOptions extends ClientOptions {
+  intoExisting?: boolean;
   tenants: string;
   days: string;
   seed: string;
@@ -81,6 +82,34 @@ async function seedOverHttp(
   return sent;
 }
 
+/** Which of these tenants have events (up to three named): asked in chunks, a few small reads. */
+async function tenantsWithEvents(
+  tenants: readonly string[],
+  firstEventOf: (chunk: readonly string[]) => Promise<string | null | undefined>,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = 0; i < tenants.length && found.length < 3; i += 50) {
+    let chunk = tenants.slice(i, i + 50);
+    // Each hit names one tenant; asking again without it finds the next.
+    for (let hit = await firstEventOf(chunk); hit && found.length < 3; hit = await firstEventOf(chunk)) {
+      found.push(hit);
+      chunk = chunk.filter((t) => t !== hit);
+      if (!chunk.length) break;
+    }
+  }
+  return found;
+}
+
+function refuseExisting(found: readonly string[], into: string): void {
+  if (!found.length) return;
+  const have = found.length === 1 ? 'has' : 'have';
+  throw new Error(
+    `${found.join(', ')}${found.length === 3 ? ' (and maybe more)' : ''} already ${have} events in ${into}: ` +
+      'seeding would mix generated data into real or demo tenants. Name new tenants (--tenants seed-a,seed-b) ' +
+      'or pass --into-existing to add to them anyway.',
+  );
+}
+
 export function registerSeed(program: Command): void {
   withClientOptions(
     program
@@ -93,6 +122,7 @@ export function registerSeed(program: Command): void {
       .option('--end <time>', 'end of the window (ISO 8601), default now')
       .option('--generic', 'also generate $pageview and custom product events')
       .option('--direct', 'write into the data dir even if no server runs (default when none answers)')
+      .option('--into-existing', 'add to tenants that already have events (refused otherwise)')
       .option('--json', 'machine output'),
   ).action(async (options: SeedOptions) => {
     const config = loadConfig(options.config ? { file: options.config } : {});
@@ -103,19 +133,44 @@ export function registerSeed(program: Command): void {
     const started = Date.now();
     let loaded: number;
     let via: string;
-    if (!options.direct && (await client.answers())) {
-      via = client.baseUrl;
-      loaded = await seedOverHttp(client, config, generateEvents(generate), bar.update);
-    } else {
-      via = config.dataDir;
-      const { pipeline, close } = await openPipeline(config);
-      try {
-        loaded = (await loadEvents(pipeline, generateEvents(generate), bar.update)).loaded;
-      } finally {
-        await close();
+    const targets =
+      typeof generate.tenants === 'number' ? tenantIds(generate.tenants) : [...generate.tenants];
+    try {
+      if (!options.direct && (await client.answers())) {
+        via = client.baseUrl;
+        if (!options.intoExisting)
+          refuseExisting(
+            await tenantsWithEvents(targets, async (chunk) => {
+              const params = new URLSearchParams({ tenant: chunk.join(','), limit: '1' });
+              const page = await client.request<{ events: { tenantId: string | null }[] }>(
+                'GET',
+                `/api/events?${params}`,
+              );
+              return page.events[0]?.tenantId;
+            }),
+            via,
+          );
+        loaded = await seedOverHttp(client, config, generateEvents(generate), bar.update);
+      } else {
+        via = config.dataDir;
+        const { pipeline, store, close } = await openPipeline(config);
+        try {
+          if (!options.intoExisting)
+            refuseExisting(
+              await tenantsWithEvents(
+                targets,
+                async (chunk) => (await store.listEvents({ tenants: chunk, limit: 1 })).events[0]?.tenantId,
+              ),
+              via,
+            );
+          loaded = (await loadEvents(pipeline, generateEvents(generate), bar.update)).loaded;
+        } finally {
+          await close();
+        }
       }
+    } finally {
+      bar.stop();
     }
-    bar.stop();
     const seconds = (Date.now() - started) / 1000;
     const result = { events: loaded, seconds, eventsPerSecond: Math.round(loaded / seconds), into: via };
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
