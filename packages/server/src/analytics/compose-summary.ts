@@ -1,7 +1,7 @@
 import { businessPerformanceScore, monthlyRevenueProtection, netRevenueImpact } from '@pulse/events/measures';
+import { efficiencyTrend, moneyTrend } from '@pulse/events/trend';
 import { businessHealth, operationalEfficiencyScore } from './health.js';
 import type { AlertItem, ExecutiveSummary, KeyMetrics, SummaryScope, TimeWindow } from './summary-types.js';
-import { efficiencyTrend, moneyTrend } from './trend.js';
 import type { WindowTotals } from './window-totals.js';
 
 export function keyMetricsOf(t: WindowTotals, window: TimeWindow): KeyMetrics {

@@ -1,3 +1,5 @@
+import type { Trend, TrendComparison } from '@pulse/events/trend';
+
 /**
  * The executive summary as analytics computes it; the API's schema (packages/api) mirrors every field.
  * Money is USD (major units); times are epoch ms (UTC) here and ISO 8601 strings in the API's answer
@@ -16,22 +18,7 @@ export interface TimeWindow {
   to: number;
 }
 
-/** Direction of a metric between the previous window and the current one. */
-export type Trend = 'improving' | 'stable' | 'declining';
-
-/** The two values one trend compares, so the dashboard can show why it says what it says. */
-export interface TrendComparison {
-  /** Value in the current window (null: no data, as for an efficiency score without readings). */
-  current: number | null;
-  /** Value in the previous window. */
-  previous: number | null;
-  /**
-   * `relative`: (current − previous) / |previous| as a fraction (0.05 = +5 %), null when previous is 0 or
-   * a value is missing. `absolute`: current − previous in points, null when a value is missing.
-   */
-  change: number | null;
-  basis: 'relative' | 'absolute';
-}
+export type { Trend, TrendComparison };
 
 /** trendAnalysis: current window against the previous one. */
 export interface TrendAnalysis {

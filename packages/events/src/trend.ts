@@ -1,4 +1,24 @@
-import type { Trend, TrendComparison } from './summary-types.js';
+/**
+ * Trends: how a figure moved between the previous window and the current one. Pure and without imports
+ * like measures.ts, so the server's summary and the dashboard (over live deltas) judge alike.
+ */
+
+/** Direction of a metric between the previous window and the current one. */
+export type Trend = 'improving' | 'stable' | 'declining';
+
+/** The two values one trend compares, so the dashboard can show why it says what it says. */
+export interface TrendComparison {
+  /** Value in the current window (null: no data, as for an efficiency score without readings). */
+  current: number | null;
+  /** Value in the previous window. */
+  previous: number | null;
+  /**
+   * `relative`: (current − previous) / |previous| as a fraction (0.05 = +5 %), null when previous is 0 or
+   * a value is missing. `absolute`: current − previous in points, null when a value is missing.
+   */
+  change: number | null;
+  basis: 'relative' | 'absolute';
+}
 
 /** Money trends move on a relative change beyond ±5 % (= 1/20, kept as an integer ratio below). */
 export const RELATIVE_TREND_THRESHOLD = 0.05;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { efficiencyTrend, moneyTrend } from './trend.js';
+import { efficiencyTrend, moneyTrend } from '../src/trend.js';
 
 describe('moneyTrend (revenue and cost: ±5 % relative)', () => {
   it.each([
