@@ -10,6 +10,10 @@ const compact = new Intl.NumberFormat('en-US', {
 export const money = (v: number | null | undefined, short = false): string =>
   v === null || v === undefined ? '—' : short && Math.abs(v) >= 100_000 ? compact.format(v) : usd0.format(v);
 
+/** Always compact ($800, $4.2K, $1.5M), so figures side by side read in one style. */
+export const compactMoney = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : compact.format(v);
+
 export const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined
     ? '—'

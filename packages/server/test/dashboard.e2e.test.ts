@@ -146,7 +146,6 @@ describe('the dashboard in headless Chromium', () => {
     expect(Number(await health.getAttribute('data-value'))).toBe(api.body.overallBusinessHealth);
     expect(await health.textContent()).toBe(String(Math.round(api.body.overallBusinessHealth)));
     for (const key of [
-      'monthlyRevenueProtection',
       'negativeRevenueImpact',
       'costOptimizationSavings',
       'projectedSavings',

@@ -1,31 +1,53 @@
-import { netRevenueImpact } from '@pulse/events/measures';
+import type { ComponentChildren } from 'preact';
 import type { Summary, Trend, TrendComparison } from '../types';
-import { money, num } from '../format';
+import { compactMoney, money, num } from '../format';
 
 const arrows: Record<Trend, string> = { improving: '▲', stable: '▶', declining: '▼' };
 
-function TrendBadge({
-  trend,
-  cmp,
-  fmt,
-}: {
-  trend: Trend;
-  cmp: TrendComparison;
-  fmt: (v: number | null) => string;
+type Format = (v: number | null) => string;
+
+const changeText = (cmp: TrendComparison): string =>
+  cmp.change === null
+    ? ''
+    : cmp.basis === 'relative'
+      ? ` ${cmp.change >= 0 ? '+' : ''}${(cmp.change * 100).toFixed(1)} %`
+      : ` ${cmp.change >= 0 ? '+' : ''}${cmp.change.toFixed(1)} pts`;
+
+/**
+ * One KPI card: one quantity, and when the summary compares it with the previous window, that same
+ * quantity's previous value and change (its `current` is the headline), so the three never disagree.
+ */
+function Kpi(props: {
+  id: string;
+  title: string;
+  value: number | null;
+  format: Format;
+  tone?: 'pos' | 'neg';
+  comparison?: { trend: Trend; cmp: TrendComparison };
+  children?: ComponentChildren;
 }) {
-  const change =
-    cmp.change === null
-      ? ''
-      : cmp.basis === 'relative'
-        ? ` ${cmp.change >= 0 ? '+' : ''}${(cmp.change * 100).toFixed(1)} %`
-        : ` ${cmp.change >= 0 ? '+' : ''}${cmp.change.toFixed(1)} pts`;
+  const c = props.comparison;
   return (
-    <p class={`trend trend-${trend}`}>
-      <span aria-hidden="true">{arrows[trend]}</span>
-      <span class="sr-only">{trend}</span>
-      {change}
-      <span class="previous"> · previous {fmt(cmp.previous)}</span>
-    </p>
+    <article
+      class="card metric"
+      data-testid={`metric-${props.id}`}
+      data-value={props.value ?? ''}
+      data-previous={c ? (c.cmp.previous ?? '') : undefined}
+      data-change={c ? (c.cmp.change ?? '') : undefined}
+      data-basis={c?.cmp.basis}
+    >
+      <h3>{props.title}</h3>
+      <p class={props.tone ? `value ${props.tone}` : 'value'}>{props.format(props.value)}</p>
+      {c && (
+        <p class={`trend trend-${c.trend}`}>
+          <span aria-hidden="true">{arrows[c.trend]}</span>
+          <span class="sr-only">{c.trend}</span>
+          {changeText(c.cmp)}
+          <span class="previous"> · previous window {props.format(c.cmp.previous)}</span>
+        </p>
+      )}
+      {props.children}
+    </article>
   );
 }
 
@@ -33,68 +55,61 @@ function TrendBadge({
 export function Metrics({ summary }: { summary: Summary }) {
   const k = summary.keyMetrics;
   const t = summary.trendAnalysis;
-  const m = (v: number | null) => money(v, true);
   const score = (v: number | null) => num(v, 1);
   return (
     <section class="metrics" aria-label="Key metrics">
-      <article
-        class="card metric"
-        data-testid="metric-monthlyRevenueProtection"
-        data-value={k.monthlyRevenueProtection}
+      <Kpi
+        id="netRevenueImpact"
+        title="Net revenue impact"
+        value={t.revenue.current}
+        format={compactMoney}
+        comparison={{ trend: t.revenueTrend, cmp: t.revenue }}
       >
-        <h3>Revenue protection / month</h3>
-        <p class="value">{money(k.monthlyRevenueProtection, true)}</p>
-        <TrendBadge trend={t.revenueTrend} cmp={t.revenue} fmt={m} />
-        <p class="note">
-          net impact {money(netRevenueImpact(k.positiveRevenueImpact, k.negativeRevenueImpact), true)}
-        </p>
-      </article>
-      <article
-        class="card metric"
-        data-testid="metric-negativeRevenueImpact"
-        data-value={k.negativeRevenueImpact}
+        <p class="note">gained − lost in the window</p>
+      </Kpi>
+      <Kpi
+        id="negativeRevenueImpact"
+        title="Revenue at risk"
+        value={k.negativeRevenueImpact}
+        format={compactMoney}
+        tone="neg"
       >
-        <h3>Revenue at risk</h3>
-        <p class="value neg">{money(k.negativeRevenueImpact, true)}</p>
         <p class="note">
-          vs {money(k.positiveRevenueImpact, true)} gained · score{' '}
+          vs {compactMoney(k.positiveRevenueImpact)} gained · score{' '}
           <span data-testid="metric-businessPerformanceScore" data-value={k.businessPerformanceScore}>
             {num(k.businessPerformanceScore, 1)}
           </span>
         </p>
-      </article>
-      <article
-        class="card metric"
-        data-testid="metric-costOptimizationSavings"
-        data-value={k.costOptimizationSavings}
+      </Kpi>
+      <Kpi
+        id="costOptimizationSavings"
+        title="Realized savings"
+        value={t.cost.current}
+        format={compactMoney}
+        tone="pos"
+        comparison={{ trend: t.costTrend, cmp: t.cost }}
       >
-        <h3>Realized savings</h3>
-        <p class="value pos">{money(k.costOptimizationSavings, true)}</p>
-        <TrendBadge trend={t.costTrend} cmp={t.cost} fmt={m} />
         <p class="note" data-testid="metric-projectedSavings" data-value={k.projectedSavings}>
-          {money(k.projectedSavings, true)} projected
+          {compactMoney(k.projectedSavings)} projected
         </p>
-      </article>
-      <article
-        class="card metric"
-        data-testid="metric-operationalEfficiencyScore"
-        data-value={k.operationalEfficiencyScore ?? ''}
+      </Kpi>
+      <Kpi
+        id="operationalEfficiencyScore"
+        title="Efficiency score"
+        value={t.efficiency.current}
+        format={score}
+        comparison={{ trend: t.efficiencyTrend, cmp: t.efficiency }}
+      />
+      <Kpi
+        id="strategicDecisionsTracked"
+        title="Decisions tracked"
+        value={k.strategicDecisionsTracked}
+        format={(v) => num(v)}
       >
-        <h3>Efficiency score</h3>
-        <p class="value">{num(k.operationalEfficiencyScore, 1)}</p>
-        <TrendBadge trend={t.efficiencyTrend} cmp={t.efficiency} fmt={score} />
-      </article>
-      <article
-        class="card metric"
-        data-testid="metric-strategicDecisionsTracked"
-        data-value={k.strategicDecisionsTracked}
-      >
-        <h3>Decisions tracked</h3>
-        <p class="value">{num(k.strategicDecisionsTracked)}</p>
         <p class="note">
           across {num(summary.tenants)} tenant{summary.tenants === 1 ? '' : 's'}
         </p>
-      </article>
+      </Kpi>
     </section>
   );
 }

@@ -1,4 +1,5 @@
-import { businessPerformanceScore, monthlyRevenueProtection } from '@pulse/events/measures';
+import { businessPerformanceScore, monthlyRevenueProtection, netRevenueImpact } from '@pulse/events/measures';
+import { moneyTrend } from '@pulse/events/trend';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
 import { fetchSummary, summaryUrl } from '../prefetch';
@@ -44,7 +45,24 @@ function withDeltas(summary: Summary, deltas: PendingDelta[], tenant: string | n
     Date.parse(summary.window.to) - Date.parse(summary.window.from),
   );
   k.businessPerformanceScore = businessPerformanceScore(k.positiveRevenueImpact, k.negativeRevenueImpact);
-  return { ...summary, keyMetrics: k };
+  // The trend cards show the compared quantity itself: move it, its change and its trend together.
+  const t = summary.trendAnalysis;
+  const revenue = moneyTrend(
+    netRevenueImpact(k.positiveRevenueImpact, k.negativeRevenueImpact),
+    t.revenue.previous ?? 0,
+  );
+  const cost = moneyTrend(k.costOptimizationSavings, t.cost.previous ?? 0);
+  return {
+    ...summary,
+    keyMetrics: k,
+    trendAnalysis: {
+      ...t,
+      revenueTrend: revenue.trend,
+      revenue: revenue.comparison,
+      costTrend: cost.trend,
+      cost: cost.comparison,
+    },
+  };
 }
 
 export function Refusal({ error, what }: { error: ApiError; what: string }) {
