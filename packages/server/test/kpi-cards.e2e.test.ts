@@ -136,6 +136,19 @@ describe('KPI cards in headless Chromium', () => {
     expect(await page.getByTestId('metric-negativeRevenueImpact').locator('.value').textContent()).toBe(
       '$750K',
     );
+
+    // A live event moves the net card's value, and its change follows the same value; the previous stays.
+    await page.waitForSelector('[data-testid=live-status]:has-text("Live")');
+    await capture(server.url, TOKEN, [
+      ev('revenue_impact_event', T, { impact_amount: 300_000, impact_type: 'positive' }),
+    ]);
+    await expect
+      .poll(async () => numberOf(await attr('netRevenueImpact', 'value')), { timeout: 10_000 })
+      .toBe(1_050_000);
+    expect(numberOf(await attr('netRevenueImpact', 'previous'))).toBe(900_000);
+    expect(numberOf(await attr('netRevenueImpact', 'change'))).toBeCloseTo(150_000 / 900_000, 9);
+    expect(await net.locator('.trend').textContent()).toContain('+16.7 %');
+    expect(await net.locator('.value').textContent()).toBe('$1.1M');
     expect(pageErrors).toEqual([]);
     await context.close();
   });
