@@ -206,13 +206,13 @@ describe('alert notifications, durably delivered', () => {
     expect(slack).toHaveLength(1);
     const message = JSON.parse(slack[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
     expect(message.text).toBe(
-      '[CRITICAL] Negative revenue impact over $10,000 — payment_failure ($12,500) · acme — $12,500',
+      '[CRITICAL] Negative revenue impact over $10,000: $12,500 at acme (payment_failure) — $12,500',
     );
     const blocks = JSON.stringify(message.blocks);
     expect(blocks).toContain('*Tenant*\\nacme');
     expect(blocks).toContain('*Amount*\\n$12,500');
-    expect(blocks).toContain(
-      '*Why*\\nimpact_type is negative; impact_amount 12,500 &gt; 10,000 in revenue_impact_event',
+    expect(blocks).toMatch(
+      /\*Why\*\\nSince \d\d:\d\d UTC, \d+ \w{3}: impact type is negative; impact amount \$12,500 &gt; \$10,000\. Next step: /,
     );
     expect(blocks).toMatch(/"url":"http:\/\/pulse\.test\/alerts\/[0-9a-f-]+"/);
 
@@ -242,13 +242,18 @@ describe('alert notifications, durably delivered', () => {
     expect(mails.map((m) => m.to).sort()).toEqual([['ceo@acme.test'], ['cfo@acme.test']]);
     const mail = readMail(mails[0]?.raw ?? '');
     expect(mail.subject).toBe(
-      '🔴 [CRITICAL] Negative revenue impact over $10,000 — payment_failure ($12,500) · acme',
+      '🔴 [CRITICAL] Negative revenue impact over $10,000: $12,500 at acme (payment_failure)',
     );
     expect(mail.headers).toMatch(/^From: Pulse <alerts@pulse\.test>$/m);
     expect(mail.headers).toMatch(/^X-Pulse-Idempotency-Key: [0-9a-f-]+\.email\.(ceo|cfo)@acme\.test$/m);
     expect(mail.text).toContain('Tenant: acme');
     expect(mail.text).toContain('Amount: $12,500');
-    expect(mail.text).toContain('Why: impact_type is negative; impact_amount 12,500 > 10,000');
+    expect(mail.text).toMatch(
+      /Why: Since \d\d:\d\d UTC, \d+ \w{3}: impact type is negative; impact amount \$12,500 > \$10,000\./,
+    );
+    // The title and why read as words: no event uuids, field names or ISO times (the link keeps the alert id).
+    const words = mail.text.split('\n').filter((line) => !line.startsWith('Link:'));
+    expect(words.join('\n')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|impact_amount|\d{4}-\d\d-\d\dT/);
     expect(mail.html).toContain('<th align="left" valign="top">Amount</th><td>$12,500</td>');
     expect(mail.html).toMatch(/<a href="http:\/\/pulse\.test\/alerts\/[0-9a-f-]+">/);
 
@@ -296,7 +301,7 @@ describe('alert notifications, durably delivered', () => {
     const mail = readMail(mails[0]?.raw ?? '');
     expect(mail.subject).toMatch(/^Pulse weekly digest: 1 medium alert \(/);
     expect(mail.text).toContain(
-      'Negative revenue impact of $100–$1,000 — payment_failure ($200) — 1× — $200 — open',
+      'Negative revenue impact of $100–$1,000: $200 at acme (payment_failure) — 1× — $200 — open',
     );
     // its HTML is the scheduled reports' template, with their medium-alerts section
     expect(mail.html).toContain('Scope: All tenants');

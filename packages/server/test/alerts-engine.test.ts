@@ -132,6 +132,7 @@ interface AlertJson {
   severity: string;
   amount: number;
   title: string;
+  summary: string;
   acknowledgedBy: string | null;
   resolution: string | null;
   link: string;
@@ -155,6 +156,9 @@ describe('alert engine on the committed-event stream', () => {
       amount: 32_500,
       link: `http://pulse.test/alerts/${critical?.id}`,
     });
+    // The money in the title is the alert's amount (both losses), not the first event's.
+    expect(critical?.title).toBe('Negative revenue impact over $10,000: $32,500 at acme (payment_failure)');
+    expect(critical?.summary).toMatch(/^Since \d\d:\d\d UTC, \d+ \w{3}: impact type is negative; /);
     expect(
       (await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?severity=medium')).body.alerts,
     ).toHaveLength(1);
@@ -273,6 +277,9 @@ describe('alert engine on the committed-event stream', () => {
       .body.alerts;
     expect(alert).toMatchObject({ state: 'open', severity: 'critical' });
     expect(alert?.amount).toBeCloseTo(2_000.01, 6);
+    expect(alert?.title).toMatch(
+      /^Monthly cost run-rate over 120 % of budget at acme: \$2,000\.01 over the \$10,000 budget$/,
+    );
 
     // Raising the budget clears it; after the rule's 60 min of hysteresis it resolves.
     await again.api('PUT', '/api/budgets/acme', { monthlyUsd: 20_000 });
@@ -310,7 +317,12 @@ describe('alert engine on the committed-event stream', () => {
     const [after] = (
       await again.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?rule=revenue-loss-critical')
     ).body.alerts;
-    expect(after).toMatchObject({ id: before?.id, count: 2, amount: 30_000 });
+    expect(after).toMatchObject({
+      id: before?.id,
+      count: 2,
+      amount: 30_000,
+      title: 'Negative revenue impact over $10,000: $30,000 at acme (payment_failure)',
+    });
     const [bounce] = (
       await again.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?rule=bounce-rate-critical')
     ).body.alerts;
@@ -337,7 +349,7 @@ describe('alert engine on the committed-event stream', () => {
     expect(overdue).toMatchObject({
       state: 'open',
       severity: 'high',
-      title: 'Strategic decision past its review date — “Pick a new ESP”',
+      title: 'Strategic decision past its review date at acme (“Pick a new ESP”)',
     });
     await pulse.ingest(
       ev(

@@ -82,8 +82,10 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(revenue(10_000))).toHaveLength(0);
     expect(h.send(revenue(10_000.01, { impact_type: 'positive' }))).toHaveLength(0);
     const [fire] = h.send(revenue(10_000.01));
-    expect(fire?.text?.().title).toContain('$10,000.01');
-    expect(fire?.text?.().summary).toContain('impact_amount 10,000.01 > 10,000');
+    expect(fire?.text?.(10_000.01).title).toBe(
+      'Negative revenue impact over $10,000: $10,000.01 at acme (payment_failure)',
+    );
+    expect(fire?.text?.(10_000.01).summary).toContain('impact amount $10,000.01 > $10,000');
     expect(fire?.amount).toBe(10_000.01);
   });
 
@@ -118,7 +120,8 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(w.send(email(400, 0.1, T0, 'beta'))).toHaveLength(0);
     const [weighted] = w.send(email(600, 0.19, T0 + minute, 'beta'));
     expect(weighted?.value).toBeCloseTo(0.154, 6);
-    expect(weighted?.text?.().summary).toContain('1,000 email_count in 2 events');
+    expect(weighted?.text?.(80).title).toBe('Bounce rate 15.4 % at beta over the last 1 h (limit 15 %)');
+    expect(weighted?.text?.(80).summary).toContain('1,000 email count in 2 events');
     expect(weighted?.amount).toBe(80);
     // Only the last hour counts: the same 400 @ 10 % plus 600 @ 19 % 61 minutes later does not fire.
     const late = harness('bounce-rate-critical');
@@ -148,7 +151,13 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(usage('vm-2', 'vps_instance', 5_000, T0 + minute))).toHaveLength(0); // latest per resource: 11,000
     const [fire] = h.send(usage('vm-2', 'vps_instance', 6_000.01, T0 + 2 * minute));
     expect(fire?.keyParts).toEqual({ month: '2026-03' });
-    expect(fire?.text?.().summary).toContain('$12,000.01');
+    expect(fire?.text?.(2_000.01)).toEqual({
+      title: 'Monthly cost run-rate over 120 % of budget at acme: $2,000.01 over the $10,000 budget',
+      summary:
+        'Since 12:02 UTC, 10 Mar: the monthly cost run-rate for 2026-03 is $12,000.01 across 2 resources, ' +
+        '120 % of the $10,000 budget (limit 120 %). Next step: Review the most expensive resources, then ' +
+        'scale them down or raise the budget.',
+    });
     expect(fire?.amount).toBeCloseTo(2_000.01, 6);
     // Per resource_type budget: database at $1,200.01 is over 120 % of its $1,000 (and the total keeps firing).
     const fires = h.send(usage('db-1', 'database', 1_200.01, T0 + 3 * minute));
@@ -194,7 +203,12 @@ describe('the default rule set fires at its thresholds and not just below', () =
       });
     const low = harness('efficiency-low-high');
     expect(low.send(score(70))).toHaveLength(0);
-    expect(low.send(score(69.99))).toHaveLength(1);
+    const [lowFire] = low.send(score(69.99));
+    // A score is not money: no dollar sign, even though the rule's amount is a cost.
+    expect(lowFire?.text?.(null).title).toBe('Efficiency score below 70 at acme (delivery)');
+    expect(lowFire?.text?.(null).summary).toBe(
+      'Since 12:00 UTC, 10 Mar: efficiency score 69.99 < 70. Next step: Ask the team owning this process what slowed it down.',
+    );
     const declining = harness('efficiency-declining-medium');
     expect(declining.send(score(90, 'stable'))).toHaveLength(0);
     expect(declining.send(score(90, 'declining'))).toHaveLength(1);
@@ -211,7 +225,8 @@ describe('the default rule set fires at its thresholds and not just below', () =
       });
     expect(h.send(decision('in_progress'))).toHaveLength(0);
     const [fire] = h.send(decision('delayed'));
-    expect(fire?.text?.().title).toContain('“Move ESP”');
+    expect(fire?.text?.(null).title).toBe('Strategic decision delayed at acme (“Move ESP”)');
+    expect(fire?.text?.(null).summary).toContain(': status is delayed. Next step: Review the decision');
   });
 
   it('high: a decision past its next_review_date with no newer event', () => {
@@ -229,6 +244,13 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.tick(due)).toHaveLength(0); // at the review date, not past it
     const [fire] = h.tick(due + 1);
     expect(fire?.keyParts).toEqual({ decision_id: 'd-7' });
+    expect(fire?.text?.(null)).toEqual({
+      title: 'Strategic decision past its review date at acme (“Hire SRE”)',
+      summary:
+        'Since 13:00 UTC, 10 Mar: the next review date of decision d-7 was 13:00 UTC, 10 Mar, and nothing has ' +
+        'been reported about it since 12:00 UTC, 10 Mar. Next step: Review the decision with its owner and set ' +
+        'a new review date or close it.',
+    });
     expect(h.tick(due + 2)).toHaveLength(0); // already open: the timer does not count it again
     // A newer event (without a date) ends the absence; the alert clears and resolves (afterMinutes 0).
     h.send(decision(due + 5 * minute, { status: 'in_progress' }), due + 5 * minute);
@@ -269,7 +291,13 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(usage('vm-2', 40, T0))).toHaveLength(0);
     const [fire] = h.send(usage('vm-2', 60.01, T0 + minute));
     expect(fire?.keyParts).toEqual({ resource_id: 'vm-2' });
-    expect(fire?.text?.().summary).toMatch(/moved from 40 .* to 60\.01/);
+    expect(fire?.text?.(null)).toEqual({
+      title: 'Utilization percentage of vm-2 at acme rose from 40 to 60.01',
+      summary:
+        'Since 12:01 UTC, 10 Mar: utilization percentage of resource vm-2 moved from 40 (12:00 UTC, 10 Mar) ' +
+        'to 60.01: +20.01, more than 20 points. Next step: Check what changed on the resource and whether ' +
+        'its capacity still fits.',
+    });
     // A late reading is compared with its neighbours: 90 between 40 (T0) and 60.01 (T0+1m).
     const [late] = h.send(usage('vm-2', 90, T0 + minute / 2));
     expect(late?.value).toBe(50);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules } from './default-rules.js';
+import { formatUsd } from './format.js';
 import type { Outcome } from './evaluate/index.js';
 import { AlertLifecycle, AlertStateError, type Change } from './lifecycle.js';
 import type { Rule } from './rule-model.js';
@@ -19,7 +20,10 @@ const fire = (extra: Partial<Outcome> = {}): Outcome => ({
   verdict: 'fire',
   tenantId: 'acme',
   keyParts: { efficiency_metric: 'delivery' },
-  text: () => ({ title: 'Efficiency score below 70 — delivery', summary: 'efficiency_score 65 < 70' }),
+  text: () => ({
+    title: 'Efficiency score below 70 at acme (delivery)',
+    summary: 'efficiency score 65 < 70',
+  }),
   value: 65,
   amount: 100,
   eventUuid: `e-${Math.random()}`,
@@ -54,6 +58,22 @@ describe('alert lifecycle', () => {
       l.apply(efficiency, fire({ keyParts: { efficiency_metric: 'support' } }), T0)?.transition?.kind,
     ).toBe('opened');
     expect(l.apply(efficiency, fire({ tenantId: 'globex' }), T0)?.transition?.kind).toBe('opened');
+  });
+
+  it('keeps the money in the title equal to the alert amount as one-off amounts add up', () => {
+    const l = lifecycle();
+    const text = (amount: number | null) => ({
+      title: `Loss of ${formatUsd(amount ?? 0)} at acme`,
+      summary: '',
+    });
+    l.apply(loss, fire({ keyParts: { event_type: 'churn' }, amount: 12_500, text }), T0);
+    const again = l.apply(
+      loss,
+      fire({ keyParts: { event_type: 'churn' }, amount: 20_000, text }),
+      T0 + minute,
+    );
+    expect(again?.transition).toBeNull(); // a repeat within the cooldown
+    expect(again?.alert).toMatchObject({ amount: 32_500, title: 'Loss of $32,500 at acme' });
   });
 
   it('keeps the newest 20 triggering event uuids', () => {

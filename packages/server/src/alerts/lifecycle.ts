@@ -149,7 +149,7 @@ export class AlertLifecycle {
         this.suppressed.set(rt, (this.suppressed.get(rt) ?? 0) + 1);
         return null;
       }
-      const text = o.text?.() ?? { title: rule.name, summary: '' };
+      const text = o.text?.(o.amount ?? null) ?? { title: rule.name, summary: '' };
       const alert: Alert = {
         id: this.newId(),
         ruleId: rule.id,
@@ -198,6 +198,8 @@ export class AlertLifecycle {
         previous.eventUuids = [...previous.eventUuids, o.eventUuid];
         if (previous.eventUuids.length > MAX_EVENT_UUIDS) previous.eventUuids.shift();
       }
+      // A title that shows money shows the alert's amount: re-rendered when a repeat changes it.
+      if (amount !== previous.amount && o.text) Object.assign(previous, o.text(amount));
       previous.amount = amount;
       previous.value = o.value ?? previous.value;
       previous.count++;
@@ -223,7 +225,7 @@ export class AlertLifecycle {
     // Quiet for longer than the cooldown and firing again: notify again, and an ack no longer holds.
     const refired: Alert = {
       ...updated,
-      ...(o.text?.() ?? {}),
+      ...(o.text?.(amount) ?? {}),
       state: 'open',
       acknowledgedBy: null,
       acknowledgedAt: null,

@@ -16,9 +16,9 @@ const alert: AlertView = {
   tenant_id: 'acme',
   key: { event_type: 'payment_failure' },
   state: 'open',
-  title: 'Negative revenue impact over $10,000 — payment_failure ($12,500)',
+  title: 'Negative revenue impact over $10,000: $12,500 at acme (payment_failure)',
   summary:
-    'impact_type is negative; impact_amount 12,500 > 10,000 in revenue_impact_event e-1 at 2026-03-10T12:00:00.000Z',
+    'Since 12:00 UTC, 10 Mar: impact type is negative; impact amount $12,500 > $10,000. Next step: Contact the affected customers.',
   amount: 12_500,
   value: 12_500,
   count: 1,
@@ -75,7 +75,8 @@ describe('channels', () => {
     const text = JSON.stringify(body.blocks);
     expect(text).toContain('*Tenant*\\nacme');
     expect(text).toContain('*Amount*\\n$12,500');
-    expect(text).toContain('impact_amount 12,500 &gt; 10,000'); // escaped mrkdwn
+    expect(text).toContain('impact amount $12,500 &gt; $10,000'); // escaped mrkdwn
+    expect(text).toContain('1× since 12:00 UTC, 10 Mar');
     expect(text).toContain('"url":"https://pulse.example/alerts/a-1"');
     expect(body.blocks[0]).toMatchObject({ type: 'header' });
   });
@@ -144,13 +145,13 @@ describe('channels', () => {
   });
 
   it('email: subject, text and HTML carry the same facts, escaped', () => {
-    const content = emailContent({ ...opened, alert: { ...alert, tenant_id: '<acme & co>' } });
-    expect(content.subject).toBe(
-      '🔴 [CRITICAL] Negative revenue impact over $10,000 — payment_failure ($12,500) · <acme & co>',
-    );
+    const title = 'Negative revenue impact over $10,000: $12,500 at <acme & co> (payment_failure)';
+    const content = emailContent({ ...opened, alert: { ...alert, tenant_id: '<acme & co>', title } });
+    expect(content.subject).toBe(`🔴 [CRITICAL] ${title}`);
     expect(content.text).toContain('Tenant: <acme & co>');
     expect(content.text).toContain('Amount: $12,500');
-    expect(content.text).toContain('Why: impact_type is negative');
+    expect(content.text).toContain('Why: Since 12:00 UTC, 10 Mar: impact type is negative');
+    expect(content.text).toContain('Occurrences: 1 (first 12:00 UTC, 10 Mar, last 12:00 UTC, 10 Mar)');
     expect(content.html).toContain('&lt;acme &amp; co&gt;');
     expect(content.html).toContain('<a href="https://pulse.example/alerts/a-1">');
   });

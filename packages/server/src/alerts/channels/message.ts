@@ -1,4 +1,4 @@
-import { formatUsd } from '../format.js';
+import { formatUsd, formatWhen } from '../format.js';
 import type { AlertView, Notification, Severity, TransitionKind } from '../types.js';
 
 export const severityMark: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡' };
@@ -13,10 +13,10 @@ const verb: Record<TransitionKind, string> = {
 type AlertNotification = Extract<Notification, { type: 'alert' }>;
 type DigestNotification = Extract<Notification, { type: 'digest' }>;
 
-/** `[CRITICAL] Negative revenue impact over $10,000 — payment_failure ($12,500) · acme`. */
+/** `[CRITICAL] Negative revenue impact over $10,000: $12,500 at acme (payment_failure)`; titles name the tenant. */
 export function headline(n: AlertNotification): string {
   const prefix = verb[n.transition.kind] ? `${verb[n.transition.kind]}: ` : '';
-  return `${prefix}[${n.alert.severity.toUpperCase()}] ${n.alert.title} · ${n.alert.tenant_id}`;
+  return `${prefix}[${n.alert.severity.toUpperCase()}] ${n.alert.title}`;
 }
 
 export const amountText = (a: AlertView): string => (a.amount === null ? '—' : formatUsd(a.amount));
@@ -30,7 +30,10 @@ export function alertFacts(n: AlertNotification): [string, string][] {
     ['Severity', a.severity],
     ['Rule', `${a.rule_name} (${a.rule})`],
     ['Why', a.summary],
-    ['Occurrences', `${a.count} (first ${a.first_seen}, last ${a.last_seen})`],
+    [
+      'Occurrences',
+      `${a.count} (first ${formatWhen(Date.parse(a.first_seen))}, last ${formatWhen(Date.parse(a.last_seen))})`,
+    ],
     ['State', a.state],
   ];
   if (n.transition.kind !== 'opened' && n.transition.kind !== 'refired')

@@ -1,4 +1,5 @@
 import type { SafeFetch } from '../../net/safe-fetch.js';
+import { formatWhen } from '../format.js';
 import type { AlertSettings } from '../settings.js';
 import type { Notification } from '../types.js';
 import { checkHttpAnswer, DeliveryError, type Channel } from './channel.js';
@@ -77,7 +78,7 @@ export function slackMessage(n: Notification): { text: string; blocks: Block[] }
             esc(
               [
                 `${a.rule_name} (${a.rule})`,
-                `${a.count}× since ${a.first_seen}`,
+                `${a.count}× since ${formatWhen(Date.parse(a.first_seen))}`,
                 ...(n.transition.kind === 'opened' || n.transition.kind === 'refired'
                   ? []
                   : [

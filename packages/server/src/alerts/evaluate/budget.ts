@@ -1,11 +1,11 @@
 import type { EventStateSource } from '../../storage/alert-store.js';
-import { formatUsd, monthOf } from '../format.js';
+import { formatUsd, monthOf, propertyLabel } from '../format.js';
 import type { BudgetCondition, Rule } from '../rule-model.js';
 import type { Alert } from '../types.js';
 import {
   keyPartsOf,
   keyText,
-  titleOf,
+  summaryOf,
   type Evaluator,
   type EvaluatorContext,
   type Outcome,
@@ -32,6 +32,8 @@ export function budgetEvaluator(rule: Rule, c: BudgetCondition, context: Evaluat
   const margin = rule.resolve.hysteresis ?? 0;
   const months = new Map<string, Map<string, Map<string, Entry>>>();
   const groupName = c.group ?? 'group';
+  /** `resource` for resource_id. */
+  const entityWord = propertyLabel(c.entity.replace(/_id$/, ''));
 
   function entriesOf(tenantId: string, month: string): Map<string, Entry> {
     let byMonth = months.get(tenantId);
@@ -69,17 +71,23 @@ export function budgetEvaluator(rule: Rule, c: BudgetCondition, context: Evaluat
       }
     const percent = (runRate / budget) * 100;
     if (compareNumber(percent, '>', tolerant('>', c.percent))) {
-      const scope = group === undefined ? 'the tenant' : `${groupName} ${group}`;
+      const share = `${Number(percent.toFixed(1))} %`;
+      const subject = group === undefined ? '' : ` (${propertyLabel(groupName)} ${group})`;
       return {
         verdict: 'fire',
         tenantId,
         keyParts,
-        text: () => ({
-          title: `${titleOf(rule, group === undefined ? {} : { [groupName]: group })}: ${formatUsd(runRate)} vs ${formatUsd(budget)} (${Math.round(percent)} %)`,
-          summary:
-            `month-to-date run-rate of ${scope} in ${month} is ${formatUsd(runRate)} (Σ latest ${c.cost} of ${resources} ` +
-            `${c.entity}${resources === 1 ? '' : 's'}), ${percent.toFixed(1)} % of the ${formatUsd(budget)} budget ` +
-            `(> ${c.percent} %): ${formatUsd(runRate - budget)} over`,
+        text: (over) => ({
+          title:
+            `${rule.name} at ${tenantId}${subject}: ${formatUsd(over ?? runRate - budget)} over the ` +
+            `${formatUsd(budget)} budget`,
+          summary: summaryOf(
+            rule,
+            eventAt,
+            `the monthly cost run-rate for ${month} is ${formatUsd(runRate)} across ${resources} ` +
+              `${entityWord}${resources === 1 ? '' : 's'}, ${share} of the ${formatUsd(budget)} budget ` +
+              `(limit ${c.percent} %)`,
+          ),
         }),
         value: percent,
         amount: runRate - budget,

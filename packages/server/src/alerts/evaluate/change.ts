@@ -1,12 +1,12 @@
 import type { EventStateSource } from '../../storage/alert-store.js';
-import { formatUsd, formatValue, iso } from '../format.js';
+import { capitalize, formatValue, formatWhen, propertyLabel } from '../format.js';
 import type { ChangeCondition, Rule } from '../rule-model.js';
 import {
   keyPartsOf,
   keyText,
   numberOrNull,
   stateKey,
-  titleOf,
+  summaryOf,
   type Evaluator,
   type EvaluatorContext,
 } from './evaluator.js';
@@ -71,11 +71,17 @@ export function changeEvaluator(rule: Rule, c: ChangeCondition, context: Evaluat
             tenantId,
             keyParts,
             text: () => ({
-              title: `${titleOf(rule, keyParts, rule.label ? event.properties[rule.label] : undefined)}: ${formatValue(c.property, move.from.x)} → ${formatValue(c.property, move.to.x)}${amount === null ? '' : ` (${formatUsd(amount)})`}`,
-              summary:
-                `${c.property} of ${c.entity} ${keyText(entity)} moved from ${formatValue(c.property, move.from.x)} ` +
-                `(${iso(move.from.t)}) to ${formatValue(c.property, move.to.x)} (${iso(move.to.t)}): ` +
-                `${delta > 0 ? '+' : ''}${formatValue(c.property, delta)}, more than ${c.points}`,
+              title:
+                `${capitalize(propertyLabel(c.property))} of ${keyText(entity)} at ${tenantId} ` +
+                `${delta > 0 ? 'rose' : 'fell'} from ${formatValue(c.property, move.from.x)} to ${formatValue(c.property, move.to.x)}`,
+              summary: summaryOf(
+                rule,
+                move.to.t,
+                `${propertyLabel(c.property)} of ${propertyLabel(c.entity.replace(/_id$/, ''))} ${keyText(entity)} ` +
+                  `moved from ${formatValue(c.property, move.from.x)} (${formatWhen(move.from.t)}) to ` +
+                  `${formatValue(c.property, move.to.x)}: ${delta > 0 ? '+' : ''}${formatValue(c.property, delta)}, ` +
+                  `more than ${c.points} points`,
+              ),
             }),
             value: delta,
             amount,

@@ -1,9 +1,9 @@
 import type { StoredEvent } from '../../storage/event-store.js';
-import { formatUsd, iso } from '../format.js';
 import type { CompareCondition, Rule } from '../rule-model.js';
 import {
   keyPartsOf,
   numberOrNull,
+  summaryOf,
   titleOf,
   type Evaluator,
   type EvaluatorContext,
@@ -30,15 +30,15 @@ export function compareEvaluator(
       if (allHold(condition.all, props) && anyHolds(condition.any, props)) {
         const keyParts = keyPartsOf(rule, props);
         const amount = rule.amount ? numberOrNull(props[rule.amount]) : null;
-        const text = () => {
+        const text = (alertAmount: number | null) => {
           const reasons = [
             ...condition.all.map((p) => explain(p, props)),
             ...(condition.any ?? []).filter((p) => holds(p, props)).map((p) => explain(p, props)),
           ];
-          const money = amount === null ? '' : ` (${formatUsd(amount)})`;
+          const label = rule.label ? props[rule.label] : undefined;
           return {
-            title: `${titleOf(rule, keyParts, rule.label ? props[rule.label] : undefined)}${money}`,
-            summary: `${reasons.join('; ')} in ${event.event} ${event.uuid} at ${iso(event.timestamp)}`,
+            title: titleOf(rule, tenantId, keyParts, { label, money: rule.amount ? alertAmount : null }),
+            summary: summaryOf(rule, event.timestamp, reasons.join('; ')),
           };
         };
         return [

@@ -1,7 +1,9 @@
 import type { StoredEvent } from '../../storage/event-store.js';
 import { cellText } from '../../text.js';
 import type { EventStateSource } from '../../storage/alert-store.js';
+import { formatUsd, formatWhen } from '../format.js';
 import type { Rule } from '../rule-model.js';
+import { nextStepOf } from './next-steps.js';
 import type { Alert } from '../types.js';
 
 /**
@@ -15,8 +17,11 @@ export interface Outcome {
   tenantId: string;
   /** The rule's key properties (and the evaluator's entity/month/group), in a stable order. */
   keyParts: Record<string, string>;
-  /** Title and why, rendered only when a notification needs them (not for every dedup update). */
-  text?: () => { title: string; summary: string };
+  /**
+   * Title and why, rendered only when the alert's text is needed. `amount` is the alert's amount (one-off
+   * amounts add up over repeats), so the money a title shows is always the alert's.
+   */
+  text?: (amount: number | null) => { title: string; summary: string };
   value?: number | null;
   amount?: number | null;
   eventUuid?: string;
@@ -58,12 +63,28 @@ export function keyPartsOf(rule: Rule, props: Readonly<Record<string, unknown>>)
   return parts;
 }
 
-/** `Rule name — subject`: the label property when the rule has one, else the key values. */
-export function titleOf(rule: Rule, keyParts: Record<string, string>, label?: unknown): string {
-  const subject =
-    typeof label === 'string' && label ? `“${label}”` : Object.values(keyParts).filter(Boolean).join(', ');
-  return subject ? `${rule.name} — ${subject}` : rule.name;
+/** `payment_failure` or `“Move ESP”`: the label property when the rule has one, else the key values. */
+export function subjectOf(keyParts: Record<string, string>, label?: unknown): string {
+  return typeof label === 'string' && label
+    ? `“${label}”`
+    : Object.values(keyParts).filter(Boolean).join(', ');
 }
+
+/** `Rule name: $25,000 at acme-corp (payment_failure)`: what happened, how much, to whom. */
+export function titleOf(
+  rule: Rule,
+  tenantId: string,
+  keyParts: Record<string, string>,
+  options: { label?: unknown; money?: number | null } = {},
+): string {
+  const subject = subjectOf(keyParts, options.label);
+  const money = options.money === undefined || options.money === null ? '' : `: ${formatUsd(options.money)}`;
+  return `${rule.name}${money} at ${tenantId}${subject ? ` (${subject})` : ''}`;
+}
+
+/** `Since 14:05 UTC, 7 Dec: why. Next step: what to do.` */
+export const summaryOf = (rule: Rule, since: number, why: string): string =>
+  `Since ${formatWhen(since)}: ${why}. Next step: ${nextStepOf(rule)}`;
 
 /** A property value as key text: '' for absent, JSON for objects. */
 export const keyText = cellText;

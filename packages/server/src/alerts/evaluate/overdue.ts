@@ -1,5 +1,5 @@
 import type { EventStateSource } from '../../storage/alert-store.js';
-import { formatUsd, iso } from '../format.js';
+import { formatMinutes, formatWhen, propertyLabel } from '../format.js';
 import type { OverdueCondition, Rule } from '../rule-model.js';
 import type { Alert } from '../types.js';
 import {
@@ -7,6 +7,7 @@ import {
   keyText,
   numberOrNull,
   stateKey,
+  summaryOf,
   titleOf,
   type Evaluator,
   type EvaluatorContext,
@@ -91,14 +92,18 @@ export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: Evalu
       verdict: 'fire',
       tenantId: s.tenantId,
       keyParts,
-      text: () => ({
-        title: `${titleOf(rule, keyParts, label)}${amount === null ? '' : ` (${formatUsd(amount)})`}`,
-        summary:
-          `${c.entity} ${entity}: ${c.date} was ${iso(due)}${grace ? ` (+${c.graceMinutes} min grace)` : ''}` +
-          ` and its newest event is from ${iso(lastT)}`,
+      text: (alertAmount) => ({
+        title: titleOf(rule, s.tenantId, keyParts, { label, money: rule.amount ? alertAmount : null }),
+        summary: summaryOf(
+          rule,
+          due + grace,
+          `the ${propertyLabel(c.date)} of ${propertyLabel(c.entity.replace(/_id$/, ''))} ${entity} was ` +
+            `${formatWhen(due)}${grace ? ` (plus ${formatMinutes(c.graceMinutes ?? 0)} grace)` : ''}, and nothing ` +
+            `has been reported about it since ${formatWhen(lastT)}`,
+        ),
       }),
       value: null,
-      amount: s.amount,
+      amount,
       eventUuid: s.lastUuid,
       eventAt: due,
     };

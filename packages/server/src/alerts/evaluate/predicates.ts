@@ -1,4 +1,4 @@
-import { formatValue } from '../format.js';
+import { formatValue, propertyLabel } from '../format.js';
 import type { Predicate } from '../rule-model.js';
 
 type Props = Readonly<Record<string, unknown>>;
@@ -64,11 +64,12 @@ const opText: Record<Predicate['op'], string> = {
   exists: 'is reported',
 };
 
-/** `impact_amount 12,500 > 10,000`, `status is delayed`: why a predicate held, with the event's value. */
+/** `impact amount $12,500 > $10,000`, `status is delayed`: why a predicate held, in words, with the value. */
 export function explain(p: Predicate, props: Props): string {
+  const name = propertyLabel(p.property);
   const actual = props[p.property];
-  if (p.op === 'exists') return `${p.property} ${formatValue(p.property, actual)} is reported`;
-  if (p.op === '==' || p.op === 'in') return `${p.property} is ${formatValue(p.property, actual)}`;
+  if (p.op === 'exists') return `${name} ${formatValue(p.property, actual)} is reported`;
+  if (p.op === '==' || p.op === 'in') return `${name} is ${formatValue(p.property, actual)}`;
   const expected = Array.isArray(p.value) ? p.value.join(', ') : formatValue(p.property, p.value);
-  return `${p.property} ${formatValue(p.property, actual)} ${opText[p.op]} ${expected}`;
+  return `${name} ${formatValue(p.property, actual)} ${opText[p.op]} ${expected}`;
 }

@@ -59,7 +59,7 @@ describe('anomaly evaluator', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0]?.verdict).toBe('fire');
     expect(fired[0]?.eventAt).toBe(T0 + 7 * hour);
-    expect(fired[0]?.text?.().title).toBe(
+    expect(fired[0]?.text?.(null).title).toBe(
       'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
     );
   });
@@ -76,7 +76,7 @@ describe('anomaly evaluator', () => {
       gap,
     );
     expect(down.map((o) => o.verdict)).toEqual(['fire', 'fire']);
-    expect(down[0]?.text?.().title).toContain('below its 6-hour hourly baseline ($0 vs median $100)');
+    expect(down[0]?.text?.(null).title).toContain('below its 6-hour hourly baseline ($0 vs median $100)');
   });
 
   it('clears an active alert once the score is back, and holds with too little evidence', () => {
@@ -112,7 +112,7 @@ describe('change_percent evaluator', () => {
     expect(fired.map((o) => o.verdict)).toEqual(['fire']);
     expect(fired[0]?.eventAt).toBe(T0 + 8 * hour);
     expect(fired[0]?.value).toBeCloseTo(-62.1, 1);
-    expect(fired[0]?.text?.().title).toBe(
+    expect(fired[0]?.text?.(null).title).toBe(
       'Net revenue impact for acme fell 62 % vs the previous 4 h ($12,400 → $4,700)',
     );
   });
@@ -126,6 +126,6 @@ describe('change_percent evaluator', () => {
     const fired = run(change(0, 'up'), fromZero);
     expect(fired.at(-1)?.verdict).toBe('fire');
     expect(fired.at(-1)?.value).toBeNull();
-    expect(fired.at(-1)?.text?.().title).toContain('rose from 0 in the previous 4 h ($0 → $4,700)');
+    expect(fired.at(-1)?.text?.(null).title).toContain('rose from 0 in the previous 4 h ($0 → $4,700)');
   });
 });

@@ -53,7 +53,10 @@ describe('window evaluator', () => {
     const [fire] = w.onEvent(email(20 * minute, 600, 0.4), 0);
     expect(fire?.verdict).toBe('fire');
     expect(fire?.value).toBeCloseTo(0.225, 9);
-    expect(fire?.text?.().summary).toContain(`to ${new Date(20 * minute).toISOString()}`);
+    // The restated window is the one ending at the late event (20 min), not the newest.
+    expect(fire?.text?.(null).summary).toMatch(
+      /^Since 00:20 UTC, 1 Jan: bounce rate 22\.5 % over the last 1 h/,
+    );
     // Too late to matter (older than one window behind the newest): ignored.
     expect(w.onEvent(email(-100 * minute, 10_000, 1), 0)).toEqual([]);
     // A replay of the same event (same uuid) is not counted twice.

@@ -1,12 +1,13 @@
 import type { EventStateSource } from '../../storage/alert-store.js';
 import type { StoredEvent } from '../../storage/event-store.js';
-import { formatUsd, formatValue, iso } from '../format.js';
+import { capitalize, formatMeasure, formatMinutes, formatValue, propertyLabel } from '../format.js';
 import type { Rule, WindowCondition } from '../rule-model.js';
 import type { Alert } from '../types.js';
 import {
   keyPartsOf,
   stateKey,
-  titleOf,
+  subjectOf,
+  summaryOf,
   type Evaluator,
   type EvaluatorContext,
   type Outcome,
@@ -195,27 +196,37 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
     return { t, x, w, a: typeof a === 'number' ? a : 0, uuid };
   }
 
+  const aggregateText: Record<WindowCondition['aggregate'], string> = {
+    weighted_mean: '',
+    mean: 'average ',
+    sum: 'total ',
+    count: 'number of ',
+    max: 'highest ',
+  };
+  /** `Bounce rate 7.5 %`: the measure in words with its value. */
+  const measured = (s: Stats) =>
+    c.aggregate === 'count'
+      ? `number of events ${formatMeasure('count', c.property, s.measure)}`
+      : `${aggregateText[c.aggregate]}${propertyLabel(c.property)} ${formatValue(c.property, s.measure)}`;
+  const limit = `(${c.op.startsWith('>') ? 'limit' : 'minimum'} ${formatMeasure(c.aggregate, c.property, c.value)})`;
   const describe = (s: Stats) => {
-    const what =
-      c.aggregate === 'weighted_mean'
-        ? `${c.weight}-weighted ${c.property}`
-        : `${c.aggregate} of ${c.property}`;
     const sample =
       c.aggregate === 'weighted_mean'
-        ? `${formatValue(c.weight ?? '', s.sample)} ${c.weight} in ${s.events} events`
+        ? `${formatValue(c.weight ?? '', s.sample)} ${propertyLabel(c.weight ?? '')} in ${s.events} events`
         : `${s.events} events`;
-    return `${what} ${formatValue(c.property, s.measure)} over the ${c.minutes} min to ${iso(s.end)} (${sample}) ${c.op} ${formatValue(c.property, c.value)}`;
+    return `${measured(s)} over the last ${formatMinutes(c.minutes)}, across ${sample} ${limit}`;
   };
 
   function fire(s: Series, stats: Stats, event: StoredEvent): Outcome {
     const amount = c.amount ? stats.amount : null;
+    const subject = subjectOf(s.keyParts);
     return {
       verdict: 'fire',
       tenantId: s.tenantId,
       keyParts: s.keyParts,
       text: () => ({
-        title: `${titleOf(rule, s.keyParts)}: ${formatValue(c.property, stats.measure)}${amount ? ` (${formatUsd(amount)})` : ''}`,
-        summary: describe(stats),
+        title: `${capitalize(measured(stats))} at ${s.tenantId}${subject ? ` (${subject})` : ''} over the last ${formatMinutes(c.minutes)} ${limit}`,
+        summary: summaryOf(rule, stats.end, describe(stats)),
       }),
       value: stats.measure,
       amount,
