@@ -17,6 +17,7 @@ const PAGES = [
   { name: 'overview', path: '/', ready: '.critical .alert', alerts: true },
   { name: 'alerts', path: '/alerts', ready: '.alerts .alert', alerts: true },
   { name: 'reports', path: '/reports', ready: '[data-testid^=report-]', alerts: false },
+  { name: 'decisions', path: '/decisions', ready: '[data-testid=decision-table]', alerts: false },
 ] as const;
 
 interface Layout {
