@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Regenerates docs/dashboard.png: starts `pulse serve --demo` (the built CLI) in a temp dir, signs in as an
-// executive in headless Chromium, and photographs the overview at 1440×900 in the light theme. It also
+// executive in headless Chromium, and photographs the overview at 1440×900 in the light theme, and again at a
+// phone's 390×844 (docs/dashboard-phone.png, --phone-out). It also
 // measures first paint with data (navigation start → the summary rendered, a performance mark the
 // dashboard sets) and the bundle's raw/gzip/brotli sizes, and prints both as JSON.
 //
@@ -24,6 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(root, 'docs/dashboard.png') },
+    'phone-out': { type: 'string', default: join(root, 'docs/dashboard-phone.png') },
     runs: { type: 'string', default: '5' },
     store: { type: 'string' },
     // e.g. '/?range=custom&from=2026-09-01&to=2026-10-01' for a store whose data ended a while ago
@@ -172,12 +174,18 @@ try {
     document.querySelector('[data-testid=live-status]')?.textContent?.includes('Live'),
   );
   await page.waitForTimeout(500); // charts settle after their ResizeObserver pass
-  if (shoot) await page.screenshot({ path: values.out, fullPage: false });
+  if (shoot) {
+    await page.screenshot({ path: values.out, fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(500); // the charts redraw for the new width
+    await page.screenshot({ path: values['phone-out'], fullPage: false });
+  }
   const sorted = [...timings].sort((a, b) => a - b);
   console.log(
     JSON.stringify(
       {
         screenshot: shoot ? values.out : null,
+        phoneScreenshot: shoot ? values['phone-out'] : null,
         storeEvents,
         firstPaintWithDataMs: { runs: timings, median: sorted[Math.floor(sorted.length / 2)], waterfall },
         bundle: bundleSizes(),
