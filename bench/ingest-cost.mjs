@@ -4,7 +4,7 @@
 // the same run, the graceful stop (final load, checkpoint) included. 100K events/s on 2 cores leaves 20 µs
 // per event.
 import { readFileSync } from 'node:fs';
-import { emptyRuleSet, parseCeiling, posthogNodeBodies } from './lib/ingest-bodies.mjs';
+import { emptyRuleSet, parseCeiling, posthogNodeBodies, sendAll } from './lib/ingest-bodies.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
 
@@ -35,24 +35,7 @@ async function measure(rules) {
     const pid = server.child.pid;
     const before = cpuOf(pid);
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          for (;;) {
-            const res = await fetch(`${server.url}/batch/`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body,
-            });
-            await res.text();
-            if (res.ok) break;
-            await new Promise((r) => setTimeout(r, 200)); // a 503 (backlog full): retry, as SDKs do
-          }
-        }
-      }),
-    );
+    await sendAll(server.url, bodies, clients);
     const sent = (performance.now() - started) / 1000;
     while ((await lagOf(server)) > 0) await new Promise((r) => setTimeout(r, 100));
     // The graceful stop writes the coalesced alert changes and checkpoints: part of the cost. The last

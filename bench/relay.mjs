@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { posthogNodeBodies } from './lib/ingest-bodies.mjs';
+import { posthogNodeBodies, sendAll } from './lib/ingest-bodies.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
 
@@ -56,27 +56,6 @@ async function startUpstream() {
   };
 }
 
-async function capture(server) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++];
-        for (;;) {
-          const res = await fetch(`${server.url}/batch/`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-          });
-          await res.text();
-          if (res.ok) break;
-          await new Promise((r) => setTimeout(r, 200)); // a 503 (backlog full): retry, as SDKs do
-        }
-      }
-    }),
-  );
-}
-
 async function measure(relay) {
   const upstream = relay ? await startUpstream() : null;
   const server = await startPulse({
@@ -86,7 +65,7 @@ async function measure(relay) {
   try {
     const pid = server.child.pid;
     const before = cpuOf(pid);
-    await capture(server);
+    await sendAll(server.url, bodies, clients);
     await until(async () => (await metric(server, 'pulse_ingest_log_lag_events')) === 0);
     let drainSeconds = null;
     if (upstream) {

@@ -57,3 +57,25 @@ export async function emptyRuleSet(server) {
   });
   if (!res.ok) throw new Error(`emptying the rule set: ${res.status} ${await res.text()}`);
 }
+
+/** Posts every body to /batch/ from `clients` concurrent senders; a refusal (503 backlog full) is retried, as SDKs do. */
+export async function sendAll(url, bodies, clients) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        for (;;) {
+          const res = await fetch(`${url}/batch/`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          await res.text();
+          if (res.ok) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    }),
+  );
+}

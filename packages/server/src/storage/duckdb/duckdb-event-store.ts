@@ -303,7 +303,7 @@ export class DuckDbEventStore implements EventStore {
     return run;
   }
 
-  /** Retention (issue 6), on its own connection: see duckdb-retention.ts. */
+  /** Retention, on its own connection: see duckdb-retention.ts. */
   async deleteBefore(cuts: readonly RetentionCut[], options: { dryRun: boolean }): Promise<RetentionCount[]> {
     // connect(), not the instance's: an encrypted store's catalog must be the connection's default.
     const connection = await this.connect();
