@@ -4,6 +4,7 @@ import { percent } from './format.js';
 import { executiveSummary } from './executive-summary.js';
 import { benchmarksSection, forecasts, impact } from './insight-sections.js';
 import { mediumAlerts } from './medium-alerts.js';
+import type { Chart } from './charts.js';
 import { col, type Column, type SectionContext, type SectionDefinition } from './section-types.js';
 
 /** A named report (reports/definitions.ts) over the section's scope and period. */
@@ -51,105 +52,81 @@ const performanceDashboard: SectionDefinition = {
   },
 };
 
-const costOptimization: SectionDefinition = {
+/** A section that shows one named report as its table (raw in the CSV), with an optional top-N chart. */
+function namedReportSection(spec: {
+  id: ReportSection;
+  title: string;
+  note: string;
+  columns: Column[];
+  chart?: (rows: ReportResult['rows']) => Chart;
+}): SectionDefinition {
+  return {
+    id: spec.id,
+    title: spec.title,
+    async build(context) {
+      const report = await named(spec.id, context);
+      return {
+        id: spec.id,
+        title: spec.title,
+        note: spec.note,
+        metrics: [],
+        charts: spec.chart ? [spec.chart(report.rows)] : [],
+        tables: [{ name: spec.id, title: report.title, columns: spec.columns, rows: report.rows }],
+      };
+    },
+  };
+}
+
+const costOptimization = namedReportSection({
   id: 'cost-optimization',
   title: 'Cost optimization',
-  async build(context) {
-    const report = await named('cost-optimization', context);
-    return {
-      id: this.id,
-      title: this.title,
-      note: `Month to date (UTC) up to the end of the period, per tenant and category. Implemented optimizations are realized savings; identified ones projected.`,
-      metrics: [],
-      charts: [],
-      tables: [
-        {
-          name: 'cost-optimization',
-          title: report.title,
-          columns: [
-            col('tenant_id', 'Tenant', 'text'),
-            col('optimization_category', 'Category', 'text'),
-            col('optimization_count', 'Count', 'count'),
-            col('total_savings', 'Savings', 'money'),
-            col('avg_roi', 'Average ROI', 'score'),
-            col('implemented_count', 'Implemented', 'count'),
-            col('identified_count', 'Identified', 'count'),
-          ],
-          rows: report.rows,
-        },
-      ],
-    };
-  },
-};
+  note: `Month to date (UTC) up to the end of the period, per tenant and category. Implemented optimizations are realized savings; identified ones projected.`,
+  columns: [
+    col('tenant_id', 'Tenant', 'text'),
+    col('optimization_category', 'Category', 'text'),
+    col('optimization_count', 'Count', 'count'),
+    col('total_savings', 'Savings', 'money'),
+    col('avg_roi', 'Average ROI', 'score'),
+    col('implemented_count', 'Implemented', 'count'),
+    col('identified_count', 'Identified', 'count'),
+  ],
+});
 
-const decisions: SectionDefinition = {
+const decisions = namedReportSection({
   id: 'decisions',
   title: 'Decisions and outcomes',
-  async build(context) {
-    const report = await named('decisions', context);
-    return {
-      id: this.id,
-      title: this.title,
-      note: 'Each strategic decision with an event in the period (events of one decision share its decision_id), with its newest status and stated impacts: expected against actual.',
-      metrics: [],
-      charts: [],
-      tables: [
-        {
-          name: 'decisions',
-          title: report.title,
-          columns: [
-            col('tenant_id', 'Tenant', 'text'),
-            col('decision_title', 'Decision', 'text'),
-            col('status', 'Status', 'text'),
-            col('expected_revenue_impact', 'Expected revenue', 'money'),
-            col('actual_revenue_impact', 'Actual revenue', 'money'),
-            col('expected_cost_impact', 'Expected cost', 'money'),
-            col('actual_cost_impact', 'Actual cost', 'money'),
-          ],
-          rows: report.rows,
-        },
-      ],
-    };
-  },
-};
+  note: 'Each strategic decision with an event in the period (events of one decision share its decision_id), with its newest status and stated impacts: expected against actual.',
+  columns: [
+    col('tenant_id', 'Tenant', 'text'),
+    col('decision_title', 'Decision', 'text'),
+    col('status', 'Status', 'text'),
+    col('expected_revenue_impact', 'Expected revenue', 'money'),
+    col('actual_revenue_impact', 'Actual revenue', 'money'),
+    col('expected_cost_impact', 'Expected cost', 'money'),
+    col('actual_cost_impact', 'Actual cost', 'money'),
+  ],
+});
 
-const deliverability: SectionDefinition = {
+const deliverability = namedReportSection({
   id: 'deliverability',
   title: 'Email deliverability',
-  async build(context) {
-    const report = await named('deliverability', context);
-    return {
-      id: this.id,
-      title: this.title,
-      note: 'Bounce and spam rates are weighted by each event’s email_count, as in the health score’s deliverability component (which reaches 0 at a 15 % bounce rate).',
-      metrics: [],
-      charts: [
-        {
-          id: 'bounce-rates',
-          title: `Bounce rate, top ${TOP} tenants`,
-          format: (n) => percent(n * 100),
-          items: report.rows
-            .filter((r) => r.bounce_rate !== null)
-            .slice(0, TOP)
-            .map((r) => ({ label: String(r.tenant_id), value: Number(r.bounce_rate) })),
-        },
-      ],
-      tables: [
-        {
-          name: 'deliverability',
-          title: report.title,
-          columns: [
-            col('tenant_id', 'Tenant', 'text'),
-            col('emails', 'Emails', 'count'),
-            col('bounce_rate', 'Bounce rate', 'rate'),
-            col('spam_rate', 'Spam rate', 'rate'),
-          ],
-          rows: report.rows,
-        },
-      ],
-    };
-  },
-};
+  note: 'Bounce and spam rates are weighted by each event’s email_count, as in the health score’s deliverability component (which reaches 0 at a 15 % bounce rate).',
+  columns: [
+    col('tenant_id', 'Tenant', 'text'),
+    col('emails', 'Emails', 'count'),
+    col('bounce_rate', 'Bounce rate', 'rate'),
+    col('spam_rate', 'Spam rate', 'rate'),
+  ],
+  chart: (rows) => ({
+    id: 'bounce-rates',
+    title: `Bounce rate, top ${TOP} tenants`,
+    format: (n) => percent(n * 100),
+    items: rows
+      .filter((r) => r.bounce_rate !== null)
+      .slice(0, TOP)
+      .map((r) => ({ label: String(r.tenant_id), value: Number(r.bounce_rate) })),
+  }),
+});
 
 const costsVsBudget: SectionDefinition = {
   id: 'costs-vs-budget',
