@@ -71,7 +71,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
       efficiency: [
         x,
         ...metrics.map((m) => align(xs, series.efficiency[m] ?? [], (r) => r.score, null)),
-        xs.map(() => 70),
+        xs.map(() => 55),
       ] as uPlot.AlignedData,
       deliverability: [
         x,
@@ -120,7 +120,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
       <section class="card chart-card" aria-labelledby="ch-eff">
         <h2 id="ch-eff">Efficiency score by metric</h2>
         <Chart
-          label="Efficiency score by metric, with the 70-point alert threshold"
+          label="Efficiency score by metric, with the 55-point alert threshold"
           theme={theme}
           data={data.efficiency}
           yFormat={(v) => num(v)}
@@ -130,7 +130,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
               label: m.replace(/_/g, ' '),
               color: palette[i % palette.length] ?? '--c1',
             })),
-            { label: 'Alert below 70', color: '--warn', kind: 'threshold' as const },
+            { label: 'Alert below 55', color: '--warn', kind: 'threshold' as const },
           ]}
         />
       </section>

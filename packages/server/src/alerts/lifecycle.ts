@@ -20,9 +20,22 @@ export interface Change {
 
 interface Entry {
   alert: Alert;
-  /** When the condition was first seen clear since it last fired (hysteresis in time); null while not clear. */
+  /**
+   * When the condition was first seen clear since it last fired (hysteresis in time), in the readings' own
+   * time; null while not clear.
+   */
   clearSince: number | null;
 }
+
+/**
+ * When a reading was true: its business time, never later than now. Resolve timing runs on this clock so a
+ * backfill (the demo, an import, a seed) replays its history as it happened: a condition that cleared weeks
+ * ago in the data is resolved, not left open until as much wall time has passed.
+ */
+const readingTime = (o: Outcome, now: number): number => Math.min(now, o.eventAt ?? now);
+
+/** When a one-off fact was last seen, on the same clock: quiet mode counts from there. */
+const lastOccurrence = (a: Alert): number => Math.min(a.lastSeen, a.lastEventAt ?? a.lastSeen);
 
 export interface LifecycleOptions {
   /** Transitions whose trigger is older than this are backfill: recorded, not pushed. */
@@ -89,8 +102,9 @@ export class AlertLifecycle {
       entry.clearSince = null;
       return null;
     }
-    entry.clearSince ??= now;
-    return now - entry.clearSince >= rule.resolve.afterMinutes * 60_000
+    const at = readingTime(outcome, now);
+    entry.clearSince ??= at;
+    return at - entry.clearSince >= rule.resolve.afterMinutes * 60_000
       ? this.autoResolve(rule, entry, now)
       : null;
   }
@@ -104,7 +118,7 @@ export class AlertLifecycle {
       const after = rule.resolve.afterMinutes * 60_000;
       if (
         (rule.resolve.mode === 'clear' && entry.clearSince !== null && now - entry.clearSince >= after) ||
-        (rule.resolve.mode === 'quiet' && now - entry.alert.lastSeen >= after)
+        (rule.resolve.mode === 'quiet' && now - lastOccurrence(entry.alert) >= after)
       )
         changes.push(this.autoResolve(rule, entry, now));
     }

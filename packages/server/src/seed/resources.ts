@@ -136,6 +136,13 @@ const templates: readonly Template[] = [
   },
 ];
 
+/**
+ * Highest planned utilization before the daily swing: the peak (level + swing + ~3 σ of the random walk,
+ * 0.08, + a steady tenant's drift, up to 0.05) stays under the 85 % over-utilized line. Resources are sized
+ * for their peak; what fills them is growth (an improving tenant's usage), not the plan.
+ */
+const PLANNED_PEAK_LEVEL = 0.72;
+
 export function planResources(size: number, rng: Random): ResourceSpec[] {
   return templates
     .filter((t) => size >= t.minSize)
@@ -146,7 +153,7 @@ export function planResources(size: number, rng: Random): ResourceSpec[] {
       capacity: t.capacity(size),
       costPerUnit: t.costPerUnit,
       billing: t.billing,
-      utilization: rng.range(t.utilization[0], t.utilization[1]),
+      utilization: Math.min(rng.range(t.utilization[0], t.utilization[1]), PLANNED_PEAK_LEVEL - t.dailySwing),
       dailySwing: t.dailySwing,
     }));
 }
