@@ -194,7 +194,7 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(saving(5_000.01))).toHaveLength(1);
   });
 
-  it('high: efficiency_score < 55; medium: trend declining below 65', () => {
+  it('high: efficiency_score < 55; medium: trend declining between 55 and 60', () => {
     const score = (s: number, trend = 'stable') =>
       event('operational_efficiency_event', {
         efficiency_metric: 'delivery',
@@ -210,9 +210,12 @@ describe('the default rule set fires at its thresholds and not just below', () =
       'Since 12:00 UTC, 10 Mar: efficiency score 54.99 < 55. Next step: Ask the team owning this process what slowed it down.',
     );
     const declining = harness('efficiency-declining-medium');
-    expect(declining.send(score(60, 'stable'))).toHaveLength(0);
+    expect(declining.send(score(57, 'stable'))).toHaveLength(0);
     expect(declining.send(score(90, 'declining'))).toHaveLength(0); // a dip from a good level
-    expect(declining.send(score(64.99, 'declining'))).toHaveLength(1);
+    expect(declining.send(score(60, 'declining'))).toHaveLength(0);
+    expect(declining.send(score(59.99, 'declining'))).toHaveLength(1);
+    expect(declining.send(score(54.99, 'declining'))).toHaveLength(0); // the high alert's
+    expect(declining.send(score(55, 'declining'))).toHaveLength(1);
   });
 
   it('high: a decision with status delayed', () => {

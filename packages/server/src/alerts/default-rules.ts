@@ -210,7 +210,7 @@ export const defaultRules: readonly Rule[] = [
   },
   {
     id: 'efficiency-declining-medium',
-    name: 'Efficiency declining below 65',
+    name: 'Efficiency declining between 55 and 60',
     severity: 'medium',
     enabled: true,
     events: ['operational_efficiency_event'],
@@ -218,15 +218,17 @@ export const defaultRules: readonly Rule[] = [
       kind: 'compare',
       all: [
         { property: 'trend_direction', op: '==', value: 'declining' },
-        // A dip of a metric that is doing well is the week's noise (every tenant had some); a slide of one
-        // already in the lower part of its range is the early warning before the high alert at 55.
-        { property: 'efficiency_score', op: '<', value: 65 },
+        // A dip of a metric that is doing well is the week's noise (every tenant had some, and a healthy
+        // tenant's weakest metric sits at 60-70); a slide of one already near the bottom of its range is the
+        // early warning before the high alert at 55. Below 55 the high alert says it: one alert, not two.
+        { property: 'efficiency_score', op: '<', value: 60 },
+        { property: 'efficiency_score', op: '>=', value: 55 },
       ],
     },
     key: ['efficiency_metric'],
     amount: 'cost_impact',
     cooldownMinutes: hour,
-    // Three days without a declining reading below 65: one flat reading inside a slide does not end it.
+    // Three days without a declining reading under 60: one flat reading inside a slide does not end it.
     resolve: { mode: 'clear', afterMinutes: 3 * 24 * hour },
   },
   {

@@ -157,6 +157,22 @@ describe('alert lifecycle', () => {
     expect(l.tick(rules, T0 + 5).map((c) => c.alert.keyParts)).toEqual([{ event_type: 'churn' }]);
   });
 
+  it('a one-off fact that recurs after a quiet period in the data is a new alert, the old one resolved', () => {
+    const l = lifecycle();
+    const day = 24 * 60 * minute;
+    const past = T0 - 60 * day; // two episodes of a history replayed within a few wall-clock ms
+    const churn = (at: number): Outcome => fire({ keyParts: { event_type: 'churn' }, eventAt: at });
+    const first = l.apply(loss, churn(past), T0);
+    expect(l.endQuiet(loss, churn(past + 23 * 60 * minute), T0)).toBeNull(); // inside the quiet period
+    expect(l.apply(loss, churn(past + 23 * 60 * minute), T0)?.alert.id).toBe(first?.alert.id);
+    const ended = l.endQuiet(loss, churn(past + 30 * day), T0 + 1);
+    expect(ended?.alert).toMatchObject({ id: first?.alert.id, state: 'resolved', resolution: 'auto' });
+    const second = l.apply(loss, churn(past + 30 * day), T0 + 1);
+    expect(second?.transition?.kind).toBe('opened');
+    expect(second?.alert.id).not.toBe(first?.alert.id);
+    expect(l.activeAlerts()).toHaveLength(1);
+  });
+
   it('auto-resolves one-off facts after a quiet period, and never manual-mode alerts', () => {
     const l = lifecycle();
     l.apply(loss, fire({ keyParts: { event_type: 'churn' }, amount: 12_000 }), T0);

@@ -109,6 +109,19 @@ export class AlertLifecycle {
       : null;
   }
 
+  /**
+   * A new occurrence of a one-off fact (quiet mode) whose alert had been quiet for its resolve period in the
+   * data before it: that alert ended back then, and this occurrence is a new one (apply opens it). Live, the
+   * timer resolves it first; a replayed history (a backfill, an import) brings both before any timer runs.
+   */
+  endQuiet(rule: Rule, outcome: Outcome, now: number): Change | null {
+    if (outcome.verdict !== 'fire' || rule.resolve.mode !== 'quiet') return null;
+    const entry = this.active.get(dedupKeyOf(rule.id, outcome.tenantId, outcome.keyParts));
+    if (!entry) return null;
+    const quiet = readingTime(outcome, now) - lastOccurrence(entry.alert);
+    return quiet >= rule.resolve.afterMinutes * 60_000 ? this.autoResolve(rule, entry, now) : null;
+  }
+
   /** Auto-resolves what stayed clear (clear mode) or quiet (quiet mode) long enough. */
   tick(rules: ReadonlyMap<string, Rule>, now: number): Change[] {
     const changes: Change[] = [];

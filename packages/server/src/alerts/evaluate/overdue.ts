@@ -139,7 +139,7 @@ export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: Evalu
       const s = update(tenantId, keyText(entity), event.timestamp, event.uuid, event.properties);
       if (isOverdue(s, now)) return [fire(s)];
       return rule.resolve.mode === 'clear' && context.hasActive(rule.id, tenantId)
-        ? [{ verdict: 'clear', tenantId, keyParts: s.keyParts }]
+        ? [{ verdict: 'clear', tenantId, keyParts: s.keyParts, eventAt: event.timestamp }]
         : [];
     },
 
