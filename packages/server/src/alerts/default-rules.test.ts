@@ -181,7 +181,7 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(incident(true))).toHaveLength(1);
   });
 
-  it('high: identified savings > $5,000', () => {
+  it('high: identified savings > $10,000', () => {
     const h = harness('savings-identified-high');
     const saving = (amount: number, type = 'identified') =>
       event('cost_optimization_event', {
@@ -189,9 +189,9 @@ describe('the default rule set fires at its thresholds and not just below', () =
         optimization_type: type,
         optimization_category: 'software',
       });
-    expect(h.send(saving(5_000))).toHaveLength(0);
-    expect(h.send(saving(9_000, 'implemented'))).toHaveLength(0);
-    expect(h.send(saving(5_000.01))).toHaveLength(1);
+    expect(h.send(saving(10_000))).toHaveLength(0);
+    expect(h.send(saving(19_000, 'implemented'))).toHaveLength(0);
+    expect(h.send(saving(10_000.01))).toHaveLength(1);
   });
 
   it('high: efficiency_score < 55; medium: trend declining between 55 and 60', () => {

@@ -123,18 +123,24 @@ export const defaultRules: readonly Rule[] = [
   },
   {
     id: 'savings-identified-high',
-    name: 'Identified savings over $5,000',
+    name: 'Identified savings over $10,000',
     severity: 'high',
     enabled: true,
     events: ['cost_optimization_event'],
     condition: {
       kind: 'compare',
-      all: [sideOf(projectedSavings), { property: 'savings_amount', op: '>', value: 5_000 }],
+      all: [
+        sideOf(projectedSavings),
+        // A month's saving: over $5,000 every large tenant's routine findings (right-sizing, reserved
+        // instances) raised one every other week; $10,000 a month is a finding worth a decision this week.
+        { property: 'savings_amount', op: '>', value: 10_000 },
+      ],
     },
     key: ['optimization_category'],
     amount: 'savings_amount',
     cooldownMinutes: hour,
-    resolve: { mode: 'quiet', afterMinutes: 7 * 24 * hour },
+    // A category's findings of one month add up to one opportunity to review, not one alert each.
+    resolve: { mode: 'quiet', afterMinutes: 30 * 24 * hour },
   },
   {
     id: 'efficiency-low-high',
