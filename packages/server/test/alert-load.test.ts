@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATA_SET, describeTenants } from '../src/seed/index.js';
 import type { IncidentKind } from '../src/seed/tenants.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
 
 /**
  * The alerts each planted incident of the seed is there to raise. A bounce spike is reported from both
@@ -67,4 +68,33 @@ describe('the demo’s first screen holds what deserves attention', () => {
     const critical = alerts.filter((a) => a.severity === 'critical').map((a) => `${a.tenantId} ${a.rule}`);
     for (const alert of critical) expect(planted, alert).toContain(alert);
   });
+});
+
+describe('a steady, healthy tenant raises no alert', () => {
+  let server: TestServer;
+  afterAll(async () => server.close());
+
+  it('over two months of `pulse seed` data, while the tenants with a story raise theirs', async () => {
+    server = await startTestServer();
+    // Past the eight scripted stories the seed mixes steady companies with movers and incidents.
+    const options = { tenants: 20, days: 60, seed: 1 };
+    const seeded = await runCli(
+      { PULSE_DATA_DIR: server.dataDir },
+      ...['seed', '--tenants', '20', '--days', '60', '--seed', '1', '--json'],
+    );
+    expect(seeded.code, seeded.stderr).toBe(0);
+    await server.pipeline.drain();
+    await server.alerts.tick();
+    await server.alerts.flush();
+    const list = await server.api<{ alerts: AlertJson[] }>('/api/alerts?limit=10000');
+    const tenants = describeTenants(options);
+    const steady = tenants.filter((t) => t.personality === 'steady').map((t) => t.id);
+    expect(steady.length).toBeGreaterThanOrEqual(3);
+    const raised = list.body.alerts.filter((a) => steady.includes(a.tenantId));
+    expect(raised.map((a) => `${a.tenantId}: ${a.title}`)).toEqual([]);
+    // Not by silence: every tenant with a planted incident raised an alert.
+    const withIncident = tenants.filter((t) => t.incidents.length > 0).map((t) => t.id);
+    const alerted = new Set(list.body.alerts.map((a) => a.tenantId));
+    for (const id of withIncident) expect(alerted, id).toContain(id);
+  }, 180_000);
 });
