@@ -2,6 +2,7 @@ import {
   bounceRate,
   bounceRateLimit,
   costRunRate,
+  efficiencyScoreFloor,
   negativeRevenueImpact,
   projectedSavings,
   type ConditionalSum,
@@ -144,13 +145,16 @@ export const defaultRules: readonly Rule[] = [
   },
   {
     id: 'efficiency-low-high',
-    name: 'Efficiency score below 55',
+    name: `Efficiency score below ${efficiencyScoreFloor}`,
     severity: 'high',
     enabled: true,
     events: ['operational_efficiency_event'],
     // At 70 a healthy tenant's weakest metric sat under the line for weeks (it is where healthy metrics
     // live, not a fall); below 55 a metric is in the bottom third of its range, which takes a real decline.
-    condition: { kind: 'compare', all: [{ property: 'efficiency_score', op: '<', value: 55 }] },
+    condition: {
+      kind: 'compare',
+      all: [{ property: 'efficiency_score', op: '<', value: efficiencyScoreFloor }],
+    },
     key: ['efficiency_metric'],
     amount: 'cost_impact',
     cooldownMinutes: hour,
@@ -228,7 +232,7 @@ export const defaultRules: readonly Rule[] = [
         // tenant's weakest metric sits at 60-70); a slide of one already near the bottom of its range is the
         // early warning before the high alert at 55. Below 55 the high alert says it: one alert, not two.
         { property: 'efficiency_score', op: '<', value: 60 },
-        { property: 'efficiency_score', op: '>=', value: 55 },
+        { property: 'efficiency_score', op: '>=', value: efficiencyScoreFloor },
       ],
     },
     key: ['efficiency_metric'],
