@@ -89,6 +89,31 @@ describe('alert lifecycle', () => {
     expect(alert?.eventUuids[0]).toBe('e-10');
   });
 
+  it('keeps a state that holds day after day one acknowledged alert; re-announces it after it cleared', () => {
+    const l = lifecycle();
+    const day = 24 * 60 * minute;
+    const low = (at: number) => fire({ eventAt: at });
+    const opened = l.apply(efficiency, low(T0), T0);
+    l.acknowledge(opened?.alert.id ?? '', 'coo', 'on it', T0 + minute);
+    // Read daily and still under the line: the same episode, far past the cooldown.
+    for (const d of [1, 2, 3]) {
+      const again = l.apply(efficiency, low(T0 + d * day), T0 + d * day);
+      expect(again?.transition).toBeNull();
+      expect(again?.alert).toMatchObject({ id: opened?.alert.id, state: 'acknowledged', count: d + 1 });
+    }
+    // Clear for 10 minutes (under the cooldown, under the 15-minute resolve): still the same episode.
+    l.apply(efficiency, { ...clear, eventAt: T0 + 3 * day + minute }, T0 + 3 * day + minute);
+    expect(
+      l.apply(efficiency, low(T0 + 3 * day + 11 * minute), T0 + 3 * day + 11 * minute)?.transition,
+    ).toBeNull();
+    // Clear for longer than the cooldown (here the rule resolves later than that): announced again.
+    const slow: Rule = { ...efficiency, resolve: { mode: 'clear', afterMinutes: 3 * 60, hysteresis: 5 } };
+    l.apply(slow, { ...clear, eventAt: T0 + 4 * day }, T0 + 4 * day);
+    const back = l.apply(slow, low(T0 + 4 * day + 61 * minute), T0 + 4 * day + 61 * minute);
+    expect(back?.transition?.kind).toBe('refired');
+    expect(back?.alert).toMatchObject({ id: opened?.alert.id, state: 'open', acknowledgedBy: null });
+  });
+
   it('notifies again (refired) when it fires after a quiet spell longer than the cooldown, even if acknowledged', () => {
     const l = lifecycle();
     const opened = l.apply(security, fire({ keyParts: { incident_type: 'leak' } }), T0);

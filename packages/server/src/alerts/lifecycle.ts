@@ -209,7 +209,14 @@ export class AlertLifecycle {
       return { alert, transition: this.transition(alert, 'opened', now, ENGINE_ACTOR, null) };
     }
     const previous = entry.alert;
-    const withinCooldown = now - previous.lastSeen <= rule.cooldownMinutes * 60_000;
+    const cooldown = rule.cooldownMinutes * 60_000;
+    // A state (clear mode) that kept holding is the same episode however long it lasts (a low score read
+    // daily): refreshed, never announced again or un-acknowledged. It is announced again only after it was
+    // seen clear for longer than the cooldown. A one-off fact is a new occurrence after the cooldown.
+    const withinCooldown =
+      rule.resolve.mode === 'clear'
+        ? entry.clearSince === null || readingTime(o, now) - entry.clearSince <= cooldown
+        : now - previous.lastSeen <= cooldown;
     // One-off facts (quiet mode) add up; a state (clear mode) shows its latest reading.
     const amount =
       rule.resolve.mode === 'clear' || o.amount === undefined || o.amount === null
