@@ -35,7 +35,7 @@ async function alertsOf({ demo, seed }) {
   });
   const server = await startServer(config, pino({ level: 'error' }));
   try {
-    // `pulse seed` into a running server: its events go through capture and the engine, as these do.
+    // `pulse seed`'s events, through the ingest pipeline and the engine as the demo's go.
     if (seed) await loadEvents(server.pipeline, generateEvents(seed));
     await server.pipeline.drain();
     await server.alerts.tick(); // the timer's first run: overdue reviews, closed windows
