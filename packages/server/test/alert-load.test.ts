@@ -19,10 +19,11 @@ const alertsOf: Record<IncidentKind, readonly string[]> = {
 /**
  * At most this many alerts raised per tenant per week of demo data (resolved ones included). With the
  * default rules the busiest demo tenant (the declining one, which also has the cost overrun) raises about
- * 0.8 a week and a calm one about 0.1; before the rules were tuned the demo tenants raised 2.4 to 7.5.
- * The demo ends now, so its events move with the hour it starts: the bound leaves room for that.
+ * 0.8-0.95 a week (its efficiency falls metric by metric) and a calm one about 0.1; before the rules
+ * were tuned the demo tenants raised 2.4 to 7.5. The demo ends now, so its events move with the hour it
+ * starts: the bound leaves room for that, and none of the old rates comes near it.
  */
-const MAX_ALERTS_PER_TENANT_PER_WEEK = 1;
+const MAX_ALERTS_PER_TENANT_PER_WEEK = 1.25;
 
 interface AlertJson {
   tenantId: string;

@@ -309,7 +309,7 @@ export const defaultRules: readonly Rule[] = [
     id: 'bounce-rate-anomaly',
     name: 'Email bounce rate',
     description:
-      'A day’s email_count-weighted bounce_rate at least 6 robust σ above the tenant’s previous 28 days ' +
+      'A day’s email_count-weighted bounce_rate at least 20 robust σ above the tenant’s previous 28 days ' +
       '(median and MAD), with at least 14 of those days reporting',
     severity: 'medium',
     enabled: true,
@@ -323,9 +323,10 @@ export const defaultRules: readonly Rule[] = [
       bucketMinutes: 24 * hour,
       baselineBuckets: 28,
       method: 'mad',
-      // A day's rate over thousands of emails is very steady (robust σ ≈ 0.02 points at 0.7 %), so 4 σ
-      // flagged a 0.1-point wobble at a steady tenant; a real spike is hundreds of σ, far past 6.
-      threshold: 6,
+      // A day's rate over thousands of emails is very steady (robust σ ≈ 0.02 points at 0.7 %), so 4 and
+      // even 7 σ were a 0.1-point wobble at a steady tenant; 20 σ is about half a point above the usual
+      // rate, and a real spike is 100-200 σ.
+      threshold: 20,
       minSample: 14,
     },
     key: [],
