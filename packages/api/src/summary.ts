@@ -131,7 +131,11 @@ export const Series = Type.Object({
     }),
     { description: 'Deliverability of the window per email provider' },
   ),
-  thresholds: Type.Object({ bounceRate: Type.Number(), spamRate: Type.Number() }),
+  thresholds: Type.Object({
+    bounceRate: Type.Number(),
+    spamRate: Type.Number(),
+    efficiencyScore: Type.Number({ description: 'Score under which the default efficiency alert fires' }),
+  }),
   runRate: point({ cost: Type.Number() }),
   budgetMonthly: Nullable(Type.Number()),
   utilization: Type.Array(

@@ -99,6 +99,12 @@ export const monthlyRevenueProtection = (positive: number, windowMs: number): nu
 /** Bounce rate at which deliverability counts as failing: its health score reaches 0, a critical alert fires. */
 export const bounceRateLimit = 0.15;
 
+/**
+ * Efficiency score under which a metric counts as failing and a high alert fires. Healthy metrics live
+ * between 60 and 90; under 55 a metric is in the bottom third of its range, which takes a real decline.
+ */
+export const efficiencyScoreFloor = 55;
+
 /** Return on investment of a decision: (revenue − cost) / cost, null without both or without a positive cost. */
 export const returnOnInvestment = (revenue: number | null, cost: number | null): number | null =>
   revenue === null || cost === null || cost <= 0 ? null : (revenue - cost) / cost;

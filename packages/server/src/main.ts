@@ -23,7 +23,7 @@ import {
   forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
 import { createMetrics } from './observability/metrics.js';
-import { describeTenants, generateEvents } from './seed/index.js';
+import { DEMO_DATA_SET, describeTenants, generateEvents } from './seed/index.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
 import type { AuditLog } from './storage/audit-log.js';
@@ -118,11 +118,18 @@ export async function openPipeline(
   return { storage, store, metrics, stream, pipeline, close, loader, relayCursor };
 }
 
-/** The demo data set of `pulse serve --demo`: a few tenants, 90 days, every alert tier represented. */
-async function loadDemo(pipeline: IngestPipeline, storage: Storage, logger: Logger): Promise<void> {
+/** The demo data set of `pulse serve --demo`: a few tenants, 90 days, one planted incident per story. */
+async function loadDemo(
+  pipeline: IngestPipeline,
+  storage: Storage,
+  alerts: Pick<AlertEngine, 'setBudgets'>,
+  logger: Logger,
+): Promise<void> {
   if ((await storage.events.countEvents()) > 0) return;
   const started = Date.now();
-  const options = { tenants: 5, days: 90, seed: 42, includeGeneric: true };
+  const options = DEMO_DATA_SET;
+  // Budgets first, so the cost-overrun story raises its run-rate alert as its events arrive.
+  for (const t of describeTenants(options)) await alerts.setBudgets(t.id, { monthlyUsd: t.monthlyBudget });
   const { loaded } = await loadEvents(pipeline, generateEvents(options));
   // Their subscriptions too, so the performance-dashboard report has rows from the start.
   const now = new Date();
@@ -223,7 +230,7 @@ export async function startServer(
       .catch((error: unknown) => logger.error({ err: error }, 'audit of an alert transition failed'));
   });
   if (config.demo) {
-    await loadDemo(pipeline, storage, logger);
+    await loadDemo(pipeline, storage, alerts.engine, logger);
     const login = await ensureDemoUser(storage.users, config.dataDir);
     if (login)
       logger.warn(

@@ -269,7 +269,7 @@ describe('alert notifications, durably delivered', () => {
 
   it('high goes to Slack and the webhook, medium to nobody until the digest; resolve is announced, not mailed', async () => {
     const pulse = await start();
-    await pulse.ingest(loss(2_000), loss(200));
+    await pulse.ingest(loss(6_000), loss(2_500));
     await until('high alert on slack and webhook', () => received.length >= 2);
     await pulse.engine.idle();
     expect(received.map((r) => r.path).sort()).toEqual(['/slack', '/webhook']);
@@ -301,12 +301,12 @@ describe('alert notifications, durably delivered', () => {
     const mail = readMail(mails[0]?.raw ?? '');
     expect(mail.subject).toMatch(/^Pulse weekly digest: 1 medium alert \(/);
     expect(mail.text).toContain(
-      'Negative revenue impact of $100–$1,000: $200 at acme (payment_failure) — 1× — $200 — open',
+      'Negative revenue impact of $2,000–$5,000: $2,500 at acme (payment_failure) — 1× — $2,500 — open',
     );
     // its HTML is the scheduled reports' template, with their medium-alerts section
     expect(mail.html).toContain('Scope: All tenants');
     expect(mail.html).toMatch(/<h2 [^>]*>Medium alerts<\/h2>/);
-    expect(mail.html).toContain('$200');
+    expect(mail.html).toContain('$2,500');
     expect(await pulse.engine.runDigest()).toEqual([]); // the same run again: nothing new
   });
 

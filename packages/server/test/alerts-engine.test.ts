@@ -143,7 +143,7 @@ type ErrorJson = { error: { code: string; message: string } };
 describe('alert engine on the committed-event stream', () => {
   it('opens on a matching event, dedups within the cooldown, and is listed, acknowledged and resolved over HTTP', async () => {
     const { pulse, clock } = await start();
-    await pulse.ingest(loss(12_500), loss(500, T0)); // critical + medium
+    await pulse.ingest(loss(12_500), loss(2_500, T0)); // critical + medium
     clock.now += 10 * minute;
     await pulse.ingest(loss(20_000, T0 + 10 * minute));
     const list = await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?severity=critical&state=open');
@@ -203,16 +203,16 @@ describe('alert engine on the committed-event stream', () => {
     const { pulse, clock } = await start();
     const score = (s: number) =>
       ev('operational_efficiency_event', { efficiency_metric: 'nps', efficiency_score: s }, clock.now);
-    await pulse.ingest(score(60));
+    await pulse.ingest(score(50));
     clock.now += minute;
-    await pulse.ingest(score(73)); // inside the 5-point band: holds
+    await pulse.ingest(score(58)); // inside the 5-point band above 55: holds
     clock.now += 30 * minute;
     await pulse.engine.tick();
     expect(
       (await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?state=open')).body.alerts,
     ).toHaveLength(1);
-    await pulse.ingest(score(80)); // clear from now
-    clock.now += 14 * minute;
+    await pulse.ingest(score(70)); // clear from now: resolves after a day clear
+    clock.now += 24 * 60 * minute - minute;
     await pulse.engine.tick();
     expect(
       (await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?state=open')).body.alerts,
@@ -341,7 +341,12 @@ describe('alert engine on the committed-event stream', () => {
         next_review_date: new Date(due).toISOString(),
       }),
     );
-    clock.now = due + minute;
+    clock.now = due + 7 * 24 * 60 * minute; // the week of grace, not past it
+    await pulse.engine.tick();
+    expect(
+      (await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?rule=decision-overdue-high')).body.alerts,
+    ).toHaveLength(0);
+    clock.now += minute;
     await pulse.engine.tick();
     const [overdue] = (
       await pulse.api<{ alerts: AlertJson[] }>('GET', '/api/alerts?rule=decision-overdue-high')

@@ -51,6 +51,7 @@ function runRateData(
 /** The five chart panels (revenue, costs, efficiency, deliverability, resources), from GET /api/series. */
 export function Charts({ series, theme, tenant }: { series: Series; theme: string; tenant: string | null }) {
   const forecast = useForecast('cost_run_rate', tenant, series);
+  const floor = series.thresholds.efficiencyScore;
   const data = useMemo(() => {
     const xs = buckets(series);
     const x = xs.map(sec);
@@ -71,7 +72,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
       efficiency: [
         x,
         ...metrics.map((m) => align(xs, series.efficiency[m] ?? [], (r) => r.score, null)),
-        xs.map(() => 70),
+        xs.map(() => floor),
       ] as uPlot.AlignedData,
       deliverability: [
         x,
@@ -120,7 +121,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
       <section class="card chart-card" aria-labelledby="ch-eff">
         <h2 id="ch-eff">Efficiency score by metric</h2>
         <Chart
-          label="Efficiency score by metric, with the 70-point alert threshold"
+          label={`Efficiency score by metric, with the ${floor}-point alert threshold`}
           theme={theme}
           data={data.efficiency}
           yFormat={(v) => num(v)}
@@ -130,7 +131,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
               label: m.replace(/_/g, ' '),
               color: palette[i % palette.length] ?? '--c1',
             })),
-            { label: 'Alert below 70', color: '--warn', kind: 'threshold' as const },
+            { label: `Alert below ${floor}`, color: '--warn', kind: 'threshold' as const },
           ]}
         />
       </section>

@@ -8,7 +8,7 @@ import type { AlertWriter } from './writer.js';
 
 /** Turns evaluation outcomes into lifecycle changes and queues each change for writing. */
 export function createChangeRecorder(deps: {
-  lifecycle: Pick<AlertLifecycle, 'apply'>;
+  lifecycle: Pick<AlertLifecycle, 'apply' | 'endQuiet'>;
   writer: Pick<AlertWriter, 'submitUpdate' | 'submitTransition' | 'submitQuiet'>;
   settings: AlertSettings;
   channels: ChannelRegistry;
@@ -31,6 +31,8 @@ export function createChangeRecorder(deps: {
 
   function apply(rule: Rule, outcomes: readonly Outcome[], now: number): void {
     for (const outcome of outcomes) {
+      const ended = lifecycle.endQuiet(rule, outcome, now);
+      if (ended) void record(ended);
       const change = lifecycle.apply(rule, outcome, now);
       if (change) void record(change);
     }

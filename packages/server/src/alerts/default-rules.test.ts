@@ -89,17 +89,17 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(fire?.amount).toBe(10_000.01);
   });
 
-  it('high: negative revenue impact $1,000–$10,000; medium: $100–$1,000', () => {
+  it('high: negative revenue impact $5,000–$10,000; medium: $2,000–$5,000', () => {
     const high = harness('revenue-loss-high');
-    expect(high.send(revenue(999.99))).toHaveLength(0);
-    expect(high.send(revenue(1_000))).toHaveLength(1);
+    expect(high.send(revenue(4_999.99))).toHaveLength(0);
+    expect(high.send(revenue(5_000))).toHaveLength(1);
     expect(high.send(revenue(10_000))).toHaveLength(1);
     expect(high.send(revenue(10_000.01))).toHaveLength(0); // critical's
     const medium = harness('revenue-loss-medium');
-    expect(medium.send(revenue(99.99))).toHaveLength(0);
-    expect(medium.send(revenue(100))).toHaveLength(1);
-    expect(medium.send(revenue(999.99))).toHaveLength(1);
-    expect(medium.send(revenue(1_000))).toHaveLength(0); // high's
+    expect(medium.send(revenue(1_999.99))).toHaveLength(0);
+    expect(medium.send(revenue(2_000))).toHaveLength(1);
+    expect(medium.send(revenue(4_999.99))).toHaveLength(1);
+    expect(medium.send(revenue(5_000))).toHaveLength(0); // high's
   });
 
   it('critical: a tenant’s email_count-weighted bounce_rate over the last hour > 0.15 (≥ 500 emails)', () => {
@@ -181,7 +181,7 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(h.send(incident(true))).toHaveLength(1);
   });
 
-  it('high: identified savings > $5,000', () => {
+  it('high: identified savings > $10,000', () => {
     const h = harness('savings-identified-high');
     const saving = (amount: number, type = 'identified') =>
       event('cost_optimization_event', {
@@ -189,12 +189,12 @@ describe('the default rule set fires at its thresholds and not just below', () =
         optimization_type: type,
         optimization_category: 'software',
       });
-    expect(h.send(saving(5_000))).toHaveLength(0);
-    expect(h.send(saving(9_000, 'implemented'))).toHaveLength(0);
-    expect(h.send(saving(5_000.01))).toHaveLength(1);
+    expect(h.send(saving(10_000))).toHaveLength(0);
+    expect(h.send(saving(19_000, 'implemented'))).toHaveLength(0);
+    expect(h.send(saving(10_000.01))).toHaveLength(1);
   });
 
-  it('high: efficiency_score < 70; medium: trend declining', () => {
+  it('high: efficiency_score < 55; medium: trend declining between 55 and 60', () => {
     const score = (s: number, trend = 'stable') =>
       event('operational_efficiency_event', {
         efficiency_metric: 'delivery',
@@ -202,16 +202,20 @@ describe('the default rule set fires at its thresholds and not just below', () =
         trend_direction: trend,
       });
     const low = harness('efficiency-low-high');
-    expect(low.send(score(70))).toHaveLength(0);
-    const [lowFire] = low.send(score(69.99));
+    expect(low.send(score(55))).toHaveLength(0);
+    const [lowFire] = low.send(score(54.99));
     // A score is not money: no dollar sign, even though the rule's amount is a cost.
-    expect(lowFire?.text?.(null).title).toBe('Efficiency score below 70 at acme (delivery)');
+    expect(lowFire?.text?.(null).title).toBe('Efficiency score below 55 at acme (delivery)');
     expect(lowFire?.text?.(null).summary).toBe(
-      'Since 12:00 UTC, 10 Mar: efficiency score 69.99 < 70. Next step: Ask the team owning this process what slowed it down.',
+      'Since 12:00 UTC, 10 Mar: efficiency score 54.99 < 55. Next step: Ask the team owning this process what slowed it down.',
     );
     const declining = harness('efficiency-declining-medium');
-    expect(declining.send(score(90, 'stable'))).toHaveLength(0);
-    expect(declining.send(score(90, 'declining'))).toHaveLength(1);
+    expect(declining.send(score(57, 'stable'))).toHaveLength(0);
+    expect(declining.send(score(90, 'declining'))).toHaveLength(0); // a dip from a good level
+    expect(declining.send(score(60, 'declining'))).toHaveLength(0);
+    expect(declining.send(score(59.99, 'declining'))).toHaveLength(1);
+    expect(declining.send(score(54.99, 'declining'))).toHaveLength(0); // the high alert's
+    expect(declining.send(score(55, 'declining'))).toHaveLength(1);
   });
 
   it('high: a decision with status delayed', () => {
@@ -241,24 +245,52 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(
       h.send(decision(T0, { status: 'approved', next_review_date: new Date(due).toISOString() }), T0),
     ).toHaveLength(0);
-    expect(h.tick(due)).toHaveLength(0); // at the review date, not past it
-    const [fire] = h.tick(due + 1);
+    const grace = 7 * 24 * 60 * minute; // a review a week late, not a few days
+    expect(h.tick(due + grace)).toHaveLength(0); // at the end of the grace, not past it
+    const [fire] = h.tick(due + grace + 1);
     expect(fire?.keyParts).toEqual({ decision_id: 'd-7' });
     expect(fire?.text?.(null)).toEqual({
       title: 'Strategic decision past its review date at acme (“Hire SRE”)',
       summary:
-        'Since 13:00 UTC, 10 Mar: the next review date of decision d-7 was 13:00 UTC, 10 Mar, and nothing has ' +
+        'Since 13:00 UTC, 17 Mar: the next review date of decision d-7 was 13:00 UTC, 10 Mar (plus 7 d grace), ' +
+        'and nothing has ' +
         'been reported about it since 12:00 UTC, 10 Mar. Next step: Review the decision with its owner and set ' +
         'a new review date or close it.',
     });
-    expect(h.tick(due + 2)).toHaveLength(0); // already open: the timer does not count it again
+    expect(h.tick(due + grace + 2)).toHaveLength(0); // already open: the timer does not count it again
     // A newer event (without a date) ends the absence; the alert clears and resolves (afterMinutes 0).
-    h.send(decision(due + 5 * minute, { status: 'in_progress' }), due + 5 * minute);
+    h.send(decision(due + grace + 5 * minute, { status: 'in_progress' }), due + grace + 5 * minute);
     expect(h.lifecycle.activeAlerts()).toHaveLength(0);
     // Completed decisions are never overdue.
     const done = harness('decision-overdue-high');
     done.send(decision(T0, { status: 'completed', next_review_date: new Date(due).toISOString() }), T0);
-    expect(done.tick(due + 1)).toHaveLength(0);
+    expect(done.tick(due + grace + 1)).toHaveLength(0);
+  });
+
+  it('high: overdue is judged on the tenant’s data clock, so a replayed history raises none mid-replay', () => {
+    const h = harness('decision-overdue-high');
+    const day = 24 * 60 * minute;
+    const past = T0 - 60 * day; // a history replayed within a few wall-clock ms of T0
+    const decision = (id: string, at: number, review: number) =>
+      event(
+        'strategic_decision_event',
+        {
+          decision_type: 'hiring',
+          decision_title: 'Hire SRE',
+          decision_id: id,
+          status: 'in_progress',
+          next_review_date: new Date(review).toISOString(),
+        },
+        at,
+      );
+    h.send(decision('d-1', past, past + 5 * day), T0);
+    h.send(decision('d-2', past, past + 5 * day), T0);
+    // The timer runs while the replay is still at day 1: both reviews are two months past in wall time.
+    expect(h.tick(T0 + 1)).toHaveLength(0);
+    h.send(decision('d-1', past + 4 * day, past + 30 * day), T0 + 2); // d-1 reported before its review
+    h.send(decision('d-1', past + 29 * day, T0 + 30 * day), T0 + 3); // the replay reaches the present
+    // d-2 was never reported again: once the data has passed its review date and grace, it is overdue.
+    expect(h.tick(T0 + 4).map((o) => o.keyParts)).toEqual([{ decision_id: 'd-2' }]);
   });
 
   it('medium: resource over- or under-utilized', () => {
@@ -278,7 +310,7 @@ describe('the default rule set fires at its thresholds and not just below', () =
     expect(under.send(usage({ under_utilized: true }))).toHaveLength(1);
   });
 
-  it('medium: utilization moved more than 20 points for a resource_id', () => {
+  it('medium: utilization moved more than 30 points for a resource_id', () => {
     const usage = (id: string, used: number, at: number) =>
       event(
         'resource_usage_event',
@@ -287,23 +319,23 @@ describe('the default rule set fires at its thresholds and not just below', () =
       );
     const h = harness('utilization-jump-medium');
     expect(h.send(usage('vm-1', 40, T0))).toHaveLength(0);
-    expect(h.send(usage('vm-1', 60, T0 + minute))).toHaveLength(0); // +20 points exactly
+    expect(h.send(usage('vm-1', 70, T0 + minute))).toHaveLength(0); // +30 points exactly
     expect(h.send(usage('vm-2', 40, T0))).toHaveLength(0);
-    const [fire] = h.send(usage('vm-2', 60.01, T0 + minute));
+    const [fire] = h.send(usage('vm-2', 70.01, T0 + minute));
     expect(fire?.keyParts).toEqual({ resource_id: 'vm-2' });
     expect(fire?.text?.(null)).toEqual({
-      title: 'Utilization percentage of vm-2 at acme rose from 40 to 60.01',
+      title: 'Utilization percentage of vm-2 at acme rose from 40 to 70.01',
       summary:
         'Since 12:01 UTC, 10 Mar: utilization percentage of resource vm-2 moved from 40 (12:00 UTC, 10 Mar) ' +
-        'to 60.01: +20.01, more than 20 points. Next step: Check what changed on the resource and whether ' +
+        'to 70.01: +30.01, more than 30 points. Next step: Check what changed on the resource and whether ' +
         'its capacity still fits.',
     });
-    // A late reading is compared with its neighbours: 90 between 40 (T0) and 60.01 (T0+1m).
-    const [late] = h.send(usage('vm-2', 90, T0 + minute / 2));
-    expect(late?.value).toBe(50);
+    // A late reading is compared with its neighbours: 100 between 40 (T0) and 70.01 (T0+1m).
+    const [late] = h.send(usage('vm-2', 100, T0 + minute / 2));
+    expect(late?.value).toBe(60);
   });
 
-  it('medium: a decision event reporting actual outcomes', () => {
+  it('medium: a completed decision whose actual revenue impact is negative', () => {
     const h = harness('decision-outcome-medium');
     const decision = (extra: Record<string, unknown>) =>
       event('strategic_decision_event', {
@@ -313,6 +345,9 @@ describe('the default rule set fires at its thresholds and not just below', () =
         ...extra,
       });
     expect(h.send(decision({ status: 'completed' }))).toHaveLength(0);
-    expect(h.send(decision({ actual_cost_impact: -1_200 }))).toHaveLength(1);
+    // Running actuals of a working decision are progress, and a gain is no alert.
+    expect(h.send(decision({ status: 'in_progress', actual_revenue_impact: -600 }))).toHaveLength(0);
+    expect(h.send(decision({ status: 'completed', actual_revenue_impact: 1_200 }))).toHaveLength(0);
+    expect(h.send(decision({ status: 'completed', actual_revenue_impact: -1_200 }))).toHaveLength(1);
   });
 });

@@ -12,8 +12,12 @@ const rule = (id: string): Rule => {
   if (!found) throw new Error(id);
   return found;
 };
-const efficiency = rule('efficiency-low-high'); // clear mode, 15 min, hysteresis 5
-const loss = rule('revenue-loss-critical'); // quiet mode, 24 h
+// Resolve timing fixed here (the defaults' are tuned separately): clear mode 15 min, quiet mode 24 h.
+const efficiency: Rule = {
+  ...rule('efficiency-low-high'),
+  resolve: { mode: 'clear', afterMinutes: 15, hysteresis: 5 },
+};
+const loss: Rule = { ...rule('revenue-loss-critical'), resolve: { mode: 'quiet', afterMinutes: 24 * 60 } };
 const security = rule('security-customer-data-critical'); // manual
 
 const fire = (extra: Partial<Outcome> = {}): Outcome => ({
@@ -85,6 +89,31 @@ describe('alert lifecycle', () => {
     expect(alert?.eventUuids[0]).toBe('e-10');
   });
 
+  it('keeps a state that holds day after day one acknowledged alert; re-announces it after it cleared', () => {
+    const l = lifecycle();
+    const day = 24 * 60 * minute;
+    const low = (at: number) => fire({ eventAt: at });
+    const opened = l.apply(efficiency, low(T0), T0);
+    l.acknowledge(opened?.alert.id ?? '', 'coo', 'on it', T0 + minute);
+    // Read daily and still under the line: the same episode, far past the cooldown.
+    for (const d of [1, 2, 3]) {
+      const again = l.apply(efficiency, low(T0 + d * day), T0 + d * day);
+      expect(again?.transition).toBeNull();
+      expect(again?.alert).toMatchObject({ id: opened?.alert.id, state: 'acknowledged', count: d + 1 });
+    }
+    // Clear for 10 minutes (under the cooldown, under the 15-minute resolve): still the same episode.
+    l.apply(efficiency, { ...clear, eventAt: T0 + 3 * day + minute }, T0 + 3 * day + minute);
+    expect(
+      l.apply(efficiency, low(T0 + 3 * day + 11 * minute), T0 + 3 * day + 11 * minute)?.transition,
+    ).toBeNull();
+    // Clear for longer than the cooldown (here the rule resolves later than that): announced again.
+    const slow: Rule = { ...efficiency, resolve: { mode: 'clear', afterMinutes: 3 * 60, hysteresis: 5 } };
+    l.apply(slow, { ...clear, eventAt: T0 + 4 * day }, T0 + 4 * day);
+    const back = l.apply(slow, low(T0 + 4 * day + 61 * minute), T0 + 4 * day + 61 * minute);
+    expect(back?.transition?.kind).toBe('refired');
+    expect(back?.alert).toMatchObject({ id: opened?.alert.id, state: 'open', acknowledgedBy: null });
+  });
+
   it('notifies again (refired) when it fires after a quiet spell longer than the cooldown, even if acknowledged', () => {
     const l = lifecycle();
     const opened = l.apply(security, fire({ keyParts: { incident_type: 'leak' } }), T0);
@@ -131,10 +160,52 @@ describe('alert lifecycle', () => {
     expect(next?.alert.id).not.toBe(resolved?.alert.id);
   });
 
+  it('times auto-resolve on the readings’ own clock, so a replayed history resolves as it happened', () => {
+    const l = lifecycle();
+    const day = 24 * 60 * minute;
+    const past = T0 - 30 * day; // a backfill: a month-old history replayed within a few wall-clock ms
+    const at = (offset: number, o: Outcome): Outcome => ({ ...o, eventAt: past + offset });
+    const opened = l.apply(efficiency, at(0, fire()), T0);
+    l.apply(efficiency, at(minute, clear), T0);
+    expect(l.apply(efficiency, at(15 * minute, clear), T0 + 1)).toBeNull(); // 14 min clear in the data
+    const resolved = l.apply(efficiency, at(16 * minute, clear), T0 + 2); // 15 min
+    expect(resolved?.transition?.kind).toBe('resolved');
+    expect(resolved?.alert.id).toBe(opened?.alert.id);
+    // A flap inside the clear period stays the same alert, wherever the replay's wall clock is.
+    const again = l.apply(efficiency, at(day, fire()), T0 + 3);
+    l.apply(efficiency, at(day + minute, clear), T0 + 3);
+    expect(l.apply(efficiency, at(day + 5 * minute, fire()), T0 + 4)?.alert.id).toBe(again?.alert.id);
+    // A one-off fact quiet for a month in the data resolves at the next tick; yesterday's does not.
+    l.apply(loss, fire({ keyParts: { event_type: 'churn' }, eventAt: past }), T0);
+    l.apply(loss, fire({ keyParts: { event_type: 'renewal' }, eventAt: T0 - 60 * minute }), T0);
+    const rules = new Map([[loss.id, loss]]);
+    expect(l.tick(rules, T0 + 5).map((c) => c.alert.keyParts)).toEqual([{ event_type: 'churn' }]);
+  });
+
+  it('a one-off fact that recurs after a quiet period in the data is a new alert, the old one resolved', () => {
+    const l = lifecycle();
+    const day = 24 * 60 * minute;
+    const past = T0 - 60 * day; // two episodes of a history replayed within a few wall-clock ms
+    const churn = (at: number): Outcome => fire({ keyParts: { event_type: 'churn' }, eventAt: at });
+    const first = l.apply(loss, churn(past), T0);
+    expect(l.endQuiet(loss, churn(past + 23 * 60 * minute), T0)).toBeNull(); // inside the quiet period
+    expect(l.apply(loss, churn(past + 23 * 60 * minute), T0)?.alert.id).toBe(first?.alert.id);
+    const ended = l.endQuiet(loss, churn(past + 30 * day), T0 + 1);
+    expect(ended?.alert).toMatchObject({ id: first?.alert.id, state: 'resolved', resolution: 'auto' });
+    const second = l.apply(loss, churn(past + 30 * day), T0 + 1);
+    expect(second?.transition?.kind).toBe('opened');
+    expect(second?.alert.id).not.toBe(first?.alert.id);
+    expect(l.activeAlerts()).toHaveLength(1);
+  });
+
   it('auto-resolves one-off facts after a quiet period, and never manual-mode alerts', () => {
     const l = lifecycle();
     l.apply(loss, fire({ keyParts: { event_type: 'churn' }, amount: 12_000 }), T0);
-    l.apply(loss, fire({ keyParts: { event_type: 'churn' }, amount: 20_000 }), T0 + 10 * minute);
+    l.apply(
+      loss,
+      fire({ keyParts: { event_type: 'churn' }, amount: 20_000, eventAt: T0 + 10 * minute }),
+      T0 + 10 * minute,
+    );
     expect(l.activeAlerts()[0]?.amount).toBe(32_000); // occurrences add up
     l.apply(security, fire({ keyParts: { incident_type: 'leak' } }), T0);
     const rules = new Map([loss, security].map((r) => [r.id, r]));

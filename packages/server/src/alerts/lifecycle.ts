@@ -20,9 +20,22 @@ export interface Change {
 
 interface Entry {
   alert: Alert;
-  /** When the condition was first seen clear since it last fired (hysteresis in time); null while not clear. */
+  /**
+   * When the condition was first seen clear since it last fired (hysteresis in time), in the readings' own
+   * time; null while not clear.
+   */
   clearSince: number | null;
 }
+
+/**
+ * When a reading was true: its business time, never later than now. Resolve timing runs on this clock so a
+ * backfill (the demo, an import, a seed) replays its history as it happened: a condition that cleared weeks
+ * ago in the data is resolved, not left open until as much wall time has passed.
+ */
+const readingTime = (o: Outcome, now: number): number => Math.min(now, o.eventAt ?? now);
+
+/** When a one-off fact was last seen, on the same clock: quiet mode counts from there. */
+const lastOccurrence = (a: Alert): number => Math.min(a.lastSeen, a.lastEventAt ?? a.lastSeen);
 
 export interface LifecycleOptions {
   /** Transitions whose trigger is older than this are backfill: recorded, not pushed. */
@@ -89,10 +102,24 @@ export class AlertLifecycle {
       entry.clearSince = null;
       return null;
     }
-    entry.clearSince ??= now;
-    return now - entry.clearSince >= rule.resolve.afterMinutes * 60_000
+    const at = readingTime(outcome, now);
+    entry.clearSince ??= at;
+    return at - entry.clearSince >= rule.resolve.afterMinutes * 60_000
       ? this.autoResolve(rule, entry, now)
       : null;
+  }
+
+  /**
+   * A new occurrence of a one-off fact (quiet mode) whose alert had been quiet for its resolve period in the
+   * data before it: that alert ended back then, and this occurrence is a new one (apply opens it). Live, the
+   * timer resolves it first; a replayed history (a backfill, an import) brings both before any timer runs.
+   */
+  endQuiet(rule: Rule, outcome: Outcome, now: number): Change | null {
+    if (outcome.verdict !== 'fire' || rule.resolve.mode !== 'quiet') return null;
+    const entry = this.active.get(dedupKeyOf(rule.id, outcome.tenantId, outcome.keyParts));
+    if (!entry) return null;
+    const quiet = readingTime(outcome, now) - lastOccurrence(entry.alert);
+    return quiet >= rule.resolve.afterMinutes * 60_000 ? this.autoResolve(rule, entry, now) : null;
   }
 
   /** Auto-resolves what stayed clear (clear mode) or quiet (quiet mode) long enough. */
@@ -104,7 +131,7 @@ export class AlertLifecycle {
       const after = rule.resolve.afterMinutes * 60_000;
       if (
         (rule.resolve.mode === 'clear' && entry.clearSince !== null && now - entry.clearSince >= after) ||
-        (rule.resolve.mode === 'quiet' && now - entry.alert.lastSeen >= after)
+        (rule.resolve.mode === 'quiet' && now - lastOccurrence(entry.alert) >= after)
       )
         changes.push(this.autoResolve(rule, entry, now));
     }
@@ -182,7 +209,14 @@ export class AlertLifecycle {
       return { alert, transition: this.transition(alert, 'opened', now, ENGINE_ACTOR, null) };
     }
     const previous = entry.alert;
-    const withinCooldown = now - previous.lastSeen <= rule.cooldownMinutes * 60_000;
+    const cooldown = rule.cooldownMinutes * 60_000;
+    // A state (clear mode) that kept holding is the same episode however long it lasts (a low score read
+    // daily): refreshed, never announced again or un-acknowledged. It is announced again only after it was
+    // seen clear for longer than the cooldown. A one-off fact is a new occurrence after the cooldown.
+    const withinCooldown =
+      rule.resolve.mode === 'clear'
+        ? entry.clearSince === null || readingTime(o, now) - entry.clearSince <= cooldown
+        : now - previous.lastSeen <= cooldown;
     // One-off facts (quiet mode) add up; a state (clear mode) shows its latest reading.
     const amount =
       rule.resolve.mode === 'clear' || o.amount === undefined || o.amount === null

@@ -117,6 +117,7 @@ export async function previewRule(
 
   const apply = (outcomes: readonly Outcome[], now: number) => {
     for (const outcome of outcomes) {
+      lifecycle.endQuiet(rule, outcome, now);
       const change = lifecycle.apply(rule, outcome, now);
       const kind = change?.transition?.kind;
       if (!change || (kind !== 'opened' && kind !== 'refired')) continue;

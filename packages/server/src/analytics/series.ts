@@ -2,6 +2,7 @@ import {
   bounceRate,
   bounceRateLimit,
   costRunRate,
+  efficiencyScoreFloor,
   negativeRevenueImpact,
   positiveRevenueImpact,
   projectedSavings,
@@ -17,8 +18,12 @@ import { conditionalSumSql, latestCostSql, resourceSql, weightedRateSql } from '
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const LIMITS = { timeoutMs: 10_000, maxRows: 50_000, maxBytes: 64 * 1024 * 1024 };
-/** The bounce-rate limit and the mailbox providers' spam-rate guideline (0.3 %). */
-export const THRESHOLDS = { bounceRate: bounceRateLimit, spamRate: 0.003 };
+/** The bounce-rate limit, the mailbox providers' spam-rate guideline (0.3 %) and the efficiency alert's line. */
+export const THRESHOLDS = {
+  bounceRate: bounceRateLimit,
+  spamRate: 0.003,
+  efficiencyScore: efficiencyScoreFloor,
+};
 
 export interface SeriesDeps {
   queries: QueryRunner;

@@ -250,7 +250,7 @@ export function costOptimization(state: TenantState): Record<string, unknown> {
   return costEvent(state, ready, 'implemented', realized);
 }
 
-/** After a cost overrun: the saving that would undo it (usually above the $5,000 high-alert line). */
+/** After a cost overrun: the saving that would undo it (the overrun's alert is the budget's, not this). */
 export function overrunOpportunity(state: TenantState, clusterMonthlyCost: number): Record<string, unknown> {
   return identify(state, overrunTemplate, Math.round(clusterMonthlyCost), state.rng);
 }

@@ -262,7 +262,9 @@ function advance(t: TenantState, decision: Decision): void {
     case 'in_progress': {
       const duration = Math.min(decision.template.months * 30, 21) * DAY_MS;
       if (t.ts - decision.startedAt >= duration) decision.status = 'completed';
-      else if (rng.chance(0.1)) {
+      // Struggling tenants let initiatives slip (health 0.3: 1 review in 7); healthy ones (≥ 0.6) keep to
+      // plan, so a steady tenant's delays are only the planted incident.
+      else if (rng.chance(Math.max(0, 0.6 - t.health) * 0.5)) {
         decision.status = 'delayed';
         decision.delayReason = rng.pick(delayReasons);
       }

@@ -41,6 +41,9 @@ export interface GenerateOptions {
 
 export const DEFAULT_EVENTS_PER_TENANT_PER_DAY = 40;
 
+/** The data set of `pulse serve --demo` (`npm start`): five tenants, each with its story, over 90 days. */
+export const DEMO_DATA_SET = { tenants: 5, days: 90, seed: 42, includeGeneric: true } as const;
+
 interface Resolved {
   ids: string[];
   days: number;

@@ -3,6 +3,7 @@ export {
   estimateCount,
   describeTenants,
   DEFAULT_EVENTS_PER_TENANT_PER_DAY,
+  DEMO_DATA_SET,
   type GenerateOptions,
   type SeedTenant,
 } from './generate.js';

@@ -136,6 +136,19 @@ const templates: readonly Template[] = [
   },
 ];
 
+/**
+ * Highest planned utilization before the daily swing: the peak (level + swing + ~3 σ of the random walk,
+ * 0.08, + a steady tenant's drift, up to 0.05) stays under the 85 % over-utilized line. Resources are sized
+ * for their peak; what fills them is growth (an improving tenant's usage), not the plan.
+ */
+const PLANNED_PEAK_LEVEL = 0.72;
+/**
+ * Lowest planned utilization above the daily swing: the trough (level − swing − ~3 σ of the walk, 0.08, − a
+ * steady tenant's drift, up to 0.05) stays over the 25 % under-utilized line. An idle resource is the
+ * cost-overrun story's (its cluster is planned far lower) or a declining tenant's shrinking usage.
+ */
+const PLANNED_TROUGH_LEVEL = 0.38;
+
 export function planResources(size: number, rng: Random): ResourceSpec[] {
   return templates
     .filter((t) => size >= t.minSize)
@@ -146,7 +159,11 @@ export function planResources(size: number, rng: Random): ResourceSpec[] {
       capacity: t.capacity(size),
       costPerUnit: t.costPerUnit,
       billing: t.billing,
-      utilization: rng.range(t.utilization[0], t.utilization[1]),
+      utilization: clamp(
+        rng.range(t.utilization[0], t.utilization[1]),
+        PLANNED_TROUGH_LEVEL + t.dailySwing,
+        PLANNED_PEAK_LEVEL - t.dailySwing,
+      ),
       dailySwing: t.dailySwing,
     }));
 }

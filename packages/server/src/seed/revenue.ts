@@ -100,8 +100,15 @@ function level(amount: number): Level {
 }
 const raise: Record<Level, Level> = { low: 'medium', medium: 'high', high: 'critical', critical: 'critical' };
 
-// Routine losses stay under the $10,000 critical line: only scripted incidents cross it.
-const ROUTINE_LOSS_CAP = 9500;
+// Losses that are not a planted revenue hit stay under $2,000, where the default loss alerts start: a steady
+// tenant's everyday churn raises none and the incidents stand out.
+const LOSS_CEILING = 1600;
+/**
+ * A loss approaching LOSS_CEILING × stress smoothly (no pile-up at a cap); stress is at most 1.2
+ * (1.25 − health, health ≥ 0.05), so the loss stays under $2,000 and struggling tenants still lose more.
+ */
+const belowAlertLine = (raw: number, stress: number) =>
+  LOSS_CEILING * (1 - Math.exp(-raw / LOSS_CEILING)) * Math.min(1.2, stress);
 
 /** A routine revenue_impact_event: healthier tenants see more upsells, struggling ones more losses. */
 export function revenueEvent(t: TenantState): Record<string, unknown> {
@@ -110,7 +117,7 @@ export function revenueEvent(t: TenantState): Record<string, unknown> {
   const kind = pickWeighted(gain ? positive : negative, rng);
   const skew = rng.next() ** 1.6; // many small amounts, few large
   let amount = (kind.min + (kind.max - kind.min) * skew) * profile.size;
-  if (!gain) amount = Math.min(ROUTINE_LOSS_CAP, amount * (1.25 - t.health));
+  if (!gain) amount = belowAlertLine(amount, 1.25 - t.health);
   amount = Math.round(amount);
   const annual = kind.timeframe === 'annual';
   const props: Record<string, unknown> = {
@@ -154,9 +161,8 @@ export function spikeLoss(t: TenantState): Record<string, unknown> {
     tenant_id: profile.id,
     event_category: 'revenue_impact',
     event_type: 'deliverability_issue',
-    impact_amount: Math.round(
-      Math.min(ROUTINE_LOSS_CAP, affected * bounce * rng.range(1, 2) * profile.size ** 0.3),
-    ),
+    // Its alert is its bounce rate's: under the loss alerts' line, not a second alert for one incident.
+    impact_amount: Math.round(belowAlertLine(affected * bounce * rng.range(1, 2) * profile.size ** 0.3, 1.2)),
     impact_type: 'negative',
     customer_ltv: Math.round((profile.size * rng.range(30_000, 80_000)) / 100) * 100,
     urgency_level: 'critical',

@@ -125,9 +125,10 @@ describe('stories', () => {
   }
 
   it('shows the improving tenant improving and the declining one declining', () => {
-    expect(performance('acme-corp', true)).toBeGreaterThan(performance('acme-corp', false) + 10);
+    // Routine losses stay under the $2,000 alert line, so gains dominate and the swing is a few points.
+    expect(performance('acme-corp', true)).toBeGreaterThan(performance('acme-corp', false) + 5);
     expect(efficiency('acme-corp', true)).toBeGreaterThan(efficiency('acme-corp', false) + 5);
-    expect(performance('globex', true)).toBeLessThan(performance('globex', false) - 10);
+    expect(performance('globex', true)).toBeLessThan(performance('globex', false) - 5);
     expect(efficiency('globex', true)).toBeLessThan(efficiency('globex', false) - 5);
     const trend = (tenant: string, direction: string) =>
       of(tenant, 'operational_efficiency_event').filter((e) => e.properties.trend_direction === direction)

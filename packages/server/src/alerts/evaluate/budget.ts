@@ -61,7 +61,7 @@ export function budgetEvaluator(rule: Rule, c: BudgetCondition, context: Evaluat
     const budgets = context.budgets.of(tenantId);
     const budget = group === undefined ? budgets?.monthly : budgets?.byGroup.get(group);
     if (budget === undefined || budget === null || budget <= 0)
-      return { verdict: 'clear', tenantId, keyParts };
+      return { verdict: 'clear', tenantId, keyParts, eventAt };
     let runRate = 0;
     let resources = 0;
     for (const entry of entries.values())
@@ -99,6 +99,7 @@ export function budgetEvaluator(rule: Rule, c: BudgetCondition, context: Evaluat
       verdict: compareNumber(percent, '>', c.percent, margin) ? 'hold' : 'clear',
       tenantId,
       keyParts,
+      eventAt,
     };
   }
 

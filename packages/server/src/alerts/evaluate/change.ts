@@ -91,7 +91,7 @@ export function changeEvaluator(rule: Rule, c: ChangeCondition, context: Evaluat
         ];
       }
       if (rule.resolve.mode !== 'clear' || !context.hasActive(rule.id, tenantId)) return [];
-      return [{ verdict: 'clear', tenantId, keyParts }];
+      return [{ verdict: 'clear', tenantId, keyParts, eventAt: event.timestamp }];
     },
 
     async rebuild(source: EventStateSource) {

@@ -57,7 +57,14 @@ export function compareEvaluator(
       if (!clears || !context.hasActive(rule.id, tenantId)) return [];
       // Near the threshold (inside the hysteresis margin) the alert holds; past it, it clears.
       const near = margin > 0 && allHold(condition.all, props, margin) && anyHolds(condition.any, props);
-      return [{ verdict: near ? 'hold' : 'clear', tenantId, keyParts: keyPartsOf(rule, props) }];
+      return [
+        {
+          verdict: near ? 'hold' : 'clear',
+          tenantId,
+          keyParts: keyPartsOf(rule, props),
+          eventAt: event.timestamp,
+        },
+      ];
     },
   };
 }

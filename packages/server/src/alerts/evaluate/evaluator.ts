@@ -25,7 +25,10 @@ export interface Outcome {
   value?: number | null;
   amount?: number | null;
   eventUuid?: string;
-  /** Business time of the trigger: event timestamp, window end, review date. */
+  /**
+   * Business time of the reading, a trigger's or a clear's: event timestamp, window end, review date. Resolve
+   * timing runs on it, so a replayed history resolves as it happened.
+   */
   eventAt?: number;
 }
 

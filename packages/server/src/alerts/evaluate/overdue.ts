@@ -31,6 +31,12 @@ interface Tracked {
   amount: number | null;
 }
 
+/** A tenant's data clock: its newest event time and when that event arrived. */
+interface Pace {
+  newestT: number;
+  receivedAt: number;
+}
+
 /**
  * Absence: an entity (decision_id) whose latest `date` (next_review_date) has passed, plus the
  * grace, with no event of it since. Fired by the timer when the date passes, cleared by the next event.
@@ -38,9 +44,20 @@ interface Tracked {
 export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: EvaluatorContext): Evaluator {
   const grace = (c.graceMinutes ?? 0) * 60_000;
   const tracked = new Map<string, Tracked>();
+  const paces = new Map<string, Pace>();
+
+  /**
+   * How far a tenant's data has got: now for a live stream, the replay's progress while a history is
+   * loading (a demo, an import, a seed). Absence can only be judged up to there: mid-replay, the events
+   * after a review date have not arrived yet, and the timer would flag every decision it reviews next.
+   */
+  const asOf = (tenantId: string, now: number) => {
+    const pace = paces.get(tenantId);
+    return pace ? Math.min(now, pace.newestT + (now - pace.receivedAt)) : now;
+  };
 
   const isOverdue = (s: Tracked, now: number) =>
-    s.dueAt !== null && !s.done && now > s.dueAt + grace && s.lastT < s.dueAt;
+    s.dueAt !== null && !s.done && asOf(s.tenantId, now) > s.dueAt + grace && s.lastT < s.dueAt;
 
   function update(
     tenantId: string,
@@ -115,10 +132,14 @@ export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: Evalu
       const tenantId = event.tenantId;
       const entity = event.properties[c.entity];
       if (tenantId === null || entity === undefined || entity === null) return [];
+      const pace = paces.get(tenantId);
+      if (!pace) paces.set(tenantId, { newestT: event.timestamp, receivedAt: now });
+      else if (event.timestamp >= pace.newestT)
+        Object.assign(pace, { newestT: event.timestamp, receivedAt: now });
       const s = update(tenantId, keyText(entity), event.timestamp, event.uuid, event.properties);
       if (isOverdue(s, now)) return [fire(s)];
       return rule.resolve.mode === 'clear' && context.hasActive(rule.id, tenantId)
-        ? [{ verdict: 'clear', tenantId, keyParts: s.keyParts }]
+        ? [{ verdict: 'clear', tenantId, keyParts: s.keyParts, eventAt: event.timestamp }]
         : [];
     },
 

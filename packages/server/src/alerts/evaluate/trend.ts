@@ -143,7 +143,8 @@ export function trendEvaluator(
       return { ...base, verdict: 'fire', text: j.text, value, eventAt: (bucket + 1) * spec.bucketMs };
     }
     if (!alerting) return null;
-    return { ...base, verdict: j.enough && !j.crosses(margin) ? 'clear' : 'hold' };
+    const eventAt = (bucket + 1) * spec.bucketMs;
+    return { ...base, verdict: j.enough && !j.crosses(margin) ? 'clear' : 'hold', eventAt };
   }
 
   /** Adds one event; the outcomes of the buckets it completes (only when `emit`). */

@@ -268,7 +268,7 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
       }
       if (!context.hasActive(rule.id, tenantId)) return [];
       const holdNow = latest.sample < c.minSample || fires(latest, margin);
-      return [{ verdict: holdNow ? 'hold' : 'clear', tenantId, keyParts: s.keyParts }];
+      return [{ verdict: holdNow ? 'hold' : 'clear', tenantId, keyParts: s.keyParts, eventAt: latest.end }];
     },
 
     onTick(now: number, active: readonly Alert[]) {
