@@ -40,8 +40,10 @@ export function createAlertDelivery(deps: {
   random?: () => number;
   hooks?: EngineHooks;
   writerLazyMs?: number;
+  /** Under a snooze or mute: not streamed to the dashboard either. */
+  silenced: (alert: Alert) => boolean;
 }) {
-  const { store, settings, channels, dashboard, logger, clock } = deps;
+  const { store, settings, channels, dashboard, logger, clock, silenced } = deps;
   const transitionListeners = new Set<TransitionListener>();
   const settledListeners = new Set<SettledListener>();
 
@@ -81,9 +83,10 @@ export function createAlertDelivery(deps: {
       const alert = snapshots.get(t.alertId);
       if (!alert) continue;
       const id = `${t.id}.dashboard`;
-      channels.dashboard
-        .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
-        .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
+      if (!silenced(alert))
+        channels.dashboard
+          .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
+          .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
       for (const listener of transitionListeners) {
         try {
           listener(t, alert);

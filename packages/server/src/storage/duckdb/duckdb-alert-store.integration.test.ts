@@ -17,6 +17,7 @@ const alert = (over: Partial<Alert> = {}): Alert => ({
   ruleId: 'revenue-loss-critical',
   ruleName: 'Negative revenue impact over $10,000',
   severity: 'critical',
+  outlook: 'risk',
   tenantId: 'acme',
   dedupKey: 'revenue-loss-critical|acme|event_type=churn',
   keyParts: { event_type: 'churn' },
