@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { alertFilterFields } from './alerts.js';
+import { alertFilterFields, AlertView } from './alerts.js';
 import {
   Body,
   doc,
@@ -63,6 +63,8 @@ export const AlertGroup = Type.Object({
     { description: 'Occurrences over time, the same slices for every group of the answer' },
   ),
   mute: Nullable(Silence),
+  /** The alert seen last (matching the filters): the row itself when the group holds one. */
+  latest: AlertView,
 });
 export type AlertGroup = Static<typeof AlertGroup>;
 

@@ -105,6 +105,7 @@ describe('the alert inbox', () => {
       open: 3,
     });
     expect(rows[0]?.sparkline.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(rows[0]?.latest).toMatchObject({ tenantId: 'acme', rule: 'revenue-loss-critical', state: 'open' });
     const cliGroups = await cli('groups', '--tenant', 'acme');
     expect(cliGroups.code).toBe(0);
     expect((JSON.parse(cliGroups.stdout) as { groups: AlertGroup[] }).groups[0]?.alerts).toBe(3);

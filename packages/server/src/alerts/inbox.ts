@@ -21,6 +21,8 @@ const SPARKLINE_SPAN_MS = 30 * 24 * 3_600_000;
 export interface AlertGroup extends AlertGroupRow {
   sparkline: { from: number; to: number };
   mute: Silence | null;
+  /** The alert seen last: what the row shows, and the row itself when the group holds just one. */
+  latest: Alert;
 }
 
 function groupCursor(g: Pick<AlertGroupRow, 'lastSeen' | 'tenantId' | 'ruleId'>): string {
@@ -90,10 +92,23 @@ export function createAlertInbox(deps: {
       });
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
+      const ids = page.map((row) => row.latestId);
+      const latest = new Map(
+        (ids.length ? await store.listAlerts({ ids, limit: ids.length }) : []).map((a) => [a.id, a]),
+      );
       return {
-        groups: page.map((row) => {
+        groups: page.flatMap((row) => {
+          const alert = latest.get(row.latestId);
+          if (!alert) return [];
           const silence = silences.covering({ id: '', tenantId: row.tenantId, ruleId: row.ruleId });
-          return { ...row, sparkline: { from, to }, mute: silence?.kind === 'mute' ? silence : null };
+          return [
+            {
+              ...row,
+              sparkline: { from, to },
+              mute: silence?.kind === 'mute' ? silence : null,
+              latest: lifecycle.get(alert.id) ?? alert,
+            },
+          ];
         }),
         nextCursor: rows.length > filter.limit && last ? groupCursor(last) : null,
       };

@@ -176,7 +176,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     subscriptionRoutes(api, deps.storage.subscriptions);
     const people = peopleLookup(deps.storage.users);
     alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl, people });
-    alertInboxRoutes(api, { alerts: deps.alerts, people, clock: clock.now });
+    alertInboxRoutes(api, { alerts: deps.alerts, people, clock: clock.now, publicUrl: deps.publicUrl });
     ruleRoutes(api, { rules: deps.alerts });
     budgetRoutes(api, { budgets: deps.alerts });
     keyRoutes(api, apiKeys);

@@ -20,6 +20,7 @@ export interface AlertWrite {
 }
 
 export interface AlertFilter {
+  ids?: readonly string[];
   states?: readonly AlertState[];
   severities?: readonly Severity[];
   tenants?: readonly string[];
@@ -53,6 +54,8 @@ export interface AlertGroupRow {
   severity: Severity;
   outlook: Outlook;
   title: string;
+  /** The alert of the group seen last. */
+  latestId: string;
   alerts: number;
   occurrences: number;
   open: number;

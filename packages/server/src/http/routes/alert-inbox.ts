@@ -130,9 +130,10 @@ const note = (comment: string | null | undefined) => comment?.trim() || null;
 /** Groups of alerts, snoozes and mutes: each change audited with who, what and until when. */
 export function alertInboxRoutes(
   app: FastifyInstance,
-  deps: { alerts: Inbox; people: PeopleLookup; clock: () => number },
+  deps: { alerts: Inbox; people: PeopleLookup; clock: () => number; publicUrl: string | null },
 ): void {
   const { alerts, people, clock } = deps;
+  const present = alertPresenter(deps);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const audited = (request: FastifyRequest, s: Silence) => {
     auditDetail(request, {
@@ -159,10 +160,11 @@ export function alertInboxRoutes(
     const { groups, nextCursor } = await alerts.inbox.groups(
       inboxFilter(request, request.query, { fallback: 50, max: 1000 }),
     );
+    const latest = await present(groups.map((g) => g.latest));
     const now = clock();
     return {
       groups: await Promise.all(
-        groups.map(async (g) => ({
+        groups.map(async (g, i) => ({
           tenantId: g.tenantId,
           rule: g.ruleId,
           ruleName: g.ruleName,
@@ -179,6 +181,7 @@ export function alertInboxRoutes(
           lastSeen: iso(g.lastSeen),
           sparkline: { from: iso(g.sparkline.from), to: iso(g.sparkline.to), counts: g.counts },
           mute: g.mute && (await presentSilence(g.mute, now, people)),
+          latest: latest[i] as ApiAlertView,
         })),
       ),
       hasMore: nextCursor !== null,

@@ -20,6 +20,7 @@ function coveredBy(set: SilencedSet): Sql {
 /** The WHERE of an alert filter (without its page position). */
 export function alertWhere(filter: Omit<AlertFilter, 'after' | 'limit'>): Sql {
   const where = [sql`TRUE`];
+  if (filter.ids) where.push(isIn(sql`id`, filter.ids));
   if (filter.states) where.push(isIn(sql`state`, filter.states));
   if (filter.severities) where.push(isIn(sql`severity`, filter.severities));
   if (filter.tenants) where.push(isIn(sql`tenant_id`, filter.tenants));
@@ -68,12 +69,13 @@ export function alertGroupsSql(query: AlertGroupQuery): Sql {
       SELECT tenant_id, rule_id, arg_max(rule_name, last_seen) AS rule_name,
         min(CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END) AS severity_rank,
         arg_max(coalesce(outlook, 'risk'), last_seen) AS outlook, arg_max(title, last_seen) AS title,
+        arg_max(id, last_seen) AS latest_id,
         count(*) AS alerts, sum(count) AS occurrences, count_if(state = 'open') AS open,
         count_if(state = 'acknowledged') AS acknowledged, count_if(state = 'resolved') AS resolved,
         sum(amount) AS amount, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
         list([slice, CAST(count AS INTEGER)]) FILTER (WHERE slice >= 0) AS slices
       FROM matched GROUP BY tenant_id, rule_id)
-    SELECT tenant_id, rule_id, rule_name, severity_rank, outlook, title, alerts, occurrences, open, acknowledged,
+    SELECT tenant_id, rule_id, rule_name, severity_rank, outlook, title, latest_id, alerts, occurrences, open, acknowledged,
       resolved, amount, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen, slices
     FROM grouped ${page} ORDER BY grouped.last_seen DESC, tenant_id, rule_id LIMIT ${Math.trunc(query.filter.limit)}`;
 }
@@ -91,6 +93,7 @@ export function toGroupRow(r: Row, sliceCount: number): AlertGroupRow {
     severity: severityByRank[Number(r.severity_rank)] ?? 'medium',
     outlook: r.outlook === 'opportunity' ? 'opportunity' : 'risk',
     title: String(r.title),
+    latestId: String(r.latest_id),
     alerts: Number(r.alerts),
     occurrences: Number(r.occurrences),
     open: Number(r.open),
