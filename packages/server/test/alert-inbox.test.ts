@@ -10,6 +10,8 @@ import { temporaryDirectory } from './helpers/temp-dir.js';
 /** The alert webhook's receiver: the tenants of the alerts it was told about. */
 const told: string[] = [];
 let receiver: Server;
+/** While set, the receiver fails this tenant's notifications; the first waits for `release`. */
+let failing: { tenant: string; arrived: () => void; release: Promise<void> } | null = null;
 
 const clock = manualClock();
 const dataDir = temporaryDirectory('pulse-inbox-');
@@ -72,7 +74,13 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const sent = JSON.parse(body) as { data: { alert?: { tenant_id: string } } };
-      if (sent.data.alert) told.push(sent.data.alert.tenant_id);
+      const tenant = sent.data.alert?.tenant_id;
+      if (failing && tenant === failing.tenant) {
+        failing.arrived();
+        void failing.release.then(() => res.writeHead(503).end('busy'));
+        return;
+      }
+      if (tenant) told.push(tenant);
       res.writeHead(200).end('ok');
     });
   });
@@ -231,6 +239,41 @@ describe('snoozes and mutes', () => {
     expect((await server.api<{ mutes: Silence[] }>('/api/alert-mutes')).body.mutes).toEqual([]);
     await capture(loss('initech', 50_000, 'downgrade'));
     expect(told).toEqual(['umbrella', 'initech']);
+  });
+
+  it('a notification queued before a mute is not sent while the mute holds', async () => {
+    let release = () => undefined as void;
+    let arrived = () => undefined as void;
+    const first = new Promise<void>((resolve) => (arrived = resolve));
+    failing = { tenant: 'hooli', arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+    const settled = new Promise<{ status: string; lastError: string | null }>((resolve) => {
+      const stop = server.alerts.onDeliverySettled((delivery, update) => {
+        if (delivery.payload.type !== 'alert' || delivery.payload.alert.tenant_id !== 'hooli') return;
+        stop();
+        resolve(update);
+      });
+    });
+    const response = await fetch(`${server.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: 'phc_x', batch: [loss('hooli', 50_000, 'churn')] }),
+    });
+    expect(response.status).toBe(200);
+    // The first attempt is at the receiver: mute now, then let it fail; the retry finds the mute.
+    await first;
+    const mute = await server.api<Silence>('/api/alert-mutes', {
+      body: { tenant: 'hooli', rule: 'revenue-loss-critical', minutes: 60 },
+    });
+    expect(mute.status).toBe(200);
+    release();
+    expect(await settled).toMatchObject({
+      status: 'dead',
+      lastError: `not sent: muted until ${mute.body.until}`,
+    });
+    failing = null;
+    await server.alerts.idle();
+    expect(told).not.toContain('hooli');
+    await server.api(`/api/alert-mutes/${mute.body.id}`, { method: 'DELETE' });
   });
 
   it('a mute can be cancelled, survives a restart, and needs the alerts:write role', async () => {

@@ -50,7 +50,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
   const lifecycle = new AlertLifecycle({ notifyMaxAgeMs: settings.notifyMaxAgeMs });
   const silences = createSilences({ store, clock });
   const delivery = createAlertDelivery({
-    silenced: silences.isSilenced,
+    silenceOf: silences.covering,
     store,
     settings,
     channels,
