@@ -208,6 +208,20 @@ describe('snoozes and mutes', () => {
 
     await clock.advance(31 * 60_000);
     expect((await list('tenant=acme')).alerts).toHaveLength(3);
+
+    // Bad times are refused, naming the field and why.
+    for (const [body, why] of [
+      [{ minutes: 5, until: new Date(clock.now() + 60_000).toISOString() }, 'either until'],
+      [{ until: new Date(clock.now() - 60_000).toISOString() }, 'in the future'],
+      [{ until: 'tomorrow' }, 'until must match format "date-time"'],
+    ] as const) {
+      const refused = await server.api<{ error: { code: string; message: string } }>(
+        `/api/alerts/${alert?.id}/snooze`,
+        { body },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain(why);
+    }
   });
 
   it('a mute records new occurrences but notifies nobody until it expires', async () => {
