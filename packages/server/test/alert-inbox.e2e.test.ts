@@ -1,3 +1,4 @@
+import type { Silence } from '@pulse/api';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
@@ -89,6 +90,22 @@ describe('the alert inbox in headless Chromium', () => {
     await panel().locator('li.alert').first().waitFor();
     const risks = await panel().locator('li.alert').allTextContents();
     expect(risks.some((text) => /saving/i.test(text))).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('mutes a group from its row: it leaves the inbox and the mute names who set it and until when', async () => {
+    await page.goto(`${server.url}/alerts`);
+    const group = panel().locator('li.alert-group[data-group="acme/revenue-loss-critical"]');
+    await group.waitFor();
+    await group.getByLabel(/^Mute .* for acme/).selectOption({ label: 'for 1 hour' }, { timeout: 5_000 });
+    await expect.poll(() => group.count()).toBe(0);
+    const { mutes } = (await server.api<{ mutes: Silence[] }>('/api/alert-mutes')).body;
+    expect(mutes).toMatchObject([
+      { tenantId: 'acme', rule: 'revenue-loss-critical', createdByName: EXEC.email },
+    ]);
+    // Shown again on request, with the mute's expiry.
+    await page.goto(`${server.url}/alerts?silenced=include`);
+    await expect.poll(() => group.locator('.meta').textContent()).toContain('muted until');
     expect(pageErrors).toEqual([]);
   });
 });
