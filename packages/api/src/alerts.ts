@@ -13,6 +13,7 @@ import {
   List,
   literals,
   Nullable,
+  outlooks,
   severities,
   TenantParams,
   tenantQuery,
@@ -23,11 +24,28 @@ import { conditionSchemas, ruleSchema } from './rules.js';
 
 /** Alerts, their notifications (the outbox), alert rules and budgets. */
 
+/** The filters of the alert list and of its groups (alert-inbox.ts). */
+export const alertFilterFields = {
+  state: Type.Optional(text('open | acknowledged | resolved (comma-separated or repeated)')),
+  severity: Type.Optional(text('critical | high | medium (comma-separated or repeated)')),
+  tenant: Type.Optional(tenantQuery),
+  rule: Type.Optional(text('Rule ids (comma-separated or repeated)')),
+  outlook: Type.Optional(text('risk | opportunity (default both)')),
+  silenced: Type.Optional(
+    text('exclude (default: alerts under a snooze or mute are left out) | include | only'),
+  ),
+  from: Type.Optional(fromQuery),
+  to: Type.Optional(toQuery),
+  cursor: Type.Optional(text('nextCursor of the previous page')),
+};
+const AlertFilterQuery = Type.Object({ ...alertFilterFields, limit: Type.Optional(limitQuery(10_000, 100)) });
+
 export const AlertView = Type.Object({
   id: Type.String(),
   rule: Type.String(),
   ruleName: Type.String(),
   severity: literals(severities),
+  outlook: literals(outlooks, 'risk: a problem to act on; opportunity: good news (never paged)'),
   tenantId: Type.String(),
   key: AnyKeys(Type.String()),
   state: literals(alertStates),
@@ -40,14 +58,28 @@ export const AlertView = Type.Object({
   firstSeen: IsoTime,
   lastSeen: IsoTime,
   lastEventAt: Nullable(IsoTime),
-  acknowledgedBy: Nullable(Type.String()),
+  acknowledgedBy: Nullable(Type.String({ description: 'The id of who acknowledged it (user or API key)' })),
+  acknowledgedByName: Type.Optional(
+    Nullable(Type.String({ description: 'Their name or email, when acknowledgedBy is a known user' })),
+  ),
   acknowledgedAt: Nullable(IsoTime),
   ackComment: Nullable(Type.String()),
   resolvedBy: Nullable(Type.String()),
+  resolvedByName: Type.Optional(
+    Nullable(Type.String({ description: 'Their name or email, for a known user' })),
+  ),
   resolvedAt: Nullable(IsoTime),
   resolveComment: Nullable(Type.String()),
   resolution: Nullable(literals(['manual', 'auto'])),
   link: Nullable(Type.String({ description: 'The alert in the dashboard, when a public URL is configured' })),
+  silence: Type.Optional(
+    Nullable(
+      Type.Object(
+        { id: Type.String(), kind: literals(['snooze', 'mute'] as const), until: IsoTime },
+        { description: 'The snooze or mute that holds it now (lists and single alerts show it)' },
+      ),
+    ),
+  ),
 });
 export type AlertView = Static<typeof AlertView>;
 
@@ -132,20 +164,18 @@ export type Budget = Static<typeof Budget>;
 
 export const alertRoutes = {
   listAlerts: {
-    ...doc('Alerts, filtered by state, severity, tenant, rule, from/to', 'alerts:read'),
-    querystring: Type.Object({
-      state: Type.Optional(text('open | acknowledged | resolved (comma-separated or repeated)')),
-      severity: Type.Optional(text('critical | high | medium (comma-separated or repeated)')),
-      tenant: Type.Optional(tenantQuery),
-      rule: Type.Optional(text('Rule ids (comma-separated or repeated)')),
-      from: Type.Optional(fromQuery),
-      to: Type.Optional(toQuery),
-      limit: Type.Optional(limitQuery(10_000, 100)),
-    }),
+    ...doc(
+      'Alerts, filtered by state, severity, tenant, rule, outlook, silenced, from/to; paged by cursor',
+      'alerts:read',
+    ),
+    querystring: AlertFilterQuery,
     response: {
       200: Type.Object({
         alerts: Type.Array(AlertView, { description: 'Newest first (by last seen)' }),
         hasMore: Type.Boolean({ description: 'More alerts match than `limit` returned' }),
+        nextCursor: Nullable(
+          Type.String({ description: 'Pass as cursor for the next page; null on the last' }),
+        ),
       }),
       ...errors,
     },

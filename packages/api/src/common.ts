@@ -12,6 +12,8 @@ export const literals = <const T extends string>(values: readonly T[], descripti
 export const roles = ['admin', 'executive', 'tenant_executive', 'analyst', 'ingest'] as const;
 export const severities = ['critical', 'high', 'medium'] as const;
 export const alertStates = ['open', 'acknowledged', 'resolved'] as const;
+/** What an alert reports: a risk (a problem to act on) or an opportunity (good news, e.g. identified savings). */
+export const outlooks = ['risk', 'opportunity'] as const;
 
 export const Role = literals(roles);
 export type Role = Static<typeof Role>;

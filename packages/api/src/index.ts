@@ -7,6 +7,7 @@ export * from './common.js';
 export * from './summary.js';
 export * from './events.js';
 export * from './alerts.js';
+export * from './alert-inbox.js';
 export * from './access.js';
 export { ruleSchema, conditionSchemas } from './rules.js';
 export * from './integrations.js';

@@ -1,6 +1,6 @@
 import { businessEventNames } from '@pulse/events';
 import { Type, type Static } from '@sinclair/typebox';
-import { severities } from './common.js';
+import { outlooks, severities } from './common.js';
 
 /**
  * Alert rules are data: JSON documents, validated by these schemas (rule-validation.ts) before they
@@ -216,6 +216,8 @@ export const ruleSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     severity: Type.Union(severities.map((s) => Type.Literal(s))),
+    /** Good news (identified savings…) is an opportunity: severity medium at most, never pushed. Default risk. */
+    outlook: Type.Optional(Type.Union(outlooks.map((o) => Type.Literal(o)))),
     enabled: Type.Boolean(),
     events: Type.Array(Type.Union(businessEventNames.map((n) => Type.Literal(n))), {
       minItems: 1,

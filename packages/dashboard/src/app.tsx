@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
-import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
+import { alertStates, type AlertActions } from './components/alerts';
+import { AlertsPage } from './components/alert-inbox';
 import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
 import { DecisionsPage } from './components/decisions';
 import { NotFoundPage } from './components/not-found';
@@ -71,6 +72,8 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   const [theme, toggleTheme] = useTheme();
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [alerts, setAlerts] = useState<Map<string, AlertView>>(new Map());
+  /** Counts alert changes seen live or made here: the inbox reloads its pages when it moves. */
+  const [alertChanges, setAlertChanges] = useState(0);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [tick, setTick] = useState(0);
   const [deltas, setDeltas] = useState<PendingDelta[]>([]);
@@ -98,6 +101,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
 
   const upsert = useCallback((alert: AlertView, isNew: boolean) => {
     setAlerts((prev) => new Map(prev).set(alert.id, alert));
+    setAlertChanges((n) => n + 1);
     if (isNew) {
       setFresh((prev) => new Set(prev).add(alert.id));
       window.setTimeout(
@@ -181,7 +185,9 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   );
   const actions: AlertActions = useMemo(() => ({ acknowledge: act('ack'), resolve: act('resolve') }), [act]);
   const alertList = useMemo(() => [...alerts.values()], [alerts]);
-  const openCount = alertList.filter((a) => a.state === 'open' && (!tenant || a.tenantId === tenant)).length;
+  const openCount = alertList.filter(
+    (a) => a.state === 'open' && a.outlook === 'risk' && (!tenant || a.tenantId === tenant),
+  ).length;
   const scopeTenants = auth.user.tenants === 'all' ? null : auth.user.tenants;
 
   let page;
@@ -189,12 +195,19 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
     page = (
       <AlertsPage
         alerts={alertList}
+        changes={alertChanges}
         actions={actions}
         fresh={fresh}
-        tenant={loc.query.get('tenant')}
-        state={alertStateOf(loc.query.get('state'))}
+        filters={{
+          state: alertStateOf(loc.query.get('state')),
+          severity: loc.query.get('severity'),
+          tenant: loc.query.get('tenant'),
+          rule: loc.query.get('rule'),
+          silenced: loc.query.get('silenced'),
+        }}
         // Arrowing through the tabs replaces the entry, so Back leaves the inbox instead of replaying keys.
         onState={(s, via) => navigate(withQuery(loc, { state: s }), via === 'keyboard')}
+        onFilter={(changes) => navigate(withQuery(loc, changes))}
       />
     );
   else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;

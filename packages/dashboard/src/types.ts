@@ -1,5 +1,6 @@
 /** The server's JSON shapes the dashboard reads: the API contract's own types (types only, no code). */
 import type {
+  AlertGroup,
   AlertView,
   BusinessImpact,
   DecisionInsights,
@@ -10,7 +11,7 @@ import type {
   Summary,
 } from '@pulse/api';
 
-export type { AlertView, BusinessImpact, DecisionInsights, Report, Series, StoredEvent, Summary };
+export type { AlertGroup, AlertView, BusinessImpact, DecisionInsights, Report, Series, StoredEvent, Summary };
 export type Role = Session['user']['role'];
 export type User = Session['user'];
 export type SessionBody = Session;

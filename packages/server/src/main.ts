@@ -201,6 +201,7 @@ export async function startServer(
     store: storage.alerts,
     settings: alertSettings,
     logger,
+    clock: (edges.clock ?? systemClock).now,
     journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
   });
   await alerts.engine.start(stream);

@@ -109,10 +109,10 @@ describe('trend rules on the live engine', () => {
     await capture(server, [revenue(1000, T0 + 6 * hour + 60_000), revenue(5, T0 + 7 * hour, 'positive')]);
     const [alert] = await alertsOf(server, anomalyRule.id, 1);
     expect(alert?.tenantId).toBe('acme');
-    expect(alert?.title).toBe(
-      'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
+    expect(alert?.title).toBe('Net revenue impact at acme is unusually high: $1,000 in 1 h, usually $100');
+    expect(alert?.summary).toContain(
+      '121.4 standard deviations above its 6-hour hourly baseline (median $100 over 6 buckets)',
     );
-    expect(alert?.summary).toContain('baseline of 6 buckets: median $100');
     expect(alert?.lastEventAt).toBe(new Date(T0 + 7 * hour).toISOString());
   });
 
@@ -143,7 +143,7 @@ describe('trend rules on the live engine', () => {
     const alerts = await alertsOf(server, changeRule.id, 1);
     expect(alerts.map((a) => a.tenantId)).toEqual(['acme']);
     expect(alerts[0]?.title).toBe(
-      'Net revenue impact for acme fell 62 % vs the previous 4 h ($12,400 → $4,700)',
+      'Net revenue impact at acme fell 62 % in the last 4 h: $4,700, from $12,400 the 4 h before',
     );
     expect(alerts[0]?.value).toBeCloseTo(-62.1, 1);
   });

@@ -145,7 +145,7 @@ describe('rule preview', () => {
     expect(body.tenants).toEqual([{ tenantId: 'acme', firings: 1 }]);
     expect(body.firings[0]?.at).toBe(new Date(T0 + 51 * hour).toISOString());
     expect(body.firings[0]?.title).toMatch(
-      /^Revenue loss for acme is [\d.]+ σ above its 1-day hourly baseline/,
+      /^Revenue loss at acme is unusually high: \$[\d,.]+ in 1 h, usually \$[\d,.]+$/,
     );
   });
 
@@ -157,7 +157,7 @@ describe('rule preview', () => {
     expect(fromFile.stderr).toBe('');
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toMatch(/^1 firing\(s\) of draft over 144 events/);
-    expect(fromFile.stdout).toContain('Revenue loss for acme is');
+    expect(fromFile.stdout).toContain('Revenue loss at acme is unusually high');
     const byId = await runCli({}, 'rules', 'preview', '--id', changeRule.id, ...client, '--json');
     expect(byId.code).toBe(0);
     expect((JSON.parse(byId.stdout) as Preview).truncated).toBe(true);

@@ -3,18 +3,45 @@ import type { AlertState, AlertView } from '../types';
 import { money } from '../format';
 import { ApiError } from '../api';
 import { RelativeTime } from './relative-time';
-import { Tabs, type TabVia } from './tabs';
 
 export interface AlertActions {
   acknowledge: (id: string, comment: string) => Promise<void>;
   resolve: (id: string, comment: string) => Promise<void>;
+  /** Where the inbox offers it: hides the alert and silences it for this long. */
+  snooze?: (id: string, minutes: number) => Promise<void>;
 }
 
-function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertActions; fresh: boolean }) {
+const snoozeChoices = [
+  ['60', '1 hour'],
+  ['240', '4 hours'],
+  ['1440', '1 day'],
+] as const;
+
+/** Who acted: their name or email when a known user, else the id (an API key). */
+const person = (name: string | null | undefined, id: string) => name ?? id;
+
+export function AlertRow({
+  alert,
+  actions,
+  fresh,
+}: {
+  alert: AlertView;
+  actions: AlertActions;
+  fresh: boolean;
+}) {
   const [mode, setMode] = useState<null | 'ack' | 'resolve'>(null);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const snooze = async (minutes: string) => {
+    if (!actions.snooze || !minutes) return;
+    setError(null);
+    try {
+      await actions.snooze(alert.id, Number(minutes));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!mode) return;
@@ -45,10 +72,20 @@ function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertA
             <a href={`/tenants/${encodeURIComponent(alert.tenantId)}`}>{alert.tenantId}</a> · {alert.ruleName}{' '}
             · {alert.count > 1 ? `${alert.count}× · ` : ''}
             <RelativeTime value={alert.lastSeen} />
-            {alert.state === 'acknowledged' && alert.acknowledgedBy
-              ? ` · acknowledged by ${alert.acknowledgedBy}${alert.ackComment ? `: “${alert.ackComment}”` : ''}`
-              : ''}
-            {alert.state === 'resolved' && alert.resolvedBy ? ` · resolved by ${alert.resolvedBy}` : ''}
+            {alert.state === 'acknowledged' && alert.acknowledgedBy && (
+              <span title={alert.acknowledgedBy}>
+                {` · acknowledged by ${person(alert.acknowledgedByName, alert.acknowledgedBy)}`}
+                {alert.ackComment ? `: “${alert.ackComment}”` : ''}
+              </span>
+            )}
+            {alert.state === 'resolved' && alert.resolvedBy && (
+              <span title={alert.resolvedBy}>
+                {` · resolved by ${person(alert.resolvedByName, alert.resolvedBy)}`}
+              </span>
+            )}
+            {alert.silence && (
+              <span class="silenced">{` · ${alert.silence.kind}d until ${new Date(alert.silence.until).toLocaleString()}`}</span>
+            )}
           </p>
         </div>
         {alert.amount !== null && <span class="amount">{money(alert.amount, true)}</span>}
@@ -71,6 +108,19 @@ function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertA
             >
               Resolve
             </button>
+          )}
+          {actions.snooze && alert.state !== 'resolved' && !alert.silence && (
+            <label class="snooze">
+              <span class="sr-only">Snooze this alert</span>
+              <select value="" onChange={(e) => void snooze(e.currentTarget.value)}>
+                <option value="">Snooze…</option>
+                {snoozeChoices.map(([minutes, label]) => (
+                  <option key={minutes} value={minutes}>
+                    for {label}
+                  </option>
+                ))}
+              </select>
+            </label>
           )}
         </div>
       </div>
@@ -99,6 +149,11 @@ function AlertRow({ alert, actions, fresh }: { alert: AlertView; actions: AlertA
             </p>
           )}
         </form>
+      )}
+      {error && !mode && (
+        <p class="error" role="alert">
+          {error}
+        </p>
       )}
     </li>
   );
@@ -156,46 +211,3 @@ export function CriticalAlerts(props: {
 }
 
 export const alertStates: readonly AlertState[] = ['open', 'acknowledged', 'resolved'];
-
-/** The inbox: open / acknowledged / resolved tabs over the live alert list. */
-export function AlertsPage(props: {
-  alerts: AlertView[];
-  actions: AlertActions;
-  fresh: ReadonlySet<string>;
-  state: AlertState;
-  onState: (s: AlertState, via: TabVia) => void;
-  tenant: string | null;
-}) {
-  const inTenant = props.alerts.filter((a) => !props.tenant || a.tenantId === props.tenant);
-  const shown = inTenant.filter((a) => a.state === props.state).sort(byLastSeen);
-  const sevRank = { critical: 0, high: 1, medium: 2 };
-  shown.sort(
-    (a, b) => (props.state === 'open' ? sevRank[a.severity] - sevRank[b.severity] : 0) || byLastSeen(a, b),
-  );
-  return (
-    <main id="main" class="page">
-      <h1>Alerts{props.tenant ? ` · ${props.tenant}` : ''}</h1>
-      <Tabs
-        id="alert-state"
-        label="Alert state"
-        keys={alertStates}
-        selected={props.state}
-        onSelect={props.onState}
-        panelClass="card"
-        tab={(s) => (
-          <>
-            {s[0]?.toUpperCase()}
-            {s.slice(1)} <span class="count">{inTenant.filter((a) => a.state === s).length}</span>
-          </>
-        )}
-      >
-        <AlertList
-          alerts={shown.slice(0, 300)}
-          actions={props.actions}
-          fresh={props.fresh}
-          empty={`No ${props.state} alerts.`}
-        />
-      </Tabs>
-    </main>
-  );
-}

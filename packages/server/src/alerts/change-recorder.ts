@@ -4,6 +4,7 @@ import type { AlertLifecycle, Change } from './lifecycle.js';
 import { deliveriesFor } from './routing.js';
 import type { Rule } from './rule-model.js';
 import type { AlertSettings } from './settings.js';
+import type { Alert } from './types.js';
 import type { AlertWriter } from './writer.js';
 
 /** Turns evaluation outcomes into lifecycle changes and queues each change for writing. */
@@ -12,8 +13,10 @@ export function createChangeRecorder(deps: {
   writer: Pick<AlertWriter, 'submitUpdate' | 'submitTransition' | 'submitQuiet'>;
   settings: AlertSettings;
   channels: ChannelRegistry;
+  /** Under a snooze or mute: recorded as usual, pushed to nobody. */
+  silenced: (alert: Alert) => boolean;
 }) {
-  const { lifecycle, writer, settings, channels } = deps;
+  const { lifecycle, writer, settings, channels, silenced } = deps;
 
   /**
    * Queues a change for writing. Transitions that notify someone now (outbox rows; a live critical or high
@@ -23,7 +26,7 @@ export function createChangeRecorder(deps: {
   function record(change: Change, urgent = false): Promise<void> | void {
     const { alert, transition } = change;
     if (!transition) return writer.submitUpdate(alert);
-    const deliveries = deliveriesFor(alert, transition, settings, channels);
+    const deliveries = silenced(alert) ? [] : deliveriesFor(alert, transition, settings, channels);
     if (urgent || deliveries.length || (!transition.backfill && alert.severity !== 'medium'))
       return writer.submitTransition(alert, transition, deliveries);
     writer.submitQuiet(alert, transition);

@@ -125,7 +125,8 @@ export const defaultRules: readonly Rule[] = [
   {
     id: 'savings-identified-high',
     name: 'Identified savings over $10,000',
-    severity: 'high',
+    severity: 'medium',
+    outlook: 'opportunity',
     enabled: true,
     events: ['cost_optimization_event'],
     condition: {
@@ -259,6 +260,7 @@ export const defaultRules: readonly Rule[] = [
     id: 'resource-under-utilized-medium',
     name: 'Resource under-utilized',
     severity: 'medium',
+    outlook: 'opportunity',
     enabled: true,
     events: ['resource_usage_event'],
     condition: { kind: 'compare', all: [{ property: 'under_utilized', op: '==', value: true }] },

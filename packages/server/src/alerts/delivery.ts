@@ -3,11 +3,13 @@ import { NotFoundError } from '../errors.js';
 import type { AlertStore, AlertWrite, DeliveryFilter, DeliveryUpdate } from '../storage/alert-store.js';
 import type { ChannelRegistry, DashboardStream } from './channels/index.js';
 import { Dispatcher } from './dispatcher.js';
+import { iso } from './format.js';
 import { openAlertJournal } from './journal.js';
 import { AlertStateError } from './lifecycle.js';
 import { toAlertView } from './present.js';
 import { alertNotification } from './routing.js';
 import type { AlertSettings } from './settings.js';
+import type { Silence } from './silences.js';
 import type { Alert, AlertLogger, Delivery, Transition } from './types.js';
 import { AlertWriter } from './writer.js';
 
@@ -40,8 +42,18 @@ export function createAlertDelivery(deps: {
   random?: () => number;
   hooks?: EngineHooks;
   writerLazyMs?: number;
+  /** The snooze or mute holding an alert now: its changes are neither streamed nor sent. */
+  silenceOf: (alert: Pick<Alert, 'id' | 'tenantId' | 'ruleId'>) => Silence | null;
 }) {
-  const { store, settings, channels, dashboard, logger, clock } = deps;
+  const { store, settings, channels, dashboard, logger, clock, silenceOf } = deps;
+  const silenced = (alert: Alert) => silenceOf(alert) !== null;
+  /** A queued notification whose alert was muted or snoozed before it went out stays unsent. */
+  const withheld = (d: Delivery): string | null => {
+    if (d.payload.type !== 'alert' || d.alertId === null) return null;
+    const { tenant_id: tenantId, rule: ruleId } = d.payload.alert;
+    const silence = silenceOf({ id: d.alertId, tenantId, ruleId });
+    return silence && `not sent: ${silence.kind}d until ${iso(silence.until)}`;
+  };
   const transitionListeners = new Set<TransitionListener>();
   const settledListeners = new Set<SettledListener>();
 
@@ -51,6 +63,7 @@ export function createAlertDelivery(deps: {
     policy: settings.delivery,
     clock,
     random: deps.random,
+    withheld,
     onError: (error, delivery) =>
       logger.warn(
         { err: error, delivery: delivery.id, channel: delivery.channel, attempt: delivery.attempts + 1 },
@@ -81,9 +94,10 @@ export function createAlertDelivery(deps: {
       const alert = snapshots.get(t.alertId);
       if (!alert) continue;
       const id = `${t.id}.dashboard`;
-      channels.dashboard
-        .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
-        .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
+      if (!silenced(alert))
+        channels.dashboard
+          .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
+          .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
       for (const listener of transitionListeners) {
         try {
           listener(t, alert);

@@ -15,6 +15,11 @@ export interface DispatcherOptions {
   policy: RetryPolicy;
   clock: () => number;
   onError: (error: unknown, delivery: Delivery) => void;
+  /**
+   * Why a row due now must not go out (its alert was muted or snoozed since it was queued), or null. Such
+   * a row is set aside as dead with that reason: an operator may still send it with retry.
+   */
+  withheld?: (delivery: Delivery) => string | null;
   /** After a row is sent or given up on, and its status stored. */
   onSettled?: (delivery: Delivery, update: DeliveryUpdate) => void;
   random?: () => number;
@@ -100,28 +105,20 @@ export class Dispatcher {
 
   /** One send and its bookkeeping; returns the row to try again later, if any. */
   private async attempt(d: Delivery): Promise<Delivery | null> {
-    const { channels, clock, policy, store } = this.options;
+    const { clock, store } = this.options;
     const attempts = d.attempts + 1;
-    let update: DeliveryUpdate;
-    try {
-      await channels[d.channel].send(d);
-      const now = clock();
-      update = { id: d.id, status: 'sent', attempts, nextAttemptAt: now, lastError: null, sentAt: now };
-    } catch (error) {
-      this.options.onError(error, d);
-      const now = clock();
-      const permanent = error instanceof DeliveryError && error.permanent;
-      const dead = permanent || attempts >= policy.maxAttempts;
-      const delay = backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, this.options.random);
-      update = {
-        id: d.id,
-        status: dead ? 'dead' : 'pending',
-        attempts,
-        nextAttemptAt: dead ? now : now + delay,
-        lastError: (error as Error).message ?? String(error),
-        sentAt: null,
-      };
-    }
+    const withheld = this.options.withheld?.(d) ?? null;
+    const update: DeliveryUpdate =
+      withheld === null
+        ? await this.sendOnce(d, attempts)
+        : {
+            id: d.id,
+            status: 'dead',
+            attempts: d.attempts,
+            nextAttemptAt: clock(),
+            lastError: withheld,
+            sentAt: null,
+          };
     try {
       // An update before the row is stored would be lost, and the row resent after a restart.
       await this.storedOf.get(d.id);
@@ -135,5 +132,29 @@ export class Dispatcher {
     return update.status === 'pending'
       ? { ...d, attempts, nextAttemptAt: update.nextAttemptAt, lastError: update.lastError }
       : null;
+  }
+
+  /** Sends the row once: sent, or pending again after a back-off, or dead (permanent or out of attempts). */
+  private async sendOnce(d: Delivery, attempts: number): Promise<DeliveryUpdate> {
+    const { channels, clock, policy } = this.options;
+    try {
+      await channels[d.channel].send(d);
+      const now = clock();
+      return { id: d.id, status: 'sent', attempts, nextAttemptAt: now, lastError: null, sentAt: now };
+    } catch (error) {
+      this.options.onError(error, d);
+      const now = clock();
+      const permanent = error instanceof DeliveryError && error.permanent;
+      const dead = permanent || attempts >= policy.maxAttempts;
+      const delay = backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, this.options.random);
+      return {
+        id: d.id,
+        status: dead ? 'dead' : 'pending',
+        attempts,
+        nextAttemptAt: dead ? now : now + delay,
+        lastError: (error as Error).message ?? String(error),
+        sentAt: null,
+      };
+    }
   }
 }

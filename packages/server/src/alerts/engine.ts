@@ -7,6 +7,8 @@ import { createChangeRecorder } from './change-recorder.js';
 import type { ChannelRegistry, DashboardStream } from './channels/index.js';
 import { createAlertDelivery, type EngineHooks, type JournalPlace } from './delivery.js';
 import { WeeklyDigest } from './digest.js';
+import { createAlertInbox } from './inbox.js';
+import { createSilences } from './silences.js';
 import { AlertLifecycle } from './lifecycle.js';
 import { createRuleCatalog } from './rule-catalog.js';
 import { previewRule, type PreviewRange } from './preview.js';
@@ -46,7 +48,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
   const { store, settings, channels, dashboard, logger } = options;
   const clock = options.clock ?? Date.now;
   const lifecycle = new AlertLifecycle({ notifyMaxAgeMs: settings.notifyMaxAgeMs });
+  const silences = createSilences({ store, clock });
   const delivery = createAlertDelivery({
+    silenceOf: silences.covering,
     store,
     settings,
     channels,
@@ -58,7 +62,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
     writerLazyMs: options.writerLazyMs,
   });
   const { writer } = delivery;
-  const recorder = createChangeRecorder({ lifecycle, writer, settings, channels });
+  const recorder = createChangeRecorder({
+    lifecycle,
+    writer,
+    settings,
+    channels,
+    silenced: silences.isSilenced,
+  });
   const budgets = createBudgetBook({ store, clock });
   const evaluation = createRuleEvaluation({
     source: store,
@@ -70,6 +80,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
   });
   const catalog = createRuleCatalog({ store, installed: evaluation, logger });
   const alerts = createAlertActions({ store, lifecycle, record: recorder.record, clock });
+  const inbox = createAlertInbox({ store, lifecycle, silences, clock });
   const digest = new WeeklyDigest({
     store,
     channels,
@@ -94,6 +105,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     /** Loads rules, budgets and open alerts, rebuilds rule state, subscribes, resumes pending notifications. */
     async start(stream?: { subscribe(listener: CommittedListener): () => void }): Promise<void> {
       if (options.journal) await delivery.openJournal(options.journal);
+      await silences.load();
       unsubscribe = stream ? stream.subscribe(evaluation.evaluate) : null;
       await budgets.load();
       lifecycle.load(await store.activeAlerts());
@@ -134,6 +146,8 @@ export function createAlertEngine(options: AlertEngineOptions) {
     onDeliverySettled: delivery.onSettled,
 
     listAlerts: alerts.listAlerts,
+    inbox,
+    silences,
     getAlert: alerts.getAlert,
     acknowledge: alerts.acknowledge,
     resolve: alerts.resolve,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors.js';
 import type { Outcome } from './evaluate/index.js';
+import { outlookOf } from './outlook.js';
 import type { Rule } from './rule-model.js';
 import { MAX_EVENT_UUIDS, type Alert, type Transition, type TransitionKind } from './types.js';
 
@@ -182,6 +183,7 @@ export class AlertLifecycle {
         ruleId: rule.id,
         ruleName: rule.name,
         severity: rule.severity,
+        outlook: outlookOf(rule),
         tenantId: o.tenantId,
         dedupKey: key,
         keyParts: o.keyParts,

@@ -13,6 +13,7 @@ export function toAlertView(alert: Alert, publicUrl: string | null): AlertView {
     rule: alert.ruleId,
     rule_name: alert.ruleName,
     severity: alert.severity,
+    outlook: alert.outlook,
     tenant_id: alert.tenantId,
     key: alert.keyParts,
     state: alert.state,
@@ -47,6 +48,8 @@ export function apiAlertOf(view: AlertView): ApiAlertView {
     rule: view.rule,
     ruleName: view.rule_name,
     severity: view.severity,
+    // Notifications journaled before outlooks existed lack one.
+    outlook: view.outlook ?? 'risk',
     tenantId: view.tenant_id,
     key: view.key,
     state: view.state,

@@ -63,7 +63,8 @@ export function deliveriesFor(
   settings: AlertSettings,
   channels: ChannelRegistry,
 ): Delivery[] {
-  if (transition.backfill) return [];
+  // Opportunities (good news) are never pushed, whatever severity an alert stored earlier carries.
+  if (transition.backfill || alert.outlook === 'opportunity') return [];
   const rows: Delivery[] = [];
   for (const channel of pushChannelsFor(alert.severity, transition.kind, settings.routes)) {
     for (const target of channels[channel].targets()) {

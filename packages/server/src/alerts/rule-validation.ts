@@ -12,6 +12,7 @@ import {
   type Rule,
 } from './rule-model.js';
 import { renamedRuleField } from './rule-renames.js';
+import { checkOutlook } from './outlook.js';
 
 const compiledRule = TypeCompiler.Compile(ruleSchema);
 const compiledConditions = Object.fromEntries(
@@ -173,6 +174,7 @@ export function parseRule(input: unknown, base = ''): Rule {
   rule.key.forEach((k, i) => kindOf(rule.events, k, `${at('key')}[${i}]`));
   if (rule.amount) checkNumeric(rule.events, rule.amount, at('amount'));
   if (rule.label) kindOf(rule.events, rule.label, at('label'));
+  checkOutlook(rule, at);
   return structuredClone(rule);
 }
 

@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 export const severities = ['critical', 'high', 'medium'] as const;
 export type Severity = (typeof severities)[number];
 
+/** A risk (a problem to act on) or an opportunity (good news); see outlook.ts. */
+export const outlooks = ['risk', 'opportunity'] as const;
+export type Outlook = (typeof outlooks)[number];
+
 export const alertStates = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertState = (typeof alertStates)[number];
 
@@ -26,6 +30,7 @@ export interface Alert {
   ruleId: string;
   ruleName: string;
   severity: Severity;
+  outlook: Outlook;
   tenantId: string;
   /** rule + tenant + the rule's key properties: at most one open or acknowledged alert per dedup key. */
   dedupKey: string;
@@ -98,6 +103,7 @@ export interface AlertView {
   rule: string;
   rule_name: string;
   severity: Severity;
+  outlook: Outlook;
   tenant_id: string;
   key: Record<string, string>;
   state: AlertState;

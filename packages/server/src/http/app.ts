@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Analytics } from '../analytics/analytics.js';
 import type { AlertEngine } from '../alerts/index.js';
 import { alertRoutes } from './routes/alerts.js';
+import { alertInboxRoutes, peopleLookup } from './routes/alert-inbox.js';
 import { budgetRoutes } from './routes/budgets.js';
 import { ruleRoutes } from './routes/rules.js';
 import type { Storage } from '../storage/storage.js';
@@ -173,7 +174,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries, deps.query);
     subscriptionRoutes(api, deps.storage.subscriptions);
-    alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl });
+    const people = peopleLookup(deps.storage.users);
+    alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl, people });
+    alertInboxRoutes(api, { alerts: deps.alerts, people, clock: clock.now, publicUrl: deps.publicUrl });
     ruleRoutes(api, { rules: deps.alerts });
     budgetRoutes(api, { budgets: deps.alerts });
     keyRoutes(api, apiKeys);

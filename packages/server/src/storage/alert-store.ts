@@ -1,8 +1,10 @@
 import type { BusinessEventName } from '@pulse/events';
 import type { Rule } from '../alerts/rule-model.js';
+import type { Silence, SilencedSet, SilenceKind } from '../alerts/silences.js';
 import type {
   Alert,
   AlertState,
+  Outlook,
   Delivery,
   DeliveryStatus,
   DurableChannelKind,
@@ -18,13 +20,60 @@ export interface AlertWrite {
 }
 
 export interface AlertFilter {
+  ids?: readonly string[];
   states?: readonly AlertState[];
   severities?: readonly Severity[];
   tenants?: readonly string[];
   rules?: readonly string[];
+  outlooks?: readonly Outlook[];
+  /** Leave out (or keep only) the alerts these snoozes and mutes cover. */
+  silenced?: { mode: 'exclude' | 'only'; set: SilencedSet };
   /** Alerts seen in [from, to): last_seen ≥ from and first_seen < to. */
   from?: number;
   to?: number;
+  /** Only alerts after this one in the list's order (last seen descending, then id): the next page. */
+  after?: { lastSeen: number; id: string };
+  limit: number;
+}
+
+/**
+ * Alerts grouped as the inbox shows them: one group per tenant + rule (repeats of one problem), newest
+ * first by last seen, then tenant and rule.
+ */
+export interface AlertGroupQuery {
+  filter: Omit<AlertFilter, 'after'>;
+  after?: { lastSeen: number; tenantId: string; ruleId: string };
+  /** The sparkline: `count` equal slices of [from, to), by when each alert last fired (business time). */
+  slices: { from: number; to: number; count: number };
+}
+
+export interface AlertGroupRow {
+  tenantId: string;
+  ruleId: string;
+  ruleName: string;
+  severity: Severity;
+  outlook: Outlook;
+  title: string;
+  /** The alert of the group seen last. */
+  latestId: string;
+  alerts: number;
+  occurrences: number;
+  open: number;
+  acknowledged: number;
+  resolved: number;
+  amount: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  /** Occurrences per slice. */
+  counts: number[];
+}
+
+export interface SilenceFilter {
+  id?: string;
+  kinds?: readonly SilenceKind[];
+  /** Only those neither cancelled nor expired at this time. */
+  holdingAt?: number;
+  tenants?: readonly string[];
   limit: number;
 }
 
@@ -123,6 +172,7 @@ export interface AlertStore extends EventStateSource, EventHistorySource {
   /** Open and acknowledged alerts: the engine's starting state. */
   activeAlerts(): Promise<Alert[]>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;
+  alertGroups(query: AlertGroupQuery): Promise<AlertGroupRow[]>;
   getAlert(id: string): Promise<Alert | null>;
   transitions(alertId: string): Promise<Transition[]>;
 
@@ -140,6 +190,11 @@ export interface AlertStore extends EventStateSource, EventHistorySource {
   listBudgets(): Promise<Budget[]>;
   /** Replaces a tenant's budgets (all rows of that tenant) in one transaction. */
   replaceBudgets(tenantId: string, budgets: readonly Budget[]): Promise<void>;
+
+  /** Snoozes and mutes, newest first. */
+  listSilences(filter: SilenceFilter): Promise<Silence[]>;
+  /** Stores these (replacing earlier versions by id) in one transaction. */
+  writeSilences(rows: readonly Silence[]): Promise<void>;
 
   close(): Promise<void>;
 }

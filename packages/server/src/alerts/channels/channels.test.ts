@@ -13,6 +13,7 @@ const alert: AlertView = {
   rule: 'revenue-loss-critical',
   rule_name: 'Negative revenue impact over $10,000',
   severity: 'critical',
+  outlook: 'risk',
   tenant_id: 'acme',
   key: { event_type: 'payment_failure' },
   state: 'open',

@@ -1,8 +1,8 @@
-import { formatMeasure, formatMinutes, iso } from '../format.js';
+import { formatMeasure, formatMinutes } from '../format.js';
 import type { AnomalyCondition, Rule } from '../rule-model.js';
-import type { Evaluator, EvaluatorContext } from './evaluator.js';
+import { summaryOf, type Evaluator, type EvaluatorContext } from './evaluator.js';
 import { madScore, zScore } from './trend-math.js';
-import { describeMeasure, subjectOf } from './trend-text.js';
+import { describeMeasure, directionText, subjectOf } from './trend-text.js';
 import { bucketValue, trendEvaluator, type Judgement, type TrendSeries } from './trend.js';
 
 /** Whether `score` reaches `threshold` (less `margin`) in `direction`. */
@@ -39,6 +39,7 @@ export function anomalyEvaluator(rule: Rule, c: AnomalyCondition, context: Evalu
   const baselineText = `${spanOf(c.baselineBuckets * c.bucketMinutes)} ${cadence(c.bucketMinutes)} baseline`;
   const score = c.method === 'mad' ? madScore : zScore;
   const centre = c.method === 'mad' ? 'median' : 'mean';
+  const bucketText = formatMinutes(c.bucketMinutes);
 
   function judge(s: TrendSeries, bucket: number): Judgement {
     const latest = bucketValue(c, s, bucket);
@@ -52,18 +53,20 @@ export function anomalyEvaluator(rule: Rule, c: AnomalyCondition, context: Evalu
     const text = () => {
       const value = formatMeasure(c.aggregate, c.property, latest);
       const center = formatMeasure(c.aggregate, c.property, result.center);
-      const side = result.score >= 0 ? 'above' : 'below';
+      const high = result.score >= 0;
       const how = Number.isFinite(result.score)
-        ? `${Math.abs(result.score).toFixed(1)} σ ${side} its ${baselineText}`
-        : `${side} its constant ${baselineText}`;
+        ? `${Math.abs(result.score).toFixed(1)} standard deviations ${high ? 'above' : 'below'}`
+        : `${high ? 'above' : 'below'} a baseline that never varied, so`;
       const start = bucket * bucketMs;
       return {
-        title: `${rule.name} for ${subjectOf(s)} is ${how} (${value} vs ${centre} ${center})`,
-        summary:
-          `${describeMeasure(c)}: ${value} in the ${formatMinutes(c.bucketMinutes)} from ${iso(start)}; ` +
-          `baseline of ${baseline.length} buckets: ${centre} ${center}, σ estimate ` +
-          `${formatMeasure(c.aggregate, c.property, result.spread)} (${c.method}); fires at ${c.threshold} σ ` +
-          `${c.direction === 'either' ? 'either way' : c.direction}`,
+        title: `${rule.name} at ${subjectOf(s)} is unusually ${high ? 'high' : 'low'}: ${value} in ${bucketText}, usually ${center}`,
+        summary: summaryOf(
+          rule,
+          start,
+          `the ${describeMeasure(c)} was ${value} in ${bucketText}, ` +
+            `${how} its ${baselineText} (${centre} ${center} over ${baseline.length} buckets); ` +
+            `it alerts at ${c.threshold} standard deviations ${directionText(c.direction)}`,
+        ),
       };
     };
     return {

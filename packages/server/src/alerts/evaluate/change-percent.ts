@@ -1,7 +1,7 @@
-import { formatMeasure, formatMinutes, iso } from '../format.js';
+import { formatMeasure, formatMinutes, formatWhen } from '../format.js';
 import type { ChangePercentCondition, Rule } from '../rule-model.js';
-import type { Evaluator, EvaluatorContext } from './evaluator.js';
-import { describeMeasure, subjectOf } from './trend-text.js';
+import { summaryOf, type Evaluator, type EvaluatorContext } from './evaluator.js';
+import { describeMeasure, directionText, subjectOf } from './trend-text.js';
 import { percentChange } from './trend-math.js';
 import { aggregateOf, trendEvaluator, type Judgement, type TrendSeries } from './trend.js';
 
@@ -45,16 +45,19 @@ export function changePercentEvaluator(
     const text = () => {
       const before = formatMeasure(c.aggregate, c.property, previous.value);
       const now = formatMeasure(c.aggregate, c.property, current.value);
-      const moved = !Number.isFinite(change)
-        ? `${change > 0 ? 'rose' : 'fell'} from 0 in the previous ${window}`
-        : `${change >= 0 ? 'rose' : 'fell'} ${Math.abs(Math.round(change))} % vs the previous ${window}`;
+      // From nothing (0 before) a change has no percentage.
+      const moved = `${change >= 0 ? 'rose' : 'fell'}${Number.isFinite(change) ? ` ${Math.abs(Math.round(change))} %` : ''}`;
       const end = (bucket + 1) * bucketMs;
+      const start = end - c.minutes * 60_000;
       return {
-        title: `${rule.name} for ${subjectOf(s)} ${moved} (${before} → ${now})`,
-        summary:
-          `${describeMeasure(c)}: ${now} in the ${window} to ${iso(end)} (${current.events} events) vs ` +
-          `${before} in the ${window} before (${previous.events} events); fires at a change of ` +
-          `${c.percent} % ${c.direction === 'either' ? 'either way' : c.direction}`,
+        title: `${rule.name} at ${subjectOf(s)} ${moved} in the last ${window}: ${now}, from ${before} the ${window} before`,
+        summary: summaryOf(
+          rule,
+          start,
+          `the ${describeMeasure(c)} was ${now} in the ${window} to ${formatWhen(end)} ` +
+            `(${current.events} events), against ${before} in the ${window} before ` +
+            `(${previous.events} events); it alerts at a change of ${c.percent} % ${directionText(c.direction)}`,
+        ),
       };
     };
     return {

@@ -59,8 +59,10 @@ describe('anomaly evaluator', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0]?.verdict).toBe('fire');
     expect(fired[0]?.eventAt).toBe(T0 + 7 * hour);
-    expect(fired[0]?.text?.(null).title).toBe(
-      'Net revenue impact for acme is 121.4 σ above its 6-hour hourly baseline ($1,000 vs median $100)',
+    const text = fired[0]?.text?.(null);
+    expect(text?.title).toBe('Net revenue impact at acme is unusually high: $1,000 in 1 h, usually $100');
+    expect(text?.summary).toMatch(
+      /^Since \d\d:\d\d UTC, \d+ \w+: the total impact amount was \$1,000 in 1 h, 121\.4 standard deviations above its 6-hour hourly baseline \(median \$100 over 6 buckets\); it alerts at 3 standard deviations up\. Next step: Contact/,
     );
   });
 
@@ -76,7 +78,9 @@ describe('anomaly evaluator', () => {
       gap,
     );
     expect(down.map((o) => o.verdict)).toEqual(['fire', 'fire']);
-    expect(down[0]?.text?.(null).title).toContain('below its 6-hour hourly baseline ($0 vs median $100)');
+    expect(down[0]?.text?.(null).title).toBe(
+      'Net revenue impact at acme is unusually low: $0 in 1 h, usually $100',
+    );
   });
 
   it('clears an active alert once the score is back, and holds with too little evidence', () => {
@@ -113,7 +117,10 @@ describe('change_percent evaluator', () => {
     expect(fired[0]?.eventAt).toBe(T0 + 8 * hour);
     expect(fired[0]?.value).toBeCloseTo(-62.1, 1);
     expect(fired[0]?.text?.(null).title).toBe(
-      'Net revenue impact for acme fell 62 % vs the previous 4 h ($12,400 → $4,700)',
+      'Net revenue impact at acme fell 62 % in the last 4 h: $4,700, from $12,400 the 4 h before',
+    );
+    expect(fired[0]?.text?.(null).summary).toMatch(
+      /^Since .+: the total impact amount where impact type is negative was \$4,700 in the 4 h to .+ \(4 events\), against \$12,400 in the 4 h before \(4 events\); it alerts at a change of 50 % down\. Next step: Contact/,
     );
   });
 
@@ -126,6 +133,8 @@ describe('change_percent evaluator', () => {
     const fired = run(change(0, 'up'), fromZero);
     expect(fired.at(-1)?.verdict).toBe('fire');
     expect(fired.at(-1)?.value).toBeNull();
-    expect(fired.at(-1)?.text?.(null).title).toContain('rose from 0 in the previous 4 h ($0 → $4,700)');
+    expect(fired.at(-1)?.text?.(null).title).toBe(
+      'Net revenue impact at acme rose in the last 4 h: $4,700, from $0 the 4 h before',
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { AlertView as AlertRow, Notification as NotificationRow } from '@pu
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../api-client.js';
 import { formatTable, print } from '../table.js';
+import { filterParams, nextPageHint, registerAlertInbox, withFilterOptions } from './alert-inbox.js';
 
 const usd = (n: number | null) =>
   n === null
@@ -10,8 +11,12 @@ const usd = (n: number | null) =>
 
 const alertTable = (alerts: AlertRow[]) =>
   formatTable(
-    alerts.map((a) => ({ ...a, amount: usd(a.amount) })),
-    ['id', 'severity', 'state', 'tenantId', 'title', 'amount', 'count', 'lastSeen'],
+    alerts.map((a) => ({
+      ...a,
+      amount: usd(a.amount),
+      silenced: a.silence ? `${a.silence.kind} until ${a.silence.until}` : '',
+    })),
+    ['id', 'severity', 'state', 'tenantId', 'title', 'amount', 'count', 'lastSeen', 'silenced'],
     { empty: 'No alerts match these filters.' },
   );
 
@@ -22,32 +27,19 @@ const notificationTable = (rows: NotificationRow[]) =>
 
 /** `pulse alerts list|show|ack|resolve|outbox|retry|digest`, over the HTTP API. */
 export function registerAlerts(program: Command): void {
-  const alerts = program.command('alerts').description('Alerts: list, acknowledge, resolve, notifications');
+  const alerts = program
+    .command('alerts')
+    .description('Alerts: list, group, acknowledge, resolve, snooze, mute, notifications');
   withClientOptions(
-    alerts
-      .command('list', { isDefault: true })
-      .description('List alerts, newest first')
-      .option('--state <states>', 'open, acknowledged, resolved (comma-separated)')
-      .option('--severity <levels>', 'critical, high, medium (comma-separated)')
-      .option('--tenant <ids>', 'only these tenants (comma-separated)')
-      .option('--rule <ids>', 'only these rules (comma-separated)')
-      .option('--from <time>', 'seen at or after (ISO 8601)')
-      .option('--to <time>', 'seen before (ISO 8601)')
+    withFilterOptions(alerts.command('list', { isDefault: true }).description('List alerts, newest first'))
       .option('--limit <n>', 'at most this many', '100')
       .option('--json', 'machine output'),
   ).action(async (options: ClientOptions & Record<string, string | boolean | undefined>) => {
-    const params = new URLSearchParams();
-    for (const name of ['state', 'severity', 'tenant', 'rule', 'from', 'to', 'limit'])
-      if (typeof options[name] === 'string') params.set(name, options[name]);
-    const result = await ApiClient.from(options).request<{ alerts: AlertRow[]; hasMore: boolean }>(
-      'GET',
-      `/api/alerts?${params}`,
-    );
-    print(options.json === true, result, () =>
-      result.hasMore
-        ? `${alertTable(result.alerts)}\nShowing the newest ${result.alerts.length}; more match. Raise --limit (up to 10000) or narrow with --state, --severity, --tenant, --rule, --from, --to.`
-        : alertTable(result.alerts),
-    );
+    const result = await ApiClient.from(options).request<{
+      alerts: AlertRow[];
+      nextCursor: string | null;
+    }>('GET', `/api/alerts?${filterParams(options)}`);
+    print(options.json === true, result, () => alertTable(result.alerts) + nextPageHint(result.nextCursor));
   });
   withClientOptions(
     alerts
@@ -65,7 +57,13 @@ export function registerAlerts(program: Command): void {
     print(options.json ?? false, result, () =>
       [
         `${result.title}`,
-        `${result.severity} · ${result.state} · tenant ${result.tenantId} · ${usd(result.amount)} · ${result.count}×`,
+        `${result.severity} · ${result.outlook} · ${result.state} · tenant ${result.tenantId} · ${usd(result.amount)} · ${result.count}×`,
+        ...(result.acknowledgedBy
+          ? [
+              `acknowledged by ${result.acknowledgedByName ?? result.acknowledgedBy} (${result.acknowledgedBy})`,
+            ]
+          : []),
+        ...(result.silence ? [`${result.silence.kind}d until ${result.silence.until}`] : []),
         `why: ${result.summary}`,
         '',
         ...result.transitions.map(
@@ -144,4 +142,5 @@ export function registerAlerts(program: Command): void {
         : 'no medium alerts this week (or this digest was already sent)',
     );
   });
+  registerAlertInbox(alerts);
 }

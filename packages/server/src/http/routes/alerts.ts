@@ -1,42 +1,32 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { alertRoutes as contract } from '@pulse/api';
+import { alertRoutes as contract, type AlertView as ApiAlertView } from '@pulse/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
-import { toApiAlert, toTransitionView } from '../../alerts/present.js';
-import {
-  alertStates,
-  deliveryStatuses,
-  durableChannelKinds,
-  severities,
-  type Delivery,
-} from '../../alerts/types.js';
+import { toTransitionView } from '../../alerts/present.js';
+import { deliveryStatuses, durableChannelKinds, type Alert, type Delivery } from '../../alerts/types.js';
 import { ForbiddenError, ValidationError } from '../../errors.js';
 import { guard } from '../auth.js';
 import { inScope } from '../../access/rbac.js';
-import { limitParam, listParam, timeParam } from '../query-params.js';
+import { limitParam } from '../query-params.js';
+import { alertPresenter, enumList, inboxFilter, type PeopleLookup } from './alert-inbox.js';
 
 export interface AlertRouteDeps {
   alerts: Pick<
     AlertEngine,
-    'listAlerts' | 'getAlert' | 'acknowledge' | 'resolve' | 'listDeliveries' | 'retryDelivery' | 'runDigest'
+    | 'inbox'
+    | 'silences'
+    | 'rules'
+    | 'getAlert'
+    | 'acknowledge'
+    | 'resolve'
+    | 'listDeliveries'
+    | 'retryDelivery'
+    | 'runDigest'
   >;
   publicUrl: string | null;
+  people: PeopleLookup;
   /** Who is acting (kept with an ack or resolve); default the authenticated actor's id. */
   actorOf?: (request: FastifyRequest) => string;
-}
-
-/** `state=open,acknowledged` checked against the allowed values; undefined when absent. */
-function enumList<T extends string>(
-  name: string,
-  raw: string | string[] | undefined,
-  allowed: readonly T[],
-): T[] | undefined {
-  const values = listParam(raw);
-  if (values === undefined) return undefined;
-  const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
-  if (bad !== undefined)
-    throw new ValidationError(name, `must be one of ${allowed.join(', ')}; received ${JSON.stringify(bad)}`);
-  return values as T[];
 }
 
 function comment(body: unknown): string | null {
@@ -69,7 +59,9 @@ export function presentDelivery(d: Delivery) {
 
 /** Alerts: list with filters, one with its history, ack and resolve, and the outbox. */
 export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
-  const { alerts, publicUrl } = deps;
+  const { alerts } = deps;
+  const present = alertPresenter(deps);
+  const presentOne = async (alert: Alert) => (await present([alert]))[0] as ApiAlertView;
   const actorOf = deps.actorOf ?? ((request: FastifyRequest) => request.actor.id);
   /** Operations across tenants (the outbox, the digest) need an actor that sees every tenant. */
   const guardAll = (request: FastifyRequest, permission: 'alerts:read' | 'alerts:write') => {
@@ -93,28 +85,13 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
 
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get('/api/alerts', { schema: contract.listAlerts }, async (request) => {
-    const q = request.query;
-    const states = enumList('state', q.state, alertStates);
-    const severityList = enumList('severity', q.severity, severities);
-    const scope = guard(request, 'alerts:read', listParam(q.tenant));
-    const tenants = scope === 'all' ? undefined : scope;
-    const rules = listParam(q.rule);
-    const from = timeParam('from', q.from);
-    const to = timeParam('to', q.to);
-    const limit = limitParam(q.limit, 100, 10_000);
-    const list = await alerts.listAlerts({
-      ...(states ? { states } : {}),
-      ...(severityList ? { severities: severityList } : {}),
-      ...(tenants ? { tenants } : {}),
-      ...(rules ? { rules } : {}),
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      // One more than asked tells whether more match, without counting them all.
-      limit: limit + 1,
-    });
+    const page = await alerts.inbox.alerts(
+      inboxFilter(request, request.query, { fallback: 100, max: 10_000 }),
+    );
     return {
-      alerts: list.slice(0, limit).map((a) => toApiAlert(a, publicUrl)),
-      hasMore: list.length > limit,
+      alerts: await present(page.alerts),
+      hasMore: page.nextCursor !== null,
+      nextCursor: page.nextCursor,
     };
   });
 
@@ -146,7 +123,7 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   api.get('/api/alerts/:id', { schema: contract.getAlert }, async (request) => {
     const { alert, transitions, deliveries } = await authorized(request, request.params.id, 'alerts:read');
     return {
-      ...toApiAlert(alert, publicUrl),
+      ...(await presentOne(alert)),
       transitions: transitions.map(toTransitionView),
       notifications: deliveries.map(presentDelivery),
     };
@@ -155,12 +132,12 @@ export function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): void {
   api.post('/api/alerts/:id/ack', { schema: contract.acknowledge }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toApiAlert(await alerts.acknowledge(request.params.id, actorOf(request), note), publicUrl);
+    return presentOne(await alerts.acknowledge(request.params.id, actorOf(request), note));
   });
 
   api.post('/api/alerts/:id/resolve', { schema: contract.resolve }, async (request) => {
     const note = comment(request.body);
     await authorized(request, request.params.id, 'alerts:write');
-    return toApiAlert(await alerts.resolve(request.params.id, actorOf(request), note), publicUrl);
+    return presentOne(await alerts.resolve(request.params.id, actorOf(request), note));
   });
 }

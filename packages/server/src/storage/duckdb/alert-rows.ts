@@ -44,7 +44,7 @@ export const alertSelect = sql`id, rule_id, rule_name, severity, tenant_id, dedu
   amount, value, event_uuids, count, epoch_ms(first_seen) AS first_seen, epoch_ms(last_seen) AS last_seen,
   epoch_ms(last_event_at) AS last_event_at, acknowledged_by, epoch_ms(acknowledged_at) AS acknowledged_at,
   ack_comment, resolved_by, epoch_ms(resolved_at) AS resolved_at, resolve_comment, resolution, backfill,
-  epoch_ms(updated_at) AS updated_at`;
+  epoch_ms(updated_at) AS updated_at, outlook`;
 
 export const alertRow = (a: Alert): Row => ({
   id: a.id,
@@ -73,6 +73,7 @@ export const alertRow = (a: Alert): Row => ({
   resolution: a.resolution,
   backfill: a.backfill,
   updated_at: a.updatedAt,
+  outlook: a.outlook,
 });
 
 export function toAlert(r: Row): Alert {
@@ -81,6 +82,8 @@ export function toAlert(r: Row): Alert {
     ruleId: String(r.rule_id),
     ruleName: String(r.rule_name),
     severity: r.severity as Alert['severity'],
+    // Alerts stored before outlooks existed are risks unless the rule migration classified them.
+    outlook: (r.outlook ?? 'risk') as Alert['outlook'],
     tenantId: String(r.tenant_id),
     dedupKey: String(r.dedup_key),
     keyParts: JSON.parse(String(r.key_parts)) as Record<string, string>,

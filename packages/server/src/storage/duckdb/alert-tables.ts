@@ -33,6 +33,8 @@ export const alertTable: TableColumn[] = [
   c('resolution', 'VARCHAR', false),
   c('backfill', 'BOOLEAN'),
   c('updated_at', 'TIMESTAMP'),
+  // Added after the first release: last, so positional inserts into older files line up.
+  c('outlook', 'VARCHAR', false),
 ];
 
 export const transitionTable: TableColumn[] = [
@@ -74,6 +76,7 @@ const create = (table: string, columns: readonly TableColumn[]) =>
  */
 export const tablesSql = [
   create('alerts', alertTable),
+  `ALTER TABLE alerts ADD COLUMN IF NOT EXISTS outlook VARCHAR`,
   `DROP INDEX IF EXISTS alerts_id`,
   // Reads go through this view: one row per id even if a write was ever applied twice (no key enforces it).
   `CREATE OR REPLACE VIEW alerts_current AS SELECT * FROM alerts

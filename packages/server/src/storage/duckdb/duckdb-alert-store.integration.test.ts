@@ -17,6 +17,7 @@ const alert = (over: Partial<Alert> = {}): Alert => ({
   ruleId: 'revenue-loss-critical',
   ruleName: 'Negative revenue impact over $10,000',
   severity: 'critical',
+  outlook: 'risk',
   tenantId: 'acme',
   dedupKey: 'revenue-loss-critical|acme|event_type=churn',
   keyParts: { event_type: 'churn' },
@@ -255,6 +256,24 @@ describe('DuckDbAlertStore', () => {
     expect(await store.loadRules()).toEqual(JSON.parse(JSON.stringify([defaultRules[1], defaultRules[0]])));
     expect(await reopen()).toEqual([]);
     expect(await store.loadRules()).toEqual(JSON.parse(JSON.stringify([defaultRules[1], defaultRules[0]])));
+  });
+
+  it('classifies rules stored before outlooks once, on open: good news becomes a medium opportunity', async () => {
+    const savings = defaultRules.find((r) => r.id === 'savings-identified-high') as Rule;
+    const { outlook: _outlook, ...stored } = { ...savings, severity: 'high' as const };
+    const risk = defaultRules[0] as Rule;
+    await store.saveRules([stored, risk]);
+    const reopen = async () => {
+      const logged: unknown[] = [];
+      await store.close();
+      store = await DuckDbAlertStore.open(events, { info: (fields: unknown) => logged.push(fields) });
+      return logged;
+    };
+    expect(await reopen()).toEqual([{ rules: 1 }]);
+    const [classified, unchanged] = (await store.loadRules()) ?? [];
+    expect(classified).toMatchObject({ id: savings.id, outlook: 'opportunity', severity: 'medium' });
+    expect(unchanged).toEqual(JSON.parse(JSON.stringify(risk)));
+    expect(await reopen()).toEqual([]);
   });
 
   it('reads the state rules rebuild from: latest per entity (per month) and open windows', async () => {

@@ -1,8 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Rule } from '../../alerts/rule-model.js';
 import type { Alert, AlertLogger, Delivery, Transition } from '../../alerts/types.js';
+import type { Silence } from '../../alerts/silences.js';
 import type {
   AlertFilter,
+  AlertGroupQuery,
+  AlertGroupRow,
   AlertStore,
   AlertWrite,
   Budget,
@@ -11,10 +14,20 @@ import type {
   HistoryQuery,
   LatestRow,
   RecentRow,
+  SilenceFilter,
   WriteLane,
 } from '../alert-store.js';
+import {
+  alertGroupsSql,
+  alertPageSql,
+  silencesSql,
+  silenceTableSql,
+  toGroupRow,
+  toSilence,
+  writeSilencesSql,
+} from './alert-inbox-reads.js';
 import { eventsBetween, latestByEntity, recentEvents } from './alert-event-reads.js';
-import { renameStoredRuleFields } from './alert-rule-migration.js';
+import { classifyStoredOutlooks, renameStoredRuleFields } from './alert-rule-migration.js';
 import {
   alertRow,
   alertSelect,
@@ -57,10 +70,13 @@ export class DuckDbAlertStore implements AlertStore {
     logger?: Pick<AlertLogger, 'info'>,
   ): Promise<DuckDbAlertStore> {
     const writer = await db.connect();
-    for (const statement of tablesSql) await writer.run(statement);
+    for (const statement of [...tablesSql, silenceTableSql]) await writer.run(statement);
     const renamed = await renameStoredRuleFields(writer);
     if (renamed)
       logger?.info({ rules: renamed }, 'stored alert rules rewritten to the camelCase field names');
+    const classified = await classifyStoredOutlooks(writer);
+    if (classified)
+      logger?.info({ rules: classified }, 'stored alert rules classified as risk or opportunity');
     const staging = StagingArea.open({ ramOnly: db.encryption !== null });
     return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging);
   }
@@ -178,16 +194,11 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   async listAlerts(filter: AlertFilter): Promise<Alert[]> {
-    const where = [sql`TRUE`];
-    if (filter.states) where.push(isIn(sql`state`, filter.states));
-    if (filter.severities) where.push(isIn(sql`severity`, filter.severities));
-    if (filter.tenants) where.push(isIn(sql`tenant_id`, filter.tenants));
-    if (filter.rules) where.push(isIn(sql`rule_id`, filter.rules));
-    if (filter.from !== undefined) where.push(sql`last_seen >= ${time(filter.from)}`);
-    if (filter.to !== undefined) where.push(sql`first_seen < ${time(filter.to)}`);
-    const statement = sql`SELECT ${alertSelect} FROM alerts_current WHERE ${join(where, ' AND ')}
-      ORDER BY last_seen DESC, id LIMIT ${Math.trunc(filter.limit)}`;
-    return (await this.rows(statement)).map(toAlert);
+    return (await this.rows(alertPageSql(alertSelect, filter))).map(toAlert);
+  }
+
+  async alertGroups(query: AlertGroupQuery): Promise<AlertGroupRow[]> {
+    return (await this.rows(alertGroupsSql(query))).map((r) => toGroupRow(r, query.slices.count));
   }
 
   async getAlert(id: string): Promise<Alert | null> {
@@ -328,6 +339,14 @@ export class DuckDbAlertStore implements AlertStore {
           ]
         : []),
     ]);
+  }
+
+  async listSilences(filter: SilenceFilter): Promise<Silence[]> {
+    return (await this.rows(silencesSql(filter))).map(toSilence);
+  }
+
+  writeSilences(rows: readonly Silence[]): Promise<void> {
+    return this.transaction(writeSilencesSql(rows));
   }
 
   latestByEntity(query: Parameters<AlertStore['latestByEntity']>[0]): Promise<LatestRow[]> {
