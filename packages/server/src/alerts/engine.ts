@@ -65,6 +65,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     budgets: budgets.lookup,
     lifecycle,
     apply: recorder.apply,
+    group: recorder.group,
     clock,
     logger,
   });
