@@ -9,7 +9,7 @@ import type { AlertWriter } from './writer.js';
 
 /** Turns evaluation outcomes into lifecycle changes and queues each change for writing. */
 export function createChangeRecorder(deps: {
-  lifecycle: Pick<AlertLifecycle, 'apply' | 'endQuiet'>;
+  lifecycle: Pick<AlertLifecycle, 'apply' | 'endQuiet' | 'settleTitles'>;
   writer: Pick<AlertWriter, 'submitUpdate' | 'submitTransition' | 'submitQuiet'>;
   settings: AlertSettings;
   channels: ChannelRegistry;
@@ -17,6 +17,8 @@ export function createChangeRecorder(deps: {
   silenced: (alert: Alert) => boolean;
 }) {
   const { lifecycle, writer, settings, channels, silenced } = deps;
+  /** Inside `group`: the alerts its dedup updates touched, handed to the writer once each at its end. */
+  let updated: Map<string, Alert> | null = null;
 
   /**
    * Queues a change for writing. Transitions that notify someone now (outbox rows; a live critical or high
@@ -25,23 +27,49 @@ export function createChangeRecorder(deps: {
    */
   function record(change: Change, urgent = false): Promise<void> | void {
     const { alert, transition } = change;
-    if (!transition) return writer.submitUpdate(alert);
+    if (!transition) {
+      if (updated) updated.set(alert.id, alert);
+      else writer.submitUpdate(alert);
+      return;
+    }
+    // The transition carries the newer snapshot: an update of the older one queued after it would undo it.
+    updated?.delete(alert.id);
     const deliveries = silenced(alert) ? [] : deliveriesFor(alert, transition, settings, channels);
     if (urgent || deliveries.length || (!transition.backfill && alert.severity !== 'medium'))
       return writer.submitTransition(alert, transition, deliveries);
     writer.submitQuiet(alert, transition);
   }
 
-  function apply(rule: Rule, outcomes: readonly Outcome[], now: number): void {
-    for (const outcome of outcomes) {
-      const ended = lifecycle.endQuiet(rule, outcome, now);
-      if (ended) void record(ended);
-      const change = lifecycle.apply(rule, outcome, now);
-      if (change) void record(change);
+  /**
+   * Runs one evaluation pass (a group commit's events, a timer tick) as a unit: transitions are queued as
+   * they happen (a notification waits for nothing else), while repeats of the same alert cost one title
+   * render and one writer update for the whole pass instead of one per event.
+   */
+  function group(run: () => void): void {
+    if (updated) return run();
+    updated = new Map();
+    try {
+      run();
+    } finally {
+      const touched = updated;
+      updated = null;
+      lifecycle.settleTitles();
+      for (const alert of touched.values()) writer.submitUpdate(alert);
     }
   }
 
-  return { record, apply };
+  function apply(rule: Rule, outcomes: readonly Outcome[], now: number): void {
+    group(() => {
+      for (const outcome of outcomes) {
+        const ended = lifecycle.endQuiet(rule, outcome, now);
+        if (ended) void record(ended);
+        const change = lifecycle.apply(rule, outcome, now);
+        if (change) void record(change);
+      }
+    });
+  }
+
+  return { record, apply, group };
 }
 
 export type ChangeRecorder = ReturnType<typeof createChangeRecorder>;

@@ -75,6 +75,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     budgets: budgets.lookup,
     lifecycle,
     apply: recorder.apply,
+    group: recorder.group,
     clock,
     logger,
   });

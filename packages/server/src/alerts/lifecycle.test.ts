@@ -77,7 +77,14 @@ describe('alert lifecycle', () => {
       T0 + minute,
     );
     expect(again?.transition).toBeNull(); // a repeat within the cooldown
+    // Repeats re-render the title once per pass (a group commit), not per event.
+    expect(again?.alert.title).toBe('Loss of $12,500 at acme');
+    l.settleTitles();
     expect(again?.alert).toMatchObject({ amount: 32_500, title: 'Loss of $32,500 at acme' });
+    // A copy made from the alert (a resolve, an ack) never carries a stale title.
+    l.apply(loss, fire({ keyParts: { event_type: 'churn' }, amount: 1_000, text }), T0 + 2 * minute);
+    const acked = l.acknowledge(again?.alert.id ?? '', 'ops', null, T0 + 3 * minute);
+    expect(acked?.alert).toMatchObject({ amount: 33_500, title: 'Loss of $33,500 at acme' });
   });
 
   it('keeps the newest 20 triggering event uuids', () => {

@@ -65,7 +65,13 @@ export function dedupKeyOf(ruleId: string, tenantId: string, keyParts: Record<st
 export class AlertLifecycle {
   private readonly active = new Map<string, Entry>();
   private readonly keyById = new Map<string, string>();
-  private readonly perRuleTenant = new Map<string, number>();
+  /** Active alerts per rule, then per tenant (nested: no key string built per evaluated event). */
+  private readonly perRuleTenant = new Map<string, Map<string, number>>();
+  /**
+   * Repeats that changed an alert's amount re-render its title once, in `settleTitles` (once per group
+   * commit), not once per event: the latest repeat's text, with the alert's amount then.
+   */
+  private readonly staleTitles = new Map<Entry, NonNullable<Outcome['text']>>();
   private readonly newId: () => string;
   /** Triggers dropped by the storm guard, per `rule|tenant`. */
   readonly suppressed = new Map<string, number>();
@@ -80,17 +86,33 @@ export class AlertLifecycle {
   }
 
   hasActive(ruleId: string, tenantId: string): boolean {
-    return (this.perRuleTenant.get(`${ruleId}|${tenantId}`) ?? 0) > 0;
+    return (this.perRuleTenant.get(ruleId)?.get(tenantId) ?? 0) > 0;
+  }
+
+  /** Renders the titles repeats left stale (see staleTitles); call before the alerts are read or written. */
+  settleTitles(): void {
+    for (const entry of this.staleTitles.keys()) this.current(entry);
+  }
+
+  /** The entry's alert with its title rendered (a copy made from it must not carry a stale title). */
+  private current(entry: Entry): Alert {
+    const text = this.staleTitles.get(entry);
+    if (text) {
+      this.staleTitles.delete(entry);
+      Object.assign(entry.alert, text(entry.alert.amount));
+    }
+    return entry.alert;
   }
 
   activeAlerts(ruleId?: string): Alert[] {
+    this.settleTitles();
     const all = [...this.active.values()].map((e) => e.alert);
     return ruleId === undefined ? all : all.filter((a) => a.ruleId === ruleId);
   }
 
   get(id: string): Alert | undefined {
-    const key = this.keyById.get(id);
-    return key === undefined ? undefined : this.active.get(key)?.alert;
+    const entry = this.entryOf(id);
+    return entry && this.current(entry);
   }
 
   /** Applies one evaluation outcome. */
@@ -147,7 +169,7 @@ export class AlertLifecycle {
         `alert ${id} is already acknowledged by ${entry.alert.acknowledgedBy ?? 'someone'}`,
       );
     const alert: Alert = {
-      ...entry.alert,
+      ...this.current(entry),
       state: 'acknowledged',
       acknowledgedBy: actor,
       acknowledgedAt: now,
@@ -172,8 +194,11 @@ export class AlertLifecycle {
   private fire(rule: Rule, o: Outcome, key: string, entry: Entry | undefined, now: number): Change | null {
     const backfill = o.eventAt !== undefined && o.eventAt < now - this.options.notifyMaxAgeMs;
     if (!entry) {
-      const rt = `${rule.id}|${o.tenantId}`;
-      if ((this.perRuleTenant.get(rt) ?? 0) >= (this.options.maxActivePerRuleTenant ?? 1000)) {
+      if (
+        (this.perRuleTenant.get(rule.id)?.get(o.tenantId) ?? 0) >=
+        (this.options.maxActivePerRuleTenant ?? 1000)
+      ) {
+        const rt = `${rule.id}|${o.tenantId}`;
         this.suppressed.set(rt, (this.suppressed.get(rt) ?? 0) + 1);
         return null;
       }
@@ -210,7 +235,7 @@ export class AlertLifecycle {
       this.track(alert, null);
       return { alert, transition: this.transition(alert, 'opened', now, ENGINE_ACTOR, null) };
     }
-    const previous = entry.alert;
+    const previous = this.current(entry);
     const cooldown = rule.cooldownMinutes * 60_000;
     // A state (clear mode) that kept holding is the same episode however long it lasts (a low score read
     // daily): refreshed, never announced again or un-acknowledged. It is announced again only after it was
@@ -231,11 +256,12 @@ export class AlertLifecycle {
       // The hot path (a repeat within the cooldown): updated in place, no copy. Queued writes and views
       // that hold this object only ever see a newer state of the same alert.
       if (o.eventUuid && !previous.eventUuids.includes(o.eventUuid)) {
+        // A copy: outbox payloads share the array they were rendered with.
         previous.eventUuids = [...previous.eventUuids, o.eventUuid];
         if (previous.eventUuids.length > MAX_EVENT_UUIDS) previous.eventUuids.shift();
       }
       // A title that shows money shows the alert's amount: re-rendered when a repeat changes it.
-      if (amount !== previous.amount && o.text) Object.assign(previous, o.text(amount));
+      if (amount !== previous.amount && o.text) this.staleTitles.set(entry, o.text);
       previous.amount = amount;
       previous.value = o.value ?? previous.value;
       previous.count++;
@@ -288,7 +314,7 @@ export class AlertLifecycle {
     resolution: 'manual' | 'auto',
   ): Change {
     const alert: Alert = {
-      ...entry.alert,
+      ...this.current(entry),
       state: 'resolved',
       resolvedBy: actor,
       resolvedAt: now,
@@ -313,16 +339,17 @@ export class AlertLifecycle {
   private track(alert: Alert, clearSince: number | null): void {
     this.active.set(alert.dedupKey, { alert, clearSince });
     this.keyById.set(alert.id, alert.dedupKey);
-    const rt = `${alert.ruleId}|${alert.tenantId}`;
-    this.perRuleTenant.set(rt, (this.perRuleTenant.get(rt) ?? 0) + 1);
+    let tenants = this.perRuleTenant.get(alert.ruleId);
+    if (!tenants) this.perRuleTenant.set(alert.ruleId, (tenants = new Map<string, number>()));
+    tenants.set(alert.tenantId, (tenants.get(alert.tenantId) ?? 0) + 1);
   }
 
   private untrack(alert: Alert): void {
     this.active.delete(alert.dedupKey);
     this.keyById.delete(alert.id);
-    const rt = `${alert.ruleId}|${alert.tenantId}`;
-    const n = (this.perRuleTenant.get(rt) ?? 1) - 1;
-    if (n > 0) this.perRuleTenant.set(rt, n);
-    else this.perRuleTenant.delete(rt);
+    const tenants = this.perRuleTenant.get(alert.ruleId);
+    const n = (tenants?.get(alert.tenantId) ?? 1) - 1;
+    if (n > 0) tenants?.set(alert.tenantId, n);
+    else if (tenants?.delete(alert.tenantId) && !tenants.size) this.perRuleTenant.delete(alert.ruleId);
   }
 }

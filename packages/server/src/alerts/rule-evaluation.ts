@@ -21,10 +21,12 @@ export function createRuleEvaluation(deps: {
   budgets: Budgets;
   lifecycle: Pick<AlertLifecycle, 'hasActive' | 'activeAlerts'>;
   apply: (rule: Rule, outcomes: readonly Outcome[], now: number) => void;
+  /** Runs a pass as one unit of recording (change-recorder.ts `group`). */
+  group: (run: () => void) => void;
   clock: () => number;
   logger: AlertLogger;
 }) {
-  const { source, lifecycle, apply, clock, logger } = deps;
+  const { source, lifecycle, apply, group, clock, logger } = deps;
   const context = {
     budgets: deps.budgets,
     hasActive: (ruleId: string, tenantId: string) => lifecycle.hasActive(ruleId, tenantId),
@@ -36,7 +38,10 @@ export function createRuleEvaluation(deps: {
   let buffered: CommittedBatch[] = [];
   const captures = new Set<(batch: CommittedBatch) => void>();
 
-  /** The stream listener: evaluation is synchronous and in memory; the writes it causes are queued. */
+  /**
+   * The stream listener: evaluation is synchronous and in memory, one pass per group commit (one clock
+   * reading, repeats of an alert recorded once); the writes it causes are queued.
+   */
   function evaluate(batch: CommittedBatch): void {
     for (const capture of captures) capture(batch);
     if (!live) {
@@ -44,20 +49,22 @@ export function createRuleEvaluation(deps: {
       return;
     }
     const now = clock();
-    for (const event of batch.events) {
-      const evaluators = compiled.byEvent.get(event.event);
-      if (!evaluators) continue;
-      for (const evaluator of evaluators) {
-        try {
-          apply(evaluator.rule, evaluator.onEvent(event, now), now);
-        } catch (error) {
-          logger.error(
-            { err: error, rule: evaluator.rule.id, event: event.uuid },
-            'alert rule evaluation failed',
-          );
+    group(() => {
+      for (const event of batch.events) {
+        const evaluators = compiled.byEvent.get(event.event);
+        if (!evaluators) continue;
+        for (const evaluator of evaluators) {
+          try {
+            apply(evaluator.rule, evaluator.onEvent(event, now), now);
+          } catch (error) {
+            logger.error(
+              { err: error, rule: evaluator.rule.id, event: event.uuid },
+              'alert rule evaluation failed',
+            );
+          }
         }
       }
-    }
+    });
   }
 
   function compile(list: readonly Rule[]): Compiled {

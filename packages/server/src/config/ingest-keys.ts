@@ -23,7 +23,8 @@ export const ingestKeys = {
     file: 'commitIntervalMs',
     default: 5,
     parse: int(0, 10_000),
-    description: 'Group-commit window',
+    description:
+      'Group-commit window: how long a request waits for others to share its fsync (one arriving after a quiet spell commits at once)',
   }),
   ingestLog: key({
     env: 'PULSE_INGEST_LOG',

@@ -43,6 +43,12 @@ export class LogWriter implements LogWrites {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
 
+  constructor() {
+    // Started now, not at the first write: starting a thread takes from tens of ms to most of a second on
+    // a busy machine, and the first acknowledgement (or the first critical alert, journaled) waited on it.
+    this.start();
+  }
+
   write(fd: number, buffers: Buffer[], position: number): Promise<void> {
     const worker = this.start();
     const id = ++this.nextId;
@@ -63,6 +69,8 @@ export class LogWriter implements LogWrites {
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerSource, { eval: true });
+    // Held alive only while a write is pending (see write).
+    worker.unref();
     worker.on('message', ({ id, error }: { id: number; error?: string }) => {
       const waiter = this.waiting.get(id);
       this.waiting.delete(id);

@@ -44,6 +44,8 @@ export class IngestPipeline {
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private lastIngestedAt = 0;
+  /** When the last group commit ended (performance.now()). */
+  private lastCommitEnd = -Infinity;
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
@@ -239,12 +241,22 @@ export class IngestPipeline {
     this.schedule();
   }
 
+  /**
+   * Opens the group-commit window. After a quiet spell (no commit ended within the window) a request
+   * commits at once: nobody is coming to share its fsync, and a critical alert waits on it. Under load
+   * commits follow each other and each waits the window, so groups stay as large as before.
+   */
   private schedule(): void {
     if (this.committing || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.startCommit();
-    }, this.options.commitIntervalMs);
+    const interval = this.options.commitIntervalMs;
+    const quiet = performance.now() - this.lastCommitEnd >= interval;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.startCommit();
+      },
+      quiet ? 0 : interval,
+    );
   }
 
   private startCommit(): void {
@@ -263,6 +275,7 @@ export class IngestPipeline {
     }
     this.committing = this.commitGroup(group, size).finally(() => {
       this.committing = null;
+      this.lastCommitEnd = performance.now();
       if (this.queue.length) this.schedule();
     });
   }
