@@ -13,7 +13,7 @@ describe('weakestMetrics', () => {
   it('keeps the metrics with the lowest latest score and averages the rest per bucket', () => {
     const { weakest, others } = weakestMetrics(columns, 2);
     expect(weakest.map((c) => c.name)).toEqual(['latency', 'tickets']);
-    expect(others).toEqual({ name: 'Other 3 metrics (average)', values: [74.5, 86] });
+    expect(others).toEqual({ name: 'Next 3 weakest (average)', values: [74.5, 86] });
   });
 
   it('shows a single leftover metric as itself', () => {

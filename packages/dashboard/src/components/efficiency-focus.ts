@@ -13,8 +13,8 @@ const latestScore = (column: MetricColumn) => {
 
 /**
  * The chart's one question is which metrics need attention: the `keep` metrics with the lowest latest
- * score stand on their own, and the rest are averaged per bucket into one line (a single leftover metric
- * is shown as itself).
+ * score stand on their own, and the rest given (the next weakest) are averaged per bucket into one line
+ * (a single leftover metric is shown as itself).
  */
 export function weakestMetrics(
   columns: readonly MetricColumn[],
@@ -30,6 +30,6 @@ export function weakestMetrics(
   });
   return {
     weakest: ranked.slice(0, keep),
-    others: { name: `Other ${rest.length} metrics (average)`, values },
+    others: { name: `Next ${rest.length} weakest (average)`, values },
   };
 }
