@@ -279,6 +279,8 @@ describe('dashboard charts in headless Chromium', () => {
 
     const colourOf = (rows: Awaited<ReturnType<typeof shown>>, label: string) =>
       rows.find((r) => r.label === label)?.color;
+    const colours = overview.slice(1).map((r) => r.color);
+    expect(new Set(colours).size, colours.join(' ')).toBe(colours.length);
     const uptime = colourOf(overview, 'Uptime');
     expect(uptime).toBeTruthy();
     for (const tenant of [A, B]) {

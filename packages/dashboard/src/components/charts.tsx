@@ -7,7 +7,7 @@ import { Chart, type ValueFormat } from './chart';
 import { weakestMetrics } from './efficiency-focus';
 import { useForecast, withForecast } from './forecast-band';
 import { ProviderTable } from './providers';
-import { othersColor, seriesColor } from './series-color';
+import { othersColor, seriesColors } from './series-color';
 
 const sec = (ms: number) => ms / 1000;
 
@@ -86,6 +86,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
       ] as uPlot.AlignedData,
       savings: [x, savingsR, savingsP] as uPlot.AlignedData,
       efficiency,
+      efficiencyColors: seriesColors(efficiency.weakest.map((m) => m.name)),
       efficiencyData: [
         x,
         ...efficiency.weakest.map((m) => m.values),
@@ -155,7 +156,10 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
           time={time}
           values={score}
           series={[
-            ...data.efficiency.weakest.map((m) => ({ label: label(m.name), color: seriesColor(m.name) })),
+            ...data.efficiency.weakest.map((m) => ({
+              label: label(m.name),
+              color: data.efficiencyColors.get(m.name) ?? othersColor,
+            })),
             ...(data.efficiency.others ? [{ label: data.efficiency.others.name, color: othersColor }] : []),
             { label: 'Alert line', color: '--warn', kind: 'threshold' as const },
           ]}
