@@ -126,6 +126,8 @@ describe('dashboard charts in headless Chromium', () => {
       daysAgo(6, ev('revenue_impact_event', A, { impact_amount: 200_000, impact_type: 'positive' })),
       daysAgo(4, ev('revenue_impact_event', A, { impact_amount: 50_000, impact_type: 'positive' })),
       daysAgo(3, ev('revenue_impact_event', B, { impact_amount: 10_000, impact_type: 'negative' })),
+      // A gain today: its day has a row whose loss is zero, to be read "$0", never "-$0".
+      ev('revenue_impact_event', A, { impact_amount: 1_000, impact_type: 'positive' }),
       daysAgo(
         2,
         ev('cost_optimization_event', A, { savings_amount: 40_000, optimization_type: 'implemented' }),
@@ -162,10 +164,11 @@ describe('dashboard charts in headless Chromium', () => {
     const revenue = card('ch-revenue');
     await page.locator(`${revenue} .chart[data-plot]`).waitFor();
 
+    const losses = async () => (await legend(page, revenue)).find((v) => v.label === 'Losses')?.value;
+    expect(await losses(), 'no loss today yet').toBe('$0');
     await capture(server.url, TOKEN, [
       ev('revenue_impact_event', A, { impact_amount: LOSS, impact_type: 'negative' }),
     ]);
-    const losses = async () => (await legend(page, revenue)).find((v) => v.label === 'Losses')?.value;
     await expect.poll(losses, { timeout: 10_000 }).toBe('-$25K');
     const today = await lastBucket(page);
     const { x } = await drawn(page, revenue);
@@ -188,7 +191,7 @@ describe('dashboard charts in headless Chromium', () => {
     const values = await legend(page, revenue);
     expect(values.map((v) => [v.label, v.value])).toEqual([
       ['Date', 'latest'],
-      ['Gains', '$0'],
+      ['Gains', '$1K'],
       ['Losses', '-$25K'],
     ]);
     for (const chart of ['ch-savings', 'ch-eff', 'ch-cost'].map(card)) {

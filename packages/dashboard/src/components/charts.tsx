@@ -81,8 +81,8 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
       revenue: [
         x,
         align(xs, series.revenue, (r) => r.positive, 0),
-        // Losses below zero, so a bar's height and side both say what it is.
-        align(xs, series.revenue, (r) => -r.negative, 0),
+        // Losses below zero, so a bar's height and side both say what it is (a day without any: 0, not -0).
+        align(xs, series.revenue, (r) => (r.negative === 0 ? 0 : -r.negative), 0),
       ] as uPlot.AlignedData,
       savings: [x, savingsR, savingsP] as uPlot.AlignedData,
       efficiency,
