@@ -233,6 +233,16 @@ describe('dashboard charts in headless Chromium', () => {
       for (const tick of xTicks) expect(tick, id).toMatch(/^[A-Z][a-z]{2} \d{1,2}$/);
     }
     expect((await drawn(page, card('ch-revenue'))).yTicks).toContain('$200K');
+    // A window across a new year gives every date its year.
+    await page.goto(`${server.url}/?range=custom&from=2025-12-20&to=2026-01-10`);
+    const withYear = /^[A-Z][a-z]{2} \d{1,2}, 20\d\d$/;
+    await expect
+      .poll(async () => {
+        const ticks = (await drawn(page, card('ch-revenue')).catch(() => null))?.xTicks ?? [];
+        return ticks.length > 1 && ticks.every((tick) => withYear.test(tick));
+      })
+      .toBe(true);
+    await page.goto(server.url);
 
     // Bounce and spam each on their own titled % axis, each with its own limit inside it.
     const deliverability = card('ch-deliv');
