@@ -165,7 +165,7 @@ export const summaryRoutes = {
   },
   getSeries: {
     ...doc(
-      "The dashboard's chart series of a scope and window (daily, hourly up to 3 days): revenue impact, savings, efficiency by metric, deliverability vs thresholds, cost run-rate vs budget, latest resource utilization",
+      "The dashboard's chart series of a scope and window (daily, hourly up to 3 days): revenue impact, savings, efficiency of the 8 metrics with the lowest latest score, deliverability vs thresholds, cost run-rate vs budget, latest resource utilization",
       'summary:read',
     ),
     querystring: WindowQuery,

@@ -234,7 +234,6 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
           alerts={alertList}
           actions={actions}
           fresh={fresh}
-          theme={theme}
         />
       </main>
     );

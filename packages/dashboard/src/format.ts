@@ -3,6 +3,8 @@ const compact = new Intl.NumberFormat('en-US', {
   style: 'currency',
   currency: 'USD',
   notation: 'compact',
+  // Explicit, as engines differ in the default (some print "$50.0K").
+  minimumFractionDigits: 0,
   maximumFractionDigits: 1,
 });
 
@@ -13,6 +15,26 @@ export const money = (v: number | null | undefined, short = false): string =>
 /** Always compact ($800, $4.2K, $1.5M), so figures side by side read in one style. */
 export const compactMoney = (v: number | null | undefined): string =>
   v === null || v === undefined ? '—' : compact.format(v);
+
+/** Compact money as exact as an axis tick needs ($1.25M beside $1.5M), still without trailing zeros. */
+const compactTick = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 3,
+});
+
+/** Money axis ticks: compact ($0, $50K, $1.2M), never "$50,000" beside "$200K". */
+export const moneyTicks = (values: readonly number[]): string[] => values.map((v) => compactTick.format(v));
+
+const plainTick = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+
+/** Percentage axis ticks of 0..1 fractions: "0 %", "5 %" or "0.1 %", "0.25 %" (no trailing zeros). */
+export const pctTicks = (values: readonly number[]): string[] => values.map((v) => `${plainTick(v * 100)} %`);
+
+/** Ticks of a plain number axis (a score): "25", "12.5". */
+export const numberTicks = (values: readonly number[]): string[] => values.map(plainTick);
 
 export const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined
@@ -28,6 +50,44 @@ export const dateTime = (v: string | number): string =>
 
 export const day = (v: number): string =>
   new Date(v).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+
+/** How a chart's time axis reads its buckets: daily buckets are UTC days, hourly ones are read locally. */
+export interface TimeAxis {
+  utc: boolean;
+  hourly: boolean;
+  /** The range crosses a new year, so dates carry their year. */
+  withYear: boolean;
+}
+
+export function timeAxis(fromMs: number, toMs: number, bucketMs: number): TimeAxis {
+  const hourly = bucketMs < 86_400_000;
+  const year = (v: number) => (hourly ? new Date(v).getFullYear() : new Date(v).getUTCFullYear());
+  return { utc: !hourly, hourly, withYear: year(fromMs) !== year(toMs) };
+}
+
+/** "Dec 7" ("Dec 7, 2026" across a new year): the one date style of every chart. */
+export const chartDate = (ms: number, axis: TimeAxis): string =>
+  new Date(ms).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    ...(axis.withYear ? { year: 'numeric' } : {}),
+    ...(axis.utc ? { timeZone: 'UTC' } : {}),
+  });
+
+const clockTime = (ms: number) =>
+  new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+/** A bucket in a legend: its date, and its hour on an hourly chart ("Dec 7, 14:00"). */
+export const chartBucket = (ms: number, axis: TimeAxis): string =>
+  axis.hourly ? `${chartDate(ms, axis)}, ${clockTime(ms)}` : chartDate(ms, axis);
+
+/** Time axis ticks: the date at each day, the hour ("14:00") between days on an hourly chart. */
+export const timeTicks = (values: readonly number[], axis: TimeAxis): string[] =>
+  values.map((ms) =>
+    axis.hourly && new Date(ms).getHours() + new Date(ms).getMinutes() !== 0
+      ? clockTime(ms)
+      : chartDate(ms, axis),
+  );
 
 const absolute = new Intl.DateTimeFormat('en-US', {
   dateStyle: 'medium',

@@ -21,3 +21,19 @@ export function useTheme(): [string, () => void] {
   };
   return [theme, toggle];
 }
+
+/**
+ * The theme the page is painted in (the root's data-theme), following each change once it is applied, so
+ * whatever reads the theme's colours from CSS reads them after the switch and not before it.
+ */
+export function usePaintedTheme(): string | undefined {
+  const root = document.documentElement;
+  const [painted, setPainted] = useState(root.dataset.theme);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setPainted(root.dataset.theme));
+    observer.observe(root, { attributes: true, attributeFilter: ['data-theme'] });
+    setPainted(root.dataset.theme);
+    return () => observer.disconnect();
+  }, []);
+  return painted;
+}

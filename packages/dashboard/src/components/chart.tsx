@@ -1,116 +1,134 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { chartBucket, timeTicks, type TimeAxis } from '../format';
+import { usePaintedTheme } from '../theme';
+import { bucketRange, latestIndex, valueRange } from './chart-scales';
 
 export interface ChartSeries {
   label: string;
-  /** A CSS custom property name (e.g. --neg) or a colour. */
+  /** A CSS custom property name (e.g. --neg) or a colour; read each time the chart is built. */
   color: string;
   kind?: 'line' | 'bars' | 'threshold';
   fill?: boolean;
-  /** Which y scale (default 'y'). */
-  scale?: string;
-  format?: (v: number) => string;
   /** Drawn dashed (a forecast). */
   dash?: boolean;
 }
 
+/** How a chart's values read: on its axis (all ticks at once, in one style) and one by one in its legend. */
+export interface ValueFormat {
+  ticks: (values: readonly number[]) => string[];
+  value: (v: number) => string;
+}
+
 export interface ChartProps {
-  /** x (epoch seconds) first, then one array per series. */
+  /** x (epoch seconds of each bucket's start) first, then one array per series. */
   data: uPlot.AlignedData;
   series: ChartSeries[];
+  /** The length of one bucket (ms). */
+  bucketMs: number;
+  time: TimeAxis;
+  values: ValueFormat;
+  /** What the values are, shown above the plot ("USD per day"). */
+  unit: string;
   height?: number;
-  /** Format for the left axis (and the right one when `right` is given). */
-  yFormat: (v: number) => string;
-  right?: { scale: string; format: (v: number) => string };
-  yRange?: [number, number];
-  /** Changes when the theme changes, so colours are re-read. */
-  theme: string;
   label: string;
   /** Shaded between two series, as [upper, lower] indexes into `series` (a prediction interval). */
   bands?: [number, number][];
 }
 
+const DAY_S = 86_400;
+/** Tick steps of a daily chart: whole days only, so no two ticks carry the same date. */
+const DAY_STEPS = [1, 2, 3, 7, 14, 28, 56, 91, 182, 364].map((d) => d * DAY_S);
+
 const cssVar = (el: Element, value: string) =>
   value.startsWith('--') ? getComputedStyle(el).getPropertyValue(value).trim() || '#888' : value;
 
-/** A uPlot chart that fills its container's width and follows it on resize. */
+/**
+ * A uPlot chart that fills its container's width and follows it on resize. Its colours are read from the
+ * theme's custom properties each time it is built, and it is rebuilt whenever the painted theme changes.
+ * The legend shows each series' latest value until a bucket is hovered. The drawn scales and tick labels
+ * are mirrored in `data-plot`, for whoever checks what the chart shows.
+ */
 export function Chart(props: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { data, series, height = 220, yFormat, right, yRange, theme, label, bands } = props;
-  const shape = `${theme}|${series.map((s) => s.label).join(',')}`;
+  const painted = usePaintedTheme();
+  const { data, series, bucketMs, time, values, unit, height = 200, label, bands } = props;
+  const shape = [
+    painted,
+    bucketMs,
+    time.utc,
+    time.hourly,
+    time.withYear,
+    ...series.map((s) => `${s.label}:${s.color}`),
+  ].join('|');
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     const axisColor = cssVar(el, '--muted');
     const gridColor = cssVar(el, '--grid');
-    // Bar series stand side by side within a bucket (first left, second right).
-    const barSeries = series.filter((s) => s.kind === 'bars').length;
-    const barPaths = [-1, 1].map((align) =>
-      uPlot.paths.bars?.({
-        size: [barSeries > 1 ? 0.4 : 0.7, 40],
-        gap: 1,
-        align: barSeries > 1 ? (align as -1 | 1) : 0,
-      }),
-    );
-    let barIndex = 0;
+    const ticks: string[][] = [[], []];
+    // Gains and losses share a bucket: one rises above zero, the other falls below it.
+    const bars = uPlot.paths.bars?.({ size: [0.7, 48], gap: 1, align: 0 });
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
+      ...(time.utc ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: {
-        x: { time: true },
-        y: yRange
-          ? { range: yRange }
-          : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] },
-        ...(right ? { [right.scale]: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 1e-9)] } } : {}),
+        x: { time: true, range: (_u, min, max) => bucketRange(min, max, bucketMs / 1000) },
+        y: { range: (_u, min, max) => valueRange(min, max) },
       },
       axes: [
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+        {
+          stroke: axisColor,
+          grid: { stroke: gridColor, width: 1 },
+          ticks: { stroke: gridColor },
+          space: time.withYear ? 96 : 56,
+          ...(time.hourly ? {} : { incrs: DAY_STEPS }),
+          values: (_u, splits) =>
+            (ticks[0] = timeTicks(
+              splits.map((s) => s * 1000),
+              time,
+            )),
+        },
         {
           stroke: axisColor,
           grid: { stroke: gridColor, width: 1 },
           ticks: { show: false },
-          size: 64,
-          values: (_u, ticks) => ticks.map(yFormat),
+          size: 60,
+          values: (_u, splits) => (ticks[1] = values.ticks(splits)),
         },
-        ...(right
-          ? [
-              {
-                scale: right.scale,
-                side: 1 as const,
-                stroke: axisColor,
-                grid: { show: false },
-                ticks: { show: false },
-                size: 64,
-                values: (_u: uPlot, ticks: number[]) => ticks.map(right.format),
-              },
-            ]
-          : []),
       ],
       bands: bands?.map(([upper, lower]) => ({
         series: [upper + 1, lower + 1] as [number, number],
         fill: `${cssVar(el, series[upper]?.color ?? '--muted')}33`,
       })),
       series: [
-        { label: 'Date' },
+        {
+          label: 'Date',
+          value: (_u, v, _s, idx) => (idx === null || v === null ? 'latest' : chartBucket(v * 1000, time)),
+        },
         ...series.map((s): uPlot.Series => {
           const color = cssVar(el, s.color);
           const base: uPlot.Series = {
             label: s.label,
             stroke: color,
             width: s.kind === 'threshold' ? 1.5 : 2,
-            scale: s.scale ?? 'y',
-            value: (_u, v) => (v === null || v === undefined ? '—' : (s.format ?? yFormat)(v)),
+            // Not hovering: the series' latest value rather than a placeholder.
+            value: (u, v, sidx, idx) => {
+              const column = u.data[sidx] ?? [];
+              const shown = idx === null ? column[latestIndex(column) ?? -1] : v;
+              return shown === null || shown === undefined ? 'no data' : values.value(shown);
+            },
             points: { show: false },
             spanGaps: true,
           };
           if (s.kind === 'threshold' || s.dash) base.dash = [6, 4];
-          const bars = s.kind === 'bars' ? barPaths[barIndex++ % 2] : undefined;
-          if (bars) {
+          if (s.kind === 'bars' && bars) {
             base.paths = bars;
             base.fill = `${color}cc`;
             base.width = 0;
@@ -118,6 +136,18 @@ export function Chart(props: ChartProps) {
           return base;
         }),
       ],
+      hooks: {
+        draw: [
+          (u) => {
+            el.dataset.plot = JSON.stringify({
+              x: [u.scales.x?.min, u.scales.x?.max],
+              y: [u.scales.y?.min, u.scales.y?.max],
+              xTicks: ticks[0],
+              yTicks: ticks[1],
+            });
+          },
+        ],
+      },
     };
     const chart = new uPlot(opts, data, el);
     plot.current = chart;
@@ -130,12 +160,17 @@ export function Chart(props: ChartProps) {
       chart.destroy();
       plot.current = null;
     };
-    // The chart is rebuilt only when its shape or theme changes; data updates go through setData.
+    // Rebuilt only when its shape or the painted theme changes; data updates go through setData.
   }, [shape, height]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
 
-  return <div class="chart" ref={host} role="img" aria-label={label} />;
+  return (
+    <>
+      <p class="chart-unit">{unit}</p>
+      <div class="chart" ref={host} role="img" aria-label={label} />
+    </>
+  );
 }

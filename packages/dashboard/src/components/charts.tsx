@@ -1,15 +1,15 @@
-import { bounceRateLimit } from '@pulse/events/measures';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { Forecast } from '@pulse/api';
 import type { Series } from '../types';
-import { money, num, pct } from '../format';
-import { Chart } from './chart';
+import { compactMoney, label, money, moneyTicks, num, numberTicks, pct, pctTicks, timeAxis } from '../format';
+import { Chart, type ValueFormat } from './chart';
+import { weakestMetrics } from './efficiency-focus';
 import { useForecast, withForecast } from './forecast-band';
 import { ProviderTable } from './providers';
+import { othersColor, seriesColors } from './series-color';
 
 const sec = (ms: number) => ms / 1000;
-const palette = ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6', '--c7', '--c8'];
 
 /** Every bucket of the window, so gaps show as zero (money) or breaks (rates). */
 function buckets(series: Series): number[] {
@@ -48,8 +48,19 @@ function runRateData(
   return [f.x.map(sec), f.values, ...budgetLines(f.x), f.value, f.upper, f.lower] as uPlot.AlignedData;
 }
 
-/** The five chart panels (revenue, costs, efficiency, deliverability, resources), from GET /api/series. */
-export function Charts({ series, theme, tenant }: { series: Series; theme: string; tenant: string | null }) {
+const DAY = 86_400_000;
+const moneyAxis: ValueFormat = { ticks: moneyTicks, value: compactMoney };
+const rate: ValueFormat = { ticks: pctTicks, value: (v) => pct(v, 2) };
+const score: ValueFormat = { ticks: numberTicks, value: (v) => num(v, 1) };
+/** Efficiency metrics drawn on their own; the rest share one averaged line. */
+const WEAKEST = 3;
+
+/** The time axis of a chart's x (epoch seconds), which may reach past the window (a forecast). */
+const axisOf = (data: uPlot.AlignedData, bucketMs: number) =>
+  timeAxis((data[0][0] ?? 0) * 1000, (data[0][data[0].length - 1] ?? 0) * 1000, bucketMs);
+
+/** The chart panels (revenue, savings, efficiency, deliverability, cost, resources), from GET /api/series. */
+export function Charts({ series, tenant }: { series: Series; tenant: string | null }) {
   const forecast = useForecast('cost_run_rate', tenant, series);
   const floor = series.thresholds.efficiencyScore;
   const data = useMemo(() => {
@@ -59,25 +70,37 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
     let projected = 0;
     const savingsR = align(xs, series.savings, (r) => r.realized, 0).map((v) => (realized += v ?? 0));
     const savingsP = align(xs, series.savings, (r) => r.projected, 0).map((v) => (projected += v ?? 0));
-    const metrics = Object.keys(series.efficiency);
+    const efficiency = weakestMetrics(
+      Object.entries(series.efficiency).map(([name, rows]) => ({
+        name,
+        values: align(xs, rows, (r) => r.score, null),
+      })),
+      WEAKEST,
+    );
     const budget = series.budgetMonthly;
     return {
       revenue: [
         x,
         align(xs, series.revenue, (r) => r.positive, 0),
-        align(xs, series.revenue, (r) => r.negative, 0),
+        // Losses below zero, so a bar's height and side both say what it is (a day without any: 0, not -0).
+        align(xs, series.revenue, (r) => (r.negative === 0 ? 0 : -r.negative), 0),
       ] as uPlot.AlignedData,
       savings: [x, savingsR, savingsP] as uPlot.AlignedData,
-      metrics,
-      efficiency: [
+      efficiency,
+      efficiencyColors: seriesColors(efficiency.weakest.map((m) => m.name)),
+      efficiencyData: [
         x,
-        ...metrics.map((m) => align(xs, series.efficiency[m] ?? [], (r) => r.score, null)),
+        ...efficiency.weakest.map((m) => m.values),
+        ...(efficiency.others ? [efficiency.others.values] : []),
         xs.map(() => floor),
       ] as uPlot.AlignedData,
-      deliverability: [
+      bounce: [
         x,
         align(xs, series.deliverability, (r) => r.bounceRate, null),
         xs.map(() => series.thresholds.bounceRate),
+      ] as uPlot.AlignedData,
+      spam: [
+        x,
         align(xs, series.deliverability, (r) => r.spamRate, null),
         xs.map(() => series.thresholds.spamRate),
       ] as uPlot.AlignedData,
@@ -89,19 +112,23 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
       ),
     };
   }, [series, forecast]);
-  const money0 = (v: number) => money(v, true);
+  const bucketMs = series.bucketMs;
+  const time = axisOf(data.revenue, bucketMs);
+  const per = bucketMs === DAY ? 'day' : 'hour';
   return (
     <div class="charts">
       <section class="card chart-card" aria-labelledby="ch-revenue">
         <h2 id="ch-revenue">Revenue impact</h2>
         <Chart
-          label="Revenue impact per day: positive and negative"
-          theme={theme}
+          label={`Revenue impact per ${per}: gains above zero, losses below`}
+          unit={`USD per ${per}: gains above zero, losses below`}
           data={data.revenue}
-          yFormat={money0}
+          bucketMs={bucketMs}
+          time={time}
+          values={moneyAxis}
           series={[
-            { label: 'Positive', color: '--pos', kind: 'bars' },
-            { label: 'Negative', color: '--neg', kind: 'bars' },
+            { label: 'Gains', color: '--pos', kind: 'bars' },
+            { label: 'Losses', color: '--neg', kind: 'bars' },
           ]}
         />
       </section>
@@ -109,9 +136,11 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
         <h2 id="ch-savings">Savings: realized vs projected (cumulative)</h2>
         <Chart
           label="Cumulative realized and projected savings"
-          theme={theme}
+          unit="USD, cumulative over the window"
           data={data.savings}
-          yFormat={money0}
+          bucketMs={bucketMs}
+          time={time}
+          values={moneyAxis}
           series={[
             { label: 'Realized', color: '--pos', fill: true },
             { label: 'Projected', color: '--c2', fill: true },
@@ -119,57 +148,69 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
         />
       </section>
       <section class="card chart-card" aria-labelledby="ch-eff">
-        <h2 id="ch-eff">Efficiency score by metric</h2>
+        <h2 id="ch-eff">Efficiency: the weakest metrics vs the alert line</h2>
         <Chart
-          label={`Efficiency score by metric, with the ${floor}-point alert threshold`}
-          theme={theme}
-          data={data.efficiency}
-          yFormat={(v) => num(v)}
-          yRange={[0, 100]}
+          label={`The ${WEAKEST} efficiency metrics with the lowest latest score, the others averaged, and the ${floor}-point alert line`}
+          unit={`Score 0–100; an alert fires below ${floor}`}
+          data={data.efficiencyData}
+          bucketMs={bucketMs}
+          time={time}
+          values={score}
           series={[
-            ...data.metrics.map((m, i) => ({
-              label: m.replace(/_/g, ' '),
-              color: palette[i % palette.length] ?? '--c1',
+            ...data.efficiency.weakest.map((m) => ({
+              label: label(m.name),
+              color: data.efficiencyColors.get(m.name) ?? othersColor,
             })),
+            ...(data.efficiency.others ? [{ label: data.efficiency.others.name, color: othersColor }] : []),
             { label: `Alert below ${floor}`, color: '--warn', kind: 'threshold' as const },
           ]}
         />
       </section>
       <section class="card chart-card" aria-labelledby="ch-deliv">
-        <h2 id="ch-deliv">Deliverability vs thresholds</h2>
-        <Chart
-          label="Bounce and spam rates with their thresholds"
-          theme={theme}
-          data={data.deliverability}
-          yFormat={(v) => pct(v, 0)}
-          right={{ scale: 'spam', format: (v) => pct(v, 2) }}
-          series={[
-            { label: 'Bounce rate', color: '--c1', format: (v) => pct(v, 2) },
-            {
-              label: `Bounce limit ${pct(bounceRateLimit, 0)}`,
-              color: '--neg',
-              kind: 'threshold',
-              format: (v) => pct(v, 0),
-            },
-            { label: 'Spam rate', color: '--c4', scale: 'spam', format: (v) => pct(v, 3) },
-            {
-              label: 'Spam limit 0.3 %',
-              color: '--warn',
-              kind: 'threshold',
-              scale: 'spam',
-              format: (v) => pct(v, 1),
-            },
-          ]}
-        />
+        <h2 id="ch-deliv">Deliverability: within limits?</h2>
+        <div class="chart-pair">
+          <div data-testid="chart-bounce">
+            <Chart
+              label="Bounce rate against its limit"
+              unit="Bounce rate, % of emails sent"
+              data={data.bounce}
+              bucketMs={bucketMs}
+              time={time}
+              values={rate}
+              height={160}
+              series={[
+                { label: 'Bounce rate', color: '--c1' },
+                { label: 'Limit', color: '--neg', kind: 'threshold' },
+              ]}
+            />
+          </div>
+          <div data-testid="chart-spam">
+            <Chart
+              label="Spam complaint rate against its limit"
+              unit="Spam complaints, % of emails sent"
+              data={data.spam}
+              bucketMs={bucketMs}
+              time={time}
+              values={rate}
+              height={160}
+              series={[
+                { label: 'Spam rate', color: '--c4' },
+                { label: 'Limit', color: '--neg', kind: 'threshold' },
+              ]}
+            />
+          </div>
+        </div>
         <ProviderTable series={series} />
       </section>
       <section class="card chart-card" aria-labelledby="ch-cost">
         <h2 id="ch-cost">Monthly cost run-rate vs budget</h2>
         <Chart
           label="Monthly infrastructure cost run-rate against the budget"
-          theme={theme}
+          unit="USD per month"
           data={data.runRate}
-          yFormat={money0}
+          bucketMs={bucketMs}
+          time={axisOf(data.runRate, bucketMs)}
+          values={moneyAxis}
           series={[
             { label: 'Run-rate', color: '--c3', fill: true },
             ...(series.budgetMonthly !== null

@@ -89,7 +89,6 @@ export function SummaryPage(props: {
   alerts: AlertView[];
   actions: AlertActions;
   fresh: ReadonlySet<string>;
-  theme: string;
 }) {
   const { tenant, window: w, tick } = props;
   const [summary, setSummary] = useState<Summary | null>(null);
@@ -146,11 +145,7 @@ export function SummaryPage(props: {
       </div>
       <Metrics summary={shown} />
       <ImpactPanel tenant={tenant} window={w} tick={tick} />
-      {series ? (
-        <Charts series={series} tenant={tenant} theme={props.theme} />
-      ) : (
-        <p class="loading">Loading charts…</p>
-      )}
+      {series ? <Charts series={series} tenant={tenant} /> : <p class="loading">Loading charts…</p>}
       {tenant && (
         <TenantDetail
           tenant={tenant}

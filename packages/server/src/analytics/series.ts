@@ -57,9 +57,10 @@ function seriesSql(from: number, to: number, bucket: 'day' | 'hour') {
         coalesce(${conditionalSumSql(realizedSavings)}, 0) AS realized,
         coalesce(${conditionalSumSql(projectedSavings)}, 0) AS projected
       FROM events WHERE ${where(constant(realizedSavings.event))} GROUP BY 1 ORDER BY 1`,
+    // The metrics with the lowest latest score: the ones that need attention are never the ones cut off.
     efficiency: sql`WITH top AS (
         SELECT efficiency_metric FROM events WHERE ${where(sql`'operational_efficiency_event'`)}
-        GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 8)
+        GROUP BY 1 ORDER BY arg_max(efficiency_score, "timestamp") ASC, 1 LIMIT 8)
       SELECT ${b} AS t, efficiency_metric AS metric, avg(efficiency_score) AS score
       FROM events WHERE ${where(sql`'operational_efficiency_event'`)}
         AND efficiency_metric IN (SELECT efficiency_metric FROM top)
