@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
-import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
+import { SummaryPage, type PendingDelta } from './components/pages';
+import { ReportsPage } from './components/reports';
 import { DecisionsPage } from './components/decisions';
 import { NotFoundPage } from './components/not-found';
 import { SignIn } from './components/sign-in';
+import { StaleBanner } from './components/states';
 import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
 import { chime } from './sound';
@@ -70,6 +72,8 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   const { auth, loc, onSignOut, onExpired } = props;
   const [theme, toggleTheme] = useTheme();
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  // When the live connection dropped: the figures on screen stopped following the server then.
+  const [staleSince, setStaleSince] = useState<number | null>(null);
   const [alerts, setAlerts] = useState<Map<string, AlertView>>(new Map());
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [tick, setTick] = useState(0);
@@ -129,7 +133,11 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   useEffect(
     () =>
       connectLive({
-        onStatus: setStatus,
+        onStatus: (next) => {
+          setStatus(next);
+          if (next === 'live') setStaleSince(null);
+          else if (next === 'reconnecting') setStaleSince((since) => since ?? Date.now());
+        },
         // A refused upgrade does not say why: after two in a row, ask whether the session is still valid.
         onFailures: (count) => {
           if (count >= 2)
@@ -314,6 +322,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
             Sign out
           </button>
         </div>
+        {staleSince !== null && <StaleBanner since={staleSince} />}
       </header>
       {toast && (
         <div class="toast" role="alert" data-testid="toast">

@@ -29,6 +29,11 @@ export const dateTime = (v: string | number): string =>
 export const day = (v: number): string =>
   new Date(v).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
 
+const clock = new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** The local time of day as HH:MM (24 h). */
+export const clockTime = (v: string | number): string => clock.format(new Date(v));
+
 const absolute = new Intl.DateTimeFormat('en-US', {
   dateStyle: 'medium',
   timeStyle: 'long',
