@@ -1,18 +1,12 @@
-const usd0 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  notation: 'compact',
-  maximumFractionDigits: 1,
-});
+import { compactMoney as compact, money as dollars } from '@pulse/events/format';
 
-/** $12,345 (or $1.2M when `short`). */
+/** $12,345 (or $1.2M when `short`): the same rules as the reports (@pulse/events/format). */
 export const money = (v: number | null | undefined, short = false): string =>
-  v === null || v === undefined ? '—' : short && Math.abs(v) >= 100_000 ? compact.format(v) : usd0.format(v);
+  v === null || v === undefined ? '—' : short && Math.abs(v) >= 100_000 ? compact(v) : dollars(v);
 
 /** Always compact ($800, $4.2K, $1.5M), so figures side by side read in one style. */
 export const compactMoney = (v: number | null | undefined): string =>
-  v === null || v === undefined ? '—' : compact.format(v);
+  v === null || v === undefined ? '—' : compact(v);
 
 export const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined

@@ -55,7 +55,30 @@ describe('the dashboard’s empty and error states', () => {
       ev('revenue_impact_event', 'acme-corp', { impact_amount: 4200, impact_type: 'positive' }),
       ev('revenue_impact_event', 'globex', { impact_amount: 900, impact_type: 'negative' }),
       ev('$pageview', 'initech', { $current_url: 'https://initech.example/' }),
+      ...[
+        [1250.5, 240, 'implemented'],
+        [80.25, 101.25, 'identified'],
+      ].map(([amount, roi, type]) =>
+        ev('cost_optimization_event', 'acme-corp', {
+          savings_amount: amount,
+          roi,
+          optimization_type: type,
+          optimization_category: 'infrastructure',
+          savings_percentage: 12.5,
+        }),
+      ),
     ]);
+    const subscribed = await running.api('/api/subscriptions/acme-corp', {
+      method: 'PUT',
+      body: {
+        status: 'active',
+        planName: 'Enterprise with a long plan name',
+        priceMonthly: 1000,
+        currentPeriodStart: '2026-11-15T00:00:00.000Z',
+        currentPeriodEnd: '2026-12-15T00:00:00.000Z',
+      },
+    });
+    expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(200);
   });
   afterAll(async () => {
     await browser?.close();
@@ -90,6 +113,57 @@ describe('the dashboard’s empty and error states', () => {
       )
       .toEqual(['acme-corp', 'globex', 'initech']);
     await page.context().close();
+  });
+
+  it('shows report tables for people: inside the page, titled, one format per column, honest window', async () => {
+    const context = await browser.newContext({ viewport: { width: 640, height: 800 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, url(), EXEC);
+    await page.goto(`${url()}/reports`);
+    const table = page.getByTestId('report-performance-dashboard');
+    await table.waitFor();
+
+    // Wider than the phone: the table scrolls inside its box, and neither it nor the page is cut off.
+    const fit = await table.evaluate((t) => {
+      const wrap = t.parentElement as HTMLElement;
+      const box = wrap.getBoundingClientRect();
+      return {
+        scrolls: wrap.scrollWidth > wrap.clientWidth,
+        overflow: getComputedStyle(wrap).overflowX,
+        right: box.right,
+        viewport: document.documentElement.clientWidth,
+        pageWidth: document.documentElement.scrollWidth,
+      };
+    });
+    expect(fit.scrolls).toBe(true);
+    expect(fit.overflow).toBe('auto');
+    expect(fit.right).toBeLessThanOrEqual(fit.viewport);
+    expect(fit.pageWidth).toBe(fit.viewport);
+
+    const headings = await table.locator('th').allTextContents();
+    expect(headings).toContain('Period start');
+    expect(headings).toContain('Realized savings');
+    for (const h of headings) expect(h).not.toMatch(/_/);
+    const cells = async (column: string) => {
+      const index = headings.indexOf(column);
+      return table.locator(`tbody tr td:nth-child(${index + 1})`).allTextContents();
+    };
+    // A date column: with its year, without a time.
+    expect(await cells('Period start')).toEqual(['Nov 15, 2026']);
+    expect(await cells('Realized savings')).toEqual(['$1,251']);
+
+    // The cost report counts the month to date, whatever the range picker says, and its label says so.
+    await page.getByRole('tab', { name: /cost optimization/i }).click();
+    const cost = page.getByTestId('report-cost-optimization');
+    await cost.waitFor();
+    const label = (await page.getByTestId('report-window').textContent()) ?? '';
+    expect(label).toMatch(/^Month to date: \w{3} 1, \d{4} – \w{3} \d{1,2}, \d{4} \(UTC\)/);
+    const costHeadings = await cost.locator('th').allTextContents();
+    const roi = costHeadings.indexOf('Average ROI');
+    expect(await cost.locator(`tbody tr td:nth-child(${roi + 1})`).allTextContents()).toEqual(['170.6']);
+    expect(pageErrors).toEqual([]);
+    await context.close();
   });
 
   it('puts a "stale since HH:MM, reconnecting" banner across the page while the server is away', async () => {

@@ -1,7 +1,7 @@
 import type { ReportRun, ReportScheduleView, Summary } from '@pulse/api';
 import type { Attachment } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { money, score } from '../src/report-schedules/format.js';
+import { money, score } from '@pulse/events/format';
 import { manualClock } from './helpers/manual-clock.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { pdfText, startSmtpReceiver, type ReceivedMail } from './helpers/report-mail.js';

@@ -1,23 +1,14 @@
+import { alignsRight, cell } from '@pulse/events/format';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
-import { dateTime, label, money, num, text } from '../format';
+import { label } from '../format';
 import type { Report } from '../types';
 import { Refusal, type Window } from './pages';
 import { Tabs } from './tabs';
 
 const reportNames = ['performance-dashboard', 'cost-optimization'] as const;
 
-function cell(column: string, v: unknown): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') {
-    if (/savings|revenue|cost|amount/.test(column) && !/count|percentage/.test(column)) return money(v);
-    return num(v, Number.isInteger(v) ? 0 : 2);
-  }
-  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return dateTime(v);
-  return text(v, JSON.stringify(v));
-}
-
-/** The two named reports as tables, with a CSV download of exactly what is shown. */
+/** The two named reports as tables for people (titled, formatted per column), with a CSV download of the raw rows. */
 export function ReportsPage(props: { window: Window; tenant: string | null }) {
   const [name, setName] = useState<(typeof reportNames)[number]>('performance-dashboard');
   const [report, setReport] = useState<Report | null>(null);
@@ -67,16 +58,16 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
         {report && (
           <section class="card">
             <h2>{report.title}</h2>
-            <p class="note">
-              {dateTime(report.window.from)} – {dateTime(report.window.to)} · {report.rows.length} rows
+            <p class="note" data-testid="report-window">
+              {report.window.label} · {report.rows.length} rows
             </p>
             <div class="table-wrap">
               <table data-testid={`report-${report.name}`}>
                 <thead>
                   <tr>
-                    {report.columns.map((c) => (
-                      <th key={c} scope="col">
-                        {label(c)}
+                    {report.columnDisplay.map((c) => (
+                      <th key={c.name} scope="col" class={alignsRight(c.kind) ? 'num' : ''}>
+                        {c.title}
                       </th>
                     ))}
                   </tr>
@@ -84,9 +75,9 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
                 <tbody>
                   {report.rows.map((row, i) => (
                     <tr key={i}>
-                      {report.columns.map((c) => (
-                        <td key={c} class={typeof row[c] === 'number' ? 'num' : ''}>
-                          {cell(c, row[c])}
+                      {report.columnDisplay.map((c) => (
+                        <td key={c.name} class={alignsRight(c.kind) ? 'num' : ''}>
+                          {cell(row[c.name], c.kind)}
                         </td>
                       ))}
                     </tr>
