@@ -59,7 +59,7 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
           <section class="card">
             <h2>{report.title}</h2>
             <p class="note" data-testid="report-window">
-              {report.window.label} · {report.rows.length} rows
+              {report.window.label} · {report.rows.length} {report.rows.length === 1 ? 'row' : 'rows'}
             </p>
             <div class="table-wrap">
               <table data-testid={`report-${report.name}`}>
