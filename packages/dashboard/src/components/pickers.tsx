@@ -1,9 +1,23 @@
 import type { Subscription, TenantPage } from '@pulse/api';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, qs } from '../api';
 import { navigate, withQuery, type Location } from '../router';
 import { isoDay, presets } from '../window';
 import type { Window } from './pages';
+
+/** Every tenant with events the caller may see, page after page. */
+async function tenantsWithEvents(): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: TenantPage = await api<TenantPage>(
+      `/api/tenants${qs({ limit: 1000, cursor: cursor ?? undefined })}`,
+    );
+    ids.push(...page.tenants.map((t) => t.tenantId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
 
 /** Type or pick a tenant: every tenant with events the caller may see, named when a subscription's view names it. */
 export function TenantPicker({
@@ -22,9 +36,7 @@ export function TenantPicker({
   const [value, setValue] = useState(tenant ?? '');
   useEffect(() => setValue(tenant ?? ''), [tenant]);
   useEffect(() => {
-    const withEvents = api<TenantPage>('/api/tenants?limit=1000')
-      .then((p) => p.tenants.map((t) => t.tenantId))
-      .catch(() => []);
+    const withEvents = tenantsWithEvents().catch(() => []);
     // Names only: a tenant with a subscription and no events yet is listed too.
     const named = api<{ subscriptions: Pick<Subscription, 'tenantId' | 'displayName'>[] }>(
       '/api/subscriptions',
