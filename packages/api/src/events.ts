@@ -1,3 +1,4 @@
+import { valueKinds } from '@pulse/events/format';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   AnyKeys,
@@ -88,6 +89,14 @@ export const Report = Type.Object({
   name: Type.String(),
   title: Type.String(),
   columns: Type.Array(Type.String()),
+  columnDisplay: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      title: Type.String({ description: 'The column heading for people' }),
+      kind: literals(valueKinds),
+    }),
+    { description: 'How each column is shown in a table people read; CSV keeps the raw names and values' },
+  ),
   rows: Type.Array(AnyKeys(Type.Unknown()), {
     description: 'One object per row, keyed by the column names',
   }),
@@ -96,6 +105,9 @@ export const Report = Type.Object({
     from: IsoTime,
     to: IsoTime,
     monthStart: IsoTime,
+    label: Type.String({
+      description: 'The period the rows cover, in words: "Month to date: …" for a month-to-date report',
+    }),
   }),
 });
 export type Report = Static<typeof Report>;

@@ -5,6 +5,7 @@
  */
 export * from './common.js';
 export * from './summary.js';
+export * from './tenants.js';
 export * from './events.js';
 export * from './alerts.js';
 export * from './alert-inbox.js';

@@ -13,6 +13,7 @@ import {
   tenantQuery,
   toQuery,
 } from './common.js';
+import { UnknownTenant } from './tenants.js';
 
 /** GET /api/summary and GET /api/series: the executive summary and the dashboard's chart series. */
 
@@ -39,6 +40,10 @@ export const Summary = Type.Object({
   window: Window,
   previousWindow: Window,
   tenants: Type.Integer(),
+  unknownTenants: List(UnknownTenant, {
+    description:
+      'Tenants named in the request that have no events at all (a typo, or nothing sent yet); their figures are zeros',
+  }),
   generatedAt: IsoTime,
   restatedAt: Nullable(IsoTime),
   overallBusinessHealth: Nullable(Type.Number()),

@@ -2,10 +2,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { alertStates, type AlertActions } from './components/alerts';
 import { AlertsPage } from './components/alert-inbox';
-import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
+import { SummaryPage, type PendingDelta } from './components/pages';
+import { ReportsPage } from './components/reports';
 import { DecisionsPage } from './components/decisions';
 import { NotFoundPage } from './components/not-found';
 import { SignIn } from './components/sign-in';
+import { StaleBanner } from './components/states';
 import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
 import { chime } from './sound';
@@ -71,6 +73,8 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   const { auth, loc, onSignOut, onExpired } = props;
   const [theme, toggleTheme] = useTheme();
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  // When the live connection dropped: the figures on screen stopped following the server then.
+  const [staleSince, setStaleSince] = useState<number | null>(null);
   const [alerts, setAlerts] = useState<Map<string, AlertView>>(new Map());
   /** Counts alert changes seen live or made here: the inbox reloads its pages when it moves. */
   const [alertChanges, setAlertChanges] = useState(0);
@@ -133,7 +137,11 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   useEffect(
     () =>
       connectLive({
-        onStatus: setStatus,
+        onStatus: (next) => {
+          setStatus(next);
+          if (next === 'live') setStaleSince(null);
+          else if (next === 'reconnecting') setStaleSince((since) => since ?? Date.now());
+        },
         // A refused upgrade does not say why: after two in a row, ask whether the session is still valid.
         onFailures: (count) => {
           if (count >= 2)
@@ -326,6 +334,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
             Sign out
           </button>
         </div>
+        {staleSince !== null && <StaleBanner since={staleSince} />}
       </header>
       {toast && (
         <div class="toast" role="alert" data-testid="toast">

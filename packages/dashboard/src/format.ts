@@ -1,20 +1,12 @@
-const usd0 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  notation: 'compact',
-  // Explicit, as engines differ in the default (some print "$50.0K").
-  minimumFractionDigits: 0,
-  maximumFractionDigits: 1,
-});
+import { compactMoney as compact, money as dollars } from '@pulse/events/format';
 
-/** $12,345 (or $1.2M when `short`). */
+/** $12,345 (or $1.2M when `short`): the same rules as the reports (@pulse/events/format). */
 export const money = (v: number | null | undefined, short = false): string =>
-  v === null || v === undefined ? '—' : short && Math.abs(v) >= 100_000 ? compact.format(v) : usd0.format(v);
+  v === null || v === undefined ? '—' : short && Math.abs(v) >= 100_000 ? compact(v) : dollars(v);
 
 /** Always compact ($800, $4.2K, $1.5M), so figures side by side read in one style. */
 export const compactMoney = (v: number | null | undefined): string =>
-  v === null || v === undefined ? '—' : compact.format(v);
+  v === null || v === undefined ? '—' : compact(v);
 
 /** Compact money as exact as an axis tick needs ($1.25M beside $1.5M), still without trailing zeros. */
 const compactTick = new Intl.NumberFormat('en-US', {
@@ -51,6 +43,11 @@ export const dateTime = (v: string | number): string =>
 export const day = (v: number): string =>
   new Date(v).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
 
+const clock = new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** The local time of day as HH:MM (24 h). */
+export const clockTime = (v: string | number): string => clock.format(new Date(v));
+
 /** How a chart's time axis reads its buckets: daily buckets are UTC days, hourly ones are read locally. */
 export interface TimeAxis {
   utc: boolean;
@@ -73,9 +70,6 @@ export const chartDate = (ms: number, axis: TimeAxis): string =>
     ...(axis.withYear ? { year: 'numeric' } : {}),
     ...(axis.utc ? { timeZone: 'UTC' } : {}),
   });
-
-const clockTime = (ms: number) =>
-  new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 /** A bucket in a legend: its date, and its hour on an hourly chart ("Dec 7, 14:00"). */
 export const chartBucket = (ms: number, axis: TimeAxis): string =>

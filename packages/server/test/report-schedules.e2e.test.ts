@@ -1,7 +1,7 @@
 import type { ReportRun, ReportScheduleView, Summary } from '@pulse/api';
 import type { Attachment } from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { money, score } from '../src/report-schedules/format.js';
+import { money, score } from '@pulse/events/format';
 import { manualClock } from './helpers/manual-clock.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { pdfText, startSmtpReceiver, type ReceivedMail } from './helpers/report-mail.js';
@@ -197,6 +197,8 @@ describe('scheduled reports: each recipient’s own scope, in every part', () =>
     const text = pdfText(await res.arrayBuffer());
     expect(text).toContain('Tenant: acme');
     expect(text.toLowerCase()).not.toContain('globex');
+    // The widest table is printed whole, every column on the page (none cut off at the right), one format each.
+    expect(text).toMatch(/acme\s+Pro\s+\$12,000\s+\$2,500\s+65\.5\s+\$1,200\s+\$0\s+240\.0 %\s+81\.0\s+0\n/);
     expect(smtp.mails.length).toBe(before);
   });
 });

@@ -2,7 +2,7 @@ import type { BusinessImpact, ReportRun, ReportScheduleView } from '@pulse/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rate, score } from '../src/report-schedules/format.js';
+import { rate, score } from '@pulse/events/format';
 import { manualClock } from './helpers/manual-clock.js';
 import { runCli } from './helpers/run-cli.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
@@ -365,7 +365,7 @@ describe('insight sections', () => {
 
     // Benchmarks: acme's own values and how many tenants were compared; nothing of globex.
     expect(tenantCopy).toContain('2 tenants compared');
-    expect(tenantCopy).toMatch(/>acme<\/td><td[^>]*>81<\/td>/);
+    expect(tenantCopy).toMatch(/>acme<\/td><td[^>]*>81.0<\/td>/);
     for (const leak of ['globex', '43.7', '77,777', '; median']) expect(tenantCopy).not.toContain(leak);
 
     // The same checks would catch a leak: an executive's copy does show globex.

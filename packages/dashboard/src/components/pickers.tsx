@@ -1,11 +1,25 @@
-import type { Subscription } from '@pulse/api';
+import type { Subscription, TenantPage } from '@pulse/api';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, qs } from '../api';
 import { navigate, withQuery, type Location } from '../router';
 import { isoDay, presets } from '../window';
 import type { Window } from './pages';
 
-/** Type or pick a tenant (the ones with subscriptions, named when a view supplies names, or the caller's own); Enter opens its page. */
+/** Every tenant with events the caller may see, page after page. */
+async function tenantsWithEvents(): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: TenantPage = await api<TenantPage>(
+      `/api/tenants${qs({ limit: 1000, cursor: cursor ?? undefined })}`,
+    );
+    ids.push(...page.tenants.map((t) => t.tenantId));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
+
+/** Type or pick a tenant: every tenant with events the caller may see, named when a subscription's view names it. */
 export function TenantPicker({
   loc,
   tenant,
@@ -22,18 +36,21 @@ export function TenantPicker({
   const [value, setValue] = useState(tenant ?? '');
   useEffect(() => setValue(tenant ?? ''), [tenant]);
   useEffect(() => {
-    if (tenants) return;
-    api<{ subscriptions: Pick<Subscription, 'tenantId' | 'displayName'>[] }>('/api/subscriptions')
-      .then((s) =>
-        setKnown(
-          new Map(
-            s.subscriptions
-              .map((x): [string, string | null] => [x.tenantId, x.displayName])
-              .sort(([a], [b]) => a.localeCompare(b)),
-          ),
-        ),
-      )
-      .catch(() => undefined);
+    const withEvents = tenantsWithEvents().catch(() => []);
+    // Names only: a tenant with a subscription and no events yet is listed too.
+    const named = api<{ subscriptions: Pick<Subscription, 'tenantId' | 'displayName'>[] }>(
+      '/api/subscriptions',
+    )
+      .then((s) => s.subscriptions)
+      .catch(() => []);
+    void Promise.all([withEvents, named]).then(([ids, subscriptions]) =>
+      setKnown((prev) => {
+        const next = new Map(prev);
+        for (const id of ids) if (!next.has(id)) next.set(id, null);
+        for (const s of subscriptions) next.set(s.tenantId, s.displayName);
+        return new Map([...next].sort(([a], [b]) => a.localeCompare(b)));
+      }),
+    );
   }, []);
   const go = (event: Event) => {
     event.preventDefault();

@@ -11,6 +11,7 @@ import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
 import { registerReports } from './commands/reports.js';
 import { registerSubscriptions } from './commands/subscriptions.js';
+import { registerTenants } from './commands/tenants.js';
 import { registerIntegrations } from './commands/integrations.js';
 import { registerRelay } from './commands/relay.js';
 import { registerKeys } from './commands/keys.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerReports(program);
   registerQuery(program);
   registerSubscriptions(program);
+  registerTenants(program);
   registerIntegrations(program);
   registerRelay(program);
   registerQuarantine(program);

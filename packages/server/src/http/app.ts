@@ -35,6 +35,7 @@ import { quarantineRoutes } from './routes/quarantine.js';
 import { queryRoutes, type QuerySettings } from './routes/query.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { summaryRoutes } from './routes/summary.js';
+import { tenantRoutes } from './routes/tenants.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
 import type { DashboardStream } from '../alerts/channels/dashboard.js';
@@ -169,7 +170,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     checkRole(api);
     sessionRoutes(api, { sessions, users: deps.storage.users, secureCookies });
     userRoutes(api, new Users(deps.storage.users, clock.now, changes));
-    summaryRoutes(api, deps.analytics);
+    summaryRoutes(api, deps.analytics, deps.storage.events);
+    tenantRoutes(api, deps.storage.events);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
     queryRoutes(api, deps.storage.queries, deps.query);

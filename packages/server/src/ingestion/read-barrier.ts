@@ -12,6 +12,9 @@ export type Barrier = () => Promise<void>;
 const behindBarrier = new Set<string>([
   'listEvents',
   'countEvents',
+  'listTenants',
+  'tenantsWithEvents',
+  'nearestTenants',
   'listQuarantine',
   'getQuarantined',
   'deleteBefore',

@@ -1,5 +1,5 @@
 import type { ExecutiveSummary, Trend, TrendComparison } from '../analytics/summary-types.js';
-import { change, money, percent, score } from './format.js';
+import { change, money, percent, score } from '@pulse/events/format';
 import { col, type Metric, type SectionDefinition } from './section-types.js';
 
 const arrow: Record<Trend, string> = {
@@ -98,8 +98,8 @@ export const executiveSummary: SectionDefinition = {
             col('tenant_id', 'Tenant', 'text'),
             col('message', 'Alert', 'text'),
             col('count', 'Count', 'count'),
-            col('first_seen', 'First seen', 'date'),
-            col('last_seen', 'Last seen', 'date'),
+            col('first_seen', 'First seen', 'time'),
+            col('last_seen', 'Last seen', 'time'),
           ],
           rows: s.criticalAlerts.map((a) => ({
             tenant_id: a.tenantId,

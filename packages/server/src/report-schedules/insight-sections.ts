@@ -3,7 +3,7 @@ import { capacityPlan } from '../insights/capacity.js';
 import { DAY_MS } from '../insights/decisions.js';
 import { forecastMetric, isoDay } from '../insights/forecast.js';
 import { scopedBenchmarks, scopedImpact } from '../insights/scoped.js';
-import { cell, change, money, rate, score, type ValueKind } from './format.js';
+import { cell, change, money, rate, score, type ValueKind } from '@pulse/events/format';
 import { col, type Metric, type SectionDefinition } from './section-types.js';
 
 const HORIZON_DAYS = 30;
@@ -81,7 +81,7 @@ export const forecasts: SectionDefinition = {
           name: 'capacity',
           title: `Resources forecast to reach ${capacity.threshold} % by ${horizonEnd}`,
           columns: [
-            col('crosses_at', 'Crosses on', 'text'),
+            col('crosses_at', 'Crosses on', 'date'),
             col('tenant_id', 'Tenant', 'text'),
             col('resource_id', 'Resource', 'text'),
             col('resource_type', 'Type', 'text'),

@@ -1,7 +1,7 @@
 import { digestByTenant, digestHeadline } from '../alerts/channels/message.js';
 import { toAlertView } from '../alerts/present.js';
 import type { AlertView, Notification } from '../alerts/types.js';
-import { money } from './format.js';
+import { money } from '@pulse/events/format';
 import { renderHtml } from './render-html.js';
 import { col, type SectionContent, type SectionDefinition } from './section-types.js';
 
@@ -35,7 +35,7 @@ export function mediumAlertsContent(alerts: readonly AlertView[]): SectionConten
           col('count', 'Count', 'count'),
           col('amount', 'At stake', 'money'),
           col('state', 'State', 'text'),
-          col('last_seen', 'Last seen', 'date'),
+          col('last_seen', 'Last seen', 'time'),
         ],
         rows: groups.flatMap((g) =>
           g.alerts.map((a) => ({

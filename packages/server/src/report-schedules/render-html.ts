@@ -1,5 +1,6 @@
 import type { ChartImage } from './charts.js';
-import { cell, dateTime, escapeHtml as h } from './format.js';
+import { alignsRight, cell, dateTime, type ValueKind } from '@pulse/events/format';
+import { escapeHtml as h } from './format.js';
 import type { ReportTable, SectionContent } from './section-types.js';
 
 /** One recipient's report, ready to render in any format. */
@@ -31,10 +32,12 @@ const css = {
   label: 'font-size:12px;color:#475569',
   value: 'font-size:18px;font-weight:bold',
   previous: 'font-size:12px;color:#64748b',
-  table: 'border-collapse:collapse;width:100%;font-size:12px;margin:6px 0 12px 0',
-  th: 'text-align:left;background:#f8fafc;border-bottom:1px solid #cbd5e1;padding:5px 6px',
-  td: 'border-bottom:1px solid #e2e8f0;padding:5px 6px',
-  num: 'text-align:right',
+  // A wide table scrolls inside its box where the mail client can, and wraps its text everywhere else (PDF).
+  wrap: 'overflow-x:auto;max-width:100%;margin:6px 0 12px 0',
+  table: 'border-collapse:collapse;width:100%;font-size:12px',
+  th: 'text-align:left;vertical-align:bottom;background:#f8fafc;border-bottom:1px solid #cbd5e1;padding:5px 6px',
+  td: 'border-bottom:1px solid #e2e8f0;padding:5px 6px;overflow-wrap:anywhere',
+  num: 'text-align:right;white-space:nowrap;overflow-wrap:normal',
 } as const;
 
 const imageSrc = (chart: ChartImage, mode: ImageMode) =>
@@ -43,8 +46,10 @@ const imageSrc = (chart: ChartImage, mode: ImageMode) =>
 function tableHtml(table: ReportTable): string {
   if (!table.rows.length) return `<p style="${css.note}">${h(table.title)}: nothing in this period.</p>`;
   const shown = table.rows.slice(0, MAX_HTML_ROWS);
-  const align = (kind: string) => (kind === 'text' || kind === 'date' ? '' : css.num);
-  const head = table.columns.map((c) => `<th style="${css.th};${align(c.kind)}">${h(c.label)}</th>`).join('');
+  const align = (kind: ValueKind) => (alignsRight(kind) ? css.num : '');
+  const head = table.columns
+    .map((c) => `<th style="${css.th};${alignsRight(c.kind) ? 'text-align:right' : ''}">${h(c.label)}</th>`)
+    .join('');
   const body = shown
     .map(
       (row) =>
@@ -57,7 +62,7 @@ function tableHtml(table: ReportTable): string {
     table.rows.length > shown.length
       ? `<p style="${css.note}">${table.rows.length - shown.length} more rows in the attached ${h(table.name)}.csv.</p>`
       : '';
-  return `<p style="${css.label}"><b>${h(table.title)}</b></p><table role="table" style="${css.table}"><tr>${head}</tr>${body}</table>${more}`;
+  return `<p style="${css.label}"><b>${h(table.title)}</b></p><div style="${css.wrap}"><table role="table" style="${css.table}"><tr>${head}</tr>${body}</table></div>${more}`;
 }
 
 function sectionHtml(section: SectionContent, charts: Map<string, ChartImage>, mode: ImageMode): string {

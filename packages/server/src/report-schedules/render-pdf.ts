@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { PdfEngineMissingError } from '../errors.js';
-import { dateTime, escapeHtml as h } from './format.js';
+import { dateTime } from '@pulse/events/format';
+import { escapeHtml as h } from './format.js';
 import type { ReportDocument } from './render-html.js';
 
 /** Chromium's header/footer templates: small print, their own inline styles (the page's CSS does not apply). */

@@ -6,7 +6,7 @@ import type { AlertFilter, Budget } from '../storage/alert-store.js';
 import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
 import type { Chart } from './charts.js';
-import type { ValueKind } from './format.js';
+import type { ValueKind } from '@pulse/events/format';
 import type { Tenants } from './scope.js';
 
 /** What a section reads from: everything already narrowed to one recipient's tenants. */

@@ -1,6 +1,6 @@
 import type { ReportSection } from '@pulse/api';
 import { runReport, type ReportResult } from '../reports/run-report.js';
-import { percent } from './format.js';
+import { percent } from '@pulse/events/format';
 import { executiveSummary } from './executive-summary.js';
 import { benchmarksSection, forecasts, impact } from './insight-sections.js';
 import { mediumAlerts } from './medium-alerts.js';
@@ -13,24 +13,33 @@ const named = (name: string, { queries, tenants, period, now }: SectionContext):
 
 const TOP = 10;
 
+/** Of a named report's columns, these, titled and formatted as the report defines them (as on the dashboard). */
+function shown(report: ReportResult, names: readonly string[]): Column[] {
+  return names.map((name) => {
+    const display = report.columnDisplay.find((c) => c.name === name);
+    if (!display) throw new Error(`report ${report.name} has no column ${name}`);
+    return col(name, display.title, display.kind);
+  });
+}
+
 /** Per active tenant: revenue impact, savings, efficiency, decisions, performance score and ROI. */
 const performanceDashboard: SectionDefinition = {
   id: 'performance-dashboard',
   title: 'Performance per tenant',
   async build(context) {
     const report = await named('performance-dashboard', context);
-    const columns: Column[] = [
-      col('tenant_id', 'Tenant', 'text'),
-      col('plan_name', 'Plan', 'text'),
-      col('positive_revenue_impact', 'Revenue +', 'money'),
-      col('negative_revenue_impact', 'Revenue −', 'money'),
-      col('business_performance_score', 'Performance', 'percent'),
-      col('realized_savings', 'Realized savings', 'money'),
-      col('projected_savings', 'Projected savings', 'money'),
-      col('optimization_roi_percentage', 'ROI', 'percent'),
-      col('avg_efficiency_score', 'Efficiency', 'score'),
-      col('strategic_decisions_tracked', 'Decisions', 'count'),
-    ];
+    const columns = shown(report, [
+      'tenant_id',
+      'plan_name',
+      'positive_revenue_impact',
+      'negative_revenue_impact',
+      'business_performance_score',
+      'realized_savings',
+      'projected_savings',
+      'optimization_roi_percentage',
+      'avg_efficiency_score',
+      'strategic_decisions_tracked',
+    ]);
     return {
       id: this.id,
       title: this.title,
@@ -57,7 +66,8 @@ function namedReportSection(spec: {
   id: ReportSection;
   title: string;
   note: string;
-  columns: Column[];
+  /** The report's columns to show, by name. */
+  columns: readonly string[];
   chart?: (rows: ReportResult['rows']) => Chart;
 }): SectionDefinition {
   return {
@@ -68,10 +78,13 @@ function namedReportSection(spec: {
       return {
         id: spec.id,
         title: spec.title,
-        note: spec.note,
+        // Says the period the figures cover: a month-to-date report does not cover the schedule's period.
+        note: report.window.kind === 'range' ? spec.note : `${report.window.label}. ${spec.note}`,
         metrics: [],
         charts: spec.chart ? [spec.chart(report.rows)] : [],
-        tables: [{ name: spec.id, title: report.title, columns: spec.columns, rows: report.rows }],
+        tables: [
+          { name: spec.id, title: report.title, columns: shown(report, spec.columns), rows: report.rows },
+        ],
       };
     },
   };
@@ -80,15 +93,15 @@ function namedReportSection(spec: {
 const costOptimization = namedReportSection({
   id: 'cost-optimization',
   title: 'Cost optimization',
-  note: `Month to date (UTC) up to the end of the period, per tenant and category. Implemented optimizations are realized savings; identified ones projected.`,
+  note: `Per tenant and category. Implemented optimizations are realized savings; identified ones projected.`,
   columns: [
-    col('tenant_id', 'Tenant', 'text'),
-    col('optimization_category', 'Category', 'text'),
-    col('optimization_count', 'Count', 'count'),
-    col('total_savings', 'Savings', 'money'),
-    col('avg_roi', 'Average ROI', 'score'),
-    col('implemented_count', 'Implemented', 'count'),
-    col('identified_count', 'Identified', 'count'),
+    'tenant_id',
+    'optimization_category',
+    'optimization_count',
+    'total_savings',
+    'avg_roi',
+    'implemented_count',
+    'identified_count',
   ],
 });
 
@@ -97,13 +110,13 @@ const decisions = namedReportSection({
   title: 'Decisions and outcomes',
   note: 'Each strategic decision with an event in the period (events of one decision share its decision_id), with its newest status and stated impacts: expected against actual.',
   columns: [
-    col('tenant_id', 'Tenant', 'text'),
-    col('decision_title', 'Decision', 'text'),
-    col('status', 'Status', 'text'),
-    col('expected_revenue_impact', 'Expected revenue', 'money'),
-    col('actual_revenue_impact', 'Actual revenue', 'money'),
-    col('expected_cost_impact', 'Expected cost', 'money'),
-    col('actual_cost_impact', 'Actual cost', 'money'),
+    'tenant_id',
+    'decision_title',
+    'status',
+    'expected_revenue_impact',
+    'actual_revenue_impact',
+    'expected_cost_impact',
+    'actual_cost_impact',
   ],
 });
 
@@ -111,12 +124,7 @@ const deliverability = namedReportSection({
   id: 'deliverability',
   title: 'Email deliverability',
   note: 'Bounce and spam rates are weighted by each event’s email_count, as in the health score’s deliverability component (which reaches 0 at a 15 % bounce rate).',
-  columns: [
-    col('tenant_id', 'Tenant', 'text'),
-    col('emails', 'Emails', 'count'),
-    col('bounce_rate', 'Bounce rate', 'rate'),
-    col('spam_rate', 'Spam rate', 'rate'),
-  ],
+  columns: ['tenant_id', 'emails', 'bounce_rate', 'spam_rate'],
   chart: (rows) => ({
     id: 'bounce-rates',
     title: `Bounce rate, top ${TOP} tenants`,

@@ -6,6 +6,7 @@ import {
   type ConditionalSum,
 } from '@pulse/events/measures';
 import { conditionalSumSql, performanceScoreSql, sideSql } from '../analytics/rollup-sql.js';
+import type { ColumnDisplay, ValueKind } from '@pulse/events/format';
 import { ValidationError } from '../errors.js';
 import { constant, literal, sql, textOf } from '../sql.js';
 
@@ -23,11 +24,13 @@ export interface ReportDefinition {
   description: string;
   /** Whether the report covers [from, to) or the month to date up to `to`. */
   window: 'range' | 'month-to-date';
-  /** Columns in display order, for tables and CSV. */
-  columns: string[];
+  /** Columns in display order: the raw names head the CSV, the titles and kinds the tables people read. */
+  columns: ColumnDisplay[];
   /** DuckDB SQL over the scoped `events` and `subscriptions` views (the caller's tenants only). */
   sql: (params: ReportParams) => string;
 }
+
+const column = (name: string, title: string, kind: ValueKind): ColumnDisplay => ({ name, title, kind });
 
 /** The query runner takes SQL text: report windows are inlined as whole-number literals. */
 const at = (ms: number) => sql`epoch_ms(${literal(Math.trunc(ms))})`;
@@ -48,18 +51,18 @@ const performanceDashboard: ReportDefinition = {
   description:
     'Per active tenant (joined with subscriptions): revenue impact, savings, efficiency, decisions, performance score and optimization ROI',
   columns: [
-    'tenant_id',
-    'plan_name',
-    'current_period_start',
-    'current_period_end',
-    'negative_revenue_impact',
-    'positive_revenue_impact',
-    'business_performance_score',
-    'realized_savings',
-    'projected_savings',
-    'optimization_roi_percentage',
-    'avg_efficiency_score',
-    'strategic_decisions_tracked',
+    column('tenant_id', 'Tenant', 'text'),
+    column('plan_name', 'Plan', 'text'),
+    column('current_period_start', 'Period start', 'date'),
+    column('current_period_end', 'Period end', 'date'),
+    column('negative_revenue_impact', 'Revenue lost', 'money'),
+    column('positive_revenue_impact', 'Revenue gained', 'money'),
+    column('business_performance_score', 'Performance score', 'score'),
+    column('realized_savings', 'Realized savings', 'money'),
+    column('projected_savings', 'Projected savings', 'money'),
+    column('optimization_roi_percentage', 'Optimization ROI', 'percent'),
+    column('avg_efficiency_score', 'Average efficiency', 'score'),
+    column('strategic_decisions_tracked', 'Decisions tracked', 'count'),
   ],
   sql: ({ from, to }) =>
     textOf(sql`
@@ -99,14 +102,14 @@ const costOptimization: ReportDefinition = {
   description:
     'Per tenant × optimization category: count, total and average savings, average ROI, implemented vs identified',
   columns: [
-    'tenant_id',
-    'optimization_category',
-    'optimization_count',
-    'total_savings',
-    'avg_savings_percentage',
-    'avg_roi',
-    'implemented_count',
-    'identified_count',
+    column('tenant_id', 'Tenant', 'text'),
+    column('optimization_category', 'Category', 'text'),
+    column('optimization_count', 'Optimizations', 'count'),
+    column('total_savings', 'Total savings', 'money'),
+    column('avg_savings_percentage', 'Average savings', 'percent'),
+    column('avg_roi', 'Average ROI', 'score'),
+    column('implemented_count', 'Implemented', 'count'),
+    column('identified_count', 'Identified', 'count'),
   ],
   sql: ({ monthStart, to }) =>
     textOf(sql`
@@ -134,16 +137,16 @@ const decisions: ReportDefinition = {
   description:
     'Per strategic decision with an event in the window: latest status, expected and actual revenue and cost impact',
   columns: [
-    'tenant_id',
-    'decision_id',
-    'decision_title',
-    'decision_type',
-    'status',
-    'expected_revenue_impact',
-    'actual_revenue_impact',
-    'expected_cost_impact',
-    'actual_cost_impact',
-    'last_update',
+    column('tenant_id', 'Tenant', 'text'),
+    column('decision_id', 'Decision id', 'text'),
+    column('decision_title', 'Decision', 'text'),
+    column('decision_type', 'Type', 'text'),
+    column('status', 'Status', 'text'),
+    column('expected_revenue_impact', 'Expected revenue', 'money'),
+    column('actual_revenue_impact', 'Actual revenue', 'money'),
+    column('expected_cost_impact', 'Expected cost', 'money'),
+    column('actual_cost_impact', 'Actual cost', 'money'),
+    column('last_update', 'Last update', 'time'),
   ],
   sql: ({ from, to }) =>
     textOf(sql`
@@ -168,7 +171,12 @@ const deliverability: ReportDefinition = {
   window: 'range',
   title: 'Email deliverability',
   description: 'Per tenant: emails, and bounce and spam rates weighted by email count',
-  columns: ['tenant_id', 'emails', 'bounce_rate', 'spam_rate'],
+  columns: [
+    column('tenant_id', 'Tenant', 'text'),
+    column('emails', 'Emails', 'count'),
+    column('bounce_rate', 'Bounce rate', 'rate'),
+    column('spam_rate', 'Spam rate', 'rate'),
+  ],
   sql: ({ from, to }) =>
     textOf(sql`
 SELECT tenant_id, sum(email_count) AS emails,
@@ -186,7 +194,11 @@ const resourceCosts: ReportDefinition = {
   window: 'month-to-date',
   title: 'Resource costs, month to date',
   description: 'Per tenant: resources and their monthly run-rate (newest total_cost of each resource)',
-  columns: ['tenant_id', 'resources', 'monthly_run_rate'],
+  columns: [
+    column('tenant_id', 'Tenant', 'text'),
+    column('resources', 'Resources', 'count'),
+    column('monthly_run_rate', 'Monthly run-rate', 'money'),
+  ],
   sql: ({ monthStart, to }) =>
     textOf(sql`
 WITH latest AS (

@@ -1,14 +1,34 @@
+import { date, dateTime, type ColumnDisplay } from '@pulse/events/format';
 import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
 import { toCsv } from '../csv.js';
-import { reportNamed, reportParams } from './definitions.js';
+import { reportNamed, reportParams, type ReportDefinition, type ReportParams } from './definitions.js';
 
 export interface ReportResult {
   name: string;
   title: string;
   columns: string[];
+  /** Each column's title and kind, for tables people read (CSV keeps the raw names and values). */
+  columnDisplay: ColumnDisplay[];
   rows: Record<string, unknown>[];
-  /** The period the rows cover: [from, to) or, month to date, [monthStart, to). */
-  window: { kind: 'range' | 'month-to-date'; from: string; to: string; monthStart: string };
+  /** The period the rows cover, [from, to) or, month to date, [monthStart, to), and that period in words. */
+  window: { kind: 'range' | 'month-to-date'; from: string; to: string; monthStart: string; label: string };
+}
+
+/** The period a report's rows cover, from its definition: what every label of it must say. */
+function reportWindow(report: ReportDefinition, params: ReportParams): ReportResult['window'] {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const from = report.window === 'range' ? params.from : params.monthStart;
+  const label =
+    report.window === 'range'
+      ? `${dateTime(from)} – ${dateTime(params.to)}`
+      : `Month to date: ${date(from)} – ${date(params.to - 1)} (UTC)`;
+  return {
+    kind: report.window,
+    from: iso(from),
+    to: iso(params.to),
+    monthStart: iso(params.monthStart),
+    label,
+  };
 }
 
 /** Runs a named report over the caller's scope (the query runner enforces it). */
@@ -26,19 +46,16 @@ export async function runReport(
     maxBytes: 64 * 1024 * 1024,
   });
   const index = result.columns.map((c) => c.name);
+  const columns = report.columns.map((c) => c.name);
   return {
     name: report.name,
     title: report.title,
-    columns: report.columns,
+    columns,
+    columnDisplay: report.columns,
     rows: result.rows.map((row) =>
-      Object.fromEntries(report.columns.map((c) => [c, row[index.indexOf(c)] ?? null])),
+      Object.fromEntries(columns.map((c) => [c, row[index.indexOf(c)] ?? null])),
     ),
-    window: {
-      kind: report.window,
-      from: new Date(report.window === 'range' ? params.from : params.monthStart).toISOString(),
-      to: new Date(params.to).toISOString(),
-      monthStart: new Date(params.monthStart).toISOString(),
-    },
+    window: reportWindow(report, params),
   };
 }
 

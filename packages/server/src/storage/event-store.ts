@@ -48,6 +48,27 @@ export interface QuarantineFilter {
   limit: number;
 }
 
+/** Which tenants to list: the caller's (undefined = all), by id, after a previous page's last id. */
+export interface TenantFilter {
+  tenants?: readonly string[];
+  limit: number;
+  after?: string;
+}
+
+/** A tenant that has stored events. */
+export interface TenantActivity {
+  tenantId: string;
+  events: number;
+  firstEventAt: number;
+  lastEventAt: number;
+}
+
+export interface TenantActivityPage {
+  tenants: TenantActivity[];
+  /** More tenants follow the last one. */
+  more: boolean;
+}
+
 /** The narrow interface every storage engine implements. */
 export interface EventStore {
   /** Writes events and quarantine changes in one durable transaction. */
@@ -58,6 +79,12 @@ export interface EventStore {
   forEachUuid(visit: (uuid: string) => void): Promise<number>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   countEvents(): Promise<number>;
+  /** Tenants with at least one stored event, ordered by id. */
+  listTenants(filter: TenantFilter): Promise<TenantActivityPage>;
+  /** Of these tenant ids, the ones with at least one stored event. */
+  tenantsWithEvents(tenants: readonly string[]): Promise<Set<string>>;
+  /** Tenants with events (within `tenants`, when given) whose ids are nearest to `name`, nearest first. */
+  nearestTenants(name: string, filter: { tenants?: readonly string[]; limit: number }): Promise<string[]>;
   listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;
   getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]>;
   /**

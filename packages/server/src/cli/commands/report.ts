@@ -40,11 +40,7 @@ export function registerReport(program: Command): void {
       `/api/reports/${encodeURIComponent(name)}?${params}`,
     );
     print(options.json ?? false, report, () =>
-      [
-        `${report.title} (${report.window.from} → ${report.window.to})`,
-        '',
-        formatTable(report.rows, report.columns),
-      ].join('\n'),
+      [`${report.title} · ${report.window.label}`, '', formatTable(report.rows, report.columns)].join('\n'),
     );
   });
 }

@@ -16,6 +16,11 @@ export function renderSummary(s: Summary): string {
   const t = s.trendAnalysis;
   const k = s.keyMetrics;
   const lines = [
+    ...s.unknownTenants.map(
+      (u) =>
+        `No events for tenant ${u.tenantId}${u.suggestions.length ? `; did you mean ${u.suggestions.join(', ')}?` : ''}`,
+    ),
+    ...(s.unknownTenants.length ? [''] : []),
     `Executive summary · ${s.tenants} tenant(s) · ${day(s.window.from)} → ${day(s.window.to)} UTC${s.restatedAt ? ` · restated ${day(s.restatedAt)}` : ''}`,
     '',
     `Business health  ${bar(s.overallBusinessHealth)}  ${num(s.overallBusinessHealth)} / 100`,

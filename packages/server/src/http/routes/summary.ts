@@ -4,19 +4,29 @@ import type { FastifyInstance } from 'fastify';
 import type { Analytics } from '../../analytics/analytics.js';
 import { presentSummary } from '../../analytics/present-summary.js';
 import { ValidationError } from '../../errors.js';
+import type { EventStore } from '../../storage/event-store.js';
+import { unknownTenants } from '../../tenants/tenant-directory.js';
 import { guard } from '../auth.js';
 import { listParam, timeParam } from '../query-params.js';
 
-/** GET /api/summary?tenant=&from=&to=: the executive summary for the caller's scope. */
-export function summaryRoutes(app: FastifyInstance, analytics: Analytics): void {
+/**
+ * GET /api/summary?tenant=&from=&to=: the executive summary for the caller's scope, naming the requested
+ * tenants that have no events at all (with the nearest names the caller may see).
+ */
+export function summaryRoutes(app: FastifyInstance, analytics: Analytics, store: EventStore): void {
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get('/api/summary', { schema: contract.getSummary }, async (request) => {
       const q = request.query;
-      const scope = guard(request, 'summary:read', listParam(q.tenant));
+      const named = listParam(q.tenant);
+      const scope = guard(request, 'summary:read', named);
       const to = timeParam('to', q.to) ?? Date.now();
       const from = timeParam('from', q.from) ?? to - 30 * 86_400_000;
       if (from >= to) throw new ValidationError('from', 'must be before to');
-      return presentSummary(await analytics.summarize({ tenants: scope }, { from, to }));
+      const [summary, unknown] = await Promise.all([
+        analytics.summarize({ tenants: scope }, { from, to }),
+        unknownTenants(store, named, guard(request, 'summary:read')),
+      ]);
+      return presentSummary(summary, unknown);
     });
 }

@@ -9,7 +9,10 @@ import type {
   QuarantineFilter,
   QuarantinedEvent,
   StoredEvent,
+  TenantActivityPage,
+  TenantFilter,
 } from '../event-store.js';
+import { listTenantActivity, nearestTenants, tenantsWithEvents } from './tenant-activity.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging } from './read-json-sql.js';
 import { ident, isIn, join, readRows, run, sql, stream, stringList, timestamp, type Sql } from './sql.js';
@@ -275,6 +278,18 @@ export class DuckDbEventStore implements EventStore {
     );
     const rows = await readRows(this.reader, sql`SELECT sum(n) AS n FROM (${counts})`);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  listTenants(filter: TenantFilter): Promise<TenantActivityPage> {
+    return listTenantActivity(this.reader, filter);
+  }
+
+  tenantsWithEvents(tenants: readonly string[]): Promise<Set<string>> {
+    return tenantsWithEvents(this.reader, tenants);
+  }
+
+  nearestTenants(name: string, filter: { tenants?: readonly string[]; limit: number }): Promise<string[]> {
+    return nearestTenants(this.reader, name, filter);
   }
 
   async listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]> {
