@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContributingEvent, ErrorBody, ExplainEventPage, Explanation } from '@pulse/api';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { runCli } from './helpers/run-cli.js';
 
 // Every number explained through the real server: the events an explanation lists must add up (or count)
 // exactly to the number it explains, for a window and for one day, and only within the caller's tenants.
@@ -237,5 +238,30 @@ describe('explain: every number with its formula, inputs and events', () => {
     );
     expect(wide.status).toBe(400);
     expect(wide.body.error.message).toContain('400 days');
+  });
+
+  it('pulse explain prints the formula and inputs, --events the events, --json the API answer', async () => {
+    const cli = (...args: string[]) =>
+      runCli(
+        { PULSE_DATA_DIR: server.dataDir },
+        'explain',
+        ...args,
+        '--url',
+        server.url,
+        '--key',
+        server.adminKey,
+      );
+    const window = ['--tenant', 'acme', '--from', at(1, 0), '--to', at(31, 0)];
+    const text = await cli('netRevenueImpact', ...window);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('Net revenue impact = $');
+    expect(text.stdout).toContain('pulse explain positiveRevenueImpact');
+    const json = await cli('negativeRevenueImpact', ...window, '--events', '--limit', '500', '--json');
+    expect(json.code, json.stderr).toBe(0);
+    const page = JSON.parse(json.stdout) as ExplainEventPage;
+    expect(sum(page.events)).toBe(100 + 400 + 700 + 4000);
+    const bad = await cli('revenue', ...window);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('netRevenueImpact');
   });
 });
