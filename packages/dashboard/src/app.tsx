@@ -3,6 +3,7 @@ import { api, ApiError, session, setCsrf, whenUnauthorized } from './api';
 import { alertStates, AlertsPage, type AlertActions } from './components/alerts';
 import { ReportsPage, SummaryPage, type PendingDelta } from './components/pages';
 import { DecisionsPage } from './components/decisions';
+import { ExplainPanel } from './components/explain';
 import { NotFoundPage } from './components/not-found';
 import { SignIn } from './components/sign-in';
 import { connectLive, type LiveStatus } from './live';
@@ -331,6 +332,9 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         </div>
       )}
       {page}
+      {loc.query.has('explain') && (
+        <ExplainPanel loc={loc} from={win.from} to={win.to} tenant={tenant ?? loc.query.get('tenant')} />
+      )}
     </div>
   );
 }

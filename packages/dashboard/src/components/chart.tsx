@@ -29,6 +29,8 @@ export interface ChartProps {
   label: string;
   /** Shaded between two series, as [upper, lower] indexes into `series` (a prediction interval). */
   bands?: [number, number][];
+  /** Called with the index of the point (bucket) clicked. */
+  onPick?: (index: number) => void;
 }
 
 const cssVar = (el: Element, value: string) =>
@@ -38,6 +40,8 @@ const cssVar = (el: Element, value: string) =>
 export function Chart(props: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const onPick = useRef(props.onPick);
+  onPick.current = props.onPick;
   const { data, series, height = 220, yFormat, right, yRange, theme, label, bands } = props;
   const shape = `${theme}|${series.map((s) => s.label).join(',')}`;
 
@@ -121,6 +125,9 @@ export function Chart(props: ChartProps) {
     };
     const chart = new uPlot(opts, data, el);
     plot.current = chart;
+    chart.over.addEventListener('click', () => {
+      if (chart.cursor.idx !== null && chart.cursor.idx !== undefined) onPick.current?.(chart.cursor.idx);
+    });
     const observer = new ResizeObserver(() =>
       chart.setSize({ width: Math.max(200, el.clientWidth), height }),
     );
@@ -137,5 +144,5 @@ export function Chart(props: ChartProps) {
     plot.current?.setData(data);
   }, [data]);
 
-  return <div class="chart" ref={host} role="img" aria-label={label} />;
+  return <div class={props.onPick ? 'chart pickable' : 'chart'} ref={host} role="img" aria-label={label} />;
 }

@@ -4,7 +4,9 @@ import type uPlot from 'uplot';
 import type { Forecast } from '@pulse/api';
 import type { Series } from '../types';
 import { money, num, pct } from '../format';
+import { navigate } from '../router';
 import { Chart } from './chart';
+import { explainHref } from './explain';
 import { useForecast, withForecast } from './forecast-band';
 import { ProviderTable } from './providers';
 
@@ -61,6 +63,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
     const metrics = Object.keys(series.efficiency);
     const budget = series.budgetMonthly;
     return {
+      xs,
       revenue: [
         x,
         align(xs, series.revenue, (r) => r.positive, 0),
@@ -89,6 +92,16 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
     };
   }, [series, forecast]);
   const money0 = (v: number) => money(v, true);
+  /** Opens the explanation of `metric` for the clicked bucket, or from the window start for a running total. */
+  const explainPoint =
+    (metric: string, cumulative = false) =>
+    (i: number) => {
+      const start = data.xs[i];
+      if (start === undefined) return;
+      const from = Date.parse(series.window.from);
+      const to = Math.min(start + series.bucketMs, Date.parse(series.window.to));
+      navigate(explainHref(metric, cumulative ? from : Math.max(start, from), to));
+    };
   return (
     <div class="charts">
       <section class="card chart-card" aria-labelledby="ch-revenue">
@@ -97,6 +110,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
           label="Revenue impact per day: positive and negative"
           theme={theme}
           data={data.revenue}
+          onPick={explainPoint('netRevenueImpact')}
           yFormat={money0}
           series={[
             { label: 'Positive', color: '--pos', kind: 'bars' },
@@ -110,6 +124,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
           label="Cumulative realized and projected savings"
           theme={theme}
           data={data.savings}
+          onPick={explainPoint('costOptimizationSavings', true)}
           yFormat={money0}
           series={[
             { label: 'Realized', color: '--pos', fill: true },
@@ -123,6 +138,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
           label="Efficiency score by metric, with the 70-point alert threshold"
           theme={theme}
           data={data.efficiency}
+          onPick={explainPoint('operationalEfficiencyScore')}
           yFormat={(v) => num(v)}
           yRange={[0, 100]}
           series={[
@@ -140,6 +156,7 @@ export function Charts({ series, theme, tenant }: { series: Series; theme: strin
           label="Bounce and spam rates with their thresholds"
           theme={theme}
           data={data.deliverability}
+          onPick={explainPoint('bounceRate')}
           yFormat={(v) => pct(v, 0)}
           right={{ scale: 'spam', format: (v) => pct(v, 2) }}
           series={[

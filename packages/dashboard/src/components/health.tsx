@@ -1,6 +1,7 @@
 import { bounceRateLimit } from '@pulse/events/measures';
 import type { ComponentName, HealthComponent, Summary } from '../types';
 import { money, num, pct } from '../format';
+import { explainHref } from './explain';
 
 const names: Record<ComponentName, string> = {
   revenue: 'Revenue',
@@ -37,9 +38,14 @@ export function Health({ summary }: { summary: Summary }) {
   const circumference = 2 * Math.PI * r;
   const filled = score === null ? 0 : (score / 100) * circumference;
   const components = Object.entries(summary.healthComponents) as [ComponentName, HealthComponent][];
+  const href = (metric: string) => explainHref(metric, summary.window.from, summary.window.to);
   return (
     <section class="card health" aria-labelledby="health-title">
-      <h2 id="health-title">Business health</h2>
+      <h2 id="health-title">
+        <a class="explain-link" href={href('overallBusinessHealth')} title="How is this computed?">
+          Business health
+        </a>
+      </h2>
       <div class="health-body">
         <div class={`ring tone-${tone(score)}`}>
           <svg viewBox="0 0 120 120" aria-hidden="true">
@@ -69,7 +75,9 @@ export function Health({ summary }: { summary: Summary }) {
               aria-describedby={`why-${name}`}
             >
               <div class="component-head">
-                <span>{names[name]}</span>
+                <a class="explain-link" href={href(`health.${name}`)} data-testid={`explain-health-${name}`}>
+                  {names[name]}
+                </a>
                 <span class="weight" title="nominal weight (effective weight after renormalisation)">
                   {Math.round(c.weight * 100)} %
                   {c.score !== null && c.effectiveWeight !== c.weight

@@ -8,6 +8,7 @@ import type { Report, Series, StoredEvent, Summary, TypeDelta } from '../types';
 import type { AlertActions } from './alerts';
 import { AlertList, CriticalAlerts } from './alerts';
 import { Charts } from './charts';
+import { reportCellHref } from './explain';
 import { ImpactPanel } from './impact';
 import { Health } from './health';
 import { Actions, Metrics } from './metrics';
@@ -378,11 +379,14 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
                 <tbody>
                   {report.rows.map((row, i) => (
                     <tr key={i}>
-                      {report.columns.map((c) => (
-                        <td key={c} class={typeof row[c] === 'number' ? 'num' : ''}>
-                          {cell(c, row[c])}
-                        </td>
-                      ))}
+                      {report.columns.map((c) => {
+                        const href = reportCellHref(report, c, row);
+                        return (
+                          <td key={c} class={typeof row[c] === 'number' ? 'num' : ''}>
+                            {href ? <a href={href}>{cell(c, row[c])}</a> : cell(c, row[c])}
+                          </td>
+                        );
+                      })}
                     </tr>
                   ))}
                 </tbody>
