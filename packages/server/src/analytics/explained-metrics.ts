@@ -91,7 +91,7 @@ const sumEvents = (m: ConditionalSum, keyProperties: readonly string[]): MetricE
     amount: { property: m.amount },
   },
   combine: 'sum',
-  yields: m.label,
+  yields: m.label.toLowerCase(),
   keyProperties,
 });
 
