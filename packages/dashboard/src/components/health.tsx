@@ -1,4 +1,3 @@
-import { bounceRateLimit } from '@pulse/events/measures';
 import type { ComponentName, HealthComponent, Summary } from '../types';
 import { money, num, pct } from '../format';
 import { explainHref } from './explain';
@@ -11,20 +10,20 @@ const names: Record<ComponentName, string> = {
   resources: 'Resources',
 };
 
-/** Why each component scores what it scores: the health formula with this window's inputs. */
-function explain(name: ComponentName, c: HealthComponent): string {
+/** The inputs each component scores from in this window; its formula is in its explanation (the link). */
+function inputsOf(name: ComponentName, c: HealthComponent): string {
   const i = c.inputs;
   switch (name) {
     case 'revenue':
-      return `50 + performance score / 2. Positive ${money(i.positive)} vs negative ${money(i.negative)} from ${num(i.events)} events: performance score ${num(i.businessPerformanceScore, 1)}.`;
+      return `Positive ${money(i.positive)} vs negative ${money(i.negative)} from ${num(i.events)} events: performance score ${num(i.businessPerformanceScore, 1)}.`;
     case 'efficiency':
-      return `Mean of the latest efficiency_score of each metric per tenant: ${num(i.operationalEfficiencyScore, 1)} over ${num(i.metrics)} metrics.`;
+      return `Efficiency score ${num(i.operationalEfficiencyScore, 1)} over ${num(i.metrics)} metrics.`;
     case 'deliverability':
-      return `100 × (1 − bounce rate / ${pct(bounceRateLimit, 0)}). Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
+      return `Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
     case 'cost':
-      return `100 × realized / (realized + projected) savings: ${money(i.realized)} realized, ${money(i.projected)} projected.`;
+      return `${money(i.realized)} realized, ${money(i.projected)} projected savings.`;
     case 'resources':
-      return `Share of resources marked cost-efficient in their latest snapshot: ${num(i.costEfficient)} of ${num(i.resources)}.`;
+      return `${num(i.costEfficient)} of ${num(i.resources)} resources cost-efficient in their latest snapshot.`;
   }
 }
 
@@ -92,7 +91,7 @@ export function Health({ summary }: { summary: Summary }) {
               <p class="why" role="tooltip" id={`why-${name}`}>
                 {c.score === null
                   ? 'No data in this window: left out, the other weights renormalised.'
-                  : explain(name, c)}
+                  : `${inputsOf(name, c)} Open it for how it is computed.`}
               </p>
             </li>
           ))}
