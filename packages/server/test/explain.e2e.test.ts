@@ -49,6 +49,13 @@ describe('explaining a number in headless Chromium', () => {
     for (let i = 0; i < LOSSES; i++) events.push(impact(i % 2 ? T : OTHER, i % 20, 'negative', 100 + i));
     for (let i = 0; i < 12; i++) events.push(impact(T, i, 'positive', 5_000 + i));
     await capture(server.url, TOKEN, events);
+    for (const tenant of [T, OTHER]) {
+      const subscribed = await server.api(`/api/subscriptions/${tenant}`, {
+        method: 'PUT',
+        body: { status: 'active', planName: 'pro', priceMonthly: 100 },
+      });
+      expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(200);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -126,6 +133,25 @@ describe('explaining a number in headless Chromium', () => {
     expect(dayAmounts.length).toBeGreaterThan(0);
     expect(dayAmounts.reduce((s, a) => s + a, 0)).toBe(
       Number(await day.getByTestId('explain-value').getAttribute('data-value')),
+    );
+    await context.close();
+  });
+
+  it("explains a report cell for that row's tenant, over the report's window", async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, server.url, EXEC);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const row = page.getByTestId('report-performance-dashboard').locator('tbody tr', { hasText: T });
+    await row.getByRole('link').first().click();
+    const dialog = page.getByRole('dialog', { name: 'Revenue lost (at risk)' });
+    await dialog.getByTestId('explain-total').waitFor();
+    expect(new URL(page.url()).searchParams.get('explainTenant')).toBe(T);
+    const amounts = await pageThroughAll(page);
+    const expected = Array.from({ length: LOSSES }, (_, i) => (i % 2 ? 100 + i : 0));
+    expect(amounts.reduce((s, a) => s + a, 0)).toBe(expected.reduce((s, a) => s + a, 0));
+    expect(Number(await dialog.getByTestId('explain-value').getAttribute('data-value'))).toBe(
+      expected.reduce((s, a) => s + a, 0),
     );
     await context.close();
   });
