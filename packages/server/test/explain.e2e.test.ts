@@ -134,6 +134,18 @@ describe('explaining a number in headless Chromium', () => {
     expect(dayAmounts.reduce((s, a) => s + a, 0)).toBe(
       Number(await day.getByTestId('explain-value').getAttribute('data-value')),
     );
+
+    // The keyboard does the same: Esc closes, the arrow keys move to the day before, Enter explains it.
+    await page.keyboard.press('Escape');
+    await day.waitFor({ state: 'detached' });
+    const revenueChart = page.getByRole('img', { name: /^Revenue impact per day/ });
+    await revenueChart.focus();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    const dayBefore = page.getByRole('dialog', { name: 'Net revenue impact' });
+    await dayBefore.getByTestId('explain-total').waitFor();
+    const before = new URL(page.url()).searchParams;
+    expect(before.get('explainTo')).toBe(q.get('explainFrom'));
     await context.close();
   });
 

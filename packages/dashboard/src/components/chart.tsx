@@ -144,5 +144,29 @@ export function Chart(props: ChartProps) {
     plot.current?.setData(data);
   }, [data]);
 
-  return <div class={props.onPick ? 'chart pickable' : 'chart'} ref={host} role="img" aria-label={label} />;
+  if (!props.onPick) return <div class="chart" ref={host} role="img" aria-label={label} />;
+  /** The keyboard's click: arrows move the cursor from point to point, Enter picks the one under it. */
+  const onKey = (e: KeyboardEvent) => {
+    const chart = plot.current;
+    const xs = chart?.data[0];
+    if (!chart || !xs?.length) return;
+    const at = chart.cursor.idx ?? xs.length - 1;
+    const step = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+    if (step) {
+      const next = xs[Math.max(0, Math.min(xs.length - 1, at + step))] ?? 0;
+      chart.setCursor({ left: chart.valToPos(next, 'x'), top: chart.over.clientHeight / 2 });
+    } else if (e.key === 'Enter') onPick.current?.(at);
+    else return;
+    e.preventDefault();
+  };
+  return (
+    <div
+      class="chart pickable"
+      ref={host}
+      role="img"
+      tabIndex={0}
+      aria-label={`${label}; arrow keys choose a point, Enter explains it`}
+      onKeyDown={onKey}
+    />
+  );
 }
