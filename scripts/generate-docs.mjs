@@ -1,5 +1,5 @@
-// Writes the reference pages generated from the code (docs/errors.md, configuration.md, cli.md), formatted
-// as `npm run lint` expects. Usage: node scripts/generate-docs.mjs [errors|config|cli]… (default all); it reads
+// Writes the reference pages generated from the code (docs/errors.md, configuration.md, cli.md, metrics.md), formatted
+// as `npm run lint` expects. Usage: node scripts/generate-docs.mjs [errors|config|cli|metrics]… (default all); it reads
 // the compiled server, so the npm scripts build first.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -16,3 +16,4 @@ export * from './insights-outcomes.js';
 export * from './insights.js';
 export * from './relay.js';
 export * from './report-schedules.js';
+export * from './explain.js';

@@ -5,6 +5,7 @@ import { AlertsPage } from './components/alert-inbox';
 import { SummaryPage, type PendingDelta } from './components/pages';
 import { ReportsPage } from './components/reports';
 import { DecisionsPage } from './components/decisions';
+import { ExplainPanel } from './components/explain';
 import { NotFoundPage } from './components/not-found';
 import { SignIn } from './components/sign-in';
 import { StaleBanner } from './components/states';
@@ -352,6 +353,9 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         </div>
       )}
       {page}
+      {loc.query.has('explain') && (
+        <ExplainPanel loc={loc} from={win.from} to={win.to} tenant={tenant ?? loc.query.get('tenant')} />
+      )}
     </div>
   );
 }

@@ -8,6 +8,8 @@ const DAY_MS = 86_400_000;
 
 /** Σ `amount` over the events of `event` whose `side` property equals `value`. */
 export interface ConditionalSum {
+  /** What it is, in plain words (shown where the number is explained). */
+  readonly label: string;
   readonly event: string;
   readonly amount: string;
   readonly side: string;
@@ -16,6 +18,7 @@ export interface ConditionalSum {
 
 /** Revenue protected or gained. */
 export const positiveRevenueImpact = {
+  label: 'Revenue gained or protected',
   event: 'revenue_impact_event',
   amount: 'impact_amount',
   side: 'impact_type',
@@ -23,10 +26,15 @@ export const positiveRevenueImpact = {
 } as const satisfies ConditionalSum;
 
 /** Revenue lost. */
-export const negativeRevenueImpact = { ...positiveRevenueImpact, value: 'negative' } as const;
+export const negativeRevenueImpact = {
+  ...positiveRevenueImpact,
+  label: 'Revenue lost (at risk)',
+  value: 'negative',
+} as const;
 
 /** Realized savings: implemented optimizations (rejected ones save nothing). */
 export const realizedSavings = {
+  label: 'Realized savings',
   event: 'cost_optimization_event',
   amount: 'savings_amount',
   side: 'optimization_type',
@@ -34,7 +42,21 @@ export const realizedSavings = {
 } as const satisfies ConditionalSum;
 
 /** Projected savings: optimizations identified and not yet implemented. */
-export const projectedSavings = { ...realizedSavings, value: 'identified' } as const;
+export const projectedSavings = {
+  ...realizedSavings,
+  label: 'Projected savings',
+  value: 'identified',
+} as const;
+
+/** The formula of a conditional sum in plain words. */
+export const sumFormula = (m: ConditionalSum): string =>
+  `The sum of ${m.amount} over every ${m.event} with ${m.side} = ${m.value}.`;
+
+/** A function together with its formula in plain words, so the words stay beside what they describe. */
+export const explained = <F extends (...args: never[]) => unknown>(
+  formula: string,
+  f: F,
+): F & { formula: string } => Object.assign(f, { formula });
 
 /** Whether an event with these properties counts toward `measure` (its type is the caller's to check). */
 export const countsToward = (
@@ -44,6 +66,7 @@ export const countsToward = (
 
 /** The mean of `rate` weighted by `weight`, over the events of `event` that carry a rate. */
 export interface WeightedRate {
+  readonly label: string;
   readonly event: string;
   readonly rate: string;
   readonly weight: string;
@@ -51,17 +74,24 @@ export interface WeightedRate {
 
 /** Bounce rate, weighted by the emails each event covers. */
 export const bounceRate = {
+  label: 'Bounce rate (email-weighted)',
   event: 'email_deliverability_event',
   rate: 'bounce_rate',
   weight: 'email_count',
 } as const satisfies WeightedRate;
 
 /** Spam-complaint rate, weighted likewise. */
-export const spamRate = { ...bounceRate, rate: 'spam_rate' } as const;
+export const spamRate = {
+  ...bounceRate,
+  label: 'Spam-complaint rate (email-weighted)',
+  rate: 'spam_rate',
+} as const;
 
 /** Σ rate × weight / Σ weight; null without weight. */
-export const weightedMean = (weightedSum: number, weight: number): number | null =>
-  weight > 0 ? weightedSum / weight : null;
+export const weightedMean = explained(
+  'The sum of rate × weight divided by the sum of the weights, over the events that report a rate; none without weight.',
+  (weightedSum: number, weight: number): number | null => (weight > 0 ? weightedSum / weight : null),
+);
 
 /**
  * Cost run-rate: Σ of the latest `cost` (a monthly run-rate) of each resource, the resource being
@@ -84,17 +114,25 @@ export function resourceOf(properties: Readonly<Record<string, unknown>>): strin
 }
 
 /** Net revenue impact: positive − negative. */
-export const netRevenueImpact = (positive: number, negative: number): number => positive - negative;
+export const netRevenueImpact = explained(
+  'Revenue gained or protected minus revenue lost: each revenue_impact_event adds its impact_amount when positive and subtracts it when negative.',
+  (positive: number, negative: number): number => positive - negative,
+);
 
 /** Business performance score: (positive − negative) / (positive + negative) × 100, 0 when both are 0. */
-export function businessPerformanceScore(positive: number, negative: number): number {
-  const total = positive + negative;
-  return total === 0 ? 0 : (netRevenueImpact(positive, negative) / total) * 100;
-}
+export const businessPerformanceScore = explained(
+  '(gained − lost) / (gained + lost) × 100, from −100 (all lost) to 100 (all gained); 0 when there is no revenue impact.',
+  (positive: number, negative: number): number => {
+    const total = positive + negative;
+    return total === 0 ? 0 : (netRevenueImpact(positive, negative) / total) * 100;
+  },
+);
 
 /** Positive revenue impact of a window scaled to 30 days. */
-export const monthlyRevenueProtection = (positive: number, windowMs: number): number =>
-  (positive * 30) / (windowMs / DAY_MS);
+export const monthlyRevenueProtection = explained(
+  'Revenue gained or protected in the window, scaled to 30 days: × 30 / the window length in days.',
+  (positive: number, windowMs: number): number => (positive * 30) / (windowMs / DAY_MS),
+);
 
 /** Bounce rate at which deliverability counts as failing: its health score reaches 0, a critical alert fires. */
 export const bounceRateLimit = 0.15;

@@ -35,6 +35,8 @@ export interface ChartProps {
   label: string;
   /** Shaded between two series, as [upper, lower] indexes into `series` (a prediction interval). */
   bands?: [number, number][];
+  /** Called with the index of the point (bucket) clicked. */
+  onPick?: (index: number) => void;
 }
 
 const DAY_S = 86_400;
@@ -63,6 +65,8 @@ export function Chart(props: ChartProps) {
     time.withYear,
     ...series.map((s) => `${s.label}:${s.color}`),
   ].join('|');
+  const onPick = useRef(props.onPick);
+  onPick.current = props.onPick;
 
   useEffect(() => {
     const el = host.current;
@@ -151,6 +155,9 @@ export function Chart(props: ChartProps) {
     };
     const chart = new uPlot(opts, data, el);
     plot.current = chart;
+    chart.over.addEventListener('click', () => {
+      if (chart.cursor.idx !== null && chart.cursor.idx !== undefined) onPick.current?.(chart.cursor.idx);
+    });
     const observer = new ResizeObserver(() =>
       chart.setSize({ width: Math.max(200, el.clientWidth), height }),
     );
@@ -167,10 +174,39 @@ export function Chart(props: ChartProps) {
     plot.current?.setData(data);
   }, [data]);
 
+  const unitLine = <p class="chart-unit">{unit}</p>;
+  if (!props.onPick)
+    return (
+      <>
+        {unitLine}
+        <div class="chart" ref={host} role="img" aria-label={label} />
+      </>
+    );
+  /** The keyboard's click: arrows move the cursor from point to point, Enter picks the one under it. */
+  const onKey = (e: KeyboardEvent) => {
+    const chart = plot.current;
+    const xs = chart?.data[0];
+    if (!chart || !xs?.length) return;
+    const at = chart.cursor.idx ?? xs.length - 1;
+    const step = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+    if (step) {
+      const next = xs[Math.max(0, Math.min(xs.length - 1, at + step))] ?? 0;
+      chart.setCursor({ left: chart.valToPos(next, 'x'), top: chart.over.clientHeight / 2 });
+    } else if (e.key === 'Enter') onPick.current?.(at);
+    else return;
+    e.preventDefault();
+  };
   return (
     <>
-      <p class="chart-unit">{unit}</p>
-      <div class="chart" ref={host} role="img" aria-label={label} />
+      {unitLine}
+      <div
+      class="chart pickable"
+      ref={host}
+      role="img"
+      tabIndex={0}
+      aria-label={`${label}; arrow keys choose a point, Enter explains it`}
+      onKeyDown={onKey}
+      />
     </>
   );
 }

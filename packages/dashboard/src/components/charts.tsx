@@ -5,6 +5,8 @@ import type { Series } from '../types';
 import { compactMoney, label, money, moneyTicks, num, numberTicks, pct, pctTicks, timeAxis } from '../format';
 import { Chart, type ValueFormat } from './chart';
 import { weakestMetrics } from './efficiency-focus';
+import { navigate } from '../router';
+import { explainHref } from './explain';
 import { useForecast, withForecast } from './forecast-band';
 import { ProviderTable } from './providers';
 import { othersColor, seriesColors } from './series-color';
@@ -79,6 +81,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
     );
     const budget = series.budgetMonthly;
     return {
+      xs,
       revenue: [
         x,
         align(xs, series.revenue, (r) => r.positive, 0),
@@ -115,6 +118,16 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
   const bucketMs = series.bucketMs;
   const time = axisOf(data.revenue, bucketMs);
   const per = bucketMs === DAY ? 'day' : 'hour';
+  /** Opens the explanation of `metric` for the clicked bucket, or from the window start for a running total. */
+  const explainPoint =
+    (metric: string, cumulative = false) =>
+    (i: number) => {
+      const start = data.xs[i];
+      if (start === undefined) return;
+      const from = Date.parse(series.window.from);
+      const to = Math.min(start + series.bucketMs, Date.parse(series.window.to));
+      navigate(explainHref(metric, cumulative ? from : Math.max(start, from), to));
+    };
   return (
     <div class="charts">
       <section class="card chart-card" aria-labelledby="ch-revenue">
@@ -126,6 +139,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
           bucketMs={bucketMs}
           time={time}
           values={moneyAxis}
+          onPick={explainPoint('netRevenueImpact')}
           series={[
             { label: 'Gains', color: '--pos', kind: 'bars' },
             { label: 'Losses', color: '--neg', kind: 'bars' },
@@ -141,6 +155,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
           bucketMs={bucketMs}
           time={time}
           values={moneyAxis}
+          onPick={explainPoint('costOptimizationSavings', true)}
           series={[
             { label: 'Realized', color: '--pos', fill: true },
             { label: 'Projected', color: '--c2', fill: true },
@@ -156,6 +171,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
           bucketMs={bucketMs}
           time={time}
           values={score}
+          onPick={explainPoint('operationalEfficiencyScore')}
           series={[
             ...data.efficiency.weakest.map((m) => ({
               label: label(m.name),
@@ -174,6 +190,7 @@ export function Charts({ series, tenant }: { series: Series; tenant: string | nu
               label="Bounce rate against its limit"
               unit="Bounce rate, % of emails sent"
               data={data.bounce}
+              onPick={explainPoint('bounceRate')}
               bucketMs={bucketMs}
               time={time}
               values={rate}

@@ -1,6 +1,6 @@
-import { bounceRateLimit } from '@pulse/events/measures';
 import type { ComponentName, HealthComponent, Summary } from '../types';
 import { money, num, pct } from '../format';
+import { explainHref } from './explain';
 
 const names: Record<ComponentName, string> = {
   revenue: 'Revenue',
@@ -10,20 +10,20 @@ const names: Record<ComponentName, string> = {
   resources: 'Resources',
 };
 
-/** Why each component scores what it scores: the health formula with this window's inputs. */
-function explain(name: ComponentName, c: HealthComponent): string {
+/** The inputs each component scores from in this window; its formula is in its explanation (the link). */
+function inputsOf(name: ComponentName, c: HealthComponent): string {
   const i = c.inputs;
   switch (name) {
     case 'revenue':
-      return `50 + performance score / 2. Positive ${money(i.positive)} vs negative ${money(i.negative)} from ${num(i.events)} events: performance score ${num(i.businessPerformanceScore, 1)}.`;
+      return `Positive ${money(i.positive)} vs negative ${money(i.negative)} from ${num(i.events)} events: performance score ${num(i.businessPerformanceScore, 1)}.`;
     case 'efficiency':
-      return `Mean of the latest efficiency_score of each metric per tenant: ${num(i.operationalEfficiencyScore, 1)} over ${num(i.metrics)} metrics.`;
+      return `Efficiency score ${num(i.operationalEfficiencyScore, 1)} over ${num(i.metrics)} metrics.`;
     case 'deliverability':
-      return `100 × (1 − bounce rate / ${pct(bounceRateLimit, 0)}). Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
+      return `Email-weighted bounce rate ${pct(i.bounceRate)} over ${num(i.emails)} emails.`;
     case 'cost':
-      return `100 × realized / (realized + projected) savings: ${money(i.realized)} realized, ${money(i.projected)} projected.`;
+      return `${money(i.realized)} realized, ${money(i.projected)} projected savings.`;
     case 'resources':
-      return `Share of resources marked cost-efficient in their latest snapshot: ${num(i.costEfficient)} of ${num(i.resources)}.`;
+      return `${num(i.costEfficient)} of ${num(i.resources)} resources cost-efficient in their latest snapshot.`;
   }
 }
 
@@ -37,9 +37,14 @@ export function Health({ summary }: { summary: Summary }) {
   const circumference = 2 * Math.PI * r;
   const filled = score === null ? 0 : (score / 100) * circumference;
   const components = Object.entries(summary.healthComponents) as [ComponentName, HealthComponent][];
+  const href = (metric: string) => explainHref(metric, summary.window.from, summary.window.to);
   return (
     <section class="card health" aria-labelledby="health-title">
-      <h2 id="health-title">Business health</h2>
+      <h2 id="health-title">
+        <a class="explain-link" href={href('overallBusinessHealth')} title="How is this computed?">
+          Business health
+        </a>
+      </h2>
       <div class="health-body">
         <div class={`ring tone-${tone(score)}`}>
           <svg viewBox="0 0 120 120" aria-hidden="true">
@@ -69,7 +74,9 @@ export function Health({ summary }: { summary: Summary }) {
               aria-describedby={`why-${name}`}
             >
               <div class="component-head">
-                <span>{names[name]}</span>
+                <a class="explain-link" href={href(`health.${name}`)} data-testid={`explain-health-${name}`}>
+                  {names[name]}
+                </a>
                 <span class="weight" title="nominal weight (effective weight after renormalisation)">
                   {Math.round(c.weight * 100)} %
                   {c.score !== null && c.effectiveWeight !== c.weight
@@ -84,7 +91,7 @@ export function Health({ summary }: { summary: Summary }) {
               <p class="why" role="tooltip" id={`why-${name}`}>
                 {c.score === null
                   ? 'No data in this window: left out, the other weights renormalised.'
-                  : explain(name, c)}
+                  : `${inputsOf(name, c)} Open it for how it is computed.`}
               </p>
             </li>
           ))}

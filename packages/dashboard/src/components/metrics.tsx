@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Summary, Trend, TrendComparison } from '../types';
 import { compactMoney, money, num } from '../format';
+import { explainHref } from './explain';
 
 const arrows: Record<Trend, string> = { improving: '▲', stable: '▶', declining: '▼' };
 
@@ -19,6 +20,8 @@ const changeText = (cmp: TrendComparison): string =>
  */
 function Kpi(props: {
   id: string;
+  /** The summary's window, which the explanation link covers. */
+  window: Summary['window'];
   title: string;
   value: number | null;
   format: Format;
@@ -36,7 +39,15 @@ function Kpi(props: {
       data-change={c ? (c.cmp.change ?? '') : undefined}
       data-basis={c?.cmp.basis}
     >
-      <h3>{props.title}</h3>
+      <h3>
+        <a
+          class="explain-link"
+          href={explainHref(props.id, props.window.from, props.window.to)}
+          title="How is this computed?"
+        >
+          {props.title}
+        </a>
+      </h3>
       <p class={props.tone ? `value ${props.tone}` : 'value'}>{props.format(props.value)}</p>
       {c && (
         <p class={`trend trend-${c.trend}`}>
@@ -59,6 +70,7 @@ export function Metrics({ summary }: { summary: Summary }) {
   return (
     <section class="metrics" aria-label="Key metrics">
       <Kpi
+        window={summary.window}
         id="netRevenueImpact"
         title="Net revenue impact"
         value={t.revenue.current}
@@ -68,6 +80,7 @@ export function Metrics({ summary }: { summary: Summary }) {
         <p class="note">gained − lost in the window</p>
       </Kpi>
       <Kpi
+        window={summary.window}
         id="negativeRevenueImpact"
         title="Revenue at risk"
         value={k.negativeRevenueImpact}
@@ -76,12 +89,17 @@ export function Metrics({ summary }: { summary: Summary }) {
       >
         <p class="note">
           vs {compactMoney(k.positiveRevenueImpact)} gained · score{' '}
-          <span data-testid="metric-businessPerformanceScore" data-value={k.businessPerformanceScore}>
+          <a
+            href={explainHref('businessPerformanceScore', summary.window.from, summary.window.to)}
+            data-testid="metric-businessPerformanceScore"
+            data-value={k.businessPerformanceScore}
+          >
             {num(k.businessPerformanceScore, 1)}
-          </span>
+          </a>
         </p>
       </Kpi>
       <Kpi
+        window={summary.window}
         id="costOptimizationSavings"
         title="Realized savings"
         value={t.cost.current}
@@ -89,11 +107,18 @@ export function Metrics({ summary }: { summary: Summary }) {
         tone="pos"
         comparison={{ trend: t.costTrend, cmp: t.cost }}
       >
-        <p class="note" data-testid="metric-projectedSavings" data-value={k.projectedSavings}>
-          {compactMoney(k.projectedSavings)} projected
+        <p class="note">
+          <a
+            href={explainHref('projectedSavings', summary.window.from, summary.window.to)}
+            data-testid="metric-projectedSavings"
+            data-value={k.projectedSavings}
+          >
+            {compactMoney(k.projectedSavings)} projected
+          </a>
         </p>
       </Kpi>
       <Kpi
+        window={summary.window}
         id="operationalEfficiencyScore"
         title="Efficiency score"
         value={t.efficiency.current}
@@ -101,6 +126,7 @@ export function Metrics({ summary }: { summary: Summary }) {
         comparison={{ trend: t.efficiencyTrend, cmp: t.efficiency }}
       />
       <Kpi
+        window={summary.window}
         id="strategicDecisionsTracked"
         title="Decisions tracked"
         value={k.strategicDecisionsTracked}

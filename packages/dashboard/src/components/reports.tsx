@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs } from '../api';
 import { label } from '../format';
 import type { Report } from '../types';
+import { reportCellHref } from './explain';
 import { Refusal, type Window } from './pages';
 import { Tabs } from './tabs';
 
@@ -75,11 +76,15 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
                 <tbody>
                   {report.rows.map((row, i) => (
                     <tr key={i}>
-                      {report.columnDisplay.map((c) => (
-                        <td key={c.name} class={alignsRight(c.kind) ? 'num' : ''}>
-                          {cell(row[c.name], c.kind)}
-                        </td>
-                      ))}
+                      {report.columnDisplay.map((c) => {
+                        const href = reportCellHref(report, c.name, row);
+                        const shown = cell(row[c.name], c.kind);
+                        return (
+                          <td key={c.name} class={alignsRight(c.kind) ? 'num' : ''}>
+                            {href ? <a href={href}>{shown}</a> : shown}
+                          </td>
+                        );
+                      })}
                     </tr>
                   ))}
                 </tbody>

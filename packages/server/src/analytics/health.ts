@@ -1,18 +1,54 @@
-import { bounceRateLimit, weightedMean } from '@pulse/events/measures';
+import { bounceRateLimit, explained, weightedMean } from '@pulse/events/measures';
 import type { HealthComponent, HealthComponents, KeyMetrics } from './summary-types.js';
 import type { WindowTotals } from './window-totals.js';
 
-/** Nominal weights of the health components. */
-export const HEALTH_WEIGHTS = {
-  revenue: 0.35,
-  efficiency: 0.25,
-  deliverability: 0.2,
-  cost: 0.1,
-  resources: 0.1,
+/** The health components: nominal weight, and in plain words what `scores` below computes. */
+export const HEALTH_COMPONENTS = {
+  revenue: {
+    label: 'Revenue health',
+    weight: 0.35,
+    formula:
+      '50 + business performance score / 2: 0 when all revenue impact is lost, 100 when all is gained.',
+  },
+  efficiency: {
+    label: 'Efficiency health',
+    weight: 0.25,
+    formula: 'The operational efficiency score itself.',
+  },
+  deliverability: {
+    label: 'Deliverability health',
+    weight: 0.2,
+    formula: `100 × (1 − bounce rate / ${bounceRateLimit}), and 0 once the email-weighted bounce rate reaches ${bounceRateLimit}.`,
+  },
+  cost: {
+    label: 'Cost health',
+    weight: 0.1,
+    formula: '100 × realized savings / (realized + projected savings).',
+  },
+  resources: {
+    label: 'Resources health',
+    weight: 0.1,
+    formula:
+      'The share (× 100) of resources whose latest snapshot in the window says cost_efficient = true, among those whose latest snapshot says true or false.',
+  },
 } as const;
 
-export const operationalEfficiencyScore = (t: WindowTotals): number | null =>
-  t.efficiencyReadings === 0 ? null : t.efficiencySum / t.efficiencyReadings;
+export type HealthComponentName = keyof typeof HEALTH_COMPONENTS;
+
+/** Nominal weights of the health components. */
+export const HEALTH_WEIGHTS = Object.fromEntries(
+  Object.entries(HEALTH_COMPONENTS).map(([name, c]) => [name, c.weight]),
+) as Record<HealthComponentName, number>;
+
+export const overallHealthFormula =
+  'The weighted mean of the health components that have data in the window, their weights rescaled to sum to 1; none without any data.';
+
+/** Mean of the latest score per (tenant, metric): the accumulator keeps only the latest (window-totals.ts). */
+export const operationalEfficiencyScore = explained(
+  'The mean, over each (tenant, efficiency_metric) with a reading in the window, of its latest efficiency_score (a same-millisecond tie counts the lower score).',
+  (t: WindowTotals): number | null =>
+    t.efficiencyReadings === 0 ? null : t.efficiencySum / t.efficiencyReadings,
+);
 
 /** Component scores (null = no data in the window) and their inputs, before weighting. */
 function scores(t: WindowTotals, metrics: KeyMetrics) {

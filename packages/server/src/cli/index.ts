@@ -5,6 +5,7 @@ import { registerServe } from './commands/serve.js';
 import { registerEvents } from './commands/events.js';
 import { registerSeed } from './commands/seed.js';
 import { registerSummary } from './commands/summary.js';
+import { registerExplain } from './commands/explain.js';
 import { registerInsights } from './commands/insights.js';
 import { registerQuarantine } from './commands/quarantine.js';
 import { registerQuery } from './commands/query.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerSeed(program);
   registerEvents(program);
   registerSummary(program);
+  registerExplain(program);
   registerInsights(program);
   registerReport(program);
   registerReports(program);

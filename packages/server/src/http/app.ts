@@ -43,6 +43,7 @@ import type { EventStream } from '../ingestion/event-stream.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { liveRoutes } from './routes/live.js';
 import { seriesRoutes } from './routes/series.js';
+import { explainRoutes } from './routes/explain.js';
 import { insightsForecastRoutes } from './routes/insights-forecast.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { syncRoutes } from './routes/sync.js';
@@ -185,6 +186,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
     seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    explainRoutes(api, { analytics: deps.analytics, events: deps.storage.events });
     const tally = deps.captureTally;
     insightOutcomeRoutes(api, {
       store: deps.storage.insights,

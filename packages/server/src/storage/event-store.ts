@@ -1,5 +1,6 @@
 import type { BusinessEventName, SchemaIssue } from '@pulse/events';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
+import type { ContributionFilter, ContributionPage } from './contributions.js';
 import type { RetentionCount, RetentionCut } from './retention-store.js';
 
 /** A business event that broke its schema, kept aside with the reasons until it is replayed. */
@@ -78,6 +79,8 @@ export interface EventStore {
   /** Streams every stored uuid (to rebuild the in-memory dedup index at start). */
   forEachUuid(visit: (uuid: string) => void): Promise<number>;
   listEvents(filter: EventFilter): Promise<EventPage>;
+  /** The events that make one number, each with what it adds (see ContributionRule). */
+  listContributions(filter: ContributionFilter): Promise<ContributionPage>;
   countEvents(): Promise<number>;
   /** Tenants with at least one stored event, ordered by id. */
   listTenants(filter: TenantFilter): Promise<TenantActivityPage>;

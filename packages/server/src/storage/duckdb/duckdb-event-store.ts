@@ -13,6 +13,7 @@ import type {
   TenantFilter,
 } from '../event-store.js';
 import { listTenantActivity, nearestTenants, tenantsWithEvents } from './tenant-activity.js';
+import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging } from './read-json-sql.js';
 import { ident, isIn, join, readRows, run, sql, stream, stringList, timestamp, type Sql } from './sql.js';
@@ -21,13 +22,14 @@ import {
   allEventsViewSql,
   allTables,
   createTableSql,
-  envelopeColumns,
   eventTables,
   genericTable,
   quarantineColumns,
   quarantineTableSql,
 } from './schema.js';
 import { StagingArea } from './staging.js';
+import { listContributions } from './contribution-reads.js';
+import { timeOf, toStoredEvent } from './stored-event-row.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
@@ -40,37 +42,7 @@ import {
 import type { RetentionCount, RetentionCut } from '../retention-store.js';
 import { applyRetentionCuts } from './duckdb-retention.js';
 
-const envelopeNames = new Set([...envelopeColumns.map((c) => c.name), 'properties']);
-
 type DbRow = Record<string, unknown>;
-
-/** DuckDB values as JSON-friendly JS: BIGINT → number, TIMESTAMP → ISO string. */
-function plainValue(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.toISOString();
-  return value;
-}
-
-const timeOf = (value: unknown): number => (value instanceof Date ? value.getTime() : Number(value));
-
-function toStoredEvent(row: DbRow): StoredEvent {
-  const properties: Record<string, unknown> = {};
-  if (row.tenant_id !== null) properties.tenant_id = row.tenant_id;
-  for (const key in row) {
-    if (envelopeNames.has(key) || row[key] === null) continue;
-    properties[key] = plainValue(row[key]);
-  }
-  if (typeof row.properties === 'string') Object.assign(properties, JSON.parse(row.properties));
-  return {
-    uuid: String(row.uuid),
-    event: String(row.event),
-    distinctId: String(row.distinct_id),
-    timestamp: timeOf(row.timestamp),
-    ingestedAt: timeOf(row.ingested_at),
-    tenantId: (row.tenant_id as string | null) ?? null,
-    properties,
-  };
-}
 
 function toQuarantined(row: DbRow): QuarantinedEvent {
   const event: CapturedEvent = {
@@ -269,6 +241,10 @@ export class DuckDbEventStore implements EventStore {
       events,
       nextCursor: rows.length > filter.limit && last ? encodeCursor(last.timestamp, last.uuid) : null,
     };
+  }
+
+  listContributions(filter: ContributionFilter): Promise<ContributionPage> {
+    return listContributions(this.reader, filter);
   }
 
   async countEvents(): Promise<number> {
