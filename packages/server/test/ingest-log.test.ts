@@ -42,8 +42,11 @@ describe('ingest log: read barrier and backpressure', () => {
     const reply = await post(server.url, batch.body);
     expect(reply.status).toBe(200);
     expect(await metricValue(server.url, 'pulse_ingest_log_lag_events')).toBe(50);
+    const waits = await metricValue(server.url, 'pulse_read_barrier_wait_seconds_count');
     const events = await readAllEvents(server.url, server.adminKey, { tenant });
     expect(new Set(events.map((e) => e.uuid))).toEqual(new Set(batch.uuids));
+    // The read's wait for the loader is measured (what large loads must not grow).
+    expect(await metricValue(server.url, 'pulse_read_barrier_wait_seconds_count')).toBeGreaterThan(waits);
 
     await post(server.url, batchOf(tenant, 10).body);
     const query = await server.api<{ rows: unknown[][] }>('/api/query', {

@@ -166,12 +166,17 @@ export class LogLoader {
    */
   async barrier(timeoutMs = 5_000): Promise<void> {
     const target = this.acked;
-    if (this.loaded >= target) return;
+    const stop = this.metrics.readWaitSeconds.startTimer();
+    if (this.loaded >= target) {
+      stop();
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         target,
         resolve: () => {
           clearTimeout(timer);
+          stop();
           resolve();
         },
       };
