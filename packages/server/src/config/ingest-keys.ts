@@ -44,15 +44,15 @@ export const ingestKeys = {
   ingestLoadRows: key({
     env: 'PULSE_INGEST_LOAD_ROWS',
     file: 'ingestLoadRows',
-    default: 100_000,
+    default: 50_000,
     parse: int(1, 10_000_000),
     description:
-      'Acknowledged events that start a bulk load from the ingest log into the store (DuckDB commits cost mostly per transaction: fewer, larger loads use less CPU and disk)',
+      'Acknowledged events that start a bulk load from the ingest log into the store (or PULSE_INGEST_LOAD_INTERVAL_MS, whichever comes first)',
   }),
   ingestLoadIntervalMs: key({
     env: 'PULSE_INGEST_LOAD_INTERVAL_MS',
     file: 'ingestLoadIntervalMs',
-    default: 5_000,
+    default: 250,
     parse: int(1, 60_000),
     description:
       'Longest an acknowledged event waits in the ingest log before a bulk load (unless PULSE_INGEST_LOAD_ROWS wait first); reads that must see it start a load at once',

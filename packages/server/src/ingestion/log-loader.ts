@@ -50,10 +50,9 @@ interface Waiter {
 /**
  * Moves acknowledged groups from the ingest log into the store in large batches (ADR 0002): a load
  * starts once `batchRows` rows wait or the oldest is `intervalMs` old, and records the log position it
- * reaches in the store's own transaction, so a restart replays exactly the unloaded tail. DuckDB's cost
- * per commit is mostly fixed, so loads are large and seconds apart; a reader never waits for that age:
- * the read barrier starts a load of what is pending at once. Until loaded, a group's uuids stay in an
- * exact set for dedup.
+ * reaches in the store's own transaction, so a restart replays exactly the unloaded tail. A reader never
+ * waits for that age: the read barrier starts a load of what is pending at once. Until loaded, a group's
+ * uuids stay in an exact set for dedup.
  */
 export class LogLoader {
   private pending: Pending[] = [];
@@ -83,8 +82,8 @@ export class LogLoader {
     this.loaded = loaded;
     this.acked = loaded;
     this.metrics = loaderMetrics(options.registry);
-    this.batchRows = options.batchRows ?? 100_000;
-    this.intervalMs = options.intervalMs ?? 5_000;
+    this.batchRows = options.batchRows ?? 50_000;
+    this.intervalMs = options.intervalMs ?? 250;
     this.maxRowsPerLoad = options.maxRowsPerLoad ?? 200_000;
     this.maxBacklogRows = options.maxBacklogRows ?? 500_000;
   }
