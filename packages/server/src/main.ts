@@ -88,6 +88,7 @@ export async function openPipeline(
     sink: storage.logSink,
     registry: metrics.registry,
     intervalMs: config.ingestLoadIntervalMs,
+    batchRows: config.ingestLoadRows,
     maxBacklogRows: config.ingestBacklogMax,
     onQuarantined: (entry) => metrics.quarantined.inc({ event: entry.event.event }),
     onError: (error) => logger.error({ err: error }, 'loading the ingest log failed; retrying'),

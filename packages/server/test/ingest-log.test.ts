@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { metricValue, readAllEvents } from './helpers/read-events.js';
@@ -42,8 +42,11 @@ describe('ingest log: read barrier and backpressure', () => {
     const reply = await post(server.url, batch.body);
     expect(reply.status).toBe(200);
     expect(await metricValue(server.url, 'pulse_ingest_log_lag_events')).toBe(50);
+    const waits = await metricValue(server.url, 'pulse_read_barrier_wait_seconds_count');
     const events = await readAllEvents(server.url, server.adminKey, { tenant });
     expect(new Set(events.map((e) => e.uuid))).toEqual(new Set(batch.uuids));
+    // The read's wait for the loader is measured (what large loads must not grow).
+    expect(await metricValue(server.url, 'pulse_read_barrier_wait_seconds_count')).toBeGreaterThan(waits);
 
     await post(server.url, batchOf(tenant, 10).body);
     const query = await server.api<{ rows: unknown[][] }>('/api/query', {
@@ -51,6 +54,24 @@ describe('ingest log: read barrier and backpressure', () => {
     });
     expect(query.status).toBe(200);
     expect(Number(query.body.rows[0]?.[0])).toBe(60);
+  });
+
+  it('a load starts once PULSE_INGEST_LOAD_ROWS events wait, long before the load interval', async () => {
+    const server = await startTestServer({
+      PULSE_INGEST_LOAD_INTERVAL_MS: '60000',
+      PULSE_INGEST_LOAD_ROWS: '100',
+    });
+    servers.push(server);
+    const tenant = `tenant-rows-${randomUUID().slice(0, 8)}`;
+    expect((await post(server.url, batchOf(tenant, 60).body)).status).toBe(200);
+    expect(await metricValue(server.url, 'pulse_ingest_log_lag_events')).toBe(60);
+    // 120 waiting passes the row threshold: the loader starts on its own, with no reader asking.
+    expect((await post(server.url, batchOf(tenant, 60).body)).status).toBe(200);
+    await vi.waitFor(
+      async () => expect(await metricValue(server.url, 'pulse_ingest_loaded_rows_total')).toBe(120),
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(await metricValue(server.url, 'pulse_ingest_log_lag_events')).toBe(0);
   });
 
   it('past the backlog bound capture answers 503 with Retry-After, and recovers once loaded', async () => {

@@ -42,12 +42,21 @@ export const ingestKeys = {
     description:
       'Events acknowledged (ingest log) but not yet loaded into the store before capture answers 503',
   }),
+  ingestLoadRows: key({
+    env: 'PULSE_INGEST_LOAD_ROWS',
+    file: 'ingestLoadRows',
+    default: 50_000,
+    parse: int(1, 10_000_000),
+    description:
+      'Acknowledged events that start a bulk load from the ingest log into the store (or PULSE_INGEST_LOAD_INTERVAL_MS, whichever comes first)',
+  }),
   ingestLoadIntervalMs: key({
     env: 'PULSE_INGEST_LOAD_INTERVAL_MS',
     file: 'ingestLoadIntervalMs',
     default: 250,
     parse: int(1, 60_000),
-    description: 'Longest an acknowledged event waits in the ingest log before a bulk load (or 50K events)',
+    description:
+      'Longest an acknowledged event waits in the ingest log before a bulk load (unless PULSE_INGEST_LOAD_ROWS wait first); reads that must see it start a load at once',
   }),
   readBarrierTimeoutMs: key({
     env: 'PULSE_READ_BARRIER_TIMEOUT_MS',

@@ -24,6 +24,12 @@ export function loaderMetrics(registry: Registry) {
       registers: [registry],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
+    readWaitSeconds: new Histogram({
+      name: 'pulse_read_barrier_wait_seconds',
+      help: 'Time a read waited for the loader to reach what was acknowledged before it (0 when already loaded)',
+      registers: [registry],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
     loadErrors: new Counter({
       name: 'pulse_ingest_load_errors_total',
       help: 'Bulk loads the store refused (then isolated or retried)',

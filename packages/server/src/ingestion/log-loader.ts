@@ -50,8 +50,9 @@ interface Waiter {
 /**
  * Moves acknowledged groups from the ingest log into the store in large batches (ADR 0002): a load
  * starts once `batchRows` rows wait or the oldest is `intervalMs` old, and records the log position it
- * reaches in the store's own transaction, so a restart replays exactly the unloaded tail. Until loaded,
- * a group's uuids stay in an exact set for dedup, and reads can wait for a position (the read barrier).
+ * reaches in the store's own transaction, so a restart replays exactly the unloaded tail. A reader never
+ * waits for that age: the read barrier starts a load of what is pending at once. Until loaded, a group's
+ * uuids stay in an exact set for dedup.
  */
 export class LogLoader {
   private pending: Pending[] = [];
@@ -164,12 +165,17 @@ export class LogLoader {
    */
   async barrier(timeoutMs = 5_000): Promise<void> {
     const target = this.acked;
-    if (this.loaded >= target) return;
+    const stop = this.metrics.readWaitSeconds.startTimer();
+    if (this.loaded >= target) {
+      stop();
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         target,
         resolve: () => {
           clearTimeout(timer);
+          stop();
           resolve();
         },
       };

@@ -19,13 +19,21 @@ interface Header {
   r: string[];
 }
 
+/**
+ * Memory the log writer's thread reads in place: postMessage shares a SharedArrayBuffer instead of
+ * structured-cloning the whole record (and its buffer's slack) for every group commit.
+ */
+function sharedBuffer(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
 /** Writes strings into one growing buffer, UTF-8, without joining them first (no rope flattening twice). */
 class ByteWriter {
   buffer: Buffer;
   length = 0;
 
   constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(Math.max(1024, capacity));
+    this.buffer = sharedBuffer(Math.max(1024, capacity));
   }
 
   line(text: string): void {
@@ -42,7 +50,7 @@ class ByteWriter {
 
   private reserve(n: number): void {
     if (this.length + n <= this.buffer.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + n));
+    const next = sharedBuffer(Math.max(this.buffer.length * 2, this.length + n));
     this.buffer.copy(next, 0, 0, this.length);
     this.buffer = next;
   }

@@ -52,6 +52,7 @@ export async function openStorage(
   const events = await DuckDbEventStore.open({
     path,
     memoryLimit: config.duckdbMemoryLimit,
+    threads: config.duckdbThreads,
     encryption: key && {
       key: key.bytes,
       keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
