@@ -54,8 +54,11 @@ export interface EventStore {
   commit(batch: CommitBatch): Promise<void>;
   /** Of these uuids, the ones already stored (exact dedup confirmation). */
   existingUuids(uuids: readonly string[]): Promise<Set<string>>;
-  /** Streams every stored uuid (to rebuild the in-memory dedup index at start). */
-  forEachUuid(visit: (uuid: string) => void): Promise<number>;
+  /**
+   * Streams every stored uuid (to rebuild the in-memory dedup index at start); with `ingestedSince`, only
+   * those of events ingested at or after it (epoch ms).
+   */
+  forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   countEvents(): Promise<number>;
   listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;
