@@ -204,7 +204,15 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
     }
   }
 
-  async function save(): Promise<void> {
+  /** One save at a time (they share the temporary file); a save asked for while one runs follows it. */
+  let saving: Promise<void> = Promise.resolve();
+  function save(): Promise<void> {
+    const next = saving.catch(() => {}).then(saveNow);
+    saving = next;
+    return next;
+  }
+
+  async function saveNow(): Promise<void> {
     const state = rollups;
     if (!options.snapshot || !state) return;
     const uuids = new Set<string>();

@@ -15,7 +15,7 @@ import {
   summaryEventTypes,
   type SummaryEventType,
 } from './facts.js';
-import { constant, empty, ident, isIn, join, literal, sql, timestamp, type Sql } from '../sql.js';
+import { constant, empty, ident, isIn, join, literal, sql, stringList, timestamp, type Sql } from '../sql.js';
 import type { ColumnKind } from './sql-reader.js';
 
 /**
@@ -148,9 +148,13 @@ export interface Applied {
   uuids: readonly string[];
 }
 
-/** The events a snapshot does not hold. Rows are stored in ingestion order: zone maps skip the rest. */
-const notAppliedSql = ({ ingestedAt, uuids }: Applied): Sql =>
-  sql`(ingested_at > ${timestamp(ingestedAt)} OR (ingested_at = ${timestamp(ingestedAt)} AND NOT ${isIn(sql`CAST(uuid AS VARCHAR)`, uuids)}))`;
+/**
+ * The events a snapshot does not hold. Rows are stored in ingestion order: zone maps skip the rest. The
+ * uuids at the snapshot's instant (thousands after a bulk load) are one bound list in the `applied` CTE,
+ * matched by a hash join: spelled out as `IN (…)` they cost seconds per table.
+ */
+const notAppliedSql = ({ ingestedAt }: Applied): Sql =>
+  sql`(ingested_at > ${timestamp(ingestedAt)} OR (ingested_at = ${timestamp(ingestedAt)} AND CAST(uuid AS VARCHAR) NOT IN (SELECT u FROM applied)))`;
 
 /** The store's count of retention runs that deleted events (a snapshot taken before one is stale). */
 export const eventDeletionsSql = sql`SELECT CAST(coalesce(max(runs), 0) AS DOUBLE) AS n FROM event_deletions`;
@@ -268,7 +272,8 @@ export function rebuildSql(lateGraceMs: number, after?: Applied): Sql {
     ),
   );
 
-  return sql`WITH hw AS (SELECT max(m) AS m FROM (${newest})),
+  const applied = sql`applied AS MATERIALIZED (SELECT unnest(${stringList(after?.uuids ?? [])}) AS u),`;
+  return sql`WITH ${applied} hw AS (SELECT max(m) AS m FROM (${newest})),
     rows AS MATERIALIZED (${unionAll(parts)}),
     dict AS MATERIALIZED (SELECT s, CAST(row_number() OVER () - 1 AS DOUBLE) AS id FROM
       (SELECT DISTINCT s FROM (SELECT t AS s FROM rows UNION ALL SELECT k FROM rows) WHERE s IS NOT NULL))

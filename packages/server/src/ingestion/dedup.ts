@@ -52,14 +52,16 @@ export class Dedup {
 
   /** Builds the index (from the saved one when it checks out); call once, before serving. */
   async warmUp(): Promise<WarmUp> {
+    // Nothing commits while a start warms up: every event stored now is read below.
+    const newest = (await this.store.newestIngestedAt()) ?? 0;
     const saved = this.savedAt ? await loadDedupIndex(this.savedAt) : null;
-    if (!saved) {
-      const read = await this.store.forEachUuid((uuid) => this.index.add(uuid));
-      return { read, ingestedBefore: 0, from: 'store' };
-    }
-    this.index = saved.index;
-    const read = await this.store.forEachUuid((uuid) => this.index.add(uuid), saved.ingestedBefore);
-    return { read, ingestedBefore: saved.ingestedBefore, from: 'saved' };
+    if (saved) this.index = saved.index;
+    const read = await this.store.forEachUuid((uuid) => this.index.add(uuid), saved?.ingestedBefore);
+    return {
+      read,
+      ingestedBefore: Math.max(newest, saved?.ingestedBefore ?? 0),
+      from: saved ? 'saved' : 'store',
+    };
   }
 
   /**

@@ -59,6 +59,8 @@ export interface EventStore {
    * those of events ingested at or after it (epoch ms).
    */
   forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number>;
+  /** The newest ingestion time of a stored event (epoch ms), null when none is stored. */
+  newestIngestedAt(): Promise<number | null>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   countEvents(): Promise<number>;
   listQuarantine(filter: QuarantineFilter): Promise<QuarantinedEvent[]>;

@@ -238,6 +238,15 @@ export class DuckDbEventStore implements EventStore {
     return new Set(rows.map((r) => r.u as string));
   }
 
+  async newestIngestedAt(): Promise<number | null> {
+    const newest = allTables.map((t) => sql`SELECT max(ingested_at) AS m FROM ${ident(t.table)}`);
+    const [row] = await readRows(
+      this.reader,
+      sql`SELECT CAST(epoch_ms(max(m)) AS DOUBLE) AS n FROM (${join(newest, ' UNION ALL ')})`,
+    );
+    return typeof row?.n === 'number' ? row.n : null;
+  }
+
   async forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number> {
     let count = 0;
     // Rows are stored in ingestion order, so a recent `ingestedSince` skips whole row groups by their zone maps.
