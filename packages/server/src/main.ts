@@ -247,29 +247,21 @@ export async function startServer(
       cipher: storage.recordCipher,
       onSaveError: (error) => logger.warn({ err: error }, 'saving the summary rollups failed'),
     },
-    // The summary's critical alerts: open critical alerts of the scope, newest first.
-    criticalAlerts: async (scope) =>
-      (
-        await alerts.engine.listAlerts({
-          states: ['open'],
-          severities: ['critical'],
-          ...(scope.tenants === 'all' ? {} : { tenants: scope.tenants }),
-          limit: 50,
-        })
-      )
-        .sort((x, y) => y.lastSeen - x.lastSeen)
-        .map((alert) => ({
-          id: alert.id,
-          rule: alert.ruleId,
-          severity: alert.severity,
-          tenantId: alert.tenantId,
-          state: alert.state,
-          eventIds: alert.eventUuids,
-          firstSeen: alert.firstSeen,
-          lastSeen: alert.lastSeen,
-          count: alert.count,
-          message: alert.title,
-        })),
+    // The summary's alerts (compose-summary.ts picks the open critical ones of the scope), from the alert
+    // engine's memory: a store query here cost every summary request 2-4 ms.
+    criticalAlerts: async () =>
+      alerts.engine.activeAlerts().map((alert) => ({
+        id: alert.id,
+        rule: alert.ruleId,
+        severity: alert.severity,
+        tenantId: alert.tenantId,
+        state: alert.state,
+        eventIds: alert.eventUuids,
+        firstSeen: alert.firstSeen,
+        lastSeen: alert.lastSeen,
+        count: alert.count,
+        message: alert.title,
+      })),
   });
   const rollupsStarted = Date.now();
   await analytics.ready();
