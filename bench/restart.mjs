@@ -101,9 +101,17 @@ async function referenceSummaries(tenant) {
 }
 
 // ── 2. Restarts: spawn, poll /readyz, ask the summaries, read RSS, stop gracefully ──
+// Equal up to float summation order (DuckDB aggregates in parallel): numbers within 1e-9 relative.
+const close = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => close(a[k], b[k]));
+};
 const sameSummary = (a, b) => {
   const strip = ({ generatedAt: _g, ...rest }) => rest;
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  return close(strip(a), strip(b));
 };
 
 function rssMiB(pid) {
@@ -143,6 +151,8 @@ async function restartOnce(port, tenant, reference, measureSummaries) {
     const firstSummaryMs = performance.now() - started;
     const all = await (await fetch(query(''), { headers })).json();
     const exact = sameSummary(one, reference.one) && sameSummary(all, reference.all);
+    if (!exact)
+      writeFileSync(join(storeDir, 'mismatch.json'), JSON.stringify({ one, all, reference }, null, 1));
     const rss = rssMiB(child.pid);
     let summaryTimes = null;
     if (measureSummaries) {

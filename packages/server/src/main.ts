@@ -244,7 +244,7 @@ export async function startServer(
     stream,
     snapshot: {
       path: join(config.dataDir, ROLLUP_SNAPSHOT_FILE),
-      cipher: storage.recordCipher,
+      cipher: storage.summaryRollupsCipher,
       onSaveError: (error) => logger.warn({ err: error }, 'saving the summary rollups failed'),
     },
     // The summary's alerts (compose-summary.ts picks the open critical ones of the scope), from the alert
