@@ -6,9 +6,11 @@ import { createLogger } from './observability/logger.js';
 import { loadOrCreateAdminKey } from './access/admin-key.js';
 import { ensureDemoUser } from './access/demo-user.js';
 import { createAnalytics } from './analytics/analytics.js';
+import { ROLLUP_SNAPSHOT_FILE } from './analytics/rollup-snapshot.js';
 import { alertSettingsFrom, createAlertSystem, type AlertEngine } from './alerts/index.js';
 import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
+import { DEDUP_INDEX_FILE } from './ingestion/dedup-snapshot.js';
 import { EventStream } from './ingestion/event-stream.js';
 import { loadEvents } from './ingestion/load-events.js';
 import { IngestPipeline } from './ingestion/pipeline.js';
@@ -104,13 +106,19 @@ export async function openPipeline(
     queueMax: config.ingestQueueMax,
     commitIntervalMs: config.commitIntervalMs,
     ...(config.ingestLog ? { loader } : {}),
+    dedupIndex: {
+      path: join(config.dataDir, DEDUP_INDEX_FILE),
+      saveEveryMs: 5 * 60_000,
+      onSaveError: (error) => logger.warn({ err: error }, 'saving the dedup index failed; retrying later'),
+    },
   });
   const started = Date.now();
-  const known = await pipeline.warmUp();
-  logger.info({ events: known, ms: Date.now() - started }, 'dedup index loaded');
+  const warm = await pipeline.warmUp();
+  logger.info({ ...warm, ms: Date.now() - started }, 'dedup index loaded');
   const close = async () => {
     await pipeline.drain();
     if (config.ingestLog) await loader.close();
+    await pipeline.saveDedupIndex();
     storage.logSink.close();
     await storage.audit.flush();
     await storage.alerts.close();
@@ -243,29 +251,26 @@ export async function startServer(
   const analytics = createAnalytics({
     connection: storage.sql,
     stream,
-    // The summary's critical alerts: open critical alerts of the scope, newest first.
-    criticalAlerts: async (scope) =>
-      (
-        await alerts.engine.listAlerts({
-          states: ['open'],
-          severities: ['critical'],
-          ...(scope.tenants === 'all' ? {} : { tenants: scope.tenants }),
-          limit: 50,
-        })
-      )
-        .sort((x, y) => y.lastSeen - x.lastSeen)
-        .map((alert) => ({
-          id: alert.id,
-          rule: alert.ruleId,
-          severity: alert.severity,
-          tenantId: alert.tenantId,
-          state: alert.state,
-          eventIds: alert.eventUuids,
-          firstSeen: alert.firstSeen,
-          lastSeen: alert.lastSeen,
-          count: alert.count,
-          message: alert.title,
-        })),
+    snapshot: {
+      path: join(config.dataDir, ROLLUP_SNAPSHOT_FILE),
+      cipher: storage.summaryRollupsCipher,
+      onSaveError: (error) => logger.warn({ err: error }, 'saving the summary rollups failed'),
+    },
+    // The summary's alerts (compose-summary.ts picks the open critical ones of the scope), from the alert
+    // engine's memory: a store query here cost every summary request 2-4 ms.
+    criticalAlerts: async () =>
+      alerts.engine.activeAlerts().map((alert) => ({
+        id: alert.id,
+        rule: alert.ruleId,
+        severity: alert.severity,
+        tenantId: alert.tenantId,
+        state: alert.state,
+        eventIds: alert.eventUuids,
+        firstSeen: alert.firstSeen,
+        lastSeen: alert.lastSeen,
+        count: alert.count,
+        message: alert.title,
+      })),
   });
   const rollupsStarted = Date.now();
   await analytics.ready();
@@ -398,6 +403,9 @@ export async function startServer(
       await relay.stop(); // what it has not forwarded stays in the ingest log for the next start
       await retention.close(); // no new scheduled run; a running one finishes
       await reportSchedules.stop(); // a report being generated finishes; its outbox rows are durable
+      await analytics
+        .save()
+        .catch((error: unknown) => logger.warn({ err: error }, 'saving the summary rollups failed'));
       analytics.close();
       await pipeline.drain();
       await alerts.close();

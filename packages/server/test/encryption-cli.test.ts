@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
@@ -50,8 +50,12 @@ describe('pulse encryption', () => {
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.stdout)).toMatchObject({ exists: true, encrypted: false, keyFingerprint: null });
 
+    // Summary rollups a plaintext server saved beside the store: tenants and amounts in the clear.
+    const rollups = join(dataDir, 'summary-rollups.snapshot');
+    writeFileSync(rollups, '{"tenants":[["tenant-cli-heron"]]}');
     const encrypt = await pulse(base, 'encryption', 'encrypt', '--key-file', k1);
     expect(encrypt.code).toBe(0);
+    expect(existsSync(rollups)).toBe(false);
     expect(encrypt.stderr).toMatch(/copying \d+ tables, 50 rows/);
     expect(encrypt.stderr).toMatch(/verifying: row count and a digest/);
     expect(encrypt.stdout).toContain(`PULSE_ENCRYPTION_KEY_FILE=${k1}`);

@@ -15,7 +15,7 @@ import { previewRule, type PreviewRange } from './preview.js';
 import { createRuleEvaluation } from './rule-evaluation.js';
 import { parseRule } from './rule-validation.js';
 import type { AlertSettings } from './settings.js';
-import type { AlertLogger, Delivery } from './types.js';
+import type { Alert, AlertLogger, Delivery } from './types.js';
 
 export type { AlertLogger } from './types.js';
 export type { EngineHooks, TransitionListener } from './delivery.js';
@@ -149,6 +149,8 @@ export function createAlertEngine(options: AlertEngineOptions) {
     listAlerts: alerts.listAlerts,
     inbox,
     silences,
+    /** Open and acknowledged alerts, from memory (fresher than the store, and no query). */
+    activeAlerts: (): Alert[] => lifecycle.activeAlerts(),
     getAlert: alerts.getAlert,
     acknowledge: alerts.acknowledge,
     resolve: alerts.resolve,

@@ -1,3 +1,5 @@
+import { isBusinessEventName } from '@pulse/events';
+import type { RecordCipher } from '../encryption/record-cipher.js';
 import { ValidationError } from '../errors.js';
 import type { CommittedBatch } from '../ingestion/event-stream.js';
 import type { StoredEvent } from '../storage/event-store.js';
@@ -5,9 +7,17 @@ import { composeSummary } from './compose-summary.js';
 import type { DayRollup, TenantRollups } from './day-rollup.js';
 import { EdgeDays, type DaysLease } from './edge-days.js';
 import { DAY_MS, dayOf, factOf, LATE_GRACE_MS } from './facts.js';
-import { edgeFactColumnKinds, edgeFactsSql, rebuildColumnKinds, rebuildSql } from './rollup-sql.js';
+import {
+  edgeFactColumnKinds,
+  edgeFactsSql,
+  eventDeletionsSql,
+  rebuildColumnKinds,
+  rebuildSql,
+  RowKind,
+} from './rollup-sql.js';
+import { encodeRollups, loadRollups, saveRollups, type RollupSnapshot } from './rollup-snapshot.js';
 import { applyEvent, applyRebuildRows, Rollups, type HighWater } from './rollups.js';
-import { readColumns, type SqlConnection } from './sql-reader.js';
+import { readColumns, type Column, type SqlConnection } from './sql-reader.js';
 import type { AlertItem, ExecutiveSummary, SummaryScope, TimeWindow } from './summary-types.js';
 import { planWindow, previousOf, type WindowPlan } from './window-plan.js';
 import { WindowAccumulator } from './window-totals.js';
@@ -36,12 +46,19 @@ export interface AnalyticsOptions {
   edgeDays?: number;
   /** After the first rebuild, load the default window's edge days for all tenants in the background (default true). */
   preloadDefaultWindow?: boolean;
+  /**
+   * Where the rollups are saved (rollup-snapshot.ts): the first build starts from the saved ones and reads
+   * only the events ingested since; saved again after each start (in the background) and by `save`.
+   */
+  snapshot?: { path: string; cipher: RecordCipher | null; onSaveError: (error: unknown) => void };
 }
 
 export interface RebuildStats {
   tenants: number;
   /** Tenant-days rebuilt. */
   days: number;
+  /** Whether it started from the saved snapshot (and read only the events ingested since). */
+  fromSnapshot: boolean;
   /** Stream events that arrived during the rebuild and were applied on top of its snapshot. */
   replayed: number;
   ms: number;
@@ -62,8 +79,20 @@ export interface Analytics {
    * from what remains (a rebuild already running may predate the deletion: this one starts after it).
    */
   refreshAfterDeletion(): Promise<RebuildStats>;
+  /** Saves the rollups as they are now, for the next start (see AnalyticsOptions.snapshot). */
+  save(): Promise<void>;
   /** Stops following the stream. */
   close(): void;
+}
+
+/** Delay of the save after a start: the encoding takes the event loop for a moment, not while serving starts. */
+const SAVE_AFTER_START_MS = 30_000;
+
+/** What the current rollups hold of the newest ingestion instant (see rollup-snapshot.ts). */
+interface AppliedMark {
+  ingestedAt: number;
+  /** Uuids, or stream batches whose business events' uuids count, ingested at `ingestedAt`. */
+  parts: (ReadonlySet<string> | readonly StoredEvent[])[];
 }
 
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -94,6 +123,12 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
   /** Batches committed while a rebuild runs, replayed on top of its snapshot. */
   let pending: (readonly StoredEvent[])[] | null = null;
   let rebuilding: Promise<RebuildStats> | null = null;
+  let applied: AppliedMark = { ingestedAt: -Infinity, parts: [] };
+  /** The store's deletion count read before the current rollups' statement (rollup-sql.ts eventDeletionsSql). */
+  let builtAtDeletions = 0;
+  /** Only a start uses the saved snapshot; a later rebuild (after a deletion) reads every event. */
+  let firstBuild = true;
+  let saveTimer: NodeJS.Timeout | null = null;
 
   const unsubscribe = options.stream.subscribe(({ events }) => {
     pending?.push(events);
@@ -102,24 +137,98 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
       if (rollups) applyEvent(rollups, event, fact);
       if (fact) edges.observe(fact);
     }
+    // A batch is one commit, stamped with one ingestion time, in commit order.
+    const at = events[0]?.ingestedAt;
+    if (at === undefined || at < applied.ingestedAt) return;
+    if (at > applied.ingestedAt) applied = { ingestedAt: at, parts: [] };
+    applied.parts.push(events);
   });
+
+  /** Read before the rebuild statement: a deletion in between makes the next saved snapshot unusable, not wrong. */
+  async function deletionCount(): Promise<number> {
+    const count = (await readColumns(connection, eventDeletionsSql, ['number'])).columns[0]?.[0];
+    return typeof count === 'number' ? count : 0;
+  }
+
+  /** The saved snapshot, if it is one this store's events still match. */
+  async function savedSnapshot(deletions: number): Promise<RollupSnapshot | null> {
+    if (!options.snapshot) return null;
+    const saved = await loadRollups(options.snapshot.path, options.snapshot.cipher, lateGraceMs);
+    return saved?.deletions === deletions ? saved : null;
+  }
 
   async function runRebuild(): Promise<RebuildStats> {
     const started = performance.now();
     const own: (readonly StoredEvent[])[] = [];
     pending = own;
     try {
-      const result = await readColumns(connection, rebuildSql(lateGraceMs), rebuildColumnKinds);
-      const next = new Rollups(lateGraceMs);
+      const count = options.snapshot ? await deletionCount() : 0;
+      let saved = firstBuild ? await savedSnapshot(count) : null;
+      firstBuild = false;
+      const after = saved ? { ingestedAt: saved.appliedAt, uuids: saved.appliedUuids } : undefined;
+      let result = await readColumns(connection, rebuildSql(lateGraceMs, after), rebuildColumnKinds);
+      // A snapshot newer than the store's newest event holds events the store lacks (a restored backup).
+      if (saved && saved.appliedAt > newestIngestedAt(result)) {
+        saved = null;
+        result = await readColumns(connection, rebuildSql(lateGraceMs), rebuildColumnKinds);
+      }
+      const next = saved?.rollups ?? new Rollups(lateGraceMs);
       const highWater = applyRebuildRows(next, result);
       const replayed = replay(next, own, highWater);
       rollups = next;
+      builtAtDeletions = count;
+      markApplied(saved, highWater);
       let days = 0;
       for (const tenant of next.tenants.values()) days += tenant.days.size;
-      return { tenants: next.tenants.size, days, replayed, ms: performance.now() - started };
+      return {
+        tenants: next.tenants.size,
+        days,
+        replayed,
+        fromSnapshot: saved !== null,
+        ms: performance.now() - started,
+      };
     } finally {
       if (pending === own) pending = null;
     }
+  }
+
+  /** After a build: the newest instant the rollups hold is the latest of the snapshot, the statement and the stream. */
+  function markApplied(saved: RollupSnapshot | null, highWater: HighWater | null): void {
+    for (const [at, uuids] of [
+      [saved?.appliedAt, saved ? new Set(saved.appliedUuids) : null],
+      [highWater?.ingestedAt, highWater?.uuids ?? null],
+    ] as const) {
+      if (at === undefined || uuids === null || at < applied.ingestedAt) continue;
+      if (at > applied.ingestedAt) applied = { ingestedAt: at, parts: [] };
+      applied.parts.push(uuids);
+    }
+  }
+
+  /** One save at a time (they share the temporary file); a save asked for while one runs follows it. */
+  let saving: Promise<void> = Promise.resolve();
+  function save(): Promise<void> {
+    const next = saving.catch(() => {}).then(saveNow);
+    saving = next;
+    return next;
+  }
+
+  async function saveNow(): Promise<void> {
+    const state = rollups;
+    if (!options.snapshot || !state) return;
+    const uuids = new Set<string>();
+    for (const part of applied.parts)
+      if (part instanceof Set) for (const uuid of part as ReadonlySet<string>) uuids.add(uuid);
+      else
+        for (const event of part as readonly StoredEvent[])
+          if (isBusinessEventName(event.event)) uuids.add(event.uuid.toLowerCase());
+    const bytes = encodeRollups({
+      rollups: state,
+      // Nothing applied yet: every event is after the snapshot.
+      appliedAt: Number.isFinite(applied.ingestedAt) ? applied.ingestedAt : 0,
+      appliedUuids: [...uuids],
+      deletions: builtAtDeletions,
+    });
+    await saveRollups(options.snapshot.path, options.snapshot.cipher, bytes);
   }
 
   function rebuild(): Promise<RebuildStats> {
@@ -132,6 +241,11 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
   const initial = rebuild().then(() => {
     // In the background: the first default-window summary then finds its edge days cached (or waits for them).
     if (options.preloadDefaultWindow ?? true) void preloadDefaultWindow().catch(() => {});
+    const snapshot = options.snapshot;
+    if (snapshot) {
+      saveTimer = setTimeout(() => void save().catch(snapshot.onSaveError), SAVE_AFTER_START_MS);
+      saveTimer.unref();
+    }
   });
   // A failed start surfaces through ready() and summarize() (until a rebuild() succeeds), not as an
   // unhandled rejection.
@@ -197,7 +311,20 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
     return rebuild();
   }
 
-  return { ready, rebuild, summarize, refreshAfterDeletion, close: unsubscribe };
+  const close = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    unsubscribe();
+  };
+  return { ready, rebuild, summarize, refreshAfterDeletion, save, close };
+}
+
+/** The newest ingestion time in a rebuild's result (its high-water rows), -Infinity with none. */
+function newestIngestedAt(result: { rows: number; columns: Column[] }): number {
+  const [kind, , , , ts] = result.columns as Float64Array[];
+  let newest = -Infinity;
+  for (let i = 0; i < result.rows; i++)
+    if (kind?.[i] === RowKind.highWater) newest = Math.max(newest, ts?.[i] ?? -Infinity);
+  return newest;
 }
 
 /** The UTC days holding the partial edges of these windows. */

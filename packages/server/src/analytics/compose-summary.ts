@@ -17,6 +17,9 @@ export function keyMetricsOf(t: WindowTotals, window: TimeWindow): KeyMetrics {
   };
 }
 
+/** At most this many critical alerts are listed (the newest). */
+const MAX_CRITICAL_ALERTS = 50;
+
 /** criticalAlerts: open, critical, in scope, newest (lastSeen, then firstSeen, then id) first. */
 export function criticalAlertsOf(alerts: readonly AlertItem[], scope: SummaryScope): AlertItem[] {
   const inScope = scope.tenants === 'all' ? null : new Set(scope.tenants);
@@ -25,7 +28,8 @@ export function criticalAlertsOf(alerts: readonly AlertItem[], scope: SummarySco
     .sort(
       (a, b) =>
         b.lastSeen - a.lastSeen || b.firstSeen - a.firstSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
+    )
+    .slice(0, MAX_CRITICAL_ALERTS);
 }
 
 export interface SummaryParts {

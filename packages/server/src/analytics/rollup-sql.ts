@@ -15,7 +15,7 @@ import {
   summaryEventTypes,
   type SummaryEventType,
 } from './facts.js';
-import { constant, empty, ident, isIn, join, literal, sql, type Sql } from '../sql.js';
+import { constant, empty, ident, isIn, join, literal, sql, stringList, timestamp, type Sql } from '../sql.js';
 import type { ColumnKind } from './sql-reader.js';
 
 /**
@@ -139,13 +139,36 @@ function part(kind: number, g: Sql, fields: Partial<Record<Field, Sql>>, rest: S
   return sql`SELECT ${literal(kind)} AS kind, t, CAST(${g} AS DOUBLE) AS g, ${join(cols, ', ')} ${rest}`;
 }
 
-const from = (type: string, where?: Sql) =>
-  sql`FROM (SELECT *, tenant_id AS t FROM ${table(type)} WHERE tenant_id IS NOT NULL${where ? sql` AND ${where}` : empty})`;
-
 const unionAll = (parts: readonly Sql[]) => join(parts, ' UNION ALL ');
 
-/** The rebuild statement (see RowKind and rebuildColumnKinds). */
-export function rebuildSql(lateGraceMs: number): Sql {
+/** Events a snapshot of the rollups already holds (rollup-snapshot.ts): those ingested before `ingestedAt`
+ * and the listed ones ingested at it. */
+export interface Applied {
+  ingestedAt: number;
+  uuids: readonly string[];
+}
+
+/**
+ * The events a snapshot does not hold. Rows are stored in ingestion order: zone maps skip the rest. The
+ * uuids at the snapshot's instant (thousands after a bulk load) are one bound list in the `applied` CTE,
+ * matched by a hash join: spelled out as `IN (…)` they cost seconds per table.
+ */
+const notAppliedSql = ({ ingestedAt }: Applied): Sql =>
+  sql`(ingested_at > ${timestamp(ingestedAt)} OR (ingested_at = ${timestamp(ingestedAt)} AND CAST(uuid AS VARCHAR) NOT IN (SELECT u FROM applied)))`;
+
+/** The store's count of retention runs that deleted events (a snapshot taken before one is stale). */
+export const eventDeletionsSql = sql`SELECT CAST(coalesce(max(runs), 0) AS DOUBLE) AS n FROM event_deletions`;
+
+/**
+ * The rebuild statement (see RowKind and rebuildColumnKinds): over every event, or with `after`, over
+ * the events a snapshot does not hold (its rows are added onto the snapshot's rollups).
+ */
+export function rebuildSql(lateGraceMs: number, after?: Applied): Sql {
+  const since = after ? notAppliedSql(after) : null;
+  const from = (type: string, where?: Sql) => {
+    const filter = [sql`tenant_id IS NOT NULL`, ...(where ? [where] : []), ...(since ? [since] : [])];
+    return sql`FROM (SELECT *, tenant_id AS t FROM ${table(type)} WHERE ${join(filter, ' AND ')})`;
+  };
   const bounce = weightedRateSql(bounceRate);
   const parts: Sql[] = [
     part(
@@ -249,7 +272,8 @@ export function rebuildSql(lateGraceMs: number): Sql {
     ),
   );
 
-  return sql`WITH hw AS (SELECT max(m) AS m FROM (${newest})),
+  const applied = sql`applied AS MATERIALIZED (SELECT unnest(${stringList(after?.uuids ?? [])}) AS u),`;
+  return sql`WITH ${applied} hw AS (SELECT max(m) AS m FROM (${newest})),
     rows AS MATERIALIZED (${unionAll(parts)}),
     dict AS MATERIALIZED (SELECT s, CAST(row_number() OVER () - 1 AS DOUBLE) AS id FROM
       (SELECT DISTINCT s FROM (SELECT t AS s FROM rows UNION ALL SELECT k FROM rows) WHERE s IS NOT NULL))

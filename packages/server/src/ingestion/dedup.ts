@@ -3,7 +3,17 @@ import type { EventStore } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
 import type { LogLoader } from './log-loader.js';
 import type { PendingRequest } from './pending-request.js';
+import { loadDedupIndex, saveDedupIndex } from './dedup-snapshot.js';
 import { UuidIndex } from './uuid-index.js';
+
+/** How a start built the index: from the saved file plus the events ingested since, or from every uuid. */
+export interface WarmUp {
+  /** Uuids read from the store. */
+  read: number;
+  /** Ingestion of the next group may not stamp an earlier time (the saved index relies on it). */
+  ingestedBefore: number;
+  from: 'saved' | 'store';
+}
 
 /** Copies of in-flight events, by the request that is committing the original. */
 export type Waits = Map<PendingRequest, CapturedEvent[]>;
@@ -22,23 +32,44 @@ export class Placement {
  * - `owners`: uuids admitted but not yet committed, with the request committing them. A copy waits for that
  *   request's outcome, since a 200 must not precede the durability of the event it acknowledges;
  * - the loader's unloaded uuids: durable in the ingest log, not yet in the store;
- * - `index`: fingerprints of the store's uuids; a hit is confirmed against the store.
+ * - `index`: 64-bit fingerprints of every uuid ever committed (a superset of the store's: deleted events
+ *   stay); a miss is exact, a hit is confirmed against the store. It is saved next to the store (`save`)
+ *   and a start reads it back and adds only the uuids ingested since (dedup-snapshot.ts).
  * A uuid leaves `owners` (and a committed one joins the index) before its request settles, so whoever
  * wakes on the outcome sees the structures as they stand after it.
  */
 export class Dedup {
-  private readonly index = new UuidIndex();
+  private index = new UuidIndex();
   private readonly owners = new Map<string, PendingRequest>();
 
   constructor(
     private readonly store: EventStore,
     private readonly loader: LogLoader | undefined,
     private readonly metrics: Metrics,
+    /** Where the index is saved; none: rebuilt from every stored uuid at each start. */
+    private readonly savedAt?: string,
   ) {}
 
-  /** Loads every stored uuid into the fingerprint index; call once before serving. */
-  async warmUp(): Promise<number> {
-    return this.store.forEachUuid((uuid) => this.index.add(uuid));
+  /** Builds the index (from the saved one when it checks out); call once, before serving. */
+  async warmUp(): Promise<WarmUp> {
+    // Nothing commits while a start warms up: every event stored now is read below.
+    const newest = (await this.store.newestIngestedAt()) ?? 0;
+    const saved = this.savedAt ? await loadDedupIndex(this.savedAt) : null;
+    if (saved) this.index = saved.index;
+    const read = await this.store.forEachUuid((uuid) => this.index.add(uuid), saved?.ingestedBefore);
+    return {
+      read,
+      ingestedBefore: Math.max(newest, saved?.ingestedBefore ?? 0),
+      from: saved ? 'saved' : 'store',
+    };
+  }
+
+  /**
+   * Saves the index; `ingestedBefore`: every event ingested before it is in the index (the pipeline's
+   * latest group stamp: later groups stamp no earlier time). Taken synchronously, written in the background.
+   */
+  async save(ingestedBefore: number): Promise<void> {
+    if (this.savedAt) await saveDedupIndex(this.savedAt, this.index.slotsCopy(), ingestedBefore);
   }
 
   /**

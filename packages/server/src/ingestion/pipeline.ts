@@ -3,7 +3,7 @@ import { UnavailableError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { EventStore, QuarantinedEvent, StoredEvent } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
-import { Dedup, Placement, type Waits } from './dedup.js';
+import { Dedup, Placement, type Waits, type WarmUp } from './dedup.js';
 import type { EventStream } from './event-stream.js';
 import { commitWithIsolation } from './isolate-failures.js';
 import type { LogLoader } from './log-loader.js';
@@ -30,6 +30,13 @@ export interface PipelineOptions {
    * loader moves it into the store later. Without it, groups commit straight into the store.
    */
   loader?: LogLoader;
+  /** The dedup index saved next to the store, so a start need not read every stored uuid (dedup.ts). */
+  dedupIndex?: {
+    path: string;
+    /** Saved at most this often while commits happen (and at `saveDedupIndex`). */
+    saveEveryMs: number;
+    onSaveError: (error: unknown) => void;
+  };
 }
 
 /**
@@ -46,15 +53,40 @@ export class IngestPipeline {
   private lastIngestedAt = 0;
   /** When the last group commit ended (performance.now()). */
   private lastCommitEnd = -Infinity;
+  private savedDedupAt: number;
+  private savingDedup: Promise<void> | null = null;
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
-    this.dedup = new Dedup(options.store, options.loader, options.metrics);
+    this.savedDedupAt = this.now();
+    this.dedup = new Dedup(options.store, options.loader, options.metrics, options.dedupIndex?.path);
   }
 
-  /** Loads every stored uuid into the dedup index; call once before serving. */
-  async warmUp(): Promise<number> {
-    return this.dedup.warmUp();
+  /** Builds the dedup index; call once before serving. */
+  async warmUp(): Promise<WarmUp> {
+    const warm = await this.dedup.warmUp();
+    this.lastIngestedAt = Math.max(this.lastIngestedAt, warm.ingestedBefore);
+    return warm;
+  }
+
+  /** Saves the dedup index now (after a drain, at shutdown); a save already running finishes first. */
+  async saveDedupIndex(): Promise<void> {
+    while (this.savingDedup) await this.savingDedup;
+    this.savedDedupAt = this.now();
+    await this.dedup.save(this.lastIngestedAt);
+  }
+
+  /** After a commit: saves the index in the background once `saveEveryMs` passed since the last save. */
+  private saveDedupInBackground(): void {
+    const saving = this.options.dedupIndex;
+    if (!saving || this.savingDedup || this.now() - this.savedDedupAt < saving.saveEveryMs) return;
+    this.savedDedupAt = this.now();
+    this.savingDedup = this.dedup
+      .save(this.lastIngestedAt)
+      .catch(saving.onSaveError)
+      .finally(() => {
+        this.savingDedup = null;
+      });
   }
 
   /** Events accepted but not yet in the store: waiting for the log, or logged and waiting for the loader. */
@@ -331,6 +363,7 @@ export class IngestPipeline {
     for (const request of group)
       if (committed.has(request)) request.succeed();
       else request.fail(failure());
+    this.saveDedupInBackground();
   }
 
   /**

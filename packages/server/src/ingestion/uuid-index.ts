@@ -17,6 +17,22 @@ export class UuidIndex {
     return this.used;
   }
 
+  /** The slots as they are (a copy): `fromSlots` restores the same index. */
+  slotsCopy(): Uint32Array {
+    return this.slots.slice();
+  }
+
+  /** An index over slots `slotsCopy` returned; null when they cannot be one (a length not a power of two). */
+  static fromSlots(slots: Uint32Array): UuidIndex | null {
+    const capacity = slots.length / 2;
+    if (capacity < 16 || (capacity & (capacity - 1)) !== 0) return null;
+    const index = new UuidIndex(16);
+    index.slots = slots;
+    index.mask = capacity - 1;
+    for (let i = 0; i < slots.length; i += 2) if (slots[i] !== 0 || slots[i + 1] !== 0) index.used++;
+    return index;
+  }
+
   has(uuid: string): boolean {
     const [hi, lo] = fingerprint(uuid);
     for (let i = hi & this.mask; ; i = (i + 1) & this.mask) {

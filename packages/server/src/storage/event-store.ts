@@ -76,8 +76,13 @@ export interface EventStore {
   commit(batch: CommitBatch): Promise<void>;
   /** Of these uuids, the ones already stored (exact dedup confirmation). */
   existingUuids(uuids: readonly string[]): Promise<Set<string>>;
-  /** Streams every stored uuid (to rebuild the in-memory dedup index at start). */
-  forEachUuid(visit: (uuid: string) => void): Promise<number>;
+  /**
+   * Streams every stored uuid (to rebuild the in-memory dedup index at start); with `ingestedSince`, only
+   * those of events ingested at or after it (epoch ms).
+   */
+  forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number>;
+  /** The newest ingestion time of a stored event (epoch ms), null when none is stored. */
+  newestIngestedAt(): Promise<number | null>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   /** The events that make one number, each with what it adds (see ContributionRule). */
   listContributions(filter: ContributionFilter): Promise<ContributionPage>;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SqlConnection } from '../analytics/analytics.js';
 import type { FullConfig } from '../config/index.js';
+import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
@@ -40,6 +41,7 @@ export async function openStorage(
     sql: SqlConnection;
     recordCipher: RecordCipher | null;
     alertJournalCipher: RecordCipher | null;
+    summaryRollupsCipher: RecordCipher | null;
     logSink: DuckDbLogSink;
   }
 > {
@@ -82,6 +84,8 @@ export async function openStorage(
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.
     alertJournalCipher: recordCipherFor(key, 'alert-journal'),
+    // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
+    summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
   };
@@ -93,6 +97,7 @@ const maintenanceSettings = (config: FullConfig) => ({
   allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
   ingestLogDir: join(config.dataDir, 'ingest-log'),
   alertJournalDir: join(config.dataDir, 'alert-journal'),
+  derivedFiles: [join(config.dataDir, ROLLUP_SNAPSHOT_FILE)],
 });
 
 /** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */

@@ -16,7 +16,19 @@ import { listTenantActivity, nearestTenants, tenantsWithEvents } from './tenant-
 import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging } from './read-json-sql.js';
-import { ident, isIn, join, readRows, run, sql, stream, stringList, timestamp, type Sql } from './sql.js';
+import {
+  empty,
+  ident,
+  isIn,
+  join,
+  readRows,
+  run,
+  sql,
+  stream,
+  stringList,
+  timestamp,
+  type Sql,
+} from './sql.js';
 import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
 import {
   allEventsViewSql,
@@ -40,7 +52,7 @@ import {
   tenantNamesTableSql,
 } from './duckdb-subscription-store.js';
 import type { RetentionCount, RetentionCut } from '../retention-store.js';
-import { applyRetentionCuts } from './duckdb-retention.js';
+import { applyRetentionCuts, eventDeletionsTableSql } from './duckdb-retention.js';
 
 type DbRow = Record<string, unknown>;
 
@@ -106,6 +118,7 @@ export class DuckDbEventStore implements EventStore {
     await writer.run(subscriptionsTableSql);
     await writer.run(subscriptionsSuppliedBySql);
     await writer.run(tenantNamesTableSql);
+    await writer.run(eventDeletionsTableSql);
     await writer.run(allEventsViewSql());
     return new DuckDbEventStore(instance, writer, await database.connect(), staging, database);
   }
@@ -200,10 +213,22 @@ export class DuckDbEventStore implements EventStore {
     return new Set(rows.map((r) => r.u as string));
   }
 
-  async forEachUuid(visit: (uuid: string) => void): Promise<number> {
+  async newestIngestedAt(): Promise<number | null> {
+    const newest = allTables.map((t) => sql`SELECT max(ingested_at) AS m FROM ${ident(t.table)}`);
+    const [row] = await readRows(
+      this.reader,
+      sql`SELECT CAST(epoch_ms(max(m)) AS DOUBLE) AS n FROM (${join(newest, ' UNION ALL ')})`,
+    );
+    return typeof row?.n === 'number' ? row.n : null;
+  }
+
+  async forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number> {
     let count = 0;
+    // Rows are stored in ingestion order, so a recent `ingestedSince` skips whole row groups by their zone maps.
+    const where =
+      ingestedSince === undefined ? empty : sql` WHERE ingested_at >= ${timestamp(ingestedSince)}`;
     for (const t of allTables) {
-      const result = await stream(this.reader, sql`SELECT uuid::VARCHAR AS u FROM ${ident(t.table)}`);
+      const result = await stream(this.reader, sql`SELECT uuid::VARCHAR AS u FROM ${ident(t.table)}${where}`);
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;

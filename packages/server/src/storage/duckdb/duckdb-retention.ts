@@ -9,6 +9,15 @@ export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * How many retention transactions deleted events, counted in the deleting transaction itself: state
+ * derived from the events and saved outside the store (the summary rollups' snapshot) compares it to
+ * tell that events it holds may be gone.
+ */
+export const eventDeletionsTableSql =
+  'CREATE TABLE IF NOT EXISTS event_deletions (id INTEGER PRIMARY KEY, runs BIGINT NOT NULL)';
+const countDeletionSql = sql`INSERT INTO event_deletions VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET runs = runs + 1`;
+
 /** An exact UTC instant as a TIMESTAMP (microseconds: no float rounding). */
 const at = (ms: number) => sql`make_timestamp(CAST(${BigInt(Math.trunc(ms)) * 1000n} AS BIGINT))`;
 
@@ -43,6 +52,7 @@ async function countAndDelete(
   countSql: Sql,
   deleteSql: Sql,
   dryRun: boolean,
+  eventTable: boolean,
 ): Promise<Record<string, unknown>[]> {
   for (let attempt = 1; ; attempt++) {
     if (dryRun) return readRows(connection, countSql);
@@ -53,6 +63,7 @@ async function countAndDelete(
       if (counted > 0) {
         const deleted = Number((await run(connection, deleteSql)).rowsChanged);
         if (deleted !== counted) throw new Error(`retention counted ${counted} rows but deleted ${deleted}`);
+        if (eventTable) await run(connection, countDeletionSql);
       }
       await connection.run('COMMIT');
       return rows;
@@ -96,6 +107,7 @@ export async function applyRetentionCuts(
       sql`SELECT tenant_id AS t, count(*) AS n FROM ${name} WHERE ${where} GROUP BY tenant_id`,
       sql`DELETE FROM ${name} WHERE ${where}`,
       options.dryRun,
+      true,
     );
     for (const r of rows) countOf(cut.table, (r.t as string | null) ?? null).events += Number(r.n);
   }
@@ -110,6 +122,7 @@ export async function applyRetentionCuts(
         sql`SELECT ${quarantineTable} AS e, tenant_id AS t, count(*) AS n FROM quarantine WHERE ${where} GROUP BY ALL`,
         sql`DELETE FROM quarantine WHERE ${where}`,
         options.dryRun,
+        false,
       ),
     );
     for (const r of rows)

@@ -30,6 +30,8 @@ type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedt
   ingestLogDir?: string | undefined;
   /** The alert journal's directory (alerts/journal.ts): the same kind of log, for notified alert changes. */
   alertJournalDir?: string | undefined;
+  /** Files derived from the store (saved summary rollups): after a key change they go (rebuilt at the next start). */
+  derivedFiles?: readonly string[] | undefined;
 };
 
 /** A log position the store recorded in `table` (`select` gives it as p); 0 when the table does not exist. */
@@ -270,6 +272,11 @@ async function copyVerifySwap(path: string, settings: Settings, plan: Plan): Pro
   }
   say(`removing ${kept}`);
   rmSync(kept, { force: true });
+  if (plan.keyChange)
+    for (const file of settings.derivedFiles ?? []) {
+      say(`removing ${file}: written under the old protection, rebuilt at the next start`);
+      rmSync(file, { force: true });
+    }
   for (const log of sideLogs(settings)) {
     const segments = logSegments(log.dir);
     if (segments.length && plan.keyChange) {
