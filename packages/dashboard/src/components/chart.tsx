@@ -200,12 +200,12 @@ export function Chart(props: ChartProps) {
     <>
       {unitLine}
       <div
-      class="chart pickable"
-      ref={host}
-      role="img"
-      tabIndex={0}
-      aria-label={`${label}; arrow keys choose a point, Enter explains it`}
-      onKeyDown={onKey}
+        class="chart pickable"
+        ref={host}
+        role="img"
+        tabIndex={0}
+        aria-label={`${label}; arrow keys choose a point, Enter explains it`}
+        onKeyDown={onKey}
       />
     </>
   );

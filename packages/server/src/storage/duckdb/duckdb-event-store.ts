@@ -8,7 +8,6 @@ import type {
   EventStore,
   QuarantineFilter,
   QuarantinedEvent,
-  StoredEvent,
   TenantActivityPage,
   TenantFilter,
 } from '../event-store.js';
