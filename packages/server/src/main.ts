@@ -1,5 +1,4 @@
 import type { RouteOptions } from 'fastify';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from './observability/logger.js';
@@ -12,7 +11,6 @@ import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
 import { DEDUP_INDEX_FILE } from './ingestion/dedup-snapshot.js';
 import { EventStream } from './ingestion/event-stream.js';
-import { loadEvents } from './ingestion/load-events.js';
 import { IngestPipeline } from './ingestion/pipeline.js';
 import { LogLoader } from './ingestion/log-loader.js';
 import type { LogWrites } from './ingestion/log-writer.js';
@@ -25,7 +23,8 @@ import {
   forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
 import { createMetrics } from './observability/metrics.js';
-import { DEMO_DATA_SET, describeTenants, generateEvents } from './seed/index.js';
+import { loadDemo } from './seed/load-demo.js';
+import { readTls } from './http/tls.js';
 import type { EventStore } from './storage/event-store.js';
 import type { Storage } from './storage/storage.js';
 import type { AuditLog } from './storage/audit-log.js';
@@ -127,52 +126,6 @@ export async function openPipeline(
   return { storage, store, metrics, stream, pipeline, close, loader, relayCursor };
 }
 
-/** The demo data set of `pulse serve --demo`: a few tenants, 90 days, one planted incident per story. */
-async function loadDemo(
-  pipeline: IngestPipeline,
-  storage: Storage,
-  alerts: Pick<AlertEngine, 'setBudgets'>,
-  logger: Logger,
-): Promise<void> {
-  if ((await storage.events.countEvents()) > 0) return;
-  const started = Date.now();
-  const options = DEMO_DATA_SET;
-  // Budgets first, so the cost-overrun story raises its run-rate alert as its events arrive.
-  for (const t of describeTenants(options)) await alerts.setBudgets(t.id, { monthlyUsd: t.monthlyBudget });
-  const { loaded } = await loadEvents(pipeline, generateEvents(options));
-  // Their subscriptions too, so the performance-dashboard report has rows from the start.
-  const now = new Date();
-  await storage.subscriptions.upsert(
-    describeTenants(options).map((t) => ({
-      tenantId: t.id,
-      status: 'active' as const,
-      planName: t.plan,
-      priceMonthly: t.priceMonthly,
-      currentPeriodStart: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
-      currentPeriodEnd: Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1),
-      updatedAt: now.getTime(),
-    })),
-  );
-  logger.info({ events: loaded, ms: Date.now() - started }, 'loaded the demo data set');
-}
-
-/** The PEM files of PULSE_TLS_CERT_FILE / PULSE_TLS_KEY_FILE; an unreadable one stops the start, saying which. */
-function readTls(config: FullConfig): { cert: Buffer; key: Buffer } | null {
-  if (!config.tlsCertFile || !config.tlsKeyFile) return null;
-  const read = (name: string, path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new Error(`${name} ${path}: cannot be read (${(error as Error).message})`, { cause: error });
-    }
-  };
-  return {
-    cert: read('PULSE_TLS_CERT_FILE', config.tlsCertFile),
-    key: read('PULSE_TLS_KEY_FILE', config.tlsKeyFile),
-  };
-}
-
-/** Seams for tests: how the real server behaves when a store beneath it fails. */
 /** The composition root: config → store → pipeline → HTTP. Used by `pulse serve` and by tests. */
 export async function startServer(
   config: FullConfig,
