@@ -4,6 +4,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { EventStore, QuarantinedEvent, StoredEvent } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
 import { Dedup, Placement, type Waits, type WarmUp } from './dedup.js';
+import { DedupSaver } from './dedup-saver.js';
+import { recheckQuarantined } from './quarantine-recheck.js';
 import type { EventStream } from './event-stream.js';
 import { commitWithIsolation } from './isolate-failures.js';
 import type { LogLoader } from './log-loader.js';
@@ -53,13 +55,12 @@ export class IngestPipeline {
   private lastIngestedAt = 0;
   /** When the last group commit ended (performance.now()). */
   private lastCommitEnd = -Infinity;
-  private savedDedupAt: number;
-  private savingDedup: Promise<void> | null = null;
+  private readonly dedupSaver: DedupSaver | null;
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
-    this.savedDedupAt = this.now();
     this.dedup = new Dedup(options.store, options.loader, options.metrics, options.dedupIndex?.path);
+    this.dedupSaver = options.dedupIndex ? new DedupSaver(this.dedup, options.dedupIndex, this.now) : null;
   }
 
   /** Builds the dedup index; call once before serving. */
@@ -71,22 +72,7 @@ export class IngestPipeline {
 
   /** Saves the dedup index now (after a drain, at shutdown); a save already running finishes first. */
   async saveDedupIndex(): Promise<void> {
-    while (this.savingDedup) await this.savingDedup;
-    this.savedDedupAt = this.now();
-    await this.dedup.save(this.lastIngestedAt);
-  }
-
-  /** After a commit: saves the index in the background once `saveEveryMs` passed since the last save. */
-  private saveDedupInBackground(): void {
-    const saving = this.options.dedupIndex;
-    if (!saving || this.savingDedup || this.now() - this.savedDedupAt < saving.saveEveryMs) return;
-    this.savedDedupAt = this.now();
-    this.savingDedup = this.dedup
-      .save(this.lastIngestedAt)
-      .catch(saving.onSaveError)
-      .finally(() => {
-        this.savingDedup = null;
-      });
+    await this.dedupSaver?.saveNow(this.lastIngestedAt);
   }
 
   /** Events accepted but not yet in the store: waiting for the log, or logged and waiting for the loader. */
@@ -228,24 +214,7 @@ export class IngestPipeline {
     // Quarantine entries and events may still be in the ingest log.
     await this.barrier();
     const entries = await this.options.store.getQuarantined(ids);
-    const valid: CapturedEvent[] = [];
-    const released: string[] = [];
-    const stillInvalid: QuarantinedEvent[] = [];
-    for (const entry of entries) {
-      const fix = fixes[entry.id] ?? {};
-      const properties = { ...entry.event.properties, ...fix };
-      for (const [key, value] of Object.entries(fix)) if (value === null) delete properties[key];
-      const event = { ...entry.event, properties };
-      const result = isBusinessEventName(event.event)
-        ? checkBusinessEvent(event.event, event.properties, { uuid: event.uuid })
-        : ({ ok: true } as const);
-      if (!result.ok) {
-        stillInvalid.push({ ...entry, event, issues: result.issues });
-        continue;
-      }
-      released.push(entry.id);
-      valid.push(event);
-    }
+    const { valid, released, stillInvalid } = recheckQuarantined(entries, fixes);
     if (!released.length && !stillInvalid.length) return { replayed: [], stillInvalid: [] };
     const request = new PendingRequest();
     request.quarantined = stillInvalid;
@@ -363,7 +332,7 @@ export class IngestPipeline {
     for (const request of group)
       if (committed.has(request)) request.succeed();
       else request.fail(failure());
-    this.saveDedupInBackground();
+    this.dedupSaver?.saveIfDue(this.lastIngestedAt);
   }
 
   /**
