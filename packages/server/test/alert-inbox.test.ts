@@ -90,8 +90,8 @@ beforeAll(async () => {
     loss('acme', 20_000, 'churn'),
     loss('acme', 30_000, 'downgrade'),
     loss('acme', 40_000, 'payment_failure'),
-    loss('globex', 500, 'churn'),
-    savings('globex', 8_000),
+    loss('globex', 3_000, 'churn'),
+    savings('globex', 12_000),
   );
 });
 

@@ -56,10 +56,12 @@ export function digitalOceanApi(options: ApiOptions) {
       );
       if (response.status === 429) {
         counts.rateLimited++;
-        const wait = rateLimitWaitMs(response.headers, options.now()) ?? 60_000;
+        // One reading of the clock: the reset named in the error is the one the header gave.
+        const now = options.now();
+        const wait = rateLimitWaitMs(response.headers, now) ?? 60_000;
         if (wait > MAX_RATE_LIMIT_WAIT_MS || attempt >= MAX_RATE_LIMITED_ATTEMPTS)
           throw new Error(
-            `DigitalOcean rate limit on GET ${where}: resets at ${new Date(options.now() + wait).toISOString()}`,
+            `DigitalOcean rate limit on GET ${where}: resets at ${new Date(now + wait).toISOString()}`,
           );
         await sleep(wait, signal);
         continue;
