@@ -113,6 +113,25 @@ export function resourceOf(properties: Readonly<Record<string, unknown>>): strin
   return text(properties[costRunRate.entity]) ?? text(properties[costRunRate.group]);
 }
 
+/**
+ * The mean, per tenant, over each `key` with a reading in the window, of its latest `score`: a reading
+ * replaces the ones before it, so an old reading of a metric weighs nothing once a newer one exists.
+ */
+export interface LatestMean {
+  readonly label: string;
+  readonly event: string;
+  readonly score: string;
+  readonly key: string;
+}
+
+/** The operational efficiency score: each efficiency metric's latest score, averaged over the metrics. */
+export const operationalEfficiency = {
+  label: 'Operational efficiency score',
+  event: 'operational_efficiency_event',
+  score: 'efficiency_score',
+  key: 'efficiency_metric',
+} as const satisfies LatestMean;
+
 /** Net revenue impact: positive − negative. */
 export const netRevenueImpact = explained(
   'Revenue gained or protected minus revenue lost: each revenue_impact_event adds its impact_amount when positive and subtracts it when negative.',

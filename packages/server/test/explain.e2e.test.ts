@@ -20,6 +20,12 @@ const impact = (tenant: string, daysAgo: number, type: 'positive' | 'negative', 
   timestamp: new Date(Date.now() - daysAgo * DAY - 60_000).toISOString(),
 });
 
+/** An efficiency reading of T, `daysAgo` days back. */
+const reading = (daysAgo: number, efficiency_metric: string, efficiency_score: number) => ({
+  ...ev('operational_efficiency_event', T, { efficiency_metric, efficiency_score }),
+  timestamp: new Date(Date.now() - daysAgo * DAY - 60_000).toISOString(),
+});
+
 /** Clicks "Show more" until the last page is listed; returns the listed amounts. */
 async function pageThroughAll(page: Page): Promise<number[]> {
   const dialog = page.getByTestId('explain');
@@ -48,6 +54,8 @@ describe('explaining a number in headless Chromium', () => {
     const events = [];
     for (let i = 0; i < LOSSES; i++) events.push(impact(i % 2 ? T : OTHER, i % 20, 'negative', 100 + i));
     for (let i = 0; i < 12; i++) events.push(impact(T, i, 'positive', 5_000 + i));
+    // The latest reading of each metric counts: (90 + 70) / 2 = 80, not the mean of all three.
+    events.push(reading(3, 'delivery', 40), reading(1, 'delivery', 90), reading(2, 'support', 70));
     await capture(server.url, TOKEN, events);
     for (const tenant of [T, OTHER]) {
       const subscribed = await server.api(`/api/subscriptions/${tenant}`, {
@@ -165,6 +173,18 @@ describe('explaining a number in headless Chromium', () => {
     expect(Number(await dialog.getByTestId('explain-value').getAttribute('data-value'))).toBe(
       expected.reduce((s, a) => s + a, 0),
     );
+
+    // The efficiency cell opens the summary's efficiency score for that tenant: the same number.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const cell = row.locator('a[href*="explain=operationalEfficiencyScore"]');
+    expect(Number(await cell.textContent())).toBe(80);
+    await cell.click();
+    const efficiency = page.getByRole('dialog', { name: 'Operational efficiency score' });
+    await efficiency.getByTestId('explain-total').waitFor();
+    expect(new URL(page.url()).searchParams.get('explainTenant')).toBe(T);
+    expect(Number(await efficiency.getByTestId('explain-value').getAttribute('data-value'))).toBe(80);
+    expect((await pageThroughAll(page)).sort()).toEqual([70, 90]);
     await context.close();
   });
 

@@ -32,6 +32,8 @@ const resource = (h: number, resource_id: string, total_cost: number) =>
     current_usage: 50,
     capacity: 100,
   });
+const efficiency = (tenant: string, d: number, efficiency_metric: string, efficiency_score: number) =>
+  ev('operational_efficiency_event', tenant, at(d), { efficiency_metric, efficiency_score });
 
 const events = [
   revenue('acme', 3, 'positive', 1200),
@@ -49,6 +51,17 @@ const events = [
   resource(8, 'vm-1', 500),
   resource(9, 'vm-1', 650),
   resource(10, 'vm-2', 150),
+  // Several metrics read several times: each metric's latest reading counts, once.
+  efficiency('acme', 2, 'delivery', 40),
+  efficiency('acme', 6, 'delivery', 70),
+  efficiency('acme', 12, 'delivery', 90),
+  efficiency('acme', 3, 'support', 60),
+  efficiency('acme', 10, 'support', 50),
+  // Two readings in the same millisecond: the lower one counts.
+  efficiency('acme', 11, 'uptime', 80),
+  efficiency('acme', 11, 'uptime', 75),
+  efficiency('globex', 4, 'onboarding', 30),
+  efficiency('globex', 5, 'onboarding', 88),
 ];
 
 const sum = (rows: Record<string, number>[], key: string) => rows.reduce((s, r) => s + (r[key] ?? 0), 0);
@@ -61,7 +74,7 @@ interface Summary {
     | 'projectedSavings'
     | 'businessPerformanceScore',
     number
-  >;
+  > & { operationalEfficiencyScore: number | null };
   healthComponents: { deliverability: { inputs: { bounceRate: number | null } } };
 }
 
@@ -117,6 +130,28 @@ describe('each business measure means the same in every view', () => {
       expect(row.business_performance_score).toBe(
         Math.round(tenant.keyMetrics.businessPerformanceScore * 100) / 100,
       );
+    }
+  });
+
+  it("the operational efficiency score: the report's column is the summary's, per tenant and window", async () => {
+    const round2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+    // The whole month; then a window ending inside a day, which cuts off acme's later readings.
+    const windows = [
+      { query: window, expected: { acme: 71.67, globex: 88 } },
+      { query: 'from=2026-03-01T00:00:00Z&to=2026-03-10T06:00:00Z', expected: { acme: 65, globex: 88 } },
+    ];
+    for (const { query, expected } of windows) {
+      const report = (
+        await server.api<{ rows: Record<string, number | string | null>[] }>(
+          `/api/reports/performance-dashboard?${query}`,
+        )
+      ).body.rows;
+      const scores = Object.fromEntries(report.map((r) => [r.tenant_id, r.avg_efficiency_score]));
+      expect(scores).toEqual(expected);
+      for (const tenant of Object.keys(expected)) {
+        const summary = (await server.api<Summary>(`/api/summary?${query}&tenant=${tenant}`)).body;
+        expect(scores[tenant]).toBe(round2(summary.keyMetrics.operationalEfficiencyScore));
+      }
     }
   });
 

@@ -37,6 +37,7 @@ const reportCellMetrics: Record<string, Record<string, string>> = {
     business_performance_score: 'businessPerformanceScore',
     realized_savings: 'costOptimizationSavings',
     projected_savings: 'projectedSavings',
+    avg_efficiency_score: 'operationalEfficiencyScore',
     strategic_decisions_tracked: 'strategicDecisionsTracked',
   },
 };

@@ -2,10 +2,12 @@ import {
   bounceRate,
   costRunRate,
   negativeRevenueImpact,
+  operationalEfficiency,
   positiveRevenueImpact,
   projectedSavings,
   realizedSavings,
   type ConditionalSum,
+  type LatestMean,
   type WeightedRate,
 } from '@pulse/events/measures';
 import {
@@ -97,6 +99,23 @@ export const latestCostSql = sql`arg_max(${ident(costRunRate.cost)}, "timestamp"
 
 const tsMs = sql`epoch_ms("timestamp")`;
 const day = sql`floor(${tsMs} / ${literal(DAY_MS)})`;
+
+/**
+ * The latest `value` of a group of rows as {ts, v: −value}: the newest millisecond wins and, on a tie
+ * there, the lowest value (the least favourable reading), so every reader picks the same row.
+ */
+const latestReadingSql = (value: Sql): Sql => sql`max({'ts': ${tsMs}, 'v': -${value}})`;
+
+/** A LatestMean's latest score in a group of its rows (one key's rows). */
+const latestScoreSql = (m: LatestMean): Sql => sql`-${latestReadingSql(ident(m.score))}.v`;
+
+/**
+ * The latest score of each (tenant_id, key) of a LatestMean, as rows (tenant_id, score), over the rows of
+ * `from` (a FROM clause, with its WHERE, over the measure's event): their mean per tenant is the measure.
+ */
+export const latestScoresSql = (m: LatestMean, from: Sql): Sql =>
+  sql`SELECT tenant_id, ${latestScoreSql(m)} AS score ${from} GROUP BY tenant_id, ${ident(m.key)}`;
+
 // The same whitespace set as trimAction in facts.ts, so both sides see the same action strings.
 const whitespace = sql`' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
 const resourceState = sql`CASE WHEN cost_efficient THEN 2 WHEN NOT cost_efficient THEN 1 ELSE 0 END`;
@@ -200,19 +219,19 @@ export function rebuildSql(lateGraceMs: number, after?: Applied): Sql {
       RowKind.efficiency,
       day,
       {
-        k: sql`efficiency_metric`,
-        ts: sql`max({'ts': ${tsMs}, 'v': -efficiency_score}).ts`,
-        a: sql`-max({'ts': ${tsMs}, 'v': -efficiency_score}).v`,
+        k: ident(operationalEfficiency.key),
+        ts: sql`${latestReadingSql(ident(operationalEfficiency.score))}.ts`,
+        a: latestScoreSql(operationalEfficiency),
       },
-      sql`${from('operational_efficiency_event')} GROUP BY t, ${day}, efficiency_metric`,
+      sql`${from(operationalEfficiency.event)} GROUP BY t, ${day}, ${ident(operationalEfficiency.key)}`,
     ),
     part(
       RowKind.resource,
       day,
       {
         k: resourceSql,
-        ts: sql`max({'ts': ${tsMs}, 'v': -${resourceState}}).ts`,
-        a: sql`-max({'ts': ${tsMs}, 'v': -${resourceState}}).v`,
+        ts: sql`${latestReadingSql(resourceState)}.ts`,
+        a: sql`-${latestReadingSql(resourceState)}.v`,
       },
       sql`${from('resource_usage_event')} GROUP BY t, ${day}, ${resourceSql}`,
     ),

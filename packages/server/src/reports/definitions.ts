@@ -1,11 +1,12 @@
 import {
   negativeRevenueImpact,
+  operationalEfficiency,
   positiveRevenueImpact,
   projectedSavings,
   realizedSavings,
   type ConditionalSum,
 } from '@pulse/events/measures';
-import { conditionalSumSql, performanceScoreSql, sideSql } from '../analytics/rollup-sql.js';
+import { conditionalSumSql, latestScoresSql, performanceScoreSql, sideSql } from '../analytics/rollup-sql.js';
 import type { ColumnDisplay, ValueKind } from '@pulse/events/format';
 import { ValidationError } from '../errors.js';
 import { constant, literal, sql, textOf } from '../sql.js';
@@ -42,7 +43,9 @@ const measureSql = (m: ConditionalSum) => conditionalSumSql(m, sql`event = ${con
  * The "Executive Performance Dashboard" report, with the catalog's real event names; savings
  * split into realized (implemented) and projected (identified) — rejected optimizations save nothing —
  * with the ROI on realized savings; decisions counted as distinct decision_id (one decision emits
- * several status events); window [from, to) instead of a fixed "now() − 30 days".
+ * several status events); window [from, to) instead of a fixed "now() − 30 days". The efficiency column is
+ * the summary's operationalEfficiencyScore for the tenant (each metric's latest score, averaged), not a mean
+ * of every reading: a metric read hourly would otherwise outweigh one read daily.
  */
 const performanceDashboard: ReportDefinition = {
   name: 'performance-dashboard',
@@ -61,22 +64,28 @@ const performanceDashboard: ReportDefinition = {
     column('realized_savings', 'Realized savings', 'money'),
     column('projected_savings', 'Projected savings', 'money'),
     column('optimization_roi_percentage', 'Optimization ROI', 'percent'),
-    column('avg_efficiency_score', 'Average efficiency', 'score'),
+    column('avg_efficiency_score', 'Efficiency score', 'score'),
     column('strategic_decisions_tracked', 'Decisions tracked', 'count'),
   ],
-  sql: ({ from, to }) =>
-    textOf(sql`
+  sql: ({ from, to }) => {
+    const inWindow = sql`"timestamp" >= ${at(from)} AND "timestamp" < ${at(to)}
+    AND tenant_id IN (SELECT tenant_id FROM subscriptions WHERE status = 'active')`;
+    const efficiencyRows = sql`FROM events WHERE event = ${constant(operationalEfficiency.event)} AND ${inWindow}`;
+    return textOf(sql`
 WITH business_metrics AS (
   SELECT tenant_id,
     coalesce(${measureSql(negativeRevenueImpact)}, 0) AS negative_revenue_impact,
     coalesce(${measureSql(positiveRevenueImpact)}, 0) AS positive_revenue_impact,
     coalesce(${measureSql(realizedSavings)}, 0) AS realized_savings,
     coalesce(${measureSql(projectedSavings)}, 0) AS projected_savings,
-    avg(efficiency_score) FILTER (WHERE event = 'operational_efficiency_event') AS avg_efficiency_score,
     count(DISTINCT decision_id) FILTER (WHERE event = 'strategic_decision_event') AS strategic_decisions_tracked
   FROM events
-  WHERE "timestamp" >= ${at(from)} AND "timestamp" < ${at(to)}
-    AND tenant_id IN (SELECT tenant_id FROM subscriptions WHERE status = 'active')
+  WHERE ${inWindow}
+  GROUP BY tenant_id
+),
+efficiency AS (
+  SELECT tenant_id, avg(score) AS operational_efficiency_score
+  FROM (${latestScoresSql(operationalEfficiency, efficiencyRows)})
   GROUP BY tenant_id
 )
 SELECT bm.tenant_id, s.plan_name, s.current_period_start, s.current_period_end,
@@ -84,11 +93,13 @@ SELECT bm.tenant_id, s.plan_name, s.current_period_start, s.current_period_end,
   round(${performanceScoreSql(sql`bm.positive_revenue_impact`, sql`bm.negative_revenue_impact`)}, 2) AS business_performance_score,
   bm.realized_savings, bm.projected_savings,
   round(bm.realized_savings / nullif(s.price_monthly, 0) * 100, 2) AS optimization_roi_percentage,
-  round(bm.avg_efficiency_score, 2) AS avg_efficiency_score,
+  round(e.operational_efficiency_score, 2) AS avg_efficiency_score,
   bm.strategic_decisions_tracked
 FROM business_metrics bm JOIN subscriptions s ON s.tenant_id = bm.tenant_id
+  LEFT JOIN efficiency e ON e.tenant_id = bm.tenant_id
 WHERE s.status = 'active'
-ORDER BY business_performance_score DESC, bm.tenant_id`),
+ORDER BY business_performance_score DESC, bm.tenant_id`);
+  },
 };
 
 /**

@@ -4,6 +4,7 @@ import {
   bounceRate,
   positiveRevenueImpact,
   negativeRevenueImpact,
+  operationalEfficiency,
   projectedSavings,
   realizedSavings,
   type ConditionalSum,
@@ -15,6 +16,7 @@ import type {
   InsightStore,
   TenantTotals,
 } from '../insight-store.js';
+import { latestScoresSql } from '../../analytics/rollup-sql.js';
 import type { TenantScope } from '../query-runner.js';
 import { eventTables } from './schema.js';
 import { msOrNull } from './sql-values.js';
@@ -144,11 +146,11 @@ export class DuckDbInsightStore implements InsightStore {
       ),
       readRows(
         this.reader,
-        sql`SELECT tenant_id, sum(score) AS score_sum, count(*) AS readings FROM (
-            SELECT tenant_id, arg_max(efficiency_score, "timestamp") AS score
-            FROM ${ident(eventTables.operational_efficiency_event.table)}
-            WHERE ${inWindow} AND efficiency_score IS NOT NULL GROUP BY tenant_id, efficiency_metric)
-          GROUP BY tenant_id`,
+        sql`SELECT tenant_id, sum(score) AS score_sum, count(*) AS readings FROM (${latestScoresSql(
+          operationalEfficiency,
+          sql`FROM ${ident(eventTables[operationalEfficiency.event].table)}
+            WHERE ${inWindow} AND ${ident(operationalEfficiency.score)} IS NOT NULL`,
+        )}) GROUP BY tenant_id`,
       ),
     ]);
     const totals = new Map<string, TenantTotals>();
