@@ -74,6 +74,20 @@ function startDemo(dataDir, demo) {
   });
 }
 
+/** Measures a warm server: the server listens before its summaries and alert rules are built (/readyz). */
+async function untilReady(url) {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url}/readyz did not answer 200 within 5 minutes`);
+}
+
 function bundleSizes() {
   const dir = join(root, 'packages/dashboard/dist');
   const files = [];
@@ -104,6 +118,7 @@ function bundleSizes() {
 
 const dataDir = values.store ?? mkdtempSync(join(tmpdir(), 'pulse-screenshot-'));
 const { url, child } = await startDemo(dataDir, !values.store);
+await untilReady(url);
 const shoot = !values.store || process.argv.includes('--out');
 let browser;
 try {

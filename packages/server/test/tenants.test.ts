@@ -139,4 +139,19 @@ describe('tenants with events', () => {
     expect(summary.code, summary.stderr).toBe(0);
     expect(summary.stdout).toContain('No events for tenant acme-crop; did you mean acme-corp?');
   });
+  it('a tenant whose every event retention deleted is unknown again', async () => {
+    await capture(server.url, TOKEN, [revenue('short-lived', t0)]);
+    await server.pipeline.barrier();
+    const before = await server.api<Summary>('/api/summary?tenant=short-lived');
+    expect(before.body.unknownTenants).toEqual([]);
+    const policy = await server.api('/api/retention', {
+      method: 'PUT',
+      body: [{ event: 'revenue_impact_event', tenant: 'short-lived', days: 1 }],
+    });
+    expect(policy.status).toBe(200);
+    const applied = await server.api('/api/retention/apply?dryRun=false', { method: 'POST' });
+    expect(applied.status).toBe(200);
+    const after = await server.api<Summary>('/api/summary?tenant=short-lived');
+    expect(after.body.unknownTenants).toEqual([{ tenantId: 'short-lived', suggestions: [] }]);
+  });
 });
