@@ -33,10 +33,10 @@ describe('the alert inbox in headless Chromium', () => {
       loss('acme', 20_000, 'churn'),
       loss('acme', 30_000, 'downgrade'),
       loss('acme', 40_000, 'payment_failure'),
-      loss('globex', 500, 'churn'),
+      loss('globex', 3_000, 'churn'),
       ev('cost_optimization_event', 'globex', {
         optimization_category: 'infrastructure',
-        savings_amount: 8_000,
+        savings_amount: 12_000,
         optimization_type: 'identified',
       }),
     ]);
