@@ -148,4 +148,19 @@ describe('the alert inbox in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
     await phone.close();
   });
+
+  it('snoozes an alert from its row and ends the snooze early with "Unsnooze"', async () => {
+    await page.goto(`${server.url}/alerts`);
+    const row = panel().locator('li[data-alert-id]').filter({ hasText: 'globex' });
+    await row.getByLabel('Snooze this alert').selectOption({ label: 'for 1 hour' });
+    await expect.poll(() => row.count()).toBe(0);
+
+    await page.goto(`${server.url}/alerts?silenced=include`);
+    await expect.poll(() => row.locator('.silenced').textContent()).toContain('snoozed until');
+    await row.getByRole('button', { name: 'Unsnooze this alert' }).click();
+    await expect.poll(() => row.locator('.silenced').count()).toBe(0);
+    await page.goto(`${server.url}/alerts`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
 });
