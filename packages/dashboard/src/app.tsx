@@ -13,7 +13,7 @@ import { connectLive, type LiveStatus } from './live';
 import { navigate, onLink, useLocation, withQuery, type Location } from './router';
 import { chime } from './sound';
 import { bootNow } from './prefetch';
-import { TenantPicker, RangePicker } from './components/pickers';
+import { TenantPicker, RangePicker, type FixedWindow } from './components/pickers';
 import { useTheme } from './theme';
 import { windowOf } from './window';
 import type { AlertState, AlertView, LiveMessage, SessionBody } from './types';
@@ -84,6 +84,8 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
   const [deltas, setDeltas] = useState<PendingDelta[]>([]);
   const [liveEvents, setLiveEvents] = useState(0);
   const [toast, setToast] = useState<AlertView | null>(null);
+  // A period the shown page covers whatever the range says (a month-to-date report).
+  const [fixedWindow, setFixedWindow] = useState<FixedWindow | null>(null);
   const [sound, setSound] = useState(() => localStorage.getItem('pulse.sound') === 'on');
   const soundRef = useRef(sound);
   soundRef.current = sound;
@@ -219,7 +221,8 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         onFilter={(changes) => navigate(withQuery(loc, changes))}
       />
     );
-  else if (loc.path === '/reports') page = <ReportsPage window={win} tenant={loc.query.get('tenant')} />;
+  else if (loc.path === '/reports')
+    page = <ReportsPage window={win} tenant={loc.query.get('tenant')} onFixedWindow={setFixedWindow} />;
   else if (loc.path === '/decisions') page = <DecisionsPage window={win} tenant={loc.query.get('tenant')} />;
   else if (loc.path !== '/' && !tenantMatch) page = <NotFoundPage path={loc.path} />;
   else
@@ -287,7 +290,7 @@ function Shell(props: { auth: SessionBody; loc: Location; onSignOut: () => void;
         </nav>
         <div class="controls">
           <TenantPicker loc={loc} tenant={tenant} tenants={scopeTenants} />
-          <RangePicker loc={loc} win={win} />
+          <RangePicker loc={loc} win={win} fixed={fixedWindow} />
           <span
             class={`live live-${status}`}
             role="status"

@@ -1,4 +1,4 @@
-import type { Silence } from '@pulse/api';
+import type { AuditRecord, Silence } from '@pulse/api';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
@@ -106,6 +106,61 @@ describe('the alert inbox in headless Chromium', () => {
     // Shown again on request, with the mute's expiry.
     await page.goto(`${server.url}/alerts?silenced=include`);
     await expect.poll(() => group.locator('.meta').textContent()).toContain('muted until');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('cancels the mute from the dashboard on a phone: the group is back and both are in the audit trail', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const small = await phone.newPage();
+    small.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(small, server.url, EXEC);
+    const [mute] = (await server.api<{ mutes: Silence[] }>('/api/alert-mutes')).body.mutes;
+    expect(mute?.tenantId).toBe('acme');
+
+    await small.goto(`${server.url}/alerts?silenced=include`);
+    const group = small.locator('#alert-state-panel li.alert-group[data-group="acme/revenue-loss-critical"]');
+    const unmute = group.getByRole('button', { name: /^Unmute .* for acme$/ });
+    await unmute.waitFor();
+    // It fits the phone's width, and the keyboard reaches and presses it.
+    const box = await unmute.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? Infinity)).toBeLessThanOrEqual(390);
+    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await unmute.focus();
+    await small.keyboard.press('Enter');
+    await expect.poll(() => group.locator('.meta').textContent()).not.toContain('muted until');
+
+    // The default list (silenced hidden) shows the group again.
+    await small.goto(`${server.url}/alerts`);
+    await expect.poll(() => group.locator('.group-count').textContent()).toBe('3 alerts');
+    expect((await server.api<{ mutes: Silence[] }>('/api/alert-mutes')).body.mutes).toEqual([]);
+
+    // The audit trail holds the mute and its cancellation, each with the person who did it.
+    const { users } = (await server.api<{ users: { id: string; email: string }[] }>('/api/users')).body;
+    const person = users.find((u) => u.email === EXEC.email)?.id;
+    const { records } = (await server.api<{ records: AuditRecord[] }>('/api/audit?limit=1000')).body;
+    const ofMute = records
+      .filter((r) => r.detail.mute === mute?.id && r.result === 'ok')
+      .sort((a, b) => a.seq - b.seq);
+    expect(ofMute.map((r) => [r.actor.id, r.detail.cancelled !== undefined])).toEqual([
+      [person, false],
+      [person, true],
+    ]);
+    expect(pageErrors).toEqual([]);
+    await phone.close();
+  });
+
+  it('snoozes an alert from its row and ends the snooze early with "Unsnooze"', async () => {
+    await page.goto(`${server.url}/alerts`);
+    const row = panel().locator('li[data-alert-id]').filter({ hasText: 'globex' });
+    await row.getByLabel('Snooze this alert').selectOption({ label: 'for 1 hour' });
+    await expect.poll(() => row.count()).toBe(0);
+
+    await page.goto(`${server.url}/alerts?silenced=include`);
+    await expect.poll(() => row.locator('.silenced').textContent()).toContain('snoozed until');
+    await row.getByRole('button', { name: 'Unsnooze this alert' }).click();
+    await expect.poll(() => row.locator('.silenced').count()).toBe(0);
+    await page.goto(`${server.url}/alerts`);
+    await expect.poll(() => row.count()).toBe(1);
     expect(pageErrors).toEqual([]);
   });
 });

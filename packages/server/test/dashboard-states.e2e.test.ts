@@ -153,15 +153,38 @@ describe('the dashboard’s empty and error states', () => {
     expect(await cells('Period start')).toEqual(['Nov 15, 2026']);
     expect(await cells('Realized savings')).toEqual(['$1,251']);
 
-    // The cost report counts the month to date, whatever the range picker says, and its label says so.
+    // A report over the chosen range: the range picker is the one to use.
+    const range = page.getByLabel('Range');
+    const shownRange = () => range.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent);
+    expect(await shownRange()).toBe('Last 30 days');
+    expect(await range.isEnabled()).toBe(true);
+
+    // The cost report counts the month to date, whatever the range picker says, and its label says so; the
+    // picker says so too (disabled, with why), so the page never shows two different periods.
     await page.getByRole('tab', { name: /cost optimization/i }).click();
     const cost = page.getByTestId('report-cost-optimization');
     await cost.waitFor();
     const label = (await page.getByTestId('report-window').textContent()) ?? '';
     expect(label).toMatch(/^Month to date: \w{3} 1, \d{4} – \w{3} \d{1,2}, \d{4} \(UTC\)/);
+    await expect.poll(() => range.isDisabled()).toBe(true);
+    expect(await shownRange()).toBe('Month to date');
+    const why = await range.evaluate(
+      (s) => document.getElementById(s.getAttribute('aria-describedby') ?? '')?.textContent,
+    );
+    expect(why).toContain(label.split(' · ')[0]);
     const costHeadings = await cost.locator('th').allTextContents();
     const roi = costHeadings.indexOf('Average ROI');
     expect(await cost.locator(`tbody tr td:nth-child(${roi + 1})`).allTextContents()).toEqual(['170.6']);
+
+    // Back on a report over the range, and on another page, the picker chooses again.
+    await page.getByRole('tab', { name: /performance dashboard/i }).click();
+    await table.waitFor();
+    await expect.poll(() => range.isEnabled()).toBe(true);
+    expect(await shownRange()).toBe('Last 30 days');
+    await page.getByRole('tab', { name: /cost optimization/i }).click();
+    await expect.poll(() => range.isDisabled()).toBe(true);
+    await page.getByRole('link', { name: 'Decisions' }).click();
+    await expect.poll(() => range.isEnabled()).toBe(true);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

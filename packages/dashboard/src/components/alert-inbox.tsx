@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { money } from '../format';
+import type { Silence } from '@pulse/api';
 import type { AlertGroup, AlertState, AlertView } from '../types';
 import { AlertList, AlertRow, alertStates, type AlertActions } from './alerts';
 import { RelativeTime } from './relative-time';
@@ -90,16 +91,19 @@ function GroupRow(props: {
   fresh: ReadonlySet<string>;
   revision: unknown;
   onMute: (group: AlertGroup, minutes: number) => Promise<void>;
+  onUnmute: (mute: Silence) => Promise<void>;
 }) {
   const { group, filters } = props;
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (group.alerts === 1)
     return <AlertRow alert={group.latest} actions={props.actions} fresh={props.fresh.has(group.latest.id)} />;
-  const mute = async (minutes: string) => {
+  const attempt = async (action: () => Promise<void>) => {
     setError(null);
-    await props.onMute(group, Number(minutes)).catch((e: unknown) => setError(String(e)));
+    await action().catch((e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
   };
+  const mute = (minutes: string) => attempt(() => props.onMute(group, Number(minutes)));
+  const held = group.mute;
   return (
     <li
       class={`alert alert-group alert-${group.severity}`}
@@ -124,7 +128,16 @@ function GroupRow(props: {
           <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
             {open ? 'Hide' : 'Show'} {group.alerts} alerts
           </button>
-          {!group.mute && (
+          {held ? (
+            <button
+              type="button"
+              class="secondary"
+              aria-label={`Unmute ${group.ruleName} for ${group.tenantId}`}
+              onClick={() => void attempt(() => props.onUnmute(held))}
+            >
+              Unmute
+            </button>
+          ) : (
             <label class="mute">
               <span class="sr-only">
                 Mute {group.ruleName} for {group.tenantId}
@@ -198,6 +211,7 @@ function GroupList(props: {
   revision: unknown;
   empty: string;
   onMute: (group: AlertGroup, minutes: number) => Promise<void>;
+  onUnmute: (mute: Silence) => Promise<void>;
 }) {
   const search = query(props.filters, { outlook: props.outlook });
   const { page, more } = usePages<AlertGroup>('/api/alerts/groups', 'groups', search, props.revision);
@@ -299,6 +313,16 @@ export function AlertsPage(props: {
         await api(`/api/alerts/${encodeURIComponent(id)}/snooze`, { body: { minutes } });
         setChanged((n) => n + 1);
       },
+      unsilence: async (alert) => {
+        if (!alert.silence) return;
+        await api(
+          alert.silence.kind === 'snooze'
+            ? `/api/alerts/${encodeURIComponent(alert.id)}/snooze`
+            : `/api/alert-mutes/${encodeURIComponent(alert.silence.id)}`,
+          { method: 'DELETE' },
+        );
+        setChanged((n) => n + 1);
+      },
     }),
     [props.actions],
   );
@@ -306,10 +330,14 @@ export function AlertsPage(props: {
     await api('/api/alert-mutes', { body: { tenant: group.tenantId, rule: group.rule, minutes } });
     setChanged((n) => n + 1);
   };
+  const onUnmute = async (mute: Silence) => {
+    await api(`/api/alert-mutes/${encodeURIComponent(mute.id)}`, { method: 'DELETE' });
+    setChanged((n) => n + 1);
+  };
   const risks = props.alerts.filter(
     (a) => a.outlook === 'risk' && (!filters.tenant || a.tenantId === filters.tenant),
   );
-  const shared = { filters, actions, fresh: props.fresh, revision, onMute };
+  const shared = { filters, actions, fresh: props.fresh, revision, onMute, onUnmute };
   return (
     <main id="main" class="page">
       <h1>Alerts{filters.tenant ? ` · ${filters.tenant}` : ''}</h1>

@@ -9,6 +9,8 @@ export interface AlertActions {
   resolve: (id: string, comment: string) => Promise<void>;
   /** Where the inbox offers it: hides the alert and silences it for this long. */
   snooze?: (id: string, minutes: number) => Promise<void>;
+  /** Where the inbox offers it: ends the snooze or mute holding the alert now. */
+  unsilence?: (alert: AlertView) => Promise<void>;
 }
 
 const snoozeChoices = [
@@ -33,15 +35,17 @@ export function AlertRow({
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const snooze = async (minutes: string) => {
-    if (!actions.snooze || !minutes) return;
+  const attempt = async (action: () => Promise<void>) => {
     setError(null);
     try {
-      await actions.snooze(alert.id, Number(minutes));
+      await action();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     }
   };
+  const { snooze: snoozeAlert, unsilence } = actions;
+  const snooze = (minutes: string) =>
+    snoozeAlert && minutes && attempt(() => snoozeAlert(alert.id, Number(minutes)));
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!mode) return;
@@ -121,6 +125,20 @@ export function AlertRow({
                 ))}
               </select>
             </label>
+          )}
+          {unsilence && alert.silence && (
+            <button
+              type="button"
+              class="secondary"
+              aria-label={
+                alert.silence.kind === 'snooze'
+                  ? 'Unsnooze this alert'
+                  : `Unmute ${alert.ruleName} for ${alert.tenantId}`
+              }
+              onClick={() => void attempt(() => unsilence(alert))}
+            >
+              {alert.silence.kind === 'snooze' ? 'Unsnooze' : 'Unmute'}
+            </button>
           )}
         </div>
       </div>

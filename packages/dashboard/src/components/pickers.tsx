@@ -78,9 +78,30 @@ export function TenantPicker({
   );
 }
 
-/** 7/30/90 days or a custom range of days; the choice lives in the URL. */
-export function RangePicker({ loc, win }: { loc: Location; win: Window }) {
+/** A period the page shows that the range does not choose (a month-to-date report), and why. */
+export interface FixedWindow {
+  name: string;
+  why: string;
+}
+
+/**
+ * 7/30/90 days or a custom range of days; the choice lives in the URL. While the page shows a period of its
+ * own, the picker names that period instead, disabled, so the bar never contradicts the page.
+ */
+export function RangePicker({ loc, win, fixed }: { loc: Location; win: Window; fixed: FixedWindow | null }) {
   const range = loc.query.get('range') ?? '30d';
+  if (fixed)
+    return (
+      <div class="range" title={fixed.why}>
+        <label for="range-select">Range</label>
+        <select id="range-select" disabled aria-describedby="range-why">
+          <option>{fixed.name}</option>
+        </select>
+        <span id="range-why" class="sr-only">
+          {fixed.why}
+        </span>
+      </div>
+    );
   return (
     <div class="range">
       <label for="range-select">Range</label>

@@ -5,12 +5,27 @@ import { label } from '../format';
 import type { Report } from '../types';
 import { reportCellHref } from './explain';
 import { Refusal, type Window } from './pages';
+import type { FixedWindow } from './pickers';
 import { Tabs } from './tabs';
 
 const reportNames = ['performance-dashboard', 'cost-optimization'] as const;
 
+/** A report whose window is not the chosen range, as the range picker names it. */
+function fixedWindowOf(report: Report): FixedWindow | null {
+  if (report.window.kind === 'range') return null;
+  return {
+    name: 'Month to date',
+    why: `This report has its own period (${report.window.label}); the range applies to the other reports.`,
+  };
+}
+
 /** The two named reports as tables for people (titled, formatted per column), with a CSV download of the raw rows. */
-export function ReportsPage(props: { window: Window; tenant: string | null }) {
+export function ReportsPage(props: {
+  window: Window;
+  tenant: string | null;
+  /** Tells the range picker when the shown report covers a period of its own. */
+  onFixedWindow: (fixed: FixedWindow | null) => void;
+}) {
   const [name, setName] = useState<(typeof reportNames)[number]>('performance-dashboard');
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -34,6 +49,11 @@ export function ReportsPage(props: { window: Window; tenant: string | null }) {
       cancelled = true;
     };
   }, [name, params.from, params.to, params.tenant]);
+  useEffect(() => {
+    if (report) props.onFixedWindow(fixedWindowOf(report));
+    else if (error) props.onFixedWindow(null);
+  }, [report, error]);
+  useEffect(() => () => props.onFixedWindow(null), []);
   return (
     <main id="main" class="page">
       <h1>Reports</h1>
