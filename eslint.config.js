@@ -132,6 +132,21 @@ export default tseslint.config(
     rules: { 'pulse/no-sql-splice': 'error' },
   },
   {
+    // Spread arguments go on the call stack one by one: a large array throws "Maximum call stack size exceeded".
+    files: ['packages/server/src/**/*.ts', 'packages/dashboard/src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(push|unshift)$/] > SpreadElement',
+          message:
+            'Append in a loop (or build a new array): spreading an unbounded array overflows the stack.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**', 'bench/**'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -130,7 +130,19 @@ export const Rule = Type.Composite([
   Type.Object({ condition: Type.Union(Object.values(conditionSchemas)) }),
 ]);
 export type RuleView = Static<typeof Rule>;
-const Rules = Type.Object({ rules: List(Rule) });
+const RebuildFailure = Type.Object({
+  ruleId: Type.String(),
+  error: Type.String({ description: 'Why its state could not be rebuilt from stored events' }),
+  at: IsoTime,
+});
+
+const Rules = Type.Object({
+  rules: List(Rule),
+  rebuildFailures: List(RebuildFailure, {
+    description:
+      'Installed rules whose state could not be rebuilt from stored events: they run on new events only',
+  }),
+});
 
 export const RulePreview = Type.Object({
   ruleId: Type.String(),

@@ -13,7 +13,7 @@ async function tenantsWithEvents(): Promise<string[]> {
     const page: TenantPage = await api<TenantPage>(
       `/api/tenants${qs({ limit: 1000, cursor: cursor ?? undefined })}`,
     );
-    ids.push(...page.tenants.map((t) => t.tenantId));
+    for (const t of page.tenants) ids.push(t.tenantId);
     cursor = page.nextCursor;
   } while (cursor);
   return ids;

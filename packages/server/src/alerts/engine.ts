@@ -166,6 +166,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
     retryDelivery: delivery.retryDelivery,
 
     rules: catalog.rules,
+    rebuildFailures: evaluation.rebuildFailures,
     replaceRules: catalog.replaceRules,
     putRule: catalog.putRule,
     deleteRule: catalog.deleteRule,

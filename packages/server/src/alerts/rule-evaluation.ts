@@ -10,6 +10,14 @@ interface Compiled {
   all: Evaluator[];
 }
 
+/** An installed rule whose state could not be rebuilt from stored events: it runs from empty state. */
+export interface RebuildFailure {
+  ruleId: string;
+  error: string;
+  /** Epoch ms of the failed rebuild. */
+  at: number;
+}
+
 /**
  * The installed rules as evaluators: committed events go to the evaluators of their type (synchronously,
  * in memory), timer and budget changes to all; every outcome is handed to `apply`. Events that arrive
@@ -34,6 +42,7 @@ export function createRuleEvaluation(deps: {
   let rules: Rule[] = [];
   let rulesById = new Map<string, Rule>();
   let compiled: Compiled = { byEvent: new Map(), all: [] };
+  let rebuildFailures: RebuildFailure[] = [];
   let live = false;
   let buffered: CommittedBatch[] = [];
   const captures = new Set<(batch: CommittedBatch) => void>();
@@ -91,13 +100,20 @@ export function createRuleEvaluation(deps: {
       const next = compile(list);
       const during: CommittedBatch[] = [];
       const capture = (batch: CommittedBatch) => during.push(batch);
+      const failures: RebuildFailure[] = [];
       captures.add(capture);
       try {
         for (const evaluator of next.all) {
           try {
             await evaluator.rebuild?.(source, clock());
           } catch (error) {
-            logger.error({ err: error, rule: evaluator.rule.id }, 'rebuilding alert rule state failed');
+            // The rule still runs (on live events only), so its blind spot is logged and shown by the API.
+            logger.error(
+              { err: error, rule: evaluator.rule.id },
+              'rebuilding alert rule state failed: the rule starts from empty state',
+            );
+            const message = error instanceof Error ? error.message : String(error);
+            failures.push({ ruleId: evaluator.rule.id, error: message, at: clock() });
           }
         }
       } finally {
@@ -112,6 +128,7 @@ export function createRuleEvaluation(deps: {
       rules = [...list];
       rulesById = new Map(list.map((r) => [r.id, r]));
       compiled = next;
+      rebuildFailures = failures;
     },
 
     /** Starts evaluating at once, beginning with the batches held so far. */
@@ -124,6 +141,8 @@ export function createRuleEvaluation(deps: {
 
     rules: (): readonly Rule[] => rules,
     rulesById: (): ReadonlyMap<string, Rule> => rulesById,
+    /** The installed rules whose state rebuild failed at their last install. */
+    rebuildFailures: (): readonly RebuildFailure[] => rebuildFailures,
 
     /** Time-based evaluation: overdue reviews, closing windows and months. */
     tick: (now: number): void => {

@@ -86,7 +86,7 @@ export class AlertWriter {
     this.bulk.queue.alerts.delete(alert.id);
     q.alerts.set(alert.id, alert);
     q.transitions.push(transition);
-    q.deliveries.push(...deliveries);
+    for (const delivery of deliveries) q.deliveries.push(delivery);
     const done = new Promise<void>((resolve) => q.waiters.push(resolve));
     this.start(this.fast);
     return done;
@@ -241,8 +241,8 @@ export class AlertWriter {
     const target = lane.queue;
     for (const [id, alert] of failed.alerts)
       if (!this.fast.queue.alerts.has(id) && !this.bulk.queue.alerts.has(id)) target.alerts.set(id, alert);
-    target.transitions.unshift(...failed.transitions);
-    target.deliveries.unshift(...failed.deliveries);
-    target.waiters.unshift(...failed.waiters);
+    target.transitions = [...failed.transitions, ...target.transitions];
+    target.deliveries = [...failed.deliveries, ...target.deliveries];
+    target.waiters = [...failed.waiters, ...target.waiters];
   }
 }

@@ -117,9 +117,9 @@ export function decodeRollups(bytes: Buffer, lateGraceMs: number): RollupSnapsho
       const r: DayRollup = tenant.day(row[0]);
       [, r.revenuePositive, r.revenueNegative, r.revenueEvents, r.realized, r.projected, r.emails] = row;
       r.bouncedEmails = row[7];
-      r.efficiency.push(...row[8]);
-      r.resources.push(...row[9]);
-      r.decisions.push(...row[10]);
+      for (const entry of row[8]) r.efficiency.push(entry);
+      for (const entry of row[9]) r.resources.push(entry);
+      for (const entry of row[10]) r.decisions.push(entry);
       const flat = row[11];
       for (let i = 0; i < flat.length; i += 5) {
         const eventType = summaryEventTypes[flat[i + 4] as number];

@@ -138,7 +138,7 @@ export function rowsInOrder(record: GroupRecord): string[] {
   for (const [section, count] of record.order) {
     const source = sections[section] ?? [];
     const from = taken[section] ?? 0;
-    rows.push(...source.slice(from, from + count));
+    for (let i = from; i < from + count && i < source.length; i++) rows.push(source[i] as string);
     taken[section] = from + count;
   }
   return rows;

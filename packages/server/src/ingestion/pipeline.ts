@@ -181,7 +181,7 @@ export class IngestPipeline {
       const orphans: CapturedEvent[] = [];
       owners.forEach(([, copies], i) => {
         if (outcomes[i]) this.dedup.duplicates(copies.length);
-        else orphans.push(...copies);
+        else for (const copy of copies) orphans.push(copy);
       });
       if (!orphans.length) break;
       const pass = new Placement(new PendingRequest());

@@ -123,7 +123,7 @@ export function createReceiver(deps: ReceiverDeps) {
       }
     });
     const effects = await applyBilling(billing, { subscriptions: deps.subscriptions, store });
-    events.push(...effects.revenueEvents);
+    for (const event of effects.revenueEvents) events.push(event);
     const outcome = await deps.pipeline.ingest(events, request.receivedAt);
     await deps.pipeline.quarantine(held);
     await store.commit({

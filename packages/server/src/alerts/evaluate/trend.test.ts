@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { EventStateSource, RecentRow } from '../../storage/alert-store.js';
 import type { StoredEvent } from '../../storage/event-store.js';
 import type { Rule } from '../rule-model.js';
 import { createEvaluator, type Outcome } from './index.js';
@@ -136,5 +137,33 @@ describe('change_percent evaluator', () => {
     expect(fired.at(-1)?.text?.(null).title).toBe(
       'Net revenue impact at acme rose in the last 4 h: $4,700, from $0 the 4 h before',
     );
+  });
+});
+
+describe('trend state rebuilt from a large lookback', () => {
+  it('takes hundreds of thousands of stored events (no spread of the rows onto the call stack)', async () => {
+    const perHour = [50_000, 51_000, 49_000, 50_500, 49_500, 50_000];
+    const rows: RecentRow[] = [];
+    perHour.forEach((count, h) => {
+      for (let i = 0; i < count; i++)
+        rows.push({
+          tenantId: 'acme',
+          uuid: `stored-${h}-${i}`,
+          timestamp: T0 + h * hour + i * 60,
+          values: { impact_amount: 1, impact_type: 'negative' },
+        });
+    });
+    const source: EventStateSource = {
+      recentEvents: async () => rows,
+      latestByEntity: async () => [],
+    };
+    const evaluator = createEvaluator(anomaly(4), {
+      budgets: { of: () => undefined },
+      hasActive: () => false,
+    });
+    await evaluator.rebuild?.(source, T0 + 6 * hour);
+    const live = [loss(1_000_000, T0 + 6 * hour + 1000), loss(1, T0 + 7 * hour)];
+    // Only a baseline rebuilt from the stored hours lets the spike fire (minSample 4).
+    expect(live.flatMap((e) => evaluator.onEvent(e, e.timestamp)).map((o) => o.verdict)).toEqual(['fire']);
   });
 });

@@ -1,4 +1,4 @@
-import type { EventStateSource } from '../../storage/alert-store.js';
+import type { EventStateSource, RecentRow } from '../../storage/alert-store.js';
 import type { Rule, TrendCondition } from '../rule-model.js';
 import { keyPartsOf, stateKey, type Evaluator, type EvaluatorContext, type Outcome } from './evaluator.js';
 import { allHold } from './predicates.js';
@@ -200,9 +200,11 @@ export function trendEvaluator(
 
     async rebuild(source: EventStateSource) {
       const minutes = historyMs / 60_000;
-      const rows = [];
+      const rows: RecentRow[] = [];
+      // Appended one by one: a spread of a lookback's rows (hundreds of thousands) overflows the call stack.
       for (const event of rule.events)
-        rows.push(...(await source.recentEvents({ event, columns: trendColumns(rule, c), minutes })));
+        for (const row of await source.recentEvents({ event, columns: trendColumns(rule, c), minutes }))
+          rows.push(row);
       rows.sort((a, b) => a.timestamp - b.timestamp);
       for (const row of rows) observe(row.tenantId, row.uuid, row.timestamp, row.values, false);
     },

@@ -14,7 +14,12 @@ function readJson(path: string): unknown {
   }
 }
 
-const table = (rules: RuleRow[]) =>
+interface RuleList {
+  rules: RuleRow[];
+  rebuildFailures: { ruleId: string; error: string }[];
+}
+
+const table = ({ rules, rebuildFailures }: RuleList) =>
   formatTable(
     rules.map((r) => ({
       ...r,
@@ -23,7 +28,10 @@ const table = (rules: RuleRow[]) =>
       resolve: `${r.resolve.mode} ${r.resolve.afterMinutes}m`,
     })),
     ['id', 'severity', 'enabled', 'events', 'kind', 'cooldownMinutes', 'resolve', 'name'],
-  );
+  ) +
+  rebuildFailures
+    .map((f) => `\nwarning: ${f.ruleId} runs on new events only, its state rebuild failed: ${f.error}`)
+    .join('');
 
 /** The firings, then the count per tenant; says when the event limit cut the replay short. */
 function previewText(p: RulePreview): string {
@@ -45,8 +53,8 @@ export function registerRules(program: Command): void {
       .description('List the rules')
       .option('--json', 'machine output (the full rule set)'),
   ).action(async (options: ClientOptions & { json?: boolean }) => {
-    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>('GET', '/api/rules');
-    print(options.json ?? false, result, () => table(result.rules));
+    const result = await ApiClient.from(options).request<RuleList>('GET', '/api/rules');
+    print(options.json ?? false, result, () => table(result));
   });
   withClientOptions(rules.command('get').description('One rule as JSON').argument('<id>', 'rule id')).action(
     async (id: string, options: ClientOptions) => {
@@ -64,11 +72,7 @@ export function registerRules(program: Command): void {
       .argument('<file>', 'JSON file')
       .option('--json', 'machine output'),
   ).action(async (file: string, options: ClientOptions & { json?: boolean }) => {
-    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>(
-      'PUT',
-      '/api/rules',
-      readJson(file),
-    );
+    const result = await ApiClient.from(options).request<RuleList>('PUT', '/api/rules', readJson(file));
     print(options.json ?? false, result, () => `saved ${result.rules.length} rule(s)`);
   });
   withClientOptions(
@@ -124,7 +128,7 @@ export function registerRules(program: Command): void {
   withClientOptions(
     rules.command('reset').description('Restore the default rule set').option('--json', 'machine output'),
   ).action(async (options: ClientOptions & { json?: boolean }) => {
-    const result = await ApiClient.from(options).request<{ rules: RuleRow[] }>('POST', '/api/rules/reset');
+    const result = await ApiClient.from(options).request<RuleList>('POST', '/api/rules/reset');
     print(options.json ?? false, result, () => `restored ${result.rules.length} default rule(s)`);
   });
 }

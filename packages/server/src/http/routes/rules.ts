@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ruleRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import type { AlertEngine } from '../../alerts/engine.js';
+import type { Rule } from '../../alerts/rule-model.js';
 import { NotFoundError } from '../../errors.js';
 import { isoOrNull, iso } from '../../alerts/format.js';
 import { guard } from '../auth.js';
@@ -10,26 +11,30 @@ import { timeParam } from '../query-params.js';
 export interface RuleRouteDeps {
   rules: Pick<
     AlertEngine,
-    'rules' | 'replaceRules' | 'putRule' | 'deleteRule' | 'resetRules' | 'previewRule'
+    'rules' | 'replaceRules' | 'putRule' | 'deleteRule' | 'resetRules' | 'previewRule' | 'rebuildFailures'
   >;
 }
 
 /** Alert rules as data: read, replace the set, set or delete one, back to the defaults. */
 export function ruleRoutes(app: FastifyInstance, { rules }: RuleRouteDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const withFailures = (list: readonly Rule[]) => ({
+    rules: list,
+    rebuildFailures: rules.rebuildFailures().map((f) => ({ ...f, at: iso(f.at) })),
+  });
   api.get('/api/rules', { schema: contract.listRules }, async (request) => {
     guard(request, 'rules:read');
-    return { rules: rules.rules() };
+    return withFailures(rules.rules());
   });
 
   api.put('/api/rules', { schema: contract.replaceRules }, async (request) => {
     guard(request, 'rules:write');
-    return { rules: await rules.replaceRules(request.body) };
+    return withFailures(await rules.replaceRules(request.body));
   });
 
   api.post('/api/rules/reset', { schema: contract.resetRules }, async (request) => {
     guard(request, 'rules:write');
-    return { rules: await rules.resetRules() };
+    return withFailures(await rules.resetRules());
   });
 
   api.post('/api/rules/preview', { schema: contract.previewRule }, async (request) => {

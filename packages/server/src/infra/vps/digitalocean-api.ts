@@ -88,7 +88,7 @@ export function digitalOceanApi(options: ApiOptions) {
       const body = (await get(next, signal)) as Record<string, unknown> | null;
       const pageItems = body?.[key];
       if (!Array.isArray(pageItems)) throw new Error(`DigitalOcean ${path}: the answer has no "${key}" list`);
-      items.push(...(pageItems as unknown[]));
+      for (const item of pageItems as unknown[]) items.push(item);
       const links = body?.links as { pages?: { next?: unknown } } | undefined;
       next = typeof links?.pages?.next === 'string' ? links.pages.next : undefined;
     }

@@ -49,7 +49,7 @@ function plan<Row extends { tenantId: string }>(
     .filter(([tenant, row]) => row.suppliedBy === source && !row.ended && !listed.has(tenant))
     .map(([tenant]) => tenant);
   outcome.ended = ends.length;
-  outcome.touched.push(...ends);
+  for (const tenant of ends) outcome.touched.push(tenant);
   return { outcome, writes, ends };
 }
 
