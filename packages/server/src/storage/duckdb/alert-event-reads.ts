@@ -62,6 +62,9 @@ export async function latestByEntity(
   }));
 }
 
+/** Bounds the events a trend rule's state is rebuilt from (memory at start). */
+export const RECENT_EVENTS_MAX = 5_000_000;
+
 export async function recentEvents(
   rows: (statement: Sql) => Promise<Row[]>,
   query: {
@@ -78,8 +81,14 @@ export async function recentEvents(
       SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
       FROM ${table} e JOIN newest n ON e.tenant_id = n.tenant_id
       WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT))
-      ORDER BY e."timestamp" LIMIT 5000000`;
-  return (await rows(statement)).map((r) => ({
+      ORDER BY e."timestamp" LIMIT ${RECENT_EVENTS_MAX + 1}`;
+  const found = await rows(statement);
+  // A partial lookback would be a wrong baseline that looks right: refuse it, so the rule says it failed.
+  if (found.length > RECENT_EVENTS_MAX)
+    throw new Error(
+      `${query.event}: the last ${query.minutes} minutes hold more than ${RECENT_EVENTS_MAX} events, more than a rule's state is rebuilt from`,
+    );
+  return found.map((r) => ({
     tenantId: String(r.tenant_id),
     uuid: String(r.__uuid),
     timestamp: Number(r.__ts),
