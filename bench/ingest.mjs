@@ -1,12 +1,11 @@
 // npm run bench:ingest — sustained capture throughput, acknowledged = durable, against the JSON.parse-only
 // ceiling of the same bodies on one core. Load comes from wrk (loopback only); bounded in time and count.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyRuleSet, parseCeiling, posthogNodeBodies } from './lib/ingest-bodies.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
+import { wrkBatches } from './lib/wrk.mjs';
 
 // 30 s by default: long enough to see whether the ingest-log loader keeps up (a growing log is not a pass).
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
@@ -16,34 +15,11 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const withoutRules = process.env.BENCH_ALERT_RULES === 'none';
 const port = 18000 + Math.floor(Math.random() * 1000);
 
-const work = mkdtempSync(join(tmpdir(), 'pulse-bench-ingest-'));
 const lines = posthogNodeBodies(bodies);
-const bodyFile = join(work, 'bodies.ndjson');
-writeFileSync(bodyFile, `${lines.join('\n')}\n`);
 const avgBody = lines.reduce((n, l) => n + l.length, 0) / lines.length;
 
 // Baseline measured in the same run: JSON.parse of the same bodies on one core.
 const parseRate = parseCeiling(lines);
-
-const lua = join(work, 'post.lua');
-writeFileSync(
-  lua,
-  `
-local bodies = {}
-for line in io.lines("${bodyFile}") do bodies[#bodies + 1] = line end
-local i = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/batch/", nil, bodies[i])
-end
-done = function(summary, latency, requests)
-  io.write(string.format("JSON %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), latency.max, summary.errors.status, summary.errors.timeout))
-end
-`,
-);
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const metric = (text, name) =>
@@ -73,14 +49,7 @@ try {
       ]);
     }
   })();
-  out = await new Promise((resolve, reject) =>
-    execFile(
-      'wrk',
-      ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', lua, `${server.url}`],
-      { encoding: 'utf8', maxBuffer: 1 << 24 },
-      (error, stdout) => (error ? reject(error) : resolve(stdout)),
-    ),
-  );
+  out = await wrkBatches({ url: server.url, bodies: lines, connections, seconds });
   stopSampling = true;
   await sampling;
   metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -90,9 +59,8 @@ try {
   await server.stop(); // loads the log's tail, checkpoints: the file size below is the settled one
   stopMs = performance.now() - t;
 }
-const [, requests, durationUs, p50, p99, max, statusErrors, timeouts] = out
-  .match(/JSON (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/)
-  .map(Number);
+const { requests, non2xx: statusErrors, timeouts } = out;
+const durationUs = out.seconds * 1e6;
 const accepted =
   Number(metrics.match(/pulse_events_accepted_total\{kind="business"\} (\d+)/)?.[1] ?? 0) +
   Number(metrics.match(/pulse_events_accepted_total\{kind="generic"\} (\d+)/)?.[1] ?? 0);
@@ -162,10 +130,7 @@ report(
       `${fmt(cpuPerEvent, 1)} µs (2 cores = ${fmt(2e6 / Math.max(cpuPerEvent, 1e-9))} events/s at most)`,
     ],
     ['loadavg before / after', `${loadavgBefore} / ${loadavg()}`],
-    [
-      'request latency p50 / p99 / max',
-      `${fmt(p50 / 1000, 1)} / ${fmt(p99 / 1000, 1)} / ${fmt(max / 1000, 1)} ms`,
-    ],
+    ['request latency p50 / p99 / max', `${fmt(out.p50, 1)} / ${fmt(out.p99, 1)} / ${fmt(out.max, 1)} ms`],
     ['baseline: JSON.parse only, 1 core', `${fmt(parseRate)} events/s`],
     ['ratio ingest / JSON.parse ceiling', fmt(rate / parseRate, 2)],
     ['body size', `${fmt(avgBody)} B (${fmt(avgBody / 100)} B/event as JSON)`],
