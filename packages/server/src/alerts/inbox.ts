@@ -1,6 +1,5 @@
-import { ValidationError } from '../errors.js';
 import type { AlertFilter, AlertGroupRow, AlertStore } from '../storage/alert-store.js';
-import { decodeCursor, encodeCursor } from '../storage/cursor.js';
+import { decodeCursor, decodeKeyset, encodeCursor, encodeKeyset } from '../storage/cursor.js';
 import type { AlertLifecycle } from './lifecycle.js';
 import type { Silence, Silences } from './silences.js';
 import type { Alert } from './types.js';
@@ -26,23 +25,18 @@ export interface AlertGroup extends AlertGroupRow {
 }
 
 function groupCursor(g: Pick<AlertGroupRow, 'lastSeen' | 'tenantId' | 'ruleId'>): string {
-  return Buffer.from(JSON.stringify([g.lastSeen, g.tenantId, g.ruleId])).toString('base64url');
+  return encodeKeyset([g.lastSeen, g.tenantId, g.ruleId]);
 }
 
 function decodeGroupCursor(cursor: string): { lastSeen: number; tenantId: string; ruleId: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      Number.isSafeInteger(parsed[0]) &&
-      typeof parsed[1] === 'string' &&
-      typeof parsed[2] === 'string'
-    )
-      return { lastSeen: parsed[0] as number, tenantId: parsed[1], ruleId: parsed[2] };
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('cursor', 'is not a cursor returned by a previous page of groups');
+  return decodeKeyset(
+    cursor,
+    ([lastSeen, tenantId, ruleId]) =>
+      Number.isSafeInteger(lastSeen) && typeof tenantId === 'string' && typeof ruleId === 'string'
+        ? { lastSeen: lastSeen as number, tenantId, ruleId }
+        : undefined,
+    ' of groups',
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { TenantActivity, TenantPage, UnknownTenant } from '@pulse/api';
-import { ValidationError } from '../errors.js';
+import { decodeKeyset, encodeKeyset } from '../storage/cursor.js';
 import type { EventStore } from '../storage/event-store.js';
 
 /** How many near names a summary offers for a tenant without events. */
@@ -11,18 +11,15 @@ type TenantReads = Pick<EventStore, 'listTenants' | 'tenantsWithEvents' | 'neare
 const scoped = (scope: Scope) => (scope === 'all' ? {} : { tenants: scope });
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A page's last tenant id, opaque to callers. */
-const encodeCursor = (tenantId: string) => Buffer.from(JSON.stringify([tenantId])).toString('base64url');
+/** A page's last tenant id. */
+const encodeCursor = (tenantId: string) => encodeKeyset([tenantId]);
 
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 1 && typeof parsed[0] === 'string') return parsed[0];
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError('cursor', 'is not a cursor returned by a previous page of /api/tenants');
-}
+const decodeCursor = (cursor: string): string =>
+  decodeKeyset(
+    cursor,
+    (parts) => (parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : undefined),
+    ' of /api/tenants',
+  );
 
 /** One page of the tenants in `scope` that have events, by id. */
 export async function listTenants(
