@@ -1,8 +1,8 @@
 import type { AuditRecord, Silence } from '@pulse/api';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
-import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { capture, ev, signIn, startDashboardTest } from './helpers/dashboard-browser.js';
+import type { TestServer } from './helpers/pulse-server.js';
 
 // The alert inbox in headless Chromium: repeats of one tenant + rule are one row with a count, a filter
 // narrows the list and lives in the URL, and good news is listed apart from the problems.
@@ -24,11 +24,7 @@ describe('the alert inbox in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    assertDashboardBuilt();
-    server = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
-    browser = await launchChromium();
-    const created = await server.api('/api/users', { body: { ...EXEC, role: 'executive' } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    ({ server, browser } = await startDashboardTest(TOKEN, EXEC));
     await capture(server.url, TOKEN, [
       loss('acme', 20_000, 'churn'),
       loss('acme', 30_000, 'downgrade'),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
-import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { capture, ev, signIn, startDashboardTest } from './helpers/dashboard-browser.js';
+import type { TestServer } from './helpers/pulse-server.js';
 
 // The overview's charts in real headless Chromium show every value they are given: a loss sent live for
 // today is drawn whole inside the plot, colours follow the theme and stay with their series, legends show
@@ -116,11 +116,7 @@ describe('dashboard charts in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    assertDashboardBuilt();
-    server = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
-    browser = await launchChromium();
-    const created = await server.api('/api/users', { body: { ...EXEC, role: 'executive' } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    ({ server, browser } = await startDashboardTest(TOKEN, EXEC));
     // Gains of very different sizes, so a money axis would mix "$50,000" and "$200K" if it could.
     await capture(server.url, TOKEN, [
       daysAgo(6, ev('revenue_impact_event', A, { impact_amount: 200_000, impact_type: 'positive' })),

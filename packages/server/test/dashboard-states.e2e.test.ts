@@ -1,7 +1,14 @@
 import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
+import {
+  addUser,
+  assertDashboardBuilt,
+  capture,
+  ev,
+  launchChromium,
+  signIn,
+} from './helpers/dashboard-browser.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
@@ -48,8 +55,7 @@ describe('the dashboard’s empty and error states', () => {
     port = await freePort();
     const running = await start();
     browser = await launchChromium();
-    const created = await running.api('/api/users', { body: { ...EXEC, role: 'executive' } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await addUser(running, EXEC);
     // Events, and not a single subscription: the picker must list them anyway.
     await capture(url(), TOKEN, [
       ev('revenue_impact_event', 'acme-corp', { impact_amount: 4200, impact_type: 'positive' }),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertDashboardBuilt, capture, ev, launchChromium, signIn } from './helpers/dashboard-browser.js';
-import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { capture, ev, signIn, startDashboardTest } from './helpers/dashboard-browser.js';
+import type { TestServer } from './helpers/pulse-server.js';
 
 // A number of the dashboard opens into its explanation: formula, inputs, and the events behind it, paged;
 // paged through to the end, the listed events add up exactly to the number on the card.
@@ -46,11 +46,7 @@ describe('explaining a number in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    assertDashboardBuilt();
-    server = await startTestServer({ PULSE_PROJECT_TOKEN: TOKEN });
-    browser = await launchChromium();
-    const created = await server.api('/api/users', { body: { ...EXEC, role: 'executive' } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    ({ server, browser } = await startDashboardTest(TOKEN, EXEC));
     const events = [];
     for (let i = 0; i < LOSSES; i++) events.push(impact(i % 2 ? T : OTHER, i % 20, 'negative', 100 + i));
     for (let i = 0; i < 12; i++) events.push(impact(T, i, 'positive', 5_000 + i));

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startTestServer, type TestServer } from './pulse-server.js';
 
 // What the dashboard tests in real headless Chromium share: the built dashboard, the browser, sign-in through
 // the UI and events captured over PostHog's /batch/.
@@ -56,4 +57,22 @@ export async function capture(url: string, token: string, events: unknown[]): Pr
     body: JSON.stringify({ api_key: token, batch: events, sent_at: now() }),
   });
   expect(response.status).toBe(200);
+}
+
+/** Adds `who` as a dashboard user (an executive unless said otherwise). */
+export async function addUser(server: TestServer, who: Credentials, role = 'executive'): Promise<void> {
+  const created = await server.api('/api/users', { body: { ...who, role } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+}
+
+/** A dashboard test's start: the built dashboard checked, a server taking `token`, Chromium, and `who`. */
+export async function startDashboardTest(
+  token: string,
+  who: Credentials,
+): Promise<{ server: TestServer; browser: Browser }> {
+  assertDashboardBuilt();
+  const server = await startTestServer({ PULSE_PROJECT_TOKEN: token });
+  const browser = await launchChromium();
+  await addUser(server, who);
+  return { server, browser };
 }
