@@ -103,6 +103,8 @@ export default tseslint.config(
     // The database-view sync reads the company's own PostgreSQL as a source, never as Pulse's store.
     ignores: [
       'packages/server/src/storage/duckdb/**',
+      'packages/server/src/storage/postgres/**',
+      'packages/server/src/storage/clickhouse/**',
       'packages/server/src/main.ts',
       'packages/server/src/sync/read-source.ts',
     ],
@@ -116,7 +118,7 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/storage/duckdb/**', '**/storage/clickhouse/**'],
+              group: ['**/storage/duckdb/**', '**/storage/clickhouse/**', '**/storage/postgres/**'],
               message: 'Import the EventStore interface, not an adapter.',
             },
           ],

@@ -104,3 +104,17 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+let databases = 0;
+
+/**
+ * A fresh, empty database owned by a password login, as `PULSE_STATE_URL` would name it
+ * (postgres://pulse:…@127.0.0.1:port/db): each caller gets its own, so suites never see each other's rows.
+ */
+export async function createStateDatabase(postgres: TestPostgres): Promise<string> {
+  const name = `pulse_state_${process.pid}_${++databases}`;
+  const role = await postgres.admin(`SELECT 1 FROM pg_roles WHERE rolname = 'pulse'`);
+  if (role.rowCount === 0) await postgres.admin(`CREATE ROLE pulse LOGIN PASSWORD 'pulse-state-pw'`);
+  await postgres.admin(`CREATE DATABASE ${name} OWNER pulse`);
+  return `postgres://pulse:pulse-state-pw@127.0.0.1:${postgres.port}/${name}`;
+}
