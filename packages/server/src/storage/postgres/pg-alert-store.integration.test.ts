@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_LEASE_MS, type EventHistorySource, type EventStateSource } from '../alert-store.js';
-import { opened, runAlertStoreContract, T0, transition } from '../alert-store.contract.js';
+import { runAlertStoreContract } from '../alert-store.contract.js';
+import { opened, T0, transition } from '../../../test/helpers/alert-fixtures.js';
 import { openDuckDbAlertEventSource } from '../duckdb/alert-event-reads.js';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.js';
 import {
