@@ -2,7 +2,7 @@
 // mixed events into the real per-type tables, one transaction per load with the log position, by
 // (a) NDJSON lines (rows.ts, what the log holds) staged and loaded with read_json, the encode included, and
 // (b) data chunks of typed column vectors built straight from the events and appended to each table
-// (storage/duckdb/column-chunks.ts). One DuckDB thread, as the server runs. Both stores are compared row
+// (bench/lib/column-chunks.mjs). One DuckDB thread, as the server runs. Both stores are compared row
 // for row at the end. Build first. BENCH_SIZES=10000,50000,100000 (rows per load), BENCH_ROUNDS=3.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import {
 } from '../packages/server/dist/storage/duckdb/schema.js';
 import { tableKeyOf } from '../packages/server/dist/storage/duckdb/rows.js';
 import { sectionOf } from '../packages/server/dist/ingestion/log-record.js';
+import { loadChunks, split } from './lib/column-chunks.mjs';
 import { fmt, report } from './lib/report.mjs';
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,50000,100000').split(',').map(Number);
@@ -29,6 +30,7 @@ for (const e of generateEvents({ tenants: 2000, days: 30, seed: 3, includeGeneri
   if (events.length >= total) break;
 }
 
+const columnsOf = new Map(allTables.map((t) => [t.table, t.columns]));
 const tableOf = (e) => {
   const key = tableKeyOf(e);
   return key === 'generic' ? genericTable.table : eventTables[key].table;
@@ -41,14 +43,14 @@ const mainThreadSeconds = () => {
 
 async function fresh(dir, name) {
   const store = await DuckDbEventStore.open({ path: join(dir, `${name}.duckdb`), threads: 1 });
-  return { store, sink: await store.logSink({ columnChunks: name === 'chunks' }) };
+  return { store, sink: await store.logSink(), connection: await store.connect() };
 }
 
 /**
  * One load of `batch` as the loader does it; `chunks` picks the column path. Returns the CPU µs the NDJSON
  * encode took (what the request path pays for the log today), 0 for the column path.
  */
-async function load(sink, batch, position, chunks) {
+async function load({ sink, connection }, batch, position, chunks) {
   const encode0 = process.cpuUsage();
   const at = Date.now();
   const byTable = new Map();
@@ -58,14 +60,23 @@ async function load(sink, batch, position, chunks) {
     if (chunks) entry.events.push(e);
     else entry.rows.push(sink.encode(e, at).row);
   }
-  const tables = [...byTable].map(([table, { rows, events }]) =>
-    chunks
-      ? { table, rows: events.length, parts: [], events: [{ ingestedAt: at, events }] }
-      : { table, rows: rows.length, parts: [sectionOf(table, rows).bytes] },
-  );
+  if (chunks) {
+    const tables = [...byTable].map(([table, { events }]) => ({
+      table,
+      columns: columnsOf.get(table),
+      segments: [{ ingestedAt: at, events }],
+    }));
+    await loadChunks(connection, tables, position);
+    return 0;
+  }
+  const tables = [...byTable].map(([table, { rows }]) => ({
+    table,
+    rows: rows.length,
+    parts: [sectionOf(table, rows).bytes],
+  }));
   const encode = process.cpuUsage(encode0);
   await sink.load({ tables, quarantine: [] }, position);
-  return chunks ? 0 : encode.user + encode.system;
+  return encode.user + encode.system;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-bench-'));
@@ -73,7 +84,8 @@ const rows = [];
 try {
   const arms = { read_json: await fresh(dir, 'read_json'), chunks: await fresh(dir, 'chunks') };
   let position = 0;
-  for (const arm of Object.values(arms)) await load(arm.sink, events.slice(0, 2000), 1, arm === arms.chunks);
+  for (const arm of Object.values(arms)) await load(arm, events.slice(0, 2000), 1, arm === arms.chunks);
+  split.fill = split.append = 0;
   let cursor = 2000;
   for (const size of sizes)
     for (let round = 0; round < ROUNDS; round++) {
@@ -84,7 +96,7 @@ try {
         const cpu0 = process.cpuUsage();
         const main0 = mainThreadSeconds();
         const t0 = performance.now();
-        const encode = await load(arm.sink, batch, position, name === 'chunks');
+        const encode = await load(arm, batch, position, name === 'chunks');
         const wall = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0);
         rows.push({
@@ -97,7 +109,11 @@ try {
         });
       }
     }
-  for (const arm of Object.values(arms)) await arm.store.close();
+  for (const arm of Object.values(arms)) {
+    arm.connection.closeSync();
+    arm.sink.close();
+    await arm.store.close();
+  }
   const bytes = Object.fromEntries(
     Object.keys(arms).map((name) => [name, statSync(join(dir, `${name}.duckdb`)).size]),
   );
@@ -128,6 +144,10 @@ try {
         ];
       }),
     ),
+    [
+      'chunks, synchronous on the calling thread',
+      `CPU filling vectors ${fmt(split.fill / (cursor - 2000), 1)} µs/row, DuckDB append + flush ${fmt(split.append / (cursor - 2000), 1)} µs/row`,
+    ],
     [
       'file bytes per row',
       Object.entries(bytes)

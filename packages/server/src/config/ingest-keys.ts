@@ -34,14 +34,6 @@ export const ingestKeys = {
     description:
       'Acknowledge captures once in the fsynced ingest log, loading the store in bulk behind it (ADR 0002); false commits each group straight into the store',
   }),
-  ingestLoadChunks: key({
-    env: 'PULSE_INGEST_LOAD_CHUNKS',
-    file: 'ingestLoadChunks',
-    default: false,
-    parse: bool,
-    description:
-      'Load the ingest log into the event tables as typed data chunks built from the captured events (DuckDB appender) instead of NDJSON read by read_json',
-  }),
   ingestBacklogMax: key({
     env: 'PULSE_INGEST_BACKLOG_MAX',
     file: 'ingestBacklogMax',

@@ -7,8 +7,8 @@ import type { CapturedEvent } from './captured-event.js';
 import { IngestLog } from './ingest-log.js';
 import { loaderMetrics } from './loader-metrics.js';
 import type { LogWrites } from './log-writer.js';
-import { batchOf, decodeGroup, encodeGroup, rowsOf, sectionOf, type GroupRecord } from './log-record.js';
-import type { LogSink, TableRows } from './log-sink.js';
+import { decodeGroup, encodeGroup, rowsOf, sectionOf, type GroupRecord } from './log-record.js';
+import type { LoadBatch, LogSink, TableRows } from './log-sink.js';
 
 export interface LogLoaderOptions {
   dir: string;
@@ -144,8 +144,6 @@ export class LogLoader {
       quarantined: QuarantinedEvent[];
       released: string[];
       order?: [number, number][];
-      /** The events behind `rows`, per table: kept until loaded so the sink may load them as columns. */
-      events?: ReadonlyMap<string, readonly CapturedEvent[]>;
     },
     uuids: string[],
   ): Promise<void> {
@@ -158,8 +156,7 @@ export class LogLoader {
       group.order,
     );
     const entry = await this.log.append(payload);
-    const held = group.events && this.options.sink.loadsEvents;
-    this.accept(entry, held ? { ...record, events: group.events } : record, uuids);
+    this.accept(entry, record, uuids);
   }
 
   /**
@@ -331,9 +328,7 @@ export class LogLoader {
       for (const { row, error } of bad) refused.push(this.quarantineOf(row, error, p.record.ingestedAt));
     }
     if (!refused.length) throw cause; // not a bad value: a store failure, retried as a whole later
-    // Without the held events: they still include the refused rows.
-    const { events: _held, ...logged } = p.record;
-    const record = { ...logged, tables, quarantined: [...p.record.quarantined, ...refused] };
+    const record = { ...p.record, tables, quarantined: [...p.record.quarantined, ...refused] };
     await this.options.sink.load(batchOf([record]), p.end);
     this.loadedThrough([p]);
     for (const entry of refused) this.options.onQuarantined?.(entry);
@@ -385,4 +380,22 @@ export class LogLoader {
     this.roomWaiters = [];
     for (const resolve of room) resolve();
   }
+}
+
+/** Merges groups into one load: table sections concatenated per table, quarantine changes in order. */
+function batchOf(records: readonly GroupRecord[]): LoadBatch {
+  const byTable = new Map<string, { rows: number; parts: Buffer[] }>();
+  for (const record of records)
+    for (const section of record.tables) {
+      const entry = byTable.get(section.table) ?? { rows: 0, parts: [] };
+      entry.rows += section.rows;
+      entry.parts.push(section.bytes);
+      byTable.set(section.table, entry);
+    }
+  return {
+    tables: [...byTable].map(([table, { rows, parts }]) => ({ table, rows, parts })),
+    quarantine: records
+      .filter((r) => r.quarantined.length || r.released.length)
+      .map((r) => ({ quarantined: r.quarantined, released: r.released })),
+  };
 }

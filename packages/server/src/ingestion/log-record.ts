@@ -1,6 +1,5 @@
 import type { QuarantinedEvent } from '../storage/event-store.js';
-import type { CapturedEvent } from './captured-event.js';
-import type { EventRows, LoadBatch, TableRows } from './log-sink.js';
+import type { TableRows } from './log-sink.js';
 
 /** One group commit as logged: its rows per table (the sink's encoding) and its quarantine changes. */
 export interface GroupRecord {
@@ -10,8 +9,6 @@ export interface GroupRecord {
   order?: [number, number][];
   quarantined: QuarantinedEvent[];
   released: string[];
-  /** The events of each table section, while this process still holds them (not logged). */
-  events?: ReadonlyMap<string, readonly CapturedEvent[]>;
 }
 
 interface Header {
@@ -156,33 +153,4 @@ export function rowsOf(section: TableRows): string[] {
 /** Joins rows into a newline-terminated section. */
 export function sectionOf(table: string, rows: readonly string[]): TableRows {
   return { table, rows: rows.length, bytes: Buffer.from(rows.length ? `${rows.join('\n')}\n` : '') };
-}
-
-/**
- * Merges groups into one load: table sections concatenated per table, quarantine changes in order. A
- * table's held events come along only when every group still holds them (not after a restart's replay).
- */
-export function batchOf(records: readonly GroupRecord[]): LoadBatch {
-  const byTable = new Map<string, { rows: number; parts: Buffer[]; events: EventRows[] | undefined }>();
-  for (const record of records)
-    for (const section of record.tables) {
-      const entry = byTable.get(section.table) ?? { rows: 0, parts: [], events: [] };
-      entry.rows += section.rows;
-      entry.parts.push(section.bytes);
-      const events = record.events?.get(section.table);
-      if (events) entry.events?.push({ ingestedAt: record.ingestedAt, events });
-      else entry.events = undefined;
-      byTable.set(section.table, entry);
-    }
-  return {
-    tables: [...byTable].map(([table, { rows, parts, events }]) => ({
-      table,
-      rows,
-      parts,
-      ...(events ? { events } : {}),
-    })),
-    quarantine: records
-      .filter((r) => r.quarantined.length || r.released.length)
-      .map((r) => ({ quarantined: r.quarantined, released: r.released })),
-  };
 }

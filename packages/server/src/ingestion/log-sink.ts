@@ -8,16 +8,9 @@ export interface TableRows {
   bytes: Buffer;
 }
 
-/** Events of one group commit bound for one table, with the group's ingestion time. */
-export interface EventRows {
-  ingestedAt: number;
-  events: readonly CapturedEvent[];
-}
-
 /** What one load writes: table rows (in byte ranges of several log records) plus quarantine changes. */
 export interface LoadBatch {
-  /** `events`: the same rows as the events they were encoded from, when the loader still holds them. */
-  tables: { table: string; rows: number; parts: Buffer[]; events?: EventRows[] }[];
+  tables: { table: string; rows: number; parts: Buffer[] }[];
   /** Per log record, in log order: quarantine upserts then released ids (replays). */
   quarantine: { quarantined: QuarantinedEvent[]; released: string[] }[];
 }
@@ -28,8 +21,6 @@ export interface LoadBatch {
  * reach in one transaction, so a restart replays exactly the unloaded tail.
  */
 export interface LogSink {
-  /** Whether `load` uses a batch's held `events` (the loader keeps them in memory only then). */
-  readonly loadsEvents: boolean;
   /** The target table of an event and its encoded row (one line, no trailing newline). */
   encode(event: CapturedEvent, ingestedAt: number): { table: string; row: string };
   /** The uuid of an encoded row (restart replay, isolation). */

@@ -341,7 +341,6 @@ export class IngestPipeline {
    */
   private async commitToLog(loader: LogLoader, group: PendingRequest[], ingestedAt: number): Promise<void> {
     const tables = new Map<string, string[]>();
-    const events = new Map<string, CapturedEvent[]>();
     const uuids: string[] = [];
     // Sections group rows by table; runs of [section, rows] keep the order they were accepted in.
     const order: [number, number][] = [];
@@ -372,13 +371,8 @@ export class IngestPipeline {
         }
         kept?.push(event);
         const rows = tables.get(encoded.table);
-        if (rows) {
-          rows.push(encoded.row);
-          events.get(encoded.table)?.push(event);
-        } else {
-          tables.set(encoded.table, [encoded.row]);
-          events.set(encoded.table, [event]);
-        }
+        if (rows) rows.push(encoded.row);
+        else tables.set(encoded.table, [encoded.row]);
         uuids.push(event.uuid);
         let section = sectionOf.get(encoded.table);
         if (section === undefined) sectionOf.set(encoded.table, (section = sectionOf.size));
@@ -395,7 +389,6 @@ export class IngestPipeline {
         quarantined: group.flatMap((r) => r.quarantined),
         released: group.flatMap((r) => r.released),
         ...(tables.size > 1 ? { order } : {}),
-        events,
       },
       uuids,
     );

@@ -87,7 +87,7 @@ export async function openStorage(
     // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
     summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
-    logSink: await events.logSink({ columnChunks: config.ingestLoadChunks }),
+    logSink: await events.logSink(),
   };
 }
 

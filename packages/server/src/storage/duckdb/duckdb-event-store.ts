@@ -147,12 +147,11 @@ export class DuckDbEventStore implements EventStore {
   }
 
   /** The ingest log's bulk loader (ADR 0002): this store's staging (RAM-only when encrypted) and write queue. */
-  logSink(options: { columnChunks?: boolean } = {}): Promise<DuckDbLogSink> {
+  logSink(): Promise<DuckDbLogSink> {
     return DuckDbLogSink.open({
       connect: () => this.connect(),
       staging: this.staging,
       exclusive: (work) => this.exclusiveWrite(work),
-      ...options,
     });
   }
 

@@ -3,7 +3,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { businessEventNames, eventFields } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { LoadBatch, LogSink, TableRows } from '../../ingestion/log-sink.js';
-import { appendEvents, UnrepresentableValueError } from './column-chunks.js';
 import { selectFromStaging } from './read-json-sql.js';
 import { ident, isIn, run, sql, type Sql } from './sql.js';
 import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
@@ -16,8 +15,6 @@ export interface LogSinkParts {
   staging: Pick<StagingArea, 'write' | 'remove'>;
   /** Runs a write while no other store write (commit, retention) runs. */
   exclusive: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Load rows whose events the loader still holds as data chunks (column-chunks.ts) instead of read_json. */
-  columnChunks?: boolean;
 }
 
 const columnsOf = new Map(allTables.map((t) => [t.table, t.columns]));
@@ -51,10 +48,6 @@ export class DuckDbLogSink implements LogSink {
     const connection = await parts.connect();
     await connection.run(stateTableSql);
     return new DuckDbLogSink(connection, parts);
-  }
-
-  get loadsEvents(): boolean {
-    return this.parts.columnChunks ?? false;
   }
 
   private get staging(): LogSinkParts['staging'] {
@@ -93,14 +86,6 @@ export class DuckDbLogSink implements LogSink {
   }
 
   async load(batch: LoadBatch, position: number): Promise<void> {
-    if (this.parts.columnChunks && batch.tables.every((t) => !t.rows || t.events))
-      try {
-        await this.loadChunks(batch, position);
-        return;
-      } catch (error) {
-        // A value the chunks leave to DuckDB's casts: the same batch through read_json stores or refuses it.
-        if (!(error instanceof UnrepresentableValueError)) throw error;
-      }
     const files: string[] = [];
     const statements: Sql[] = [];
     for (const section of batch.tables) {
@@ -109,44 +94,6 @@ export class DuckDbLogSink implements LogSink {
       files.push(file);
       statements.push(this.insertSql(section.table, file));
     }
-    try {
-      for (const statement of this.quarantineStatements(batch, files)) statements.push(statement);
-      statements.push(this.positionSql(position));
-      await this.transaction(
-        statements.map((statement) => () => run(this.connection, statement)),
-        true,
-      );
-    } finally {
-      for (const file of files) this.staging.remove(file);
-    }
-  }
-
-  /** The column path: each table's events appended as data chunks, in the same one transaction. */
-  private async loadChunks(batch: LoadBatch, position: number): Promise<void> {
-    const files: string[] = [];
-    try {
-      const statements = [...this.quarantineStatements(batch, files), this.positionSql(position)];
-      await this.transaction(
-        [
-          ...batch.tables
-            .filter((section) => section.rows)
-            .map((section) => () => {
-              const columns = columnsOf.get(section.table);
-              if (!columns) throw new Error(`no event table ${section.table}`);
-              return appendEvents(this.connection, section.table, columns, section.events ?? []);
-            }),
-          ...statements.map((statement) => () => run(this.connection, statement)),
-        ],
-        true,
-      );
-    } finally {
-      for (const file of files) this.staging.remove(file);
-    }
-  }
-
-  /** Quarantine upserts and releases in log order (staged files are added to `files`). */
-  private quarantineStatements(batch: LoadBatch, files: string[]): Sql[] {
-    const statements: Sql[] = [];
     for (const { quarantined, released } of batch.quarantine) {
       if (quarantined.length) {
         const lines = quarantined.map((q) => `${toQuarantineLine(q)}\n`);
@@ -156,17 +103,18 @@ export class DuckDbLogSink implements LogSink {
       }
       if (released.length) statements.push(sql`DELETE FROM quarantine WHERE ${isIn(sql`id`, released)}`);
     }
-    return statements;
-  }
-
-  private positionSql(position: number): Sql {
-    return sql`INSERT OR REPLACE INTO ingest_log_state VALUES (1, ${Math.trunc(position)})`;
+    statements.push(sql`INSERT OR REPLACE INTO ingest_log_state VALUES (1, ${Math.trunc(position)})`);
+    try {
+      await this.transaction(statements, true);
+    } finally {
+      for (const file of files) this.staging.remove(file);
+    }
   }
 
   async probe(rows: TableRows): Promise<Error | null> {
     const file = this.stage([rows.bytes]);
     try {
-      await this.transaction([() => run(this.connection, this.insertSql(rows.table, file))], false);
+      await this.transaction([this.insertSql(rows.table, file)], false);
       return null;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -209,12 +157,12 @@ export class DuckDbLogSink implements LogSink {
     return path;
   }
 
-  /** Runs steps in one transaction; commits, or always rolls back for a probe. */
-  private transaction(steps: readonly (() => Promise<unknown>)[], commit: boolean): Promise<void> {
+  /** Runs statements in one transaction; commits, or always rolls back for a probe. */
+  private transaction(statements: readonly Sql[], commit: boolean): Promise<void> {
     return this.parts.exclusive(async () => {
       await this.connection.run('BEGIN TRANSACTION');
       try {
-        for (const step of steps) await step();
+        for (const statement of statements) await run(this.connection, statement);
       } catch (error) {
         await this.connection.run('ROLLBACK');
         throw error;

@@ -29,7 +29,7 @@ export function tenantOf(event: CapturedEvent): string | null {
 }
 
 /** A validated value as JSON text: numbers and booleans directly, the rest through JSON.stringify. */
-export function json(value: unknown): string {
+function json(value: unknown): string {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
