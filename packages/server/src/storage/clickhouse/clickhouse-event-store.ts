@@ -15,6 +15,7 @@ import { ident, join, sql, type Sql } from '../../sql.js';
 import { always, beforeCursor, eventColumns, isIn, newestFirst, tenantScope } from './clauses.js';
 import { ClickHouseConnection } from './connection.js';
 import { listContributions } from './contribution-reads.js';
+import { ClickHouseLogSink } from './clickhouse-log-sink.js';
 import { rankNearest } from './nearest-tenants.js';
 import { cutSql, deleteEvents, tableSql } from './retention.js';
 import {
@@ -72,6 +73,11 @@ export class ClickHouseEventStore implements EventStore {
       throw error;
     }
     return new ClickHouseEventStore(connection);
+  }
+
+  /** The ingest log's bulk loader, on this store's connection. */
+  logSink(): Promise<ClickHouseLogSink> {
+    return ClickHouseLogSink.open(this.connection);
   }
 
   /**
