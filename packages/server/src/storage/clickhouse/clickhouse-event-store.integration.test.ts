@@ -93,18 +93,35 @@ describe.skipIf(unavailable !== null)(
     it('deletes expired events and quarantine entries by their cut, and counts what went', async () => {
       const store = await ClickHouseEventStore.open(await createEventDatabase(clickhouse));
       try {
+        const issue = {
+          event: 'cost_optimization_event',
+          property: 'savings_amount',
+          rule: 'minimum' as const,
+          expected: 'a number ≥ 0',
+          value: -1,
+          message: 'm',
+        };
+        const entry = (id: string, receivedAt: number) => ({
+          id,
+          receivedAt,
+          batchIndex: 0,
+          event: event(9),
+          issues: [issue],
+        });
         await store.commit({
           events: [event(1), event(5000)],
-          quarantined: [],
+          quarantined: [entry('old', t0), entry('new', t0 + 5000)],
           releasedQuarantineIds: [],
           ingestedAt: t0,
         });
         const cuts = [{ table: 'cost_optimization_event' as const, cutoff: t0 + 100, tenants: new Map() }];
-        const expected = [{ table: 'cost_optimization_event', tenant: 'acme', events: 1, quarantined: 0 }];
+        const expected = [{ table: 'cost_optimization_event', tenant: 'acme', events: 1, quarantined: 1 }];
         expect(await store.deleteBefore(cuts, { dryRun: true })).toEqual(expected);
         expect(await store.countEvents()).toBe(2);
         expect(await store.deleteBefore(cuts, { dryRun: false })).toEqual(expected);
         expect((await store.listEvents({ limit: 10 })).events.map((e) => e.uuid)).toEqual([event(5000).uuid]);
+        expect((await store.listQuarantine({ limit: 10 })).map((q) => q.id)).toEqual(['new']);
+        expect(await store.deleteBefore(cuts, { dryRun: false })).toEqual([]);
       } finally {
         await store.close();
       }
