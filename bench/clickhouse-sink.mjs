@@ -1,6 +1,7 @@
 // node bench/clickhouse-sink.mjs — the ClickHouse log sink's bulk path: BENCH_ROWS (1M) seeded events,
 // encoded as the ingest log holds them, loaded in the loader's 200K-row batches into a clickhouse-server
-// started here (temp dir, free port, stopped at the end); then bytes per event on disk from system.parts.
+// started here (temp dir, free port, stopped at the end); then bytes per event on disk from system.parts and
+// one timing of each common read.
 // Build first (npm run build). Needs /usr/sbin/clickhouse-server.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { generateEvents } from '../packages/server/dist/seed/index.js';
 import { ClickHouseEventStore } from '../packages/server/dist/storage/clickhouse/clickhouse-event-store.js';
-import { sectionOf } from '../packages/server/dist/ingestion/log-record.js';
+import { rowsOf, sectionOf } from '../packages/server/dist/ingestion/log-record.js';
 import { sql } from '../packages/server/dist/sql.js';
 
 const N = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -103,6 +104,21 @@ try {
     return { disk: Number(row.disk), raw: Number(row.raw), parts: Number(row.parts) };
   };
   const before = await parts();
+  // One run of each read the API makes on every page or summary, over the loaded table (FINAL reads).
+  const timed = async (work) => {
+    const t = performance.now();
+    await work();
+    return +(performance.now() - t).toFixed(0);
+  };
+  const sample = rowsOf(batches[0])
+    .slice(0, 1000)
+    .map((row) => sink.uuidOf(row));
+  const readMs = {
+    countEvents: await timed(() => store.countEvents()),
+    listEvents50: await timed(() => store.listEvents({ limit: 50 })),
+    listTenants100: await timed(() => store.listTenants({ limit: 100 })),
+    existingUuids1000: await timed(() => store.existingUuids(sample)),
+  };
   const stored = await store.countEvents();
   console.log(
     JSON.stringify(
@@ -117,6 +133,7 @@ try {
         activeParts: before.parts,
         bytesOnDiskPerEvent: +(before.disk / total).toFixed(1),
         uncompressedBytesPerEvent: +(before.raw / total).toFixed(1),
+        readMs,
       },
       null,
       2,

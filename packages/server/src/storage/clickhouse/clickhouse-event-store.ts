@@ -127,16 +127,28 @@ export class ClickHouseEventStore implements EventStore {
     if (filter.from !== undefined) where.push(sql`timestamp >= ${filter.from}`);
     if (filter.to !== undefined) where.push(sql`timestamp < ${filter.to}`);
     if (filter.cursor !== undefined) where.push(beforeCursor(decodeCursor(filter.cursor)));
-    const rows = await this.connection.rows(
-      sql`SELECT ${eventColumns} FROM ${events} FINAL WHERE ${join(where, ' AND ')}
-        ${newestFirst} LIMIT ${filter.limit + 1}`,
-    );
+    const rows = await this.distinctNewest(join(where, ' AND '), filter.limit + 1);
     const page = rows.slice(0, filter.limit).map((r) => toStoredEvent(r));
     const last = page.at(-1);
     return {
       events: page,
       nextCursor: rows.length > filter.limit && last ? encodeCursor(last.timestamp, last.uuid) : null,
     };
+  }
+
+  /**
+   * The first `want` distinct events matching `where`, newest first. Not FINAL (measured 7× slower on 1M
+   * rows: it merges every part before sorting): copies of an event share timestamp and uuid, so they sit
+   * side by side in this order and are dropped here; a read that lost rows to copies asks for more.
+   */
+  private async distinctNewest(where: Sql, want: number): Promise<Record<string, unknown>[]> {
+    for (let fetch = want * 2; ; fetch *= 4) {
+      const rows = await this.connection.rows(
+        sql`SELECT ${eventColumns} FROM ${events} WHERE ${where} ${newestFirst} LIMIT ${fetch}`,
+      );
+      const distinct = rows.filter((row, i) => i === 0 || row.uuid_text !== rows[i - 1]?.uuid_text);
+      if (distinct.length >= want || rows.length < fetch) return distinct.slice(0, want);
+    }
   }
 
   listContributions(filter: ContributionFilter): Promise<ContributionPage> {
