@@ -204,6 +204,44 @@ export function runEventStoreContract(name: string, makeStore: (dir: string) => 
       expect(latest.contributions[0]?.event).toMatchObject({ tenantId: 'a', timestamp: t0 + 15 });
     });
 
+    it('lists tenants with events by id, tells which exist and suggests the nearest names', async () => {
+      const s = await open();
+      const names = ['initech', 'acme', 'globex', 'acme-eu', 'acme'];
+      const events = names.map((tenant, i) => ({
+        ...pageview,
+        uuid: `01944f5a-0000-7000-8000-0000000002${String(i).padStart(2, '0')}`,
+        timestamp: t0 + i,
+        properties: { tenant_id: tenant },
+      }));
+      const tenantless = { ...pageview, uuid: '01944f5a-0000-7000-8000-000000000299', properties: {} };
+      await s.commit({
+        events: [...events, tenantless],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: t0,
+      });
+      const first = await s.listTenants({ limit: 2 });
+      expect(first).toEqual({
+        tenants: [
+          { tenantId: 'acme', events: 2, firstEventAt: t0 + 1, lastEventAt: t0 + 4 },
+          { tenantId: 'acme-eu', events: 1, firstEventAt: t0 + 3, lastEventAt: t0 + 3 },
+        ],
+        more: true,
+      });
+      const rest = await s.listTenants({ limit: 2, after: 'acme-eu' });
+      expect(rest.tenants.map((t) => t.tenantId)).toEqual(['globex', 'initech']);
+      expect(rest.more).toBe(false);
+      expect((await s.listTenants({ limit: 5, tenants: ['globex'] })).tenants.map((t) => t.tenantId)).toEqual(
+        ['globex'],
+      );
+      expect(await s.tenantsWithEvents(['acme', 'nope'])).toEqual(new Set(['acme']));
+      expect(await s.nearestTenants('ACMEE', { limit: 3 })).toEqual(['acme', 'acme-eu']);
+      expect(await s.nearestTenants('acm', { limit: 3 })).toEqual(['acme', 'acme-eu']);
+      expect(await s.nearestTenants('acmee', { limit: 3, tenants: ['acme-eu', 'globex'] })).toEqual([
+        'acme-eu',
+      ]);
+    });
+
     it('rolls back a failing commit entirely', async () => {
       const s = await open();
       const broken = { ...revenue, uuid: 'not-a-uuid' };
