@@ -134,6 +134,114 @@ export function runEventStoreContract(name: string, makeStore: (dir: string) => 
       expect(uuids.sort()).toEqual([revenue.uuid, pageview.uuid]);
     });
 
+    it('lists the events behind a number with their amounts, latest per key, newest first, paged', async () => {
+      const s = await open();
+      const at = (i: number, event: string, properties: Record<string, unknown>): CapturedEvent => ({
+        uuid: `01944f5a-0000-7000-8000-0000000001${String(i).padStart(2, '0')}`,
+        event,
+        distinctId: 'd',
+        timestamp: t0 + i,
+        properties,
+      });
+      const revenue = (i: number, type: string, amount: number, tenant: string | null = 'a') =>
+        at(i, 'revenue_impact_event', {
+          ...(tenant === null ? {} : { tenant_id: tenant }),
+          impact_type: type,
+          impact_amount: amount,
+        });
+      const saving = (i: number, amount: number, type?: string) =>
+        at(i, 'cost_optimization_event', {
+          tenant_id: 'a',
+          savings_amount: amount,
+          ...(type === undefined ? {} : { optimization_type: type }),
+        });
+      const events = [
+        revenue(1, 'positive', 100),
+        revenue(2, 'negative', 40),
+        revenue(3, 'positive', 7, null), // no tenant: never counts
+        revenue(4, 'neutral', 9), // not matched
+        revenue(5, 'positive', 1, 'b'),
+        saving(11, 10, 'x'),
+        saving(15, 20, 'x'),
+        saving(13, 5, 'y'),
+        saving(13, 2, 'y'), // same millisecond: the lower amount wins
+        saving(14, 7), // no key property: its own uuid
+      ];
+      await s.commit({ events, quarantined: [], releasedQuarantineIds: [], ingestedAt: t0 });
+      const window = { from: t0, to: t0 + 100 };
+      const net = {
+        event: 'revenue_impact_event' as const,
+        match: { property: 'impact_type', values: ['positive', 'negative'] },
+        amount: { property: 'impact_amount', negate: { property: 'impact_type', value: 'negative' } },
+      };
+      const first = await s.listContributions({ rule: net, tenants: ['a'], ...window, limit: 1 });
+      expect(first.contributions.map((c) => [c.event.uuid, c.amount])).toEqual([[events[1]?.uuid, -40]]);
+      const second = await s.listContributions({
+        rule: net,
+        tenants: ['a'],
+        ...window,
+        limit: 1,
+        cursor: first.nextCursor ?? '',
+      });
+      expect(second.contributions.map((c) => [c.event.uuid, c.amount])).toEqual([[events[0]?.uuid, 100]]);
+      expect(second.nextCursor).toBeNull();
+      const all = await s.listContributions({ rule: net, ...window, limit: 10 });
+      expect(all.contributions.map((c) => c.amount)).toEqual([1, -40, 100]);
+      const latest = await s.listContributions({
+        rule: {
+          event: 'cost_optimization_event',
+          amount: { property: 'savings_amount' },
+          latestPer: ['optimization_type', 'uuid'],
+        },
+        ...window,
+        limit: 10,
+      });
+      expect(latest.contributions.map((c) => [c.event.uuid, c.amount])).toEqual([
+        [events[6]?.uuid, 20],
+        [events[9]?.uuid, 7],
+        [events[8]?.uuid, 2],
+      ]);
+      expect(latest.contributions[0]?.event).toMatchObject({ tenantId: 'a', timestamp: t0 + 15 });
+    });
+
+    it('lists tenants with events by id, tells which exist and suggests the nearest names', async () => {
+      const s = await open();
+      const names = ['initech', 'acme', 'globex', 'acme-eu', 'acme'];
+      const events = names.map((tenant, i) => ({
+        ...pageview,
+        uuid: `01944f5a-0000-7000-8000-0000000002${String(i).padStart(2, '0')}`,
+        timestamp: t0 + i,
+        properties: { tenant_id: tenant },
+      }));
+      const tenantless = { ...pageview, uuid: '01944f5a-0000-7000-8000-000000000299', properties: {} };
+      await s.commit({
+        events: [...events, tenantless],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: t0,
+      });
+      const first = await s.listTenants({ limit: 2 });
+      expect(first).toEqual({
+        tenants: [
+          { tenantId: 'acme', events: 2, firstEventAt: t0 + 1, lastEventAt: t0 + 4 },
+          { tenantId: 'acme-eu', events: 1, firstEventAt: t0 + 3, lastEventAt: t0 + 3 },
+        ],
+        more: true,
+      });
+      const rest = await s.listTenants({ limit: 2, after: 'acme-eu' });
+      expect(rest.tenants.map((t) => t.tenantId)).toEqual(['globex', 'initech']);
+      expect(rest.more).toBe(false);
+      expect((await s.listTenants({ limit: 5, tenants: ['globex'] })).tenants.map((t) => t.tenantId)).toEqual(
+        ['globex'],
+      );
+      expect(await s.tenantsWithEvents(['acme', 'nope'])).toEqual(new Set(['acme']));
+      expect(await s.nearestTenants('ACMEE', { limit: 3 })).toEqual(['acme', 'acme-eu']);
+      expect(await s.nearestTenants('acm', { limit: 3 })).toEqual(['acme', 'acme-eu']);
+      expect(await s.nearestTenants('acmee', { limit: 3, tenants: ['acme-eu', 'globex'] })).toEqual([
+        'acme-eu',
+      ]);
+    });
+
     it('rolls back a failing commit entirely', async () => {
       const s = await open();
       const broken = { ...revenue, uuid: 'not-a-uuid' };
