@@ -15,6 +15,8 @@ import type {
   LatestRow,
   RecentRow,
   SilenceFilter,
+  TrendBucketQuery,
+  TrendBuckets,
   WriteLane,
 } from '../alert-store.js';
 import {
@@ -44,6 +46,7 @@ import {
 import { alertTable, outboxTable, tablesSql, transitionTable, type TableColumn } from './alert-tables.js';
 import { selectFromStaging } from './read-json-sql.js';
 import { StagingArea } from './staging.js';
+import { trendBuckets } from './trend-buckets.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
 
 /** Above this many rows, a batch is bulk-loaded from a staged NDJSON file instead of a VALUES list. */
@@ -355,6 +358,10 @@ export class DuckDbAlertStore implements AlertStore {
 
   recentEvents(query: Parameters<AlertStore['recentEvents']>[0]): Promise<RecentRow[]> {
     return recentEvents((statement) => this.rows(statement), query);
+  }
+
+  trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null> {
+    return trendBuckets(this.reader, query);
   }
 
   eventsBetween(query: HistoryQuery): Promise<RecentRow[]> {
