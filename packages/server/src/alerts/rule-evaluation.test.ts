@@ -19,6 +19,7 @@ describe('rule state rebuild at install', () => {
           return [];
         },
         latestByEntity: async () => [],
+        trendBuckets: async () => null,
       },
       budgets: { of: () => undefined },
       lifecycle: new AlertLifecycle({ notifyMaxAgeMs: 60_000 }),

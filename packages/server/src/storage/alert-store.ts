@@ -1,5 +1,5 @@
 import type { BusinessEventName } from '@pulse/events';
-import type { Rule } from '../alerts/rule-model.js';
+import type { Predicate, Rule } from '../alerts/rule-model.js';
 import type { Silence, SilencedSet, SilenceKind } from '../alerts/silences.js';
 import type {
   Alert,
@@ -120,6 +120,48 @@ export interface RecentRow {
   values: Record<string, unknown>;
 }
 
+/**
+ * A trend rule's lookback summed in the store: the events of `minutes` before each tenant's newest event of
+ * the type (as recentEvents reads them), per tenant, key values and bucket of event time.
+ */
+export interface TrendBucketQuery {
+  event: BusinessEventName;
+  minutes: number;
+  /** An event's bucket is ⌊epoch ms / bucketMs⌋. */
+  bucketMs: number;
+  key: readonly string[];
+  /** The measured property: Σx adds its numeric values, 0 for an event without one. */
+  property: string;
+  /** Whether an event counts only when `property` holds a number (every aggregate but count). */
+  propertyRequired: boolean;
+  /** Each event's weight (Σw, Σx·w); an event counts only with a weight ≥ 0. Without one, 1. */
+  weight?: string;
+  /** An event counts only when every predicate holds for it (alerts/evaluate/predicates.ts `allHold`). */
+  where: readonly Predicate[];
+  /** How many of the newest events' ids to return (the evaluator remembers them to skip replayed events). */
+  latestIds: number;
+}
+
+export interface TrendBucketRow {
+  tenantId: string;
+  /** The key properties' values in `key` order, as recentEvents returns them. */
+  keyValues: unknown[];
+  bucket: number;
+  /** The series' events in this bucket, counted or not: they set where a series begins and ends. */
+  events: number;
+  /** The counted events, Σx, Σw and Σx·w. */
+  n: number;
+  sx: number;
+  sw: number;
+  sxw: number;
+}
+
+export interface TrendBuckets {
+  rows: TrendBucketRow[];
+  /** The newest `latestIds` events of the lookback, oldest first. */
+  latest: { uuid: string; timestamp: number }[];
+}
+
 /** Reads of stored events that rebuild the engine's in-memory state at start (no full scans per event). */
 export interface EventStateSource {
   /** Per (tenant, entity[, UTC month]), the newest event's `columns`; only events where `nonNull` is set. */
@@ -137,6 +179,11 @@ export interface EventStateSource {
     columns: readonly string[];
     minutes: number;
   }): Promise<RecentRow[]>;
+  /**
+   * A trend rule's lookback as sums per tenant, key and bucket; null when the store cannot express one of
+   * the query's filters or key properties (the caller then reads the events with recentEvents).
+   */
+  trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null>;
 }
 
 export interface HistoryQuery {

@@ -156,6 +156,7 @@ describe('trend state rebuilt from a large lookback', () => {
     const source: EventStateSource = {
       recentEvents: async () => rows,
       latestByEntity: async () => [],
+      trendBuckets: async () => null,
     };
     const evaluator = createEvaluator(anomaly(4), {
       budgets: { of: () => undefined },

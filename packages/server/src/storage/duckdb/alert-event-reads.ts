@@ -69,6 +69,15 @@ export async function latestByEntity(
   }));
 }
 
+/** The events of a table in the `minutes` before each tenant's newest event of it, as a subquery. */
+export function lookback(table: Sql, minutes: number): Sql {
+  const span = Math.trunc(minutes * 60_000);
+  return sql`(SELECT e.* FROM ${table} e JOIN (
+        SELECT tenant_id, max("timestamp") AS mt FROM ${table} WHERE tenant_id IS NOT NULL GROUP BY tenant_id
+      ) n ON e.tenant_id = n.tenant_id
+      WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT)))`;
+}
+
 /** Bounds the events a trend rule's state is rebuilt from (memory at start). */
 export const RECENT_EVENTS_MAX = 5_000_000;
 
@@ -81,13 +90,8 @@ export async function recentEvents(
   },
 ): Promise<RecentRow[]> {
   const table = tableOf(query.event, query.columns);
-  const span = Math.trunc(query.minutes * 60_000);
-  const statement = sql`WITH newest AS (
-        SELECT tenant_id, max("timestamp") AS mt FROM ${table} WHERE tenant_id IS NOT NULL GROUP BY tenant_id
-      )
-      SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
-      FROM ${table} e JOIN newest n ON e.tenant_id = n.tenant_id
-      WHERE e."timestamp" > n.mt - to_milliseconds(CAST(${span} AS BIGINT))
+  const statement = sql`SELECT e.tenant_id, e.uuid::VARCHAR AS __uuid, epoch_ms(e."timestamp") AS __ts${valueColumns(query.columns, 'e')}
+      FROM ${lookback(table, query.minutes)} e
       ORDER BY e."timestamp" LIMIT ${RECENT_EVENTS_MAX + 1}`;
   const found = await rows(statement);
   // A partial lookback would be a wrong baseline that looks right: refuse it, so the rule says it failed.

@@ -15,6 +15,8 @@ import type {
   LatestRow,
   RecentRow,
   SilenceFilter,
+  TrendBucketQuery,
+  TrendBuckets,
   WriteLane,
 } from '../alert-store.js';
 import { DELIVERY_LEASE_MS } from '../alert-store.js';
@@ -45,6 +47,7 @@ import {
 import { alertTable, outboxTable, tablesSql, transitionTable, type TableColumn } from './alert-tables.js';
 import { selectFromStaging } from './read-json-sql.js';
 import { StagingArea } from './staging.js';
+import { trendBuckets } from './trend-buckets.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -366,6 +369,10 @@ export class DuckDbAlertStore implements AlertStore {
 
   recentEvents(query: Parameters<AlertStore['recentEvents']>[0]): Promise<RecentRow[]> {
     return recentEvents((statement) => this.rows(statement), query);
+  }
+
+  trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null> {
+    return trendBuckets(this.reader, query);
   }
 
   eventsBetween(query: HistoryQuery): Promise<RecentRow[]> {
