@@ -1,3 +1,4 @@
+import { trendBuckets } from './trend-buckets.js';
 import type { BusinessEventName } from '@pulse/events';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type {
@@ -147,5 +148,6 @@ export async function openDuckDbAlertEventSource(db: {
     latestByEntity: (query) => latestByEntity(rows, query),
     recentEvents: (query) => recentEvents(rows, query),
     eventsBetween: (query) => eventsBetween(rows, query),
+    trendBuckets: (query) => trendBuckets(connection, query),
   };
 }

@@ -16,6 +16,8 @@ import {
   type EventHistorySource,
   type EventStateSource,
   type HistoryQuery,
+  type TrendBucketQuery,
+  type TrendBuckets,
   type LatestRow,
   type RecentRow,
   type SilenceFilter,
@@ -337,6 +339,10 @@ export class PgAlertStore implements AlertStore {
 
   eventsBetween(q: HistoryQuery): Promise<RecentRow[]> {
     return this.events.eventsBetween(q);
+  }
+
+  trendBuckets(q: TrendBucketQuery): Promise<TrendBuckets | null> {
+    return this.events.trendBuckets(q);
   }
 
   /** Waits for queued writes; the pool is the caller's (every state store shares it). */
