@@ -36,7 +36,7 @@ export function queryRoutes(
     const maxRows = asked ?? settings.maxRows;
     if (maxRows > settings.maxRows)
       throw new ValidationError('max_rows', `must be a whole number from 1 to ${settings.maxRows}`);
-    return gate(() =>
+    const result = await gate(() =>
       queries.run(sql, scope, {
         timeoutMs: settings.timeoutMs,
         maxRows,
@@ -44,6 +44,7 @@ export function queryRoutes(
         startedAt,
       }),
     );
+    return { dialect: queries.dialect, ...result };
   });
 
   api.get('/api/reports/:name', { schema: contract.getReport }, async (request, reply) => {
