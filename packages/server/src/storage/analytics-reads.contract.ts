@@ -46,9 +46,10 @@ const saved = event('cost_optimization_event', 'b', D + 12 * HOUR, {
 });
 const mail = event('email_deliverability_event', 'a', D + 13 * HOUR, {
   email_count: 1000,
+  delivery_outcome: 'mixed',
   bounce_rate: 0.02,
   spam_rate: 0.001,
-  provider: 'gmail',
+  provider: 'sendgrid',
 });
 const decided = event('strategic_decision_event', 'b', D + 14 * HOUR, {
   decision_id: 'd-1',
@@ -171,7 +172,7 @@ export function runAnalyticsReadsContract(
       ]);
       expect(series.savings).toEqual([{ t: D + 12 * HOUR, realized: 400, projected: 0 }]);
       expect(series.providers).toEqual([
-        { provider: 'gmail', emails: 1000, bounceRate: 0.02, spamRate: 0.001, riskLevel: null },
+        { provider: 'sendgrid', emails: 1000, bounceRate: 0.02, spamRate: 0.001, riskLevel: null },
       ]);
       const b = await reads.chartSeries(['b'], { from: D, to: D + 2 * DAY_MS, bucket: 'day' });
       expect(b.tenants).toEqual(['b']);
