@@ -2,8 +2,9 @@ import type { ColumnDisplay, ValueKind } from '@pulse/events/format';
 import { ValidationError } from '../errors.js';
 import type { ReportName, ReportParams } from '../storage/analytics-reads.js';
 
-export type { ReportName, ReportParams };
+export type { ReportParams };
 
+/** What a named report is and how it is shown; each store computes its rows (AnalyticsReads.reportRows). */
 export interface ReportDefinition {
   name: ReportName;
   title: string;
