@@ -127,6 +127,33 @@ export default tseslint.config(
     },
   },
   {
+    // Engine SQL is written only inside the storage adapters: the rest of the server reads through the
+    // typed store interfaces (storage/*.ts), so another engine can answer the same calls in its own SQL.
+    // A rule of its own (not core no-restricted-imports), so it holds where the engine-import rule is off.
+    files: ['packages/server/src/**'],
+    ignores: [
+      'packages/server/src/storage/duckdb/**',
+      'packages/server/src/storage/postgres/**',
+      'packages/server/src/storage/clickhouse/**',
+      'packages/server/src/sql.ts',
+      'packages/server/src/sql.test.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/sql.js', '**/sql-string.js'],
+              message:
+                'Engine SQL belongs in storage/duckdb, storage/postgres or storage/clickhouse: add a method to a store interface in storage/ and call it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // SQL values are bound parameters, never spliced (scripts/eslint/no-sql-splice.js lists the exceptions).
     files: ['packages/server/src/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -76,7 +76,12 @@ export const QueryBody = Body({
 });
 export type QueryBody = Static<typeof QueryBody>;
 
+/** The SQL dialect `POST /api/query` speaks: the event store's engine's own (docs/query.md). */
+export const queryDialects = ['duckdb', 'clickhouse'] as const;
+export type QueryDialect = (typeof queryDialects)[number];
+
 export const QueryResult = Type.Object({
+  dialect: literals(queryDialects, 'The SQL dialect the query ran in: the event store engine’s own'),
   columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
   rows: Type.Array(Type.Array(Type.Unknown())),
   rowCount: Type.Integer(),

@@ -16,7 +16,7 @@ import { LogLoader } from './ingestion/log-loader.js';
 import type { LogWrites } from './ingestion/log-writer.js';
 import {
   alertStoreBehindBarrier,
-  connectionBehindBarrier,
+  analyticsReadsBehindBarrier,
   eventStoreBehindBarrier,
   insightStoreBehindBarrier,
   queryRunnerBehindBarrier,
@@ -153,7 +153,7 @@ export async function startServer(
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     insights: insightStoreBehindBarrier(stored.insights, barrier),
-    sql: connectionBehindBarrier(stored.sql, barrier),
+    analyticsReads: analyticsReadsBehindBarrier(stored.analyticsReads, barrier),
     forecastSeries: forecastSeriesBehindBarrier(stored.forecastSeries, barrier),
     alerts: alertStoreBehindBarrier(stored.alerts, barrier),
   };
@@ -202,7 +202,7 @@ export async function startServer(
       );
   }
   const analytics = createAnalytics({
-    connection: storage.sql,
+    reads: storage.analyticsReads,
     stream,
     snapshot: {
       path: join(config.dataDir, ROLLUP_SNAPSHOT_FILE),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
+import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
@@ -11,7 +12,8 @@ async function threadsOf(env: Record<string, string>): Promise<number> {
   const config = loadConfig({ env: { PULSE_DATA_DIR: dataDir, ...env }, file: null });
   const storage = await openStorage(config);
   try {
-    const result = await storage.sql.run("SELECT current_setting('threads') AS threads", []);
+    if (!(storage.events instanceof DuckDbEventStore)) throw new Error('not the embedded store');
+    const result = await storage.events.readConnection.run("SELECT current_setting('threads') AS threads");
     const [chunk] = await result.fetchAllChunks();
     return Number(chunk?.getColumnVector(0).getItem(0));
   } finally {

@@ -56,6 +56,42 @@ describe('ingest log: read barrier and backpressure', () => {
     expect(Number(query.body.rows[0]?.[0])).toBe(60);
   });
 
+  it('an acknowledged event is in the chart series and the named reports at once', async () => {
+    // Both read the store through its analytics reads, which wait for the loader like /api/query.
+    const server = await startTestServer({ PULSE_INGEST_LOAD_INTERVAL_MS: '60000' });
+    servers.push(server);
+    const tenant = `tenant-rbs-${randomUUID().slice(0, 8)}`;
+    const email = {
+      event: 'email_deliverability_event',
+      distinct_id: 'mailer',
+      uuid: randomUUID(),
+      timestamp: new Date().toISOString(),
+      properties: {
+        tenant_id: tenant,
+        email_count: 700,
+        delivery_outcome: 'mixed',
+        bounce_rate: 0.01,
+        provider: 'sendgrid',
+      },
+    };
+    expect((await post(server.url, batchOf(tenant, 20).body)).status).toBe(200);
+    const single = JSON.stringify({ api_key: 'phc_log_test', batch: [email] });
+    expect((await post(server.url, single)).status).toBe(200);
+    expect(await metricValue(server.url, 'pulse_ingest_log_lag_events')).toBe(21);
+
+    const series = await server.api<{ tenants: string[]; revenue: { positive: number }[] }>(
+      `/api/series?tenant=${tenant}`,
+    );
+    expect(series.status).toBe(200);
+    expect(series.body.tenants).toEqual([tenant]);
+    expect(series.body.revenue.reduce((sum, point) => sum + point.positive, 0)).toBe(190);
+    const report = await server.api<{ rows: { tenant_id: string; emails: number }[] }>(
+      `/api/reports/deliverability?tenant=${tenant}`,
+    );
+    expect(report.status).toBe(200);
+    expect(report.body.rows).toMatchObject([{ tenant_id: tenant, emails: 700 }]);
+  });
+
   it('a load starts once PULSE_INGEST_LOAD_ROWS events wait, long before the load interval', async () => {
     const server = await startTestServer({
       PULSE_INGEST_LOAD_INTERVAL_MS: '60000',

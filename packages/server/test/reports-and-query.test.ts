@@ -200,9 +200,12 @@ describe('named reports, subscriptions and ad-hoc queries', () => {
   });
 
   it('runs read-only SQL over the documented view, restricted to the scope whatever the SQL says', async () => {
-    const all = await server.api<{ columns: { name: string }[]; rows: unknown[][] }>('/api/query', {
-      body: { sql: 'SELECT tenant_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1' },
-    });
+    const all = await server.api<{ dialect: string; columns: { name: string }[]; rows: unknown[][] }>(
+      '/api/query',
+      { body: { sql: 'SELECT tenant_id, count(*) AS n FROM events GROUP BY 1 ORDER BY 1' } },
+    );
+    // The embedded store speaks DuckDB's SQL, and says so: a ClickHouse store would answer 'clickhouse'.
+    expect(all.body.dialect).toBe('duckdb');
     expect(all.body.rows).toEqual([
       ['acme', 11],
       ['globex', 3],

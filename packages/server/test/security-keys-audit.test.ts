@@ -14,6 +14,7 @@ import { keyRoutes } from '../src/http/routes/keys.js';
 import { queryRoutes } from '../src/http/routes/query.js';
 import { subscriptionRoutes } from '../src/http/routes/subscriptions.js';
 import { DuckDbApiKeyStore } from '../src/storage/duckdb/duckdb-api-key-store.js';
+import { DuckDbAnalyticsReads } from '../src/storage/duckdb/duckdb-analytics-reads.js';
 import { DuckDbAuditLog } from '../src/storage/duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { DuckDbUserStore } from '../src/storage/duckdb/duckdb-user-store.js';
@@ -40,6 +41,7 @@ async function harness(): Promise<Harness> {
     path: join(temporaryDirectory('pulse-sec-'), 'pulse.duckdb'),
   });
   const log = await DuckDbAuditLog.open(store);
+  const reads = await DuckDbAnalyticsReads.open(store);
   const clock = { now: Date.now() };
   const keys = new ApiKeys(await DuckDbApiKeyStore.open(store), { now: () => clock.now, cacheMs: 0 });
   const subscriptions = await store.subscriptionStore();
@@ -64,12 +66,16 @@ async function harness(): Promise<Harness> {
     keyRoutes(api, keys);
     auditRoutes(api, log);
     subscriptionRoutes(api, subscriptions);
-    queryRoutes(api, store.queryRunner(), {
-      timeoutMs: 5_000,
-      maxRows: 1_000,
-      maxBytes: 1_000_000,
-      concurrency: 2,
-    });
+    queryRoutes(
+      api,
+      { queries: store.queryRunner(), analyticsReads: reads },
+      {
+        timeoutMs: 5_000,
+        maxRows: 1_000,
+        maxBytes: 1_000_000,
+        concurrency: 2,
+      },
+    );
   });
   await app.ready();
   const call: Harness['call'] = async (key, method, url, body) => {

@@ -2,22 +2,14 @@ import { isBusinessEventName } from '@pulse/events';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import { ValidationError } from '../errors.js';
 import type { CommittedBatch } from '../ingestion/event-stream.js';
+import { RowKind, type AnalyticsReads, type RebuildRows } from '../storage/analytics-reads.js';
 import type { StoredEvent } from '../storage/event-store.js';
 import { composeSummary } from './compose-summary.js';
 import type { DayRollup, TenantRollups } from './day-rollup.js';
 import { EdgeDays, type DaysLease } from './edge-days.js';
 import { DAY_MS, dayOf, factOf, LATE_GRACE_MS } from './facts.js';
-import {
-  edgeFactColumnKinds,
-  edgeFactsSql,
-  eventDeletionsSql,
-  rebuildColumnKinds,
-  rebuildSql,
-  RowKind,
-} from './rollup-sql.js';
 import { encodeRollups, loadRollups, saveRollups, type RollupSnapshot } from './rollup-snapshot.js';
 import { applyEvent, applyRebuildRows, Rollups, type HighWater } from './rollups.js';
-import { readColumns, type Column, type SqlConnection } from './sql-reader.js';
 import type { AlertItem, ExecutiveSummary, SummaryScope, TimeWindow } from './summary-types.js';
 import { planWindow, previousOf, type WindowPlan } from './window-plan.js';
 import { WindowAccumulator } from './window-totals.js';
@@ -31,10 +23,9 @@ export type CriticalAlertsProvider = (
   scope: SummaryScope,
 ) => readonly AlertItem[] | Promise<readonly AlertItem[]>;
 
-export type { SqlConnection };
-
 export interface AnalyticsOptions {
-  connection: SqlConnection;
+  /** The store's reads the rollups are built from and the window edges loaded from. */
+  reads: Pick<AnalyticsReads, 'rebuildRows' | 'edgeFacts' | 'eventDeletions'>;
   stream: CommittedEvents;
   /** Now, epoch ms (default Date.now): the default window ends here and summaries are stamped with it. */
   clock?: () => number;
@@ -101,30 +92,25 @@ export const DEFAULT_WINDOW_DAYS = 30;
  * Keeps day rollups of every tenant exact as events are committed and answers summaries from them: whole UTC
  * days from the rollups, the partial days at a window's edges from cached raw facts (edge-days.ts).
  *
- * - Start: one aggregate statement over the store rebuilds every tenant-day (rollup-sql.ts); the committed
+ * - Start: one aggregate read of the store rebuilds every tenant-day (AnalyticsReads.rebuildRows); the committed
  *   stream is followed from before it starts, and what the statement's snapshot missed is replayed (replay).
  * - Then every committed event updates its tenant-day (late ones included) and, if cached, its edge day.
  * - A summary reads only the scope's tenants: one tenant is ~60 day rollups plus a few hourly buckets.
  * Float sums depend on their order, so figures equal a naive recomputation to ~1e-12 relative, not bit for bit.
  */
 export function createAnalytics(options: AnalyticsOptions): Analytics {
-  const { connection } = options;
+  const { reads } = options;
   const clock = options.clock ?? Date.now;
   const lateGraceMs = options.lateGraceMs ?? LATE_GRACE_MS;
   const alertsOf: CriticalAlertsProvider = options.criticalAlerts ?? (() => []);
-  const newEdges = () =>
-    new EdgeDays(
-      (requests) => readColumns(connection, edgeFactsSql(requests), edgeFactColumnKinds),
-      options.edgeDays,
-      lateGraceMs,
-    );
+  const newEdges = () => new EdgeDays((requests) => reads.edgeFacts(requests), options.edgeDays, lateGraceMs);
   let edges = newEdges();
   let rollups: Rollups | null = null;
   /** Batches committed while a rebuild runs, replayed on top of its snapshot. */
   let pending: (readonly StoredEvent[])[] | null = null;
   let rebuilding: Promise<RebuildStats> | null = null;
   let applied: AppliedMark = { ingestedAt: -Infinity, parts: [] };
-  /** The store's deletion count read before the current rollups' statement (rollup-sql.ts eventDeletionsSql). */
+  /** The store's deletion count read before the current rollups' statement (AnalyticsReads.eventDeletions). */
   let builtAtDeletions = 0;
   /** Only a start uses the saved snapshot; a later rebuild (after a deletion) reads every event. */
   let firstBuild = true;
@@ -144,12 +130,6 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
     applied.parts.push(events);
   });
 
-  /** Read before the rebuild statement: a deletion in between makes the next saved snapshot unusable, not wrong. */
-  async function deletionCount(): Promise<number> {
-    const count = (await readColumns(connection, eventDeletionsSql, ['number'])).columns[0]?.[0];
-    return typeof count === 'number' ? count : 0;
-  }
-
   /** The saved snapshot, if it is one this store's events still match. */
   async function savedSnapshot(deletions: number): Promise<RollupSnapshot | null> {
     if (!options.snapshot) return null;
@@ -162,15 +142,16 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
     const own: (readonly StoredEvent[])[] = [];
     pending = own;
     try {
-      const count = options.snapshot ? await deletionCount() : 0;
+      // Read before the rebuild statement: a deletion in between makes the next saved snapshot unusable, not wrong.
+      const count = options.snapshot ? await reads.eventDeletions() : 0;
       let saved = firstBuild ? await savedSnapshot(count) : null;
       firstBuild = false;
       const after = saved ? { ingestedAt: saved.appliedAt, uuids: saved.appliedUuids } : undefined;
-      let result = await readColumns(connection, rebuildSql(lateGraceMs, after), rebuildColumnKinds);
+      let result = await reads.rebuildRows(lateGraceMs, after);
       // A snapshot newer than the store's newest event holds events the store lacks (a restored backup).
       if (saved && saved.appliedAt > newestIngestedAt(result)) {
         saved = null;
-        result = await readColumns(connection, rebuildSql(lateGraceMs), rebuildColumnKinds);
+        result = await reads.rebuildRows(lateGraceMs);
       }
       const next = saved?.rollups ?? new Rollups(lateGraceMs);
       const highWater = applyRebuildRows(next, result);
@@ -319,11 +300,10 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
 }
 
 /** The newest ingestion time in a rebuild's result (its high-water rows), -Infinity with none. */
-function newestIngestedAt(result: { rows: number; columns: Column[] }): number {
-  const [kind, , , , ts] = result.columns as Float64Array[];
+function newestIngestedAt({ rows, kind, ts }: RebuildRows): number {
   let newest = -Infinity;
-  for (let i = 0; i < result.rows; i++)
-    if (kind?.[i] === RowKind.highWater) newest = Math.max(newest, ts?.[i] ?? -Infinity);
+  for (let i = 0; i < rows; i++)
+    if (kind[i] === RowKind.highWater) newest = Math.max(newest, ts[i] ?? -Infinity);
   return newest;
 }
 

@@ -1,11 +1,10 @@
+import type { DayRequest, EdgeFactRows } from '../storage/analytics-reads.js';
 import { DayRollup, type TenantRollups } from './day-rollup.js';
 import { DAY_MS, dayOf, factOf, LATE_GRACE_MS, summaryEventTypes, type Fact } from './facts.js';
-import type { DayRequest } from './rollup-sql.js';
-import type { Column } from './sql-reader.js';
 import type { TimeWindow } from './summary-types.js';
 
-/** Reads the raw events of some days (rollup-sql.ts edgeFactsSql, edgeFactColumnKinds). */
-export type ReadDays = (requests: readonly DayRequest[]) => Promise<{ rows: number; columns: Column[] }>;
+/** Reads the raw events of some days (AnalyticsReads.edgeFacts). */
+export type ReadDays = (requests: readonly DayRequest[]) => Promise<EdgeFactRows>;
 
 const HOUR_MS = 3_600_000;
 
@@ -301,19 +300,11 @@ export function firstAtOrAfter(list: readonly Fact[], ms: number): number {
   return lo;
 }
 
-/** Rows of edgeFactsSql as facts, by day and tenant. */
+/** Edge fact rows as facts, by day and tenant. */
 function factsByDay(
-  { rows, columns }: { rows: number; columns: Column[] },
+  { rows, event: e, tenant: t, timestamp: ts, ingestedAt: ing, uuid: u, properties: p }: EdgeFactRows,
   intern: (s: string) => string,
 ): Map<number, Map<string, Fact[]>> {
-  const [e, t, ts, ing, u, p] = columns as [
-    Float64Array,
-    string[],
-    Float64Array,
-    Float64Array,
-    string[],
-    string[],
-  ];
   const byDay = new Map<number, Map<string, Fact[]>>();
   for (let i = 0; i < rows; i++) {
     const fact = factOf(

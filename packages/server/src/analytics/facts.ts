@@ -72,7 +72,7 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
  *   the magnitude is what is at stake);
  * - resource_usage_event: total_cost (the monthly run-rate the opportunities act on).
  * strategic_decision_event and security_incident_event carry none of the action properties.
- * stakeOf reads it in JS, rollup-sql.ts in SQL.
+ * stakeOf reads it in JS, storage/duckdb/rollup-sql.ts in SQL.
  */
 export const stakeProperties: Record<SummaryEventType, { property: string; magnitude: boolean } | null> = {
   revenue_impact_event: { property: 'impact_amount', magnitude: false },
@@ -106,7 +106,7 @@ export const actionProperties: Record<SummaryEventType, readonly string[]> = {
 
 const isAsciiSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 
-/** Trims ASCII whitespace (space, \t \n \v \f \r) only: rollup-sql.ts trims the same set in SQL. */
+/** Trims ASCII whitespace (space, \t \n \v \f \r) only: storage/duckdb/rollup-sql.ts trims the same set in SQL. */
 export function trimAction(s: string): string {
   let start = 0;
   let end = s.length;

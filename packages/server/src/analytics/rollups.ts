@@ -1,9 +1,8 @@
 import { isBusinessEventName } from '@pulse/events';
+import { RowKind, type RebuildRows } from '../storage/analytics-reads.js';
 import type { StoredEvent } from '../storage/event-store.js';
 import { keepLatest, offerAction, TenantRollups } from './day-rollup.js';
 import { dayOf, factOf, LATE_GRACE_MS, summaryEventTypes, type Fact } from './facts.js';
-import { RowKind } from './rollup-sql.js';
-import type { Column } from './sql-reader.js';
 
 /** Every tenant's day rollups, kept exact from the committed-event stream (see analytics.ts). */
 export class Rollups {
@@ -48,26 +47,11 @@ export interface HighWater {
 }
 
 /**
- * Folds rebuild rows (rollup-sql.ts rebuildSql, read with rebuildColumnKinds) into `rollups`. Returns the
- * snapshot's high-water mark, null when the store holds no business event.
+ * Folds rebuild rows (AnalyticsReads.rebuildRows) into `rollups`. Returns the snapshot's high-water mark,
+ * null when the store holds no business event.
  */
-export function applyRebuildRows(
-  rollups: Rollups,
-  result: { rows: number; columns: Column[] },
-): HighWater | null {
-  const [kind, t, g, k, ts, a, b, c, u, ty, s] = result.columns as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    (string | null)[],
-    Float64Array,
-    (string | null)[],
-  ];
+export function applyRebuildRows(rollups: Rollups, result: RebuildRows): HighWater | null {
+  const { kind, tenant: t, day: g, key: k, ts, a, b, c, uuid: u, eventType: ty, text: s } = result;
   const strings: string[] = [];
   for (let i = 0; i < result.rows; i++)
     if (kind[i] === RowKind.dictionary) strings[k[i] as number] = rollups.intern(s[i] ?? '');

@@ -7,13 +7,14 @@ import { EventStream } from '../ingestion/event-stream.js';
 import { IngestPipeline } from '../ingestion/pipeline.js';
 import { createMetrics } from '../observability/metrics.js';
 import { generateEvents } from '../seed/index.js';
-// eslint-disable-next-line no-restricted-imports -- analytics' SQL reads this adapter's tables: tested against the real one
+import type { AnalyticsReads } from '../storage/analytics-reads.js';
+// eslint-disable-next-line no-restricted-imports -- the summary is checked against the real store's reads
+import { DuckDbAnalyticsReads } from '../storage/duckdb/duckdb-analytics-reads.js';
+// eslint-disable-next-line no-restricted-imports -- the summary is checked against the real store's reads
 import { DuckDbEventStore } from '../storage/duckdb/duckdb-event-store.js';
-import { createAnalytics, type Analytics, type SqlConnection } from './analytics.js';
+import { createAnalytics, type Analytics, type AnalyticsOptions } from './analytics.js';
 import type { DayRollup } from './day-rollup.js';
-import { rebuildColumnKinds, rebuildSql } from './rollup-sql.js';
 import { applyEvent, applyRebuildRows, Rollups } from './rollups.js';
-import { readColumns } from './sql-reader.js';
 import { naiveSummary, type OracleEvent } from './summary.contract.js';
 import type { AlertItem, SummaryScope, TimeWindow } from './summary-types.js';
 import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
@@ -26,6 +27,7 @@ const END = Date.UTC(2026, 2, 1); // data covers [END − 40 days, END)
 async function openFixture() {
   const dir = temporaryDirectory('pulse-analytics-');
   const store = await DuckDbEventStore.open({ path: join(dir, 'pulse.duckdb') });
+  const reads = await DuckDbAnalyticsReads.open(store);
   const stream = new EventStream((error) => {
     throw error;
   });
@@ -62,7 +64,7 @@ async function openFixture() {
     await pipeline.drain();
     await store.close();
   };
-  return { store, stream, pipeline, clock, stored, ingest, ingestOnTime, close };
+  return { store, reads, stream, pipeline, clock, stored, ingest, ingestOnTime, close };
 }
 type Fixture = Awaited<ReturnType<typeof openFixture>>;
 
@@ -222,7 +224,7 @@ describe('summarize equals a naive recomputation over the raw events', () => {
     fx = await openFixture();
     // `streamed` starts on an empty store: everything it knows comes from the committed stream.
     streamed = createAnalytics({
-      connection: fx.store.readConnection,
+      reads: fx.reads,
       stream: fx.stream,
       clock: () => fx.clock.now,
       criticalAlerts: () => alerts,
@@ -234,7 +236,7 @@ describe('summarize equals a naive recomputation over the raw events', () => {
     await fx.ingestOnTime([...generated, ...craftedEvents()]);
     // `rebuilt` reads the same events back from the store.
     rebuilt = createAnalytics({
-      connection: fx.store.readConnection,
+      reads: fx.reads,
       stream: fx.stream,
       clock: () => fx.clock.now,
       criticalAlerts: () => alerts,
@@ -330,10 +332,7 @@ describe('summarize equals a naive recomputation over the raw events', () => {
         tenantId: (e.properties.tenant_id as string | undefined) ?? null,
       });
     const fromStore = new Rollups();
-    applyRebuildRows(
-      fromStore,
-      await readColumns(fx.store.readConnection, rebuildSql(fromStore.lateGraceMs), rebuildColumnKinds),
-    );
+    applyRebuildRows(fromStore, await fx.reads.rebuildRows(fromStore.lateGraceMs));
     expectClose(describeRollups(fromStore), describeRollups(fromStream));
   });
 });
@@ -383,7 +382,7 @@ describe('late events', () => {
   beforeAll(async () => {
     fx = await openFixture();
     analytics = createAnalytics({
-      connection: fx.store.readConnection,
+      reads: fx.reads,
       stream: fx.stream,
       clock: () => fx.clock.now,
     });
@@ -501,20 +500,21 @@ describe('late events', () => {
 });
 
 describe('rebuild while events are being committed', () => {
-  /** A connection whose statements wait for `before` to start and for `after` before returning. */
-  function gatedConnection(inner: SqlConnection) {
+  /** Reads whose rebuild waits for `before` to start and for `after` before returning. */
+  function gatedReads(inner: AnalyticsReads) {
     const gates = { before: Promise.resolve(), after: Promise.resolve(), started: () => {} };
-    const connection: SqlConnection = {
-      async run(sql, values) {
+    const reads: AnalyticsOptions['reads'] = {
+      async rebuildRows(lateGraceMs, after) {
         await gates.before;
-        const result = await inner.run(sql, values);
-        const chunks = await result.fetchAllChunks();
+        const rows = await inner.rebuildRows(lateGraceMs, after);
         gates.started();
         await gates.after;
-        return { fetchAllChunks: () => Promise.resolve(chunks) };
+        return rows;
       },
+      edgeFacts: (requests) => inner.edgeFacts(requests),
+      eventDeletions: () => inner.eventDeletions(),
     };
-    return { connection, gates };
+    return { reads, gates };
   }
 
   it('applies exactly the stream events its snapshot missed', async () => {
@@ -523,7 +523,7 @@ describe('rebuild while events are being committed', () => {
       const generated = [...generateEvents({ tenants: 3, days: 12, seed: 3, end: new Date(END) })];
       const cut = (k: number) => generated.filter((_, i) => i % 4 === k);
       await fx.ingestOnTime(cut(0));
-      const { connection, gates } = gatedConnection(fx.store.readConnection);
+      const { reads, gates } = gatedReads(fx.reads);
       let openBefore = () => {};
       let openAfter = () => {};
       let queried = () => {};
@@ -531,7 +531,7 @@ describe('rebuild while events are being committed', () => {
       gates.after = new Promise((r) => (openAfter = r));
       const ranQuery = new Promise<void>((r) => (queried = r));
       gates.started = queried;
-      const analytics = createAnalytics({ connection, stream: fx.stream, clock: () => fx.clock.now });
+      const analytics = createAnalytics({ reads, stream: fx.stream, clock: () => fx.clock.now });
       // Committed and published before the snapshot is taken: in the snapshot and in the buffer.
       await fx.ingest(cut(1), END + HOUR);
       openBefore();

@@ -175,7 +175,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     tenantRoutes(api, deps.storage.events);
     eventRoutes(api, deps.storage.events);
     quarantineRoutes(api, deps.storage.events, deps.pipeline);
-    queryRoutes(api, deps.storage.queries, deps.query);
+    queryRoutes(api, deps.storage, deps.query);
     subscriptionRoutes(api, deps.storage.subscriptions);
     const people = peopleLookup(deps.storage.users);
     alertRoutes(api, { alerts: deps.alerts, publicUrl: deps.publicUrl, people });
@@ -185,7 +185,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     keyRoutes(api, apiKeys);
     auditRoutes(api, deps.storage.audit);
     if (deps.retention) retentionRoutes(api, deps.retention);
-    seriesRoutes(api, { queries: deps.storage.queries, budgets: deps.alerts });
+    seriesRoutes(api, { reads: deps.storage.analyticsReads, budgets: deps.alerts });
     explainRoutes(api, { analytics: deps.analytics, events: deps.storage.events });
     const tally = deps.captureTally;
     insightOutcomeRoutes(api, {

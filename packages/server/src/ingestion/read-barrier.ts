@@ -1,9 +1,9 @@
 import type { EventHistorySource } from '../storage/alert-store.js';
+import type { AnalyticsReads } from '../storage/analytics-reads.js';
 import type { EventStore } from '../storage/event-store.js';
 import type { InsightStore } from '../storage/insight-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
 import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
-import type { SqlValue } from '../sql.js';
 
 /** Waits until the store holds everything acknowledged before the call (IngestPipeline.barrier). */
 export type Barrier = () => Promise<void>;
@@ -49,16 +49,21 @@ export function alertStoreBehindBarrier<T extends EventHistorySource>(store: T, 
   return gate(store, new Set(['eventsBetween']), barrier);
 }
 
-/** Ad-hoc SQL and reports (/api/query, /api/reports) wait for the loader. */
+/** Ad-hoc SQL (/api/query) waits for the loader. */
 export function queryRunnerBehindBarrier<T extends QueryRunner>(runner: T, barrier: Barrier): T {
   return gate(runner, new Set(['run']), barrier);
 }
 
-/** Analytics' SQL (the startup rebuild, edge days) waits too; its live rollups come from the stream. */
-export function connectionBehindBarrier<
-  T extends { run: (sql: string, values: SqlValue[]) => Promise<unknown> },
->(connection: T, barrier: Barrier): T {
-  return gate(connection, new Set(['run']), barrier);
+/**
+ * Analytics' reads (the startup rebuild, edge days, chart series, reports) wait too; the summary's live
+ * rollups come from the stream.
+ */
+export function analyticsReadsBehindBarrier<T extends AnalyticsReads>(reads: T, barrier: Barrier): T {
+  return gate(
+    reads,
+    new Set(['rebuildRows', 'edgeFacts', 'eventDeletions', 'chartSeries', 'reportRows']),
+    barrier,
+  );
 }
 
 /** The insight reports read decisions, tenants' totals and alerts' triggering events after the loader. */

@@ -3,8 +3,8 @@ import type { Analytics } from '../analytics/analytics.js';
 import type { Alert } from '../alerts/types.js';
 import type { InsightSources } from '../insights/scoped.js';
 import type { AlertFilter, Budget } from '../storage/alert-store.js';
+import type { AnalyticsReads } from '../storage/analytics-reads.js';
 import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
-import type { QueryRunner } from '../storage/query-runner.js';
 import type { Chart } from './charts.js';
 import type { ValueKind } from '@pulse/events/format';
 import type { Tenants } from './scope.js';
@@ -15,7 +15,7 @@ export interface SectionContext {
   period: { from: number; to: number };
   now: number;
   analytics: Analytics;
-  queries: QueryRunner;
+  reads: Pick<AnalyticsReads, 'reportRows'>;
   budgets: () => Promise<Budget[]>;
   alerts: (filter: AlertFilter) => Promise<Alert[]>;
   /** The insight modules' stores; the sections pass them the recipient's tenants. */

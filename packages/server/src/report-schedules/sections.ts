@@ -8,8 +8,8 @@ import type { Chart } from './charts.js';
 import { col, type Column, type SectionContext, type SectionDefinition } from './section-types.js';
 
 /** A named report (reports/definitions.ts) over the section's scope and period. */
-const named = (name: string, { queries, tenants, period, now }: SectionContext): Promise<ReportResult> =>
-  runReport(queries, name, tenants, { now, from: period.from, to: period.to });
+const named = (name: string, { reads, tenants, period, now }: SectionContext): Promise<ReportResult> =>
+  runReport(reads, name, tenants, { now, from: period.from, to: period.to });
 
 const TOP = 10;
 

@@ -25,7 +25,7 @@ export async function startReportSchedules(deps: {
     audit: storage.audit,
     compose: {
       analytics: deps.analytics,
-      queries: storage.queries,
+      reads: storage.analyticsReads,
       budgets: () => alerts.budgets(),
       alerts: (filter) => alerts.listAlerts(filter),
       insights: { store: storage.insights, rules: alerts, flushCaptureCounts: deps.flushCaptureCounts },

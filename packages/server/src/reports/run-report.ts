@@ -1,5 +1,6 @@
 import { date, dateTime, type ColumnDisplay } from '@pulse/events/format';
-import type { QueryRunner, TenantScope } from '../storage/query-runner.js';
+import type { AnalyticsReads } from '../storage/analytics-reads.js';
+import type { TenantScope } from '../storage/query-runner.js';
 import { toCsv } from '../csv.js';
 import { reportNamed, reportParams, type ReportDefinition, type ReportParams } from './definitions.js';
 
@@ -31,30 +32,23 @@ function reportWindow(report: ReportDefinition, params: ReportParams): ReportRes
   };
 }
 
-/** Runs a named report over the caller's scope (the query runner enforces it). */
+/** Runs a named report over the caller's scope (the store's reads enforce it). */
 export async function runReport(
-  queries: QueryRunner,
+  reads: Pick<AnalyticsReads, 'reportRows'>,
   name: string,
   scope: TenantScope,
   options: { now: number; from?: number; to?: number },
 ): Promise<ReportResult> {
   const report = reportNamed(name);
   const params = reportParams(options.now, options.from, options.to);
-  const result = await queries.run(report.sql(params), scope, {
-    timeoutMs: 30_000,
-    maxRows: 100_000,
-    maxBytes: 64 * 1024 * 1024,
-  });
-  const index = result.columns.map((c) => c.name);
+  const rows = await reads.reportRows(report.name, params, scope);
   const columns = report.columns.map((c) => c.name);
   return {
     name: report.name,
     title: report.title,
     columns,
     columnDisplay: report.columns,
-    rows: result.rows.map((row) =>
-      Object.fromEntries(columns.map((c) => [c, row[index.indexOf(c)] ?? null])),
-    ),
+    rows: rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))),
     window: reportWindow(report, params),
   };
 }

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { SqlConnection } from '../analytics/analytics.js';
 import type { FullConfig } from '../config/index.js';
 import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
 import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
+import { DuckDbAnalyticsReads } from './duckdb/duckdb-analytics-reads.js';
 import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
@@ -30,15 +30,13 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
 }
 
 /**
- * Opens the configured storage (the embedded DuckDB file), plus the SQL connection analytics reads its
- * rollups through, the ingest log's cipher and its loader's sink.
+ * Opens the configured storage (the embedded DuckDB file), plus the ingest log's cipher and its loader's sink.
  */
 export async function openStorage(
   config: FullConfig,
   logger?: Logger,
 ): Promise<
   Storage & {
-    sql: SqlConnection;
     recordCipher: RecordCipher | null;
     alertJournalCipher: RecordCipher | null;
     summaryRollupsCipher: RecordCipher | null;
@@ -67,6 +65,7 @@ export async function openStorage(
     events,
     subscriptions: await events.subscriptionStore(),
     queries: events.queryRunner(),
+    analyticsReads: await DuckDbAnalyticsReads.open(events),
     alerts: await DuckDbAlertStore.open(events, logger),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
@@ -78,8 +77,6 @@ export async function openStorage(
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
-    // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
-    sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.

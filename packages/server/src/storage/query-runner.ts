@@ -1,3 +1,5 @@
+import type { QueryDialect } from '@pulse/api';
+
 /** Which tenants a query may see: a list, or every tenant (admins, executives, all-tenant analysts). */
 export type TenantScope = readonly string[] | 'all';
 
@@ -22,5 +24,7 @@ export interface QueryResult {
 
 /** Read-only ad-hoc SQL over the documented `events` and `subscriptions` views, restricted to a scope. */
 export interface QueryRunner {
+  /** The SQL the runner takes: its engine's own. */
+  readonly dialect: QueryDialect;
   run(sql: string, scope: TenantScope, limits: QueryLimits): Promise<QueryResult>;
 }

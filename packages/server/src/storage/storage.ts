@@ -1,4 +1,5 @@
 import type { AlertStore } from './alert-store.js';
+import type { AnalyticsReads } from './analytics-reads.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
@@ -18,6 +19,7 @@ export interface Storage {
   events: EventStore;
   subscriptions: SubscriptionStore;
   queries: QueryRunner;
+  analyticsReads: AnalyticsReads;
   alerts: AlertStore;
   apiKeys: ApiKeyStore;
   audit: AuditLog;

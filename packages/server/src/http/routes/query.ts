@@ -3,6 +3,7 @@ import { eventRoutes as contract } from '@pulse/api';
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { reportCsv, runReport } from '../../reports/run-report.js';
+import type { AnalyticsReads } from '../../storage/analytics-reads.js';
 import type { QueryLimits, QueryRunner } from '../../storage/query-runner.js';
 import { guard } from '../auth.js';
 import { concurrencyGate } from '../../concurrency-gate.js';
@@ -17,7 +18,11 @@ export interface QuerySettings extends QueryLimits {
 export const MAX_SQL_LENGTH = 100_000;
 
 /** Ad-hoc read-only SQL (POST /api/query) and the named reports (GET /api/reports/:name). */
-export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings: QuerySettings): void {
+export function queryRoutes(
+  app: FastifyInstance,
+  { queries, analyticsReads }: { queries: QueryRunner; analyticsReads: Pick<AnalyticsReads, 'reportRows'> },
+  settings: QuerySettings,
+): void {
   // Bounds the memory DuckDB can spend on ad-hoc SQL at once; the rest wait or get 503.
   const gate = concurrencyGate(settings.concurrency, 32, 'ad-hoc queries');
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,7 +36,7 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
     const maxRows = asked ?? settings.maxRows;
     if (maxRows > settings.maxRows)
       throw new ValidationError('max_rows', `must be a whole number from 1 to ${settings.maxRows}`);
-    return gate(() =>
+    const result = await gate(() =>
       queries.run(sql, scope, {
         timeoutMs: settings.timeoutMs,
         maxRows,
@@ -39,6 +44,7 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
         startedAt,
       }),
     );
+    return { dialect: queries.dialect, ...result };
   });
 
   api.get('/api/reports/:name', { schema: contract.getReport }, async (request, reply) => {
@@ -46,7 +52,7 @@ export function queryRoutes(app: FastifyInstance, queries: QueryRunner, settings
     const scope = guard(request, 'reports:read', listParam(q.tenant));
     const from = timeParam('from', q.from);
     const to = timeParam('to', q.to);
-    const report = await runReport(queries, request.params.name, scope, {
+    const report = await runReport(analyticsReads, request.params.name, scope, {
       now: Date.now(),
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),

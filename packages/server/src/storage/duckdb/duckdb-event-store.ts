@@ -136,7 +136,7 @@ export class DuckDbEventStore implements EventStore {
     return this.database.encryption;
   }
 
-  /** The connection analytics reads through (same process: DuckDB allows one writer process). */
+  /** The store's own read connection (same process: DuckDB allows one writer process). */
   get readConnection(): DuckDBConnection {
     return this.reader;
   }

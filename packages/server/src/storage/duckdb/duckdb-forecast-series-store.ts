@@ -6,7 +6,7 @@ import {
   positiveRevenueImpact,
   realizedSavings,
 } from '@pulse/events/measures';
-import { conditionalSumSql, resourceSql } from '../../analytics/rollup-sql.js';
+import { conditionalSumSql, resourceSql } from './measure-sql.js';
 import { ident, isIn, literal } from '../../sql.js';
 import type { DailyValue, ForecastSeriesStore, UtilizationTrend } from '../forecast-series-store.js';
 import type { TenantScope } from '../query-runner.js';

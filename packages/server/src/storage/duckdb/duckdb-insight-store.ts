@@ -16,7 +16,7 @@ import type {
   InsightStore,
   TenantTotals,
 } from '../insight-store.js';
-import { latestScoresSql } from '../../analytics/rollup-sql.js';
+import { latestScoresSql } from './measure-sql.js';
 import type { TenantScope } from '../query-runner.js';
 import { eventTables } from './schema.js';
 import { msOrNull } from './sql-values.js';

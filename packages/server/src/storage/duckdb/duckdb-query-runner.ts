@@ -43,6 +43,7 @@ function queryFailure(error: Error): DomainError {
  * tables and the guard refuses qualified ones, so the scope holds even if a check were missed.
  */
 export class DuckDbQueryRunner implements QueryRunner {
+  readonly dialect = 'duckdb';
   /** What every query needs once per store: the function allowlist, the store's catalog, the sandbox. */
   private setup: Promise<{ policy: FunctionPolicy; database: string }> | null = null;
 

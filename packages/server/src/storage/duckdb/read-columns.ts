@@ -1,17 +1,5 @@
-import type { Sql, SqlValue } from '../sql.js';
-
-/**
- * The SQL connection analytics reads through, reduced to what it uses. DuckDB's `DuckDBConnection` (the store's
- * `readConnection`) satisfies it structurally, so analytics imports no storage engine.
- */
-export interface SqlConnection {
-  run(sql: string, values: SqlValue[]): Promise<{ fetchAllChunks(): Promise<readonly SqlChunk[]> }>;
-}
-
-export interface SqlChunk {
-  readonly rowCount: number;
-  getColumnVector(index: number): { getItem(index: number): unknown };
-}
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { run, type Sql } from './sql.js';
 
 /** A result column: numbers (NULL as NaN) or strings (NULL, or a value of another type, as null). */
 export type Column = Float64Array | (string | null)[];
@@ -22,13 +10,11 @@ export type ColumnKind = 'number' | 'string';
  * driver's generic row/column converters, which dominate a rebuild otherwise (2 M rows).
  */
 export async function readColumns(
-  connection: SqlConnection,
+  connection: DuckDBConnection,
   statement: Sql,
   kinds: readonly ColumnKind[],
 ): Promise<{ rows: number; columns: Column[] }> {
-  const chunks = await (
-    await connection.run(statement.text, statement.values as SqlValue[])
-  ).fetchAllChunks();
+  const chunks = await (await run(connection, statement)).fetchAllChunks();
   const rows = chunks.reduce((n, c) => n + c.rowCount, 0);
   const columns: Column[] = kinds.map((kind) =>
     kind === 'number' ? new Float64Array(rows) : new Array<string | null>(rows),

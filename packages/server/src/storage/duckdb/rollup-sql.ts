@@ -1,14 +1,10 @@
 import {
   bounceRate,
-  costRunRate,
   negativeRevenueImpact,
   operationalEfficiency,
   positiveRevenueImpact,
   projectedSavings,
   realizedSavings,
-  type ConditionalSum,
-  type LatestMean,
-  type WeightedRate,
 } from '@pulse/events/measures';
 import {
   DAY_MS,
@@ -16,44 +12,26 @@ import {
   stakeProperties,
   summaryEventTypes,
   type SummaryEventType,
-} from './facts.js';
-import { constant, empty, ident, isIn, join, literal, sql, stringList, timestamp, type Sql } from '../sql.js';
-import type { ColumnKind } from './sql-reader.js';
+} from '../../analytics/facts.js';
+import { RowKind, type Applied, type DayRequest } from '../analytics-reads.js';
+import { ident, isIn, join, literal, sql, stringList, timestamp, type Sql } from '../../sql.js';
+import {
+  conditionalSumSql,
+  latestReadingSql,
+  latestScoreSql,
+  resourceSql,
+  sideSql,
+  tsMs,
+  weightedRateSql,
+} from './measure-sql.js';
+import type { ColumnKind } from './read-columns.js';
 
-/**
- * SQL over the DuckDB store's per-type tables (storage/duckdb/schema.ts: `ev_<event>`, one typed column per
- * catalog property, UTC TIMESTAMPs). The rebuild statement yields what facts.ts + day-rollup.ts compute from
- * events, aggregated per (tenant, UTC day): one statement, so every part reads the same snapshot.
- *
- * Rebuild rows are numeric but for `u` and `s`: tenant ids and keys (`t`, `k`) are indexes into the dictionary
- * rows the statement also returns (the driver turns a string into JS several times slower than a number).
- * Row kinds, with the columns each uses:
+/*
+ * SQL over the per-type tables (schema.ts: `ev_<event>`, one typed column per catalog property, UTC
+ * TIMESTAMPs). The rebuild statement yields what facts.ts + day-rollup.ts compute from events, aggregated
+ * per (tenant, UTC day): one statement, so every part reads the same snapshot (RowKind says what each row
+ * holds).
  */
-export const RowKind = {
-  /** k = id, s = the string (a tenant id or a key) */
-  dictionary: 0,
-  /** a = Σ positive impact_amount, b = Σ negative, c = events */
-  revenue: 1,
-  /** a = Σ savings_amount implemented, b = Σ identified */
-  cost: 2,
-  /** a = Σ email_count, b = Σ bounce_rate × email_count, over events with a bounce_rate */
-  email: 3,
-  /** k = efficiency_metric, ts = latest timestamp, a = its score (lowest on a same-ms tie) */
-  efficiency: 4,
-  /** k = resource_id, ts = latest timestamp, a = ResourceState (lowest on a same-ms tie) */
-  resource: 5,
-  /** k = decision_id */
-  decision: 6,
-  /** k = action, a = stake, ts/u = source event, ty = its type's index in summaryEventTypes; the top 5 by
-   * stake per day, ties at the 5th kept */
-  action: 7,
-  /** a = latest ingested_at of a late event */
-  late: 8,
-  /** a tenant with any business event (no day) */
-  tenant: 9,
-  /** ts = newest ingested_at in the snapshot; one row per uuid ingested at that instant (u) */
-  highWater: 10,
-} as const;
 
 /** Columns of rebuild rows, in order: kind, t, g (day), k, ts, a, b, c, u, ty, s. */
 export const rebuildColumnKinds: readonly ColumnKind[] = [
@@ -65,56 +43,7 @@ export const rebuildColumnKinds: readonly ColumnKind[] = [
 
 const table = (type: string): Sql => ident(`ev_${type}`);
 
-// ── The measures of @pulse/events/measures as SQL, over columns named as their properties ──────────────
-
-/** The rows on the measure's side. */
-export const sideSql = (m: ConditionalSum): Sql => sql`${ident(m.side)} = ${constant(m.value)}`;
-
-/** Σ amount over the rows on the measure's side (NULL over none, as `sum`); `where` narrows the rows further. */
-export const conditionalSumSql = (m: ConditionalSum, where?: Sql): Sql =>
-  sql`sum(${ident(m.amount)}) FILTER (WHERE ${where ? sql`${where} AND ` : empty}${sideSql(m)})`;
-
-/** The parts of a weighted rate: `rated` selects the rows it is over; the sums are over those rows. */
-export function weightedRateSql(m: WeightedRate) {
-  const rate = ident(m.rate);
-  const weight = ident(m.weight);
-  const rated = sql`${rate} IS NOT NULL`;
-  return {
-    rated,
-    weight: sql`sum(${weight})`,
-    weightedSum: sql`sum(${rate} * ${weight})`,
-    /** The rate itself over any rows (NULL without weight), like weightedMean. */
-    mean: sql`sum(${rate} * ${weight}) FILTER (WHERE ${rated}) / nullif(sum(${weight}) FILTER (WHERE ${rated}), 0)`,
-  };
-}
-
-/** businessPerformanceScore of two SQL amounts. */
-export const performanceScoreSql = (positive: Sql, negative: Sql): Sql =>
-  sql`CASE WHEN ${positive} + ${negative} = 0 THEN 0 ELSE (${positive} - ${negative}) / (${positive} + ${negative}) * 100 END`;
-
-/** The resource a resource_usage row is about (costRunRate's entity, else its group). */
-export const resourceSql = sql`coalesce(${ident(costRunRate.entity)}, ${ident(costRunRate.group)})`;
-/** A resource's latest run-rate in a group of its rows. */
-export const latestCostSql = sql`arg_max(${ident(costRunRate.cost)}, "timestamp")`;
-
-const tsMs = sql`epoch_ms("timestamp")`;
 const day = sql`floor(${tsMs} / ${literal(DAY_MS)})`;
-
-/**
- * The latest `value` of a group of rows as {ts, v: −value}: the newest millisecond wins and, on a tie
- * there, the lowest value (the least favourable reading), so every reader picks the same row.
- */
-const latestReadingSql = (value: Sql): Sql => sql`max({'ts': ${tsMs}, 'v': -${value}})`;
-
-/** A LatestMean's latest score in a group of its rows (one key's rows). */
-const latestScoreSql = (m: LatestMean): Sql => sql`-${latestReadingSql(ident(m.score))}.v`;
-
-/**
- * The latest score of each (tenant_id, key) of a LatestMean, as rows (tenant_id, score), over the rows of
- * `from` (a FROM clause, with its WHERE, over the measure's event): their mean per tenant is the measure.
- */
-export const latestScoresSql = (m: LatestMean, from: Sql): Sql =>
-  sql`SELECT tenant_id, ${latestScoreSql(m)} AS score ${from} GROUP BY tenant_id, ${ident(m.key)}`;
 
 // The same whitespace set as trimAction in facts.ts, so both sides see the same action strings.
 const whitespace = sql`' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
@@ -159,13 +88,6 @@ function part(kind: number, g: Sql, fields: Partial<Record<Field, Sql>>, rest: S
 }
 
 const unionAll = (parts: readonly Sql[]) => join(parts, ' UNION ALL ');
-
-/** Events a snapshot of the rollups already holds (rollup-snapshot.ts): those ingested before `ingestedAt`
- * and the listed ones ingested at it. */
-export interface Applied {
-  ingestedAt: number;
-  uuids: readonly string[];
-}
 
 /**
  * The events a snapshot does not hold. Rows are stored in ingestion order: zone maps skip the rest. The
@@ -299,12 +221,6 @@ export function rebuildSql(lateGraceMs: number, after?: Applied): Sql {
     SELECT kind, td.id AS t, g, kd.id AS k, ts, a, b, c, u, ty, NULL AS s
     FROM rows LEFT JOIN dict td ON td.s = rows.t LEFT JOIN dict kd ON kd.s = rows.k
     UNION ALL SELECT ${literal(RowKind.dictionary)}, NULL, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, s FROM dict`;
-}
-
-/** Rows of the raw events of some UTC days, for edge-days.ts: one range and tenant set per day. */
-export interface DayRequest {
-  day: number;
-  tenants: readonly string[] | 'all';
 }
 
 /**

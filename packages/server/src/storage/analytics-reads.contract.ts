@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY_MS, LATE_GRACE_MS } from '../analytics/facts.js';
+import { applyRebuildRows, Rollups } from '../analytics/rollups.js';
+import type { CapturedEvent } from '../ingestion/captured-event.js';
+import type { AnalyticsReads, ReportParams } from './analytics-reads.js';
+import type { EventStore } from './event-store.js';
+import type { SubscriptionStore } from './subscription-store.js';
+import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
+
+/** One engine's stores over one database: events go in through `events`, `reads` must see them. */
+export interface AnalyticsReadsFixture {
+  events: EventStore;
+  subscriptions: SubscriptionStore;
+  reads: AnalyticsReads;
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const D = Date.UTC(2026, 0, 10);
+const DAY = D / DAY_MS;
+const FIRST_COMMIT = D + DAY_MS + 10 * 60_000;
+const SECOND_COMMIT = D + 2 * DAY_MS;
+
+let serial = 0;
+const event = (name: string, tenant: string, timestamp: number, properties: object): CapturedEvent => ({
+  uuid: `01944f5a-0000-7000-8000-${String(++serial).padStart(12, '0')}`,
+  event: name,
+  distinctId: tenant,
+  timestamp,
+  properties: { tenant_id: tenant, ...properties },
+});
+
+const lost = event('revenue_impact_event', 'a', D + 10 * HOUR, {
+  impact_amount: 2500,
+  impact_type: 'negative',
+  mitigation_actions: ['IP rotation'],
+});
+const gained = event('revenue_impact_event', 'a', D + 11 * HOUR, {
+  impact_amount: 1000,
+  impact_type: 'positive',
+});
+const saved = event('cost_optimization_event', 'b', D + 12 * HOUR, {
+  savings_amount: 400,
+  optimization_type: 'implemented',
+  optimization_category: 'compute',
+});
+const mail = event('email_deliverability_event', 'a', D + 13 * HOUR, {
+  email_count: 1000,
+  delivery_outcome: 'mixed',
+  bounce_rate: 0.02,
+  spam_rate: 0.001,
+  provider: 'sendgrid',
+});
+const decided = event('strategic_decision_event', 'b', D + 14 * HOUR, {
+  decision_id: 'd-1',
+  decision_title: 'Move to ARM',
+  decision_type: 'infrastructure',
+  status: 'approved',
+});
+const pageview = event('$pageview', 'a', D + 15 * HOUR, { $current_url: 'https://example.com/' });
+const nextDay = event('revenue_impact_event', 'b', D + DAY_MS + 3 * HOUR, {
+  impact_amount: 300,
+  impact_type: 'positive',
+});
+const firstBatch = [lost, gained, saved, mail, decided, pageview];
+
+const window: ReportParams = { from: D, to: D + 2 * DAY_MS, monthStart: Date.UTC(2026, 0, 1) };
+
+/** Behaviour every AnalyticsReads adapter must show, over events committed through its EventStore. */
+export function runAnalyticsReadsContract(
+  name: string,
+  makeStores: (dir: string) => Promise<AnalyticsReadsFixture>,
+): void {
+  describe(`AnalyticsReads contract: ${name}`, () => {
+    let fixture: AnalyticsReadsFixture | undefined;
+    afterEach(async () => {
+      await fixture?.close();
+      fixture = undefined;
+    });
+    const seeded = async () => {
+      const f = (fixture = await makeStores(temporaryDirectory('pulse-reads-')));
+      const commit = (events: CapturedEvent[], ingestedAt: number) =>
+        f.events.commit({ events, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+      await commit(firstBatch, FIRST_COMMIT);
+      await commit([nextDay], SECOND_COMMIT);
+      return f;
+    };
+    const rollupsOf = async (reads: AnalyticsReads, after?: Parameters<AnalyticsReads['rebuildRows']>[1]) => {
+      const rollups = new Rollups();
+      const highWater = applyRebuildRows(rollups, await reads.rebuildRows(LATE_GRACE_MS, after));
+      return { rollups, highWater };
+    };
+
+    it('rebuilds every tenant-day from the business events, with the high-water mark', async () => {
+      const { reads } = await seeded();
+      const { rollups, highWater } = await rollupsOf(reads);
+      expect([...rollups.tenants.keys()].sort()).toEqual(['a', 'b']);
+      const a = rollups.tenants.get('a')?.days.get(DAY);
+      expect(a).toMatchObject({
+        revenuePositive: 1000,
+        revenueNegative: 2500,
+        revenueEvents: 2,
+        emails: 1000,
+      });
+      expect(a?.bouncedEmails).toBeCloseTo(20, 9);
+      expect(a?.actions.map((x) => [x.action, x.stake, x.uuid])).toEqual([['IP rotation', 2500, lost.uuid]]);
+      const b = rollups.tenants.get('b');
+      expect(b?.days.get(DAY)).toMatchObject({ realized: 400, projected: 0 });
+      expect(b?.decisions.names).toEqual(['d-1']);
+      expect(b?.days.get(DAY + 1)).toMatchObject({ revenuePositive: 300, revenueEvents: 1 });
+      expect(highWater).toEqual({ ingestedAt: SECOND_COMMIT, uuids: new Set([nextDay.uuid]) });
+    });
+
+    it('reads only what a snapshot does not hold when given what it applied', async () => {
+      const { reads } = await seeded();
+      const after = { ingestedAt: FIRST_COMMIT, uuids: firstBatch.map((e) => e.uuid) };
+      const { rollups, highWater } = await rollupsOf(reads, after);
+      expect([...rollups.tenants.keys()]).toEqual(['b']);
+      expect([...(rollups.tenants.get('b')?.days.keys() ?? [])]).toEqual([DAY + 1]);
+      expect(highWater?.ingestedAt).toBe(SECOND_COMMIT);
+      const partly = await rollupsOf(reads, { ingestedAt: FIRST_COMMIT, uuids: [lost.uuid] });
+      expect(partly.rollups.tenants.get('a')?.days.get(DAY)).toMatchObject({
+        revenueNegative: 0,
+        revenuePositive: 1000,
+      });
+    });
+
+    it('returns the raw summary events of the days asked, for the tenants asked', async () => {
+      const { reads } = await seeded();
+      const all = await reads.edgeFacts([{ day: DAY, tenants: 'all' }]);
+      expect(all.uuid.slice(0, all.rows).sort()).toEqual(
+        [lost, gained, saved, mail, decided].map((e) => e.uuid).sort(),
+      );
+      const i = all.uuid.indexOf(lost.uuid);
+      expect([all.tenant[i], all.timestamp[i], all.ingestedAt[i]]).toEqual([
+        'a',
+        lost.timestamp,
+        FIRST_COMMIT,
+      ]);
+      expect(JSON.parse(all.properties[i] ?? '{}')).toMatchObject({
+        impact_amount: 2500,
+        impact_type: 'negative',
+      });
+      const onlyB = await reads.edgeFacts([
+        { day: DAY, tenants: ['b'] },
+        { day: DAY + 1, tenants: ['b'] },
+      ]);
+      expect(onlyB.uuid.slice(0, onlyB.rows).sort()).toEqual(
+        [saved, decided, nextDay].map((e) => e.uuid).sort(),
+      );
+      expect((await reads.edgeFacts([])).rows).toBe(0);
+    });
+
+    it('counts the retention runs that deleted events', async () => {
+      const { reads, events } = await seeded();
+      expect(await reads.eventDeletions()).toBe(0);
+      const cut = { table: 'revenue_impact_event' as const, cutoff: D + 10 * HOUR + 1, tenants: new Map() };
+      await events.deleteBefore([cut], { dryRun: true });
+      expect(await reads.eventDeletions()).toBe(0);
+      await events.deleteBefore([cut], { dryRun: false });
+      expect(await reads.eventDeletions()).toBe(1);
+    });
+
+    it('answers the chart series of a scope in hourly buckets', async () => {
+      const { reads } = await seeded();
+      const series = await reads.chartSeries('all', { from: D, to: D + 2 * DAY_MS, bucket: 'hour' });
+      expect(series.tenants).toEqual(['a', 'b']);
+      expect(series.revenue).toEqual([
+        { t: D + 10 * HOUR, negative: 2500, positive: 0 },
+        { t: D + 11 * HOUR, negative: 0, positive: 1000 },
+        { t: D + DAY_MS + 3 * HOUR, negative: 0, positive: 300 },
+      ]);
+      expect(series.savings).toEqual([{ t: D + 12 * HOUR, realized: 400, projected: 0 }]);
+      expect(series.providers).toEqual([
+        { provider: 'sendgrid', emails: 1000, bounceRate: 0.02, spamRate: 0.001, riskLevel: null },
+      ]);
+      const b = await reads.chartSeries(['b'], { from: D, to: D + 2 * DAY_MS, bucket: 'day' });
+      expect(b.tenants).toEqual(['b']);
+      expect(b.revenue).toEqual([{ t: D + DAY_MS, negative: 0, positive: 300 }]);
+      expect(b.deliverability).toEqual([]);
+    });
+
+    it('answers the named reports over a scope', async () => {
+      const { reads, subscriptions } = await seeded();
+      await subscriptions.upsert([
+        {
+          tenantId: 'a',
+          status: 'active',
+          planName: 'pro',
+          priceMonthly: 100,
+          currentPeriodStart: null,
+          currentPeriodEnd: null,
+          updatedAt: D,
+        },
+      ]);
+      expect(await reads.reportRows('deliverability', window, 'all')).toEqual([
+        { tenant_id: 'a', emails: 1000, bounce_rate: 0.02, spam_rate: 0.001 },
+      ]);
+      const [performance, ...others] = await reads.reportRows('performance-dashboard', window, 'all');
+      expect(others).toEqual([]);
+      expect(performance).toMatchObject({
+        tenant_id: 'a',
+        plan_name: 'pro',
+        negative_revenue_impact: 2500,
+        positive_revenue_impact: 1000,
+        business_performance_score: -42.86,
+      });
+      const decisions = await reads.reportRows('decisions', window, ['b']);
+      expect(decisions).toMatchObject([{ tenant_id: 'b', decision_id: 'd-1', status: 'approved' }]);
+      expect(await reads.reportRows('decisions', window, ['a'])).toEqual([]);
+    });
+  });
+}
