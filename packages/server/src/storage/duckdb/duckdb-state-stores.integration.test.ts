@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
+import { DuckDbReportScheduleStore } from './duckdb-report-schedule-store.js';
 import { DuckDbWebhookStore } from './duckdb-webhook-store.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
@@ -12,5 +14,11 @@ async function openFile() {
 runWebhookStoreContract('DuckDB', async () => {
   const events = await openFile();
   const store = await DuckDbWebhookStore.open(events);
+  return { stores: [store, store], close: () => events.close() };
+});
+
+runReportScheduleStoreContract('DuckDB', async () => {
+  const events = await openFile();
+  const store = await DuckDbReportScheduleStore.open(events);
   return { stores: [store, store], close: () => events.close() };
 });
