@@ -1,24 +1,43 @@
 import { join } from 'node:path';
-import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
-import { runWebhookStoreContract } from '../webhook-store.contract.js';
+import { runApiKeyStoreContract } from '../api-key-store.contract.js';
+import { runRelayDeadLetterStoreContract } from '../relay-dead-letter-store.contract.js';
+import { runRetentionStoreContract } from '../retention-store.contract.js';
+import { runSubscriptionStoreContract } from '../subscription-store.contract.js';
+import { runUserStoreContract } from '../user-store.contract.js';
+import { DuckDbApiKeyStore } from './duckdb-api-key-store.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
-import { DuckDbReportScheduleStore } from './duckdb-report-schedule-store.js';
-import { DuckDbWebhookStore } from './duckdb-webhook-store.js';
+import { DuckDbRelayDeadLetterStore } from './duckdb-relay-dead-letter-store.js';
+import { DuckDbRetentionStore } from './duckdb-retention-store.js';
+import { DuckDbUserStore } from './duckdb-user-store.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
-/** The embedded file of one process: both handles of a contract are the one store. */
-async function openFile() {
-  return DuckDbEventStore.open({ path: join(temporaryDirectory('pulse-state-'), 'pulse.duckdb') });
-}
+/** A state store on a fresh DuckDB file, closed with the file's event store. */
+const onFreshFile =
+  <S>(open: (events: DuckDbEventStore) => Promise<S>) =>
+  async () => {
+    const events = await DuckDbEventStore.open({
+      path: join(temporaryDirectory('pulse-state-'), 'pulse.duckdb'),
+    });
+    return { store: await open(events), close: () => events.close() };
+  };
 
-runWebhookStoreContract('DuckDB', async () => {
-  const events = await openFile();
-  const store = await DuckDbWebhookStore.open(events);
-  return { stores: [store, store], close: () => events.close() };
-});
-
-runReportScheduleStoreContract('DuckDB', async () => {
-  const events = await openFile();
-  const store = await DuckDbReportScheduleStore.open(events);
-  return { stores: [store, store], close: () => events.close() };
-});
+runUserStoreContract(
+  'DuckDB',
+  onFreshFile((events) => DuckDbUserStore.open(events)),
+);
+runApiKeyStoreContract(
+  'DuckDB',
+  onFreshFile((events) => DuckDbApiKeyStore.open(events)),
+);
+runRetentionStoreContract(
+  'DuckDB',
+  onFreshFile((events) => DuckDbRetentionStore.open(events)),
+);
+runSubscriptionStoreContract(
+  'DuckDB',
+  onFreshFile((events) => events.subscriptionStore()),
+);
+runRelayDeadLetterStoreContract(
+  'DuckDB',
+  onFreshFile((events) => DuckDbRelayDeadLetterStore.open(events)),
+);
