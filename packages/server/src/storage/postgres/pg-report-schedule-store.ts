@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { sql } from '../../sql.js';
 import type { ReportRunRecord, ReportScheduleRecord, ReportScheduleStore } from '../report-schedule-store.js';
-import { query } from './pg-client.js';
-import { ensureTables } from './pg-schema.js';
+import { createSchema, query } from './pg-client.js';
 
 const tables = [
   sql`CREATE TABLE IF NOT EXISTS report_schedules (
@@ -28,7 +27,7 @@ export class PgReportScheduleStore implements ReportScheduleStore {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(pool: pg.Pool): Promise<PgReportScheduleStore> {
-    await ensureTables(pool, tables);
+    await createSchema(pool, tables);
     return new PgReportScheduleStore(pool);
   }
 

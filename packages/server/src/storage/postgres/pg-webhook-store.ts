@@ -8,8 +8,7 @@ import type {
   WebhookCommit,
   WebhookStore,
 } from '../webhook-store.js';
-import { inTransaction, query, type PgQueryable } from './pg-client.js';
-import { ensureTables } from './pg-schema.js';
+import { createSchema, inTransaction, query, textArray, type PgQueryable } from './pg-client.js';
 
 const tables = [
   sql`CREATE TABLE IF NOT EXISTS webhook_receipts (
@@ -92,7 +91,7 @@ export class PgWebhookStore implements WebhookStore {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(pool: pg.Pool): Promise<PgWebhookStore> {
-    await ensureTables(pool, tables);
+    await createSchema(pool, tables);
     return new PgWebhookStore(pool);
   }
 
@@ -101,7 +100,7 @@ export class PgWebhookStore implements WebhookStore {
     const rows = await query<{ id: string }>(
       this.pool,
       sql`SELECT id FROM webhook_receipts
-          WHERE provider = ${provider} AND id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+          WHERE provider = ${provider} AND id = ANY(${textArray(ids)})`,
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -118,7 +117,7 @@ export class PgWebhookStore implements WebhookStore {
           client,
           sql`INSERT INTO webhook_receipts
               SELECT ${commit.provider}, id, ${Math.trunc(commit.at)}::BIGINT
-              FROM jsonb_array_elements_text(${JSON.stringify(receipts)}::jsonb) AS r(id) ORDER BY id
+              FROM unnest(${textArray(receipts)}) AS r(id) ORDER BY id
               ON CONFLICT DO NOTHING RETURNING id`,
         );
         if (inserted.length < receipts.length) throw new ReceiptConflict();
@@ -141,7 +140,7 @@ export class PgWebhookStore implements WebhookStore {
         await query(
           client,
           sql`DELETE FROM payment_failures
-              WHERE invoice_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(resolve)}::jsonb))`,
+              WHERE invoice_id = ANY(${textArray(resolve)})`,
         );
       return true;
     }).catch((error: unknown) => {
