@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
+import { runSyncStoreContract } from '../sync-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
 import { DuckDbReportScheduleStore } from './duckdb-report-schedule-store.js';
+import { DuckDbSyncStore } from './duckdb-sync-store.js';
 import { DuckDbWebhookStore } from './duckdb-webhook-store.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
@@ -21,4 +23,14 @@ runReportScheduleStoreContract('DuckDB', async () => {
   const events = await openFile();
   const store = await DuckDbReportScheduleStore.open(events);
   return { stores: [store, store], close: () => events.close() };
+});
+
+runSyncStoreContract('DuckDB', async () => {
+  const events = await openFile();
+  const store = await DuckDbSyncStore.open(events);
+  return {
+    stores: [store, store],
+    subscriptions: await events.subscriptionStore(),
+    close: () => events.close(),
+  };
 });

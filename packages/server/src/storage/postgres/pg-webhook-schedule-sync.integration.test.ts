@@ -7,9 +7,12 @@ import {
   type TestPostgres,
 } from '../../../test/helpers/postgres.js';
 import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
+import { runSyncStoreContract } from '../sync-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { openPgPool } from './pg-client.js';
 import { PgReportScheduleStore } from './pg-report-schedule-store.js';
+import { PgSubscriptionStore } from './pg-subscription-store.js';
+import { PgSyncStore } from './pg-sync-store.js';
 import { PgWebhookStore } from './pg-webhook-store.js';
 
 const unavailable = postgresUnavailable();
@@ -25,10 +28,11 @@ describe.skipIf(unavailable !== null)(`PostgreSQL state stores ${unavailable ?? 
   const twoProcesses = <Store>(open: (pool: pg.Pool) => Promise<Store>) =>
     async function () {
       const url = await createStateDatabase(postgres);
-      const pools = [openPgPool(url), openPgPool(url)];
+      const pools = [openPgPool(url), openPgPool(url)] as const;
       const [a, b] = await Promise.all(pools.map(open));
       return {
         stores: [a!, b!] as [Store, Store],
+        pools,
         close: async () => {
           await Promise.all(pools.map((pool) => pool.end()));
         },
@@ -43,4 +47,8 @@ describe.skipIf(unavailable !== null)(`PostgreSQL state stores ${unavailable ?? 
     'PostgreSQL',
     twoProcesses((pool) => PgReportScheduleStore.open(pool)),
   );
+  runSyncStoreContract('PostgreSQL', async () => {
+    const shared = await twoProcesses((pool) => PgSyncStore.open(pool))();
+    return { ...shared, subscriptions: await PgSubscriptionStore.open(shared.pools[0]) };
+  });
 });
