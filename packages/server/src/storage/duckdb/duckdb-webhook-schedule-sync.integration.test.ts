@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { runCaptureCountStoreContract } from '../capture-count-store.contract.js';
 import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
 import { runSyncStoreContract } from '../sync-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
+import { DuckDbInsightStore } from './duckdb-insight-store.js';
 import { DuckDbReportScheduleStore } from './duckdb-report-schedule-store.js';
 import { DuckDbSyncStore } from './duckdb-sync-store.js';
 import { DuckDbWebhookStore } from './duckdb-webhook-store.js';
@@ -33,4 +35,10 @@ runSyncStoreContract('DuckDB', async () => {
     subscriptions: await events.subscriptionStore(),
     close: () => events.close(),
   };
+});
+
+runCaptureCountStoreContract('DuckDB', async () => {
+  const events = await openFile();
+  const store = await DuckDbInsightStore.open(events);
+  return { stores: [store, store], close: () => events.close() };
 });

@@ -6,10 +6,12 @@ import {
   startPostgres,
   type TestPostgres,
 } from '../../../test/helpers/postgres.js';
+import { runCaptureCountStoreContract } from '../capture-count-store.contract.js';
 import { runReportScheduleStoreContract } from '../report-schedule-store.contract.js';
 import { runSyncStoreContract } from '../sync-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { openPgPool } from './pg-client.js';
+import { PgCaptureCountStore } from './pg-capture-count-store.js';
 import { PgReportScheduleStore } from './pg-report-schedule-store.js';
 import { PgSubscriptionStore } from './pg-subscription-store.js';
 import { PgSyncStore } from './pg-sync-store.js';
@@ -46,6 +48,10 @@ describe.skipIf(unavailable !== null)(`PostgreSQL state stores ${unavailable ?? 
   runReportScheduleStoreContract(
     'PostgreSQL',
     twoProcesses((pool) => PgReportScheduleStore.open(pool)),
+  );
+  runCaptureCountStoreContract(
+    'PostgreSQL',
+    twoProcesses((pool) => PgCaptureCountStore.open(pool)),
   );
   runSyncStoreContract('PostgreSQL', async () => {
     const shared = await twoProcesses((pool) => PgSyncStore.open(pool))();
