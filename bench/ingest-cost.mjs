@@ -2,7 +2,8 @@
 // from capture to loaded in DuckDB: a fixed workload (not a saturated one, whose numbers swing with the
 // machine), with the default alert rules and without any, against JSON.parse of the same bodies in
 // the same run, the graceful stop (final load, checkpoint) included. 100K events/s on 2 cores leaves 20 µs
-// per event.
+// per event. BENCH_AB_ENV='PULSE_X=1 PULSE_Y=2' adds a B arm per rule set (the server started with those
+// settings), interleaved with the A arm (without them) in the same run.
 import { emptyRuleSet, parseCeiling, posthogNodeBodies, sendAll } from './lib/ingest-bodies.mjs';
 import { cpuOf } from './lib/proc-cpu.mjs';
 import { startPulse } from './lib/server-process.mjs';
@@ -19,8 +20,19 @@ async function lagOf(server) {
   return Number(text.match(/^pulse_ingest_log_lag_events ([\d.e+]+)$/m)?.[1] ?? 0);
 }
 
-async function measure(rules) {
-  const server = await startPulse({ port: 19000 + Math.floor(Math.random() * 900) });
+const abEnv = Object.fromEntries(
+  (process.env.BENCH_AB_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+const variants = Object.keys(abEnv).length ? ['A', 'B'] : [''];
+
+async function measure(rules, variant) {
+  const server = await startPulse({
+    port: 19000 + Math.floor(Math.random() * 900),
+    env: variant === 'B' ? abEnv : {},
+  });
   try {
     if (rules === 'none') await emptyRuleSet(server);
     const pid = server.child.pid;
@@ -47,7 +59,13 @@ async function measure(rules) {
     const total = after.total - before.total;
     const loop = after.loop - before.loop;
     const us = (s) => (s * 1e6) / events;
-    return { rules, sent, total: us(total), loop: us(loop), other: us(total - loop) };
+    return {
+      rules: variant ? `${rules} ${variant}` : rules,
+      sent,
+      total: us(total),
+      loop: us(loop),
+      other: us(total - loop),
+    };
   } catch (error) {
     await server.stop();
     throw error;
@@ -57,7 +75,10 @@ async function measure(rules) {
 // Arms interleaved (default, none, default, none…) so both see the same machine; min / median reported.
 const repeat = Number(process.env.BENCH_REPEAT ?? 2);
 const runs = [];
-for (let i = 0; i < repeat; i++) runs.push(await measure('default'), await measure('none'));
+for (let i = 0; i < repeat; i++)
+  for (const rules of ['default', 'none'])
+    for (const variant of i % 2 ? [...variants].reverse() : variants)
+      runs.push(await measure(rules, variant));
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
 const arm = (rules) => runs.filter((r) => r.rules === rules);
 const minMedian = (list, digits = 1) => `${fmt(Math.min(...list), digits)} / ${fmt(median(list), digits)}`;
@@ -76,18 +97,26 @@ const armRows = (rules, label) => {
     ['  each run (µs/event)', total.map((t) => fmt(t, 1)).join(', ')],
   ];
 };
-// Alerting's own cost: each default-rules run against the no-rules run interleaved with it.
-const alerting = arm('default').map((r, i) => r.total - arm('none')[i].total);
-const alertingLoop = arm('default').map((r, i) => r.loop - arm('none')[i].loop);
+const withVariant = (rules, variant) => (variant ? `${rules} ${variant}` : rules);
+const variantLabel = (variant) =>
+  variant === 'B' ? ` (B: ${process.env.BENCH_AB_ENV})` : variant ? ' (A)' : '';
 report(
   `bench:ingest-cost — ${fmt(events)} posthog-node events (/batch/ of 100, ${clients} clients), CPU until loaded, ${repeat} interleaved runs per arm`,
   [
-    ...armRows('default', 'default alert rules'),
-    ...armRows('none', 'no alert rules'),
-    [
-      'alerting costs, min / median',
-      `${minMedian(alerting)} µs per event under this (backfill) load, of which event loop ${minMedian(alertingLoop)}`,
-    ],
+    ...variants.flatMap((variant) => [
+      ...armRows(withVariant('default', variant), `default alert rules${variantLabel(variant)}`),
+      ...armRows(withVariant('none', variant), `no alert rules${variantLabel(variant)}`),
+    ]),
+    ...variants.map((variant) => {
+      // Alerting's own cost: each default-rules run against the no-rules run interleaved with it.
+      const none = arm(withVariant('none', variant));
+      const alerting = arm(withVariant('default', variant)).map((r, i) => r.total - none[i].total);
+      const loop = arm(withVariant('default', variant)).map((r, i) => r.loop - none[i].loop);
+      return [
+        `alerting costs${variantLabel(variant)}, min / median`,
+        `${minMedian(alerting)} µs per event under this (backfill) load, of which event loop ${minMedian(loop)}`,
+      ];
+    }),
     ['baseline: JSON.parse of the same bodies', `${fmt(parseUs, 2)} µs per event on one core`],
     ['budget for 100,000 events/s on 2 cores', '20 µs per event'],
   ],

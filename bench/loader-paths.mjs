@@ -1,158 +1,162 @@
 // node bench/loader-paths.mjs — the ingest-log loader's bulk path, measured in isolation (ADR 0002): the same
-// 50K mixed events into the real per-type tables by (a) read_json over staged NDJSON (what the loader
-// uses), (b) the row appender into a staging temp table + INSERT…SELECT, (c) column-chunk append
-// (DuckDBDataChunk + appendDataChunk) into the same temp table + INSERT…SELECT. Build first.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// mixed events into the real per-type tables, one transaction per load with the log position, by
+// (a) NDJSON lines (rows.ts, what the log holds) staged and loaded with read_json, the encode included, and
+// (b) data chunks of typed column vectors built straight from the events and appended to each table
+// (bench/lib/column-chunks.mjs). One DuckDB thread, as the server runs. Both stores are compared row
+// for row at the end. Build first. BENCH_SIZES=10000,50000,100000 (rows per load), BENCH_ROUNDS=3.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBDataChunk, BIGINT, BOOLEAN, DOUBLE, VARCHAR } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { generateEvents } from '../packages/server/dist/seed/index.js';
 import { DuckDbEventStore } from '../packages/server/dist/storage/duckdb/duckdb-event-store.js';
-import { allTables, quote } from '../packages/server/dist/storage/duckdb/schema.js';
+import {
+  allTables,
+  eventTables,
+  genericTable,
+  quote,
+} from '../packages/server/dist/storage/duckdb/schema.js';
+import { tableKeyOf } from '../packages/server/dist/storage/duckdb/rows.js';
 import { sectionOf } from '../packages/server/dist/ingestion/log-record.js';
+import { loadChunks, split } from './lib/column-chunks.mjs';
 import { fmt, report } from './lib/report.mjs';
 
-const N = Number(process.env.BENCH_ROWS ?? 50_000);
+const sizes = (process.env.BENCH_SIZES ?? '10000,50000,100000').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const total = sizes.reduce((n, s) => n + s * ROUNDS, 0) + 2000;
 const events = [];
 for (const e of generateEvents({ tenants: 2000, days: 30, seed: 3, includeGeneric: true })) {
   events.push(e);
-  if (events.length >= 2 * N * ROUNDS + N) break;
-}
-if (events.length < N * (ROUNDS + 1)) throw new Error(`only ${events.length} events generated`);
-let cursor = 0;
-const nextBatch = () => events.slice(cursor, (cursor += N));
-
-async function fresh() {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-bench-'));
-  const store = await DuckDbEventStore.open({ path: join(dir, 'bench.duckdb') });
-  return { dir, store, sink: await store.logSink(), db: await store.connect() };
+  if (events.length >= total) break;
 }
 
-// Staging types the appender takes without per-value wrapper objects: times as epoch ms, uuid/JSON/lists as text.
-const stagingType = (t) =>
-  t === 'UUID' || t === 'JSON' || t.endsWith('[]') ? 'VARCHAR' : t === 'TIMESTAMP' ? 'BIGINT' : t;
-const duckType = { VARCHAR, BIGINT, DOUBLE, BOOLEAN };
-const castBack = (c) =>
-  c.type === 'TIMESTAMP'
-    ? `epoch_ms(${quote(c.name)})`
-    : c.type === 'VARCHAR' || c.type === 'DOUBLE' || c.type === 'BIGINT' || c.type === 'BOOLEAN'
-      ? quote(c.name)
-      : `${quote(c.name)}::${c.type}`;
+const columnsOf = new Map(allTables.map((t) => [t.table, t.columns]));
+const tableOf = (e) => {
+  const key = tableKeyOf(e);
+  return key === 'generic' ? genericTable.table : eventTables[key].table;
+};
 
-function columnValues(table, rows) {
-  // rows: JSON-parsed staging lines (same values the NDJSON carries), per column
-  return table.columns.map((c) =>
-    rows.map((r) => {
-      const v = r[c.name];
-      if (v === undefined || v === null) return null;
-      if (c.type === 'JSON' || c.type.endsWith('[]')) return JSON.stringify(v);
-      if (stagingType(c.type) === 'BIGINT') return BigInt(Math.trunc(v));
-      return v;
-    }),
-  );
+const mainThreadSeconds = () => {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+async function fresh(dir, name) {
+  const store = await DuckDbEventStore.open({ path: join(dir, `${name}.duckdb`), threads: 1 });
+  return { store, sink: await store.logSink(), connection: await store.connect() };
 }
 
-async function viaReadJson(sink, batch) {
-  const t0 = performance.now();
-  const byTable = new Map();
+/**
+ * One load of `batch` as the loader does it; `chunks` picks the column path. Returns the CPU µs the NDJSON
+ * encode took (what the request path pays for the log today), 0 for the column path.
+ */
+async function load({ sink, connection }, batch, position, chunks) {
+  const encode0 = process.cpuUsage();
   const at = Date.now();
+  const byTable = new Map();
   for (const e of batch) {
-    const { table, row } = sink.encode(e, at);
-    (byTable.get(table) ?? byTable.set(table, []).get(table)).push(row);
+    const table = tableOf(e);
+    const entry = byTable.get(table) ?? byTable.set(table, { rows: [], events: [] }).get(table);
+    if (chunks) entry.events.push(e);
+    else entry.rows.push(sink.encode(e, at).row);
   }
-  const tables = [...byTable].map(([t, rows]) => {
-    const s = sectionOf(t, rows);
-    return { table: t, rows: s.rows, parts: [s.bytes] };
-  });
-  const t1 = performance.now();
-  await sink.load({ tables, quarantine: [] }, cursor);
-  return { js: t1 - t0, db: performance.now() - t1, sync: 0 };
+  if (chunks) {
+    const tables = [...byTable].map(([table, { events }]) => ({
+      table,
+      columns: columnsOf.get(table),
+      segments: [{ ingestedAt: at, events }],
+    }));
+    await loadChunks(connection, tables, position);
+    return 0;
+  }
+  const tables = [...byTable].map(([table, { rows }]) => ({
+    table,
+    rows: rows.length,
+    parts: [sectionOf(table, rows).bytes],
+  }));
+  const encode = process.cpuUsage(encode0);
+  await sink.load({ tables, quarantine: [] }, position);
+  return encode.user + encode.system;
 }
 
-async function viaAppender(db, sink, batch, chunked) {
-  const t0 = performance.now();
-  const byTable = new Map();
-  const at = Date.now();
-  for (const e of batch) {
-    const { table, row } = sink.encode(e, at);
-    (byTable.get(table) ?? byTable.set(table, []).get(table)).push(JSON.parse(row));
-  }
-  let js = performance.now() - t0;
-  let dbMs = 0;
-  let sync = 0;
-  await db.run('BEGIN TRANSACTION');
-  for (const [name, rows] of byTable) {
-    const table = allTables.find((t) => t.table === name);
-    const tmp = `stage_${name}`;
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${quote(tmp)} (${table.columns.map((c) => `${quote(c.name)} ${stagingType(c.type)}`).join(', ')})`,
-    );
-    const a0 = performance.now();
-    const columns = columnValues(table, rows);
-    js += performance.now() - a0;
-    const b0 = performance.now();
-    const appender = await db.createAppender(tmp, 'main', 'temp');
-    if (chunked) {
-      const types = table.columns.map((c) => duckType[stagingType(c.type)]);
-      for (let start = 0; start < rows.length; start += 2048) {
-        const chunk = DuckDBDataChunk.create(types, Math.min(2048, rows.length - start));
-        chunk.setColumns(columns.map((col) => col.slice(start, start + 2048)));
-        appender.appendDataChunk(chunk);
-      }
-    } else {
-      const kinds = table.columns.map((c) => stagingType(c.type));
-      for (let r = 0; r < rows.length; r++) {
-        for (let c = 0; c < kinds.length; c++) {
-          const v = columns[c][r];
-          if (v === null) appender.appendNull();
-          else if (kinds[c] === 'VARCHAR') appender.appendVarchar(v);
-          else if (kinds[c] === 'BIGINT') appender.appendBigInt(v);
-          else if (kinds[c] === 'DOUBLE') appender.appendDouble(v);
-          else appender.appendBoolean(v);
-        }
-        appender.endRow();
+const dir = mkdtempSync(join(tmpdir(), 'pulse-loader-bench-'));
+const rows = [];
+try {
+  const arms = { read_json: await fresh(dir, 'read_json'), chunks: await fresh(dir, 'chunks') };
+  let position = 0;
+  for (const arm of Object.values(arms)) await load(arm, events.slice(0, 2000), 1, arm === arms.chunks);
+  split.fill = split.append = 0;
+  let cursor = 2000;
+  for (const size of sizes)
+    for (let round = 0; round < ROUNDS; round++) {
+      const batch = events.slice(cursor, (cursor += size));
+      position++;
+      // Arms alternate within a round, so both see the same machine.
+      for (const [name, arm] of Object.entries(arms)) {
+        const cpu0 = process.cpuUsage();
+        const main0 = mainThreadSeconds();
+        const t0 = performance.now();
+        const encode = await load(arm, batch, position, name === 'chunks');
+        const wall = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        rows.push({
+          name,
+          size,
+          cpu: (cpu.user + cpu.system) / size,
+          main: ((mainThreadSeconds() - main0) * 1e6) / size,
+          wall: (wall * 1000) / size,
+          encode: encode / size,
+        });
       }
     }
-    appender.flushSync();
-    appender.closeSync();
-    sync += performance.now() - b0;
-    await db.run(
-      `INSERT INTO ${quote(name)} SELECT ${table.columns.map(castBack).join(', ')} FROM ${quote(tmp)}`,
-    );
-    dbMs += performance.now() - b0;
+  for (const arm of Object.values(arms)) {
+    arm.connection.closeSync();
+    arm.sink.close();
+    await arm.store.close();
   }
-  await db.run('COMMIT');
-  return { js, db: dbMs, sync };
-}
+  const bytes = Object.fromEntries(
+    Object.keys(arms).map((name) => [name, statSync(join(dir, `${name}.duckdb`)).size]),
+  );
 
-const results = {};
-for (const [label, run] of [
-  ['row appender → temp table → INSERT…SELECT', (s, b) => viaAppender(s.db, s.sink, b, false)],
-  ['data chunks (appendDataChunk) → temp → INSERT…SELECT', (s, b) => viaAppender(s.db, s.sink, b, true)],
-  ['read_json over staged NDJSON (loader)', (s, b) => viaReadJson(s.sink, b)],
-]) {
-  const s = await fresh();
-  await run(s, events.slice(0, 2000)); // warm-up
-  const runs = [];
-  const cpu0 = process.cpuUsage();
-  for (let i = 0; i < ROUNDS; i++) runs.push(await run(s, nextBatch()));
-  const cpu = process.cpuUsage(cpu0);
-  // All threads of this process (event loop + DuckDB's), per row, JS preparation included.
-  const cpuPerRow = (cpu.user + cpu.system) / (N * ROUNDS);
-  cursor -= N * ROUNDS; // every path loads the same batches
-  const best = runs.reduce((a, b) => (a.db + a.js < b.db + b.js ? a : b));
-  await s.store.close();
-  const size = statSync(join(s.dir, 'bench.duckdb')).size;
-  rmSync(s.dir, { recursive: true, force: true });
-  results[label] = { ...best, size, cpuPerRow };
-}
-cursor += N * ROUNDS;
+  // Same rows in both stores, every column.
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  await db.run(`ATTACH '${join(dir, 'read_json.duckdb')}' AS a (READ_ONLY)`);
+  await db.run(`ATTACH '${join(dir, 'chunks.duckdb')}' AS b (READ_ONLY)`);
+  let differing = 0;
+  for (const t of allTables) {
+    const q = quote(t.table);
+    const diff = await db.runAndReadAll(
+      `SELECT count(*) AS n FROM ((SELECT * EXCLUDE (ingested_at) FROM a.${q} EXCEPT ALL SELECT * EXCLUDE (ingested_at) FROM b.${q}) UNION ALL (SELECT * EXCLUDE (ingested_at) FROM b.${q} EXCEPT ALL SELECT * EXCLUDE (ingested_at) FROM a.${q}))`,
+    );
+    differing += Number(diff.getRowObjectsJS()[0].n);
+  }
+  db.closeSync();
 
-report(`loader bulk paths — ${fmt(N)} mixed events per load, best of ${ROUNDS}`, [
-  ...Object.entries(results).map(([label, r]) => [
-    label,
-    `${fmt((N / r.db) * 1000)} rows/s in DuckDB (${fmt(r.db, 0)} ms, of which ${fmt(r.sync, 0)} ms synchronous on the event loop), JS ${fmt(r.js, 0)} ms; all-in ${fmt((N / (r.db + r.js)) * 1000)} rows/s; CPU ${fmt(r.cpuPerRow, 1)} µs/row (all threads)`,
-  ]),
-  ['loadavg', (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()],
-]);
+  const median = (list) => [...list].sort((x, y) => x - y)[Math.floor((list.length - 1) / 2)];
+  const minMedian = (list) => `${fmt(Math.min(...list), 1)} / ${fmt(median(list), 1)}`;
+  report(`loader bulk paths — µs per row (min / median of ${ROUNDS}), one DuckDB thread, mixed events`, [
+    ...sizes.flatMap((size) =>
+      Object.keys(arms).map((name) => {
+        const list = rows.filter((r) => r.size === size && r.name === name);
+        return [
+          `${fmt(size)} rows per load, ${name}`,
+          `CPU all threads ${minMedian(list.map((r) => r.cpu))}, of which main thread ${minMedian(list.map((r) => r.main))}${name === 'read_json' ? ` (NDJSON encode ${minMedian(list.map((r) => r.encode))})` : ''}, wall ${minMedian(list.map((r) => r.wall))}`,
+        ];
+      }),
+    ),
+    [
+      'chunks, synchronous on the calling thread',
+      `CPU filling vectors ${fmt(split.fill / (cursor - 2000), 1)} µs/row, DuckDB append + flush ${fmt(split.append / (cursor - 2000), 1)} µs/row`,
+    ],
+    [
+      'file bytes per row',
+      Object.entries(bytes)
+        .map(([n, b]) => `${n} ${fmt(b / cursor, 1)}`)
+        .join(', '),
+    ],
+    ['rows differing between the two stores', String(differing)],
+    ['loadavg', readFileSync('/proc/loadavg', 'utf8').trim()],
+  ]);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
