@@ -34,7 +34,7 @@ export class PgReportScheduleStore implements ReportScheduleStore {
   async list(): Promise<ReportScheduleRecord[]> {
     const rows = await query<{ body: ReportScheduleRecord }>(
       this.pool,
-      sql`SELECT body FROM report_schedules ORDER BY id`,
+      sql`SELECT body FROM report_schedules ORDER BY id COLLATE "C"`,
     );
     return rows.map((r) => r.body);
   }
@@ -89,7 +89,7 @@ export class PgReportScheduleStore implements ReportScheduleStore {
     const rows = await query<{ body: ReportRunRecord }>(
       this.pool,
       sql`SELECT body FROM report_runs WHERE schedule_id = ${scheduleId}
-          ORDER BY instant DESC, id LIMIT ${Math.trunc(limit)}`,
+          ORDER BY instant DESC, id COLLATE "C" LIMIT ${Math.trunc(limit)}`,
     );
     return rows.map((r) => r.body);
   }

@@ -155,7 +155,7 @@ export class PgWebhookStore implements WebhookStore {
       sql`SELECT * FROM email_windows
           WHERE ${before === undefined ? null : Math.trunc(before)}::BIGINT IS NULL
             OR start < ${before === undefined ? null : Math.trunc(before)}::BIGINT
-          ORDER BY start, tenant_id, provider, sending_domain`,
+          ORDER BY start, tenant_id COLLATE "C", provider COLLATE "C", sending_domain COLLATE "C"`,
     );
     return rows.map((r) => ({
       tenantId: r.tenant_id as string,
@@ -206,7 +206,10 @@ export class PgWebhookStore implements WebhookStore {
   }
 
   async tenantMap(): Promise<TenantMapEntry[]> {
-    const rows = await query(this.pool, sql`SELECT * FROM webhook_tenant_map ORDER BY kind, key`);
+    const rows = await query(
+      this.pool,
+      sql`SELECT * FROM webhook_tenant_map ORDER BY kind COLLATE "C", key COLLATE "C"`,
+    );
     return rows.map((r) => ({
       kind: r.kind as TenantMapKind,
       key: r.key as string,
