@@ -156,6 +156,21 @@ describe('report schedules over the API', () => {
     ]);
   });
 
+  it('generates a scheduled instant fired twice at once (two timers, two processes) only once', async () => {
+    const server = await start(NOW);
+    const schedule = await create(server);
+    const record = (await server.storage.reportSchedules.get(schedule.id))!;
+    const runs = await Promise.all([
+      server.reportSchedules.runScheduled(record, FIRE, 'schedule'),
+      server.reportSchedules.runScheduled(record, FIRE, 'catch-up'),
+    ]);
+    expect(runs.filter((r) => r !== null)).toHaveLength(1);
+    await server.alerts.idle();
+    expect(smtp.mails.filter((m) => m.to.includes(CFO))).toHaveLength(1);
+    await server.storage.audit.flush();
+    expect(await server.storage.audit.list({ action: 'report.generate' })).toHaveLength(1);
+  });
+
   it('gives an address outside Pulse nothing when no tenant was shared with it', async () => {
     const server = await start(NOW);
     const schedule = await create(server, { ...weekly, tenants: null });

@@ -58,6 +58,41 @@ export const auditColumns = [
   'client_request_id',
 ] as const;
 
+/** A value stored as JSON text, or the text itself once tampered into non-JSON (so its hash check fails). */
+function parseStoredJson(text: unknown): unknown {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return String(text);
+  }
+}
+
+/** A record from its stored columns (`auditColumns`; scope and detail as JSON text, `at` as epoch ms). */
+export function recordFromColumns(r: Record<string, unknown>): AuditRecord {
+  const scope = parseStoredJson(r.scope);
+  const detail = parseStoredJson(r.detail);
+  return {
+    seq: Number(r.seq),
+    at: Number(r.at),
+    actor: {
+      kind: r.actor_kind as AuditActor['kind'],
+      id: String(r.actor_id),
+      role: (r.actor_role ?? null) as Role | null,
+    },
+    action: String(r.action),
+    scope: scope === 'all' ? 'all' : Array.isArray(scope) ? scope.map(String) : [String(scope)],
+    detail:
+      detail !== null && typeof detail === 'object' && !Array.isArray(detail)
+        ? (detail as Record<string, unknown>)
+        : { value: detail },
+    result: String(r.result) as AuditResult,
+    requestId: typeof r.request_id === 'string' ? r.request_id : null,
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+    clientRequestId: typeof r.client_request_id === 'string' ? r.client_request_id : null,
+  };
+}
+
 /** The prev_hash of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -33,6 +33,12 @@ export interface ReportScheduleDeps extends RunDeps {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * How long a run's generation is held by the process that claimed it: far above a report's generation time,
+ * and the lapse after which another process may generate a run whose claimer died.
+ */
+const RUN_CLAIM_MS = 15 * 60_000;
+
+/**
  * Report schedules: stored as data, each armed as a croner job in its time zone. A run's copies go through
  * the alert outbox (retries, no duplicates per schedule + instant + recipient); its record keeps who got
  * which scope. At start, the latest fire missed while Pulse was down is sent once if it is at most
@@ -130,10 +136,14 @@ export class ReportSchedules {
     return copyFor(schedule, scope.tenants, period, this.deps.compose, formats);
   }
 
-  /** Generates the run of `instant` unless it was recorded already (a restart's catch-up, a second timer). */
+  /**
+   * Generates the run of `instant` unless it was recorded already or is being generated (a restart's
+   * catch-up, a second timer, another process armed with the same schedule).
+   */
   async runScheduled(schedule: ReportScheduleRecord, instant: number, trigger: 'schedule' | 'catch-up') {
-    const done = await this.deps.store.runs(schedule.id, 1);
-    if (done[0]?.id === runIdOf(schedule.id, instant)) return null;
+    const now = this.deps.compose.clock();
+    const claimed = await this.deps.store.claimRun(runIdOf(schedule.id, instant), now, now + RUN_CLAIM_MS);
+    if (!claimed) return null;
     const run = await this.track(generateRun(schedule, instant, trigger, this.deps));
     if (await this.deps.store.insertRun(run))
       await auditRun(this.deps.audit, run, { kind: 'system', id: 'pulse' }, null);

@@ -74,3 +74,6 @@ export interface InsightStore {
   /** Stored counts of the days in [fromDay, toDay] (YYYY-MM-DD), of a scope's tenants. */
   captureCounts(query: { tenants: TenantScope; fromDay: string; toDay: string }): Promise<CaptureCounts[]>;
 }
+
+/** The part of the insight store that is state (the capture counters), kept where the other state is. */
+export type CaptureCountStore = Pick<InsightStore, 'addCaptureCounts' | 'captureCounts'>;

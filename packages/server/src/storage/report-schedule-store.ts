@@ -47,6 +47,12 @@ export interface ReportScheduleStore {
   /** Inserts or replaces by id. */
   put(schedule: ReportScheduleRecord): Promise<void>;
   remove(id: string): Promise<boolean>;
+  /**
+   * Claims the generation of run `runId` for the caller until `until` (epoch ms): true when no run with that
+   * id is recorded and no other claim on it is live at `now`. Several processes arm the same schedules; the
+   * one whose claim succeeds generates the run, and a claim left by a crashed process lapses at `until`.
+   */
+  claimRun(runId: string, now: number, until: number): Promise<boolean>;
   /** Records a run unless one with its id exists; returns whether it did. */
   insertRun(run: ReportRunRecord): Promise<boolean>;
   runs(scheduleId: string, limit: number): Promise<ReportRunRecord[]>;

@@ -45,7 +45,11 @@ export interface WebhookCommit {
 export interface WebhookStore {
   /** Which of these ids of `provider` were already received. */
   seen(provider: string, ids: readonly string[]): Promise<Set<string>>;
-  commit(commit: WebhookCommit): Promise<void>;
+  /**
+   * Applies a request's effect atomically, unless one of its receipts is already recorded (another process
+   * committed the same delivery meanwhile): then nothing is applied and it resolves false.
+   */
+  commit(commit: WebhookCommit): Promise<boolean>;
   /** Windows whose slot started before `before` (due to close), or all when undefined. */
   windows(before?: number): Promise<EmailWindow[]>;
   /** Replaces one window row (counts reset after a report), or deletes it when `remove`. */

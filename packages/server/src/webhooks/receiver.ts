@@ -126,13 +126,16 @@ export function createReceiver(deps: ReceiverDeps) {
     for (const event of effects.revenueEvents) events.push(event);
     const outcome = await deps.pipeline.ingest(events, request.receivedAt);
     await deps.pipeline.quarantine(held);
-    await store.commit({
+    const committed = await store.commit({
       provider: name,
       at: request.receivedAt,
       receipts: [...fresh.map((i) => i.id), ...tokens],
       windows: [...windows.values()],
       failures: effects.failures,
     });
+    // Another process committed some of these ids meanwhile: again, counting only what is still new (the
+    // events stored above carry uuids derived from the provider ids, so storing them twice keeps one).
+    if (!committed) return accept(name, request, items, singleUse);
     await deps.windows.afterCommit([...windows.values()]);
     return {
       accepted: fresh.length,

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../access/audit-chain.js';
+import { runAuditLogContract } from '../audit-log.contract.js';
 import { DuckDbAuditLog } from './duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
+import { run, sql as statement } from './sql.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
@@ -17,6 +19,27 @@ const entry = (i: number, over: Partial<AuditEntry> = {}): AuditEntry => ({
   result: i % 5 === 0 ? 'denied' : 'ok',
   requestId: `req-${i}`,
   ...over,
+});
+
+runAuditLogContract('DuckDB', async () => {
+  const events = await DuckDbEventStore.open({
+    path: join(temporaryDirectory('pulse-audit-'), 'pulse.duckdb'),
+  });
+  const tamper = await events.connect();
+  return {
+    store: await DuckDbAuditLog.open(events),
+    reopen: () => DuckDbAuditLog.open(events),
+    edit: async (seq: number) => {
+      await run(
+        tamper,
+        statement`UPDATE audit_log SET result = CASE result WHEN 'ok' THEN 'denied' ELSE 'ok' END WHERE seq = ${seq}`,
+      );
+    },
+    remove: async (seq: number) => {
+      await run(tamper, statement`DELETE FROM audit_log WHERE seq = ${seq}`);
+    },
+    close: () => events.close(),
+  };
 });
 
 describe('DuckDbAuditLog', () => {

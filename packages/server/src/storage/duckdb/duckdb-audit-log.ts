@@ -2,15 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   auditColumns,
   canonicalJson,
+  recordFromColumns,
   seal,
   verifyChain,
-  type AuditActor,
   type AuditEntry,
   type AuditRecord,
-  type AuditResult,
   type VerifyReport,
 } from '../../access/audit-chain.js';
-import type { Role } from '../../access/rbac.js';
 import type { AuditFilter, AuditLog } from '../audit-log.js';
 import { ident, join, readRows, run, sql, timestamp, type Sql } from './sql.js';
 import { StagingArea } from './staging.js';
@@ -39,7 +37,7 @@ export const auditLogMigrationsSql = [
   'ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS client_request_id VARCHAR',
 ];
 
-const columns = sql`seq, epoch_ms("at") AS at_ms, actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash, client_request_id`;
+const columns = sql`seq, epoch_ms("at") AS "at", actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash, client_request_id`;
 
 /** Records sealed and inserted in one statement at most (group commit under load). */
 const MAX_BATCH = 500;
@@ -80,39 +78,6 @@ interface Pending {
 
 function rowSql(r: AuditRecord): Sql {
   return sql`(${r.seq}, ${timestamp(r.at)}, ${r.actor.kind}, ${r.actor.id}, ${r.actor.role}, ${r.action}, ${canonicalJson(r.scope)}, ${canonicalJson(r.detail)}, ${r.result}, ${r.requestId}, ${r.prevHash}, ${r.hash}, ${r.clientRequestId ?? null})`;
-}
-
-function parseJson(text: unknown): unknown {
-  try {
-    return JSON.parse(String(text));
-  } catch {
-    return String(text); // tampered into non-JSON: keep the text so the hash check fails visibly
-  }
-}
-
-function fromRow(r: Record<string, unknown>): AuditRecord {
-  const scope = parseJson(r.scope);
-  const detail = parseJson(r.detail);
-  return {
-    seq: Number(r.seq),
-    at: Number(r.at_ms),
-    actor: {
-      kind: r.actor_kind as AuditActor['kind'],
-      id: String(r.actor_id),
-      role: (r.actor_role ?? null) as Role | null,
-    },
-    action: String(r.action),
-    scope: scope === 'all' ? 'all' : Array.isArray(scope) ? scope.map(String) : [String(scope)],
-    detail:
-      detail !== null && typeof detail === 'object' && !Array.isArray(detail)
-        ? (detail as Record<string, unknown>)
-        : { value: detail },
-    result: String(r.result) as AuditResult,
-    requestId: typeof r.request_id === 'string' ? r.request_id : null,
-    prevHash: String(r.prev_hash),
-    hash: String(r.hash),
-    clientRequestId: typeof r.client_request_id === 'string' ? r.client_request_id : null,
-  };
 }
 
 /** The audit trail in the event store's database file (so under the same encryption). */
@@ -226,13 +191,13 @@ export class DuckDbAuditLog implements AuditLog {
       this.reader,
       sql`SELECT ${columns} FROM audit_log WHERE ${join(where, ' AND ')} ORDER BY seq ${order} ${limit}`,
     );
-    return rows.map(fromRow);
+    return rows.map(recordFromColumns);
   }
 
   /** Walks the whole trail in seq order (held in memory: fine to millions of records). */
   async verify(expectHead?: { seq: number; hash: string }): Promise<VerifyReport> {
     await this.flush();
     const rows = await readRows(this.reader, sql`SELECT ${columns} FROM audit_log ORDER BY seq, rowid`);
-    return verifyChain(rows.map(fromRow), expectHead);
+    return verifyChain(rows.map(recordFromColumns), expectHead);
   }
 }

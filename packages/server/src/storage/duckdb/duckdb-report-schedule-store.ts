@@ -14,6 +14,10 @@ const tablesSql = [
     instant BIGINT NOT NULL,
     body JSON NOT NULL
   )`,
+  `CREATE TABLE IF NOT EXISTS report_run_claims (
+    id VARCHAR PRIMARY KEY,
+    claimed_until BIGINT NOT NULL
+  )`,
 ];
 
 /**
@@ -67,6 +71,20 @@ export class DuckDbReportScheduleStore implements ReportScheduleStore {
       const rows = await readRows(
         this.connection,
         sql`DELETE FROM report_schedules WHERE id = ${id} RETURNING id`,
+      );
+      return rows.length > 0;
+    });
+  }
+
+  claimRun(runId: string, now: number, until: number): Promise<boolean> {
+    return this.serial(async () => {
+      const rows = await readRows(
+        this.connection,
+        sql`INSERT INTO report_run_claims
+            SELECT ${runId}, ${until} WHERE NOT EXISTS (SELECT 1 FROM report_runs WHERE id = ${runId})
+            ON CONFLICT (id) DO UPDATE SET claimed_until = excluded.claimed_until
+              WHERE report_run_claims.claimed_until <= ${now}
+            RETURNING id`,
       );
       return rows.length > 0;
     });

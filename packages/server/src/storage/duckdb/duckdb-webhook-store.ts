@@ -82,11 +82,13 @@ export class DuckDbWebhookStore implements WebhookStore {
     return run;
   }
 
-  private async transaction(work: () => Promise<void>): Promise<void> {
+  /** Commits when `work` resolves true, rolls back when it resolves false or throws. */
+  private async transaction(work: () => Promise<boolean>): Promise<boolean> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      await work();
-      await this.connection.run('COMMIT');
+      const keep = await work();
+      await this.connection.run(keep ? 'COMMIT' : 'ROLLBACK');
+      return keep;
     } catch (error) {
       await this.connection.run('ROLLBACK');
       throw error;
@@ -106,15 +108,20 @@ export class DuckDbWebhookStore implements WebhookStore {
     });
   }
 
-  commit(commit: WebhookCommit): Promise<void> {
+  commit(commit: WebhookCommit): Promise<boolean> {
     return this.serial(() =>
       this.transaction(async () => {
-        if (commit.receipts.length)
-          await this.connection.run(
-            `INSERT INTO webhook_receipts SELECT $1, unnest($2::VARCHAR[]), epoch_ms($3::BIGINT)
-             ON CONFLICT DO NOTHING`,
-            [commit.provider, listValue(commit.receipts), Math.trunc(commit.at)],
-          );
+        const receipts = [...new Set(commit.receipts)];
+        if (receipts.length) {
+          const inserted = (
+            await this.connection.runAndReadAll(
+              `INSERT INTO webhook_receipts SELECT $1, unnest($2::VARCHAR[]), epoch_ms($3::BIGINT)
+               ON CONFLICT DO NOTHING RETURNING id`,
+              [commit.provider, listValue(receipts), Math.trunc(commit.at)],
+            )
+          ).currentRowCount;
+          if (inserted < receipts.length) return false;
+        }
         for (const w of commit.windows) await this.connection.run(upsertWindowSql, windowValues(w));
         for (const f of commit.failures?.open ?? [])
           await this.connection.run(
@@ -123,6 +130,7 @@ export class DuckDbWebhookStore implements WebhookStore {
           );
         for (const id of commit.failures?.resolve ?? [])
           await this.connection.run('DELETE FROM payment_failures WHERE invoice_id = $1', [id]);
+        return true;
       }),
     );
   }
@@ -194,8 +202,8 @@ export class DuckDbWebhookStore implements WebhookStore {
     );
   }
 
-  replaceTenantMap(entries: readonly TenantMapEntry[]): Promise<void> {
-    return this.serial(() =>
+  async replaceTenantMap(entries: readonly TenantMapEntry[]): Promise<void> {
+    await this.serial(() =>
       this.transaction(async () => {
         await this.connection.run('DELETE FROM webhook_tenant_map');
         for (const e of entries)
@@ -204,6 +212,7 @@ export class DuckDbWebhookStore implements WebhookStore {
             e.key,
             e.tenantId,
           ]);
+        return true;
       }),
     );
   }

@@ -6,7 +6,7 @@ import {
   startPostgres,
   type TestPostgres,
 } from '../../../test/helpers/postgres.js';
-import { inTransaction, openPgPool, query } from './pg-client.js';
+import { createSchema, inTransaction, openPgPool, query } from './pg-client.js';
 
 const unavailable = postgresUnavailable();
 
@@ -34,6 +34,21 @@ describe.skipIf(unavailable !== null)(`the PostgreSQL client ${unavailable ?? ''
       ]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('creates a schema once when several processes start at the same moment', async () => {
+    const url = await createStateDatabase(postgres);
+    const pools = Array.from({ length: 4 }, () => openPgPool(url));
+    try {
+      const schema = [
+        sql`CREATE TABLE IF NOT EXISTS racing (id TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
+        sql`CREATE INDEX IF NOT EXISTS racing_at ON racing (at)`,
+      ];
+      await Promise.all(pools.map((pool) => createSchema(pool, schema)));
+      expect(await query(pools[0]!, sql`SELECT count(*) AS n FROM racing`)).toEqual([{ n: 0 }]);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
     }
   });
 });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql } from '../../sql.js';
+import { sql, Sql } from '../../sql.js';
 
 /** A pool or one checked-out client: both run statements. */
 export type PgQueryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -20,6 +20,9 @@ export function openPgPool(url: string, options: { max?: number; applicationName
     types,
   });
 }
+
+/** A list of strings bound as one TEXT[] parameter (the `sql` tag binds only scalars). */
+export const textArray = (values: readonly string[]): Sql => new Sql(['', '::text[]'], [[...values]]);
 
 /** Runs a statement built with the `sql` tag (its `$1…` placeholders are PostgreSQL's own). */
 export async function query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -50,4 +53,19 @@ export async function inTransaction<T>(
   } finally {
     client.release();
   }
+}
+
+/** Any fixed number: the key every Pulse process takes to change the schema. */
+const SCHEMA_LOCK = 0x70756c7365;
+
+/**
+ * Runs a store's `CREATE … IF NOT EXISTS` statements in one transaction under a database-wide lock: two
+ * processes starting at once would otherwise both create a table (IF NOT EXISTS does not guard a race, one
+ * fails on pg_class's unique index).
+ */
+export async function createSchema(pool: pg.Pool, statements: readonly Sql[]): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await query(client, sql`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`);
+    for (const statement of statements) await query(client, statement);
+  });
 }

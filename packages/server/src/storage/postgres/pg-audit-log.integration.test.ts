@@ -1,0 +1,74 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../access/audit-chain.js';
+import { sql } from '../../sql.js';
+import { runAuditLogContract } from '../audit-log.contract.js';
+import {
+  createStateDatabase,
+  postgresUnavailable,
+  startPostgres,
+  type TestPostgres,
+} from '../../../test/helpers/postgres.js';
+import { openPgPool, query } from './pg-client.js';
+import { PgAuditLog } from './pg-audit-log.js';
+
+const unavailable = postgresUnavailable();
+
+const entry = (process: string, i: number): AuditEntry => ({
+  at: Date.UTC(2026, 10, 25) + i,
+  actor: { kind: 'api_key', id: process, role: 'admin' },
+  action: 'keys.create',
+  scope: 'all',
+  detail: { i },
+  result: 'ok',
+  requestId: `${process}-${i}`,
+});
+
+describe.skipIf(unavailable !== null)(`PostgreSQL audit log ${unavailable ?? ''}`, () => {
+  let postgres: TestPostgres;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  }, 60_000);
+  afterAll(async () => postgres?.stop());
+
+  runAuditLogContract('PostgreSQL', async () => {
+    const pool = openPgPool(await createStateDatabase(postgres));
+    return {
+      store: await PgAuditLog.open(pool),
+      reopen: () => PgAuditLog.open(pool),
+      edit: async (seq: number) => {
+        await query(
+          pool,
+          sql`UPDATE audit_log SET result = CASE result WHEN 'ok' THEN 'denied' ELSE 'ok' END WHERE seq = ${seq}`,
+        );
+      },
+      remove: async (seq: number) => {
+        await query(pool, sql`DELETE FROM audit_log WHERE seq = ${seq}`);
+      },
+      close: () => pool.end(),
+    };
+  });
+
+  it('two processes appending at once write one unbroken chain', async () => {
+    const url = await createStateDatabase(postgres);
+    // Two pools are two processes as far as PostgreSQL can tell: separate connections, separate queues.
+    const pools: pg.Pool[] = [openPgPool(url), openPgPool(url)];
+    try {
+      const [a, b] = await Promise.all(pools.map((pool) => PgAuditLog.open(pool)));
+      if (!a || !b) throw new Error('two logs expected');
+      const appends: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i++) appends.push(a.append(entry('a', i)), b.append(entry('b', i)));
+      await Promise.all(appends);
+      const report = await a.verify();
+      expect(report).toMatchObject({ ok: true, records: 400, problem: null });
+      const written = await b.list({ order: 'asc' });
+      expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+      // The two processes' batches interleave in the one chain (the appends really raced).
+      const actors = written.map((r) => r.actor.id);
+      expect(actors.indexOf('b')).toBeLessThan(actors.lastIndexOf('a'));
+      expect(actors.indexOf('a')).toBeLessThan(actors.lastIndexOf('b'));
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+});
