@@ -3,7 +3,7 @@ import type { ContributionFilter, ContributionPage, ContributionRule } from '../
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { eventTables } from './schema.js';
 import { empty, ident, isIn, join, readRows, sql, timestamp, type Sql } from './sql.js';
-import { toStoredEvent } from './stored-event-row.js';
+import { toStoredEvent, withSdkProperties } from './stored-event-row.js';
 
 /** The column the amount is read into; removed before the row becomes an event. */
 const AMOUNT = 'pulse_contribution_amount';
@@ -54,8 +54,11 @@ export async function listContributions(
   }
   const rows = await readRows(
     reader,
-    sql`SELECT * FROM (${selected}) WHERE ${join(outer, ' AND ')}
-      ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`,
+    withSdkProperties(
+      sql`SELECT * FROM (${selected}) WHERE ${join(outer, ' AND ')}
+        ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`,
+      sql`"timestamp" DESC, uuid DESC`,
+    ),
   );
   const contributions = rows.slice(0, filter.limit).map(({ [AMOUNT]: value, ...row }) => ({
     event: toStoredEvent(row),

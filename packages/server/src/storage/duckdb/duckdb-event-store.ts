@@ -14,7 +14,7 @@ import type {
 import { listTenantActivity, nearestTenants, tenantsWithEvents } from './tenant-activity.js';
 import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { selectFromStaging } from './read-json-sql.js';
+import { selectFromStaging, stagedInsertSql } from './read-json-sql.js';
 import {
   empty,
   ident,
@@ -32,15 +32,18 @@ import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
 import {
   allEventsViewSql,
   allTables,
+  capturedEventsViewSql,
   createTableSql,
+  eventTableMigrationsSql,
   eventTables,
   genericTable,
   quarantineColumns,
   quarantineTableSql,
 } from './schema.js';
+import { carriesDefinition, sdkProfilesTableSql, SdkProfiles } from './sdk-profiles.js';
 import { StagingArea } from './staging.js';
 import { listContributions } from './contribution-reads.js';
-import { timeOf, toStoredEvent } from './stored-event-row.js';
+import { timeOf, toStoredEvent, withSdkProperties } from './stored-event-row.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
@@ -106,6 +109,7 @@ export class DuckDbEventStore implements EventStore {
     private readonly reader: DuckDBConnection,
     private readonly staging: StagingArea,
     private readonly database: OpenedDuckDb,
+    private readonly profiles: SdkProfiles,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbEventStore> {
@@ -122,13 +126,17 @@ export class DuckDbEventStore implements EventStore {
     const instance = database.instance;
     const writer = await database.connect();
     for (const t of allTables) await writer.run(createTableSql(t.table, t.columns));
+    for (const statement of eventTableMigrationsSql()) await writer.run(statement);
+    await writer.run(sdkProfilesTableSql);
     await writer.run(quarantineTableSql);
     await writer.run(subscriptionsTableSql);
     await writer.run(subscriptionsSuppliedBySql);
     await writer.run(tenantNamesTableSql);
     await writer.run(eventDeletionsTableSql);
     await writer.run(allEventsViewSql());
-    return new DuckDbEventStore(instance, writer, await database.connect(), staging, database);
+    await run(writer, capturedEventsViewSql());
+    const profiles = await SdkProfiles.load(writer);
+    return new DuckDbEventStore(instance, writer, await database.connect(), staging, database, profiles);
   }
 
   /** How the file is encrypted at rest; null: plaintext. */
@@ -152,6 +160,7 @@ export class DuckDbEventStore implements EventStore {
       connect: () => this.connect(),
       staging: this.staging,
       exclusive: (work) => this.exclusiveWrite(work),
+      profiles: this.profiles,
     });
   }
 
@@ -176,11 +185,15 @@ export class DuckDbEventStore implements EventStore {
     }
     const files: string[] = [];
     const statements: Sql[] = [];
+    let defines = false;
     for (const [key, events] of groups) {
       const target = key === 'generic' ? genericTable : eventTables[key as keyof typeof eventTables];
-      const file = this.staging.write(events.map((e) => toNdjsonLine(e, batch.ingestedAt)));
+      const lines = events.map((e) => toNdjsonLine(e, batch.ingestedAt, this.profiles));
+      const file = this.staging.write(lines);
       files.push(file);
-      statements.push(sql`INSERT INTO ${ident(target.table)} ${selectFromStaging(file, target.columns)}`);
+      const carries = carriesDefinition(lines);
+      defines ||= carries;
+      for (const statement of stagedInsertSql(target.table, file, carries)) statements.push(statement);
     }
     if (batch.quarantined.length) {
       const file = this.staging.write(batch.quarantined.map(toQuarantineLine));
@@ -199,6 +212,7 @@ export class DuckDbEventStore implements EventStore {
           await this.writer.run('ROLLBACK');
           throw error;
         }
+        if (defines) await this.profiles.refresh(this.writer);
       });
     } finally {
       for (const file of files) this.staging.remove(file);
@@ -266,7 +280,10 @@ export class DuckDbEventStore implements EventStore {
         : sql`events`;
     const rows = await readRows(
       this.reader,
-      sql`SELECT * FROM ${source} WHERE ${join(where, ' AND ')} ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`,
+      withSdkProperties(
+        sql`SELECT * FROM ${source} WHERE ${join(where, ' AND ')} ORDER BY "timestamp" DESC, uuid DESC LIMIT ${filter.limit + 1}`,
+        sql`"timestamp" DESC, uuid DESC`,
+      ),
     );
     const events = rows.slice(0, filter.limit).map((r) => toStoredEvent(r));
     const last = events.at(-1);

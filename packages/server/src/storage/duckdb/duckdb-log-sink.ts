@@ -3,10 +3,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { businessEventNames, eventFields } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { LoadBatch, LogSink, TableRows } from '../../ingestion/log-sink.js';
-import { selectFromStaging } from './read-json-sql.js';
-import { ident, isIn, run, sql, type Sql } from './sql.js';
+import { selectFromStaging, stagedInsertSql } from './read-json-sql.js';
+import { isIn, run, sql, type Sql } from './sql.js';
 import { tableKeyOf, toNdjsonLine, toQuarantineLine } from './rows.js';
-import { allTables, envelopeColumns, eventTables, genericTable, quarantineColumns } from './schema.js';
+import { envelopeColumns, eventTables, genericTable, quarantineColumns } from './schema.js';
+import { carriesDefinition, sdkDefinitionKey, sdkProfileColumn, type SdkProfiles } from './sdk-profiles.js';
 import type { StagingArea } from './staging.js';
 
 /** What the sink borrows from the event store. */
@@ -15,9 +16,9 @@ export interface LogSinkParts {
   staging: Pick<StagingArea, 'write' | 'remove'>;
   /** Runs a write while no other store write (commit, retention) runs. */
   exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The store's SDK profiles: rows refer to them by id. */
+  profiles: SdkProfiles;
 }
-
-const columnsOf = new Map(allTables.map((t) => [t.table, t.columns]));
 const dateTimesOf = new Map(
   businessEventNames.map((name) => [
     eventTables[name].table,
@@ -28,7 +29,12 @@ const dateTimesOf = new Map(
     ),
   ]),
 );
-const envelopeNames = new Set([...envelopeColumns.map((c) => c.name), 'properties']);
+const notProperties = new Set([
+  ...envelopeColumns.map((c) => c.name),
+  'properties',
+  sdkProfileColumn.name,
+  sdkDefinitionKey,
+]);
 const stateTableSql =
   'CREATE TABLE IF NOT EXISTS ingest_log_state (id INTEGER PRIMARY KEY, position BIGINT NOT NULL)';
 
@@ -57,7 +63,7 @@ export class DuckDbLogSink implements LogSink {
   encode(event: CapturedEvent, ingestedAt: number): { table: string; row: string } {
     const key = tableKeyOf(event);
     const table = key === 'generic' ? genericTable.table : eventTables[key].table;
-    return { table, row: toNdjsonLine(event, ingestedAt) };
+    return { table, row: toNdjsonLine(event, ingestedAt, this.parts.profiles) };
   }
 
   uuidOf(row: string): string {
@@ -71,11 +77,17 @@ export class DuckDbLogSink implements LogSink {
     const properties: Record<string, unknown> = {};
     if (typeof parsed.tenant_id === 'string') properties.tenant_id = parsed.tenant_id;
     for (const [key, value] of Object.entries(parsed)) {
-      if (envelopeNames.has(key)) continue;
+      if (notProperties.has(key)) continue;
       properties[key] = dateTimes?.has(key) ? new Date(Number(value)).toISOString() : value;
     }
     if (parsed.properties && typeof parsed.properties === 'object')
       Object.assign(properties, parsed.properties);
+    if (typeof parsed.sdk_profile === 'number') {
+      const text = parsed[sdkDefinitionKey] ?? this.parts.profiles.textOf(parsed.sdk_profile);
+      if (typeof text !== 'string')
+        throw new Error(`row refers to unknown SDK profile ${parsed.sdk_profile}`);
+      Object.assign(properties, JSON.parse(text));
+    }
     return {
       uuid: String(parsed.uuid),
       event: String(parsed.event),
@@ -88,11 +100,14 @@ export class DuckDbLogSink implements LogSink {
   async load(batch: LoadBatch, position: number): Promise<void> {
     const files: string[] = [];
     const statements: Sql[] = [];
+    let defines = false;
     for (const section of batch.tables) {
       if (!section.rows) continue;
       const file = this.stage(section.parts);
       files.push(file);
-      statements.push(this.insertSql(section.table, file));
+      const carries = carriesDefinition(section.parts);
+      defines ||= carries;
+      for (const statement of stagedInsertSql(section.table, file, carries)) statements.push(statement);
     }
     for (const { quarantined, released } of batch.quarantine) {
       if (quarantined.length) {
@@ -106,6 +121,8 @@ export class DuckDbLogSink implements LogSink {
     statements.push(sql`INSERT OR REPLACE INTO ingest_log_state VALUES (1, ${Math.trunc(position)})`);
     try {
       await this.transaction(statements, true);
+      // Rows encoded from now on refer to the profiles just stored by id alone.
+      if (defines) await this.parts.profiles.refresh(this.connection);
     } finally {
       for (const file of files) this.staging.remove(file);
     }
@@ -114,7 +131,7 @@ export class DuckDbLogSink implements LogSink {
   async probe(rows: TableRows): Promise<Error | null> {
     const file = this.stage([rows.bytes]);
     try {
-      await this.transaction([this.insertSql(rows.table, file)], false);
+      await this.transaction(stagedInsertSql(rows.table, file, false), false);
       return null;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -132,12 +149,6 @@ export class DuckDbLogSink implements LogSink {
 
   close(): void {
     this.connection.closeSync();
-  }
-
-  private insertSql(table: string, file: string): Sql {
-    const columns = columnsOf.get(table);
-    if (!columns) throw new Error(`no event table ${table}`);
-    return sql`INSERT INTO ${ident(table)} ${selectFromStaging(file, columns)}`;
   }
 
   private stage(buffers: Buffer[]): string {

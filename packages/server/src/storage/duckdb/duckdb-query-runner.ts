@@ -139,8 +139,12 @@ export class DuckDbQueryRunner implements QueryRunner {
         : ` WHERE tenant_id IN (${scope.length ? scope.map(sqlString).join(', ') : 'NULL'})`;
     await connection.run(`USE ${quote(sandboxCatalog)}`);
     await connection.run('BEGIN TRANSACTION');
-    for (const view of ['events', 'subscriptions'])
-      await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.main.${view}${filter}`);
+    // `events` shows each event's properties as captured, SDK properties included (schema.ts).
+    for (const [view, source] of [
+      ['events', 'captured_events'],
+      ['subscriptions', 'subscriptions'],
+    ])
+      await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.main.${source}${filter}`);
   }
 
   /** Converts chunk by chunk, refusing once the rows' JSON would pass maxBytes or time runs out. */

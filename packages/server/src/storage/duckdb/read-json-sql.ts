@@ -1,4 +1,5 @@
-import { type Column } from './schema.js';
+import { allTables, type Column } from './schema.js';
+import { definitionColumn, sdkProfileColumn, storeDefinitionsSql } from './sdk-profiles.js';
 import { ident, join, sql, type Sql } from './sql.js';
 
 /**
@@ -13,4 +14,18 @@ export function selectFromStaging(path: string, columns: readonly Column[]): Sql
     ),
   );
   return sql`SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', columns = {${spec}})`;
+}
+
+const columnsOf = new Map(allTables.map((t) => [t.table, t.columns]));
+
+/**
+ * Loads a staged file of event rows into its table; rows that carry an SDK profile's definition
+ * (`carriesDefinitions`) store it first, in the same transaction.
+ */
+export function stagedInsertSql(table: string, path: string, carriesDefinitions: boolean): Sql[] {
+  const columns = columnsOf.get(table);
+  if (!columns) throw new Error(`no event table ${table}`);
+  const insert = sql`INSERT INTO ${ident(table)} ${selectFromStaging(path, columns)}`;
+  if (!carriesDefinitions) return [insert];
+  return [storeDefinitionsSql(selectFromStaging(path, [sdkProfileColumn, definitionColumn])), insert];
 }

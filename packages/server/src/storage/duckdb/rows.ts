@@ -7,6 +7,7 @@ import {
 } from '@pulse/events';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { QuarantinedEvent } from '../event-store.js';
+import { sdkDefinitionKey, sdkPropertyNames, type SdkProfiles } from './sdk-profiles.js';
 
 /** Per event type: which properties have a typed column, and which of those are date-times. */
 const layout = new Map<string, { columns: Set<string>; dateTimes: Set<string> }>(
@@ -34,16 +35,19 @@ function json(value: unknown): string {
 }
 
 /**
- * The NDJSON staging line of one event: envelope, one key per typed column, and the remaining properties
- * under `properties`. Written as text, not via an intermediate object (half the cost of building a row
- * and stringifying it: this runs for every event). Times are epoch ms: JS parses the offsets, which
- * DuckDB's VARCHAR→TIMESTAMP cast would drop. Column names are catalog identifiers, safe unquoted.
+ * The NDJSON staging line of one event: envelope, one key per typed column, the SDK properties as the id
+ * of their profile (sdk-profiles.ts; with the profile's text while it is not stored yet), and the
+ * remaining properties under `properties`. Written as text, not via an intermediate object (half the cost
+ * of building a row and stringifying it: this runs for every event). Times are epoch ms: JS parses the
+ * offsets, which DuckDB's VARCHAR→TIMESTAMP cast would drop. Column names are catalog identifiers, safe
+ * unquoted.
  */
-export function toNdjsonLine(event: CapturedEvent, ingestedAt: number): string {
+export function toNdjsonLine(event: CapturedEvent, ingestedAt: number, profiles: SdkProfiles): string {
   const tenant = tenantOf(event);
   let line = `{"uuid":"${event.uuid}","event":${JSON.stringify(event.event)},"tenant_id":${tenant === null ? 'null' : JSON.stringify(tenant)},"distinct_id":${JSON.stringify(event.distinctId)},"timestamp":${event.timestamp},"ingested_at":${ingestedAt}`;
   const shape = layout.get(event.event) ?? noColumns;
   let extras = '';
+  let sdk = '';
   const properties = event.properties;
   for (const key in properties) {
     if (key === 'tenant_id') continue;
@@ -51,10 +55,22 @@ export function toNdjsonLine(event: CapturedEvent, ingestedAt: number): string {
     if (value === undefined) continue;
     if (shape.columns.has(key))
       line += `,"${key}":${shape.dateTimes.has(key) ? String(parseIsoDateTime(value as string)) : json(value)}`;
+    else if (sdkPropertyNames.has(key) && isScalar(value))
+      sdk += `${sdk ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
     else extras += `${extras ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
+  }
+  if (sdk) {
+    const profile = profiles.resolve(`{${sdk}}`);
+    if (profile) {
+      line += `,"sdk_profile":${profile.id}`;
+      if (!profile.stored) line += `,"${sdkDefinitionKey}":${JSON.stringify(profile.text)}`;
+    } else extras += `${extras ? ',' : ''}${sdk}`; // read back after the others, as from a profile
   }
   return extras ? `${line},"properties":{${extras}}}` : `${line}}`;
 }
+
+const isScalar = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 export function tableKeyOf(event: CapturedEvent): BusinessEventName | 'generic' {
   return isBusinessEventName(event.event) ? event.event : 'generic';

@@ -1,5 +1,6 @@
 import { businessEventNames, eventFields, type BusinessEventName, type FieldKind } from '@pulse/events';
-import { quoteIdentifier as quote } from '../../sql.js';
+import { ident, join, quoteIdentifier as quote, sql, type Sql } from '../../sql.js';
+import { sdkProfileColumn } from './sdk-profiles.js';
 
 const sqlTypes: Record<FieldKind, string> = {
   string: 'VARCHAR',
@@ -45,19 +46,30 @@ export const eventTables: Record<
       {
         table: `ev_${name}`,
         propertyColumns,
-        columns: [...envelopeColumns, ...propertyColumns, extrasColumn],
+        columns: [...envelopeColumns, ...propertyColumns, extrasColumn, sdkProfileColumn],
       },
     ];
   }),
 ) as Record<BusinessEventName, { table: string; columns: Column[]; propertyColumns: Column[] }>;
 
 /** $pageview, $identify and custom events: all properties but tenant_id stay JSON. */
-export const genericTable = { table: 'ev_generic', columns: [...envelopeColumns, extrasColumn] };
+export const genericTable = {
+  table: 'ev_generic',
+  columns: [...envelopeColumns, extrasColumn, sdkProfileColumn],
+};
 
 export const allTables = [...Object.values(eventTables), genericTable];
 
 /** Identifiers in DDL text (createTableSql, views). */
 export { quote };
+
+/** Columns added after the first release: stores made before them gain them (NULL in older rows). */
+export function eventTableMigrationsSql(): string[] {
+  return allTables.map(
+    (t) =>
+      `ALTER TABLE ${quote(t.table)} ADD COLUMN IF NOT EXISTS ${quote(sdkProfileColumn.name)} ${sdkProfileColumn.type}`,
+  );
+}
 
 export function createTableSql(table: string, columns: Column[]): string {
   return `CREATE TABLE IF NOT EXISTS ${quote(table)} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')})`;
@@ -85,4 +97,22 @@ export function allEventsViewSql(): string {
   return `CREATE OR REPLACE VIEW events AS ${allTables
     .map((t) => `SELECT * FROM ${quote(t.table)}`)
     .join(' UNION ALL BY NAME ')}`;
+}
+
+/**
+ * Every event with `properties` as captured: its own JSON merged with its SDK profile's (the keys never
+ * overlap: a property is either in the profile or inline). What ad-hoc queries see as `events` (their
+ * scoped view shadows that name, so this reads the tables); the profile id stays a storage detail.
+ */
+export function capturedEventsViewSql(): Sql {
+  const all = join(
+    allTables.map((t) => sql`SELECT * FROM ${ident(t.table)}`),
+    ' UNION ALL BY NAME ',
+  );
+  return sql`CREATE OR REPLACE VIEW captured_events AS
+  SELECT e.* EXCLUDE (sdk_profile) REPLACE (CASE
+    WHEN p.properties IS NULL THEN e.properties
+    WHEN e.properties IS NULL THEN CAST(p.properties AS JSON)
+    ELSE json_merge_patch(e.properties, p.properties) END AS properties)
+  FROM (${all}) e LEFT JOIN sdk_profiles p ON p.id = e.sdk_profile`;
 }
