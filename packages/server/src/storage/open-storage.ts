@@ -20,7 +20,9 @@ import { DuckDbSyncStore } from './duckdb/duckdb-sync-store.js';
 import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
-import type { Storage } from './storage.js';
+import { openPgPool } from './postgres/pg-client.js';
+import { openPostgresState } from './postgres/open-postgres-state.js';
+import type { StateStores, Storage } from './storage.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -29,44 +31,10 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
-/**
- * Opens the configured storage (the embedded DuckDB file), plus the SQL connection analytics reads its
- * rollups through, the ingest log's cipher and its loader's sink.
- */
-export async function openStorage(
-  config: FullConfig,
-  logger?: Logger,
-): Promise<
-  Storage & {
-    sql: SqlConnection;
-    recordCipher: RecordCipher | null;
-    alertJournalCipher: RecordCipher | null;
-    summaryRollupsCipher: RecordCipher | null;
-    logSink: DuckDbLogSink;
-  }
-> {
-  const path = embeddedStorePath(
-    config,
-    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
-  );
-  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
-  const key = loadAtRestKey(config);
-  const events = await DuckDbEventStore.open({
-    path,
-    memoryLimit: config.duckdbMemoryLimit,
-    threads: config.duckdbThreads,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
-  });
-  if (logger) logAtRestStatus(logger, key, events.encryption, path);
+/** The state in the embedded DuckDB file, beside the events (so under the same encryption). */
+async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
   return {
-    events,
     subscriptions: await events.subscriptionStore(),
-    queries: events.queryRunner(),
     alerts: await DuckDbAlertStore.open(events, logger),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
@@ -78,6 +46,69 @@ export async function openStorage(
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
+  };
+}
+
+/** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
+async function openSharedState(
+  url: string,
+  logger?: Logger,
+): Promise<{ stores: StateStores; close: () => Promise<void> }> {
+  const pool = openPgPool(url);
+  try {
+    return { stores: await openPostgresState(pool, logger), close: () => pool.end() };
+  } catch (error) {
+    await pool.end();
+    const { host, pathname } = new URL(url); // never the password
+    throw new Error(`PULSE_STATE_URL ${host}${pathname}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Opens the configured storage (the embedded DuckDB file, and PostgreSQL for the state when PULSE_STATE_URL
+ * is set), plus the SQL connection analytics reads its rollups through, the ingest log's cipher and its
+ * loader's sink. `closeState` releases the state's connections (after the stores are flushed and closed).
+ */
+export async function openStorage(
+  config: FullConfig,
+  logger?: Logger,
+): Promise<
+  Storage & {
+    sql: SqlConnection;
+    recordCipher: RecordCipher | null;
+    alertJournalCipher: RecordCipher | null;
+    summaryRollupsCipher: RecordCipher | null;
+    logSink: DuckDbLogSink;
+    closeState: () => Promise<void>;
+  }
+> {
+  const path = embeddedStorePath(
+    config,
+    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+  );
+  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
+  const key = loadAtRestKey(config);
+  const shared = config.stateUrl ? await openSharedState(config.stateUrl, logger) : null;
+  const events = await DuckDbEventStore.open({
+    path,
+    memoryLimit: config.duckdbMemoryLimit,
+    threads: config.duckdbThreads,
+    encryption: key && {
+      key: key.bytes,
+      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+      extensionDir: config.duckdbExtensionDir,
+      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+    },
+  }).catch(async (error: unknown) => {
+    await shared?.close();
+    throw error;
+  });
+  if (logger) logAtRestStatus(logger, key, events.encryption, path);
+  return {
+    events,
+    queries: events.queryRunner(),
+    ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
+    closeState: shared?.close ?? (async () => {}),
     // Its own connection: the startup rebuild (seconds on 10M events) must not block other reads.
     sql: await events.connect(),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.

@@ -1,0 +1,50 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { StateStores } from '../storage.js';
+import { PgApiKeyStore } from './pg-api-key-store.js';
+import { PgAuditLog } from './pg-audit-log.js';
+import { PgRelayDeadLetterStore } from './pg-relay-dead-letter-store.js';
+import { PgRetentionStore } from './pg-retention-store.js';
+import { PgSubscriptionStore } from './pg-subscription-store.js';
+import { PgUserStore } from './pg-user-store.js';
+
+type Opener<K extends keyof StateStores> = (pool: pg.Pool, logger?: Logger) => Promise<StateStores[K]>;
+
+/** Each state store's PostgreSQL adapter; null: none yet, so PULSE_STATE_URL is refused. */
+const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
+  users: (pool) => PgUserStore.open(pool),
+  apiKeys: (pool) => PgApiKeyStore.open(pool),
+  audit: (pool) => PgAuditLog.open(pool),
+  retention: (pool) => PgRetentionStore.open(pool),
+  subscriptions: (pool) => PgSubscriptionStore.open(pool),
+  relayDeadLetters: (pool) => PgRelayDeadLetterStore.open(pool),
+  alerts: null,
+  webhooks: null,
+  reportSchedules: null,
+  insights: null,
+  forecastSeries: null,
+  sync: null,
+};
+
+/** The state stores that cannot be kept in PostgreSQL yet. */
+export function statesWithoutPostgres(): (keyof StateStores)[] {
+  return (Object.keys(adapters) as (keyof StateStores)[]).filter((name) => adapters[name] === null);
+}
+
+/**
+ * Every state store on `pool`, each creating its tables if they are missing. Refuses before touching the
+ * database when any store has no PostgreSQL adapter: the state is kept in one place, never split.
+ */
+export async function openPostgresState(pool: pg.Pool, logger?: Logger): Promise<StateStores> {
+  const missing = statesWithoutPostgres();
+  if (missing.length)
+    throw new Error(
+      `this build cannot keep these stores in PostgreSQL yet: ${missing.join(', ')}. ` +
+        'Unset PULSE_STATE_URL to keep all state in the embedded store.',
+    );
+  const stores: Partial<Record<keyof StateStores, unknown>> = {};
+  // One after another: each creates its tables under the schema lock.
+  for (const [name, adapter] of Object.entries(adapters))
+    stores[name as keyof StateStores] = await adapter?.(pool, logger);
+  return stores as StateStores;
+}
