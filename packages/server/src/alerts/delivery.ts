@@ -69,6 +69,7 @@ export function createAlertDelivery(deps: {
         { err: error, delivery: delivery.id, channel: delivery.channel, attempt: delivery.attempts + 1 },
         'alert notification failed',
       ),
+    onClaimError: (error) => logger.warn({ err: error }, 'claiming due alert notifications failed'),
     onSettled: (delivery, update) => {
       for (const listener of settledListeners)
         try {
@@ -118,13 +119,18 @@ export function createAlertDelivery(deps: {
     /** Hands outbox rows to the dispatcher (the weekly digest's). */
     dispatch: (rows: readonly Delivery[]) => dispatcher.dispatch(rows),
 
-    /** Stores what the journal holds beyond the store (a crash between the two), then journals from there. */
+    /**
+     * Stores what the journal holds beyond the store (a crash between the two) and sends its notifications,
+     * then journals from there.
+     */
     openJournal: async (where: JournalPlace): Promise<void> => {
       let stored = await store.journalStored();
       const { journal, unstored } = await openAlertJournal({ ...where, stored });
       for (const { batch, end } of unstored) {
         await store.write(batch, 'fast', end);
         stored = end;
+        // Written by this process, so held by it (no other claims them): it sends them.
+        dispatcher.dispatch(batch.deliveries);
       }
       journal.release(stored);
       if (unstored.length)

@@ -1,5 +1,5 @@
 import { backoffDelay } from '../net/safe-fetch.js';
-import type { AlertStore, DeliveryUpdate } from '../storage/alert-store.js';
+import { DELIVERY_LEASE_MS, type AlertStore, type DeliveryUpdate } from '../storage/alert-store.js';
 import { DeliveryError, type ChannelRegistry } from './channels/index.js';
 import type { Delivery } from './types.js';
 
@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   policy: RetryPolicy;
   clock: () => number;
   onError: (error: unknown, delivery: Delivery) => void;
+  /** A claim of due rows failed (the next one tries again). */
+  onClaimError: (error: unknown) => void;
   /**
    * Why a row due now must not go out (its alert was muted or snoozed since it was queued), or null. Such
    * a row is set aside as dead with that reason: an operator may still send it with retry.
@@ -25,17 +27,24 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
+/** How often a running dispatcher claims due rows no sender holds (their sender died, or they were retried). */
+const CLAIM_EVERY_MS = DELIVERY_LEASE_MS / 4;
+const CLAIM_BATCH = 500;
+
 /**
  * Sends outbox rows: at once when handed fresh from a commit (no polling on the path to a notification),
  * again with exponential back-off and jitter after a failure, until sent or dead-lettered (a permanent
- * failure, or maxAttempts). `resume` picks up what a previous process left pending. The row id is the
- * idempotency key every channel sends along, so a resend after a crash is recognisable by the receiver.
+ * failure, or maxAttempts). `resume` claims what a previous process left pending, then claims again
+ * periodically: the rows of a process that died while holding them, once their hold runs out. A claim
+ * holds its rows for this process only, so processes sharing the store send each row once. The row id is
+ * the idempotency key every channel sends along, so a resend after a crash is recognisable by the receiver.
  */
 export class Dispatcher {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Rows sent before the store holds them (journaled): their status is written once it does. */
   private readonly storedOf = new Map<string, Promise<void>>();
+  private claimTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -49,11 +58,26 @@ export class Dispatcher {
     }
   }
 
-  /** Loads the pending rows of the store (after a restart) and schedules them; returns how many. */
+  /** Claims the due rows of the store (after a restart) and schedules them, then keeps claiming; returns how many. */
   async resume(): Promise<number> {
-    const pending = await this.options.store.pendingDeliveries();
-    this.dispatch(pending);
-    return pending.length;
+    const claimed = await this.claimDue();
+    if (!this.stopped && !this.claimTimer) {
+      this.claimTimer = setInterval(() => {
+        this.claimDue().catch((error: unknown) => this.options.onClaimError(error));
+      }, CLAIM_EVERY_MS);
+      this.claimTimer.unref();
+    }
+    return claimed;
+  }
+
+  private async claimDue(): Promise<number> {
+    let claimed = 0;
+    for (;;) {
+      const rows = await this.options.store.claimDeliveries(this.options.clock(), CLAIM_BATCH);
+      this.dispatch(rows);
+      claimed += rows.length;
+      if (rows.length < CLAIM_BATCH || this.stopped) return claimed;
+    }
   }
 
   /** Sends a dead-lettered row again (an operator fixed the receiver). */
@@ -72,6 +96,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.claimTimer);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.idle();

@@ -160,6 +160,13 @@ export interface EventHistorySource {
  */
 export type WriteLane = 'fast' | 'bulk';
 
+/**
+ * How long a sender holds an outbox row past its attempt time before another process may claim it: longer
+ * than one send with its timeouts. Rows written by `write` and `insertDeliveries` start held by the writer,
+ * which sends them at once.
+ */
+export const DELIVERY_LEASE_MS = 60_000;
+
 /** Alerts, their transitions, the notification outbox, rules and budgets, durably. */
 export interface AlertStore extends EventStateSource, EventHistorySource {
   /**
@@ -176,10 +183,15 @@ export interface AlertStore extends EventStateSource, EventHistorySource {
   getAlert(id: string): Promise<Alert | null>;
   transitions(alertId: string): Promise<Transition[]>;
 
-  /** Outbox rows still to send (after a restart). */
-  pendingDeliveries(): Promise<Delivery[]>;
+  /**
+   * Takes up to `limit` pending rows that are due at `now` and held by no sender, and holds them for the
+   * caller until `now + DELIVERY_LEASE_MS`: every process sharing the store sends each row once. A sender
+   * that dies lets its rows go when the hold runs out, and another process claims them then.
+   */
+  claimDeliveries(now: number, limit: number): Promise<Delivery[]>;
   listDeliveries(filter: DeliveryFilter): Promise<Delivery[]>;
   getDelivery(id: string): Promise<Delivery | null>;
+  /** Stores send results; a row left pending stays held by its sender until `nextAttemptAt + DELIVERY_LEASE_MS`. */
   updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
   /** Inserts rows whose id is new (idempotent jobs such as the digest); returns the ones inserted. */
   insertDeliveries(rows: readonly Delivery[]): Promise<Delivery[]>;

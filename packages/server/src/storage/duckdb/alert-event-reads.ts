@@ -1,8 +1,15 @@
 import type { BusinessEventName } from '@pulse/events';
-import type { HistoryQuery, LatestRow, RecentRow } from '../alert-store.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type {
+  EventHistorySource,
+  EventStateSource,
+  HistoryQuery,
+  LatestRow,
+  RecentRow,
+} from '../alert-store.js';
 import { plain, str, type Row } from './alert-rows.js';
 import { eventTables } from './schema.js';
-import { ident, isIn, join, sql, timestamp as time, type Sql } from './sql.js';
+import { ident, isIn, join, readRows, sql, timestamp as time, type Sql } from './sql.js';
 
 /* What the alert rules read from the event tables (latest state per entity, recent events), not alert tables. */
 
@@ -121,4 +128,20 @@ export async function eventsBetween(
     });
     return { tenantId: String(r.tenant_id), uuid: String(r.__uuid), timestamp: Number(r.__ts), values };
   });
+}
+
+/**
+ * These reads on a connection of their own to the event database, for an alert store kept elsewhere
+ * (PostgreSQL): a rebuild at start (seconds on large stores) must not hold up other reads.
+ */
+export async function openDuckDbAlertEventSource(db: {
+  connect(): Promise<DuckDBConnection>;
+}): Promise<EventStateSource & EventHistorySource> {
+  const connection = await db.connect();
+  const rows = (statement: Sql) => readRows(connection, statement);
+  return {
+    latestByEntity: (query) => latestByEntity(rows, query),
+    recentEvents: (query) => recentEvents(rows, query),
+    eventsBetween: (query) => eventsBetween(rows, query),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Alert, Delivery, DurableChannelKind, Notification, Transition } from '../../alerts/types.js';
 import type { SqlValue } from '../../sql.js';
+import { DELIVERY_LEASE_MS } from '../alert-store.js';
 import type { TableColumn } from './alert-tables.js';
 import { join, sql, timestamp as time, type Sql } from './sql.js';
 import { msOrNull as ms } from './sql-values.js';
@@ -136,6 +137,7 @@ export const deliveryRow = (d: Delivery): Row => ({
   last_error: d.lastError,
   created_at: d.createdAt,
   sent_at: d.sentAt,
+  claimed_until: d.nextAttemptAt + DELIVERY_LEASE_MS,
 });
 
 export function toDelivery(r: Row): Delivery {

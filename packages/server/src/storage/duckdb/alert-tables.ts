@@ -60,6 +60,8 @@ export const outboxTable: TableColumn[] = [
   c('last_error', 'VARCHAR', false),
   c('created_at', 'TIMESTAMP'),
   c('sent_at', 'TIMESTAMP', false),
+  // Added later, as the alerts' outlook: which sender holds a pending row until when (alert-store.ts).
+  c('claimed_until', 'TIMESTAMP', false),
 ];
 
 const create = (table: string, columns: readonly TableColumn[]) =>
@@ -83,6 +85,7 @@ export const tablesSql = [
      QUALIFY row_number() OVER (PARTITION BY id ORDER BY updated_at DESC, count DESC) = 1`,
   create('alert_transitions', transitionTable),
   create('alert_outbox', outboxTable),
+  `ALTER TABLE alert_outbox ADD COLUMN IF NOT EXISTS claimed_until TIMESTAMP`,
   `CREATE INDEX IF NOT EXISTS alert_outbox_id ON alert_outbox (id)`,
   // Whole sets, replaced by delete + insert in one transaction.
   `CREATE TABLE IF NOT EXISTS alert_rules (position INTEGER NOT NULL, id VARCHAR NOT NULL, rule JSON NOT NULL, updated_at TIMESTAMP NOT NULL)`,

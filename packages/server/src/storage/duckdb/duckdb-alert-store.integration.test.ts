@@ -4,75 +4,12 @@ import { checkBusinessEvent, type BusinessEventName } from '@pulse/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRules } from '../../alerts/default-rules.js';
 import type { Rule } from '../../alerts/rule-model.js';
-import type { Alert, Delivery, Transition } from '../../alerts/types.js';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
+import { runAlertStoreContract } from '../alert-store.contract.js';
+import { opened, T0 } from '../../../test/helpers/alert-fixtures.js';
 import { DuckDbAlertStore } from './duckdb-alert-store.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
-
-const T0 = Date.parse('2026-03-10T12:00:00Z');
-
-const alert = (over: Partial<Alert> = {}): Alert => ({
-  id: randomUUID(),
-  ruleId: 'revenue-loss-critical',
-  ruleName: 'Negative revenue impact over $10,000',
-  severity: 'critical',
-  outlook: 'risk',
-  tenantId: 'acme',
-  dedupKey: 'revenue-loss-critical|acme|event_type=churn',
-  keyParts: { event_type: 'churn' },
-  state: 'open',
-  title: "O'Brien's churn — $12,500",
-  summary: 'impact_amount 12,500 > 10,000',
-  amount: 12_500,
-  value: null,
-  eventUuids: ['e-1'],
-  count: 1,
-  firstSeen: T0,
-  lastSeen: T0,
-  lastEventAt: T0 - 1000,
-  acknowledgedBy: null,
-  acknowledgedAt: null,
-  ackComment: null,
-  resolvedBy: null,
-  resolvedAt: null,
-  resolveComment: null,
-  resolution: null,
-  backfill: false,
-  updatedAt: T0,
-  ...over,
-});
-
-const transition = (a: Alert): Transition => ({
-  id: randomUUID(),
-  alertId: a.id,
-  kind: 'opened',
-  at: T0,
-  actor: 'pulse',
-  comment: null,
-  backfill: false,
-});
-
-const delivery = (a: Alert, t: Transition, channel: Delivery['channel'] = 'webhook'): Delivery => ({
-  id: `${t.id}.${channel}`,
-  alertId: a.id,
-  transitionId: t.id,
-  channel,
-  target: '',
-  payload: {
-    type: 'digest',
-    idempotency_key: `${t.id}.${channel}`,
-    period: { from: 'a', to: 'b' },
-    alerts: [],
-    link: null,
-  },
-  status: 'pending',
-  attempts: 0,
-  nextAttemptAt: T0,
-  lastError: null,
-  createdAt: T0,
-  sentAt: null,
-});
 
 function captured(
   name: BusinessEventName,
@@ -87,154 +24,44 @@ function captured(
   return { uuid, event: name, distinctId: tenant, timestamp: at, properties };
 }
 
-let events: DuckDbEventStore;
-let store: DuckDbAlertStore;
-
-beforeEach(async () => {
-  events = await DuckDbEventStore.open({
+runAlertStoreContract('DuckDB', async () => {
+  const db = await DuckDbEventStore.open({
     path: join(temporaryDirectory('pulse-alert-store-'), 'p.duckdb'),
   });
-  store = await DuckDbAlertStore.open(events);
-});
-
-afterEach(async () => {
-  await store.close();
-  await events.close();
+  const alerts = await DuckDbAlertStore.open(db);
+  return {
+    store: alerts,
+    close: async () => {
+      await alerts.close();
+      await db.close();
+    },
+  };
 });
 
 describe('DuckDbAlertStore', () => {
-  it('writes an alert, its transition and its outbox rows in one transaction, or nothing', async () => {
-    const a = alert();
-    const t = transition(a);
-    await store.write({
-      alerts: [a],
-      transitions: [t],
-      deliveries: [delivery(a, t), delivery(a, t, 'slack')],
-    });
-    expect(await store.getAlert(a.id)).toEqual(a);
-    expect(await store.activeAlerts()).toEqual([a]);
-    expect(await store.transitions(a.id)).toEqual([t]);
-    expect((await store.pendingDeliveries()).map((d) => d.id).sort()).toEqual([
-      `${t.id}.slack`,
-      `${t.id}.webhook`,
-    ]);
+  let events: DuckDbEventStore;
+  let store: DuckDbAlertStore;
 
-    // The outbox insert (the last statement) fails: the alert and transition written before it must not stay.
-    const b = alert({ dedupKey: 'other' });
-    const tb = transition(b);
-    const broken = { ...delivery(b, tb), channel: null as unknown as Delivery['channel'] };
-    await expect(store.write({ alerts: [b], transitions: [tb], deliveries: [broken] })).rejects.toThrow(
-      /NOT NULL/,
-    );
-    expect(await store.getAlert(b.id)).toBeNull();
-    expect(await store.transitions(b.id)).toEqual([]);
-    expect(await store.pendingDeliveries()).toHaveLength(2);
-
-    // Snapshots replace by id.
-    await store.write({
-      alerts: [{ ...a, count: 5, state: 'resolved', resolvedAt: T0 + 1 }],
-      transitions: [],
-      deliveries: [],
+  beforeEach(async () => {
+    events = await DuckDbEventStore.open({
+      path: join(temporaryDirectory('pulse-alert-store-'), 'p.duckdb'),
     });
-    expect(await store.getAlert(a.id)).toMatchObject({ count: 5, state: 'resolved', resolvedAt: T0 + 1 });
-    expect(await store.activeAlerts()).toEqual([]);
+    store = await DuckDbAlertStore.open(events);
   });
 
-  it('bulk-loads large batches (staged NDJSON) and replaces their snapshots', async () => {
-    const many = Array.from({ length: 200 }, (_, i) =>
-      alert({ dedupKey: `k${i}`, keyParts: { n: String(i) } }),
-    );
-    const opened = many.map(transition);
-    await store.write({
-      alerts: many,
-      transitions: opened,
-      deliveries: many.map((a, i) => delivery(a, opened[i] as Transition)),
-    });
-    expect(await store.activeAlerts()).toHaveLength(200);
-    await store.write({
-      alerts: many.map((a) => ({ ...a, count: 7, eventUuids: ['x', "it's"] })),
-      transitions: [],
-      deliveries: [],
-    });
-    const after = await store.activeAlerts();
-    expect(after).toHaveLength(200);
-    expect(after.every((a) => a.count === 7 && a.eventUuids[1] === "it's")).toBe(true);
-    expect(await store.getAlert(many[42]?.id ?? '')).toEqual({
-      ...many[42],
-      count: 7,
-      eventUuids: ['x', "it's"],
-    });
-    expect(await store.pendingDeliveries()).toHaveLength(200);
+  afterEach(async () => {
+    await store.close();
+    await events.close();
   });
 
-  it('lists alerts by state, severity, tenant, rule and time', async () => {
-    const rows = [
-      alert({ severity: 'critical', tenantId: 'acme', lastSeen: T0, firstSeen: T0 }),
-      alert({
-        severity: 'high',
-        tenantId: 'acme',
-        ruleId: 'efficiency-low-high',
-        lastSeen: T0 + 10,
-        firstSeen: T0,
-      }),
-      alert({
-        severity: 'medium',
-        tenantId: 'globex',
-        state: 'resolved',
-        lastSeen: T0 + 20,
-        firstSeen: T0 + 5,
-      }),
-    ];
-    await store.write({ alerts: rows, transitions: [], deliveries: [] });
-    const ids = async (filter: Parameters<DuckDbAlertStore['listAlerts']>[0]) =>
-      (await store.listAlerts(filter)).map((a) => rows.indexOf(rows.find((r) => r.id === a.id) as Alert));
-    expect(await ids({ limit: 10 })).toEqual([2, 1, 0]);
-    expect(await ids({ states: ['open'], limit: 10 })).toEqual([1, 0]);
-    expect(await ids({ severities: ['critical', 'medium'], limit: 10 })).toEqual([2, 0]);
-    expect(await ids({ tenants: ['globex'], limit: 10 })).toEqual([2]);
-    expect(await ids({ rules: ['efficiency-low-high'], limit: 10 })).toEqual([1]);
-    expect(await ids({ from: T0 + 10, limit: 10 })).toEqual([2, 1]);
-    expect(await ids({ to: T0 + 5, limit: 10 })).toEqual([1, 0]);
-    expect(await ids({ limit: 1 })).toEqual([2]);
-  });
-
-  it('updates outbox rows and inserts idempotent ones once', async () => {
-    const a = alert();
-    const t = transition(a);
-    const d = delivery(a, t);
+  it('lets go, on open, of the outbox rows a previous process held: the file has no other process', async () => {
+    const { alert: a, transition: t, delivery: d } = opened();
     await store.write({ alerts: [a], transitions: [t], deliveries: [d] });
-    await store.updateDeliveries([
-      { id: d.id, status: 'dead', attempts: 3, nextAttemptAt: T0, lastError: '400 no', sentAt: null },
-    ]);
-    expect(await store.getDelivery(d.id)).toMatchObject({ status: 'dead', attempts: 3, lastError: '400 no' });
-    expect(await store.pendingDeliveries()).toEqual([]);
-    expect((await store.listDeliveries({ statuses: ['dead'], limit: 5 })).map((x) => x.id)).toEqual([d.id]);
-    const digest = {
-      ...d,
-      id: 'digest.2026-03-09T08:00:00.000Z.email.ceo@acme',
-      alertId: null,
-      transitionId: null,
-    };
-    expect(await store.insertDeliveries([digest])).toHaveLength(1);
-    expect(await store.insertDeliveries([digest])).toHaveLength(0);
-  });
-
-  it('keeps rules and budgets', async () => {
-    expect(await store.loadRules()).toBeNull();
-    await store.saveRules(defaultRules);
-    expect(await store.loadRules()).toEqual(JSON.parse(JSON.stringify(defaultRules)));
-    await store.saveRules([]);
-    expect(await store.loadRules()).toEqual([]);
-    await store.replaceBudgets('acme', [
-      { tenantId: 'acme', resourceType: null, monthlyUsd: 10_000, updatedAt: T0 },
-      { tenantId: 'acme', resourceType: 'database', monthlyUsd: 1_000, updatedAt: T0 },
-    ]);
-    await store.replaceBudgets('acme', [
-      { tenantId: 'acme', resourceType: null, monthlyUsd: 9_000, updatedAt: T0 },
-    ]);
-    expect(await store.listBudgets()).toEqual([
-      { tenantId: 'acme', resourceType: null, monthlyUsd: 9_000, updatedAt: T0 },
-    ]);
+    expect(await store.claimDeliveries(T0, 10)).toEqual([]);
+    await store.close();
+    store = await DuckDbAlertStore.open(events);
+    expect(await store.claimDeliveries(T0, 10)).toEqual([d]);
+    expect(await store.claimDeliveries(T0, 10)).toEqual([]);
   });
 
   it('rewrites rules stored with the former field names once, on open, and logs how many', async () => {

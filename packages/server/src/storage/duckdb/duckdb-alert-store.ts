@@ -17,6 +17,7 @@ import type {
   SilenceFilter,
   WriteLane,
 } from '../alert-store.js';
+import { DELIVERY_LEASE_MS } from '../alert-store.js';
 import {
   alertGroupsSql,
   alertPageSql,
@@ -46,6 +47,8 @@ import { selectFromStaging } from './read-json-sql.js';
 import { StagingArea } from './staging.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Above this many rows, a batch is bulk-loaded from a staged NDJSON file instead of a VALUES list. */
 const STAGE_ABOVE = 32;
 
@@ -74,6 +77,8 @@ export class DuckDbAlertStore implements AlertStore {
     const renamed = await renameStoredRuleFields(writer);
     if (renamed)
       logger?.info({ rules: renamed }, 'stored alert rules rewritten to the camelCase field names');
+    // The file has one process: what a previous one held is this one's to send, at once.
+    await writer.run(`UPDATE alert_outbox SET claimed_until = NULL WHERE status = 'pending'`);
     const classified = await classifyStoredOutlooks(writer);
     if (classified)
       logger?.info({ rules: classified }, 'stored alert rules classified as risk or opportunity');
@@ -222,12 +227,18 @@ export class DuckDbAlertStore implements AlertStore {
     }));
   }
 
-  async pendingDeliveries(): Promise<Delivery[]> {
-    return (
-      await this.rows(
-        sql`SELECT ${deliverySelect} FROM alert_outbox WHERE status = 'pending' ORDER BY next_attempt_at, id`,
-      )
-    ).map(toDelivery);
+  claimDeliveries(now: number, limit: number): Promise<Delivery[]> {
+    return this.exclusive(async () => {
+      const rows = await readRows(
+        this.writer,
+        sql`UPDATE alert_outbox SET claimed_until = ${time(now + DELIVERY_LEASE_MS)} WHERE id IN (
+          SELECT id FROM alert_outbox WHERE status = 'pending'
+            AND coalesce(claimed_until, next_attempt_at) <= ${time(now)}
+          ORDER BY next_attempt_at, id LIMIT ${Math.trunc(limit)})
+        RETURNING ${deliverySelect}`,
+      );
+      return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || cmp(a.id, b.id));
+    });
   }
 
   async listDeliveries(filter: DeliveryFilter): Promise<Delivery[]> {
@@ -251,8 +262,8 @@ export class DuckDbAlertStore implements AlertStore {
       [...latest.values()].map(
         (u) =>
           sql`UPDATE alert_outbox SET status = ${u.status}, attempts = ${u.attempts},
-           next_attempt_at = ${time(u.nextAttemptAt)}, last_error = ${u.lastError}, sent_at = ${time(u.sentAt)}
-           WHERE id = ${u.id}`,
+           next_attempt_at = ${time(u.nextAttemptAt)}, last_error = ${u.lastError}, sent_at = ${time(u.sentAt)},
+           claimed_until = ${time(u.nextAttemptAt + DELIVERY_LEASE_MS)} WHERE id = ${u.id}`,
       ),
     );
   }
