@@ -21,7 +21,12 @@ import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
 import { openPgPool } from './postgres/pg-client.js';
-import { openPostgresState } from './postgres/open-postgres-state.js';
+import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
+import {
+  openPostgresState,
+  refuseIncompletePostgresState,
+  type PostgresStateContext,
+} from './postgres/open-postgres-state.js';
 import type { StateStores, Storage } from './storage.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
@@ -52,11 +57,11 @@ async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Pro
 /** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
 async function openSharedState(
   url: string,
-  logger?: Logger,
+  context: PostgresStateContext,
 ): Promise<{ stores: StateStores; close: () => Promise<void> }> {
   const pool = openPgPool(url);
   try {
-    return { stores: await openPostgresState(pool, logger), close: () => pool.end() };
+    return { stores: await openPostgresState(pool, context), close: () => pool.end() };
   } catch (error) {
     await pool.end();
     const { host, pathname } = new URL(url); // never the password
@@ -88,7 +93,8 @@ export async function openStorage(
   );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
-  const shared = config.stateUrl ? await openSharedState(config.stateUrl, logger) : null;
+  // Refused before anything is opened or created.
+  if (config.stateUrl) refuseIncompletePostgresState();
   const events = await DuckDbEventStore.open({
     path,
     memoryLimit: config.duckdbMemoryLimit,
@@ -99,10 +105,16 @@ export async function openStorage(
       extensionDir: config.duckdbExtensionDir,
       allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
     },
-  }).catch(async (error: unknown) => {
-    await shared?.close();
-    throw error;
   });
+  const shared = config.stateUrl
+    ? await openSharedState(config.stateUrl, {
+        alertEvents: await openDuckDbAlertEventSource(events),
+        ...(logger ? { logger } : {}),
+      }).catch(async (error: unknown) => {
+        await events.close();
+        throw error;
+      })
+    : null;
   if (logger) logAtRestStatus(logger, key, events.encryption, path);
   return {
     events,

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { EventHistorySource, EventStateSource } from '../alert-store.js';
 import type { StateStores } from '../storage.js';
+import { PgAlertStore } from './pg-alert-store.js';
 import { PgApiKeyStore } from './pg-api-key-store.js';
 import { PgAuditLog } from './pg-audit-log.js';
 import { PgRelayDeadLetterStore } from './pg-relay-dead-letter-store.js';
@@ -8,7 +10,16 @@ import { PgRetentionStore } from './pg-retention-store.js';
 import { PgSubscriptionStore } from './pg-subscription-store.js';
 import { PgUserStore } from './pg-user-store.js';
 
-type Opener<K extends keyof StateStores> = (pool: pg.Pool, logger?: Logger) => Promise<StateStores[K]>;
+/** What the state stores need besides the pool: the alert rules rebuild from the stored events. */
+export interface PostgresStateContext {
+  alertEvents: EventStateSource & EventHistorySource;
+  logger?: Logger;
+}
+
+type Opener<K extends keyof StateStores> = (
+  pool: pg.Pool,
+  context: PostgresStateContext,
+) => Promise<StateStores[K]>;
 
 /** Each state store's PostgreSQL adapter; null: none yet, so PULSE_STATE_URL is refused. */
 const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
@@ -18,7 +29,7 @@ const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
   retention: (pool) => PgRetentionStore.open(pool),
   subscriptions: (pool) => PgSubscriptionStore.open(pool),
   relayDeadLetters: (pool) => PgRelayDeadLetterStore.open(pool),
-  alerts: null,
+  alerts: (pool, { alertEvents, logger }) => PgAlertStore.open(pool, alertEvents, logger),
   webhooks: null,
   reportSchedules: null,
   insights: null,
@@ -31,20 +42,22 @@ export function statesWithoutPostgres(): (keyof StateStores)[] {
   return (Object.keys(adapters) as (keyof StateStores)[]).filter((name) => adapters[name] === null);
 }
 
-/**
- * Every state store on `pool`, each creating its tables if they are missing. Refuses before touching the
- * database when any store has no PostgreSQL adapter: the state is kept in one place, never split.
- */
-export async function openPostgresState(pool: pg.Pool, logger?: Logger): Promise<StateStores> {
+/** Throws, naming them, when some state stores cannot be kept in PostgreSQL: the state is never split. */
+export function refuseIncompletePostgresState(): void {
   const missing = statesWithoutPostgres();
   if (missing.length)
     throw new Error(
-      `this build cannot keep these stores in PostgreSQL yet: ${missing.join(', ')}. ` +
+      `PULSE_STATE_URL is set, but this build cannot keep these stores in PostgreSQL yet: ${missing.join(', ')}. ` +
         'Unset PULSE_STATE_URL to keep all state in the embedded store.',
     );
+}
+
+/** Every state store on `pool`, each creating its tables if they are missing. */
+export async function openPostgresState(pool: pg.Pool, context: PostgresStateContext): Promise<StateStores> {
+  refuseIncompletePostgresState();
   const stores: Partial<Record<keyof StateStores, unknown>> = {};
   // One after another: each creates its tables under the schema lock.
   for (const [name, adapter] of Object.entries(adapters))
-    stores[name as keyof StateStores] = await adapter?.(pool, logger);
+    stores[name as keyof StateStores] = await adapter?.(pool, context);
   return stores as StateStores;
 }
