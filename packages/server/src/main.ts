@@ -122,6 +122,7 @@ export async function openPipeline(
     await storage.audit.flush();
     await storage.alerts.close();
     await store.close();
+    await storage.closeState();
   };
   return { storage, store, metrics, stream, pipeline, close, loader, relayCursor };
 }

@@ -1,4 +1,4 @@
-import { BadValue, bool, byteSize, int, key, optStr, str } from './keys.js';
+import { BadValue, bool, byteSize, int, key, optStr, str, url } from './keys.js';
 import { checkPolicies, describeProblems } from '../retention/policy.js';
 import { DEFAULT_RETENTION_CRON } from '../retention/schedule.js';
 import type { RetentionPolicy } from '../storage/retention-store.js';
@@ -19,6 +19,16 @@ const retentionPolicies = (raw: unknown): RetentionPolicy[] | undefined => {
   return policies;
 };
 
+/** PULSE_STATE_URL: a PostgreSQL connection URL; its password is never echoed back in a refusal. */
+const postgresUrl = (raw: unknown): string | undefined => {
+  try {
+    return url(['postgres:', 'postgresql:'])(raw);
+  } catch (error) {
+    if (!(error instanceof BadValue)) throw error;
+    throw new BadValue('must be a PostgreSQL URL, postgres://user:password@host:5432/database');
+  }
+};
+
 /** The store: its engine, encryption at rest, memory, ad-hoc query limits and retention. */
 export const storageKeys = {
   storeUrl: key({
@@ -27,6 +37,15 @@ export const storageKeys = {
     default: undefined,
     parse: optStr,
     description: 'Event store; default the embedded DuckDB file in the data dir',
+  }),
+  stateUrl: key({
+    env: 'PULSE_STATE_URL',
+    file: 'stateUrl',
+    default: undefined,
+    parse: postgresUrl,
+    secret: true,
+    description:
+      'PostgreSQL database (postgres://… or postgresql://…) holding the shared state: users and sessions, API keys, the audit trail, retention policies, subscriptions, alerts and the rest, so several Pulse processes can share it. Unset: kept in the embedded store',
   }),
   encryptionKeyFile: key({
     env: 'PULSE_ENCRYPTION_KEY_FILE',

@@ -20,7 +20,14 @@ import { DuckDbSyncStore } from './duckdb/duckdb-sync-store.js';
 import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
-import type { Storage } from './storage.js';
+import { openPgPool } from './postgres/pg-client.js';
+import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
+import {
+  openPostgresState,
+  refuseIncompletePostgresState,
+  type PostgresStateContext,
+} from './postgres/open-postgres-state.js';
+import type { StateStores, Storage } from './storage.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
@@ -29,43 +36,10 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
-/**
- * Opens the configured storage (the embedded DuckDB file), plus the ingest log's cipher and its loader's sink.
- */
-export async function openStorage(
-  config: FullConfig,
-  logger?: Logger,
-): Promise<
-  Storage & {
-    recordCipher: RecordCipher | null;
-    alertJournalCipher: RecordCipher | null;
-    summaryRollupsCipher: RecordCipher | null;
-    logSink: DuckDbLogSink;
-  }
-> {
-  const path = embeddedStorePath(
-    config,
-    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
-  );
-  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
-  const key = loadAtRestKey(config);
-  const events = await DuckDbEventStore.open({
-    path,
-    memoryLimit: config.duckdbMemoryLimit,
-    threads: config.duckdbThreads,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
-  });
-  if (logger) logAtRestStatus(logger, key, events.encryption, path);
+/** The state in the embedded DuckDB file, beside the events (so under the same encryption). */
+async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
   return {
-    events,
     subscriptions: await events.subscriptionStore(),
-    queries: events.queryRunner(),
-    analyticsReads: await DuckDbAnalyticsReads.open(events),
     alerts: await DuckDbAlertStore.open(events, logger),
     apiKeys: await DuckDbApiKeyStore.open(events),
     audit: await DuckDbAuditLog.open(events),
@@ -77,6 +51,75 @@ export async function openStorage(
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
+  };
+}
+
+/** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
+async function openSharedState(
+  url: string,
+  context: PostgresStateContext,
+): Promise<{ stores: StateStores; close: () => Promise<void> }> {
+  const pool = openPgPool(url);
+  try {
+    return { stores: await openPostgresState(pool, context), close: () => pool.end() };
+  } catch (error) {
+    await pool.end();
+    const { host, pathname } = new URL(url); // never the password
+    throw new Error(`PULSE_STATE_URL ${host}${pathname}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Opens the configured storage (the embedded DuckDB file, and PostgreSQL for the state when PULSE_STATE_URL
+ * is set), plus the ingest log's cipher and its loader's sink. `closeState` releases the state's connections (after the stores are flushed and closed).
+ */
+export async function openStorage(
+  config: FullConfig,
+  logger?: Logger,
+): Promise<
+  Storage & {
+    recordCipher: RecordCipher | null;
+    alertJournalCipher: RecordCipher | null;
+    summaryRollupsCipher: RecordCipher | null;
+    logSink: DuckDbLogSink;
+    closeState: () => Promise<void>;
+  }
+> {
+  const path = embeddedStorePath(
+    config,
+    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+  );
+  // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
+  const key = loadAtRestKey(config);
+  // Refused before anything is opened or created.
+  if (config.stateUrl) refuseIncompletePostgresState();
+  const events = await DuckDbEventStore.open({
+    path,
+    memoryLimit: config.duckdbMemoryLimit,
+    threads: config.duckdbThreads,
+    encryption: key && {
+      key: key.bytes,
+      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+      extensionDir: config.duckdbExtensionDir,
+      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+    },
+  });
+  const shared = config.stateUrl
+    ? await openSharedState(config.stateUrl, {
+        alertEvents: await openDuckDbAlertEventSource(events),
+        ...(logger ? { logger } : {}),
+      }).catch(async (error: unknown) => {
+        await events.close();
+        throw error;
+      })
+    : null;
+  if (logger) logAtRestStatus(logger, key, events.encryption, path);
+  return {
+    events,
+    queries: events.queryRunner(),
+    ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
+    closeState: shared?.close ?? (async () => {}),
+    analyticsReads: await DuckDbAnalyticsReads.open(events),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.

@@ -32,3 +32,20 @@ export interface Storage {
   relayDeadLetters: RelayDeadLetterStore;
   reportSchedules: ReportScheduleStore;
 }
+
+/** The small mutable state (as opposed to the events): kept in the embedded store, or in PostgreSQL. */
+export type StateStores = Pick<
+  Storage,
+  | 'subscriptions'
+  | 'alerts'
+  | 'apiKeys'
+  | 'audit'
+  | 'retention'
+  | 'users'
+  | 'webhooks'
+  | 'insights'
+  | 'forecastSeries'
+  | 'sync'
+  | 'relayDeadLetters'
+  | 'reportSchedules'
+>;
