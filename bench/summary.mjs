@@ -23,6 +23,7 @@ const { loadEvents } = await import(join(dist, 'ingestion/load-events.js'));
 const { EventStream } = await import(join(dist, 'ingestion/event-stream.js'));
 const { DuckDbEventStore } = await import(join(dist, 'storage/duckdb/duckdb-event-store.js'));
 const { createAnalytics } = await import(join(dist, 'analytics/analytics.js'));
+const { DuckDbAnalyticsReads } = await import(join(dist, 'storage/duckdb/duckdb-analytics-reads.js'));
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -101,7 +102,7 @@ const stream = new EventStream((error) => console.error(error));
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const analytics = createAnalytics({
-  connection: store.readConnection,
+  reads: await DuckDbAnalyticsReads.open(store),
   stream,
   clock: () => NOW,
   preloadDefaultWindow: false,
