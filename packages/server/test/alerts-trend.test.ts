@@ -1,24 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { describe, expect, it } from 'vitest';
+import { restartableServers, type TestServer } from './helpers/pulse-server.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
 const hour = 3_600_000;
 /** Whole hours in the recent past, so buckets line up and the events are not in the future. */
 const T0 = Math.floor(Date.now() / hour) * hour - 12 * hour;
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function start(dataDir?: string): Promise<TestServer> {
-  const server = await startTestServer({}, dataDir);
-  servers.push(server);
-  return server;
-}
-async function stop(server: TestServer): Promise<void> {
-  servers.splice(servers.indexOf(server), 1);
-  await server.close();
-}
+const { start, stop } = restartableServers();
 
 const revenue = (amount: number, at: number, type = 'negative', tenant = 'acme') => ({
   event: 'revenue_impact_event',

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/pulse-server.js';
+import { describe, expect, it } from 'vitest';
+import { restartableServers, type TestServer } from './helpers/pulse-server.js';
 
 const hour = 3_600_000;
 /** Whole hours in the recent past, so buckets line up and no event is in the future. */
@@ -79,19 +79,7 @@ const dropRule = {
   },
 };
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function start(dataDir?: string): Promise<TestServer> {
-  const server = await startTestServer({}, dataDir);
-  servers.push(server);
-  return server;
-}
-async function stop(server: TestServer): Promise<void> {
-  servers.splice(servers.indexOf(server), 1);
-  await server.close();
-}
+const { start, stop } = restartableServers();
 
 async function ingest(server: TestServer, events: readonly (typeof history)[number][]): Promise<void> {
   await server.pipeline.ingest(events);

@@ -27,3 +27,7 @@ export interface AuditLog {
   /** Resolves once every append made so far is written (before shutdown). */
   flush(): Promise<void>;
 }
+
+/** How a filter's action matches: a prefix when it ends in '.' or '*' (the '*' dropped), else exactly. */
+export const actionMatch = (action: string): { prefix: string } | { exact: string } =>
+  /[.*]$/.test(action) ? { prefix: action.replace(/\*$/, '') } : { exact: action };

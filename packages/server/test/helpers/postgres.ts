@@ -3,6 +3,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { openPgPool } from '../../src/storage/postgres/pg-client.js';
 import { temporaryDirectory } from './temp-dir.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -117,4 +119,53 @@ export async function createStateDatabase(postgres: TestPostgres): Promise<strin
   if (role.rowCount === 0) await postgres.admin(`CREATE ROLE pulse LOGIN PASSWORD 'pulse-state-pw'`);
   await postgres.admin(`CREATE DATABASE ${name} OWNER pulse`);
   return `postgres://pulse:pulse-state-pw@127.0.0.1:${postgres.port}/${name}`;
+}
+
+export interface SuitePostgres {
+  /** The suite's running server (started before its first test). */
+  readonly server: TestPostgres;
+  /**
+   * `count` pools on one fresh state database, as that many Pulse processes have; `urlOptions` is appended to
+   * the URL of all but the first. Pools the test has not ended are ended after it.
+   */
+  freshPools(count: number, urlOptions?: string): Promise<pg.Pool[]>;
+  /** One pool on a fresh state database (ended after the test if the test has not). */
+  freshPool(): Promise<pg.Pool>;
+}
+
+/**
+ * A describe block with a real PostgreSQL started for it and stopped after it; skipped, with the reason in
+ * its name, where PostgreSQL is not installed outside CI.
+ */
+export function describeWithPostgres(name: string, suite: (postgres: SuitePostgres) => void): void {
+  const unavailable = postgresUnavailable();
+  describe.skipIf(unavailable !== null)(`${name} ${unavailable ?? ''}`, () => {
+    let server: TestPostgres | undefined;
+    let open: pg.Pool[] = [];
+    beforeAll(async () => {
+      server = await startPostgres();
+    }, 60_000);
+    afterEach(async () => {
+      await Promise.all(open.filter((pool) => !pool.ended && !pool.ending).map((pool) => pool.end()));
+      open = [];
+    });
+    afterAll(async () => server?.stop());
+    const postgres: SuitePostgres = {
+      get server() {
+        if (!server) throw new Error('PostgreSQL is not started yet (use it inside a test or hook)');
+        return server;
+      },
+      async freshPools(count, urlOptions = '') {
+        const url = await createStateDatabase(postgres.server);
+        const pools = Array.from({ length: count }, (_, i) => openPgPool(i === 0 ? url : url + urlOptions));
+        open.push(...pools);
+        return pools;
+      },
+      async freshPool() {
+        const [pool] = await postgres.freshPools(1);
+        return pool as pg.Pool;
+      },
+    };
+    suite(postgres);
+  });
 }

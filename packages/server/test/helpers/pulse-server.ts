@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { startServer, type Edges, type RunningServer } from '../../src/main.js';
 import { temporaryDirectory } from './temp-dir.js';
@@ -46,4 +47,29 @@ export async function startTestServer(
     return { status: response.status, body: (await response.json()) as T };
   };
   return { ...server, dataDir, api };
+}
+
+/**
+ * Servers a test file starts and restarts (same data dir), each closed after its test if it is still up.
+ * Call at the top of a test file.
+ */
+export function restartableServers(): {
+  start: (dataDir?: string) => Promise<TestServer>;
+  stop: (server: TestServer) => Promise<void>;
+} {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return {
+    async start(dataDir) {
+      const server = await startTestServer({}, dataDir);
+      servers.push(server);
+      return server;
+    },
+    async stop(server) {
+      servers.splice(servers.indexOf(server), 1);
+      await server.close();
+    },
+  };
 }

@@ -1,10 +1,7 @@
 import type { Silence, SilencedSet } from '../../alerts/silences.js';
-import type { AlertFilter, AlertGroupQuery, AlertGroupRow, SilenceFilter } from '../alert-store.js';
-import type { Row } from './alert-rows.js';
-import { str } from './alert-rows.js';
+import type { AlertFilter, AlertGroupQuery, SilenceFilter } from '../alert-store.js';
 import { literal } from '../../sql.js';
 import { isIn, join, sql, timestamp as time, type Sql } from './sql.js';
-import { msOrNull as ms } from './sql-values.js';
 
 /** Snoozes and mutes: rewritten whole by id (delete + insert) when cancelled. */
 export const silenceTableSql = `CREATE TABLE IF NOT EXISTS alert_silences (id VARCHAR NOT NULL, kind VARCHAR NOT NULL,
@@ -80,32 +77,6 @@ export function alertGroupsSql(query: AlertGroupQuery): Sql {
     FROM grouped ${page} ORDER BY grouped.last_seen DESC, tenant_id, rule_id LIMIT ${Math.trunc(query.filter.limit)}`;
 }
 
-const severityByRank = ['critical', 'high', 'medium'] as const;
-
-export function toGroupRow(r: Row, sliceCount: number): AlertGroupRow {
-  const counts = new Array<number>(sliceCount).fill(0);
-  for (const pair of (r.slices ?? []) as [number, number][])
-    counts[pair[0]] = (counts[pair[0]] ?? 0) + pair[1];
-  return {
-    tenantId: String(r.tenant_id),
-    ruleId: String(r.rule_id),
-    ruleName: String(r.rule_name),
-    severity: severityByRank[Number(r.severity_rank)] ?? 'medium',
-    outlook: r.outlook === 'opportunity' ? 'opportunity' : 'risk',
-    title: String(r.title),
-    latestId: String(r.latest_id),
-    alerts: Number(r.alerts),
-    occurrences: Number(r.occurrences),
-    open: Number(r.open),
-    acknowledged: Number(r.acknowledged),
-    resolved: Number(r.resolved),
-    amount: r.amount === null ? null : Number(r.amount),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    counts,
-  };
-}
-
 const silenceSelect = sql`id, kind, alert_id, tenant_id, rule_id, epoch_ms(until) AS until, comment, created_by,
   epoch_ms(created_at) AS created_at, cancelled_by, epoch_ms(cancelled_at) AS cancelled_at`;
 
@@ -119,20 +90,6 @@ export function silencesSql(filter: SilenceFilter): Sql {
   return sql`SELECT ${silenceSelect} FROM alert_silences WHERE ${join(where, ' AND ')}
     ORDER BY created_at DESC, id LIMIT ${Math.trunc(filter.limit)}`;
 }
-
-export const toSilence = (r: Row): Silence => ({
-  id: String(r.id),
-  kind: r.kind === 'mute' ? 'mute' : 'snooze',
-  alertId: str(r.alert_id),
-  tenantId: String(r.tenant_id),
-  ruleId: String(r.rule_id),
-  until: Number(r.until),
-  comment: str(r.comment),
-  createdBy: String(r.created_by),
-  createdAt: Number(r.created_at),
-  cancelledBy: str(r.cancelled_by),
-  cancelledAt: ms(r.cancelled_at),
-});
 
 export function writeSilencesSql(rows: readonly Silence[]): Sql[] {
   if (!rows.length) return [];

@@ -20,27 +20,24 @@ import type {
   WriteLane,
 } from '../alert-store.js';
 import { DELIVERY_LEASE_MS } from '../alert-store.js';
+import { alertColumns, deliveryColumns, groupFromColumns, transitionColumns } from '../alert-columns.js';
 import {
   alertGroupsSql,
   alertPageSql,
   silencesSql,
   silenceTableSql,
-  toGroupRow,
-  toSilence,
   writeSilencesSql,
 } from './alert-inbox-reads.js';
 import { eventsBetween, latestByEntity, recentEvents } from './alert-event-reads.js';
 import { classifyStoredOutlooks, renameStoredRuleFields } from './alert-rule-migration.js';
 import {
-  alertRow,
   alertSelect,
-  deliveryRow,
   deliverySelect,
   num,
   str,
   toAlert,
   toDelivery,
-  transitionRow,
+  toSilence,
   valuesRow,
   type Row,
 } from './alert-rows.js';
@@ -153,15 +150,15 @@ export class DuckDbAlertStore implements AlertStore {
           replaced.map((a) => a.id),
         )}`,
       );
-    this.insert(statements, files, 'alerts', alertTable, batch.alerts.map(alertRow));
+    this.insert(statements, files, 'alerts', alertTable, batch.alerts.map(alertColumns));
     this.insert(
       statements,
       files,
       'alert_transitions',
       transitionTable,
-      batch.transitions.map(transitionRow),
+      batch.transitions.map(transitionColumns),
     );
-    this.insert(statements, files, 'alert_outbox', outboxTable, batch.deliveries.map(deliveryRow));
+    this.insert(statements, files, 'alert_outbox', outboxTable, batch.deliveries.map(deliveryColumns));
     if (journalEnd !== undefined)
       statements.push(
         sql`DELETE FROM alert_meta WHERE key = 'journal_stored'`,
@@ -206,7 +203,7 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   async alertGroups(query: AlertGroupQuery): Promise<AlertGroupRow[]> {
-    return (await this.rows(alertGroupsSql(query))).map((r) => toGroupRow(r, query.slices.count));
+    return (await this.rows(alertGroupsSql(query))).map((r) => groupFromColumns(r, query.slices.count));
   }
 
   async getAlert(id: string): Promise<Alert | null> {
@@ -291,7 +288,7 @@ export class DuckDbAlertStore implements AlertStore {
         );
         const fresh = rows.filter((r) => !existing.has(r.id));
         if (fresh.length) {
-          const values = fresh.map((d) => valuesRow(outboxTable, deliveryRow(d)));
+          const values = fresh.map((d) => valuesRow(outboxTable, deliveryColumns(d)));
           await run(this.writer, sql`INSERT INTO alert_outbox VALUES ${join(values)}`);
         }
         await this.writer.run('COMMIT');

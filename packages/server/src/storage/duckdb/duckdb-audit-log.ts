@@ -9,7 +9,8 @@ import {
   type AuditRecord,
   type VerifyReport,
 } from '../../access/audit-chain.js';
-import type { AuditFilter, AuditLog } from '../audit-log.js';
+import { AuditAppendQueue } from '../audit-append-queue.js';
+import { actionMatch, type AuditFilter, type AuditLog } from '../audit-log.js';
 import { ident, join, readRows, run, sql, timestamp, type Sql } from './sql.js';
 import { StagingArea } from './staging.js';
 
@@ -39,9 +40,6 @@ export const auditLogMigrationsSql = [
 
 const columns = sql`seq, epoch_ms("at") AS "at", actor_kind, actor_id, actor_role, action, scope, detail, result, request_id, prev_hash, hash, client_request_id`;
 
-/** Records sealed and inserted in one statement at most (group commit under load). */
-const MAX_BATCH = 500;
-
 /**
  * Above this many records a batch is staged as NDJSON and loaded with read_json: DuckDB parses and binds a
  * VALUES list row by row (measured ~80–120 µs of CPU per record at 150 records, against ~35 staged). With
@@ -70,20 +68,27 @@ const stagedLine = (r: AuditRecord): string =>
     client_request_id: r.clientRequestId ?? null,
   });
 
-interface Pending {
-  entry: AuditEntry;
-  resolve: (record: AuditRecord) => void;
-  reject: (error: unknown) => void;
-}
-
 function rowSql(r: AuditRecord): Sql {
   return sql`(${r.seq}, ${timestamp(r.at)}, ${r.actor.kind}, ${r.actor.id}, ${r.actor.role}, ${r.action}, ${canonicalJson(r.scope)}, ${canonicalJson(r.detail)}, ${r.result}, ${r.requestId}, ${r.prevHash}, ${r.hash}, ${r.clientRequestId ?? null})`;
 }
 
+function whereSql(filter: AuditFilter): Sql {
+  const where: Sql[] = [sql`TRUE`];
+  if (filter.actor !== undefined) where.push(sql`actor_id = ${filter.actor}`);
+  if (filter.action !== undefined) {
+    const match = actionMatch(filter.action);
+    where.push('prefix' in match ? sql`starts_with(action, ${match.prefix})` : sql`action = ${match.exact}`);
+  }
+  if (filter.result !== undefined) where.push(sql`result = ${filter.result}`);
+  if (filter.from !== undefined) where.push(sql`"at" >= ${timestamp(filter.from)}`);
+  if (filter.to !== undefined) where.push(sql`"at" < ${timestamp(filter.to)}`);
+  return join(where, ' AND ');
+}
+
 /** The audit trail in the event store's database file (so under the same encryption). */
 export class DuckDbAuditLog implements AuditLog {
-  private pending: Pending[] = [];
-  private draining: Promise<void> | null = null;
+  /** Appends queue and are sealed in arrival order, a batch per INSERT. */
+  private readonly appends = new AuditAppendQueue((entries) => this.write(entries));
   /** The chain's last record; undefined = read it from the table before the next append. */
   private head: { seq: number; hash: string } | null | undefined = undefined;
 
@@ -108,43 +113,29 @@ export class DuckDbAuditLog implements AuditLog {
     return new DuckDbAuditLog(writer, await db.connect(), staging);
   }
 
-  /** Serialised: concurrent appends queue and are sealed in arrival order, a batch per INSERT. */
   append(entry: AuditEntry): Promise<AuditRecord> {
-    return new Promise<AuditRecord>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
-      this.kick();
-    });
+    return this.appends.append(entry);
   }
 
   /** Resolves once every append made so far is written (for shutdown and tests). */
-  async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+  flush(): Promise<void> {
+    return this.appends.flush();
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = (async () => {
-      while (this.pending.length) await this.write(this.pending.splice(0, MAX_BATCH));
-    })().finally(() => {
-      this.draining = null;
-      if (this.pending.length) this.kick();
-    });
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(entries: AuditEntry[]): Promise<AuditRecord[]> {
     try {
       let head = this.head === undefined ? await this.readHead() : this.head;
-      const records = batch.map((p) => {
-        const record = seal(p.entry, head);
+      const records = entries.map((entry) => {
+        const record = seal(entry, head);
         head = record;
         return record;
       });
       await this.insert(records);
       this.head = head;
-      batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
+      return records;
     } catch (error) {
       this.head = undefined; // re-read: never chain onto a record that was not written
-      for (const p of batch) p.reject(error);
+      throw error;
     }
   }
 
@@ -176,20 +167,11 @@ export class DuckDbAuditLog implements AuditLog {
   async list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
     // A reader of the trail sees every record appended before it asked (a subscription audited a moment ago).
     await this.flush();
-    const where: Sql[] = [sql`TRUE`];
-    if (filter.actor !== undefined) where.push(sql`actor_id = ${filter.actor}`);
-    if (filter.action !== undefined) {
-      const prefix = /[.*]$/.test(filter.action) ? filter.action.replace(/\*$/, '') : null;
-      where.push(prefix !== null ? sql`starts_with(action, ${prefix})` : sql`action = ${filter.action}`);
-    }
-    if (filter.result !== undefined) where.push(sql`result = ${filter.result}`);
-    if (filter.from !== undefined) where.push(sql`"at" >= ${timestamp(filter.from)}`);
-    if (filter.to !== undefined) where.push(sql`"at" < ${timestamp(filter.to)}`);
     const order = filter.order === 'asc' ? sql`ASC` : sql`DESC`;
     const limit = filter.limit !== undefined ? sql`LIMIT ${Math.trunc(filter.limit)}` : sql``;
     const rows = await readRows(
       this.reader,
-      sql`SELECT ${columns} FROM audit_log WHERE ${join(where, ' AND ')} ORDER BY seq ${order} ${limit}`,
+      sql`SELECT ${columns} FROM audit_log WHERE ${whereSql(filter)} ORDER BY seq ${order} ${limit}`,
     );
     return rows.map(recordFromColumns);
   }

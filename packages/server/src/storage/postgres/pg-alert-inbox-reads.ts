@@ -1,7 +1,6 @@
 import type { SilencedSet } from '../../alerts/silences.js';
 import { ident, isIn, join, sql, type Sql } from '../../sql.js';
-import type { AlertFilter, AlertGroupQuery, AlertGroupRow, SilenceFilter } from '../alert-store.js';
-import type { Row } from './pg-alert-rows.js';
+import type { AlertFilter, AlertGroupQuery, SilenceFilter } from '../alert-store.js';
 
 /* The inbox's reads of alerts and silences on PostgreSQL. Ids sort bytewise (COLLATE "C"), as DuckDB sorts them. */
 
@@ -77,31 +76,6 @@ export function alertGroupsSql(query: AlertGroupQuery): Sql {
       FROM matched GROUP BY tenant_id, rule_id)
     SELECT * FROM grouped ${page}
     ORDER BY last_seen DESC, tenant_id COLLATE "C", rule_id COLLATE "C" LIMIT ${Math.trunc(query.filter.limit)}`;
-}
-
-const severityByRank = ['critical', 'high', 'medium'] as const;
-
-export function toGroupRow(r: Row, sliceCount: number): AlertGroupRow {
-  const counts = new Array<number>(sliceCount).fill(0);
-  for (const [slice, n] of (r.slices ?? []) as [number, number][]) counts[slice] = (counts[slice] ?? 0) + n;
-  return {
-    tenantId: String(r.tenant_id),
-    ruleId: String(r.rule_id),
-    ruleName: String(r.rule_name),
-    severity: severityByRank[Number(r.severity_rank)] ?? 'medium',
-    outlook: r.outlook === 'opportunity' ? 'opportunity' : 'risk',
-    title: String(r.title),
-    latestId: String(r.latest_id),
-    alerts: Number(r.alerts),
-    occurrences: Number(r.occurrences),
-    open: Number(r.open),
-    acknowledged: Number(r.acknowledged),
-    resolved: Number(r.resolved),
-    amount: r.amount === null ? null : Number(r.amount),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    counts,
-  };
 }
 
 export function silencesSql(filter: SilenceFilter): Sql {

@@ -6,34 +6,23 @@ import { runAlertStoreContract } from '../alert-store.contract.js';
 import { opened, T0, transition } from '../../../test/helpers/alert-fixtures.js';
 import { openDuckDbAlertEventSource } from '../duckdb/alert-event-reads.js';
 import { DuckDbEventStore } from '../duckdb/duckdb-event-store.js';
-import {
-  createStateDatabase,
-  postgresUnavailable,
-  startPostgres,
-  type TestPostgres,
-} from '../../../test/helpers/postgres.js';
+import { describeWithPostgres } from '../../../test/helpers/postgres.js';
 import { temporaryDirectory } from '../../../test/helpers/temp-dir.js';
-import { openPgPool } from './pg-client.js';
 import { PgAlertStore } from './pg-alert-store.js';
 
-const unavailable = postgresUnavailable();
-
-describe.skipIf(unavailable !== null)(`PgAlertStore ${unavailable ?? ''}`, () => {
-  let postgres: TestPostgres;
+describeWithPostgres('PgAlertStore', (postgres) => {
   let events: DuckDbEventStore;
   let source: EventStateSource & EventHistorySource;
   beforeAll(async () => {
-    postgres = await startPostgres();
     events = await DuckDbEventStore.open({ path: join(temporaryDirectory('pulse-pg-alerts-'), 'e.duckdb') });
     source = await openDuckDbAlertEventSource(events);
   }, 60_000);
   afterAll(async () => {
     await events?.close();
-    await postgres?.stop();
   });
 
   runAlertStoreContract('PostgreSQL', async () => {
-    const pool = openPgPool(await createStateDatabase(postgres));
+    const pool = await postgres.freshPool();
     const store = await PgAlertStore.open(pool, source);
     return {
       store,
@@ -55,9 +44,8 @@ describe.skipIf(unavailable !== null)(`PgAlertStore ${unavailable ?? ''}`, () =>
     });
     /** Two stores on one database, opened at the same time as two starting processes would. */
     const openTwo = async (logged: unknown[] = []) => {
-      const url = await createStateDatabase(postgres);
       // A statement waiting on a row lock fails after a while instead of hanging the test.
-      pools = [openPgPool(url), openPgPool(`${url}?options=-c%20lock_timeout%3D5000`)];
+      pools = await postgres.freshPools(2, '?options=-c%20lock_timeout%3D5000');
       const logger = { info: (fields: unknown) => logged.push(fields) };
       [a, b] = (await Promise.all(pools.map((pool) => PgAlertStore.open(pool, source, logger)))) as [
         PgAlertStore,
@@ -197,34 +185,29 @@ describe.skipIf(unavailable !== null)(`PgAlertStore ${unavailable ?? ''}`, () =>
   });
 
   it('answers the rules’ event reads from the event store it was given', async () => {
-    const pool = openPgPool(await createStateDatabase(postgres));
-    try {
-      const store = await PgAlertStore.open(pool, source);
-      await events.commit({
-        events: [
-          {
-            uuid: '01944f5a-0000-7000-8000-00000000a1e7',
-            event: 'email_deliverability_event',
-            distinctId: 'acme',
-            timestamp: T0,
-            properties: { tenant_id: 'acme', email_count: 3, delivery_outcome: 'bounced', bounce_rate: 0.2 },
-          },
-        ],
-        quarantined: [],
-        releasedQuarantineIds: [],
-        ingestedAt: T0,
-      });
-      const recent = await store.recentEvents({
-        event: 'email_deliverability_event',
-        columns: ['email_count'],
-        minutes: 5,
-      });
-      expect(recent.map((r) => [r.tenantId, r.values.email_count])).toEqual([['acme', 3]]);
-      expect(
-        await store.eventsBetween({ event: 'email_deliverability_event', from: T0, to: T0, limit: 5 }),
-      ).toHaveLength(1);
-    } finally {
-      await pool.end();
-    }
+    const store = await PgAlertStore.open(await postgres.freshPool(), source);
+    await events.commit({
+      events: [
+        {
+          uuid: '01944f5a-0000-7000-8000-00000000a1e7',
+          event: 'email_deliverability_event',
+          distinctId: 'acme',
+          timestamp: T0,
+          properties: { tenant_id: 'acme', email_count: 3, delivery_outcome: 'bounced', bounce_rate: 0.2 },
+        },
+      ],
+      quarantined: [],
+      releasedQuarantineIds: [],
+      ingestedAt: T0,
+    });
+    const recent = await store.recentEvents({
+      event: 'email_deliverability_event',
+      columns: ['email_count'],
+      minutes: 5,
+    });
+    expect(recent.map((r) => [r.tenantId, r.values.email_count])).toEqual([['acme', 3]]);
+    expect(
+      await store.eventsBetween({ event: 'email_deliverability_event', from: T0, to: T0, limit: 5 }),
+    ).toHaveLength(1);
   });
 });

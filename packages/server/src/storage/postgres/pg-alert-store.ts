@@ -23,23 +23,15 @@ import {
   type SilenceFilter,
   type WriteLane,
 } from '../alert-store.js';
+import { alertGroupsSql, alertPageSql, alertSelect, silencesSql } from './pg-alert-inbox-reads.js';
+import { alertColumns, deliveryColumns, groupFromColumns, transitionColumns } from '../alert-columns.js';
 import {
-  alertGroupsSql,
-  alertPageSql,
-  alertSelect,
-  silencesSql,
-  toGroupRow,
-} from './pg-alert-inbox-reads.js';
-import {
-  alertColumns,
-  alertDoc,
-  deliveryDoc,
+  alertSnapshotColumns,
   silenceDoc,
   toAlert,
   toDelivery,
   toSilence,
   toTransition,
-  transitionDoc,
 } from './pg-alert-rows.js';
 import { alertTablesSql } from './pg-alert-tables.js';
 import { inTransaction, query, type PgQueryable } from './pg-client.js';
@@ -107,14 +99,14 @@ export class PgAlertStore implements AlertStore {
   /** The batch in one transaction; returns the opened alerts dropped because another was already active. */
   private async writeIn(client: PgQueryable, batch: AlertWrite, journalEnd?: number): Promise<Alert[]> {
     const latest = new Map(batch.alerts.filter((a) => !this.superseded.has(a.id)).map((a) => [a.id, a]));
-    const docs = [...latest.values()].map(alertDoc);
+    const docs = [...latest.values()].map(alertColumns);
     const kept = new Set<string>();
     if (docs.length) {
       const refired = batch.transitions.filter((t) => t.kind === 'refired').map((t) => t.alertId);
       // A snapshot older than what another process stored (an alert acknowledged or resolved since) is refused.
       const updated = await query(
         client,
-        sql`UPDATE alerts a SET ${join(alertColumns.map((c) => sql`${ident(c)} = i.${ident(c)}`))}
+        sql`UPDATE alerts a SET ${join(alertSnapshotColumns.map((c) => sql`${ident(c)} = i.${ident(c)}`))}
           FROM jsonb_populate_recordset(NULL::alerts, ${JSON.stringify(docs)}::jsonb) i
           WHERE a.id = i.id AND (${stateRank('i')} >= ${stateRank('a')} OR ${isIn(sql`a.id`, refired)})
           RETURNING a.id`,
@@ -140,7 +132,7 @@ export class PgAlertStore implements AlertStore {
         client,
         sql`INSERT INTO alert_transitions (id, alert_id, kind, occurred_at, actor, comment, backfill)
           SELECT id, alert_id, kind, occurred_at, actor, comment, backfill
-          FROM jsonb_populate_recordset(NULL::alert_transitions, ${JSON.stringify(transitions.map(transitionDoc))}::jsonb)
+          FROM jsonb_populate_recordset(NULL::alert_transitions, ${JSON.stringify(transitions.map(transitionColumns))}::jsonb)
             WITH ORDINALITY ORDER BY ordinality
           ON CONFLICT (id) DO NOTHING`,
       );
@@ -160,7 +152,7 @@ export class PgAlertStore implements AlertStore {
     const inserted = await query(
       client,
       sql`INSERT INTO alert_outbox
-        SELECT * FROM jsonb_populate_recordset(NULL::alert_outbox, ${JSON.stringify(rows.map(deliveryDoc))}::jsonb)
+        SELECT * FROM jsonb_populate_recordset(NULL::alert_outbox, ${JSON.stringify(rows.map(deliveryColumns))}::jsonb)
         ON CONFLICT (id) DO NOTHING RETURNING id`,
     );
     return new Set(inserted.map((r) => String(r.id)));
@@ -181,7 +173,7 @@ export class PgAlertStore implements AlertStore {
   }
 
   async alertGroups(q: AlertGroupQuery): Promise<AlertGroupRow[]> {
-    return (await query(this.pool, alertGroupsSql(q))).map((r) => toGroupRow(r, q.slices.count));
+    return (await query(this.pool, alertGroupsSql(q))).map((r) => groupFromColumns(r, q.slices.count));
   }
 
   async getAlert(id: string): Promise<Alert | null> {

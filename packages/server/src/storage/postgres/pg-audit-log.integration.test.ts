@@ -1,18 +1,10 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AuditEntry } from '../../access/audit-chain.js';
 import { sql } from '../../sql.js';
 import { runAuditLogContract } from '../audit-log.contract.js';
-import {
-  createStateDatabase,
-  postgresUnavailable,
-  startPostgres,
-  type TestPostgres,
-} from '../../../test/helpers/postgres.js';
-import { openPgPool, query } from './pg-client.js';
+import { describeWithPostgres } from '../../../test/helpers/postgres.js';
+import { query } from './pg-client.js';
 import { PgAuditLog } from './pg-audit-log.js';
-
-const unavailable = postgresUnavailable();
 
 const entry = (process: string, i: number): AuditEntry => ({
   at: Date.UTC(2026, 10, 25) + i,
@@ -24,15 +16,9 @@ const entry = (process: string, i: number): AuditEntry => ({
   requestId: `${process}-${i}`,
 });
 
-describe.skipIf(unavailable !== null)(`PostgreSQL audit log ${unavailable ?? ''}`, () => {
-  let postgres: TestPostgres;
-  beforeAll(async () => {
-    postgres = await startPostgres();
-  }, 60_000);
-  afterAll(async () => postgres?.stop());
-
+describeWithPostgres('PostgreSQL audit log', (postgres) => {
   runAuditLogContract('PostgreSQL', async () => {
-    const pool = openPgPool(await createStateDatabase(postgres));
+    const pool = await postgres.freshPool();
     return {
       store: await PgAuditLog.open(pool),
       reopen: () => PgAuditLog.open(pool),
@@ -50,23 +36,18 @@ describe.skipIf(unavailable !== null)(`PostgreSQL audit log ${unavailable ?? ''}
   });
 
   it('two processes appending at once write one unbroken chain', async () => {
-    const url = await createStateDatabase(postgres);
     // Two pools are two processes as far as PostgreSQL can tell: separate connections, separate queues.
-    const pools: pg.Pool[] = [openPgPool(url), openPgPool(url)];
-    try {
-      const [a, b] = await Promise.all(pools.map((pool) => PgAuditLog.open(pool)));
-      if (!a || !b) throw new Error('two logs expected');
-      // Each process appends one record after another, so both keep sealing onto a head the other moves.
-      const appendAll = async (log: PgAuditLog, name: string) => {
-        for (let i = 0; i < 100; i++) await log.append(entry(name, i));
-      };
-      await Promise.all([appendAll(a, 'a'), appendAll(b, 'b')]);
-      const report = await a.verify();
-      expect(report).toMatchObject({ ok: true, records: 200, problem: null });
-      const written = await b.list({ order: 'asc' });
-      expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    } finally {
-      await Promise.all(pools.map((pool) => pool.end()));
-    }
+    const pools = await postgres.freshPools(2);
+    const [a, b] = await Promise.all(pools.map((pool) => PgAuditLog.open(pool)));
+    if (!a || !b) throw new Error('two logs expected');
+    // Each process appends one record after another, so both keep sealing onto a head the other moves.
+    const appendAll = async (log: PgAuditLog, name: string) => {
+      for (let i = 0; i < 100; i++) await log.append(entry(name, i));
+    };
+    await Promise.all([appendAll(a, 'a'), appendAll(b, 'b')]);
+    const report = await a.verify();
+    expect(report).toMatchObject({ ok: true, records: 200, problem: null });
+    const written = await b.list({ order: 'asc' });
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 });

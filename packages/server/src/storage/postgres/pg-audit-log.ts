@@ -9,7 +9,8 @@ import {
   type VerifyReport,
 } from '../../access/audit-chain.js';
 import { join, sql, type Sql } from '../../sql.js';
-import type { AuditFilter, AuditLog } from '../audit-log.js';
+import { AuditAppendQueue } from '../audit-append-queue.js';
+import { actionMatch, type AuditFilter, type AuditLog } from '../audit-log.js';
 import { createSchema, inTransaction, query } from './pg-client.js';
 
 /**
@@ -37,27 +38,31 @@ const tablesSql = [
   sql`CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log ("at")`,
 ];
 
-/** Records sealed and inserted in one transaction at most (group commit under load). */
-const MAX_BATCH = 500;
-
-interface Pending {
-  entry: AuditEntry;
-  resolve: (record: AuditRecord) => void;
-  reject: (error: unknown) => void;
-}
-
 const rowSql = (r: AuditRecord): Sql =>
   sql`(${r.seq}, ${Math.trunc(r.at)}, ${r.actor.kind}, ${r.actor.id}, ${r.actor.role}, ${r.action},
     ${canonicalJson(r.scope)}, ${canonicalJson(r.detail)}, ${r.result}, ${r.requestId}, ${r.prevHash}, ${r.hash},
     ${r.clientRequestId ?? null})`;
+
+function whereSql(filter: AuditFilter): Sql {
+  const where: Sql[] = [sql`TRUE`];
+  if (filter.actor !== undefined) where.push(sql`actor_id = ${filter.actor}`);
+  if (filter.action !== undefined) {
+    const match = actionMatch(filter.action);
+    where.push('prefix' in match ? sql`starts_with(action, ${match.prefix})` : sql`action = ${match.exact}`);
+  }
+  if (filter.result !== undefined) where.push(sql`result = ${filter.result}`);
+  if (filter.from !== undefined) where.push(sql`"at" >= ${Math.trunc(filter.from)}`);
+  if (filter.to !== undefined) where.push(sql`"at" < ${Math.trunc(filter.to)}`);
+  return join(where, ' AND ');
+}
 
 /**
  * The audit trail in PostgreSQL, one chain for every process on the database: each batch of appends takes
  * a lock on the table that only one writer holds at a time, reads the head under it and chains onto it.
  */
 export class PgAuditLog implements AuditLog {
-  private pending: Pending[] = [];
-  private draining: Promise<void> | null = null;
+  /** Appends of this process queue and are sealed in arrival order, a batch per transaction. */
+  private readonly appends = new AuditAppendQueue((entries) => this.write(entries));
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -66,66 +71,38 @@ export class PgAuditLog implements AuditLog {
     return new PgAuditLog(pool);
   }
 
-  /** Concurrent appends of this process queue and are sealed in arrival order, a batch per transaction. */
   append(entry: AuditEntry): Promise<AuditRecord> {
-    return new Promise<AuditRecord>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
-      this.kick();
+    return this.appends.append(entry);
+  }
+
+  flush(): Promise<void> {
+    return this.appends.flush();
+  }
+
+  private write(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    return inTransaction(this.pool, async (client) => {
+      // SHARE ROW EXCLUSIVE conflicts with itself and with plain INSERTs, not with readers: appenders of
+      // every process queue here, and the head read below is the one the insert chains onto.
+      await query(client, sql`LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`);
+      const [head] = await query<{ seq: number; hash: string }>(
+        client,
+        sql`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`,
+      );
+      let last: { seq: number; hash: string } | null = head ?? null;
+      const sealed = entries.map((entry) => (last = seal(entry, last)));
+      await query(client, sql`INSERT INTO audit_log VALUES ${join(sealed.map(rowSql))}`);
+      return sealed;
     });
-  }
-
-  async flush(): Promise<void> {
-    while (this.draining) await this.draining;
-  }
-
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = (async () => {
-      while (this.pending.length) await this.write(this.pending.splice(0, MAX_BATCH));
-    })().finally(() => {
-      this.draining = null;
-      if (this.pending.length) this.kick();
-    });
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    try {
-      const records = await inTransaction(this.pool, async (client) => {
-        // SHARE ROW EXCLUSIVE conflicts with itself and with plain INSERTs, not with readers: appenders of
-        // every process queue here, and the head read below is the one the insert chains onto.
-        await query(client, sql`LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`);
-        const [head] = await query<{ seq: number; hash: string }>(
-          client,
-          sql`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`,
-        );
-        let last: { seq: number; hash: string } | null = head ?? null;
-        const sealed = batch.map((p) => (last = seal(p.entry, last)));
-        await query(client, sql`INSERT INTO audit_log VALUES ${join(sealed.map(rowSql))}`);
-        return sealed;
-      });
-      batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-    }
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
     // A reader of the trail sees every record this process appended before it asked.
     await this.flush();
-    const where: Sql[] = [sql`TRUE`];
-    if (filter.actor !== undefined) where.push(sql`actor_id = ${filter.actor}`);
-    if (filter.action !== undefined) {
-      const prefix = /[.*]$/.test(filter.action) ? filter.action.replace(/\*$/, '') : null;
-      where.push(prefix !== null ? sql`starts_with(action, ${prefix})` : sql`action = ${filter.action}`);
-    }
-    if (filter.result !== undefined) where.push(sql`result = ${filter.result}`);
-    if (filter.from !== undefined) where.push(sql`"at" >= ${Math.trunc(filter.from)}`);
-    if (filter.to !== undefined) where.push(sql`"at" < ${Math.trunc(filter.to)}`);
     const order = filter.order === 'asc' ? sql`ASC` : sql`DESC`;
     const limit = filter.limit !== undefined ? sql`LIMIT ${Math.trunc(filter.limit)}` : sql``;
     const rows = await query(
       this.pool,
-      sql`SELECT * FROM audit_log WHERE ${join(where, ' AND ')} ORDER BY seq ${order} ${limit}`,
+      sql`SELECT * FROM audit_log WHERE ${whereSql(filter)} ORDER BY seq ${order} ${limit}`,
     );
     return rows.map(recordFromColumns);
   }
