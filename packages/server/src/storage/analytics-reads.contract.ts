@@ -1,16 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, LATE_GRACE_MS } from '../analytics/facts.js';
-import { applyRebuildRows, Rollups } from '../analytics/rollups.js';
+import { applyEvent, applyRebuildRows, Rollups } from '../analytics/rollups.js';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { AnalyticsReads, ReportParams } from './analytics-reads.js';
 import type { EventStore } from './event-store.js';
-import type { SubscriptionStore } from './subscription-store.js';
+import type { Subscription } from './subscription-store.js';
 import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 /** One engine's stores over one database: events go in through `events`, `reads` must see them. */
 export interface AnalyticsReadsFixture {
   events: EventStore;
-  subscriptions: SubscriptionStore;
+  /** Makes these the subscriptions the reports join (the event engine's copy, or the state it reads). */
+  saveSubscriptions: (subscriptions: readonly Subscription[]) => Promise<void>;
   reads: AnalyticsReads;
   close(): Promise<void>;
 }
@@ -63,6 +64,122 @@ const nextDay = event('revenue_impact_event', 'b', D + DAY_MS + 3 * HOUR, {
   impact_type: 'positive',
 });
 const firstBatch = [lost, gained, saved, mail, decided, pageview];
+
+/**
+ * A day of one tenant that exercises every rule of the rebuild: same-millisecond ties (lowest score, least
+ * favourable resource state), trimmed and repeated actions, ties at the 5th action, a rejected list
+ * (implemented savings), emails without a bounce rate, decisions without an id, and a late event.
+ */
+const R = D + 5 * DAY_MS;
+const T = R + 9 * HOUR;
+const efficiency = (timestamp: number, metric: string, score: number, extra: object = {}) =>
+  event('operational_efficiency_event', 'c', timestamp, {
+    efficiency_metric: metric,
+    efficiency_score: score,
+    ...extra,
+  });
+const resource = (timestamp: number, properties: object) =>
+  event('resource_usage_event', 'c', timestamp, { current_usage: 5, capacity: 10, ...properties });
+const richDay = [
+  efficiency(T, 'm1', 80, { recommendations: ['Tune'], cost_impact: -200 }),
+  efficiency(T, 'm1', 60),
+  efficiency(T - 1000, 'm2', 90, { recommendations: ['Tune '], cost_impact: 200 }),
+  resource(T + HOUR, {
+    resource_type: 'vps_instance',
+    resource_id: 'vm-1',
+    utilization_percentage: 50,
+    total_cost: 100,
+    cost_efficient: true,
+    optimization_opportunities: ['Downsize'],
+  }),
+  resource(T + HOUR, {
+    resource_type: 'vps_instance',
+    resource_id: 'vm-1',
+    utilization_percentage: 50,
+    total_cost: 100,
+    cost_efficient: false,
+    optimization_opportunities: ['Downsize'],
+  }),
+  resource(T + 2 * HOUR, {
+    resource_type: 'database',
+    total_cost: 40,
+    optimization_opportunities: ['Archive'],
+  }),
+  event('revenue_impact_event', 'c', T + 3 * HOUR, {
+    impact_amount: 500,
+    impact_type: 'negative',
+    action_required: ' \v Rotate IPs\t',
+    mitigation_actions: ['Warm up', 'Rotate IPs', '  '],
+  }),
+  event('cost_optimization_event', 'c', T, {
+    savings_amount: 300,
+    optimization_type: 'identified',
+    optimization_category: 'compute',
+    required_actions: ['Resize', 'Warm up'],
+  }),
+  event('cost_optimization_event', 'c', T, {
+    savings_amount: 999,
+    optimization_type: 'implemented',
+    optimization_category: 'compute',
+    required_actions: ['Ignored'],
+  }),
+  event('email_deliverability_event', 'c', T, {
+    email_count: 500,
+    provider: 'ses',
+    actions_required: ['Fix DNS'],
+    cost_impact: 100,
+  }),
+  event('email_deliverability_event', 'c', T + 1, {
+    email_count: 200,
+    bounce_rate: 0.1,
+    provider: 'ses',
+    risk_level: 'high',
+  }),
+  event('strategic_decision_event', 'c', T, { decision_id: 'd-2', status: 'proposed' }),
+  event('strategic_decision_event', 'c', T + HOUR, { decision_id: 'd-2', status: 'approved' }),
+  event('strategic_decision_event', 'c', T + 2 * HOUR, { decision_title: 'No id' }),
+  event('security_incident_event', 'd', T, { severity: 'high' }),
+];
+/** A decisions report row's columns no event of the rich day sets. */
+const noDecision = {
+  decision_title: null,
+  decision_type: null,
+  status: null,
+  expected_revenue_impact: null,
+  actual_revenue_impact: null,
+  expected_cost_impact: null,
+  actual_cost_impact: null,
+};
+const lateOne = event('revenue_impact_event', 'c', T, { impact_amount: 50, impact_type: 'positive' });
+
+/** Rollups as plain data, keys by name: two folds of the same events compare equal. */
+function plain(rollups: Rollups) {
+  return Object.fromEntries(
+    [...rollups.tenants].map(([id, t]) => {
+      const triples = (values: readonly number[], names: readonly string[]) =>
+        Object.fromEntries(
+          Array.from({ length: values.length / 3 }, (_, i): [string, number[]] => [
+            names[values[3 * i] as number] ?? '',
+            values.slice(3 * i + 1, 3 * i + 3),
+          ]),
+        );
+      const days = [...t.days].map(([day, r]): [number, object] => {
+        const { efficiency, resources, decisions, actions, ...sums } = r;
+        return [
+          day,
+          {
+            ...sums,
+            efficiency: triples(efficiency, t.metrics.names),
+            resources: triples(resources, t.resources.names),
+            decisions: decisions.map((d) => t.decisions.names[d]).sort(),
+            actions,
+          },
+        ];
+      });
+      return [id, Object.fromEntries(days)] as [string, object];
+    }),
+  );
+}
 
 const window: ReportParams = { from: D, to: D + 2 * DAY_MS, monthStart: Date.UTC(2026, 0, 1) };
 
@@ -125,6 +242,28 @@ export function runAnalyticsReadsContract(
       });
     });
 
+    it('folds to the same rollups as each stored event applied one by one', async () => {
+      const { reads, events } = await seeded();
+      const commit = (batch: CapturedEvent[], ingestedAt: number) =>
+        events.commit({ events: batch, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+      await commit(richDay, R + DAY_MS + 10 * 60_000);
+      await commit([lateOne], R + DAY_MS + 2 * HOUR);
+      const expected = new Rollups();
+      for (const stored of (await events.listEvents({ limit: 1000 })).events) applyEvent(expected, stored);
+      const { rollups, highWater } = await rollupsOf(reads);
+      expect(plain(rollups)).toEqual(plain(expected));
+      const day = rollups.tenants.get('c')?.days.get(R / DAY_MS);
+      expect(day?.actions.map((a) => [a.action, a.stake])).toEqual([
+        ['Rotate IPs', 500],
+        ['Warm up', 500],
+        ['Resize', 300],
+        ['Tune', 200],
+        ['Downsize', 100],
+      ]);
+      expect(day?.lateIngestedAt).toBe(R + DAY_MS + 2 * HOUR);
+      expect(highWater).toEqual({ ingestedAt: R + DAY_MS + 2 * HOUR, uuids: new Set([lateOne.uuid]) });
+    });
+
     it('returns the raw summary events of the days asked, for the tenants asked', async () => {
       const { reads } = await seeded();
       const all = await reads.edgeFacts([{ day: DAY, tenants: 'all' }]);
@@ -180,9 +319,121 @@ export function runAnalyticsReadsContract(
       expect(b.deliverability).toEqual([]);
     });
 
+    it('answers every report and chart series of a day in full', async () => {
+      const { reads, events, saveSubscriptions } = await seeded();
+      await events.commit({
+        events: [...richDay, lateOne],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: R + DAY_MS,
+      });
+      await saveSubscriptions([
+        {
+          tenantId: 'c',
+          status: 'active',
+          planName: 'team',
+          priceMonthly: 50,
+          currentPeriodStart: R,
+          currentPeriodEnd: null,
+          updatedAt: R,
+        },
+      ]);
+      const day = { from: R, to: R + DAY_MS, monthStart: R - DAY_MS };
+      const reports = Object.fromEntries(
+        await Promise.all(
+          (
+            [
+              'performance-dashboard',
+              'cost-optimization',
+              'decisions',
+              'deliverability',
+              'resource-costs',
+            ] as const
+          ).map(async (name) => [name, await reads.reportRows(name, day, ['c'])] as const),
+        ),
+      );
+      const iso = (ms: number) => new Date(ms).toISOString();
+      expect(reports).toEqual({
+        'performance-dashboard': [
+          {
+            tenant_id: 'c',
+            plan_name: 'team',
+            current_period_start: iso(R),
+            current_period_end: null,
+            negative_revenue_impact: 500,
+            positive_revenue_impact: 50,
+            business_performance_score: -81.82,
+            realized_savings: 999,
+            projected_savings: 300,
+            optimization_roi_percentage: 1998,
+            avg_efficiency_score: 75,
+            strategic_decisions_tracked: 1,
+          },
+        ],
+        'cost-optimization': [
+          {
+            tenant_id: 'c',
+            optimization_category: 'compute',
+            optimization_count: 2,
+            total_savings: 1299,
+            avg_savings_percentage: null,
+            avg_roi: null,
+            implemented_count: 1,
+            identified_count: 1,
+          },
+        ],
+        decisions: [
+          {
+            ...noDecision,
+            tenant_id: 'c',
+            decision_id: richDay[13]?.uuid,
+            decision_title: 'No id',
+            last_update: iso(T + 2 * HOUR),
+          },
+          {
+            ...noDecision,
+            tenant_id: 'c',
+            decision_id: 'd-2',
+            status: 'approved',
+            last_update: iso(T + HOUR),
+          },
+        ],
+        deliverability: [{ tenant_id: 'c', emails: 700, bounce_rate: 0.1, spam_rate: null }],
+        'resource-costs': [{ tenant_id: 'c', resources: 2, monthly_run_rate: 140 }],
+      });
+      expect(await reads.chartSeries(['c'], { from: R, to: R + DAY_MS, bucket: 'day' })).toEqual({
+        tenants: ['c'],
+        revenue: [{ t: R, negative: 500, positive: 50 }],
+        savings: [{ t: R, realized: 999, projected: 300 }],
+        efficiency: [
+          { t: R, metric: 'm1', score: 70 },
+          { t: R, metric: 'm2', score: 90 },
+        ],
+        deliverability: [{ t: R, bounceRate: 0.1, spamRate: null, emails: 700 }],
+        providers: [{ provider: 'ses', emails: 700, bounceRate: 0.1, spamRate: null, riskLevel: 'high' }],
+        runRate: [{ t: R, cost: 140 }],
+        utilization: [
+          {
+            tenantId: 'c',
+            resourceId: 'vm-1',
+            resourceType: 'vps_instance',
+            utilization: 50,
+            totalCost: 100,
+          },
+          {
+            tenantId: 'c',
+            resourceId: 'database',
+            resourceType: 'database',
+            utilization: null,
+            totalCost: 40,
+          },
+        ],
+      });
+    });
+
     it('answers the named reports over a scope', async () => {
-      const { reads, subscriptions } = await seeded();
-      await subscriptions.upsert([
+      const { reads, saveSubscriptions } = await seeded();
+      await saveSubscriptions([
         {
           tenantId: 'a',
           status: 'active',

@@ -26,7 +26,13 @@ import {
   toStoredEvent,
   VersionClock,
 } from './rows.js';
-import { EVENTS_TABLE, eventsTableSql, QUARANTINE_TABLE, quarantineTableSql } from './schema.js';
+import {
+  eventDeletionsTableSql,
+  EVENTS_TABLE,
+  eventsTableSql,
+  QUARANTINE_TABLE,
+  quarantineTableSql,
+} from './schema.js';
 
 const events = ident(EVENTS_TABLE);
 const quarantine = ident(QUARANTINE_TABLE);
@@ -68,6 +74,7 @@ export class ClickHouseEventStore implements EventStore {
     try {
       await connection.ddl(eventsTableSql());
       await connection.ddl(quarantineTableSql());
+      await connection.ddl(eventDeletionsTableSql());
     } catch (error) {
       await connection.close();
       throw error;
