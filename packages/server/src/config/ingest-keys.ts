@@ -58,6 +58,14 @@ export const ingestKeys = {
     description:
       'Longest an acknowledged event waits in the ingest log before a bulk load (unless PULSE_INGEST_LOAD_ROWS wait first); reads that must see it start a load at once',
   }),
+  dedupFilterMb: key({
+    env: 'PULSE_DEDUP_FILTER_MB',
+    file: 'dedupFilterMb',
+    default: 32,
+    parse: int(1, 4096),
+    description:
+      'Memory of the dedup filter of every stored uuid (rounded down to a power of two), whatever the store holds. A uuid it cannot rule out is looked up in the store: with 32, 0.01 % of new events at 10M stored, 0.3 % at 20M, 2 % at 30M (about 3.4 MB per million stored events keeps it near 0.01 %). A changed size rebuilds it from the store at the next start',
+  }),
   readBarrierTimeoutMs: key({
     env: 'PULSE_READ_BARRIER_TIMEOUT_MS',
     file: 'readBarrierTimeoutMs',
