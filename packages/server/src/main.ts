@@ -110,6 +110,7 @@ export async function openPipeline(
       saveEveryMs: 5 * 60_000,
       onSaveError: (error) => logger.warn({ err: error }, 'saving the dedup index failed; retrying later'),
     },
+    dedupFilterBytes: config.dedupFilterMb * 1024 * 1024,
   });
   const started = Date.now();
   const warm = await pipeline.warmUp();

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LATE_GRACE_MS } from '../src/analytics/facts.js';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { readAllEvents } from './helpers/read-events.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
@@ -154,6 +155,33 @@ describe('restart from saved state', () => {
       const rebuilt = await start(dataDir);
       expect(afterDeletion).toEqual(await summary(rebuilt));
       expect(afterDeletion).not.toEqual(afterMore);
+    },
+  );
+
+  it(
+    'ignores rollups saved in the former JSON layout, serves a rebuild, and saves the binary layout',
+    { timeout: 60_000 },
+    async () => {
+      const dataDir = temporaryDirectory('pulse-restart-layout-');
+      const first = await start(dataDir);
+      await capture(first, [revenue(5), revenue(13)]);
+      const truth = await summary(first);
+      await first.stop();
+
+      // A well-formed snapshot of the former layout that claims other figures: read as it says, it would
+      // add a million of revenue to today's rollup.
+      const path = join(dataDir, 'summary-rollups.snapshot');
+      const today = Math.floor(Date.now() / DAY);
+      const day = [today, 1e6, 0, 1, 0, 0, 0, 0, [], [], [], [], 0];
+      const former = { version: 1, lateGraceMs: LATE_GRACE_MS, appliedAt: 0, appliedUuids: [], deletions: 0 };
+      writeFileSync(path, JSON.stringify({ ...former, actions: [], tenants: [[tenant, [], [], [], [day]]] }));
+
+      const second = await start(dataDir);
+      expect(await summary(second)).toEqual(truth);
+      await second.stop();
+      expect(readFileSync(path).subarray(0, 8).toString('latin1')).toBe('PULSERUP');
+      const third = await start(dataDir);
+      expect(await summary(third)).toEqual(truth);
     },
   );
 });

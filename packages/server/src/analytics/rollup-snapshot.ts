@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../durable-file.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { ActionCandidate, DayRollup } from './day-rollup.js';
-import { summaryEventTypes } from './facts.js';
+import { DAY_MS, summaryEventTypes } from './facts.js';
 import { Rollups } from './rollups.js';
+import { SnapshotReader, SnapshotWriter } from './snapshot-codec.js';
 
 /**
  * The day rollups saved next to the store, so a start reads them and aggregates only the events ingested
@@ -24,120 +25,108 @@ export interface RollupSnapshot {
 /** Its name in the data directory. */
 export const ROLLUP_SNAPSHOT_FILE = 'summary-rollups.snapshot';
 
-const VERSION = 1;
+/** Version 1 was JSON; a file of another version is ignored and the rollups are rebuilt (then saved anew). */
+const VERSION = 2;
+const MAGIC = Buffer.from('PULSERUP', 'latin1');
 const associated = Buffer.from('pulse summary rollups');
 
-type DayRow = [
-  day: number,
-  revenuePositive: number,
-  revenueNegative: number,
-  revenueEvents: number,
-  realized: number,
-  projected: number,
-  emails: number,
-  bouncedEmails: number,
-  efficiency: number[],
-  resources: number[],
-  decisions: number[],
-  /** [action (index into the action strings), stake, timestamp, uuid, event type index]… flattened */
-  actions: (number | string)[],
-  lateIngestedAt: number,
-];
-type TenantRow = [id: string, metrics: string[], resources: string[], decisions: string[], days: DayRow[]];
-
-interface Body {
-  version: number;
-  lateGraceMs: number;
-  appliedAt: number;
-  appliedUuids: string[];
-  deletions: number;
-  actions: string[];
-  tenants: TenantRow[];
-}
-
+/**
+ * The binary layout (snapshot-codec.ts): numbers lateGraceMs, appliedAt, deletions; words the applied
+ * uuids' count then each uuid; words the tenants' count, then per tenant its id, its metric, resource and
+ * decision names (each a count and the names) and its days' count; per day, numbers day, the seven sums,
+ * lateIngestedAt; the efficiency and resource triples (a count, then per entry word key, the timestamp as
+ * an offset from the day's start, number value), the decisions (a count and the ids, words); per action, words its text and event type's index,
+ * number stake, its timestamp as an offset, and its uuid.
+ */
 export function encodeRollups(snapshot: RollupSnapshot): Buffer {
-  const actions: string[] = [];
-  const actionIds = new Map<string, number>();
-  const actionId = (text: string) => {
-    let id = actionIds.get(text);
-    if (id === undefined) actionIds.set(text, (id = actions.push(text) - 1));
-    return id;
+  const out = new SnapshotWriter();
+  out.number(snapshot.rollups.lateGraceMs);
+  out.number(snapshot.appliedAt);
+  out.number(snapshot.deletions);
+  out.word(snapshot.appliedUuids.length);
+  for (const uuid of snapshot.appliedUuids) out.uuid(uuid);
+  const names = (list: readonly string[]) => {
+    out.word(list.length);
+    for (const name of list) out.string(name);
   };
-  const tenants: TenantRow[] = [];
+  out.word(snapshot.rollups.tenants.size);
   for (const tenant of snapshot.rollups.tenants.values()) {
-    const days: DayRow[] = [];
-    for (const [day, r] of tenant.days)
-      days.push([
-        day,
-        r.revenuePositive,
-        r.revenueNegative,
-        r.revenueEvents,
-        r.realized,
-        r.projected,
-        r.emails,
-        r.bouncedEmails,
-        r.efficiency,
-        r.resources,
-        r.decisions,
-        r.actions.flatMap((a) => [
-          actionId(a.action),
-          a.stake,
-          a.timestamp,
-          a.uuid,
-          summaryEventTypes.indexOf(a.eventType),
-        ]),
-        r.lateIngestedAt,
-      ]);
-    tenants.push([tenant.id, tenant.metrics.names, tenant.resources.names, tenant.decisions.names, days]);
+    out.string(tenant.id);
+    names(tenant.metrics.names);
+    names(tenant.resources.names);
+    names(tenant.decisions.names);
+    out.word(tenant.days.size);
+    for (const [day, r] of tenant.days) {
+      for (const n of [day, r.revenuePositive, r.revenueNegative, r.revenueEvents, r.realized, r.projected])
+        out.number(n);
+      out.number(r.emails);
+      out.number(r.bouncedEmails);
+      out.number(r.lateIngestedAt);
+      for (const triples of [r.efficiency, r.resources]) {
+        out.word(triples.length / 3);
+        for (let i = 0; i < triples.length; i += 3) {
+          out.word(triples[i] as number);
+          out.time(triples[i + 1] as number, day * DAY_MS);
+          out.number(triples[i + 2] as number);
+        }
+      }
+      out.word(r.decisions.length);
+      for (const id of r.decisions) out.word(id);
+      out.word(r.actions.length);
+      for (const a of r.actions) {
+        out.string(a.action);
+        out.word(summaryEventTypes.indexOf(a.eventType));
+        out.number(a.stake);
+        out.time(a.timestamp, day * DAY_MS);
+        out.uuid(a.uuid);
+      }
+    }
   }
-  const body: Body = {
-    version: VERSION,
-    lateGraceMs: snapshot.rollups.lateGraceMs,
-    appliedAt: snapshot.appliedAt,
-    appliedUuids: snapshot.appliedUuids,
-    deletions: snapshot.deletions,
-    actions,
-    tenants,
-  };
-  return Buffer.from(JSON.stringify(body));
+  return out.finish(MAGIC, VERSION);
 }
 
 /** The snapshot in `bytes`, or null when it is of another version or another late-grace setting. */
 export function decodeRollups(bytes: Buffer, lateGraceMs: number): RollupSnapshot | null {
-  const body = JSON.parse(bytes.toString('utf8')) as Body;
-  if (body.version !== VERSION || body.lateGraceMs !== lateGraceMs) return null;
+  const input = SnapshotReader.open(bytes, MAGIC, VERSION);
+  if (!input || input.number() !== lateGraceMs) return null;
+  const appliedAt = input.number();
+  const deletions = input.number();
+  const appliedUuids: string[] = [];
+  for (let i = input.word(); i > 0; i--) appliedUuids.push(input.uuid());
   const rollups = new Rollups(lateGraceMs);
-  const actions = body.actions.map(rollups.intern);
-  for (const [id, metrics, resources, decisions, days] of body.tenants) {
-    const tenant = rollups.tenant(id);
-    for (const name of metrics) tenant.metrics.idOf(name);
-    for (const name of resources) tenant.resources.idOf(name);
-    for (const name of decisions) tenant.decisions.idOf(name);
-    for (const row of days) {
-      const r: DayRollup = tenant.day(row[0]);
-      [, r.revenuePositive, r.revenueNegative, r.revenueEvents, r.realized, r.projected, r.emails] = row;
-      r.bouncedEmails = row[7];
-      for (const entry of row[8]) r.efficiency.push(entry);
-      for (const entry of row[9]) r.resources.push(entry);
-      for (const entry of row[10]) r.decisions.push(entry);
-      const flat = row[11];
-      for (let i = 0; i < flat.length; i += 5) {
-        const eventType = summaryEventTypes[flat[i + 4] as number];
+  for (let t = input.word(); t > 0; t--) {
+    const tenant = rollups.tenant(input.string());
+    for (const keys of [tenant.metrics, tenant.resources, tenant.decisions])
+      for (let i = input.word(); i > 0; i--) keys.idOf(input.string());
+    for (let d = input.word(); d > 0; d--) {
+      const day = input.number();
+      const r: DayRollup = tenant.day(day);
+      r.revenuePositive = input.number();
+      r.revenueNegative = input.number();
+      r.revenueEvents = input.number();
+      r.realized = input.number();
+      r.projected = input.number();
+      r.emails = input.number();
+      r.bouncedEmails = input.number();
+      r.lateIngestedAt = input.number();
+      for (const triples of [r.efficiency, r.resources])
+        for (let i = input.word(); i > 0; i--)
+          triples.push(input.word(), input.time(day * DAY_MS), input.number());
+      for (let i = input.word(); i > 0; i--) r.decisions.push(input.word());
+      for (let a = input.word(); a > 0; a--) {
+        const action = tenant.intern(input.string());
+        const type = input.word();
+        const stake = input.number();
+        const timestamp = input.time(day * DAY_MS);
+        const uuid = input.uuid();
+        const eventType = summaryEventTypes[type];
         if (eventType === undefined) return null;
-        const candidate: ActionCandidate = {
-          action: actions[flat[i] as number] ?? '',
-          stake: flat[i + 1] as number,
-          timestamp: flat[i + 2] as number,
-          uuid: flat[i + 3] as string,
-          eventType,
-          tenant: tenant.id,
-        };
+        const candidate: ActionCandidate = { action, stake, timestamp, uuid, eventType, tenant: tenant.id };
         r.actions.push(candidate);
       }
-      r.lateIngestedAt = row[12];
     }
   }
-  return { rollups, appliedAt: body.appliedAt, appliedUuids: body.appliedUuids, deletions: body.deletions };
+  return input.done ? { rollups, appliedAt, appliedUuids, deletions } : null;
 }
 
 /** Reads the snapshot at `path`; null when there is none or it does not open, parse or match. */

@@ -2,35 +2,36 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { writeFileDurably } from '../durable-file.js';
-import { UuidIndex } from './uuid-index.js';
+import { UuidFilter } from './uuid-filter.js';
 
 /**
- * The dedup index saved next to the store, so a start reads it instead of every stored uuid. It holds
- * 64-bit hashes of uuids only (no event data), so it is not sealed when the store is encrypted.
+ * The dedup filter saved next to the store, so a start reads it instead of every stored uuid. It holds
+ * bits set by hashes of uuids only (no event data), so it is not sealed when the store is encrypted.
  *
- * `ingestedBefore`: every event ingested before this instant (epoch ms) was in the index when it was saved.
+ * `ingestedBefore`: every event ingested before this instant (epoch ms) was in the filter when it was saved.
  * Ingestion times never go backwards (the pipeline starts from this instant), so a start adds the store's
- * uuids ingested at or after it and the index again covers every stored uuid.
+ * uuids ingested at or after it and the filter again covers every stored uuid.
  *
- * Layout: magic ‖ u32 version ‖ u32 0 ‖ f64 ingestedBefore ‖ u32 slot words ‖ u32 crc32 of the slots ‖
- * the slots in little-endian order. A file that does not check out is ignored (the index is rebuilt).
+ * Layout: magic ‖ u32 version ‖ u32 0 ‖ f64 ingestedBefore ‖ u32 filter words ‖ u32 crc32 of the words ‖
+ * the words in little-endian order. A file that does not check out, or of another size than the filter
+ * configured, is ignored (the filter is rebuilt from every stored uuid). Version 1 held a fingerprint table.
  */
 /** Its name in the data directory. */
 export const DEDUP_INDEX_FILE = 'dedup-index.bin';
 
 const MAGIC = Buffer.from('PULSEUIX', 'latin1');
-const VERSION = 1;
+const VERSION = 2;
 const HEADER = 32;
-/** The slots are written as they lie in memory; another byte order reads no file and writes none. */
+/** The words are written as they lie in memory; another byte order reads no file and writes none. */
 const littleEndian = endianness() === 'LE';
 
-export interface SavedIndex {
-  index: UuidIndex;
+export interface SavedFilter {
+  filter: UuidFilter;
   ingestedBefore: number;
 }
 
-/** The saved index, or null when there is none or it does not check out. */
-export async function loadDedupIndex(path: string): Promise<SavedIndex | null> {
+/** The saved filter if it is one of `filterBytes`, or null when there is none or it does not check out. */
+export async function loadDedupFilter(path: string, filterBytes: number): Promise<SavedFilter | null> {
   if (!littleEndian) return null;
   let file: FileHandle;
   try {
@@ -45,36 +46,35 @@ export async function loadDedupIndex(path: string): Promise<SavedIndex | null> {
       return null;
     const ingestedBefore = header.readDoubleLE(16);
     const words = header.readUInt32LE(24);
-    if ((await file.stat()).size !== HEADER + words * 4 || !Number.isFinite(ingestedBefore)) return null;
-    // Read straight into the index's own memory: no second copy of a file that can be 100+ MB.
-    const slots = new Uint32Array(words);
-    const body = Buffer.from(slots.buffer);
+    const filter = new UuidFilter(filterBytes);
+    if (words !== filter.words.length || !Number.isFinite(ingestedBefore)) return null;
+    if ((await file.stat()).size !== HEADER + words * 4) return null;
+    // Read straight into the filter's own memory: no second copy.
+    const body = Buffer.from(filter.words.buffer);
     for (let at = 0; at < body.length;) {
       const read = await file.read(body, at, body.length - at, HEADER + at);
       if (read.bytesRead === 0) return null;
       at += read.bytesRead;
     }
-    if (crc32(body) !== header.readUInt32LE(28)) return null;
-    const index = UuidIndex.fromSlots(slots);
-    return index ? { index, ingestedBefore } : null;
+    return crc32(body) === header.readUInt32LE(28) ? { filter, ingestedBefore } : null;
   } finally {
     await file.close();
   }
 }
 
-/** Writes the index atomically (temporary file, fsync, rename): a crash leaves the old file or the new one. */
-export async function saveDedupIndex(
+/** Writes the filter's words atomically (temporary file, fsync, rename): a crash leaves the old file or the new one. */
+export async function saveDedupFilter(
   path: string,
-  slots: Uint32Array,
+  words: Uint32Array,
   ingestedBefore: number,
 ): Promise<void> {
   if (!littleEndian) return;
-  const body = Buffer.from(slots.buffer, slots.byteOffset, slots.byteLength);
+  const body = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
   const header = Buffer.alloc(HEADER);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(VERSION, 8);
   header.writeDoubleLE(ingestedBefore, 16);
-  header.writeUInt32LE(slots.length, 24);
+  header.writeUInt32LE(words.length, 24);
   header.writeUInt32LE(crc32(body), 28);
   await writeFileDurably(path, [header, body]);
 }

@@ -3,14 +3,14 @@ import type { EventStore } from '../storage/event-store.js';
 import type { CapturedEvent } from './captured-event.js';
 import type { LogLoader } from './log-loader.js';
 import type { PendingRequest } from './pending-request.js';
-import { loadDedupIndex, saveDedupIndex } from './dedup-snapshot.js';
-import { UuidIndex } from './uuid-index.js';
+import { loadDedupFilter, saveDedupFilter } from './dedup-snapshot.js';
+import { DEFAULT_FILTER_BYTES, UuidFilter } from './uuid-filter.js';
 
-/** How a start built the index: from the saved file plus the events ingested since, or from every uuid. */
+/** How a start built the filter: from the saved file plus the events ingested since, or from every uuid. */
 export interface WarmUp {
   /** Uuids read from the store. */
   read: number;
-  /** Ingestion of the next group may not stamp an earlier time (the saved index relies on it). */
+  /** Ingestion of the next group may not stamp an earlier time (the saved filter relies on it). */
   ingestedBefore: number;
   from: 'saved' | 'store';
 }
@@ -20,7 +20,7 @@ export type Waits = Map<PendingRequest, CapturedEvent[]>;
 
 /** One pass of placing a request's events: what still needs the store's word or another request's outcome. */
 export class Placement {
-  /** Fingerprint hits, confirmed against the store by `Dedup.confirm`. */
+  /** Filter hits, confirmed against the store by `Dedup.confirm`. */
   candidates: CapturedEvent[] | null = null;
   waits: Waits | null = null;
   constructor(readonly request: PendingRequest) {}
@@ -32,31 +32,35 @@ export class Placement {
  * - `owners`: uuids admitted but not yet committed, with the request committing them. A copy waits for that
  *   request's outcome, since a 200 must not precede the durability of the event it acknowledges;
  * - the loader's unloaded uuids: durable in the ingest log, not yet in the store;
- * - `index`: 64-bit fingerprints of every uuid ever committed (a superset of the store's: deleted events
- *   stay); a miss is exact, a hit is confirmed against the store. It is saved next to the store (`save`)
- *   and a start reads it back and adds only the uuids ingested since (dedup-snapshot.ts).
- * A uuid leaves `owners` (and a committed one joins the index) before its request settles, so whoever
+ * - `filter`: a fixed-size filter of every uuid ever committed (a superset of the store's: deleted events
+ *   stay; uuid-filter.ts); a miss is exact, a hit is confirmed against the store, so memory stays bounded
+ *   whatever the store's size. It is saved next to the store (`save`) and a start reads it back and adds
+ *   only the uuids ingested since (dedup-snapshot.ts).
+ * A uuid leaves `owners` (and a committed one joins the filter) before its request settles, so whoever
  * wakes on the outcome sees the structures as they stand after it.
  */
 export class Dedup {
-  private index = new UuidIndex();
+  private filter: UuidFilter;
   private readonly owners = new Map<string, PendingRequest>();
 
   constructor(
     private readonly store: EventStore,
     private readonly loader: LogLoader | undefined,
     private readonly metrics: Metrics,
-    /** Where the index is saved; none: rebuilt from every stored uuid at each start. */
+    /** Where the filter is saved; none: rebuilt from every stored uuid at each start. */
     private readonly savedAt?: string,
-  ) {}
+    private readonly filterBytes = DEFAULT_FILTER_BYTES,
+  ) {
+    this.filter = new UuidFilter(filterBytes);
+  }
 
-  /** Builds the index (from the saved one when it checks out); call once, before serving. */
+  /** Builds the filter (from the saved one when it checks out); call once, before serving. */
   async warmUp(): Promise<WarmUp> {
     // Nothing commits while a start warms up: every event stored now is read below.
     const newest = (await this.store.newestIngestedAt()) ?? 0;
-    const saved = this.savedAt ? await loadDedupIndex(this.savedAt) : null;
-    if (saved) this.index = saved.index;
-    const read = await this.store.forEachUuid((uuid) => this.index.add(uuid), saved?.ingestedBefore);
+    const saved = this.savedAt ? await loadDedupFilter(this.savedAt, this.filterBytes) : null;
+    if (saved) this.filter = saved.filter;
+    const read = await this.store.forEachUuid((uuid) => this.filter.add(uuid), saved?.ingestedBefore);
     return {
       read,
       ingestedBefore: Math.max(newest, saved?.ingestedBefore ?? 0),
@@ -65,16 +69,16 @@ export class Dedup {
   }
 
   /**
-   * Saves the index; `ingestedBefore`: every event ingested before it is in the index (the pipeline's
+   * Saves the filter; `ingestedBefore`: every event ingested before it is in the filter (the pipeline's
    * latest group stamp: later groups stamp no earlier time). Taken synchronously, written in the background.
    */
   async save(ingestedBefore: number): Promise<void> {
-    if (this.savedAt) await saveDedupIndex(this.savedAt, this.index.slotsCopy(), ingestedBefore);
+    if (this.savedAt) await saveDedupFilter(this.savedAt, this.filter.words.slice(), ingestedBefore);
   }
 
   /**
    * Admits `event` into the pass's request, counts it as a duplicate, or defers it: to the store check
-   * (a fingerprint hit) or to the outcome of the request committing its original. `confirmed`: the store
+   * (a filter hit) or to the outcome of the request committing its original. `confirmed`: the store
    * was just asked and does not hold it.
    */
   place(event: CapturedEvent, pass: Placement, confirmed = false): void {
@@ -82,7 +86,7 @@ export class Dedup {
     const owner = this.owners.get(uuid);
     if (owner === undefined) {
       if (this.loader?.holds(uuid)) this.metrics.duplicates.inc();
-      else if (!confirmed && this.index.has(uuid)) (pass.candidates ??= []).push(event);
+      else if (!confirmed && this.filter.has(uuid)) (pass.candidates ??= []).push(event);
       else {
         this.owners.set(uuid, pass.request);
         pass.request.events.push(event);
@@ -113,9 +117,15 @@ export class Dedup {
       throw error;
     }
     // Placed again, not admitted: while the store answered, another request may have admitted a copy.
+    let absent = 0;
     for (const event of candidates)
       if (stored.has(event.uuid)) this.metrics.duplicates.inc();
-      else this.place(event, pass, true);
+      else {
+        absent++;
+        this.place(event, pass, true);
+      }
+    this.metrics.dedupConfirmations.inc({ outcome: 'stored' }, candidates.length - absent);
+    this.metrics.dedupConfirmations.inc({ outcome: 'absent' }, absent);
   }
 
   /** Counts copies whose original became durable. */
@@ -128,9 +138,9 @@ export class Dedup {
     for (const uuid of uuids) this.owners.delete(uuid);
   }
 
-  /** A committed uuid: later copies find it in the index. */
+  /** A committed uuid: later copies find it in the filter. */
   remember(uuid: string): void {
-    this.index.add(uuid);
+    this.filter.add(uuid);
   }
 
   /**

@@ -39,6 +39,8 @@ export interface PipelineOptions {
     saveEveryMs: number;
     onSaveError: (error: unknown) => void;
   };
+  /** Bytes of the dedup filter (uuid-filter.ts); its default otherwise. */
+  dedupFilterBytes?: number;
 }
 
 /**
@@ -59,7 +61,13 @@ export class IngestPipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.now = options.now ?? Date.now;
-    this.dedup = new Dedup(options.store, options.loader, options.metrics, options.dedupIndex?.path);
+    this.dedup = new Dedup(
+      options.store,
+      options.loader,
+      options.metrics,
+      options.dedupIndex?.path,
+      options.dedupFilterBytes,
+    );
     this.dedupSaver = options.dedupIndex ? new DedupSaver(this.dedup, options.dedupIndex, this.now) : null;
   }
 

@@ -29,6 +29,12 @@ export function createMetrics() {
       help: 'Events dropped because their uuid was already stored',
       registers: [registry],
     }),
+    dedupConfirmations: new Counter({
+      name: 'pulse_dedup_confirmations_total',
+      help: 'Uuids the dedup filter could not rule out, checked against the store: stored (a copy) or absent (a false hit)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     auditWriteFailures: new Counter({
       name: 'pulse_audit_write_failures_total',
       help: 'Audit records that could not be written since start (their accesses were refused)',
