@@ -142,7 +142,10 @@ try {
           'API key': { authorization: `Bearer ${created.json.key}` },
           session: { cookie },
         };
-        for (const [credential, headers] of Object.entries(credentials)) {
+        // Alternated per round, so neither credential is always measured on the fresher server.
+        const order = Object.entries(credentials);
+        if (round % 2) order.reverse();
+        for (const [credential, headers] of order) {
           const m = await measure(server, path, headers);
           const key = `${arm.name} ${credential}`;
           results.set(key, [...(results.get(key) ?? []), m]);
