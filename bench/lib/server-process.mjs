@@ -4,9 +4,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const bin = new URL('../../packages/server/bin/pulse.js', import.meta.url).pathname;
+const ownBin = new URL('../../packages/server/bin/pulse.js', import.meta.url).pathname;
 
-export async function startPulse({ port, env = {}, dataDir = mkdtempSync(join(tmpdir(), 'pulse-bench-')) }) {
+/** `bin`: another build's bin/pulse.js (an A/B of two builds); default this checkout's. */
+export async function startPulse({
+  port,
+  env = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'pulse-bench-')),
+  bin = ownBin,
+}) {
   const child = spawn(
     process.execPath,
     // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=prof' profiles the server (NODE_OPTIONS refuses --cpu-prof).

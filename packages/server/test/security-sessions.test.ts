@@ -105,6 +105,33 @@ describe('dashboard sign-in over the real server', () => {
     expect(after.body.error).toMatchObject({ message: expect.stringContaining('sign in again') });
   });
 
+  it('a session in use follows a change of its user at once: a new name, a narrower role, disabling', async () => {
+    expect(
+      (
+        await server.api('/api/users', {
+          body: { email: 'temp@pulse.test', password: 'only for a while', role: 'executive' },
+        })
+      ).status,
+    ).toBe(201);
+    const session = await signIn('temp@pulse.test', 'only for a while');
+    const id = (session.body.user as { id: string }).id;
+    expect((await call('/api/summary?tenant=globex', { cookie: session.cookie })).status).toBe(200);
+    expect((await server.api(`/api/users/${id}`, { method: 'PATCH', body: { name: 'Temp' } })).status).toBe(
+      200,
+    );
+    expect((await call('/api/session', { cookie: session.cookie })).body).toMatchObject({
+      user: { name: 'Temp' },
+    });
+    const narrowed = { role: 'tenant_executive', tenants: ['acme'] };
+    expect((await server.api(`/api/users/${id}`, { method: 'PATCH', body: narrowed })).status).toBe(200);
+    expect((await call('/api/summary?tenant=globex', { cookie: session.cookie })).status).toBe(403);
+    expect((await server.api(`/api/users/${id}`, { method: 'PATCH', body: { disabled: true } })).status).toBe(
+      200,
+    );
+    expect((await call('/api/summary?tenant=acme', { cookie: session.cookie })).status).toBe(401);
+    expect((await call(`/api/users/${id}`, { method: 'DELETE', bearer: server.adminKey })).status).toBe(204);
+  });
+
   it('an alert acknowledged from a session is audited as that user', async () => {
     const capture = await fetch(`${server.url}/batch/`, {
       method: 'POST',

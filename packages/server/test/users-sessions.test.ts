@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { DuckDbUserStore } from '../src/storage/duckdb/duckdb-user-store.js';
+import { AccessChanges } from '../src/access/access-changes.js';
 import { Sessions, TooManyAttemptsError } from '../src/access/sessions.js';
 import { parseCreateUser, Users } from '../src/access/users.js';
 import type { Actor } from '../src/access/rbac.js';
@@ -22,8 +23,15 @@ describe('users and sessions on a real DuckDB file', () => {
       path: join(temporaryDirectory('pulse-users-'), 'p.duckdb'),
     });
     usersStore = await DuckDbUserStore.open(store);
-    users = new Users(usersStore, () => clock.now);
-    sessions = new Sessions(usersStore, { idleMs: 30 * MINUTE, maxMs: 120 * MINUTE, now: () => clock.now });
+    // One channel, as the server wires them: a user change drops that user's cached sessions at once.
+    const changes = new AccessChanges();
+    users = new Users(usersStore, () => clock.now, changes);
+    sessions = new Sessions(usersStore, {
+      idleMs: 30 * MINUTE,
+      maxMs: 120 * MINUTE,
+      now: () => clock.now,
+      changes,
+    });
     await users.create(
       admin,
       parseCreateUser({ email: 'CEO@Acme.io', password: 'correct horse battery', role: 'executive' }),
@@ -69,6 +77,20 @@ describe('users and sessions on a real DuckDB file', () => {
     }
     clock.now += 25 * MINUTE; // 125 minutes after sign-in, 25 after the last use
     expect(await sessions.resolve(busy.token)).toBeNull();
+  });
+
+  it('a change made by another process (not told here) reaches a cached session within the cache bound', async () => {
+    const [user] = await usersStore.list();
+    if (!user) throw new Error('no user');
+    const elsewhere = new Users(usersStore, () => clock.now);
+    const signedIn = await sessions.signIn('ceo@acme.io', 'correct horse battery', '127.0.0.1');
+    expect(await sessions.resolve(signedIn.token)).not.toBeNull();
+    await elsewhere.update(admin, user.id, { name: 'Chief' });
+    expect((await sessions.resolve(signedIn.token))?.user.name).toBeNull(); // still the cached read
+    clock.now += 10_000;
+    expect((await sessions.resolve(signedIn.token))?.user.name).toBe('Chief');
+    await users.update(admin, user.id, { name: null }); // through this process: at once
+    expect((await sessions.resolve(signedIn.token))?.user.name).toBeNull();
   });
 
   it('a password change or disabling the user ends their sessions; a role change applies at once', async () => {

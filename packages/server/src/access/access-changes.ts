@@ -11,7 +11,9 @@ export type AccessChange =
   /** Every session of the user ended. */
   | { kind: 'user_signed_out'; userId: string; reason: 'disabled' | 'removed' | 'password_changed' }
   /** The user's role or tenants changed; `actor` is what they act as from now on. */
-  | { kind: 'user_grant_changed'; userId: string; actor: Actor };
+  | { kind: 'user_grant_changed'; userId: string; actor: Actor }
+  /** Only the user's name changed: nothing they may do. */
+  | { kind: 'user_renamed'; userId: string };
 
 export type AccessListener = (change: AccessChange) => void;
 

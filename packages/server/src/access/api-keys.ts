@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { ApiKeyRecord, ApiKeyStore } from '../storage/api-key-store.js';
 import { AccessChanges } from './access-changes.js';
 import { parseGrant, type GrantInput } from './grant-input.js';
+import { ReadThroughCache } from './read-through-cache.js';
 import { grants, scopeOf, type Actor, type Role } from './rbac.js';
 
 /**
@@ -102,7 +103,10 @@ export function canGrant(granter: Actor, role: Role, tenants: readonly string[] 
 
 export interface ApiKeysOptions {
   now?: () => number;
-  /** How long a looked-up key is trusted without re-reading it (revocation here is immediate). */
+  /**
+   * How long a looked-up key is trusted without re-reading it: a revocation through this process takes
+   * effect at once, through another process sharing the state database within this bound.
+   */
   cacheMs?: number;
   /** last_used_at is written at most this often per key. */
   touchEveryMs?: number;
@@ -113,10 +117,9 @@ export interface ApiKeysOptions {
 /** Creates, lists, revokes and resolves API keys. */
 export class ApiKeys {
   private readonly now: () => number;
-  private readonly cacheMs: number;
   private readonly touchEveryMs: number;
   private readonly changes: AccessChanges;
-  private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
+  private readonly cache: ReadThroughCache<ApiKeyRecord | null>;
   private readonly touched = new Map<string, number>();
 
   constructor(
@@ -124,7 +127,7 @@ export class ApiKeys {
     options: ApiKeysOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.cacheMs = options.cacheMs ?? 10_000;
+    this.cache = new ReadThroughCache(options.cacheMs ?? 10_000);
     this.touchEveryMs = options.touchEveryMs ?? 60_000;
     this.changes = options.changes ?? new AccessChanges();
   }
@@ -182,7 +185,7 @@ export class ApiKeys {
     if (!match?.[1]) return null;
     const id = match[1];
     const now = this.now();
-    const record = await this.lookup(id, now);
+    const record = await this.cache.get(id, now, () => this.store.get(id));
     if (!record) return null;
     const hash = Buffer.from(sha256(presented), 'hex');
     const expected = Buffer.from(record.hash, 'hex');
@@ -204,14 +207,5 @@ export class ApiKeys {
       }
       return this.resolve(key);
     };
-  }
-
-  private async lookup(id: string, now: number): Promise<ApiKeyRecord | null> {
-    const cached = this.cache.get(id);
-    if (cached && cached.until > now) return cached.record;
-    const record = await this.store.get(id);
-    if (this.cache.size > 10_000) this.cache.clear(); // bounded: a flood of made-up ids cannot grow it
-    this.cache.set(id, { record, until: now + this.cacheMs });
-    return record;
   }
 }

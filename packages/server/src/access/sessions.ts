@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, UnauthorizedError } from '../errors.js';
-import type { UserRecord, UserStore } from '../storage/user-store.js';
+import type { SessionRecord, UserRecord, UserStore } from '../storage/user-store.js';
 import { AccessChanges } from './access-changes.js';
 import { LoginThrottle } from './login-throttle.js';
+import { ReadThroughCache } from './read-through-cache.js';
 import { verifyPassword } from './passwords.js';
 import type { Actor } from './rbac.js';
 import { actorOfUser, normalizeEmail, presentUser, type UserView } from './users.js';
@@ -23,8 +24,14 @@ export interface SessionOptions {
   maxMs: number;
   throttle?: LoginThrottle;
   now?: () => number;
-  /** Told of each sign-out, so what was opened with the session closes at once. */
+  /** Told of each sign-out, so what was opened with the session closes at once; also drops cached sessions. */
   changes?: AccessChanges;
+  /**
+   * How long a looked-up session and its user are trusted without re-reading them. Changes made through this
+   * process (sign-out, a user disabled, removed, renamed or given another role) take effect at once; made
+   * by another process sharing the state database, within this bound.
+   */
+  cacheMs?: number;
 }
 
 export interface SignedIn {
@@ -37,6 +44,12 @@ export interface SignedIn {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const TOUCH_EVERY_MS = 60_000;
 
+/** A session with its user as last read; `session` is replaced when this process touches it. */
+interface SessionOfUser {
+  session: SessionRecord;
+  user: UserRecord;
+}
+
 /**
  * Dashboard sessions: a random 256-bit cookie token, stored only as its SHA-256; idle and
  * absolute expiry. The CSRF token is a one-way hash of the session token: it needs no storage, survives
@@ -46,6 +59,8 @@ export class Sessions {
   private readonly throttle: LoginThrottle;
   private readonly now: () => number;
   private readonly changes: AccessChanges;
+  /** By session id: what every request of a session would otherwise read twice; null = no such session. */
+  private readonly cache: ReadThroughCache<SessionOfUser | null>;
   constructor(
     private readonly store: UserStore,
     private readonly options: SessionOptions,
@@ -53,6 +68,12 @@ export class Sessions {
     this.now = options.now ?? Date.now;
     this.throttle = options.throttle ?? new LoginThrottle(undefined, this.now);
     this.changes = options.changes ?? new AccessChanges();
+    this.cache = new ReadThroughCache(options.cacheMs ?? 10_000);
+    this.changes.subscribe((change) => {
+      if (change.kind === 'session_ended') this.cache.delete(change.sessionId);
+      else if (change.kind !== 'key_revoked')
+        this.cache.deleteWhere((entry) => entry?.user.id === change.userId);
+    });
   }
 
   async signIn(emailRaw: unknown, password: unknown, address: string): Promise<SignedIn> {
@@ -94,21 +115,28 @@ export class Sessions {
   /** The user behind a cookie token, or null (unknown, expired, user removed or disabled). */
   async resolve(token: string): Promise<{ actor: Actor; user: UserRecord; expiresAt: number } | null> {
     const tokenHash = this.idOf(token);
-    const session = await this.store.getSession(tokenHash);
     const now = this.now();
-    if (!session) return null;
+    const entry = await this.cache.get(tokenHash, now, () => this.read(tokenHash));
+    if (!entry) return null;
+    const { session, user } = entry;
     if (session.expiresAt <= now) {
+      this.cache.delete(tokenHash);
       await this.store.deleteSession(tokenHash);
       return null;
     }
-    const user = await this.store.get(session.userId);
-    if (!user || user.disabledAt !== null) return null;
-    let expiresAt = session.expiresAt;
+    if (user.disabledAt !== null) return null;
     if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
-      expiresAt = Math.min(now + this.options.idleMs, session.createdAt + this.options.maxMs);
+      const expiresAt = Math.min(now + this.options.idleMs, session.createdAt + this.options.maxMs);
+      entry.session = { ...session, lastSeenAt: now, expiresAt }; // before the write: one touch, not one per request
       await this.store.touchSession(tokenHash, now, expiresAt);
     }
-    return { actor: actorOfUser(user), user, expiresAt };
+    return { actor: actorOfUser(user), user, expiresAt: entry.session.expiresAt };
+  }
+
+  private async read(tokenHash: string): Promise<SessionOfUser | null> {
+    const session = await this.store.getSession(tokenHash);
+    const user = session && (await this.store.get(session.userId));
+    return session && user ? { session, user } : null;
   }
 
   async signOut(token: string): Promise<void> {

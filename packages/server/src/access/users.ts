@@ -187,6 +187,8 @@ export class Users {
       this.changes.publish({ kind: 'user_signed_out', userId: id, reason });
     } else if (role !== user.role || !sameTenants(tenants, user.tenants)) {
       this.changes.publish({ kind: 'user_grant_changed', userId: id, actor: actorOfUser(updated) });
+    } else if (updated.name !== user.name) {
+      this.changes.publish({ kind: 'user_renamed', userId: id });
     }
     return presentUser(updated);
   }

@@ -66,6 +66,8 @@ function onChange(socket: GuardedSocket, change: AccessChange): LiveClose | null
       return c.kind === 'session' && c.userId === change.userId ? ended(signedOut[change.reason]) : null;
     case 'user_grant_changed':
       return c.kind === 'session' && c.userId === change.userId ? onGrant(socket, change.actor) : null;
+    case 'user_renamed':
+      return null;
   }
 }
 

@@ -21,6 +21,7 @@ import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
 import { openPgPool } from './postgres/pg-client.js';
+import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
 import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
 import {
   openPostgresState,
@@ -29,6 +30,8 @@ import {
 } from './postgres/open-postgres-state.js';
 import type { StateStores, Storage } from './storage.js';
 
+const auditJournalDir = (config: FullConfig) => join(config.dataDir, 'audit-journal');
+
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
   if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
@@ -36,13 +39,29 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
-/** The state in the embedded DuckDB file, beside the events (so under the same encryption). */
-async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
+/**
+ * The state in the embedded DuckDB file, beside the events (so under the same encryption); audit records
+ * are durable once in the audit journal (storage/audit-journal.ts), which `close` closes.
+ */
+async function openEmbeddedState(
+  events: DuckDbEventStore,
+  auditJournal: OpenAuditJournal,
+  logger?: Logger,
+): Promise<{ stores: StateStores; close: () => Promise<void> }> {
+  const audit = await DuckDbAuditLog.open(events, { journal: auditJournal });
+  return { stores: await openEmbeddedStores(events, audit, logger), close: () => audit.close() };
+}
+
+async function openEmbeddedStores(
+  events: DuckDbEventStore,
+  audit: DuckDbAuditLog,
+  logger?: Logger,
+): Promise<StateStores> {
   return {
     subscriptions: await events.subscriptionStore(),
     alerts: await DuckDbAlertStore.open(events, logger),
     apiKeys: await DuckDbApiKeyStore.open(events),
-    audit: await DuckDbAuditLog.open(events),
+    audit,
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
@@ -114,11 +133,19 @@ export async function openStorage(
       })
     : null;
   if (logger) logAtRestStatus(logger, key, events.encryption, path);
+  const state =
+    shared ??
+    (await openEmbeddedState(
+      events,
+      // Its own subkey, as the alert journal's: records name tenants and actors.
+      auditJournalIn(auditJournalDir(config), recordCipherFor(key, 'audit-journal')),
+      logger,
+    ));
   return {
     events,
     queries: events.queryRunner(),
-    ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
-    closeState: shared?.close ?? (async () => {}),
+    ...state.stores,
+    closeState: state.close,
     analyticsReads: await DuckDbAnalyticsReads.open(events),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
@@ -137,6 +164,7 @@ const maintenanceSettings = (config: FullConfig) => ({
   allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
   ingestLogDir: join(config.dataDir, 'ingest-log'),
   alertJournalDir: join(config.dataDir, 'alert-journal'),
+  auditJournalDir: auditJournalDir(config),
   derivedFiles: [join(config.dataDir, ROLLUP_SNAPSHOT_FILE)],
 });
 

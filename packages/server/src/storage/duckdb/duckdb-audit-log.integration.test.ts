@@ -3,6 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../access/audit-chain.js';
 import { runAuditLogContract } from '../audit-log.contract.js';
+import { auditJournalIn } from '../audit-journal.js';
 import { DuckDbAuditLog } from './duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
 import { run, sql as statement } from './sql.js';
@@ -39,6 +40,38 @@ runAuditLogContract('DuckDB', async () => {
       await run(tamper, statement`DELETE FROM audit_log WHERE seq = ${seq}`);
     },
     close: () => events.close(),
+  };
+});
+
+// The same contract with the audit journal in front of the table (as `pulse serve` opens it).
+runAuditLogContract('DuckDB behind the audit journal', async () => {
+  const dir = temporaryDirectory('pulse-audit-');
+  const events = await DuckDbEventStore.open({ path: join(dir, 'pulse.duckdb') });
+  const tamper = await events.connect();
+  const journal = auditJournalIn(join(dir, 'audit-journal'), null);
+  let current = await DuckDbAuditLog.open(events, { journal });
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await DuckDbAuditLog.open(events, { journal });
+      return current;
+    },
+    edit: async (seq: number) => {
+      await current.flush();
+      await run(
+        tamper,
+        statement`UPDATE audit_log SET result = CASE result WHEN 'ok' THEN 'denied' ELSE 'ok' END WHERE seq = ${seq}`,
+      );
+    },
+    remove: async (seq: number) => {
+      await current.flush();
+      await run(tamper, statement`DELETE FROM audit_log WHERE seq = ${seq}`);
+    },
+    close: async () => {
+      await current.close();
+      await events.close();
+    },
   };
 });
 

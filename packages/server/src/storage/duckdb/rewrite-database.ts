@@ -30,6 +30,8 @@ type Settings = Pick<DuckDbEncryptionOptions, 'extensionDir' | 'allowUnsafeMbedt
   ingestLogDir?: string | undefined;
   /** The alert journal's directory (alerts/journal.ts): the same kind of log, for notified alert changes. */
   alertJournalDir?: string | undefined;
+  /** The audit journal's directory (storage/audit-journal.ts): audit records not yet in the audit table. */
+  auditJournalDir?: string | undefined;
   /** Files derived from the store (saved summary rollups): after a key change they go (rebuilt at the next start). */
   derivedFiles?: readonly string[] | undefined;
 };
@@ -61,6 +63,14 @@ const journalStoredPosition = (c: DuckDBConnection, alias: string) =>
     (t) => sql`SELECT max(value::BIGINT) AS p FROM ${t} WHERE key = 'journal_stored'`,
   );
 
+const auditJournalStoredPosition = (c: DuckDBConnection, alias: string) =>
+  recordedPosition(
+    c,
+    alias,
+    'audit_meta',
+    (t) => sql`SELECT max(value::BIGINT) AS p FROM ${t} WHERE key = 'journal_stored'`,
+  );
+
 /** The logs beside the store whose records the store must hold before a rewrite, and how far it does. */
 const sideLogs = (settings: Settings) => [
   {
@@ -74,6 +84,12 @@ const sideLogs = (settings: Settings) => [
     dir: settings.alertJournalDir,
     what: 'notified alert changes not yet stored',
     position: journalStoredPosition,
+  },
+  {
+    name: 'audit journal',
+    dir: settings.auditJournalDir,
+    what: 'audit records not yet stored',
+    position: auditJournalStoredPosition,
   },
 ];
 
