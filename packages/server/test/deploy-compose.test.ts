@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { PostHog } from 'posthog-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configKeys } from '../src/config/index.js';
+import { clickhouseUnavailable, createEventDatabase, startClickHouse } from './helpers/clickhouse.js';
+import { connectLive } from './helpers/live-client.js';
+import { createStateDatabase, postgresUnavailable, startPostgres } from './helpers/postgres.js';
+import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
+import { temporaryDirectory } from './helpers/temp-dir.js';
+
+// deploy/compose.yaml's pieces run here as plain processes: the real ClickHouse and PostgreSQL, three
+// `pulse serve` replicas with the compose file's environment, and HAProxy with deploy/haproxy.cfg.
+
+const deployDir = fileURLToPath(new URL('../../../deploy/', import.meta.url));
+const HAPROXY = '/usr/sbin/haproxy';
+
+interface ComposeService {
+  environment?: Record<string, string>;
+}
+const compose = parse(readFileSync(join(deployDir, 'compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const replicas = Object.keys(compose.services).filter((name) => /^pulse-\d+$/.test(name));
+
+function haproxyUnavailable(): string | null {
+  if (existsSync(HAPROXY)) return null;
+  // eslint-disable-next-line no-restricted-properties -- CI decides whether a missing HAProxy fails or skips
+  if (process.env.CI) throw new Error(`HAProxy is required in CI (${HAPROXY} is missing)`);
+  return `HAProxy is not installed (${HAPROXY}); apt-get install haproxy`;
+}
+const unavailable = haproxyUnavailable() ?? clickhouseUnavailable() ?? postgresUnavailable();
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+describe('deploy/compose.yaml', () => {
+  it('sets only configuration keys Pulse knows, and gives every replica its own data volume', () => {
+    const known = new Set(Object.values(configKeys).map((key) => key.env));
+    expect(replicas.length).toBeGreaterThanOrEqual(2);
+    for (const name of replicas) {
+      const env = compose.services[name]?.environment ?? {};
+      for (const key of Object.keys(env)) expect(known, `${name}: ${key}`).toContain(key);
+      expect(env.PULSE_STORE_URL).toMatch(/^clickhouse:\/\//);
+      expect(env.PULSE_STATE_URL).toMatch(/^postgres:\/\//);
+    }
+    const volumes = replicas.map((name) => JSON.stringify(compose.services[name]));
+    expect(new Set(volumes).size).toBe(replicas.length);
+  });
+});
+
+describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavailable ?? ''}`, () => {
+  const token = 'phc_compose_test_token';
+  const adminKey = 'pulse_admin_compose-test-key-0123456789';
+  const stops: (() => Promise<void>)[] = [];
+  const pulses: PulseProcess[] = [];
+  let proxyUrl = '';
+
+  beforeAll(async () => {
+    const [clickhouse, postgres] = await Promise.all([startClickHouse(), startPostgres()]);
+    stops.push(clickhouse.stop, postgres.stop);
+    const storeUrl = await createEventDatabase(clickhouse);
+    const stateUrl = await createStateDatabase(postgres);
+    for (const name of replicas) {
+      // The compose environment, with the servers' addresses of this machine.
+      const env: Record<string, string> = {
+        ...compose.services[name]?.environment,
+        PULSE_STORE_URL: storeUrl,
+        PULSE_STATE_URL: stateUrl,
+        PULSE_PROJECT_TOKEN: token,
+        PULSE_PUBLIC_URL: 'http://127.0.0.1',
+      };
+      delete env.PULSE_ADMIN_KEY;
+      pulses.push(
+        await startPulseProcess({ dataDir: temporaryDirectory(`pulse-${name}-`), adminKey, env, timeoutMs: 60_000 }),
+      );
+    }
+    const proxyPort = await freePort();
+    const addresses = Object.fromEntries(
+      pulses.map((pulse, index) => [`PULSE_${index + 1}_ADDR`, new URL(pulse.url).host]),
+    );
+    const proxy: ChildProcess = spawn(HAPROXY, ['-db', '-f', join(deployDir, 'haproxy.cfg')], {
+      env: { PROXY_BIND: `127.0.0.1:${proxyPort}`, ...addresses },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => proxy.once('exit', () => resolve()));
+    stops.push(async () => {
+      proxy.kill('SIGTERM');
+      await exited;
+    });
+    proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    // Ready once the proxy answers through a replica its health check let in.
+    for (let attempt = 0; attempt < 300; attempt++) {
+      const ready = await fetch(`${proxyUrl}/readyz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) return;
+      await delay(100);
+    }
+    throw new Error('HAProxy never reached a ready Pulse replica');
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const pulse of pulses) await pulse.stop();
+    for (const stop of stops.reverse()) await stop();
+  }, 120_000);
+
+  const api = async <T>(base: string, path: string): Promise<T> => {
+    const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(response.status, `${base}${path}`).toBe(200);
+    return (await response.json()) as T;
+  };
+
+  it('captures through the proxy onto any replica, and every replica reads every event', async () => {
+    const tenant = `compose-${randomUUID().slice(0, 8)}`;
+    const client = new PostHog(token, { host: proxyUrl, flushAt: 20, flushInterval: 0 });
+    for (let i = 0; i < 200; i++)
+      client.capture({
+        distinctId: tenant,
+        event: 'revenue_impact_event',
+        uuid: randomUUID(),
+        properties: { tenant_id: tenant, impact_amount: 10, impact_type: 'positive' },
+      });
+    await client.shutdown();
+    for (const pulse of pulses) {
+      const summary = await api<{ keyMetrics: { positiveRevenueImpact: number } }>(
+        pulse.url,
+        `/api/summary?tenant=${tenant}`,
+      );
+      expect(summary.keyMetrics.positiveRevenueImpact, pulse.url).toBe(2000);
+    }
+  });
+
+  it('pushes an event captured on one replica to a dashboard connected through another', async () => {
+    const tenant = `compose-live-${randomUUID().slice(0, 8)}`;
+    const [first, second] = pulses;
+    if (!first || !second) throw new Error('two replicas are needed');
+    const live = await connectLive(first.url, { authorization: `Bearer ${adminKey}` });
+    try {
+      const seen = live.until((message) => JSON.stringify(message).includes(tenant), 10_000);
+      const response = await fetch(`${second.url}/batch/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          api_key: token,
+          batch: [
+            {
+              event: 'revenue_impact_event',
+              distinct_id: tenant,
+              uuid: randomUUID(),
+              timestamp: new Date().toISOString(),
+              properties: { tenant_id: tenant, impact_amount: 5, impact_type: 'positive' },
+            },
+          ],
+        }),
+      });
+      expect(response.status).toBe(200);
+      await seen;
+    } finally {
+      live.ws.close();
+    }
+  });
+});
