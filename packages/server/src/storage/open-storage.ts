@@ -47,7 +47,6 @@ async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Pro
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
     insights: await DuckDbInsightStore.open(events),
-    forecastSeries: await DuckDbForecastSeriesStore.open(events),
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
@@ -120,6 +119,7 @@ export async function openStorage(
     ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
     closeState: shared?.close ?? (async () => {}),
     analyticsReads: await DuckDbAnalyticsReads.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.

@@ -33,7 +33,7 @@ export interface Storage {
   reportSchedules: ReportScheduleStore;
 }
 
-/** The small mutable state (as opposed to the events): kept in the embedded store, or in PostgreSQL. */
+/** The small mutable state (as opposed to the events and what reads only them): kept in the embedded store, or in PostgreSQL. */
 export type StateStores = Pick<
   Storage,
   | 'subscriptions'
@@ -44,7 +44,6 @@ export type StateStores = Pick<
   | 'users'
   | 'webhooks'
   | 'insights'
-  | 'forecastSeries'
   | 'sync'
   | 'relayDeadLetters'
   | 'reportSchedules'

@@ -36,9 +36,8 @@ const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
   webhooks: (pool) => PgWebhookStore.open(pool),
   reportSchedules: (pool) => PgReportScheduleStore.open(pool),
   sync: (pool) => PgSyncStore.open(pool),
-  // Both read the events as well as keep state: they need the event engine's half first.
+  // It reads the events as well as keeps state: it needs the event engine's half first.
   insights: null,
-  forecastSeries: null,
 };
 
 /** The state stores that cannot be kept in PostgreSQL yet. */
