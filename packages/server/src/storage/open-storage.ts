@@ -23,11 +23,8 @@ import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
 import { openPgPool } from './postgres/pg-client.js';
 import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
-import {
-  openPostgresState,
-  refuseIncompletePostgresState,
-  type PostgresStateContext,
-} from './postgres/open-postgres-state.js';
+import { openPostgresState, refuseIncompletePostgresState } from './postgres/open-postgres-state.js';
+import { keepSubscriptionCopy } from './subscription-copy.js';
 import type { StateStores, Storage } from './storage.js';
 
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
@@ -54,14 +51,25 @@ async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Pro
   };
 }
 
-/** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
+/**
+ * PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. The event
+ * store keeps a copy of the subscriptions for the reads that join them with events.
+ */
 async function openSharedState(
   url: string,
-  context: PostgresStateContext,
+  events: DuckDbEventStore,
+  logger?: Logger,
 ): Promise<{ stores: StateStores; close: () => Promise<void> }> {
   const pool = openPgPool(url);
   try {
-    return { stores: await openPostgresState(pool, context), close: () => pool.end() };
+    const context = { alertEvents: await openDuckDbAlertEventSource(events), ...(logger ? { logger } : {}) };
+    const stores = await openPostgresState(pool, context);
+    const copy = await keepSubscriptionCopy(stores, await events.subscriptionCopy(), logger);
+    const close = async () => {
+      copy.stop();
+      await pool.end();
+    };
+    return { stores: { ...stores, subscriptions: copy.subscriptions, sync: copy.sync }, close };
   } catch (error) {
     await pool.end();
     const { host, pathname } = new URL(url); // never the password
@@ -105,10 +113,7 @@ export async function openStorage(
     },
   });
   const shared = config.stateUrl
-    ? await openSharedState(config.stateUrl, {
-        alertEvents: await openDuckDbAlertEventSource(events),
-        ...(logger ? { logger } : {}),
-      }).catch(async (error: unknown) => {
+    ? await openSharedState(config.stateUrl, events, logger).catch(async (error: unknown) => {
         await events.close();
         throw error;
       })
