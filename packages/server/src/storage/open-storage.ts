@@ -23,7 +23,7 @@ import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
 import { openPgPool } from './postgres/pg-client.js';
 import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
-import { openPostgresState, refuseIncompletePostgresState } from './postgres/open-postgres-state.js';
+import { openPostgresState } from './postgres/open-postgres-state.js';
 import { keepSubscriptionCopy } from './subscription-copy.js';
 import type { StateStores, Storage } from './storage.js';
 
@@ -99,8 +99,6 @@ export async function openStorage(
   );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
-  // Refused before anything is opened or created.
-  if (config.stateUrl) refuseIncompletePostgresState();
   const events = await DuckDbEventStore.open({
     path,
     memoryLimit: config.duckdbMemoryLimit,

@@ -25,8 +25,8 @@ type Opener<K extends keyof StateStores> = (
   context: PostgresStateContext,
 ) => Promise<StateStores[K]>;
 
-/** Each state store's PostgreSQL adapter; null: none yet, so PULSE_STATE_URL is refused. */
-const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
+/** Each state store's PostgreSQL adapter. */
+const adapters: { [K in keyof StateStores]: Opener<K> } = {
   users: (pool) => PgUserStore.open(pool),
   apiKeys: (pool) => PgApiKeyStore.open(pool),
   audit: (pool) => PgAuditLog.open(pool),
@@ -40,27 +40,11 @@ const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
   captureCounts: (pool) => PgCaptureCountStore.open(pool),
 };
 
-/** The state stores that cannot be kept in PostgreSQL yet. */
-export function statesWithoutPostgres(): (keyof StateStores)[] {
-  return (Object.keys(adapters) as (keyof StateStores)[]).filter((name) => adapters[name] === null);
-}
-
-/** Throws, naming them, when some state stores cannot be kept in PostgreSQL: the state is never split. */
-export function refuseIncompletePostgresState(): void {
-  const missing = statesWithoutPostgres();
-  if (missing.length)
-    throw new Error(
-      `PULSE_STATE_URL is set, but this build cannot keep these stores in PostgreSQL yet: ${missing.join(', ')}. ` +
-        'Unset PULSE_STATE_URL to keep all state in the embedded store.',
-    );
-}
-
 /** Every state store on `pool`, each creating its tables if they are missing. */
 export async function openPostgresState(pool: pg.Pool, context: PostgresStateContext): Promise<StateStores> {
-  refuseIncompletePostgresState();
   const stores: Partial<Record<keyof StateStores, unknown>> = {};
   // One after another: each creates its tables under the schema lock.
   for (const [name, adapter] of Object.entries(adapters))
-    stores[name as keyof StateStores] = await adapter?.(pool, context);
+    stores[name as keyof StateStores] = await adapter(pool, context);
   return stores as StateStores;
 }
