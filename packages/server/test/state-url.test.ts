@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statesWithoutPostgres } from '../src/storage/postgres/open-postgres-state.js';
 import {
   createStateDatabase,
   postgresUnavailable,
@@ -9,9 +6,7 @@ import {
   type TestPostgres,
 } from './helpers/postgres.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
-import { temporaryDirectory } from './helpers/temp-dir.js';
 
-const missing = statesWithoutPostgres();
 const unavailable = postgresUnavailable();
 const ADMIN_KEY = 'pulse_admin_shared-state-test-key-0123456789';
 
@@ -24,25 +19,9 @@ describe('PULSE_STATE_URL', () => {
       /hunter2-secret/,
     );
   });
-
-  it.skipIf(missing.length === 0)(
-    'refuses to start while some state cannot be kept in PostgreSQL, naming it, before opening any store',
-    async () => {
-      const dataDir = temporaryDirectory('pulse-state-');
-      const failure = startTestServer(
-        { PULSE_STATE_URL: 'postgres://pulse:hunter2-secret@127.0.0.1:9/pulse' },
-        dataDir,
-      );
-      await expect(failure).rejects.toThrow(/cannot keep these stores in PostgreSQL yet/);
-      const message = await failure.catch((error: Error) => error.message);
-      for (const name of missing) expect(message).toContain(name);
-      expect(message).not.toContain('hunter2-secret');
-      expect(existsSync(join(dataDir, 'pulse.duckdb'))).toBe(false);
-    },
-  );
 });
 
-describe.skipIf(missing.length > 0 || unavailable !== null)(
+describe.skipIf(unavailable !== null)(
   `two Pulse processes on one PostgreSQL state ${unavailable ?? ''}`,
   () => {
     let postgres: TestPostgres;

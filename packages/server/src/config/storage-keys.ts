@@ -45,7 +45,7 @@ export const storageKeys = {
     parse: postgresUrl,
     secret: true,
     description:
-      'PostgreSQL database (postgres://… or postgresql://…) holding the shared state: users and sessions, API keys, the audit trail, retention policies, subscriptions, alerts and the rest, so several Pulse processes can share it. Unset: kept in the embedded store. This build still refuses to start with it set, naming the stores that lack a PostgreSQL adapter',
+      'PostgreSQL database (postgres://… or postgresql://…) holding the shared state: users and sessions, API keys, the audit trail, retention policies, subscriptions, alerts and the rest, so several Pulse processes can share it. Unset: kept in the embedded store',
   }),
   encryptionKeyFile: key({
     env: 'PULSE_ENCRYPTION_KEY_FILE',

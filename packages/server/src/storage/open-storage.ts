@@ -11,7 +11,8 @@ import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
-import { DuckDbInsightStore } from './duckdb/duckdb-insight-store.js';
+import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
+import { DuckDbInsightReads } from './duckdb/duckdb-insight-reads.js';
 import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
 import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
@@ -23,11 +24,8 @@ import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rew
 import { openPgPool } from './postgres/pg-client.js';
 import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
 import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
-import {
-  openPostgresState,
-  refuseIncompletePostgresState,
-  type PostgresStateContext,
-} from './postgres/open-postgres-state.js';
+import { openPostgresState } from './postgres/open-postgres-state.js';
+import { keepSubscriptionCopy } from './subscription-copy.js';
 import type { StateStores, Storage } from './storage.js';
 
 const auditJournalDir = (config: FullConfig) => join(config.dataDir, 'audit-journal');
@@ -65,22 +63,32 @@ async function openEmbeddedStores(
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
-    insights: await DuckDbInsightStore.open(events),
-    forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    captureCounts: await DuckDbCaptureCountStore.open(events),
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
   };
 }
 
-/** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
+/**
+ * PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. The event
+ * store keeps a copy of the subscriptions for the reads that join them with events.
+ */
 async function openSharedState(
   url: string,
-  context: PostgresStateContext,
+  events: DuckDbEventStore,
+  logger?: Logger,
 ): Promise<{ stores: StateStores; close: () => Promise<void> }> {
   const pool = openPgPool(url);
   try {
-    return { stores: await openPostgresState(pool, context), close: () => pool.end() };
+    const context = { alertEvents: await openDuckDbAlertEventSource(events), ...(logger ? { logger } : {}) };
+    const stores = await openPostgresState(pool, context);
+    const copy = await keepSubscriptionCopy(stores, await events.subscriptionCopy(), logger);
+    const close = async () => {
+      copy.stop();
+      await pool.end();
+    };
+    return { stores: { ...stores, subscriptions: copy.subscriptions, sync: copy.sync }, close };
   } catch (error) {
     await pool.end();
     const { host, pathname } = new URL(url); // never the password
@@ -110,8 +118,6 @@ export async function openStorage(
   );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
-  // Refused before anything is opened or created.
-  if (config.stateUrl) refuseIncompletePostgresState();
   const events = await DuckDbEventStore.open({
     path,
     memoryLimit: config.duckdbMemoryLimit,
@@ -124,10 +130,7 @@ export async function openStorage(
     },
   });
   const shared = config.stateUrl
-    ? await openSharedState(config.stateUrl, {
-        alertEvents: await openDuckDbAlertEventSource(events),
-        ...(logger ? { logger } : {}),
-      }).catch(async (error: unknown) => {
+    ? await openSharedState(config.stateUrl, events, logger).catch(async (error: unknown) => {
         await events.close();
         throw error;
       })
@@ -147,6 +150,8 @@ export async function openStorage(
     ...state.stores,
     closeState: state.close,
     analyticsReads: await DuckDbAnalyticsReads.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    insights: await DuckDbInsightReads.open(events),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.

@@ -46,6 +46,7 @@ import { listContributions } from './contribution-reads.js';
 import { timeOf, toStoredEvent, withSdkProperties } from './stored-event-row.js';
 import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
+import { DuckDbSubscriptionCopy, SUBSCRIPTION_COPY_SCHEMA } from './duckdb-subscription-copy.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
 import {
   DuckDbSubscriptionStore,
@@ -102,6 +103,8 @@ export class DuckDbEventStore implements EventStore {
    */
   private readonly knownTenants = new Set<string>();
   private deletions = 0;
+  /** Where the `subscriptions` of reports and ad-hoc SQL come from: the store's own, or the state's copy. */
+  private subscriptionsSchema = 'main';
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -167,7 +170,20 @@ export class DuckDbEventStore implements EventStore {
   /** Ad-hoc read-only SQL, each query on its own connection. */
   queryRunner(): DuckDbQueryRunner {
     // The store's connect(): an encrypted store's catalog is the connection's default.
-    return new DuckDbQueryRunner(() => this.connect());
+    return new DuckDbQueryRunner(
+      () => this.connect(),
+      () => this.subscriptionsSchema,
+    );
+  }
+
+  /**
+   * A copy of subscriptions kept in another database (PULSE_STATE_URL): from now on reports and ad-hoc
+   * SQL read it instead of the store's own table.
+   */
+  async subscriptionCopy(): Promise<DuckDbSubscriptionCopy> {
+    const copy = await DuckDbSubscriptionCopy.open(this);
+    this.subscriptionsSchema = SUBSCRIPTION_COPY_SCHEMA;
+    return copy;
   }
 
   /** Subscriptions live in the same database file (and so under the same encryption). */

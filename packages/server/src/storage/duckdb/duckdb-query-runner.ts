@@ -47,7 +47,11 @@ export class DuckDbQueryRunner implements QueryRunner {
   /** What every query needs once per store: the function allowlist, the store's catalog, the sandbox. */
   private setup: Promise<{ policy: FunctionPolicy; database: string }> | null = null;
 
-  constructor(private readonly connect: () => Promise<DuckDBConnection>) {}
+  /** `subscriptionsSchema`: where the `subscriptions` view reads from (`main`, or the state's copy). */
+  constructor(
+    private readonly connect: () => Promise<DuckDBConnection>,
+    private readonly subscriptionsSchema: () => string = () => 'main',
+  ) {}
 
   async run(sql: string, scope: TenantScope, limits: QueryLimits): Promise<QueryResult> {
     const started = limits.startedAt ?? performance.now();
@@ -141,10 +145,10 @@ export class DuckDbQueryRunner implements QueryRunner {
     await connection.run('BEGIN TRANSACTION');
     // `events` shows each event's properties as captured, SDK properties included (schema.ts).
     for (const [view, source] of [
-      ['events', 'captured_events'],
-      ['subscriptions', 'subscriptions'],
+      ['events', 'main.captured_events'],
+      ['subscriptions', `${quote(this.subscriptionsSchema())}.subscriptions`],
     ])
-      await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.main.${source}${filter}`);
+      await connection.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${database}.${source}${filter}`);
   }
 
   /** Converts chunk by chunk, refusing once the rows' JSON would pass maxBytes or time runs out. */

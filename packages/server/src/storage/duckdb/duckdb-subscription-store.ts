@@ -31,7 +31,7 @@ export const tenantNamesTableSql = `CREATE TABLE IF NOT EXISTS tenant_names (
 )`;
 
 /** One row's VALUES, in the table's column order. */
-const subscriptionValues = (s: Subscription, suppliedBy: string | null) =>
+export const subscriptionValues = (s: Subscription, suppliedBy: string | null) =>
   sql`(${s.tenantId}, ${s.status}, ${s.planName}, ${s.priceMonthly}, ${timestamp(s.currentPeriodStart)}, ${timestamp(s.currentPeriodEnd)}, ${timestamp(s.updatedAt)}, ${suppliedBy})`;
 
 export const ms = (value: unknown) => (value instanceof Date ? value.getTime() : null);
