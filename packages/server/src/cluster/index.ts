@@ -18,7 +18,7 @@ export interface ClusterView {
 
 export interface Cluster {
   leadership: Leadership;
-  view(): ClusterView;
+  view: () => ClusterView;
   stop(): Promise<void>;
 }
 
@@ -27,8 +27,8 @@ export interface Cluster {
  * every process's events) and one leader for the scheduled work that must run once.
  */
 export async function startCluster(deps: {
-  channel: BusChannel;
-  openLease: OpenLeaderLease;
+  /** The shared state's bus and lock (storage/postgres/pg-cluster.ts); closed at stop. */
+  link: { channel: BusChannel; openLease: OpenLeaderLease; close: () => Promise<void> };
   stream: EventStream;
   registry: Registry;
   logger: Logger;
@@ -52,7 +52,7 @@ export async function startCluster(deps: {
     'Times this process missed events of others and rebuilt its rollups from the store',
   );
   const bus = new EventBus({
-    channel: deps.channel,
+    channel: deps.link.channel,
     stream: deps.stream,
     origin: processId,
     logger,
@@ -64,8 +64,13 @@ export async function startCluster(deps: {
     },
     onMissed: deps.onMissed,
   });
-  await bus.start();
-  const leadership = startLeadership({ openLease: deps.openLease, logger });
+  try {
+    await bus.start();
+  } catch (error) {
+    await deps.link.close();
+    throw error;
+  }
+  const leadership = startLeadership({ openLease: deps.link.openLease, logger });
   const leaderGauge = new Gauge({
     name: 'pulse_cluster_leader',
     help: '1 while this process runs the scheduled work that must run once (retention, syncs, pollers)',
@@ -80,6 +85,7 @@ export async function startCluster(deps: {
     stop: async () => {
       await leadership.stop();
       await bus.stop();
+      await deps.link.close();
     },
   };
 }
