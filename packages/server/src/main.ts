@@ -18,7 +18,7 @@ import {
   alertStoreBehindBarrier,
   analyticsReadsBehindBarrier,
   eventStoreBehindBarrier,
-  insightStoreBehindBarrier,
+  insightReadsBehindBarrier,
   queryRunnerBehindBarrier,
   forecastSeriesBehindBarrier,
 } from './ingestion/read-barrier.js';
@@ -155,7 +155,7 @@ export async function startServer(
     ),
     events: eventStoreBehindBarrier(stored.events, barrier),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
-    insights: insightStoreBehindBarrier(stored.insights, barrier),
+    insights: insightReadsBehindBarrier(stored.insights, barrier),
     analyticsReads: analyticsReadsBehindBarrier(stored.analyticsReads, barrier),
     forecastSeries: forecastSeriesBehindBarrier(stored.forecastSeries, barrier),
     alerts: alertStoreBehindBarrier(stored.alerts, barrier),
@@ -267,7 +267,7 @@ export async function startServer(
   });
 
   // What capture received and what became of it, per day, kept across restarts (the capture success rate).
-  const captureTally = new CaptureTally(storage.insights, (error) =>
+  const captureTally = new CaptureTally(storage.captureCounts, (error) =>
     logger.error({ err: error }, 'storing capture counts failed; retrying'),
   );
   const reportSchedules = await startReportSchedules({

@@ -193,6 +193,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const tally = deps.captureTally;
     insightOutcomeRoutes(api, {
       store: deps.storage.insights,
+      captureCounts: deps.storage.captureCounts,
+      alerts: deps.storage.alerts,
       rules: deps.alerts,
       clock: clock.now,
       ...(tally ? { flushCaptureCounts: () => tally.flush() } : {}),

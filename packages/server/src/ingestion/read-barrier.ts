@@ -1,7 +1,7 @@
 import type { EventHistorySource } from '../storage/alert-store.js';
 import type { AnalyticsReads } from '../storage/analytics-reads.js';
 import type { EventStore } from '../storage/event-store.js';
-import type { InsightStore } from '../storage/insight-store.js';
+import type { InsightReads } from '../storage/insight-store.js';
 import type { QueryRunner } from '../storage/query-runner.js';
 import type { ForecastSeriesStore } from '../storage/forecast-series-store.js';
 
@@ -67,8 +67,8 @@ export function analyticsReadsBehindBarrier<T extends AnalyticsReads>(reads: T, 
 }
 
 /** The insight reports read decisions, tenants' totals and alerts' triggering events after the loader. */
-export function insightStoreBehindBarrier<T extends InsightStore>(store: T, barrier: Barrier): T {
-  return gate(store, new Set(['decisions', 'tenantTotals', 'alertTimings']), barrier);
+export function insightReadsBehindBarrier<T extends InsightReads>(reads: T, barrier: Barrier): T {
+  return gate(reads, new Set(['decisions', 'tenantTotals', 'eventTimes']), barrier);
 }
 
 /** Forecasts and capacity plans read the store: they wait for the loader too. */

@@ -1,4 +1,4 @@
-import { captureOutcomes, type CaptureCounts, type InsightStore } from '../storage/insight-store.js';
+import { captureOutcomes, type CaptureCounts, type CaptureCountStore } from '../storage/insight-store.js';
 
 /** How often counted captures are added to the store: the most a crash can lose (counts only, never events). */
 export const CAPTURE_TALLY_FLUSH_MS = 5_000;
@@ -19,7 +19,7 @@ export class CaptureTally {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Pick<InsightStore, 'addCaptureCounts'>,
+    private readonly store: Pick<CaptureCountStore, 'addCaptureCounts'>,
     private readonly onError: (error: unknown) => void,
   ) {}
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertTiming } from '../storage/insight-store.js';
+import type { AlertTiming } from './alert-timings.js';
 import { businessImpact, captureDays, compare, dayText } from './impact.js';
 
 const DAY = 86_400_000;

@@ -1,5 +1,6 @@
 import type { BusinessImpact } from '@pulse/api';
-import type { AlertTiming, CaptureCounts, DecisionRecord, TenantTotals } from '../storage/insight-store.js';
+import type { CaptureCounts, DecisionRecord, TenantTotals } from '../storage/insight-store.js';
+import type { AlertTiming } from './alert-timings.js';
 import { captureOutcomes } from '../storage/insight-store.js';
 import { completionDays, DAY_MS, durationStats, type Window } from './decisions.js';
 

@@ -1,7 +1,9 @@
 import type { Benchmarks, BusinessImpact } from '@pulse/api';
 import type { Rule } from '../alerts/rule-model.js';
-import type { InsightStore } from '../storage/insight-store.js';
+import type { AlertStore } from '../storage/alert-store.js';
+import type { CaptureCountStore, InsightReads } from '../storage/insight-store.js';
 import type { TenantScope } from '../storage/query-runner.js';
+import { alertTimings } from './alert-timings.js';
 import { benchmarks } from './benchmarks.js';
 import { DECISIONS_READ_LIMIT, type Window } from './decisions.js';
 import { businessImpact, captureDays, dayText } from './impact.js';
@@ -11,7 +13,10 @@ const ALERTS_READ_LIMIT = 20_000;
 
 /** What the outcome insights read: the API and the scheduled reports pass the same. */
 export interface InsightSources {
-  store: InsightStore;
+  /** The event engine's reads. */
+  store: InsightReads;
+  captureCounts: CaptureCountStore;
+  alerts: Pick<AlertStore, 'listAlerts'>;
   rules: { rules(): readonly Rule[] };
   /** Stores the capture counts still in memory, so an answer includes every capture so far. */
   flushCaptureCounts?: () => Promise<void>;
@@ -19,7 +24,7 @@ export interface InsightSources {
 
 /** The scope's benchmarks over the window: percentiles among every tenant, shown only for the scope's own. */
 export async function scopedBenchmarks(
-  store: InsightStore,
+  store: Pick<InsightReads, 'tenantTotals'>,
   scope: TenantScope,
   window: Window,
 ): Promise<Benchmarks> {
@@ -40,10 +45,17 @@ export async function scopedImpact(
   const days = { first: captureDays(previous).first, last: captureDays(current).last };
   const [decisions, alerts, totalsNow, totalsBefore, capture] = await Promise.all([
     store.decisions({ tenants: scope, to: current.to, limit: DECISIONS_READ_LIMIT }),
-    store.alertTimings({ tenants: scope, from: previous.from, to: current.to, limit: ALERTS_READ_LIMIT }),
+    alertTimings(
+      { alerts: sources.alerts, reads: store },
+      { tenants: scope, from: previous.from, to: current.to, limit: ALERTS_READ_LIMIT },
+    ),
     store.tenantTotals(current),
     store.tenantTotals(previous),
-    store.captureCounts({ tenants: scope, fromDay: dayText(days.first), toDay: dayText(days.last) }),
+    sources.captureCounts.captureCounts({
+      tenants: scope,
+      fromDay: dayText(days.first),
+      toDay: dayText(days.last),
+    }),
   ]);
   const absenceRules = new Set(
     sources.rules

@@ -31,18 +31,6 @@ export interface TenantTotals {
   efficiency: { sum: number; readings: number } | null;
 }
 
-/** An alert (not a backfill) and the times that measure how fast its issue was seen and taken up. */
-export interface AlertTiming {
-  alertId: string;
-  tenantId: string;
-  ruleId: string;
-  /** When Pulse opened the alert. */
-  alertedAt: number;
-  acknowledgedAt: number | null;
-  /** Timestamp of the earliest stored event among its triggers; null when none is stored. */
-  firstEventAt: number | null;
-}
-
 export const captureOutcomes = ['received', 'accepted', 'quarantined', 'refused', 'refusedRequests'] as const;
 export type CaptureOutcome = (typeof captureOutcomes)[number];
 
@@ -52,8 +40,10 @@ export interface CaptureCounts extends Record<CaptureOutcome, number> {
   tenantId: string;
 }
 
-/** Reads (and the capture counters' writes) behind the insight reports; each bounded by its arguments. */
-export interface InsightStore {
+/**
+ * The insight reports' reads of stored events, answered by the event engine; each bounded by its arguments.
+ */
+export interface InsightReads {
   /** The decisions of a scope with an event before `to`, most recently active first, at most `limit`. */
   decisions(query: {
     tenants: TenantScope;
@@ -62,18 +52,17 @@ export interface InsightStore {
   }): Promise<{ records: DecisionRecord[]; truncated: boolean }>;
   /** Per tenant with events in [from, to): the totals its benchmark KPIs are computed from. */
   tenantTotals(query: { from: number; to: number }): Promise<TenantTotals[]>;
-  /** Alerts of a scope opened in [from, to), at most `limit`, newest first. */
-  alertTimings(query: {
-    tenants: TenantScope;
-    from: number;
-    to: number;
-    limit: number;
-  }): Promise<AlertTiming[]>;
+  /**
+   * The timestamp of each of these events that is stored with a timestamp ≥ `since`, by uuid as given
+   * (an unknown, malformed or older uuid is absent).
+   */
+  eventTimes(query: { uuids: readonly string[]; since: number }): Promise<Map<string, number>>;
+}
+
+/** The capture counters: state, kept where the other state is (the embedded store or PostgreSQL). */
+export interface CaptureCountStore {
   /** Adds counts to the stored ones of their (day, tenant), in one transaction. */
   addCaptureCounts(rows: readonly CaptureCounts[]): Promise<void>;
   /** Stored counts of the days in [fromDay, toDay] (YYYY-MM-DD), of a scope's tenants. */
   captureCounts(query: { tenants: TenantScope; fromDay: string; toDay: string }): Promise<CaptureCounts[]>;
 }
-
-/** The part of the insight store that is state (the capture counters), kept where the other state is. */
-export type CaptureCountStore = Pick<InsightStore, 'addCaptureCounts' | 'captureCounts'>;

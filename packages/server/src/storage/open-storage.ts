@@ -11,7 +11,8 @@ import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
-import { DuckDbInsightStore } from './duckdb/duckdb-insight-store.js';
+import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
+import { DuckDbInsightReads } from './duckdb/duckdb-insight-reads.js';
 import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
 import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
@@ -46,8 +47,7 @@ async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Pro
     retention: await DuckDbRetentionStore.open(events),
     users: await DuckDbUserStore.open(events),
     webhooks: await DuckDbWebhookStore.open(events),
-    insights: await DuckDbInsightStore.open(events),
-    forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    captureCounts: await DuckDbCaptureCountStore.open(events),
     sync: await DuckDbSyncStore.open(events),
     relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
     reportSchedules: await DuckDbReportScheduleStore.open(events),
@@ -120,6 +120,8 @@ export async function openStorage(
     ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
     closeState: shared?.close ?? (async () => {}),
     analyticsReads: await DuckDbAnalyticsReads.open(events),
+    forecastSeries: await DuckDbForecastSeriesStore.open(events),
+    insights: await DuckDbInsightReads.open(events),
     // Seals business data kept outside the store (the ingest log); null when encryption is off.
     recordCipher: recordCipherFor(key, 'ingest-log'),
     // The alert journal's own subkey: a record cannot be replayed from one log into the other.

@@ -3,7 +3,7 @@ import type { AnalyticsReads } from './analytics-reads.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { AuditLog } from './audit-log.js';
 import type { EventStore } from './event-store.js';
-import type { InsightStore } from './insight-store.js';
+import type { CaptureCountStore, InsightReads } from './insight-store.js';
 import type { ForecastSeriesStore } from './forecast-series-store.js';
 import type { QueryRunner } from './query-runner.js';
 import type { RelayDeadLetterStore } from './relay-dead-letter-store.js';
@@ -26,14 +26,15 @@ export interface Storage {
   retention: RetentionStore;
   users: UserStore;
   webhooks: WebhookStore;
-  insights: InsightStore;
+  insights: InsightReads;
+  captureCounts: CaptureCountStore;
   forecastSeries: ForecastSeriesStore;
   sync: SyncStore;
   relayDeadLetters: RelayDeadLetterStore;
   reportSchedules: ReportScheduleStore;
 }
 
-/** The small mutable state (as opposed to the events): kept in the embedded store, or in PostgreSQL. */
+/** The small mutable state (as opposed to the events and what reads only them): kept in the embedded store, or in PostgreSQL. */
 export type StateStores = Pick<
   Storage,
   | 'subscriptions'
@@ -43,8 +44,7 @@ export type StateStores = Pick<
   | 'retention'
   | 'users'
   | 'webhooks'
-  | 'insights'
-  | 'forecastSeries'
+  | 'captureCounts'
   | 'sync'
   | 'relayDeadLetters'
   | 'reportSchedules'

@@ -4,7 +4,7 @@ import { runReportScheduleStoreContract } from '../report-schedule-store.contrac
 import { runSyncStoreContract } from '../sync-store.contract.js';
 import { runWebhookStoreContract } from '../webhook-store.contract.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
-import { DuckDbInsightStore } from './duckdb-insight-store.js';
+import { DuckDbCaptureCountStore } from './duckdb-capture-count-store.js';
 import { DuckDbReportScheduleStore } from './duckdb-report-schedule-store.js';
 import { DuckDbSyncStore } from './duckdb-sync-store.js';
 import { DuckDbWebhookStore } from './duckdb-webhook-store.js';
@@ -39,6 +39,6 @@ runSyncStoreContract('DuckDB', async () => {
 
 runCaptureCountStoreContract('DuckDB', async () => {
   const events = await openFile();
-  const store = await DuckDbInsightStore.open(events);
+  const store = await DuckDbCaptureCountStore.open(events);
   return { stores: [store, store], close: () => events.close() };
 });

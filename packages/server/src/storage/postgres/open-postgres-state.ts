@@ -5,6 +5,7 @@ import type { StateStores } from '../storage.js';
 import { PgAlertStore } from './pg-alert-store.js';
 import { PgApiKeyStore } from './pg-api-key-store.js';
 import { PgAuditLog } from './pg-audit-log.js';
+import { PgCaptureCountStore } from './pg-capture-count-store.js';
 import { PgRelayDeadLetterStore } from './pg-relay-dead-letter-store.js';
 import { PgReportScheduleStore } from './pg-report-schedule-store.js';
 import { PgRetentionStore } from './pg-retention-store.js';
@@ -36,9 +37,7 @@ const adapters: { [K in keyof StateStores]: Opener<K> | null } = {
   webhooks: (pool) => PgWebhookStore.open(pool),
   reportSchedules: (pool) => PgReportScheduleStore.open(pool),
   sync: (pool) => PgSyncStore.open(pool),
-  // Both read the events as well as keep state: they need the event engine's half first.
-  insights: null,
-  forecastSeries: null,
+  captureCounts: (pool) => PgCaptureCountStore.open(pool),
 };
 
 /** The state stores that cannot be kept in PostgreSQL yet. */

@@ -9,33 +9,12 @@ import {
   realizedSavings,
   type ConditionalSum,
 } from '@pulse/events/measures';
-import type {
-  AlertTiming,
-  CaptureCounts,
-  DecisionRecord,
-  InsightStore,
-  TenantTotals,
-} from '../insight-store.js';
+import type { DecisionRecord, InsightReads, TenantTotals } from '../insight-store.js';
 import { latestScoresSql } from './measure-sql.js';
 import type { TenantScope } from '../query-runner.js';
 import { eventTables } from './schema.js';
 import { msOrNull } from './sql-values.js';
-import { ident, isIn, join, readRows, run, sql, timestamp as time, type Sql } from './sql.js';
-
-const DAY_MS = 86_400_000;
-/** How far before a window an alert's triggering events are looked for (bounds the scan of the events). */
-const TRIGGER_LOOKBACK_MS = 90 * DAY_MS;
-
-export const captureCountsTableSql = `CREATE TABLE IF NOT EXISTS capture_counts (
-  day DATE NOT NULL,
-  tenant_id VARCHAR NOT NULL,
-  received BIGINT NOT NULL,
-  accepted BIGINT NOT NULL,
-  quarantined BIGINT NOT NULL,
-  refused BIGINT NOT NULL,
-  refused_requests BIGINT NOT NULL,
-  PRIMARY KEY (day, tenant_id)
-)`;
+import { ident, isIn, join, readRows, sql, timestamp as time, type Sql } from './sql.js';
 
 const scoped = (tenants: TenantScope, column: Sql = sql`tenant_id`): Sql =>
   tenants === 'all' ? sql`TRUE` : isIn(column, tenants);
@@ -48,17 +27,12 @@ const statusColumn = (status: string) => ident(`first_${status}`);
 const conditionalSum = (m: ConditionalSum): Sql =>
   sql`coalesce(sum(${ident(m.amount)}) FILTER (WHERE ${ident(m.side)} = ${m.value}), 0)`;
 
-/** The insight reports' reads, on their own connections (one reads, one adds capture counts). */
-export class DuckDbInsightStore implements InsightStore {
-  private constructor(
-    private readonly reader: DuckDBConnection,
-    private readonly writer: DuckDBConnection,
-  ) {}
+/** The insight reports' reads of the stored events, on a connection of their own. */
+export class DuckDbInsightReads implements InsightReads {
+  private constructor(private readonly connection: DuckDBConnection) {}
 
-  static async open(db: { connect(): Promise<DuckDBConnection> }): Promise<DuckDbInsightStore> {
-    const writer = await db.connect();
-    await writer.run(captureCountsTableSql);
-    return new DuckDbInsightStore(await db.connect(), writer);
+  static async open(db: { connect(): Promise<DuckDBConnection> }): Promise<DuckDbInsightReads> {
+    return new DuckDbInsightReads(await db.connect());
   }
 
   async decisions(query: {
@@ -75,7 +49,7 @@ export class DuckDbInsightStore implements InsightStore {
       ),
     );
     const rows = await readRows(
-      this.reader,
+      this.connection,
       sql`SELECT tenant_id, coalesce(decision_id, uuid::VARCHAR) AS decision, ${join(
         [
           'decision_type',
@@ -127,7 +101,7 @@ export class DuckDbInsightStore implements InsightStore {
     const inWindow = sql`tenant_id IS NOT NULL AND "timestamp" >= ${time(query.from)} AND "timestamp" < ${time(query.to)}`;
     const perTenant = (event: keyof typeof eventTables, columns: Sql) =>
       readRows(
-        this.reader,
+        this.connection,
         sql`SELECT tenant_id, ${columns} FROM ${ident(eventTables[event].table)} WHERE ${inWindow} GROUP BY tenant_id`,
       );
     const [revenue, savings, email, efficiency] = await Promise.all([
@@ -145,7 +119,7 @@ export class DuckDbInsightStore implements InsightStore {
           coalesce(sum(${ident(bounceRate.rate)} * ${ident(bounceRate.weight)}), 0) AS bounced`,
       ),
       readRows(
-        this.reader,
+        this.connection,
         sql`SELECT tenant_id, sum(score) AS score_sum, count(*) AS readings FROM (${latestScoresSql(
           operationalEfficiency,
           sql`FROM ${ident(eventTables[operationalEfficiency.event].table)}
@@ -171,80 +145,19 @@ export class DuckDbInsightStore implements InsightStore {
     return [...totals.values()];
   }
 
-  async alertTimings(query: {
-    tenants: TenantScope;
-    from: number;
-    to: number;
-    limit: number;
-  }): Promise<AlertTiming[]> {
+  async eventTimes(query: { uuids: readonly string[]; since: number }): Promise<Map<string, number>> {
+    if (!query.uuids.length) return new Map();
+    // One bound JSON list, joined on the events' uuid; keyed by the text asked for.
     const rows = await readRows(
-      this.reader,
-      sql`WITH a AS (
-          SELECT id, tenant_id, rule_id, first_seen, acknowledged_at, event_uuids FROM alerts_current
-          WHERE NOT backfill AND first_seen >= ${time(query.from)} AND first_seen < ${time(query.to)}
-            AND ${scoped(query.tenants)}
-          ORDER BY first_seen DESC, id LIMIT ${query.limit}
-        ), triggers AS (
-          SELECT id, TRY_CAST(uuid AS UUID) AS uuid
-          FROM (SELECT id, unnest(from_json(event_uuids, '["VARCHAR"]')) AS uuid FROM a)
-        ), firsts AS (
-          SELECT t.id, min(e."timestamp") AS first_event FROM triggers t JOIN events e ON e.uuid = t.uuid
-          WHERE e."timestamp" >= ${time(query.from - TRIGGER_LOOKBACK_MS)}
-          GROUP BY t.id
+      this.connection,
+      sql`WITH wanted AS (
+          SELECT DISTINCT given, TRY_CAST(given AS UUID) AS uuid
+          FROM (SELECT unnest(from_json(${JSON.stringify(query.uuids)}, '["VARCHAR"]')) AS given)
         )
-        SELECT a.id, a.tenant_id, a.rule_id, epoch_ms(a.first_seen) AS alerted,
-          epoch_ms(a.acknowledged_at) AS acknowledged, epoch_ms(f.first_event) AS first_event
-        FROM a LEFT JOIN firsts f ON f.id = a.id
-        ORDER BY a.first_seen DESC, a.id`,
+        SELECT w.given, epoch_ms(min(e."timestamp")) AS at FROM wanted w JOIN events e ON e.uuid = w.uuid
+        WHERE e."timestamp" >= ${time(query.since)}
+        GROUP BY w.given`,
     );
-    return rows.map((r) => ({
-      alertId: String(r.id),
-      tenantId: String(r.tenant_id),
-      ruleId: String(r.rule_id),
-      alertedAt: Number(r.alerted),
-      acknowledgedAt: msOrNull(r.acknowledged),
-      firstEventAt: msOrNull(r.first_event),
-    }));
-  }
-
-  async addCaptureCounts(rows: readonly CaptureCounts[]): Promise<void> {
-    if (!rows.length) return;
-    const values = rows.map(
-      (r) =>
-        sql`(CAST(${r.day} AS DATE), ${r.tenantId}, ${r.received}, ${r.accepted}, ${r.quarantined}, ${r.refused}, ${r.refusedRequests})`,
-    );
-    await run(
-      this.writer,
-      sql`INSERT INTO capture_counts VALUES ${join(values)}
-        ON CONFLICT (day, tenant_id) DO UPDATE SET
-          received = capture_counts.received + excluded.received,
-          accepted = capture_counts.accepted + excluded.accepted,
-          quarantined = capture_counts.quarantined + excluded.quarantined,
-          refused = capture_counts.refused + excluded.refused,
-          refused_requests = capture_counts.refused_requests + excluded.refused_requests`,
-    );
-  }
-
-  async captureCounts(query: {
-    tenants: TenantScope;
-    fromDay: string;
-    toDay: string;
-  }): Promise<CaptureCounts[]> {
-    const rows = await readRows(
-      this.reader,
-      sql`SELECT strftime(day, '%Y-%m-%d') AS day, tenant_id, received, accepted, quarantined, refused, refused_requests
-        FROM capture_counts
-        WHERE day BETWEEN CAST(${query.fromDay} AS DATE) AND CAST(${query.toDay} AS DATE) AND ${scoped(query.tenants)}
-        ORDER BY day, tenant_id`,
-    );
-    return rows.map((r) => ({
-      day: String(r.day),
-      tenantId: String(r.tenant_id),
-      received: Number(r.received),
-      accepted: Number(r.accepted),
-      quarantined: Number(r.quarantined),
-      refused: Number(r.refused),
-      refusedRequests: Number(r.refused_requests),
-    }));
+    return new Map(rows.map((r) => [String(r.given), Number(r.at)]));
   }
 }
