@@ -226,9 +226,12 @@ export class EventBus {
   }
 
   private async reconnect(): Promise<void> {
+    if (this.stopped) return;
     try {
       // Listen first: whatever is announced from now on is heard; what came before is read from the table.
-      this.listener ??= await this.listen();
+      const listener = this.listener ?? (await this.listen());
+      if (this.stopped) return void (await listener.close());
+      this.listener = listener;
       this.feed(() => this.catchUp());
       await this.feeding;
       if (this.listener) this.reconnects = 0;
