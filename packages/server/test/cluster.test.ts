@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SourceStatus } from '@pulse/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedBatch } from '../src/ingestion/event-stream.js';
 import { statesWithoutPostgres } from '../src/storage/postgres/open-postgres-state.js';
@@ -34,16 +37,40 @@ describe.skipIf(missing.length > 0 || unavailable !== null)(
   () => {
     let postgres: TestPostgres;
     const servers: TestServer[] = [];
+    // A scrape target (scheduled work that must run once): it counts the scrapes it answers.
+    let scrapes = 0;
+    const target = createServer((_request, response) => {
+      scrapes++;
+      response.end('node_load1 0.5\n');
+    });
     beforeAll(async () => {
       postgres = await startPostgres();
+      await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     }, 60_000);
     afterAll(async () => {
       for (const server of servers) await server.close();
       await postgres?.stop();
+      await new Promise((resolve) => target.close(resolve));
     });
+    const scrapeState = async (server: TestServer) =>
+      (await server.api<{ sources: SourceStatus[] }>('/api/integrations')).body.sources.find(
+        (source) => source.kind === 'scrape',
+      )?.state;
 
     it("see each other's events, and one of them runs the scheduled work until it stops", async () => {
-      const env = { PULSE_STATE_URL: await createStateDatabase(postgres), PULSE_RETENTION_CRON: 'off' };
+      const { port } = target.address() as AddressInfo;
+      const env = {
+        PULSE_STATE_URL: await createStateDatabase(postgres),
+        PULSE_SCRAPE_TARGETS: JSON.stringify([
+          {
+            url: `http://127.0.0.1:${port}/metrics`,
+            tenant: 'acme',
+            resource_type: 'vps_instance',
+            resource_id: 'node-a',
+            interval_seconds: 1,
+          },
+        ]),
+      };
       const a = await startTestServer(env);
       servers.push(a);
       const b = await startTestServer(env);
@@ -84,6 +111,10 @@ describe.skipIf(missing.length > 0 || unavailable !== null)(
       expect((await readiness(other)).cluster?.leader).toBe(false);
       const metrics = await (await fetch(`${leader.url}/metrics`)).text();
       expect(metrics).toMatch(/^pulse_cluster_leader 1$/m);
+      // Only the leader scrapes: by its third scrape the other has had its own turns, and passed them over.
+      while (scrapes < 3) await new Promise((resolve) => target.once('request', resolve));
+      expect(await scrapeState(leader)).not.toBe('never');
+      expect(await scrapeState(other)).toBe('never');
       await leader.close();
       servers.splice(servers.indexOf(leader), 1);
       expect(await leaderOf([other])).toBe(other);
