@@ -41,6 +41,8 @@ import { startSync } from './sync/index.js';
 import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
+import { startCluster } from './cluster/index.js';
+import { openPgCluster } from './storage/postgres/pg-cluster.js';
 
 export interface RunningServer {
   url: string;
@@ -227,6 +229,19 @@ export async function startServer(
         message: alert.title,
       })),
   });
+  // Processes sharing a PostgreSQL state act as one (docs/scale-out.md): before the rollups are built, so
+  // other processes' events committed meanwhile are replayed onto them.
+  const cluster = config.stateUrl
+    ? await startCluster({
+        link: await openPgCluster(config.stateUrl),
+        stream,
+        registry: metrics.registry,
+        logger,
+        onMissed: () => analytics.refreshAfterDeletion(),
+      })
+    : null;
+  // The scheduled work that must run once runs on the leader (alone: here).
+  const runsHere = () => cluster?.leadership.isLeader() ?? true;
   const rollupsStarted = Date.now();
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
@@ -236,6 +251,7 @@ export async function startServer(
     afterDeletion: () => analytics.refreshAfterDeletion(),
     config,
     logger,
+    runsHere,
   });
 
   const clock = edges.clock ?? systemClock;
@@ -248,6 +264,7 @@ export async function startServer(
     metrics,
     clock,
     logger,
+    runsHere,
   });
 
   // What capture received and what became of it, per day, kept across restarts (the capture success rate).
@@ -274,6 +291,7 @@ export async function startServer(
     audit: storage.audit,
     board: sources,
     logger,
+    runsHere,
   });
   const relay = startRelay({
     config,
@@ -312,6 +330,7 @@ export async function startServer(
     projectTokens: config.projectTokens,
     adminKey: admin.key,
     isReady: () => ready,
+    ...(cluster ? { cluster: cluster.view } : {}),
     retention: { retention: retention.retention, schedule: retention.schedule },
     tls: readTls(config),
     cookieSecure: config.cookieSecure,
@@ -335,7 +354,7 @@ export async function startServer(
   writeServerFile(config.dataDir, url);
   logger.info({ url }, 'Pulse is listening');
   // Once serving, so a start that fails leaves no poller behind.
-  const infra = startInfra({ config, pipeline, sources, logger });
+  const infra = startInfra({ config, pipeline, sources, logger, runsHere });
 
   return {
     url,
@@ -363,6 +382,7 @@ export async function startServer(
         .catch((error: unknown) => logger.warn({ err: error }, 'saving the summary rollups failed'));
       analytics.close();
       await pipeline.drain();
+      await cluster?.stop(); // its last commits are published; another process takes the lead
       await alerts.close();
       await close();
     },

@@ -28,7 +28,7 @@ import { auditRoutes } from './routes/audit.js';
 import { retentionRoutes, type RetentionRouteDeps } from './routes/retention.js';
 import { captureRoutes } from './routes/capture.js';
 import { eventRoutes } from './routes/events.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { posthogConfigRoutes } from './routes/posthog-config.js';
 import { quarantineRoutes } from './routes/quarantine.js';
@@ -70,6 +70,8 @@ export interface AppDeps {
   projectTokens: readonly ProjectToken[];
   adminKey: string;
   isReady: () => boolean;
+  /** Several processes on one state: shown in /readyz (absent: one process). */
+  cluster?: HealthDeps['cluster'];
   /** Retention policies and runs (absent: no /api/retention routes). */
   retention?: RetentionRouteDeps;
   /** PEM certificate and key: serve HTTPS (and WSS) only. */
@@ -146,6 +148,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registry: deps.metrics.registry,
       isReady: deps.isReady,
       queueDepth: () => deps.pipeline.queueDepth,
+      ...(deps.cluster ? { cluster: deps.cluster } : {}),
     });
   });
   const secureCookies = Boolean(deps.tls) || deps.cookieSecure === true;

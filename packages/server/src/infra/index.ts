@@ -13,6 +13,8 @@ export interface InfraDeps {
   sources: SourceStatusBoard;
   logger: Logger;
   now?: () => number;
+  /** False while another process polls the targets and providers (cluster/leader.ts). */
+  runsHere?: () => boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export function startInfra(deps: InfraDeps): { stop: () => Promise<void> } {
       status: deps.sources.register('scrape', target.id, target.tenant),
       logger: deps.logger,
       now,
+      ...(deps.runsHere ? { runsHere: deps.runsHere } : {}),
       run: scrapeTarget(target, { fetch: scrapeFetch, pipeline: deps.pipeline, now }),
     }),
   );

@@ -4,6 +4,8 @@ import type { StoredEvent } from '../storage/event-store.js';
 export interface CommittedBatch {
   events: readonly StoredEvent[];
   committedAt: number;
+  /** Set on batches another Pulse process accepted (cluster/event-bus.ts): not in this process's ingest log. */
+  peer?: true;
 }
 
 export type CommittedListener = (batch: CommittedBatch) => void;

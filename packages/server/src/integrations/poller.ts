@@ -12,6 +12,8 @@ export interface PollerOptions {
   logger: Logger;
   now?: () => number;
   random?: () => number;
+  /** False while another process runs this source (cluster/leader.ts): its polls are passed over. */
+  runsHere?: () => boolean;
 }
 
 export interface Poller {
@@ -43,6 +45,10 @@ export function startPoller(options: PollerOptions): Poller {
   const poll = (): Promise<void> => {
     if (inFlight) return inFlight;
     if (timer) clearTimeout(timer);
+    if (options.runsHere?.() === false) {
+      schedule(options.intervalMs);
+      return Promise.resolve();
+    }
     inFlight = (async () => {
       let delay = options.intervalMs;
       try {

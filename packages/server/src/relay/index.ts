@@ -127,7 +127,9 @@ export function startRelay(deps: RelayDeps): RelayControl {
     status,
     logger: deps.logger,
   });
-  const unsubscribe = deps.stream.subscribe(({ events }) => {
+  const unsubscribe = deps.stream.subscribe(({ events, peer }) => {
+    // Each process relays its own ingest log; another's events are its own relay's.
+    if (peer) return;
     let relayed = 0;
     for (const event of events) if (running.relays(event.event)) relayed++;
     if (!relayed) return;

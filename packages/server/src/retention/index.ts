@@ -16,6 +16,8 @@ export interface StartRetentionOptions {
   afterDeletion?: () => Promise<unknown>;
   config: { retention?: readonly RetentionPolicy[] | undefined; retentionCron?: string };
   logger: Pick<Logger, 'info' | 'error'>;
+  /** False while another process runs the scheduled job (cluster/leader.ts). */
+  runsHere?: () => boolean;
 }
 
 /** Retention in a running server: the config seed stored when no policy is, and the scheduled job. */
@@ -34,6 +36,7 @@ export async function startRetention(
   const schedule = scheduleRetention(
     retentionCronOf(options.config.retentionCron),
     async () => {
+      if (options.runsHere?.() === false) return;
       const run = await retention.applyAudited(scheduledActor, { dryRun: false });
       logger.info({ ...run.totals, ...run.timings }, 'retention applied');
     },

@@ -50,6 +50,8 @@ export interface SyncDeps {
   board: SourceStatusBoard;
   logger: Logger;
   now?: () => number;
+  /** False while another process runs the syncs (cluster/leader.ts). */
+  runsHere?: () => boolean;
 }
 
 /** A run's counts: the board's detail and the audit record's. */
@@ -128,6 +130,7 @@ export function startSync(deps: SyncDeps): Sync {
       status,
       logger: deps.logger,
       now,
+      ...(deps.runsHere ? { runsHere: deps.runsHere } : {}),
       run: async (signal) => {
         try {
           last.run = await syncOnce(source, deps, signal);

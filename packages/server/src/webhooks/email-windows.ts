@@ -11,6 +11,8 @@ export interface EmailWindowsOptions {
   windowMs: number;
   serial: Serial;
   onError: (error: unknown) => void;
+  /** False while another process reports the windows that end (cluster/leader.ts). */
+  runsHere?: () => boolean;
 }
 
 const sameWindow = (a: EmailWindow, b: EmailWindow) =>
@@ -68,6 +70,7 @@ export class EmailWindows {
   }
 
   private async closeDue(): Promise<void> {
+    if (this.options.runsHere?.() === false) return;
     const { clock, windowMs, store } = this.options;
     const slot = Math.floor(clock.now() / windowMs) * windowMs;
     for (const w of await store.windows(slot)) {

@@ -28,6 +28,8 @@ export interface WebhookDeps {
   metrics: Metrics;
   clock: Clock;
   logger: Logger;
+  /** False while another process reports the email windows that end (cluster/leader.ts). */
+  runsHere?: () => boolean;
 }
 
 /** Provider webhooks, composed: the providers from config, the receiver, the email windows and the status. */
@@ -78,6 +80,7 @@ export async function startWebhooks(deps: WebhookDeps) {
     clock: deps.clock,
     windowMs,
     serial,
+    ...(deps.runsHere ? { runsHere: deps.runsHere } : {}),
     onError: (error) => deps.logger.error({ err: error }, 'reporting an email window failed'),
   });
   await windows.start();

@@ -18,6 +18,7 @@ export interface VpsDeps {
   sources: SourceStatusBoard;
   logger: Logger;
   now: () => number;
+  runsHere?: () => boolean;
 }
 
 /** Polls the VPS provider (DigitalOcean, when its token is set) into resource_usage_event; null otherwise. */
@@ -52,6 +53,7 @@ export function startVps(deps: VpsDeps) {
     status: deps.sources.register('vps', `${provider.source} ${provider.id}`),
     logger: deps.logger,
     now,
+    ...(deps.runsHere ? { runsHere: deps.runsHere } : {}),
     run: async (signal) => {
       const at = now();
       const { hosts, detail } = await provider.poll(at, Math.max(intervalMs, MIN_WINDOW_MS), signal);

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { EventStream } from '../ingestion/event-stream.js';
+import { EventBus } from './event-bus.js';
+import { startLeadership, type Leadership } from './leader.js';
+import type { BusChannel, OpenLeaderLease } from './ports.js';
+
+export { EventBus } from './event-bus.js';
+export { startLeadership, type Leadership } from './leader.js';
+
+/** What /readyz says of this process's place among the processes sharing the state. */
+export interface ClusterView {
+  process: string;
+  leader: boolean;
+}
+
+export interface Cluster {
+  leadership: Leadership;
+  view: () => ClusterView;
+  stop(): Promise<void>;
+}
+
+/**
+ * Several Pulse processes on one PostgreSQL state acting as one: the event bus (every process's stream sees
+ * every process's events) and one leader for the scheduled work that must run once.
+ */
+export async function startCluster(deps: {
+  /** The shared state's bus and lock (storage/postgres/pg-cluster.ts); closed at stop. */
+  link: { channel: BusChannel; openLease: OpenLeaderLease; close: () => Promise<void> };
+  stream: EventStream;
+  registry: Registry;
+  logger: Logger;
+  /** Rebuilds what is built from the stream (the summary rollups) when peers' events were missed. */
+  onMissed: () => Promise<unknown>;
+}): Promise<Cluster> {
+  const processId = `${hostname()}-${randomUUID().slice(0, 8)}`;
+  const logger = deps.logger.child({ process: processId });
+  const counter = (name: string, help: string) => new Counter({ name, help, registers: [deps.registry] });
+  const published = counter('pulse_cluster_events_published_total', 'Events this process sent to the others');
+  const received = counter(
+    'pulse_cluster_events_received_total',
+    'Events of other processes fed to this one',
+  );
+  const dropped = counter(
+    'pulse_cluster_events_unpublished_total',
+    'Events the other processes never got (the event bus was unreachable for long)',
+  );
+  const missed = counter(
+    'pulse_cluster_bus_missed_total',
+    'Times this process missed events of others and rebuilt its rollups from the store',
+  );
+  const bus = new EventBus({
+    channel: deps.link.channel,
+    stream: deps.stream,
+    origin: processId,
+    logger,
+    counters: {
+      published: (n) => published.inc(n),
+      received: (n) => received.inc(n),
+      dropped: (n) => dropped.inc(n),
+      missed: () => missed.inc(),
+    },
+    onMissed: deps.onMissed,
+  });
+  try {
+    await bus.start();
+  } catch (error) {
+    await deps.link.close();
+    throw error;
+  }
+  const leadership = startLeadership({ openLease: deps.link.openLease, logger });
+  const leaderGauge = new Gauge({
+    name: 'pulse_cluster_leader',
+    help: '1 while this process runs the scheduled work that must run once (retention, syncs, pollers)',
+    registers: [deps.registry],
+  });
+  leaderGauge.set(0);
+  leadership.onChange((leader) => leaderGauge.set(leader ? 1 : 0));
+  logger.info('following the other processes on the event bus');
+  return {
+    leadership,
+    view: () => ({ process: processId, leader: leadership.isLeader() }),
+    stop: async () => {
+      await leadership.stop();
+      await bus.stop();
+      await deps.link.close();
+    },
+  };
+}

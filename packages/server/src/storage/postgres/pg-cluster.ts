@@ -1,0 +1,27 @@
+import type { BusChannel, OpenLeaderLease } from '../../cluster/ports.js';
+import { openPgPool } from './pg-client.js';
+import { PgBusChannel } from './pg-event-bus.js';
+import { pgLeaderLease } from './pg-leader-lease.js';
+
+/**
+ * What the processes sharing a PostgreSQL state use to act as one (cluster/): the event bus's table and
+ * notifications, on a small pool of its own beside the state stores', and the leadership lock.
+ */
+export async function openPgCluster(
+  url: string,
+): Promise<{ channel: BusChannel; openLease: OpenLeaderLease; close: () => Promise<void> }> {
+  const pool = openPgPool(url, { max: 3, applicationName: 'pulse-cluster-bus' });
+  // An idle client's error (a restarted database) must not end the process: the next query fails and the bus
+  // retries it.
+  pool.on('error', () => {});
+  try {
+    return {
+      channel: await PgBusChannel.open(pool, url),
+      openLease: pgLeaderLease(url),
+      close: () => pool.end(),
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
