@@ -8,10 +8,12 @@ import type {
   TenantActivityPage,
   TenantFilter,
 } from '../event-store.js';
+import type { EventHistorySource, EventStateSource } from '../alert-store.js';
 import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { RetentionCount, RetentionCut, RetentionTable } from '../retention-store.js';
 import { ident, join, sql, type Sql } from '../../sql.js';
+import { eventsBetween, latestByEntity, recentEvents } from './alert-event-reads.js';
 import { always, beforeCursor, eventColumns, isIn, newestFirst, tenantScope } from './clauses.js';
 import { ClickHouseConnection } from './connection.js';
 import { listContributions } from './contribution-reads.js';
@@ -27,6 +29,7 @@ import {
   VersionClock,
 } from './rows.js';
 import { EVENTS_TABLE, eventsTableSql, QUARANTINE_TABLE, quarantineTableSql } from './schema.js';
+import { trendBuckets } from './trend-buckets.js';
 
 const events = ident(EVENTS_TABLE);
 const quarantine = ident(QUARANTINE_TABLE);
@@ -78,6 +81,17 @@ export class ClickHouseEventStore implements EventStore {
   /** The ingest log's bulk loader, on this store's connection. */
   logSink(): Promise<ClickHouseLogSink> {
     return ClickHouseLogSink.open(this.connection);
+  }
+
+  /** The alert rules' reads of the stored events, for the alert store kept beside them (DuckDB or PostgreSQL). */
+  alertEventSource(): EventStateSource & EventHistorySource {
+    const connection = this.connection;
+    return {
+      latestByEntity: (query) => latestByEntity(connection, query),
+      recentEvents: (query) => recentEvents(connection, query),
+      eventsBetween: (query) => eventsBetween(connection, query),
+      trendBuckets: (query) => trendBuckets(connection, query),
+    };
   }
 
   /**
