@@ -18,6 +18,7 @@ import { always, beforeCursor, eventColumns, isIn, newestFirst, tenantScope } fr
 import { ClickHouseConnection } from './connection.js';
 import { listContributions } from './contribution-reads.js';
 import { ClickHouseLogSink } from './clickhouse-log-sink.js';
+import { ClickHouseQueryRunner } from './clickhouse-query-runner.js';
 import { rankNearest } from './nearest-tenants.js';
 import { cutSql, deleteEvents, tableSql } from './retention.js';
 import {
@@ -81,6 +82,11 @@ export class ClickHouseEventStore implements EventStore {
   /** The ingest log's bulk loader, on this store's connection. */
   logSink(): Promise<ClickHouseLogSink> {
     return ClickHouseLogSink.open(this.connection);
+  }
+
+  /** Ad-hoc read-only SQL (POST /api/query) on this store's database. */
+  queryRunner(): ClickHouseQueryRunner {
+    return new ClickHouseQueryRunner(this.connection);
   }
 
   /** The alert rules' reads of the stored events, for the alert store kept beside them (DuckDB or PostgreSQL). */
