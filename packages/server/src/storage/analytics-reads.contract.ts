@@ -4,13 +4,14 @@ import { applyRebuildRows, Rollups } from '../analytics/rollups.js';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { AnalyticsReads, ReportParams } from './analytics-reads.js';
 import type { EventStore } from './event-store.js';
-import type { SubscriptionStore } from './subscription-store.js';
+import type { Subscription } from './subscription-store.js';
 import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 /** One engine's stores over one database: events go in through `events`, `reads` must see them. */
 export interface AnalyticsReadsFixture {
   events: EventStore;
-  subscriptions: SubscriptionStore;
+  /** Makes these the subscriptions the reports join (the event engine's copy, or the state it reads). */
+  saveSubscriptions: (subscriptions: readonly Subscription[]) => Promise<void>;
   reads: AnalyticsReads;
   close(): Promise<void>;
 }
@@ -181,8 +182,8 @@ export function runAnalyticsReadsContract(
     });
 
     it('answers the named reports over a scope', async () => {
-      const { reads, subscriptions } = await seeded();
-      await subscriptions.upsert([
+      const { reads, saveSubscriptions } = await seeded();
+      await saveSubscriptions([
         {
           tenantId: 'a',
           status: 'active',

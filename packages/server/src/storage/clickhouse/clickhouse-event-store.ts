@@ -29,7 +29,13 @@ import {
   toStoredEvent,
   VersionClock,
 } from './rows.js';
-import { EVENTS_TABLE, eventsTableSql, QUARANTINE_TABLE, quarantineTableSql } from './schema.js';
+import {
+  eventDeletionsTableSql,
+  EVENTS_TABLE,
+  eventsTableSql,
+  QUARANTINE_TABLE,
+  quarantineTableSql,
+} from './schema.js';
 import { trendBuckets } from './trend-buckets.js';
 
 const events = ident(EVENTS_TABLE);
@@ -72,6 +78,7 @@ export class ClickHouseEventStore implements EventStore {
     try {
       await connection.ddl(eventsTableSql());
       await connection.ddl(quarantineTableSql());
+      await connection.ddl(eventDeletionsTableSql());
     } catch (error) {
       await connection.close();
       throw error;

@@ -4,7 +4,7 @@ import type { RetentionCount, RetentionCut, RetentionTable } from '../retention-
 import { ident, join, sql, type Sql } from '../../sql.js';
 import { isIn, never } from './clauses.js';
 import type { ClickHouseConnection } from './connection.js';
-import { EVENTS_TABLE } from './schema.js';
+import { EVENT_DELETIONS_TABLE, EVENTS_TABLE } from './schema.js';
 
 /** The rows of one cut whose `column` is before their tenant's cutoff (overridden tenants excluded from the default). */
 export function cutSql(
@@ -50,6 +50,8 @@ export async function deleteEvents(
     );
     for (const r of rows) countOf(cut.table, r.has_tenant ? r.tenant_id : null).events += Number(r.n);
     if (dryRun || !rows.length) continue;
+    // Counted before it starts (analytics-reads eventDeletions): a deletion cut short still makes saved rollups stale.
+    await connection.insertLines(EVENT_DELETIONS_TABLE, [Buffer.from(`{"at":${Date.now()}}\n`)]);
     await connection.command(sql`ALTER TABLE ${ident(EVENTS_TABLE)} DELETE WHERE ${where}`);
     await mutationsDone(connection);
   }

@@ -43,6 +43,8 @@ export const typedProperties = new Map<string, Map<string, FieldKind>>(
 export const EVENTS_TABLE = 'events';
 export const QUARANTINE_TABLE = 'quarantine';
 export const LOG_STATE_TABLE = 'ingest_log_state';
+export const EVENT_DELETIONS_TABLE = 'event_deletions';
+export const SUBSCRIPTIONS_TABLE = 'subscriptions';
 
 /**
  * One wide table for every event type: a column store reads only the columns a query names and an absent
@@ -87,4 +89,25 @@ export function logStateTableSql(): string {
   return `CREATE TABLE IF NOT EXISTS ${LOG_STATE_TABLE} (id UInt8, position UInt64)
 ENGINE = ReplacingMergeTree(position)
 ORDER BY id`;
+}
+
+/**
+ * One row per retention deletion, written before its mutation starts: a deletion that fails half way still
+ * counts, so state derived from the events (the saved rollups) is never taken for current when it is not.
+ */
+export function eventDeletionsTableSql(): string {
+  return `CREATE TABLE IF NOT EXISTS ${EVENT_DELETIONS_TABLE} (at Int64) ENGINE = MergeTree() ORDER BY at`;
+}
+
+/**
+ * A copy of the subscriptions the reports join, replaced wholesale: each replacement is one insert under a
+ * new version (one block: all of it or none) with a marker row (present = 0), so a replacement by nothing
+ * is a version too; reads take the newest version only, and older ones are deleted afterwards.
+ */
+export function subscriptionsTableSql(): string {
+  return `CREATE TABLE IF NOT EXISTS ${SUBSCRIPTIONS_TABLE} (
+  version UInt64, present UInt8, tenant_id String, status String, plan_name String, price_monthly Float64,
+  current_period_start Nullable(Int64), current_period_end Nullable(Int64), updated_at Int64)
+ENGINE = MergeTree()
+ORDER BY (version, tenant_id)`;
 }

@@ -5,9 +5,10 @@ import { DuckDbEventStore } from './duckdb-event-store.js';
 
 runAnalyticsReadsContract('duckdb (file)', async (dir) => {
   const events = await DuckDbEventStore.open({ path: join(dir, 'events.duckdb') });
+  const subscriptions = await events.subscriptionStore();
   return {
     events,
-    subscriptions: await events.subscriptionStore(),
+    saveSubscriptions: (rows) => subscriptions.upsert(rows),
     reads: await DuckDbAnalyticsReads.open(events),
     close: () => events.close(),
   };

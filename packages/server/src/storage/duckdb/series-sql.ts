@@ -8,14 +8,12 @@ import {
   spamRate,
 } from '@pulse/events/measures';
 import type { ChartSeriesRows, SeriesWindow } from '../analytics-reads.js';
+import { toChartSeries, type ChartSeriesResult } from '../chart-series-rows.js';
 import type { QueryRunner, TenantScope } from '../query-runner.js';
 import { constant, ident, literal, sql, textOf, type Sql } from '../../sql.js';
 import { conditionalSumSql, latestCostSql, resourceSql, weightedRateSql } from './measure-sql.js';
 
 const LIMITS = { timeoutMs: 10_000, maxRows: 50_000, maxBytes: 64 * 1024 * 1024 };
-
-const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
  * Each series is a fixed, read-only statement over the caller's scoped `events` view (the query runner
@@ -86,55 +84,9 @@ export async function readSeries(
   window: SeriesWindow,
 ): Promise<ChartSeriesRows> {
   const statements = seriesSql(window);
-  const run = (text: string) => queries.run(text, scope, LIMITS).then((r) => r.rows);
-  const [revenue, savings, efficiency, deliverability, providers, runRate, utilization, tenants] =
-    await Promise.all([
-      run(statements.revenue),
-      run(statements.savings),
-      run(statements.efficiency),
-      run(statements.deliverability),
-      run(statements.providers),
-      run(statements.runRate),
-      run(statements.utilization),
-      run(statements.tenants),
-    ]);
-  return {
-    tenants: tenants.map(([t]) => String(t)),
-    revenue: revenue.map(([t, negative, positive]) => ({
-      t: n(t),
-      negative: n(negative),
-      positive: n(positive),
-    })),
-    savings: savings.map(([t, realized, projected]) => ({
-      t: n(t),
-      realized: n(realized),
-      projected: n(projected),
-    })),
-    efficiency: efficiency.map(([t, metric, score]) => ({
-      t: n(t),
-      metric: String(metric),
-      score: n(score),
-    })),
-    deliverability: deliverability.map(([t, bounce, spam, emails]) => ({
-      t: n(t),
-      bounceRate: nOrNull(bounce),
-      spamRate: nOrNull(spam),
-      emails: n(emails),
-    })),
-    providers: providers.map(([provider, emails, bounce, spam, risk]) => ({
-      provider: String(provider),
-      emails: n(emails),
-      bounceRate: nOrNull(bounce),
-      spamRate: nOrNull(spam),
-      riskLevel: typeof risk === 'string' ? risk : null,
-    })),
-    runRate: runRate.map(([t, cost]) => ({ t: n(t), cost: n(cost) })),
-    utilization: utilization.map(([tenant, resource, type, util, cost]) => ({
-      tenantId: String(tenant),
-      resourceId: String(resource),
-      resourceType: String(type),
-      utilization: nOrNull(util),
-      totalCost: nOrNull(cost),
-    })),
-  };
+  const names = Object.keys(statements) as (keyof typeof statements)[];
+  const results = await Promise.all(names.map((name) => queries.run(statements[name], scope, LIMITS)));
+  const rows = {} as ChartSeriesResult;
+  names.forEach((name, i) => (rows[name] = results[i]?.rows ?? []));
+  return toChartSeries(rows);
 }
