@@ -64,6 +64,11 @@ export const errorCodes = {
     description:
       'Too many failed sign-ins for the account or from the address; Retry-After says when to try again.',
   },
+  not_on_this_store: {
+    status: 501,
+    description:
+      'The event store this server runs on cannot answer this request in this build (insights and forecasts on ClickHouse); the message says which.',
+  },
   internal: {
     status: 500,
     description:

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FullConfig } from '../config/index.js';
 import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
-import { loadAtRestKey, logAtRestStatus, recordCipherFor } from '../encryption/at-rest.js';
+import { loadAtRestKey, logAtRestStatus, recordCipherFor, type AtRestKey } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
 import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
@@ -12,7 +12,12 @@ import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
 import { DuckDbInsightStore } from './duckdb/duckdb-insight-store.js';
-import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
+import type { LogSink } from '../ingestion/log-sink.js';
+import type { EventHistorySource, EventStateSource } from './alert-store.js';
+import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
+import { DuckDbStateDatabase } from './duckdb/duckdb-state-database.js';
+import { ClickHouseAnalyticsReads } from './clickhouse/clickhouse-analytics-reads.js';
+import { forecastsWithoutEventReads, insightsWithoutEventReads } from './reads-not-on-store.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
 import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
 import { DuckDbRetentionStore } from './duckdb/duckdb-retention-store.js';
@@ -29,28 +34,39 @@ import {
 } from './postgres/open-postgres-state.js';
 import type { StateStores, Storage } from './storage.js';
 
+/** PULSE_STORE_URL=clickhouse://…: the events in ClickHouse, the state in PostgreSQL or a state-only file. */
+const inClickHouse = (config: FullConfig): boolean => config.storeUrl?.startsWith('clickhouse:') ?? false;
+
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
   if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
-    throw new Error(`PULSE_STORE_URL ${config.storeUrl}: ${purpose}`);
+    // Only the scheme: the URL may carry a password.
+    throw new Error(`PULSE_STORE_URL is ${config.storeUrl.split(':')[0]}://…: ${purpose}`);
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
-/** The state in the embedded DuckDB file, beside the events (so under the same encryption). */
-async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
+/**
+ * The state in an embedded DuckDB file: the event store's own (under the same encryption), or a state-only
+ * file when the events are elsewhere, whose alert rules then read `alertEvents`.
+ */
+async function openEmbeddedState(
+  db: DuckDbEventStore | DuckDbStateDatabase,
+  logger?: Logger,
+  alertEvents?: EventStateSource & EventHistorySource,
+): Promise<StateStores> {
   return {
-    subscriptions: await events.subscriptionStore(),
-    alerts: await DuckDbAlertStore.open(events, logger),
-    apiKeys: await DuckDbApiKeyStore.open(events),
-    audit: await DuckDbAuditLog.open(events),
-    retention: await DuckDbRetentionStore.open(events),
-    users: await DuckDbUserStore.open(events),
-    webhooks: await DuckDbWebhookStore.open(events),
-    insights: await DuckDbInsightStore.open(events),
-    forecastSeries: await DuckDbForecastSeriesStore.open(events),
-    sync: await DuckDbSyncStore.open(events),
-    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
-    reportSchedules: await DuckDbReportScheduleStore.open(events),
+    subscriptions: await db.subscriptionStore(),
+    alerts: await DuckDbAlertStore.open(db, logger, alertEvents),
+    apiKeys: await DuckDbApiKeyStore.open(db),
+    audit: await DuckDbAuditLog.open(db),
+    retention: await DuckDbRetentionStore.open(db),
+    users: await DuckDbUserStore.open(db),
+    webhooks: await DuckDbWebhookStore.open(db),
+    insights: await DuckDbInsightStore.open(db),
+    forecastSeries: await DuckDbForecastSeriesStore.open(db),
+    sync: await DuckDbSyncStore.open(db),
+    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(db),
+    reportSchedules: await DuckDbReportScheduleStore.open(db),
   };
 }
 
@@ -69,25 +85,44 @@ async function openSharedState(
   }
 }
 
+/** What the server opens: every store, the ingest log's sink and the ciphers of what is kept in files. */
+export type OpenedStorage = Storage & {
+  recordCipher: RecordCipher | null;
+  alertJournalCipher: RecordCipher | null;
+  summaryRollupsCipher: RecordCipher | null;
+  logSink: LogSink;
+  /** Releases the state's connections (after the stores are flushed and closed). */
+  closeState: () => Promise<void>;
+};
+
+/** The DuckDB file's encryption at rest (docs/encryption.md), from the key file; null when off. */
+const duckDbEncryption = (config: FullConfig, key: AtRestKey | null) =>
+  key && {
+    key: key.bytes,
+    keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+    extensionDir: config.duckdbExtensionDir,
+    allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+  };
+
+/** Seals what Pulse keeps in files of its own under subkeys of the at-rest key; null ciphers when it is off. */
+const fileCiphers = (key: AtRestKey | null) => ({
+  // Business data kept outside the store (the ingest log).
+  recordCipher: recordCipherFor(key, 'ingest-log'),
+  // The alert journal's own subkey: a record cannot be replayed from one log into the other.
+  alertJournalCipher: recordCipherFor(key, 'alert-journal'),
+  // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
+  summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
+});
+
 /**
- * Opens the configured storage (the embedded DuckDB file, and PostgreSQL for the state when PULSE_STATE_URL
- * is set), plus the ingest log's cipher and its loader's sink. `closeState` releases the state's connections (after the stores are flushed and closed).
+ * Opens the configured storage (the embedded DuckDB file or ClickHouse for the events; PostgreSQL for the
+ * state when PULSE_STATE_URL is set), plus the ingest log's ciphers and its loader's sink.
  */
-export async function openStorage(
-  config: FullConfig,
-  logger?: Logger,
-): Promise<
-  Storage & {
-    recordCipher: RecordCipher | null;
-    alertJournalCipher: RecordCipher | null;
-    summaryRollupsCipher: RecordCipher | null;
-    logSink: DuckDbLogSink;
-    closeState: () => Promise<void>;
-  }
-> {
+export async function openStorage(config: FullConfig, logger?: Logger): Promise<OpenedStorage> {
+  if (inClickHouse(config)) return openClickHouseStorage(config, logger);
   const path = embeddedStorePath(
     config,
-    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+    'the event store is the embedded DuckDB file (duckdb:<file>) or ClickHouse (clickhouse://…)',
   );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
@@ -97,12 +132,7 @@ export async function openStorage(
     path,
     memoryLimit: config.duckdbMemoryLimit,
     threads: config.duckdbThreads,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
+    encryption: duckDbEncryption(config, key),
   });
   const shared = config.stateUrl
     ? await openSharedState(config.stateUrl, {
@@ -120,15 +150,57 @@ export async function openStorage(
     ...(shared?.stores ?? (await openEmbeddedState(events, logger))),
     closeState: shared?.close ?? (async () => {}),
     analyticsReads: await DuckDbAnalyticsReads.open(events),
-    // Seals business data kept outside the store (the ingest log); null when encryption is off.
-    recordCipher: recordCipherFor(key, 'ingest-log'),
-    // The alert journal's own subkey: a record cannot be replayed from one log into the other.
-    alertJournalCipher: recordCipherFor(key, 'alert-journal'),
-    // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
-    summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
+    ...fileCiphers(key),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
   };
+}
+
+/** The state-only DuckDB file beside events kept in ClickHouse (when PULSE_STATE_URL is not set). */
+export const STATE_FILE = 'pulse-state.duckdb';
+
+/**
+ * Events in ClickHouse; the state in PostgreSQL (PULSE_STATE_URL) or else in a state-only DuckDB file in the
+ * data dir, encrypted as the embedded store is. The alert rules read the events from ClickHouse.
+ */
+async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promise<OpenedStorage> {
+  const key = loadAtRestKey(config);
+  // Refused before anything is opened or created.
+  if (config.stateUrl) refuseIncompletePostgresState();
+  const events = await ClickHouseEventStore.open(config.storeUrl ?? '');
+  let state: { stores: StateStores; close: () => Promise<void> } | null = null;
+  try {
+    const alertEvents = events.alertEventSource();
+    if (config.stateUrl) {
+      state = await openSharedState(config.stateUrl, { alertEvents, ...(logger ? { logger } : {}) });
+    } else {
+      const path = join(config.dataDir, STATE_FILE);
+      const db = await DuckDbStateDatabase.open({
+        path,
+        memoryLimit: config.duckdbMemoryLimit,
+        threads: config.duckdbThreads,
+        encryption: duckDbEncryption(config, key),
+      });
+      if (logger) logAtRestStatus(logger, key, db.encryption, path);
+      state = { stores: await openEmbeddedState(db, logger, alertEvents), close: () => db.close() };
+    }
+    return {
+      events,
+      queries: events.queryRunner(),
+      ...state.stores,
+      insights: insightsWithoutEventReads(state.stores.insights, 'ClickHouse'),
+      forecastSeries: forecastsWithoutEventReads('ClickHouse'),
+      closeState: state.close,
+      analyticsReads: await ClickHouseAnalyticsReads.open(events.connection),
+      ...fileCiphers(key),
+      // Loads the ingest log into ClickHouse in large inserts (clickhouse-log-sink.ts).
+      logSink: await events.logSink(),
+    };
+  } catch (error) {
+    await state?.close();
+    await events.close();
+    throw error;
+  }
 }
 
 /** What offline rewrites of the embedded store need: its crypto settings and the ingest log to check. */
