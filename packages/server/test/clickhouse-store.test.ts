@@ -182,6 +182,15 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
       expect(raised.sort()).toEqual((await alerts(onDuckDb)).sort());
     });
 
+    it('refuses the insight reports and forecasts it cannot read yet, saying why', async () => {
+      for (const path of ['/api/insights/decisions', '/api/insights/forecast?metric=net_revenue_impact']) {
+        const { status, body } = await onClickHouse.api<{ error: { code: string; message: string } }>(path);
+        expect(status, path).toBe(501);
+        expect(body.error.code).toBe('not_on_this_store');
+        expect(body.error.message).toMatch(/on ClickHouse/);
+      }
+    });
+
     it('runs ad-hoc ClickHouse SQL for an all-tenant caller', async () => {
       const { status, body } = await onClickHouse.api<{ dialect: string; rows: unknown[][] }>('/api/query', {
         body: {
