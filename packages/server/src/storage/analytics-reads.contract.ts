@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, LATE_GRACE_MS } from '../analytics/facts.js';
-import { applyRebuildRows, Rollups } from '../analytics/rollups.js';
+import { applyEvent, applyRebuildRows, Rollups } from '../analytics/rollups.js';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { AnalyticsReads, ReportParams } from './analytics-reads.js';
 import type { EventStore } from './event-store.js';
@@ -65,6 +65,112 @@ const nextDay = event('revenue_impact_event', 'b', D + DAY_MS + 3 * HOUR, {
 });
 const firstBatch = [lost, gained, saved, mail, decided, pageview];
 
+/**
+ * A day of one tenant that exercises every rule of the rebuild: same-millisecond ties (lowest score, least
+ * favourable resource state), trimmed and repeated actions, ties at the 5th action, a rejected list
+ * (implemented savings), emails without a bounce rate, decisions without an id, and a late event.
+ */
+const R = D + 5 * DAY_MS;
+const T = R + 9 * HOUR;
+const efficiency = (timestamp: number, metric: string, score: number, extra: object = {}) =>
+  event('operational_efficiency_event', 'c', timestamp, {
+    efficiency_metric: metric,
+    efficiency_score: score,
+    ...extra,
+  });
+const resource = (timestamp: number, properties: object) =>
+  event('resource_usage_event', 'c', timestamp, { current_usage: 5, capacity: 10, ...properties });
+const richDay = [
+  efficiency(T, 'm1', 80, { recommendations: ['Tune'], cost_impact: -200 }),
+  efficiency(T, 'm1', 60),
+  efficiency(T - 1000, 'm2', 90, { recommendations: ['Tune '], cost_impact: 200 }),
+  resource(T + HOUR, {
+    resource_type: 'vps_instance',
+    resource_id: 'vm-1',
+    utilization_percentage: 50,
+    total_cost: 100,
+    cost_efficient: true,
+    optimization_opportunities: ['Downsize'],
+  }),
+  resource(T + HOUR, {
+    resource_type: 'vps_instance',
+    resource_id: 'vm-1',
+    utilization_percentage: 70,
+    total_cost: 100,
+    cost_efficient: false,
+    optimization_opportunities: ['Downsize'],
+  }),
+  resource(T + 2 * HOUR, {
+    resource_type: 'database',
+    total_cost: 40,
+    optimization_opportunities: ['Archive'],
+  }),
+  event('revenue_impact_event', 'c', T + 3 * HOUR, {
+    impact_amount: 500,
+    impact_type: 'negative',
+    action_required: ' \v Rotate IPs\t',
+    mitigation_actions: ['Warm up', 'Rotate IPs', '  '],
+  }),
+  event('cost_optimization_event', 'c', T, {
+    savings_amount: 300,
+    optimization_type: 'identified',
+    optimization_category: 'compute',
+    required_actions: ['Resize', 'Warm up'],
+  }),
+  event('cost_optimization_event', 'c', T, {
+    savings_amount: 999,
+    optimization_type: 'implemented',
+    optimization_category: 'compute',
+    required_actions: ['Ignored'],
+  }),
+  event('email_deliverability_event', 'c', T, {
+    email_count: 500,
+    provider: 'ses',
+    actions_required: ['Fix DNS'],
+    cost_impact: 100,
+  }),
+  event('email_deliverability_event', 'c', T + 1, {
+    email_count: 200,
+    bounce_rate: 0.1,
+    provider: 'ses',
+    risk_level: 'high',
+  }),
+  event('strategic_decision_event', 'c', T, { decision_id: 'd-2', status: 'proposed' }),
+  event('strategic_decision_event', 'c', T + HOUR, { decision_id: 'd-2', status: 'approved' }),
+  event('strategic_decision_event', 'c', T + 2 * HOUR, { decision_title: 'No id' }),
+  event('security_incident_event', 'd', T, { severity: 'high' }),
+];
+const lateOne = event('revenue_impact_event', 'c', T, { impact_amount: 50, impact_type: 'positive' });
+
+/** Rollups as plain data, keys by name: two folds of the same events compare equal. */
+function plain(rollups: Rollups) {
+  return Object.fromEntries(
+    [...rollups.tenants].map(([id, t]) => {
+      const triples = (values: readonly number[], names: readonly string[]) =>
+        Object.fromEntries(
+          Array.from({ length: values.length / 3 }, (_, i): [string, number[]] => [
+            names[values[3 * i] as number] ?? '',
+            values.slice(3 * i + 1, 3 * i + 3),
+          ]),
+        );
+      const days = [...t.days].map(([day, r]): [number, object] => {
+        const { efficiency, resources, decisions, actions, ...sums } = r;
+        return [
+          day,
+          {
+            ...sums,
+            efficiency: triples(efficiency, t.metrics.names),
+            resources: triples(resources, t.resources.names),
+            decisions: decisions.map((d) => t.decisions.names[d]).sort(),
+            actions,
+          },
+        ];
+      });
+      return [id, Object.fromEntries(days)] as [string, object];
+    }),
+  );
+}
+
 const window: ReportParams = { from: D, to: D + 2 * DAY_MS, monthStart: Date.UTC(2026, 0, 1) };
 
 /** Behaviour every AnalyticsReads adapter must show, over events committed through its EventStore. */
@@ -124,6 +230,28 @@ export function runAnalyticsReadsContract(
         revenueNegative: 0,
         revenuePositive: 1000,
       });
+    });
+
+    it('folds to the same rollups as each stored event applied one by one', async () => {
+      const { reads, events } = await seeded();
+      const commit = (batch: CapturedEvent[], ingestedAt: number) =>
+        events.commit({ events: batch, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+      await commit(richDay, R + DAY_MS + 10 * 60_000);
+      await commit([lateOne], R + DAY_MS + 2 * HOUR);
+      const expected = new Rollups();
+      for (const stored of (await events.listEvents({ limit: 1000 })).events) applyEvent(expected, stored);
+      const { rollups, highWater } = await rollupsOf(reads);
+      expect(plain(rollups)).toEqual(plain(expected));
+      const day = rollups.tenants.get('c')?.days.get(R / DAY_MS);
+      expect(day?.actions.map((a) => [a.action, a.stake])).toEqual([
+        ['Rotate IPs', 500],
+        ['Warm up', 500],
+        ['Resize', 300],
+        ['Tune', 200],
+        ['Downsize', 100],
+      ]);
+      expect(day?.lateIngestedAt).toBe(R + DAY_MS + 2 * HOUR);
+      expect(highWater).toEqual({ ingestedAt: R + DAY_MS + 2 * HOUR, uuids: new Set([lateOne.uuid]) });
     });
 
     it('returns the raw summary events of the days asked, for the tenants asked', async () => {

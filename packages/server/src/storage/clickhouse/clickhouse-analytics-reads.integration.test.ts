@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATE_GRACE_MS } from '../../analytics/facts.js';
+import { applyRebuildRows, Rollups } from '../../analytics/rollups.js';
+import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import { runAnalyticsReadsContract } from '../analytics-reads.contract.js';
 import {
   clickhouseUnavailable,
@@ -31,6 +34,65 @@ describe.skipIf(unavailable !== null)(
         saveSubscriptions: (rows) => reads.replaceSubscriptions(rows),
         close: () => events.close(),
       };
+    });
+
+    it('counts an event written twice once in every read, before and after the parts merge', async () => {
+      const events = await ClickHouseEventStore.open(await createEventDatabase(clickhouse));
+      try {
+        const reads = await ClickHouseAnalyticsReads.open(events.connection);
+        const day = Date.UTC(2026, 0, 10);
+        const at = (hour: number, properties: object, i: number): CapturedEvent => ({
+          uuid: `01944f5a-0000-7000-8000-${String(i).padStart(12, '0')}`,
+          event: 'revenue_impact_event',
+          distinctId: 'a',
+          timestamp: day + hour * 3_600_000,
+          properties: { tenant_id: 'a', ...properties },
+        });
+        const batch = [
+          at(10, { impact_amount: 100, impact_type: 'negative' }, 1),
+          at(11, { impact_amount: 40, impact_type: 'positive' }, 2),
+        ];
+        const table = `${events.connection.target.database}.events`;
+        // Merges held off, so the copies stay in separate parts until the OPTIMIZE below.
+        await clickhouse.admin(`SYSTEM STOP MERGES ${table}`);
+        // A commit retried after its insert was acknowledged but not reported: the same rows again.
+        for (let copy = 0; copy < 3; copy++)
+          await events.commit({
+            events: batch,
+            quarantined: [],
+            releasedQuarantineIds: [],
+            ingestedAt: day + 86_400_000,
+          });
+        const read = async () => {
+          const rollups = new Rollups();
+          applyRebuildRows(rollups, await reads.rebuildRows(LATE_GRACE_MS));
+          const series = await reads.chartSeries('all', { from: day, to: day + 86_400_000, bucket: 'day' });
+          const [report] = await reads.reportRows(
+            'decisions',
+            { from: day, to: day + 1, monthStart: day },
+            'all',
+          );
+          return {
+            day: rollups.tenants.get('a')?.days.get(day / 86_400_000),
+            revenue: series.revenue,
+            report,
+          };
+        };
+        const expected = {
+          day: expect.objectContaining({
+            revenueEvents: 2,
+            revenueNegative: 100,
+            revenuePositive: 40,
+          }) as unknown,
+          revenue: [{ t: day, negative: 100, positive: 40 }],
+        };
+        expect(await read()).toEqual(expected);
+        await clickhouse.admin(`SYSTEM START MERGES ${table}`);
+        await clickhouse.admin(`OPTIMIZE TABLE ${table} FINAL`);
+        expect(await read()).toEqual(expected);
+      } finally {
+        await events.close();
+      }
     });
   },
 );
