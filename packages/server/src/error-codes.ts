@@ -69,7 +69,7 @@ export const errorCodes = {
   not_on_this_store: {
     status: 501,
     description:
-      'The event store this server runs on cannot answer this request in this build (insights and forecasts on ClickHouse); the message says which.',
+      'The event store this server runs on cannot answer this request in this build (the business impact report on ClickHouse); the message says which.',
   },
   internal: {
     status: 500,

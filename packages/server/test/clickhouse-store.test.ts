@@ -108,6 +108,7 @@ async function copyEvents(from: TestServer, to: TestServer): Promise<number> {
 const drawn = new Set([
   'id',
   'generatedAt',
+  'asOf',
   'restatedAt',
   'ingestedAt',
   'firstSeen',
@@ -182,13 +183,22 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
       expect(raised.sort()).toEqual((await alerts(onDuckDb)).sort());
     });
 
-    it('refuses the insight reports and forecasts it cannot read yet, saying why', async () => {
-      for (const path of ['/api/insights/decisions', '/api/insights/forecast?metric=net_revenue_impact']) {
-        const { status, body } = await onClickHouse.api<{ error: { code: string; message: string } }>(path);
-        expect(status, path).toBe(501);
-        expect(body.error.code).toBe('not_on_this_store');
-        expect(body.error.message).toMatch(/on ClickHouse/);
+    it('answers decisions, benchmarks and forecasts as the embedded store does; refuses the impact report, saying why', async () => {
+      for (const path of [
+        '/api/insights/decisions',
+        '/api/insights/benchmarks',
+        '/api/insights/forecast?metric=net_revenue_impact',
+      ]) {
+        const [ch, duck] = await Promise.all([onClickHouse.api(path), onDuckDb.api(path)]);
+        expect(ch.status, path).toBe(200);
+        expect(comparable(ch.body), path).toEqual(comparable(duck.body));
       }
+      const { status, body } = await onClickHouse.api<{ error: { code: string; message: string } }>(
+        '/api/insights/impact',
+      );
+      expect(status).toBe(501);
+      expect(body.error.code).toBe('not_on_this_store');
+      expect(body.error.message).toMatch(/on ClickHouse/);
     });
 
     it('runs ad-hoc ClickHouse SQL for an all-tenant caller', async () => {

@@ -17,7 +17,9 @@ import type { EventHistorySource, EventStateSource } from './alert-store.js';
 import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
 import { DuckDbStateDatabase } from './duckdb/duckdb-state-database.js';
 import { ClickHouseAnalyticsReads } from './clickhouse/clickhouse-analytics-reads.js';
-import { forecastsWithoutEventReads, insightsWithoutEventReads } from './reads-not-on-store.js';
+import { ClickHouseForecastSeriesStore } from './clickhouse/clickhouse-forecast-series-store.js';
+import { ClickHouseInsightEventReads } from './clickhouse/clickhouse-insight-event-reads.js';
+import { insightsWithoutAlertTimings } from './reads-not-on-store.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
 import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
 import { DuckDbRetentionStore } from './duckdb/duckdb-retention-store.js';
@@ -188,8 +190,12 @@ async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promi
       events,
       queries: events.queryRunner(),
       ...state.stores,
-      insights: insightsWithoutEventReads(state.stores.insights, 'ClickHouse'),
-      forecastSeries: forecastsWithoutEventReads('ClickHouse'),
+      insights: insightsWithoutAlertTimings(
+        new ClickHouseInsightEventReads(events.connection),
+        state.stores.insights,
+        'ClickHouse',
+      ),
+      forecastSeries: new ClickHouseForecastSeriesStore(events.connection),
       closeState: state.close,
       analyticsReads: await ClickHouseAnalyticsReads.open(events.connection),
       ...fileCiphers(key),
