@@ -10,7 +10,7 @@ import {
 } from './helpers/clickhouse.js';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
-import { readAllEvents } from './helpers/read-events.js';
+import { metricValue, readAllEvents } from './helpers/read-events.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // PULSE_STORE_URL=clickhouse://…: a real Pulse server on a real ClickHouse, compared with the same events on
@@ -271,6 +271,30 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
         const third = await startPulseProcess({ dataDir, env });
         started.push(third);
         expect(await alerts(third)).toEqual(raised);
+        const kept = await readAllEvents(third.url, third.adminKey, { tenant });
+        expect(kept).toHaveLength(events.length);
+
+        // The dedup index warmed up from ClickHouse: an event sent again is dropped as a duplicate.
+        const again = kept[0] as ApiEvent;
+        const duplicates = await metricValue(third.url, 'pulse_events_duplicate_total');
+        const resent = await fetch(`${third.url}/batch/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            api_key: TOKEN,
+            batch: [
+              {
+                event: again.event,
+                uuid: again.uuid,
+                distinct_id: again.distinctId,
+                timestamp: again.timestamp,
+                properties: again.properties,
+              },
+            ],
+          }),
+        });
+        expect(resent.status).toBe(200);
+        expect(await metricValue(third.url, 'pulse_events_duplicate_total')).toBe(duplicates + 1);
         expect(await readAllEvents(third.url, third.adminKey, { tenant })).toHaveLength(events.length);
       },
     );
