@@ -95,7 +95,7 @@ const richDay = [
   resource(T + HOUR, {
     resource_type: 'vps_instance',
     resource_id: 'vm-1',
-    utilization_percentage: 70,
+    utilization_percentage: 50,
     total_cost: 100,
     cost_efficient: false,
     optimization_opportunities: ['Downsize'],
@@ -140,6 +140,16 @@ const richDay = [
   event('strategic_decision_event', 'c', T + 2 * HOUR, { decision_title: 'No id' }),
   event('security_incident_event', 'd', T, { severity: 'high' }),
 ];
+/** A decisions report row's columns no event of the rich day sets. */
+const noDecision = {
+  decision_title: null,
+  decision_type: null,
+  status: null,
+  expected_revenue_impact: null,
+  actual_revenue_impact: null,
+  expected_cost_impact: null,
+  actual_cost_impact: null,
+};
 const lateOne = event('revenue_impact_event', 'c', T, { impact_amount: 50, impact_type: 'positive' });
 
 /** Rollups as plain data, keys by name: two folds of the same events compare equal. */
@@ -307,6 +317,118 @@ export function runAnalyticsReadsContract(
       expect(b.tenants).toEqual(['b']);
       expect(b.revenue).toEqual([{ t: D + DAY_MS, negative: 0, positive: 300 }]);
       expect(b.deliverability).toEqual([]);
+    });
+
+    it('answers every report and chart series of a day in full', async () => {
+      const { reads, events, saveSubscriptions } = await seeded();
+      await events.commit({
+        events: [...richDay, lateOne],
+        quarantined: [],
+        releasedQuarantineIds: [],
+        ingestedAt: R + DAY_MS,
+      });
+      await saveSubscriptions([
+        {
+          tenantId: 'c',
+          status: 'active',
+          planName: 'team',
+          priceMonthly: 50,
+          currentPeriodStart: R,
+          currentPeriodEnd: null,
+          updatedAt: R,
+        },
+      ]);
+      const day = { from: R, to: R + DAY_MS, monthStart: R - DAY_MS };
+      const reports = Object.fromEntries(
+        await Promise.all(
+          (
+            [
+              'performance-dashboard',
+              'cost-optimization',
+              'decisions',
+              'deliverability',
+              'resource-costs',
+            ] as const
+          ).map(async (name) => [name, await reads.reportRows(name, day, ['c'])] as const),
+        ),
+      );
+      const iso = (ms: number) => new Date(ms).toISOString();
+      expect(reports).toEqual({
+        'performance-dashboard': [
+          {
+            tenant_id: 'c',
+            plan_name: 'team',
+            current_period_start: iso(R),
+            current_period_end: null,
+            negative_revenue_impact: 500,
+            positive_revenue_impact: 50,
+            business_performance_score: -81.82,
+            realized_savings: 999,
+            projected_savings: 300,
+            optimization_roi_percentage: 1998,
+            avg_efficiency_score: 75,
+            strategic_decisions_tracked: 1,
+          },
+        ],
+        'cost-optimization': [
+          {
+            tenant_id: 'c',
+            optimization_category: 'compute',
+            optimization_count: 2,
+            total_savings: 1299,
+            avg_savings_percentage: null,
+            avg_roi: null,
+            implemented_count: 1,
+            identified_count: 1,
+          },
+        ],
+        decisions: [
+          {
+            ...noDecision,
+            tenant_id: 'c',
+            decision_id: richDay[13]?.uuid,
+            decision_title: 'No id',
+            last_update: iso(T + 2 * HOUR),
+          },
+          {
+            ...noDecision,
+            tenant_id: 'c',
+            decision_id: 'd-2',
+            status: 'approved',
+            last_update: iso(T + HOUR),
+          },
+        ],
+        deliverability: [{ tenant_id: 'c', emails: 700, bounce_rate: 0.1, spam_rate: null }],
+        'resource-costs': [{ tenant_id: 'c', resources: 2, monthly_run_rate: 140 }],
+      });
+      expect(await reads.chartSeries(['c'], { from: R, to: R + DAY_MS, bucket: 'day' })).toEqual({
+        tenants: ['c'],
+        revenue: [{ t: R, negative: 500, positive: 50 }],
+        savings: [{ t: R, realized: 999, projected: 300 }],
+        efficiency: [
+          { t: R, metric: 'm1', score: 70 },
+          { t: R, metric: 'm2', score: 90 },
+        ],
+        deliverability: [{ t: R, bounceRate: 0.1, spamRate: null, emails: 700 }],
+        providers: [{ provider: 'ses', emails: 700, bounceRate: 0.1, spamRate: null, riskLevel: 'high' }],
+        runRate: [{ t: R, cost: 140 }],
+        utilization: [
+          {
+            tenantId: 'c',
+            resourceId: 'vm-1',
+            resourceType: 'vps_instance',
+            utilization: 50,
+            totalCost: 100,
+          },
+          {
+            tenantId: 'c',
+            resourceId: 'database',
+            resourceType: 'database',
+            utilization: null,
+            totalCost: 40,
+          },
+        ],
+      });
     });
 
     it('answers the named reports over a scope', async () => {

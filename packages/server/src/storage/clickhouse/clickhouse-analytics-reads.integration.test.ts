@@ -9,6 +9,7 @@ import {
   startClickHouse,
   type TestClickHouse,
 } from '../../../test/helpers/clickhouse.js';
+import { RowKind } from '../analytics-reads.js';
 import { ClickHouseAnalyticsReads } from './clickhouse-analytics-reads.js';
 import { ClickHouseEventStore } from './clickhouse-event-store.js';
 
@@ -90,6 +91,36 @@ describe.skipIf(unavailable !== null)(
         await clickhouse.admin(`SYSTEM START MERGES ${table}`);
         await clickhouse.admin(`OPTIMIZE TABLE ${table} FINAL`);
         expect(await read()).toEqual(expected);
+      } finally {
+        await events.close();
+      }
+    });
+
+    it('rebuilds after one load stored more events at one instant than a statement may list', async () => {
+      const events = await ClickHouseEventStore.open(await createEventDatabase(clickhouse));
+      try {
+        const reads = await ClickHouseAnalyticsReads.open(events.connection);
+        const day = Date.UTC(2026, 0, 10);
+        // ClickHouse refuses a statement of more than 50,000 syntax nodes: the uuids must travel as one array.
+        const load = Array.from({ length: 60_000 }, (_, i): CapturedEvent => ({
+          uuid: `01944f5d-0000-7000-8000-${String(i).padStart(12, '0')}`,
+          event: 'revenue_impact_event',
+          distinctId: 'a',
+          timestamp: day + i,
+          properties: { tenant_id: 'a', impact_amount: 1, impact_type: 'positive' },
+        }));
+        const ingestedAt = day + 86_400_000;
+        await events.commit({ events: load, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+        const rebuilt = await reads.rebuildRows(LATE_GRACE_MS);
+        const rollups = new Rollups();
+        const highWater = applyRebuildRows(rollups, rebuilt);
+        expect(rollups.tenants.get('a')?.days.get(day / 86_400_000)?.revenueEvents).toBe(60_000);
+        expect(highWater?.uuids.size).toBe(60_000);
+        const after = await reads.rebuildRows(LATE_GRACE_MS, {
+          ingestedAt,
+          uuids: [...(highWater?.uuids ?? [])],
+        });
+        expect(after.kind.filter((k) => k === RowKind.revenue).length).toBe(0);
       } finally {
         await events.close();
       }
