@@ -26,6 +26,12 @@ export const allowedSplices = [
       "runs an analyst's own SQL text (POST /api/query, reports) inside a LIMIT wrapper; sql-guard.ts checks the exact text that runs",
   },
   {
+    file: 'packages/server/src/storage/clickhouse/clickhouse-query-runner.ts',
+    function: 'run',
+    reason:
+      "runs an all-tenant analyst's own SQL text (POST /api/query) inside a LIMIT wrapper, with readonly=1",
+  },
+  {
     file: 'packages/server/src/storage/duckdb/duckdb-query-runner.ts',
     function: 'scopeViews',
     reason: 'a view cannot hold bound parameters: the scope view names its tenants as sqlString literals',

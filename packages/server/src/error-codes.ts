@@ -11,7 +11,8 @@ export const errorCodes = {
   },
   invalid_query: {
     status: 400,
-    description: 'DuckDB refused the ad-hoc SQL of POST /api/query (an unknown column, a type error, …).',
+    description:
+      'The event store (DuckDB or ClickHouse) refused the ad-hoc SQL of POST /api/query (an unknown column, a type error, …).',
   },
   query_timeout: {
     status: 400,
@@ -20,7 +21,8 @@ export const errorCodes = {
   },
   query_memory_exceeded: {
     status: 400,
-    description: 'An ad-hoc query needed more memory than PULSE_DUCKDB_MEMORY_LIMIT allows and was stopped.',
+    description:
+      "An ad-hoc query needed more memory than PULSE_DUCKDB_MEMORY_LIMIT (on ClickHouse: its user's max_memory_usage) allows and was stopped.",
   },
   result_too_large: {
     status: 400,

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { SourceStatus } from '@pulse/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedBatch } from '../src/ingestion/event-stream.js';
-import { statesWithoutPostgres } from '../src/storage/postgres/open-postgres-state.js';
 import {
   createStateDatabase,
   postgresUnavailable,
@@ -12,7 +11,6 @@ import {
 } from './helpers/postgres.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
-const missing = statesWithoutPostgres();
 const unavailable = postgresUnavailable();
 
 interface Ready {
@@ -32,7 +30,7 @@ async function leaderOf(servers: TestServer[]): Promise<TestServer> {
   }
 }
 
-describe.skipIf(missing.length > 0 || unavailable !== null)(
+describe.skipIf(unavailable !== null)(
   `several Pulse processes on one PostgreSQL state ${unavailable ?? ''}`,
   () => {
     let postgres: TestPostgres;

@@ -36,7 +36,9 @@ export const storageKeys = {
     file: 'storeUrl',
     default: undefined,
     parse: optStr,
-    description: 'Event store; default the embedded DuckDB file in the data dir',
+    secret: true,
+    description:
+      'Event store: duckdb:<file>, or clickhouse://user:password@host:8123/database (ClickHouse 18.16 or newer, its HTTP port) for the events in ClickHouse with the state in PULSE_STATE_URL, else in pulse-state.duckdb in the data dir. Default: the embedded DuckDB file pulse.duckdb in the data dir',
   }),
   stateUrl: key({
     env: 'PULSE_STATE_URL',

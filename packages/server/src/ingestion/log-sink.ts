@@ -33,4 +33,6 @@ export interface LogSink {
   probe(rows: TableRows): Promise<Error | null>;
   /** The log position recorded by the last load (0 for a new store). */
   loadedPosition(): Promise<number>;
+  /** Releases what the sink holds of its own (before the store closes). */
+  close(): void;
 }

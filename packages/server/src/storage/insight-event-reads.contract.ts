@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../ingestion/captured-event.js';
 import type { EventStore } from './event-store.js';
-import type { InsightStore } from './insight-store.js';
+import type { InsightReads } from './insight-store.js';
 import { temporaryDirectory } from '../../test/helpers/temp-dir.js';
 
 /** The insight reads that read stored events, on one engine's event store. */
 export interface InsightEventReadsFixture {
   events: EventStore;
-  reads: Pick<InsightStore, 'decisions' | 'tenantTotals'>;
+  reads: InsightReads;
   close(): Promise<void>;
 }
 
@@ -138,6 +138,24 @@ export function runInsightEventReadsContract(
         },
       ]);
       expect(await reads.tenantTotals({ from: T + DAY, to: T + 2 * DAY })).toEqual([]);
+    });
+
+    it('times the stored events asked for by uuid, as given, from a bound on', async () => {
+      const reads = await seeded();
+      const [first, second] = [stored[0]?.uuid ?? '', stored[1]?.uuid ?? ''];
+      const times = await reads.eventTimes({
+        uuids: [first, second.toUpperCase(), 'not-a-uuid', '01944f5c-0000-7000-8000-999999999999'],
+        since: T,
+      });
+      expect(times).toEqual(
+        new Map([
+          [first, T],
+          [second.toUpperCase(), T + HOUR],
+        ]),
+      );
+      const later = await reads.eventTimes({ uuids: [first, second], since: T + 1 });
+      expect(later).toEqual(new Map([[second, T + HOUR]]));
+      expect(await reads.eventTimes({ uuids: [], since: 0 })).toEqual(new Map());
     });
   });
 }

@@ -2,93 +2,109 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FullConfig } from '../config/index.js';
 import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
-import { loadAtRestKey, logAtRestStatus, recordCipherFor } from '../encryption/at-rest.js';
+import { loadAtRestKey, logAtRestStatus, recordCipherFor, type AtRestKey } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
+import type { LogSink } from '../ingestion/log-sink.js';
+import type { EventHistorySource, EventStateSource } from './alert-store.js';
+import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
+import { ClickHouseAnalyticsReads } from './clickhouse/clickhouse-analytics-reads.js';
+import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
+import { ClickHouseForecastSeriesStore } from './clickhouse/clickhouse-forecast-series-store.js';
+import { ClickHouseInsightEventReads } from './clickhouse/clickhouse-insight-event-reads.js';
+import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
 import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
 import { DuckDbAnalyticsReads } from './duckdb/duckdb-analytics-reads.js';
 import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
+import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
-import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
 import { DuckDbInsightReads } from './duckdb/duckdb-insight-reads.js';
-import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
 import { DuckDbReportScheduleStore } from './duckdb/duckdb-report-schedule-store.js';
 import { DuckDbRetentionStore } from './duckdb/duckdb-retention-store.js';
+import { DuckDbStateDatabase } from './duckdb/duckdb-state-database.js';
 import { DuckDbSyncStore } from './duckdb/duckdb-sync-store.js';
 import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
 import { openPgPool } from './postgres/pg-client.js';
-import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
-import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
-import { openPostgresState } from './postgres/open-postgres-state.js';
-import { keepSubscriptionCopy } from './subscription-copy.js';
+import { openPostgresState, type PostgresStateContext } from './postgres/open-postgres-state.js';
+import { keepSubscriptionCopy, type SubscriptionCopy } from './subscription-copy.js';
 import type { StateStores, Storage } from './storage.js';
 
 const auditJournalDir = (config: FullConfig) => join(config.dataDir, 'audit-journal');
 
+/** PULSE_STORE_URL=clickhouse://…: the events in ClickHouse, the state in PostgreSQL or a state-only file. */
+const inClickHouse = (config: FullConfig): boolean => config.storeUrl?.startsWith('clickhouse:') ?? false;
+
 /** The embedded DuckDB file: PULSE_STORE_URL's duckdb:<file>, else pulse.duckdb in the data dir. */
 function embeddedStorePath(config: FullConfig, purpose: string): string {
   if (config.storeUrl && !config.storeUrl.startsWith('duckdb:'))
-    throw new Error(`PULSE_STORE_URL ${config.storeUrl}: ${purpose}`);
+    // Only the scheme: the URL may carry a password.
+    throw new Error(`PULSE_STORE_URL is ${config.storeUrl.split(':')[0]}://…: ${purpose}`);
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
-/**
- * The state in the embedded DuckDB file, beside the events (so under the same encryption); audit records
- * are durable once in the audit journal (storage/audit-journal.ts), which `close` closes.
- */
-async function openEmbeddedState(
-  events: DuckDbEventStore,
-  auditJournal: OpenAuditJournal,
-  logger?: Logger,
-): Promise<{ stores: StateStores; close: () => Promise<void> }> {
-  const audit = await DuckDbAuditLog.open(events, { journal: auditJournal });
-  return { stores: await openEmbeddedStores(events, audit, logger), close: () => audit.close() };
+/** The state as opened, and how to release it (after its stores are flushed and closed). */
+interface OpenedState {
+  stores: StateStores;
+  close: () => Promise<void>;
 }
 
-async function openEmbeddedStores(
-  events: DuckDbEventStore,
-  audit: DuckDbAuditLog,
+/**
+ * The state in an embedded DuckDB file: the event store's own (under the same encryption), or a state-only
+ * file when the events are elsewhere, whose alert rules then read `alertEvents`. Audit records are durable
+ * once in the audit journal (storage/audit-journal.ts).
+ */
+async function openEmbeddedState(
+  db: DuckDbEventStore | DuckDbStateDatabase,
+  auditJournal: OpenAuditJournal,
   logger?: Logger,
-): Promise<StateStores> {
-  return {
-    subscriptions: await events.subscriptionStore(),
-    alerts: await DuckDbAlertStore.open(events, logger),
-    apiKeys: await DuckDbApiKeyStore.open(events),
+  alertEvents?: EventStateSource & EventHistorySource,
+): Promise<OpenedState> {
+  const audit = await DuckDbAuditLog.open(db, { journal: auditJournal });
+  const stores: StateStores = {
+    subscriptions: await db.subscriptionStore(),
+    alerts: await DuckDbAlertStore.open(db, logger, alertEvents),
+    apiKeys: await DuckDbApiKeyStore.open(db),
     audit,
-    retention: await DuckDbRetentionStore.open(events),
-    users: await DuckDbUserStore.open(events),
-    webhooks: await DuckDbWebhookStore.open(events),
-    captureCounts: await DuckDbCaptureCountStore.open(events),
-    sync: await DuckDbSyncStore.open(events),
-    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(events),
-    reportSchedules: await DuckDbReportScheduleStore.open(events),
+    retention: await DuckDbRetentionStore.open(db),
+    users: await DuckDbUserStore.open(db),
+    webhooks: await DuckDbWebhookStore.open(db),
+    captureCounts: await DuckDbCaptureCountStore.open(db),
+    sync: await DuckDbSyncStore.open(db),
+    relayDeadLetters: await DuckDbRelayDeadLetterStore.open(db),
+    reportSchedules: await DuckDbReportScheduleStore.open(db),
+  };
+  return { stores, close: () => audit.close() };
+}
+
+/**
+ * The state kept where the events' engine cannot join it: the engine keeps a copy of the subscriptions for
+ * the reads that join them with events (the named reports, /api/query's `subscriptions`).
+ */
+async function withSubscriptionCopy(
+  state: OpenedState,
+  copy: SubscriptionCopy,
+  logger?: Logger,
+): Promise<OpenedState> {
+  const kept = await keepSubscriptionCopy(state.stores, copy, logger);
+  return {
+    stores: { ...state.stores, subscriptions: kept.subscriptions, sync: kept.sync },
+    close: async () => {
+      kept.stop();
+      await state.close();
+    },
   };
 }
 
-/**
- * PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. The event
- * store keeps a copy of the subscriptions for the reads that join them with events.
- */
-async function openSharedState(
-  url: string,
-  events: DuckDbEventStore,
-  logger?: Logger,
-): Promise<{ stores: StateStores; close: () => Promise<void> }> {
+/** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
+async function openSharedState(url: string, context: PostgresStateContext): Promise<OpenedState> {
   const pool = openPgPool(url);
   try {
-    const context = { alertEvents: await openDuckDbAlertEventSource(events), ...(logger ? { logger } : {}) };
-    const stores = await openPostgresState(pool, context);
-    const copy = await keepSubscriptionCopy(stores, await events.subscriptionCopy(), logger);
-    const close = async () => {
-      copy.stop();
-      await pool.end();
-    };
-    return { stores: { ...stores, subscriptions: copy.subscriptions, sync: copy.sync }, close };
+    return { stores: await openPostgresState(pool, context), close: () => pool.end() };
   } catch (error) {
     await pool.end();
     const { host, pathname } = new URL(url); // never the password
@@ -96,25 +112,48 @@ async function openSharedState(
   }
 }
 
+/** What the server opens: every store, the ingest log's sink and the ciphers of what is kept in files. */
+export type OpenedStorage = Storage & {
+  recordCipher: RecordCipher | null;
+  alertJournalCipher: RecordCipher | null;
+  summaryRollupsCipher: RecordCipher | null;
+  logSink: LogSink;
+  /** Releases the state's connections (after the stores are flushed and closed). */
+  closeState: () => Promise<void>;
+};
+
+/** The DuckDB file's encryption at rest (docs/encryption.md), from the key file; null when off. */
+const duckDbEncryption = (config: FullConfig, key: AtRestKey | null) =>
+  key && {
+    key: key.bytes,
+    keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+    extensionDir: config.duckdbExtensionDir,
+    allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+  };
+
+/** Seals what Pulse keeps in files of its own under subkeys of the at-rest key; null ciphers when it is off. */
+/** The audit journal in front of an embedded audit table, under its own subkey: records name tenants and actors. */
+const auditJournal = (config: FullConfig, key: AtRestKey | null) =>
+  auditJournalIn(auditJournalDir(config), recordCipherFor(key, 'audit-journal'));
+
+const fileCiphers = (key: AtRestKey | null) => ({
+  // Business data kept outside the store (the ingest log).
+  recordCipher: recordCipherFor(key, 'ingest-log'),
+  // The alert journal's own subkey: a record cannot be replayed from one log into the other.
+  alertJournalCipher: recordCipherFor(key, 'alert-journal'),
+  // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
+  summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
+});
+
 /**
- * Opens the configured storage (the embedded DuckDB file, and PostgreSQL for the state when PULSE_STATE_URL
- * is set), plus the ingest log's cipher and its loader's sink. `closeState` releases the state's connections (after the stores are flushed and closed).
+ * Opens the configured storage (the embedded DuckDB file or ClickHouse for the events; PostgreSQL for the
+ * state when PULSE_STATE_URL is set), plus the ingest log's ciphers and its loader's sink.
  */
-export async function openStorage(
-  config: FullConfig,
-  logger?: Logger,
-): Promise<
-  Storage & {
-    recordCipher: RecordCipher | null;
-    alertJournalCipher: RecordCipher | null;
-    summaryRollupsCipher: RecordCipher | null;
-    logSink: DuckDbLogSink;
-    closeState: () => Promise<void>;
-  }
-> {
+export async function openStorage(config: FullConfig, logger?: Logger): Promise<OpenedStorage> {
+  if (inClickHouse(config)) return openClickHouseStorage(config, logger);
   const path = embeddedStorePath(
     config,
-    'only the embedded DuckDB store (duckdb:<file>) is available in this build',
+    'the event store is the embedded DuckDB file (duckdb:<file>) or ClickHouse (clickhouse://…)',
   );
   // Encryption at rest (docs/encryption.md): the key file opens the DuckDB file and keys the record cipher.
   const key = loadAtRestKey(config);
@@ -122,28 +161,25 @@ export async function openStorage(
     path,
     memoryLimit: config.duckdbMemoryLimit,
     threads: config.duckdbThreads,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
+    encryption: duckDbEncryption(config, key),
   });
-  const shared = config.stateUrl
-    ? await openSharedState(config.stateUrl, events, logger).catch(async (error: unknown) => {
-        await events.close();
-        throw error;
-      })
-    : null;
+  let state: OpenedState;
+  try {
+    state = config.stateUrl
+      ? await withSubscriptionCopy(
+          await openSharedState(config.stateUrl, {
+            alertEvents: await openDuckDbAlertEventSource(events),
+            ...(logger ? { logger } : {}),
+          }),
+          await events.subscriptionCopy(),
+          logger,
+        )
+      : await openEmbeddedState(events, auditJournal(config, key), logger);
+  } catch (error) {
+    await events.close();
+    throw error;
+  }
   if (logger) logAtRestStatus(logger, key, events.encryption, path);
-  const state =
-    shared ??
-    (await openEmbeddedState(
-      events,
-      // Its own subkey, as the alert journal's: records name tenants and actors.
-      auditJournalIn(auditJournalDir(config), recordCipherFor(key, 'audit-journal')),
-      logger,
-    ));
   return {
     events,
     queries: events.queryRunner(),
@@ -152,15 +188,68 @@ export async function openStorage(
     analyticsReads: await DuckDbAnalyticsReads.open(events),
     forecastSeries: await DuckDbForecastSeriesStore.open(events),
     insights: await DuckDbInsightReads.open(events),
-    // Seals business data kept outside the store (the ingest log); null when encryption is off.
-    recordCipher: recordCipherFor(key, 'ingest-log'),
-    // The alert journal's own subkey: a record cannot be replayed from one log into the other.
-    alertJournalCipher: recordCipherFor(key, 'alert-journal'),
-    // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
-    summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
+    ...fileCiphers(key),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
   };
+}
+
+/** The state-only DuckDB file beside events kept in ClickHouse (when PULSE_STATE_URL is not set). */
+export const STATE_FILE = 'pulse-state.duckdb';
+
+/**
+ * Events in ClickHouse; the state in PostgreSQL (PULSE_STATE_URL) or else in a state-only DuckDB file in the
+ * data dir, encrypted as the embedded store is. The alert rules read the events from ClickHouse.
+ */
+async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promise<OpenedStorage> {
+  const key = loadAtRestKey(config);
+  const events = await ClickHouseEventStore.open(config.storeUrl ?? '');
+  let state: OpenedState | null = null;
+  try {
+    const alertEvents = events.alertEventSource();
+    if (config.stateUrl) {
+      state = await openSharedState(config.stateUrl, { alertEvents, ...(logger ? { logger } : {}) });
+    } else {
+      const path = join(config.dataDir, STATE_FILE);
+      const db = await DuckDbStateDatabase.open({
+        path,
+        memoryLimit: config.duckdbMemoryLimit,
+        threads: config.duckdbThreads,
+        encryption: duckDbEncryption(config, key),
+      });
+      if (logger) logAtRestStatus(logger, key, db.encryption, path);
+      const embedded = await openEmbeddedState(db, auditJournal(config, key), logger, alertEvents);
+      state = {
+        stores: embedded.stores,
+        close: async () => {
+          await embedded.close();
+          await db.close();
+        },
+      };
+    }
+    const analyticsReads = await ClickHouseAnalyticsReads.open(events.connection);
+    state = await withSubscriptionCopy(
+      state,
+      { replace: (subscriptions) => analyticsReads.replaceSubscriptions(subscriptions) },
+      logger,
+    );
+    return {
+      events,
+      queries: events.queryRunner(),
+      ...state.stores,
+      insights: new ClickHouseInsightEventReads(events.connection),
+      forecastSeries: new ClickHouseForecastSeriesStore(events.connection),
+      closeState: state.close,
+      analyticsReads,
+      ...fileCiphers(key),
+      // Loads the ingest log into ClickHouse in large inserts (clickhouse-log-sink.ts).
+      logSink: await events.logSink(),
+    };
+  } catch (error) {
+    await state?.close();
+    await events.close();
+    throw error;
+  }
 }
 
 /** What offline rewrites of the embedded store need: its crypto settings and the ingest log to check. */

@@ -1,4 +1,20 @@
 import type { QueryDialect } from '@pulse/api';
+import { DomainError } from '../errors.js';
+
+export class QueryTimeoutError extends DomainError {
+  constructor(ms: number) {
+    super('query_timeout', `the query ran longer than ${ms} ms and was stopped; narrow it or add filters`);
+  }
+}
+
+export class ResultTooLargeError extends DomainError {
+  constructor(maxBytes: number) {
+    super(
+      'result_too_large',
+      `the result is larger than ${maxBytes} bytes as JSON and was stopped; select fewer columns or rows, or aggregate`,
+    );
+  }
+}
 
 /** Which tenants a query may see: a list, or every tenant (admins, executives, all-tenant analysts). */
 export type TenantScope = readonly string[] | 'all';

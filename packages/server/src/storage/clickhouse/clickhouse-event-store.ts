@@ -8,14 +8,17 @@ import type {
   TenantActivityPage,
   TenantFilter,
 } from '../event-store.js';
+import type { EventHistorySource, EventStateSource } from '../alert-store.js';
 import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { RetentionCount, RetentionCut, RetentionTable } from '../retention-store.js';
 import { ident, join, sql, type Sql } from '../../sql.js';
+import { eventsBetween, latestByEntity, recentEvents } from './alert-event-reads.js';
 import { always, beforeCursor, eventColumns, isIn, newestFirst, tenantScope } from './clauses.js';
 import { ClickHouseConnection } from './connection.js';
 import { listContributions } from './contribution-reads.js';
 import { ClickHouseLogSink } from './clickhouse-log-sink.js';
+import { ClickHouseQueryRunner } from './clickhouse-query-runner.js';
 import { rankNearest } from './nearest-tenants.js';
 import { cutSql, deleteEvents, tableSql } from './retention.js';
 import {
@@ -33,6 +36,7 @@ import {
   QUARANTINE_TABLE,
   quarantineTableSql,
 } from './schema.js';
+import { trendBuckets } from './trend-buckets.js';
 
 const events = ident(EVENTS_TABLE);
 const quarantine = ident(QUARANTINE_TABLE);
@@ -85,6 +89,22 @@ export class ClickHouseEventStore implements EventStore {
   /** The ingest log's bulk loader, on this store's connection. */
   logSink(): Promise<ClickHouseLogSink> {
     return ClickHouseLogSink.open(this.connection);
+  }
+
+  /** Ad-hoc read-only SQL (POST /api/query) on this store's database. */
+  queryRunner(): ClickHouseQueryRunner {
+    return new ClickHouseQueryRunner(this.connection);
+  }
+
+  /** The alert rules' reads of the stored events, for the alert store kept beside them (DuckDB or PostgreSQL). */
+  alertEventSource(): EventStateSource & EventHistorySource {
+    const connection = this.connection;
+    return {
+      latestByEntity: (query) => latestByEntity(connection, query),
+      recentEvents: (query) => recentEvents(connection, query),
+      eventsBetween: (query) => eventsBetween(connection, query),
+      trendBuckets: (query) => trendBuckets(connection, query),
+    };
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   projectedSavings,
   realizedSavings,
 } from '@pulse/events/measures';
-import type { DecisionRecord, InsightStore, TenantTotals } from '../insight-store.js';
+import type { DecisionRecord, InsightReads, TenantTotals } from '../insight-store.js';
 import type { TenantScope } from '../query-runner.js';
 import { ident, join, sql, type Sql } from '../../sql.js';
 import type { ClickHouseConnection } from './connection.js';
@@ -38,8 +38,11 @@ type DecisionRow = Record<(typeof latestColumns)[number], string | number | null
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** The insight reports' reads of stored events (decisions, benchmark totals) over the ClickHouse events table. */
-export class ClickHouseInsightEventReads implements Pick<InsightStore, 'decisions' | 'tenantTotals'> {
+/**
+ * The insight reports' reads of stored events (decisions, benchmark totals, the times of alerts' trigger
+ * events) over the ClickHouse events table.
+ */
+export class ClickHouseInsightEventReads implements InsightReads {
   constructor(private readonly connection: ClickHouseConnection) {}
 
   async decisions(query: {
@@ -132,4 +135,24 @@ export class ClickHouseInsightEventReads implements Pick<InsightStore, 'decision
     for (const r of efficiency) of(r.tenant_id).efficiency = { sum: n(r.score_sum), readings: n(r.readings) };
     return [...totals.values()];
   }
+
+  async eventTimes(query: { uuids: readonly string[]; since: number }): Promise<Map<string, number>> {
+    // Keyed by the text asked for; a malformed uuid is absent (as it cannot be stored).
+    const given = new Map<string, string[]>();
+    for (const text of query.uuids)
+      if (canonicalUuid.test(text))
+        given.set(text.toLowerCase(), [...(given.get(text.toLowerCase()) ?? []), text]);
+    if (!given.size) return new Map();
+    // min() is alike over copies of a row: no FINAL needed.
+    const rows = await this.connection.rows<{ id: string; at: number }>(
+      sql`SELECT toString(uuid) AS id, min(timestamp) AS at FROM ${ident(EVENTS_TABLE)}
+        WHERE toString(uuid) IN (${join([...given.keys()].map((id) => sql`${id}`))}) AND timestamp >= ${query.since}
+        GROUP BY id`,
+    );
+    const times = new Map<string, number>();
+    for (const row of rows) for (const text of given.get(row.id) ?? []) times.set(text, Number(row.at));
+    return times;
+  }
 }
+
+const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

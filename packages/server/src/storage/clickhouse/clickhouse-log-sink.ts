@@ -80,4 +80,7 @@ export class ClickHouseLogSink implements LogSink {
     );
     return Number(row?.position ?? 0);
   }
+
+  /** Nothing of its own: the connection is the store's, closed with it. */
+  close(): void {}
 }

@@ -111,6 +111,23 @@ export class ClickHouseConnection {
     for await (const chunk of result.stream) void chunk;
   }
 
+  /**
+   * Text Pulse did not build (ad-hoc SQL, already wrapped and bounded by the caller) with this request's
+   * settings on top of the connection's; the response body as it streams in.
+   */
+  async execText(
+    text: string,
+    requestSettings: ClickHouseSettings,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<Buffer>> {
+    const result = await this.client.exec({
+      query: text,
+      clickhouse_settings: requestSettings,
+      abort_signal: signal,
+    });
+    return result.stream as AsyncIterable<Buffer>;
+  }
+
   close(): Promise<void> {
     return this.client.close();
   }

@@ -11,6 +11,8 @@ import type {
   Budget,
   DeliveryFilter,
   DeliveryUpdate,
+  EventHistorySource,
+  EventStateSource,
   HistoryQuery,
   LatestRow,
   RecentRow,
@@ -65,12 +67,18 @@ export class DuckDbAlertStore implements AlertStore {
     private readonly bulkWriter: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     private readonly staging: StagingArea,
+    /** The stored events' reads; null: the event tables of this same file. */
+    private readonly events: (EventStateSource & EventHistorySource) | null,
   ) {}
 
-  /** On the event store's database; alert titles name tenants, so staging follows its encryption policy. */
+  /**
+   * On the event store's database, or on a state-only file with `events` read elsewhere (ClickHouse);
+   * alert titles name tenants, so staging follows the file's encryption policy.
+   */
   static async open(
     db: { connect(): Promise<DuckDBConnection>; readonly encryption: object | null },
     logger?: Pick<AlertLogger, 'info'>,
+    events?: EventStateSource & EventHistorySource,
   ): Promise<DuckDbAlertStore> {
     const writer = await db.connect();
     for (const statement of [...tablesSql, silenceTableSql]) await writer.run(statement);
@@ -83,7 +91,7 @@ export class DuckDbAlertStore implements AlertStore {
     if (classified)
       logger?.info({ rules: classified }, 'stored alert rules classified as risk or opportunity');
     const staging = StagingArea.open({ ramOnly: db.encryption !== null });
-    return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging);
+    return new DuckDbAlertStore(writer, await db.connect(), await db.connect(), staging, events ?? null);
   }
 
   /** Runs `fn` alone on the writer connection (a transaction must not interleave with another call). */
@@ -361,18 +369,22 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   latestByEntity(query: Parameters<AlertStore['latestByEntity']>[0]): Promise<LatestRow[]> {
+    if (this.events) return this.events.latestByEntity(query);
     return latestByEntity((statement) => this.rows(statement), query);
   }
 
   recentEvents(query: Parameters<AlertStore['recentEvents']>[0]): Promise<RecentRow[]> {
+    if (this.events) return this.events.recentEvents(query);
     return recentEvents((statement) => this.rows(statement), query);
   }
 
   trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null> {
+    if (this.events) return this.events.trendBuckets(query);
     return trendBuckets(this.reader, query);
   }
 
   eventsBetween(query: HistoryQuery): Promise<RecentRow[]> {
+    if (this.events) return this.events.eventsBetween(query);
     return eventsBetween((statement) => this.rows(statement), query);
   }
 

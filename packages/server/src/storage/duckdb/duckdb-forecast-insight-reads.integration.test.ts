@@ -3,7 +3,7 @@ import { runForecastSeriesStoreContract } from '../forecast-series-store.contrac
 import { runInsightEventReadsContract } from '../insight-event-reads.contract.js';
 import { DuckDbEventStore } from './duckdb-event-store.js';
 import { DuckDbForecastSeriesStore } from './duckdb-forecast-series-store.js';
-import { DuckDbInsightStore } from './duckdb-insight-store.js';
+import { DuckDbInsightReads } from './duckdb-insight-reads.js';
 
 runForecastSeriesStoreContract('duckdb (file)', async (dir) => {
   const events = await DuckDbEventStore.open({ path: join(dir, 'events.duckdb') });
@@ -12,5 +12,5 @@ runForecastSeriesStoreContract('duckdb (file)', async (dir) => {
 
 runInsightEventReadsContract('duckdb (file)', async (dir) => {
   const events = await DuckDbEventStore.open({ path: join(dir, 'events.duckdb') });
-  return { events, reads: await DuckDbInsightStore.open(events), close: () => events.close() };
+  return { events, reads: await DuckDbInsightReads.open(events), close: () => events.close() };
 });

@@ -1,6 +1,13 @@
 import { JSDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { DomainError } from '../../errors.js';
-import type { QueryLimits, QueryResult, QueryRunner, TenantScope } from '../query-runner.js';
+import {
+  QueryTimeoutError,
+  ResultTooLargeError,
+  type QueryLimits,
+  type QueryResult,
+  type QueryRunner,
+  type TenantScope,
+} from '../query-runner.js';
 import { jsonSizeWithin, plainValue } from './query-values.js';
 import { sqlString } from '../../sql-string.js';
 import { quote } from './schema.js';
@@ -10,21 +17,6 @@ import { assertReadOnlySelect } from './sql-guard.js';
 /** The empty catalog ad-hoc queries resolve names in (beside `temp`, which holds the scoped views). */
 const sandboxCatalog = 'pulse_query_sandbox';
 const sandboxAttachSql = `ATTACH IF NOT EXISTS ':memory:' AS ${quote(sandboxCatalog)}`;
-
-export class QueryTimeoutError extends DomainError {
-  constructor(ms: number) {
-    super('query_timeout', `the query ran longer than ${ms} ms and was stopped; narrow it or add filters`);
-  }
-}
-
-export class ResultTooLargeError extends DomainError {
-  constructor(maxBytes: number) {
-    super(
-      'result_too_large',
-      `the result is larger than ${maxBytes} bytes as JSON and was stopped; select fewer columns or rows, or aggregate`,
-    );
-  }
-}
 
 /** DuckDB's refusal of a query while it runs: out of memory (memory_limit) or any other SQL error. */
 function queryFailure(error: Error): DomainError {

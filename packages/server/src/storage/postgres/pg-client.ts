@@ -13,12 +13,16 @@ const types = {
 
 /** A pool on `url` (postgres://user:password@host:port/db); every state store of one process shares it. */
 export function openPgPool(url: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'pulse',
     types,
   });
+  // An idle client's error (a restarted database) must not end the process: the pool drops that client and
+  // the next query fails or reconnects, where its caller handles it.
+  pool.on('error', () => {});
+  return pool;
 }
 
 /** A list of strings bound as one TEXT[] parameter (the `sql` tag binds only scalars). */

@@ -11,9 +11,6 @@ export async function openPgCluster(
   url: string,
 ): Promise<{ channel: BusChannel; openLease: OpenLeaderLease; close: () => Promise<void> }> {
   const pool = openPgPool(url, { max: 3, applicationName: 'pulse-cluster-bus' });
-  // An idle client's error (a restarted database) must not end the process: the next query fails and the bus
-  // retries it.
-  pool.on('error', () => {});
   try {
     return {
       channel: await PgBusChannel.open(pool, url),
