@@ -85,7 +85,12 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
       };
       delete env.PULSE_ADMIN_KEY;
       pulses.push(
-        await startPulseProcess({ dataDir: temporaryDirectory(`pulse-${name}-`), adminKey, env, timeoutMs: 60_000 }),
+        await startPulseProcess({
+          dataDir: temporaryDirectory(`pulse-${name}-`),
+          adminKey,
+          env,
+          timeoutMs: 60_000,
+        }),
       );
     }
     const proxyPort = await freePort();
