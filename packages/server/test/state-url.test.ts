@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createStateDatabase,
@@ -88,6 +90,12 @@ describe.skipIf(unavailable !== null)(
       expect(fromA.ok && fromB.ok).toBe(true);
       expect(fromB.records).toBeGreaterThanOrEqual(fromA.records);
       expect(fromA.records).toBeGreaterThan(20);
+
+      // Each process keeps its own alert journal, whose stored position has its own key in the shared store.
+      const journalIds = [a, b].map((server) =>
+        readFileSync(join(server.dataDir, 'alert-journal', 'journal-id'), 'utf8'),
+      );
+      expect(new Set(journalIds).size).toBe(2);
     });
   },
 );

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeNewKeyFile, readEncryptionKeyFile } from '../src/encryption/key-file.js';
 import type { CompactResult } from '../src/encryption/store-maintenance.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
-import { openAlertJournal } from '../src/alerts/journal.js';
+import { journalId, openAlertJournal } from '../src/alerts/journal.js';
 import { DuckDbAlertStore } from '../src/storage/duckdb/duckdb-alert-store.js';
 import { IngestLog } from '../src/ingestion/ingest-log.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
@@ -195,6 +195,7 @@ describe('pulse store compact', () => {
     // Journaled (and so maybe already notified), never stored: Pulse was killed in between.
     const { journal } = await openAlertJournal({
       dir: join(dataDir, 'alert-journal'),
+      id: journalId(join(dataDir, 'alert-journal')),
       cipher: null,
       stored: 0,
     });

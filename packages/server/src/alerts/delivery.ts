@@ -4,7 +4,7 @@ import type { AlertStore, AlertWrite, DeliveryFilter, DeliveryUpdate } from '../
 import type { ChannelRegistry, DashboardStream } from './channels/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { iso } from './format.js';
-import { openAlertJournal } from './journal.js';
+import { journalId, openAlertJournal } from './journal.js';
 import { AlertStateError } from './lifecycle.js';
 import { toAlertView } from './present.js';
 import { alertNotification } from './routing.js';
@@ -124,10 +124,11 @@ export function createAlertDelivery(deps: {
      * then journals from there.
      */
     openJournal: async (where: JournalPlace): Promise<void> => {
-      let stored = await store.journalStored();
-      const { journal, unstored } = await openAlertJournal({ ...where, stored });
+      const id = journalId(where.dir);
+      let stored = await store.journalStored(id);
+      const { journal, unstored } = await openAlertJournal({ ...where, id, stored });
       for (const { batch, end } of unstored) {
-        await store.write(batch, 'fast', end);
+        await store.write(batch, 'fast', { id, end });
         stored = end;
         // Written by this process, so held by it (no other claims them): it sends them.
         dispatcher.dispatch(batch.deliveries);

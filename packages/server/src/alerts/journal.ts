@@ -1,7 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 // The ingest log is a generic fsynced, sealed, torn-tail-safe record log: the journal reuses it as is.
 import { IngestLog } from '../ingestion/ingest-log.js';
-import type { AlertWrite } from '../storage/alert-store.js';
+import { isSegmentName } from '../ingestion/log-segments.js';
+import { UNNAMED_JOURNAL_ID, type AlertWrite } from '../storage/alert-store.js';
 
 /**
  * Where a notified transition becomes durable before it reaches the store (ADR 0002's ingest log, applied
@@ -10,6 +24,8 @@ import type { AlertWrite } from '../storage/alert-store.js';
  * p99 0.8–1 s from alert opened to webhook received under 12K events/s of background ingest).
  */
 export interface AlertJournal {
+  /** Names this journal's stored position in the store, which other processes' journals may share. */
+  id: string;
   /** Appends a batch and fsyncs it; resolves with the position just past it. */
   append(batch: AlertWrite): Promise<number>;
   /** The store holds every batch before `stored`: their records may go. */
@@ -24,8 +40,44 @@ export interface OpenedJournal {
   unstored: { batch: AlertWrite; end: number }[];
 }
 
+const ID_FILE = 'journal-id';
+
+/** Writes a file and its directory entry durably (a crash leaves the old content or the new, whole). */
+function writeDurably(dir: string, name: string, text: string): void {
+  const temporary = join(dir, `${name}.tmp`);
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, join(dir, name));
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/**
+ * The journal's id, created once in its directory. A directory holding records but no id was written before
+ * journals had ids: it keeps the store position it had (UNNAMED_JOURNAL_ID), so nothing is replayed twice
+ * or skipped.
+ */
+export function journalId(dir: string): string {
+  const file = join(dir, ID_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const id = readdirSync(dir).some(isSegmentName) ? UNNAMED_JOURNAL_ID : randomUUID();
+  writeDurably(dir, ID_FILE, id);
+  return id;
+}
+
 export async function openAlertJournal(options: {
   dir: string;
+  id: string;
   cipher: RecordCipher | null;
   /** How far the store holds the journal (AlertStore.journalStored). */
   stored: number;
@@ -38,6 +90,7 @@ export async function openAlertJournal(options: {
   });
   return {
     journal: {
+      id: options.id,
       append: async (batch) => (await log.append(Buffer.from(JSON.stringify(batch)))).end,
       release: (stored) => log.release(stored),
       close: (stored) => log.close(stored),

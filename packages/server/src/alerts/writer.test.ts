@@ -29,7 +29,7 @@ function fakeStore() {
     started: (lane: WriteLane) => new Promise<void>((resolve) => started[lane].push(resolve)),
   };
   const store = {
-    async write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number) {
+    async write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: { id: string; end: number }) {
       for (const resolve of started[lane].splice(0)) resolve();
       await control.lanes[lane];
       await control.gate;
@@ -42,7 +42,7 @@ function fakeStore() {
         lane,
         alerts: batch.alerts.map((a) => a.id),
         transitions: batch.transitions.map((t) => t.kind),
-        ...(journalEnd !== undefined ? { journalEnd } : {}),
+        ...(journal ? { journalEnd: journal.end } : {}),
       });
     },
   } as unknown as AlertStore;
@@ -123,6 +123,7 @@ describe('AlertWriter', () => {
         journaled.push(batch.alerts.map((a) => a.id));
         return journaled.length;
       },
+      id: 'test-journal',
       released: 0,
       release(stored: number) {
         this.released = stored;

@@ -213,7 +213,7 @@ export class AlertWriter {
     const run = this.storing.then(async () => {
       for (let failures = 1; ; failures++) {
         try {
-          await this.options.store.write(batch, 'fast', end);
+          await this.options.store.write(batch, 'fast', { id: journal.id, end });
           break;
         } catch (error) {
           this.options.onError(error);

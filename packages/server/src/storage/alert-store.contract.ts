@@ -98,16 +98,19 @@ export function runAlertStoreContract(name: string, open: () => Promise<OpenedAl
 
     it('records how far the alert journal is stored, with the batch that got it there', async () => {
       const store = await fresh();
-      expect(await store.journalStored()).toBe(0);
+      expect(await store.journalStored('j-1')).toBe(0);
       const first = opened();
-      await store.write(
-        { alerts: [first.alert], transitions: [first.transition], deliveries: [] },
-        'fast',
-        4096,
-      );
-      expect(await store.journalStored()).toBe(4096);
-      await store.write({ alerts: [], transitions: [], deliveries: [] }, 'fast', 8192);
-      expect(await store.journalStored()).toBe(8192);
+      await store.write({ alerts: [first.alert], transitions: [first.transition], deliveries: [] }, 'fast', {
+        id: 'j-1',
+        end: 4096,
+      });
+      expect(await store.journalStored('j-1')).toBe(4096);
+      await store.write({ alerts: [], transitions: [], deliveries: [] }, 'fast', { id: 'j-1', end: 8192 });
+      expect(await store.journalStored('j-1')).toBe(8192);
+      // Each journal (each process's) keeps its own position.
+      await store.write({ alerts: [], transitions: [], deliveries: [] }, 'fast', { id: 'j-2', end: 100 });
+      expect(await store.journalStored('j-1')).toBe(8192);
+      expect(await store.journalStored('j-2')).toBe(100);
     });
 
     it('lists alerts by state, severity, tenant, rule, outlook, silence and time, a page at a time', async () => {

@@ -214,15 +214,31 @@ export type WriteLane = 'fast' | 'bulk';
  */
 export const DELIVERY_LEASE_MS = 60_000;
 
+/** How far one process's alert journal (alerts/journal.ts) is stored. */
+export interface JournalPosition {
+  id: string;
+  end: number;
+}
+
+/**
+ * The alert_meta key of a journal's stored position: one per journal, since processes sharing a store each
+ * keep their own. A journal written before journals had ids keeps the key its store used then.
+ */
+export const journalStoredKey = (journalId: string): string =>
+  journalId === UNNAMED_JOURNAL_ID ? 'journal_stored' : `journal_stored:${journalId}`;
+
+/** The id given to a journal written before journals had ids. */
+export const UNNAMED_JOURNAL_ID = 'unnamed';
+
 /** Alerts, their transitions, the notification outbox, rules and budgets, durably. */
 export interface AlertStore extends EventStateSource, EventHistorySource {
   /**
    * Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction; with
-   * `journalEnd`, also that the alert journal is stored up to there (same transaction: replay is exact).
+   * `journal`, also that that alert journal is stored up to `end` (same transaction: replay is exact).
    */
-  write(batch: AlertWrite, lane?: WriteLane, journalEnd?: number): Promise<void>;
-  /** How far the alert journal is stored (0 when never written). */
-  journalStored(): Promise<number>;
+  write(batch: AlertWrite, lane?: WriteLane, journal?: JournalPosition): Promise<void>;
+  /** How far the alert journal with this id is stored (0 when never written). */
+  journalStored(journalId: string): Promise<number>;
   /** Open and acknowledged alerts: the engine's starting state. */
   activeAlerts(): Promise<Alert[]>;
   listAlerts(filter: AlertFilter): Promise<Alert[]>;

@@ -21,7 +21,7 @@ import type {
   TrendBuckets,
   WriteLane,
 } from '../alert-store.js';
-import { DELIVERY_LEASE_MS } from '../alert-store.js';
+import { DELIVERY_LEASE_MS, journalStoredKey, type JournalPosition } from '../alert-store.js';
 import { alertColumns, deliveryColumns, groupFromColumns, transitionColumns } from '../alert-columns.js';
 import {
   alertGroupsSql,
@@ -139,7 +139,7 @@ export class DuckDbAlertStore implements AlertStore {
     return readRows(this.reader, statement);
   }
 
-  write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number): Promise<void> {
+  write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: JournalPosition): Promise<void> {
     const statements: Sql[] = [];
     const files: string[] = [];
     // A snapshot replaces the previous one of its alert; a just-opened alert has none to replace.
@@ -167,16 +167,18 @@ export class DuckDbAlertStore implements AlertStore {
       batch.transitions.map(transitionColumns),
     );
     this.insert(statements, files, 'alert_outbox', outboxTable, batch.deliveries.map(deliveryColumns));
-    if (journalEnd !== undefined)
+    if (journal)
       statements.push(
-        sql`DELETE FROM alert_meta WHERE key = 'journal_stored'`,
-        sql`INSERT INTO alert_meta VALUES ('journal_stored', ${String(Math.trunc(journalEnd))})`,
+        sql`DELETE FROM alert_meta WHERE key = ${journalStoredKey(journal.id)}`,
+        sql`INSERT INTO alert_meta VALUES (${journalStoredKey(journal.id)}, ${String(Math.trunc(journal.end))})`,
       );
     return this.transaction(statements, files, lane);
   }
 
-  async journalStored(): Promise<number> {
-    const [row] = await this.rows(sql`SELECT value FROM alert_meta WHERE key = 'journal_stored'`);
+  async journalStored(journalId: string): Promise<number> {
+    const [row] = await this.rows(
+      sql`SELECT value FROM alert_meta WHERE key = ${journalStoredKey(journalId)}`,
+    );
     return row ? Number(row.value) : 0;
   }
 

@@ -60,7 +60,8 @@ const journalStoredPosition = (c: DuckDBConnection, alias: string) =>
     c,
     alias,
     'alert_meta',
-    (t) => sql`SELECT max(value::BIGINT) AS p FROM ${t} WHERE key = 'journal_stored'`,
+    // One process per file, so one journal: the key of whichever id it has.
+    (t) => sql`SELECT max(value::BIGINT) AS p FROM ${t} WHERE key LIKE 'journal\_stored%' ESCAPE '\'`,
   );
 
 const auditJournalStoredPosition = (c: DuckDBConnection, alias: string) =>

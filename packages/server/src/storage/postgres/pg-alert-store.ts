@@ -22,6 +22,8 @@ import {
   type RecentRow,
   type SilenceFilter,
   type WriteLane,
+  type JournalPosition,
+  journalStoredKey,
 } from '../alert-store.js';
 import { alertGroupsSql, alertPageSql, alertSelect, silencesSql } from './pg-alert-inbox-reads.js';
 import { alertColumns, deliveryColumns, groupFromColumns, transitionColumns } from '../alert-columns.js';
@@ -83,9 +85,9 @@ export class PgAlertStore implements AlertStore {
     return run;
   }
 
-  write(batch: AlertWrite, lane: WriteLane = 'fast', journalEnd?: number): Promise<void> {
+  write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: JournalPosition): Promise<void> {
     return this.inLane(lane, async () => {
-      const dropped = await inTransaction(this.pool, (client) => this.writeIn(client, batch, journalEnd));
+      const dropped = await inTransaction(this.pool, (client) => this.writeIn(client, batch, journal));
       for (const alert of dropped) {
         this.superseded.add(alert.id);
         this.logger?.info(
@@ -97,7 +99,7 @@ export class PgAlertStore implements AlertStore {
   }
 
   /** The batch in one transaction; returns the opened alerts dropped because another was already active. */
-  private async writeIn(client: PgQueryable, batch: AlertWrite, journalEnd?: number): Promise<Alert[]> {
+  private async writeIn(client: PgQueryable, batch: AlertWrite, journal?: JournalPosition): Promise<Alert[]> {
     const latest = new Map(batch.alerts.filter((a) => !this.superseded.has(a.id)).map((a) => [a.id, a]));
     const docs = [...latest.values()].map(alertColumns);
     const kept = new Set<string>();
@@ -137,10 +139,10 @@ export class PgAlertStore implements AlertStore {
           ON CONFLICT (id) DO NOTHING`,
       );
     if (deliveries.length) await this.insertOutbox(client, deliveries);
-    if (journalEnd !== undefined)
+    if (journal)
       await query(
         client,
-        sql`INSERT INTO alert_meta VALUES ('journal_stored', ${String(Math.trunc(journalEnd))})
+        sql`INSERT INTO alert_meta VALUES (${journalStoredKey(journal.id)}, ${String(Math.trunc(journal.end))})
           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
       );
     const opened = new Set(batch.transitions.filter((t) => t.kind === 'opened').map((t) => t.alertId));
@@ -158,8 +160,11 @@ export class PgAlertStore implements AlertStore {
     return new Set(inserted.map((r) => String(r.id)));
   }
 
-  async journalStored(): Promise<number> {
-    const [row] = await query(this.pool, sql`SELECT value FROM alert_meta WHERE key = 'journal_stored'`);
+  async journalStored(journalId: string): Promise<number> {
+    const [row] = await query(
+      this.pool,
+      sql`SELECT value FROM alert_meta WHERE key = ${journalStoredKey(journalId)}`,
+    );
     return row ? Number(row.value) : 0;
   }
 
