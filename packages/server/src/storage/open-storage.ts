@@ -9,7 +9,8 @@ import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
 import { DuckDbAnalyticsReads } from './duckdb/duckdb-analytics-reads.js';
 import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
-import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
+import { DuckDbEventStore, type DuckDbStoreOptions } from './duckdb/duckdb-event-store.js';
+import { inspectDuckDbFile } from './duckdb/open-database.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
 import { DuckDbInsightStore } from './duckdb/duckdb-insight-store.js';
 import type { DuckDbLogSink } from './duckdb/duckdb-log-sink.js';
@@ -36,8 +37,46 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
   return config.storeUrl?.slice('duckdb:'.length) || join(config.dataDir, 'pulse.duckdb');
 }
 
+/** How the embedded DuckDB file is opened: its path, limits, and the at-rest key when one is configured. */
+const embeddedStoreOptions = (
+  config: FullConfig,
+  path: string,
+  key: ReturnType<typeof loadAtRestKey>,
+): DuckDbStoreOptions => ({
+  path,
+  memoryLimit: config.duckdbMemoryLimit,
+  threads: config.duckdbThreads,
+  encryption: key && {
+    key: key.bytes,
+    keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
+    extensionDir: config.duckdbExtensionDir,
+    allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
+  },
+});
+
+/** An existing embedded store, for `pulse migrate` to copy out; refused when there is no DuckDB file at its path. */
+export async function openEmbeddedStore(
+  config: FullConfig,
+): Promise<{ path: string; events: DuckDbEventStore }> {
+  const path = embeddedStorePath(
+    config,
+    'the store to migrate must be the embedded DuckDB store (duckdb:<file>)',
+  );
+  const kind = inspectDuckDbFile(path);
+  if (kind === 'missing')
+    throw new Error(
+      `${path}: no Pulse store there. Point PULSE_DATA_DIR or PULSE_STORE_URL (duckdb:<file>) at the store to migrate.`,
+    );
+  if (kind === 'unknown')
+    throw new Error(`${path} is not a DuckDB store (no DuckDB header); nothing was read.`);
+  return {
+    path,
+    events: await DuckDbEventStore.open(embeddedStoreOptions(config, path, loadAtRestKey(config))),
+  };
+}
+
 /** The state in the embedded DuckDB file, beside the events (so under the same encryption). */
-async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
+export async function openEmbeddedState(events: DuckDbEventStore, logger?: Logger): Promise<StateStores> {
   return {
     subscriptions: await events.subscriptionStore(),
     alerts: await DuckDbAlertStore.open(events, logger),
@@ -93,17 +132,7 @@ export async function openStorage(
   const key = loadAtRestKey(config);
   // Refused before anything is opened or created.
   if (config.stateUrl) refuseIncompletePostgresState();
-  const events = await DuckDbEventStore.open({
-    path,
-    memoryLimit: config.duckdbMemoryLimit,
-    threads: config.duckdbThreads,
-    encryption: key && {
-      key: key.bytes,
-      keySource: `PULSE_ENCRYPTION_KEY_FILE ${key.file}`,
-      extensionDir: config.duckdbExtensionDir,
-      allowUnsafeMbedtls: config.encryptionAllowUnsafeMbedtls,
-    },
-  });
+  const events = await DuckDbEventStore.open(embeddedStoreOptions(config, path, key));
   const shared = config.stateUrl
     ? await openSharedState(config.stateUrl, {
         alertEvents: await openDuckDbAlertEventSource(events),
