@@ -1,11 +1,14 @@
 import type { FullConfig } from '../config/index.js';
 import { openEventMigration } from '../storage/event-migration.js';
 import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents } from './copy-events.js';
+import { copyState, verifyState } from './copy-state.js';
 import { matches, type TableCheck } from './digest.js';
 
 export interface MigrateOptions {
   /** clickhouse://user:password@host:8123/database */
   to: string;
+  /** postgres://user:password@host:5432/database: the state goes there too; absent, it stays. */
+  state?: string;
   /** Events per read and insert (default EVENT_CHUNK). */
   batch?: number;
   /** Reports steps (stderr). */
@@ -35,7 +38,11 @@ export interface MigrateReport {
  * refuses a running server), resuming where an interrupted run stopped, then compares both sides.
  */
 export async function migrate(config: FullConfig, options: MigrateOptions): Promise<MigrateReport> {
-  const { source, target, replayed, close } = await openEventMigration(config, options.to);
+  const { source, target, state, replayed, close } = await openEventMigration(
+    config,
+    options.to,
+    options.state,
+  );
   try {
     if (replayed) options.say(`loaded ${replayed} event(s) from the ingest log into ${source.path} first`);
     options.say(`copying the events of ${source.path} into ClickHouse at ${target.where}`);
@@ -51,12 +58,16 @@ export async function migrate(config: FullConfig, options: MigrateOptions): Prom
       bar.stop();
     }
     const seconds = (performance.now() - started) / 1000;
+    if (state) {
+      options.say(`copying the state into PostgreSQL at ${state.where}`);
+      await copyState(state, options.say);
+    }
     options.say('verifying: counts and digests of both sides');
-    const checks = await verifyEvents(source, target);
+    const checks = [...(await verifyEvents(source, target)), ...(state ? await verifyState(state) : [])];
     return {
       source: source.path,
       eventsTo: target.where,
-      stateIn: source.path,
+      stateIn: state?.where ?? source.path,
       copied,
       seconds,
       eventsPerSecond: Math.round(copied.events / Math.max(seconds, 0.001)),

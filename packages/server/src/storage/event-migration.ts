@@ -20,6 +20,7 @@ import {
 } from './duckdb/event-export.js';
 import type { QuarantinedEvent, StoredEvent } from './event-store.js';
 import { openEmbeddedStore } from './open-storage.js';
+import { openStateMigration, type StateMigration } from './state-migration.js';
 
 export type { EventPosition };
 
@@ -86,27 +87,37 @@ async function openTarget(url: string): Promise<ClickHouseEventStore> {
 }
 
 /**
- * The embedded store (its ingest log's tail loaded first) and the ClickHouse database at `to`, for
- * `pulse migrate`. Offline: the DuckDB file's lock refuses a running server.
+ * The embedded store (its ingest log's tail loaded first), the ClickHouse database at `to` and, given a
+ * state URL, PostgreSQL, for `pulse migrate`. Offline: the DuckDB file's lock refuses a running server.
  */
 export async function openEventMigration(
   config: FullConfig,
   to: string,
+  stateUrl?: string,
 ): Promise<{
   source: MigrationSource;
   target: MigrationTarget;
+  /** With a state URL: the state tables' copy into PostgreSQL. */
+  state: StateMigration | null;
   replayed: number;
   close: () => Promise<void>;
 }> {
   const { path, events } = await openEmbeddedStore(config);
   let target: ClickHouseEventStore;
+  let state: StateMigration | null = null;
   try {
     target = await openTarget(to);
+    if (stateUrl)
+      state = await openStateMigration(events, stateUrl).catch(async (error: unknown) => {
+        await target.close();
+        throw error;
+      });
   } catch (error) {
     await events.close();
     throw error;
   }
   const close = async () => {
+    await state?.close();
     await target.close();
     await events.close();
   };
@@ -119,6 +130,7 @@ export async function openEventMigration(
     return {
       replayed,
       close,
+      state,
       source: {
         path,
         totals: () => exportTotals(reader),

@@ -35,20 +35,32 @@ export function registerMigrate(program: Command): void {
       'Offline: copy the embedded store’s events into ClickHouse (resumable), then compare counts and digests per table',
     )
     .requiredOption('--to <url>', 'the ClickHouse database: clickhouse://user:password@host:8123/database')
+    .option(
+      '--state <url>',
+      'also copy the state (users, keys, rules, alerts, audit trail…) into PostgreSQL: postgres://user:password@host:5432/database',
+    )
     .option('--batch <n>', `events per read and insert (default ${EVENT_CHUNK.toLocaleString('en-US')})`)
     .option('--json', 'machine output')
-    .action(async (options: { to: string; batch?: string; json?: boolean }, command: Command) => {
-      const batch = options.batch === undefined ? EVENT_CHUNK : Number(options.batch);
-      if (!Number.isInteger(batch) || batch < 1)
-        throw new Error(`--batch must be a whole number ≥ 1; got ${JSON.stringify(options.batch)}`);
-      const report = await migrate(configOf(command), { to: options.to, batch, say, progress: progressBar });
-      print(Boolean(options.json), report, () => summary(report));
-      const differing = report.checks.filter((c) => !matches(c)).map((c) => c.table);
-      if (differing.length) {
-        process.stderr.write(
-          `pulse: the copy does not match the source in ${differing.join(', ')}; run pulse migrate again to resume, or start over into an empty database\n`,
-        );
-        throw new ExitStatus(1, 'migration does not verify');
-      }
-    });
+    .action(
+      async (options: { to: string; state?: string; batch?: string; json?: boolean }, command: Command) => {
+        const batch = options.batch === undefined ? EVENT_CHUNK : Number(options.batch);
+        if (!Number.isInteger(batch) || batch < 1)
+          throw new Error(`--batch must be a whole number ≥ 1; got ${JSON.stringify(options.batch)}`);
+        const report = await migrate(configOf(command), {
+          to: options.to,
+          ...(options.state ? { state: options.state } : {}),
+          batch,
+          say,
+          progress: progressBar,
+        });
+        print(Boolean(options.json), report, () => summary(report));
+        const differing = report.checks.filter((c) => !matches(c)).map((c) => c.table);
+        if (differing.length) {
+          process.stderr.write(
+            `pulse: the copy does not match the source in ${differing.join(', ')}; run pulse migrate again to resume, or start over into an empty database\n`,
+          );
+          throw new ExitStatus(1, 'migration does not verify');
+        }
+      },
+    );
 }

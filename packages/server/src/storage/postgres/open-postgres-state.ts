@@ -59,9 +59,17 @@ export function refuseIncompletePostgresState(): void {
 /** Every state store on `pool`, each creating its tables if they are missing. */
 export async function openPostgresState(pool: pg.Pool, context: PostgresStateContext): Promise<StateStores> {
   refuseIncompletePostgresState();
+  return (await openPostgresAdapters(pool, context)) as StateStores;
+}
+
+/** The state stores that have a PostgreSQL adapter, on `pool`, each creating its tables if they are missing. */
+export async function openPostgresAdapters(
+  pool: pg.Pool,
+  context: PostgresStateContext,
+): Promise<Partial<StateStores>> {
   const stores: Partial<Record<keyof StateStores, unknown>> = {};
   // One after another: each creates its tables under the schema lock.
   for (const [name, adapter] of Object.entries(adapters))
-    stores[name as keyof StateStores] = await adapter?.(pool, context);
-  return stores as StateStores;
+    if (adapter) stores[name as keyof StateStores] = await adapter(pool, context);
+  return stores as Partial<StateStores>;
 }
