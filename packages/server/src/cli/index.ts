@@ -27,6 +27,7 @@ import { registerStore } from './commands/store.js';
 import { packageVersion } from '../version.js';
 import { ExitStatus } from './exit-status.js';
 import { registerImport } from './commands/import.js';
+import { registerMigrate } from './commands/migrate.js';
 
 /** The `pulse` program; each verb registers itself from cli/commands. */
 export function buildProgram(): Command {
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
   registerRetention(program);
   registerStore(program);
   registerImport(program);
+  registerMigrate(program);
   registerSchema(program);
   return program;
 }

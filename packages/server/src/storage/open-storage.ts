@@ -19,6 +19,7 @@ import { DuckDbApiKeyStore } from './duckdb/duckdb-api-key-store.js';
 import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
+import { inspectDuckDbFile } from './duckdb/open-database.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
 import { DuckDbInsightReads } from './duckdb/duckdb-insight-reads.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
@@ -48,7 +49,7 @@ function embeddedStorePath(config: FullConfig, purpose: string): string {
 }
 
 /** The state as opened, and how to release it (after its stores are flushed and closed). */
-interface OpenedState {
+export interface OpenedState {
   stores: StateStores;
   close: () => Promise<void>;
 }
@@ -79,6 +80,38 @@ async function openEmbeddedState(
     reportSchedules: await DuckDbReportScheduleStore.open(db),
   };
   return { stores, close: () => audit.close() };
+}
+
+/** An existing embedded store, for `pulse migrate` to copy out; refused when there is no DuckDB file at its path. */
+export async function openEmbeddedStore(
+  config: FullConfig,
+): Promise<{ path: string; events: DuckDbEventStore }> {
+  const path = embeddedStorePath(
+    config,
+    'the store to migrate must be the embedded DuckDB store (duckdb:<file>)',
+  );
+  const kind = inspectDuckDbFile(path);
+  if (kind === 'missing')
+    throw new Error(
+      `${path}: no Pulse store there. Point PULSE_DATA_DIR or PULSE_STORE_URL (duckdb:<file>) at the store to migrate.`,
+    );
+  if (kind === 'unknown')
+    throw new Error(`${path} is not a DuckDB store (no DuckDB header); nothing was read.`);
+  const key = loadAtRestKey(config);
+  return {
+    path,
+    events: await DuckDbEventStore.open({
+      path,
+      memoryLimit: config.duckdbMemoryLimit,
+      threads: config.duckdbThreads,
+      encryption: duckDbEncryption(config, key),
+    }),
+  };
+}
+
+/** The embedded store's state as a start opens it (tables brought up to date, the audit journal stored). */
+export function openEmbeddedStateOf(config: FullConfig, events: DuckDbEventStore): Promise<OpenedState> {
+  return openEmbeddedState(events, auditJournal(config, loadAtRestKey(config)));
 }
 
 /**

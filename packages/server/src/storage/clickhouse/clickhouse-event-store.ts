@@ -5,6 +5,7 @@ import type {
   EventStore,
   QuarantineFilter,
   QuarantinedEvent,
+  StoredEvent,
   TenantActivityPage,
   TenantFilter,
 } from '../event-store.js';
@@ -123,6 +124,15 @@ export class ClickHouseEventStore implements EventStore {
       ...batch.releasedQuarantineIds.map((id) => toReleaseLine(id, this.versions.next())),
     ];
     if (changes.length) await this.connection.insertLines(QUARANTINE_TABLE, lines(changes));
+  }
+
+  /**
+   * Stored events as they were (each with its own ingestion time), in one insert: a copy from another
+   * store. Like a commit, it resolves once ClickHouse acknowledged the insert, and a repeat collapses.
+   */
+  async importEvents(stored: readonly StoredEvent[]): Promise<void> {
+    if (stored.length)
+      await this.connection.insertLines(EVENTS_TABLE, lines(stored.map((e) => toEventLine(e, e.ingestedAt))));
   }
 
   async existingUuids(uuids: readonly string[]): Promise<Set<string>> {

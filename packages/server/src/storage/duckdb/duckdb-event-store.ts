@@ -59,7 +59,8 @@ import { applyRetentionCuts, eventDeletionsTableSql } from './duckdb-retention.j
 
 type DbRow = Record<string, unknown>;
 
-function toQuarantined(row: DbRow): QuarantinedEvent {
+/** A quarantine row as the entry it stores. */
+export function toQuarantined(row: DbRow): QuarantinedEvent {
   const event: CapturedEvent = {
     uuid: String(row.uuid),
     event: String(row.event),
