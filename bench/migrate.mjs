@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startClickHouse } from './lib/clickhouse-server.mjs';
+import { startClickHouse } from './lib/db-servers.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
@@ -29,7 +29,7 @@ try {
   const seeded = run('seed', '--direct', '--tenants', String(tenants), '--days', String(days), '--json');
   console.log(`seeded: ${seeded.stdout.trim()}`);
   for (let i = 1; i <= RUNS; i++) {
-    const to = clickhouse.url.replace(/\/pulse_bench$/, `/pulse_migrate_${i}`);
+    const to = clickhouse.url(`pulse_migrate_${i}`);
     const { stdout, seconds } = run('migrate', '--to', to, '--json');
     const report = JSON.parse(stdout);
     console.log(
