@@ -101,6 +101,8 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
       env: { PROXY_BIND: `127.0.0.1:${proxyPort}`, ...addresses },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let proxyLog = '';
+    proxy.stderr?.on('data', (chunk: Buffer) => (proxyLog += chunk.toString('utf8')));
     const exited = new Promise<void>((resolve) => proxy.once('exit', () => resolve()));
     stops.push(async () => {
       proxy.kill('SIGTERM');
@@ -116,7 +118,7 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
       if (ready) return;
       await delay(100);
     }
-    throw new Error('HAProxy never reached a ready Pulse replica');
+    throw new Error(`HAProxy never reached a ready Pulse replica:\n${proxyLog}`);
   }, 240_000);
 
   afterAll(async () => {
@@ -141,12 +143,18 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
         properties: { tenant_id: tenant, impact_amount: 10, impact_type: 'positive' },
       });
     await client.shutdown();
+    // Each replica has its own events at once and the others' as soon as the event bus brings them.
     for (const pulse of pulses) {
-      const summary = await api<{ keyMetrics: { positiveRevenueImpact: number } }>(
-        pulse.url,
-        `/api/summary?tenant=${tenant}`,
-      );
-      expect(summary.keyMetrics.positiveRevenueImpact, pulse.url).toBe(2000);
+      let revenue = 0;
+      for (let attempt = 0; attempt < 150 && revenue !== 2000; attempt++) {
+        if (attempt) await delay(100);
+        const summary = await api<{ keyMetrics: { positiveRevenueImpact: number } }>(
+          pulse.url,
+          `/api/summary?tenant=${tenant}`,
+        );
+        revenue = summary.keyMetrics.positiveRevenueImpact;
+      }
+      expect(revenue, pulse.url).toBe(2000);
     }
   });
 
