@@ -168,7 +168,11 @@ export async function startServer(
     settings: alertSettings,
     logger,
     clock: (edges.clock ?? systemClock).now,
-    journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher },
+    // Shared state: whether this process or another notifies is decided in the shared store, so notifications
+    // wait for it; a local journal in front would announce alerts another process already holds open.
+    ...(config.stateUrl
+      ? {}
+      : { journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher } }),
   });
   await alerts.engine.start(stream);
   // Every alert transition joins the audit trail, once the transition itself is committed.

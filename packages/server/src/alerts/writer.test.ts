@@ -44,6 +44,7 @@ function fakeStore() {
         transitions: batch.transitions.map((t) => t.kind),
         ...(journal ? { journalEnd: journal.end } : {}),
       });
+      return { dropped: new Set<string>() };
     },
   } as unknown as AlertStore;
   return { store, rows, log, control };

@@ -180,6 +180,7 @@ export class AlertWriter {
         deliveries: queue.deliveries,
       };
       const journal = lane === this.fast ? this.journal : null;
+      let announced = batch;
       try {
         if (journal) {
           const end = await journal.append(batch);
@@ -190,8 +191,15 @@ export class AlertWriter {
           this.options.onCommitted(batch, stored);
           continue;
         }
-        await this.options.store.write(batch, lane.name);
+        const { dropped } = await this.options.store.write(batch, lane.name);
         lane.failures = 0;
+        // Another process holds these alerts open and announces them: this one must not.
+        if (dropped.size)
+          announced = {
+            alerts: batch.alerts.filter((a) => !dropped.has(a.id)),
+            transitions: batch.transitions.filter((t) => !dropped.has(t.alertId)),
+            deliveries: batch.deliveries.filter((d) => d.alertId === null || !dropped.has(d.alertId)),
+          };
       } catch (error) {
         this.options.onError(error);
         this.requeue(lane, queue);
@@ -203,7 +211,7 @@ export class AlertWriter {
         lane.inFlight = null;
       }
       for (const resolve of queue.waiters) resolve();
-      this.options.onCommitted(batch, Promise.resolve());
+      this.options.onCommitted(announced, Promise.resolve());
     }
   }
 

@@ -1,3 +1,4 @@
+import { UNNAMED_LOG_ID } from '../ingestion/log-id.js';
 import type { BusinessEventName } from '@pulse/events';
 import type { Predicate, Rule } from '../alerts/rule-model.js';
 import type { Silence, SilencedSet, SilenceKind } from '../alerts/silences.js';
@@ -228,7 +229,16 @@ export const journalStoredKey = (journalId: string): string =>
   journalId === UNNAMED_JOURNAL_ID ? 'journal_stored' : `journal_stored:${journalId}`;
 
 /** The id given to a journal written before journals had ids. */
-export const UNNAMED_JOURNAL_ID = 'unnamed';
+export const UNNAMED_JOURNAL_ID = UNNAMED_LOG_ID;
+
+/**
+ * What a write kept. `dropped`: alerts of the batch another process sharing the store already holds open
+ * (it notifies for them): their snapshots, transitions and notifications were not written, and this
+ * process must not announce them. Always empty on a store only one process writes.
+ */
+export interface AlertWriteOutcome {
+  dropped: ReadonlySet<string>;
+}
 
 /** Alerts, their transitions, the notification outbox, rules and budgets, durably. */
 export interface AlertStore extends EventStateSource, EventHistorySource {
@@ -236,7 +246,7 @@ export interface AlertStore extends EventStateSource, EventHistorySource {
    * Alert snapshots (replacing earlier ones by id), transitions and outbox rows in one transaction; with
    * `journal`, also that that alert journal is stored up to `end` (same transaction: replay is exact).
    */
-  write(batch: AlertWrite, lane?: WriteLane, journal?: JournalPosition): Promise<void>;
+  write(batch: AlertWrite, lane?: WriteLane, journal?: JournalPosition): Promise<AlertWriteOutcome>;
   /** How far the alert journal with this id is stored (0 when never written). */
   journalStored(journalId: string): Promise<number>;
   /** Open and acknowledged alerts: the engine's starting state. */

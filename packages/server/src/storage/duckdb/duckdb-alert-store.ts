@@ -8,6 +8,7 @@ import type {
   AlertGroupRow,
   AlertStore,
   AlertWrite,
+  AlertWriteOutcome,
   Budget,
   DeliveryFilter,
   DeliveryUpdate,
@@ -139,7 +140,11 @@ export class DuckDbAlertStore implements AlertStore {
     return readRows(this.reader, statement);
   }
 
-  write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: JournalPosition): Promise<void> {
+  async write(
+    batch: AlertWrite,
+    lane: WriteLane = 'fast',
+    journal?: JournalPosition,
+  ): Promise<AlertWriteOutcome> {
     const statements: Sql[] = [];
     const files: string[] = [];
     // A snapshot replaces the previous one of its alert; a just-opened alert has none to replace.
@@ -172,7 +177,9 @@ export class DuckDbAlertStore implements AlertStore {
         sql`DELETE FROM alert_meta WHERE key = ${journalStoredKey(journal.id)}`,
         sql`INSERT INTO alert_meta VALUES (${journalStoredKey(journal.id)}, ${String(Math.trunc(journal.end))})`,
       );
-    return this.transaction(statements, files, lane);
+    await this.transaction(statements, files, lane);
+    // One process writes this file: nothing is ever held open by another.
+    return { dropped: new Set() };
   }
 
   async journalStored(journalId: string): Promise<number> {

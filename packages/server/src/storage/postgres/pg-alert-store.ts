@@ -22,6 +22,7 @@ import {
   type RecentRow,
   type SilenceFilter,
   type WriteLane,
+  type AlertWriteOutcome,
   type JournalPosition,
   journalStoredKey,
 } from '../alert-store.js';
@@ -85,21 +86,31 @@ export class PgAlertStore implements AlertStore {
     return run;
   }
 
-  write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: JournalPosition): Promise<void> {
+  write(batch: AlertWrite, lane: WriteLane = 'fast', journal?: JournalPosition): Promise<AlertWriteOutcome> {
     return this.inLane(lane, async () => {
-      const dropped = await inTransaction(this.pool, (client) => this.writeIn(client, batch, journal));
-      for (const alert of dropped) {
+      const { opened, dropped } = await inTransaction(this.pool, (client) =>
+        this.writeIn(client, batch, journal),
+      );
+      for (const alert of opened) {
         this.superseded.add(alert.id);
         this.logger?.info(
           { alert: alert.id, dedupKey: alert.dedupKey },
           'this alert is already open (raised by another process): kept that one, dropped this one',
         );
       }
+      return { dropped };
     });
   }
 
-  /** The batch in one transaction; returns the opened alerts dropped because another was already active. */
-  private async writeIn(client: PgQueryable, batch: AlertWrite, journal?: JournalPosition): Promise<Alert[]> {
+  /**
+   * The batch in one transaction; returns the opened alerts dropped because another was already active, and
+   * the ids of every alert of the batch not written.
+   */
+  private async writeIn(
+    client: PgQueryable,
+    batch: AlertWrite,
+    journal?: JournalPosition,
+  ): Promise<{ opened: Alert[]; dropped: Set<string> }> {
     const latest = new Map(batch.alerts.filter((a) => !this.superseded.has(a.id)).map((a) => [a.id, a]));
     const docs = [...latest.values()].map(alertColumns);
     const kept = new Set<string>();
@@ -146,7 +157,11 @@ export class PgAlertStore implements AlertStore {
           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
       );
     const opened = new Set(batch.transitions.filter((t) => t.kind === 'opened').map((t) => t.alertId));
-    return [...latest.values()].filter((a) => refused.has(a.id) && opened.has(a.id));
+    const ids = [...batch.alerts.map((a) => a.id), ...batch.transitions.map((t) => t.alertId)];
+    return {
+      opened: [...latest.values()].filter((a) => refused.has(a.id) && opened.has(a.id)),
+      dropped: new Set(ids.filter(dropped)),
+    };
   }
 
   /** Inserts outbox rows whose id is new; returns the ids inserted. */
