@@ -1,21 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { join } from 'node:path';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 // The ingest log is a generic fsynced, sealed, torn-tail-safe record log: the journal reuses it as is.
 import { IngestLog } from '../ingestion/ingest-log.js';
-import { isSegmentName } from '../ingestion/log-segments.js';
-import { UNNAMED_JOURNAL_ID, type AlertWrite } from '../storage/alert-store.js';
+import { logIdOf } from '../ingestion/log-id.js';
+import type { AlertWrite } from '../storage/alert-store.js';
 
 /**
  * Where a notified transition becomes durable before it reaches the store (ADR 0002's ingest log, applied
@@ -40,40 +27,8 @@ export interface OpenedJournal {
   unstored: { batch: AlertWrite; end: number }[];
 }
 
-const ID_FILE = 'journal-id';
-
-/** Writes a file and its directory entry durably (a crash leaves the old content or the new, whole). */
-function writeDurably(dir: string, name: string, text: string): void {
-  const temporary = join(dir, `${name}.tmp`);
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, join(dir, name));
-  const dirFd = openSync(dir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
-}
-
-/**
- * The journal's id, created once in its directory. A directory holding records but no id was written before
- * journals had ids: it keeps the store position it had (UNNAMED_JOURNAL_ID), so nothing is replayed twice
- * or skipped.
- */
-export function journalId(dir: string): string {
-  const file = join(dir, ID_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
-  const id = readdirSync(dir).some(isSegmentName) ? UNNAMED_JOURNAL_ID : randomUUID();
-  writeDurably(dir, ID_FILE, id);
-  return id;
-}
+/** The journal's id, created once in its directory (see logIdOf). */
+export const journalId = logIdOf;
 
 export async function openAlertJournal(options: {
   dir: string;

@@ -5,6 +5,7 @@ import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor, type AtRestKey } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
+import { logIdOf } from '../ingestion/log-id.js';
 import type { LogSink } from '../ingestion/log-sink.js';
 import type { EventHistorySource, EventStateSource } from './alert-store.js';
 import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
@@ -275,8 +276,9 @@ async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promi
       closeState: state.close,
       analyticsReads,
       ...fileCiphers(key),
-      // Loads the ingest log into ClickHouse in large inserts (clickhouse-log-sink.ts).
-      logSink: await events.logSink(),
+      // Loads the ingest log into ClickHouse in large inserts (clickhouse-log-sink.ts), keeping this log's
+      // own position: other processes load theirs into the same store.
+      logSink: await events.logSink(logIdOf(join(config.dataDir, 'ingest-log'))),
     };
   } catch (error) {
     await state?.close();

@@ -1,3 +1,4 @@
+import { UNNAMED_LOG_ID } from '../../ingestion/log-id.js';
 import type {
   CommitBatch,
   EventFilter,
@@ -87,9 +88,9 @@ export class ClickHouseEventStore implements EventStore {
     return new ClickHouseEventStore(connection);
   }
 
-  /** The ingest log's bulk loader, on this store's connection. */
-  logSink(): Promise<ClickHouseLogSink> {
-    return ClickHouseLogSink.open(this.connection);
+  /** The bulk loader of the ingest log `logId` (ingestion/log-id.ts), on this store's connection. */
+  logSink(logId: string = UNNAMED_LOG_ID): Promise<ClickHouseLogSink> {
+    return ClickHouseLogSink.open(this.connection, logId);
   }
 
   /** Ad-hoc read-only SQL (POST /api/query) on this store's database. */

@@ -10,7 +10,15 @@ import {
   uuidOfLine,
   VersionClock,
 } from './rows.js';
-import { EVENTS_TABLE, LOG_STATE_TABLE, logStateTableSql, QUARANTINE_TABLE } from './schema.js';
+import { UNNAMED_LOG_ID } from '../../ingestion/log-id.js';
+import {
+  EVENTS_TABLE,
+  LOG_POSITIONS_TABLE,
+  LOG_STATE_TABLE,
+  logPositionsTableSql,
+  logStateTableSql,
+  QUARANTINE_TABLE,
+} from './schema.js';
 
 /** Takes inserts like the events table and keeps nothing: where probes find what ClickHouse refuses. */
 const PROBE_TABLE = 'events_probe';
@@ -24,13 +32,20 @@ const PROBE_TABLE = 'events_probe';
 export class ClickHouseLogSink implements LogSink {
   private readonly versions = new VersionClock();
 
-  private constructor(private readonly connection: ClickHouseConnection) {}
+  private constructor(
+    private readonly connection: ClickHouseConnection,
+    private readonly logId: string,
+  ) {}
 
-  /** Opened by ClickHouseEventStore.logSink() on the store's connection. */
-  static async open(connection: ClickHouseConnection): Promise<ClickHouseLogSink> {
+  /**
+   * Opened by ClickHouseEventStore.logSink() on the store's connection, for the ingest log `logId`: each
+   * process sharing the store loads its own log and keeps its own position.
+   */
+  static async open(connection: ClickHouseConnection, logId: string): Promise<ClickHouseLogSink> {
     await connection.ddl(logStateTableSql());
+    await connection.ddl(logPositionsTableSql());
     await connection.ddl(`CREATE TABLE IF NOT EXISTS ${PROBE_TABLE} AS ${EVENTS_TABLE} ENGINE = Null`);
-    return new ClickHouseLogSink(connection);
+    return new ClickHouseLogSink(connection, logId);
   }
 
   encode(event: CapturedEvent, ingestedAt: number): { table: string; row: string } {
@@ -60,8 +75,8 @@ export class ClickHouseLogSink implements LogSink {
       for (const id of released) changes.push(`${toReleaseLine(id, this.versions.next())}\n`);
     }
     if (changes.length) await this.connection.insertLines(QUARANTINE_TABLE, [Buffer.from(changes.join(''))]);
-    await this.connection.insertLines(LOG_STATE_TABLE, [
-      Buffer.from(`{"id":1,"position":${Math.trunc(position)}}\n`),
+    await this.connection.insertLines(LOG_POSITIONS_TABLE, [
+      Buffer.from(`${JSON.stringify({ log: this.logId, position: Math.trunc(position) })}\n`),
     ]);
   }
 
@@ -76,9 +91,15 @@ export class ClickHouseLogSink implements LogSink {
 
   async loadedPosition(): Promise<number> {
     const [row] = await this.connection.rows<{ position: number }>(
+      sql`SELECT max(position) AS position FROM ${ident(LOG_POSITIONS_TABLE)} WHERE log = ${this.logId}`,
+    );
+    const own = Number(row?.position ?? 0);
+    if (this.logId !== UNNAMED_LOG_ID) return own;
+    // A log from before ids: its position may still be in the former one-row table.
+    const [legacy] = await this.connection.rows<{ position: number }>(
       sql`SELECT max(position) AS position FROM ${ident(LOG_STATE_TABLE)}`,
     );
-    return Number(row?.position ?? 0);
+    return Math.max(own, Number(legacy?.position ?? 0));
   }
 
   /** Nothing of its own: the connection is the store's, closed with it. */

@@ -43,6 +43,7 @@ export const typedProperties = new Map<string, Map<string, FieldKind>>(
 export const EVENTS_TABLE = 'events';
 export const QUARANTINE_TABLE = 'quarantine';
 export const LOG_STATE_TABLE = 'ingest_log_state';
+export const LOG_POSITIONS_TABLE = 'ingest_log_positions';
 export const EVENT_DELETIONS_TABLE = 'event_deletions';
 export const SUBSCRIPTIONS_TABLE = 'subscriptions';
 
@@ -84,11 +85,18 @@ ENGINE = ReplacingMergeTree(version)
 ORDER BY id`;
 }
 
-/** The ingest log position the sink has loaded up to; the highest one wins. */
+/** The ingest log position loaded up to, from before logs had ids (one process); the highest one wins. */
 export function logStateTableSql(): string {
   return `CREATE TABLE IF NOT EXISTS ${LOG_STATE_TABLE} (id UInt8, position UInt64)
 ENGINE = ReplacingMergeTree(position)
 ORDER BY id`;
+}
+
+/** The position each process's ingest log is loaded up to, by the log's id; the highest one wins. */
+export function logPositionsTableSql(): string {
+  return `CREATE TABLE IF NOT EXISTS ${LOG_POSITIONS_TABLE} (log String, position UInt64)
+ENGINE = ReplacingMergeTree(position)
+ORDER BY log`;
 }
 
 /**
