@@ -65,6 +65,13 @@ export function runAlertStoreContract(name: string, open: () => Promise<OpenedAl
       ]);
     });
 
+    it('keeps amounts and values beyond 64-bit integers, as an event may carry them', async () => {
+      const store = await fresh();
+      const a = alert({ amount: 1.2345678901234568e29, value: -1e300 });
+      await store.write({ alerts: [a], transitions: [transition(a)], deliveries: [] });
+      expect(await store.getAlert(a.id)).toEqual(a);
+    });
+
     it('writes large batches and replaces their snapshots', async () => {
       const store = await fresh();
       const many = Array.from({ length: 200 }, (_, i) =>

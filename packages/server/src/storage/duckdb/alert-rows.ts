@@ -30,7 +30,14 @@ export function bound(value: unknown, type: string): Sql | SqlValue {
       return JSON.stringify(value);
     case 'TIMESTAMP':
       return time(value as number);
-    case 'DOUBLE':
+    case 'DOUBLE': {
+      const n = num(value as number);
+      // The driver binds an integral number as a 64-bit integer: one past its range (1e29 from an event's
+      // property) is bound as text and cast, or the whole alert write would fail.
+      return n !== null && Number.isInteger(n) && !Number.isSafeInteger(n)
+        ? sql`CAST(${String(n)} AS DOUBLE)`
+        : n;
+    }
     case 'BIGINT':
     case 'INTEGER':
       return num(value as number);
