@@ -2,13 +2,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { allTables } from './schema.js';
 import { ident, join, readRows, sql } from './sql.js';
 
-/** Tables of the event side (events, quarantine and what only they need): never part of the state. */
-const eventSide = new Set([
+/** Tables that are not shared state: the event side (events, quarantine and what only they need), and
+ * the positions of this file's own journals. */
+const notState = new Set([
   ...allTables.map((t) => t.table),
   'quarantine',
   'sdk_profiles',
   'ingest_log_state',
   'event_deletions',
+  // How far this file's audit table holds the process's local audit journal: nothing to carry elsewhere.
+  'audit_meta',
 ]);
 
 /** Tables whose reads go through a view (alerts: one row per id, the latest write). */
@@ -27,7 +30,7 @@ export async function stateTables(connection: DuckDBConnection): Promise<Map<str
   const tables = new Map<string, Map<string, string>>();
   for (const row of rows) {
     const table = String(row.t);
-    if (eventSide.has(table)) continue;
+    if (notState.has(table)) continue;
     let columns = tables.get(table);
     if (!columns) tables.set(table, (columns = new Map<string, string>()));
     columns.set(String(row.c), String(row.type));
