@@ -87,7 +87,7 @@ async function proxy(servers) {
   const addresses = Object.fromEntries(
     [0, 1, 2].map((i) => [`PULSE_${i + 1}_ADDR`, new URL((servers[i] ?? servers[0]).url).host]),
   );
-  const child = spawn('haproxy', ['-db', '-f', join(root, 'deploy/haproxy.cfg')], {
+  const child = spawn('/usr/sbin/haproxy', ['-db', '-f', join(root, 'deploy/haproxy.cfg')], {
     env: { PROXY_BIND: `127.0.0.1:${port}`, ...addresses },
     stdio: 'ignore',
   });
@@ -143,8 +143,6 @@ async function arm(name, processes, env, databasePids) {
       [
         'seed',
         '--direct',
-        '--data-dir',
-        dirs[0],
         '--tenants',
         String(TENANTS),
         '--days',
@@ -154,7 +152,7 @@ async function arm(name, processes, env, databasePids) {
         '--seed',
         '7',
       ],
-      env,
+      { ...env, PULSE_DATA_DIR: dirs[0], PULSE_ADMIN_KEY: ADMIN_KEY },
     );
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const servers = [];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -67,13 +68,28 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
   const adminKey = 'pulse_admin_compose-test-key-0123456789';
   const stops: (() => Promise<void>)[] = [];
   const pulses: PulseProcess[] = [];
+  const replicaStarts: (() => Promise<PulseProcess>)[] = [];
   let proxyUrl = '';
+  /** The bodies the alert webhook received. */
+  const notified: string[] = [];
 
   beforeAll(async () => {
     const [clickhouse, postgres] = await Promise.all([startClickHouse(), startPostgres()]);
     stops.push(clickhouse.stop, postgres.stop);
     const storeUrl = await createEventDatabase(clickhouse);
     const stateUrl = await createStateDatabase(postgres);
+    const receiver = createHttpServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        notified.push(body);
+        response.end('ok');
+      });
+    });
+    const receiverPort = await new Promise<number>((resolve) =>
+      receiver.listen(0, '127.0.0.1', () => resolve((receiver.address() as { port: number }).port)),
+    );
+    stops.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
     for (const name of replicas) {
       // The compose environment, with the servers' addresses of this machine.
       const env: Record<string, string> = {
@@ -82,16 +98,14 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
         PULSE_STATE_URL: stateUrl,
         PULSE_PROJECT_TOKEN: token,
         PULSE_PUBLIC_URL: 'http://127.0.0.1',
+        PULSE_ALERT_WEBHOOK_URL: `http://127.0.0.1:${receiverPort}/hook`,
+        PULSE_OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
       };
       delete env.PULSE_ADMIN_KEY;
-      pulses.push(
-        await startPulseProcess({
-          dataDir: temporaryDirectory(`pulse-${name}-`),
-          adminKey,
-          env,
-          timeoutMs: 60_000,
-        }),
-      );
+      const dataDir = temporaryDirectory(`pulse-${name}-`);
+      const start = () => startPulseProcess({ dataDir, adminKey, env, timeoutMs: 60_000 });
+      replicaStarts.push(start);
+      pulses.push(await start());
     }
     const proxyPort = await freePort();
     const addresses = Object.fromEntries(
@@ -187,4 +201,95 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
       live.ws.close();
     }
   });
+
+  it('loses nothing it acknowledged when a replica is killed under load', async () => {
+    const tenant = `compose-kill-${randomUUID().slice(0, 8)}`;
+    const acknowledged: string[] = [];
+    const victim = 2;
+    const send = async (batch: number) => {
+      const events = Array.from({ length: 50 }, () => ({
+        event: 'revenue_impact_event',
+        distinct_id: tenant,
+        uuid: randomUUID(),
+        timestamp: new Date().toISOString(),
+        properties: { tenant_id: tenant, impact_amount: 1, impact_type: 'positive' },
+      }));
+      // Round-robin over the replicas directly, so the one killed surely holds acknowledged events.
+      const target = pulses[batch % pulses.length];
+      const ok = await fetch(`${target?.url}/batch/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ api_key: token, batch: events }),
+      }).then(
+        (response) => response.status === 200,
+        () => false, // the killed replica: not acknowledged
+      );
+      if (ok) acknowledged.push(...events.map((e) => e.uuid));
+    };
+    let batch = 0;
+    const lanes = Array.from({ length: 4 }, async () => {
+      while (batch < 60) {
+        const mine = batch++;
+        if (mine === 20) await pulses[victim]?.kill();
+        await send(mine);
+      }
+    });
+    await Promise.all(lanes);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // The killed replica's own ingest log is replayed into ClickHouse when it starts again.
+    pulses[victim] = await replicaStarts[victim]!();
+    const stored = new Set<string>();
+    for (let attempt = 0; attempt < 300 && stored.size < acknowledged.length; attempt++) {
+      if (attempt) await delay(100);
+      const page = await api<{ events: { uuid: string }[] }>(
+        pulses[0]!.url,
+        `/api/events?tenant=${tenant}&limit=5000`,
+      );
+      for (const event of page.events) stored.add(event.uuid);
+    }
+    expect(acknowledged.filter((uuid) => !stored.has(uuid))).toEqual([]);
+  }, 180_000);
+
+  it('notifies a critical alert once, whichever replicas evaluated its event', async () => {
+    const tenant = `compose-alert-${randomUUID().slice(0, 8)}`;
+    const received = async (pulse: PulseProcess) => {
+      const text = await (await fetch(`${pulse.url}/metrics`)).text();
+      return Number(/^pulse_cluster_events_received_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const peers = [pulses[0]!, pulses[2]!];
+    const before = await Promise.all(peers.map(received));
+    const response = await fetch(`${pulses[1]?.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        api_key: token,
+        batch: [
+          {
+            event: 'security_incident_event',
+            distinct_id: tenant,
+            uuid: randomUUID(),
+            timestamp: new Date().toISOString(),
+            properties: {
+              tenant_id: tenant,
+              incident_type: 'data_exposure',
+              severity: 'critical',
+              affects_customer_data: true,
+              records_affected: 120,
+            },
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const mine = () => notified.filter((body) => body.includes(tenant));
+    for (let attempt = 0; attempt < 300 && mine().length === 0; attempt++) await delay(100);
+    expect(mine().length).toBe(1);
+    for (const [index, peer] of peers.entries())
+      for (let attempt = 0; attempt < 300 && (await received(peer)) <= before[index]!; attempt++)
+        await delay(100);
+    // Every replica evaluates the event (the bus brings it to the others); a graceful stop finishes each one's
+    // evaluation, writes and sends, so any second notification would have arrived by then.
+    for (const pulse of pulses) await pulse.stop();
+    expect(mine().length).toBe(1);
+  }, 120_000);
 });
