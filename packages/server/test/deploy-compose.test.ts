@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { connectLive } from './helpers/live-client.js';
 import { createStateDatabase, postgresUnavailable, startPostgres } from './helpers/postgres.js';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
+import { freePort } from './helpers/free-port.js';
 
 // deploy/compose.yaml's pieces run here as plain processes: the real ClickHouse and PostgreSQL, three
 // `pulse serve` replicas with the compose file's environment, and HAProxy with deploy/haproxy.cfg.
@@ -37,16 +37,6 @@ function haproxyUnavailable(): string | null {
   return `HAProxy is not installed (${HAPROXY}); apt-get install haproxy`;
 }
 const unavailable = haproxyUnavailable() ?? clickhouseUnavailable() ?? postgresUnavailable();
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 describe('deploy/compose.yaml', () => {
   it('sets only configuration keys Pulse knows, and gives every replica its own data volume', () => {

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { openPgPool } from '../../src/storage/postgres/pg-client.js';
 import { temporaryDirectory } from './temp-dir.js';
+import { freePort } from './free-port.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 
@@ -24,16 +24,6 @@ export interface TestPostgres {
   admin: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
   stop: () => Promise<void>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** PostgreSQL refuses to run as root: as root (CI), its processes run as the `postgres` OS user. */
 function runAs(): { uid: number; gid: number } | undefined {
