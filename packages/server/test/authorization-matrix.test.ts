@@ -218,7 +218,9 @@ describe('authorization: every role × every route × own/other tenant', () => {
       '/api/audit?result=denied&limit=10000',
     );
     expect(denied.body.records.filter((r) => r.detail.status === 403)).toHaveLength(refusals);
-  });
+    // Hundreds of requests, one after another so each refusal's record can be counted: bounded by the table's
+    // size, but past the default 30 s on a loaded machine.
+  }, 180_000);
 
   it("another tenant's alert is refused by id, without naming that tenant", async () => {
     const alerts = await server.api<{ alerts: { id: string; tenantId: string }[] }>(
