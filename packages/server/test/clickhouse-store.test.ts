@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent as ApiEvent } from '@pulse/api';
-import {
-  clickhouseUnavailable,
-  createEventDatabase,
-  startClickHouse,
-  type TestClickHouse,
-} from './helpers/clickhouse.js';
+import { describeWithClickHouse } from './helpers/clickhouse.js';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { metricValue, readAllEvents } from './helpers/read-events.js';
@@ -16,7 +11,6 @@ import { temporaryDirectory } from './helpers/temp-dir.js';
 // PULSE_STORE_URL=clickhouse://…: a real Pulse server on a real ClickHouse, compared with the same events on
 // the embedded DuckDB store.
 
-const unavailable = clickhouseUnavailable();
 const TOKEN = 'phc_clickhouse_test';
 const DAY = 86_400_000;
 
@@ -126,15 +120,7 @@ const comparable = (value: unknown): unknown => {
   );
 };
 
-describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${unavailable})` : ''}`, () => {
-  let clickhouse: TestClickHouse;
-  beforeAll(async () => {
-    clickhouse = await startClickHouse();
-  }, 120_000);
-  afterAll(async () => {
-    await clickhouse?.stop();
-  });
-
+describeWithClickHouse('Pulse on ClickHouse', (clickhouse) => {
   describe('one server on each store, the same events', () => {
     const tenants = ['acme', 'globex'];
     let onClickHouse: TestServer;
@@ -143,7 +129,7 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
       const env = { PULSE_PROJECT_TOKEN: TOKEN };
       onClickHouse = await startTestServer({
         ...env,
-        PULSE_STORE_URL: await createEventDatabase(clickhouse),
+        PULSE_STORE_URL: await clickhouse.freshDatabase(),
       });
       onDuckDb = await startTestServer(env);
       await capture(onClickHouse.url, week(tenants));
@@ -234,7 +220,7 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
       { timeout: 120_000 },
       async () => {
         const dataDir = temporaryDirectory('pulse-ch-restart-');
-        const url = await createEventDatabase(clickhouse);
+        const url = await clickhouse.freshDatabase();
         const database = new URL(url).pathname.slice(1);
         const env = { PULSE_STORE_URL: url, PULSE_PROJECT_TOKEN: TOKEN };
         const tenant = `tenant-${randomUUID().slice(0, 8)}`;
@@ -248,7 +234,7 @@ describe.skipIf(unavailable !== null)(`Pulse on ClickHouse${unavailable ? ` (${u
         await capture(first.url, events);
         const inClickHouse = async () =>
           Number(
-            await clickhouse.admin(
+            await clickhouse.server.admin(
               `SELECT count() FROM ${database}.events FINAL WHERE tenant_id = '${tenant}'`,
             ),
           );

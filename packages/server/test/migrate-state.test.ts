@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { MigrateReport } from '../src/migrate/migrate.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { loadConfig } from '../src/config/index.js';
@@ -8,18 +8,11 @@ import { openPgPool } from '../src/storage/postgres/pg-client.js';
 import { PgApiKeyStore } from '../src/storage/postgres/pg-api-key-store.js';
 import { PgAuditLog } from '../src/storage/postgres/pg-audit-log.js';
 import { PgUserStore } from '../src/storage/postgres/pg-user-store.js';
-import {
-  clickhouseUnavailable,
-  createEventDatabase,
-  startClickHouse,
-  type TestClickHouse,
-} from './helpers/clickhouse.js';
+import { describeWithClickHouse } from './helpers/clickhouse.js';
 import { createStateDatabase, describeWithPostgres } from './helpers/postgres.js';
 import { startTestServer } from './helpers/pulse-server.js';
 import { runCli } from './helpers/run-cli.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
-
-const unavailable = clickhouseUnavailable();
 
 /** A store with state made through the API: a user, keys, a budget, and the audit trail they leave. */
 async function storeWithState(): Promise<string> {
@@ -34,22 +27,15 @@ async function storeWithState(): Promise<string> {
   return dataDir;
 }
 
-describeWithPostgres(`pulse migrate --state${unavailable ? ` (${unavailable})` : ''}`, (postgres) => {
-  let clickhouse: TestClickHouse;
-  let dataDir: string;
-  beforeAll(async () => {
-    if (unavailable) return;
-    clickhouse = await startClickHouse();
-    dataDir = await storeWithState();
-  }, 180_000);
-  afterAll(async () => {
-    await clickhouse?.stop();
-  });
+describeWithPostgres('pulse migrate --state', (postgres) => {
+  describeWithClickHouse('with the events going to ClickHouse', (clickhouse) => {
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = await storeWithState();
+    }, 180_000);
 
-  it.skipIf(unavailable !== null)(
-    'copies every state table into PostgreSQL, where the stores read what they read before and the audit chain verifies',
-    async () => {
-      const to = await createEventDatabase(clickhouse);
+    it('copies every state table into PostgreSQL, where the stores read what they read before and the audit chain verifies', async () => {
+      const to = await clickhouse.freshDatabase();
       const state = await createStateDatabase(postgres.server);
       const result = await runCli(
         { PULSE_DATA_DIR: dataDir },
@@ -96,14 +82,10 @@ describeWithPostgres(`pulse migrate --state${unavailable ? ` (${unavailable})` :
       const again = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', to, '--state', state);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toContain('users was already copied');
-    },
-    120_000,
-  );
+    }, 120_000);
 
-  it.skipIf(unavailable !== null)(
-    'refuses a state database that holds other rows, naming the table',
-    async () => {
-      const to = await createEventDatabase(clickhouse);
+    it('refuses a state database that holds other rows, naming the table', async () => {
+      const to = await clickhouse.freshDatabase();
       const state = await createStateDatabase(postgres.server);
       const pool = openPgPool(state);
       const users = await PgUserStore.open(pool);
@@ -124,13 +106,10 @@ describeWithPostgres(`pulse migrate --state${unavailable ? ` (${unavailable})` :
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('PostgreSQL table users at');
       expect(result.stderr).toContain('already holds other rows (1 there, 1 in the embedded store)');
-    },
-  );
+    });
 
-  it.skipIf(unavailable !== null)(
-    'refuses an unreachable PostgreSQL, naming it without the password',
-    async () => {
-      const to = await createEventDatabase(clickhouse);
+    it('refuses an unreachable PostgreSQL, naming it without the password', async () => {
+      const to = await clickhouse.freshDatabase();
       const result = await runCli(
         { PULSE_DATA_DIR: dataDir },
         'migrate',
@@ -142,6 +121,6 @@ describeWithPostgres(`pulse migrate --state${unavailable ? ` (${unavailable})` :
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('PostgreSQL at 127.0.0.1:9/pulse_state');
       expect(result.stderr).not.toContain('s3cret-pw');
-    },
-  );
+    });
+  });
 });

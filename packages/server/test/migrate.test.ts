@@ -3,21 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ClickHouseEventStore } from '../src/storage/clickhouse/clickhouse-event-store.js';
 import { DuckDbEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import type { MigrateReport } from '../src/migrate/migrate.js';
-import {
-  clickhouseUnavailable,
-  createEventDatabase,
-  startClickHouse,
-  type TestClickHouse,
-} from './helpers/clickhouse.js';
+import { describeWithClickHouse, type TestClickHouse } from './helpers/clickhouse.js';
 import { startTestServer } from './helpers/pulse-server.js';
 import { runCli } from './helpers/run-cli.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
-const unavailable = clickhouseUnavailable();
 const bin = fileURLToPath(new URL('../bin/pulse.js', import.meta.url));
 
 /** A store made as an operator's is: seeded history, then a server that quarantined an event and stopped. */
@@ -69,21 +63,16 @@ async function sourceCount(dataDir: string): Promise<number> {
   }
 }
 
-describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavailable})` : ''}`, () => {
-  let clickhouse: TestClickHouse;
+describeWithClickHouse('pulse migrate', (clickhouse) => {
   let dataDir: string;
   let events: number;
   beforeAll(async () => {
-    clickhouse = await startClickHouse();
     dataDir = await demoStore();
     events = await sourceCount(dataDir);
   }, 180_000);
-  afterAll(async () => {
-    await clickhouse?.stop();
-  });
 
   it('copies every event and the quarantine, and both sides match table by table', async () => {
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     const result = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url, '--json');
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as MigrateReport;
@@ -111,11 +100,11 @@ describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavail
     // Run again: nothing is written twice.
     const again = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url, '--json');
     expect(again.code, again.stderr).toBe(0);
-    expect(await rawRows(clickhouse, url)).toBe(events);
+    expect(await rawRows(clickhouse.server, url)).toBe(events);
   }, 120_000);
 
   it('resumes after the copy is killed mid-way, and stores every event once', async () => {
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     // The built CLI, killed with SIGKILL once its progress shows a first chunk acknowledged.
     const child = spawn(process.execPath, [bin, 'migrate', '--to', url, '--batch', '40'], {
       cwd: dataDir,
@@ -131,7 +120,7 @@ describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavail
       if (/migrating: [1-9]\d*%/.test(stderr)) child.kill('SIGKILL');
     });
     expect(await exited, stderr).toBe('SIGKILL');
-    const partial = await rawRows(clickhouse, url);
+    const partial = await rawRows(clickhouse.server, url);
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(events);
 
@@ -148,11 +137,11 @@ describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavail
     const report = JSON.parse(resumed.stdout) as MigrateReport;
     expect(report.ok).toBe(true);
     expect(report.checks[0]).toMatchObject({ table: 'events', sourceRows: events, targetRows: events });
-    expect(await rawRows(clickhouse, url)).toBe(events);
+    expect(await rawRows(clickhouse.server, url)).toBe(events);
   }, 120_000);
 
   it('refuses a target that holds different data under the same uuid, and writes nothing', async () => {
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     const source = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
     const [first] = (await source.listEvents({ limit: 1 })).events;
     await source.close();
@@ -163,7 +152,7 @@ describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavail
     const result = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the target already holds a different event ${first!.uuid}`);
-    expect(await rawRows(clickhouse, url)).toBe(1);
+    expect(await rawRows(clickhouse.server, url)).toBe(1);
   }, 60_000);
 
   it('refuses an unreachable server, naming it without the password', async () => {
@@ -181,7 +170,7 @@ describe.skipIf(unavailable !== null)(`pulse migrate${unavailable ? ` (${unavail
   it('refuses a source that is not a DuckDB store, or an encrypted one without its key', async () => {
     const notDuckDb = temporaryDirectory('pulse-migrate-bad-');
     writeFileSync(join(notDuckDb, 'pulse.duckdb'), 'just some text, long enough for a header');
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     const refused = await runCli({ PULSE_DATA_DIR: notDuckDb }, 'migrate', '--to', url);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('pulse.duckdb is not a DuckDB store');

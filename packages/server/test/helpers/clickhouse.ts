@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { temporaryDirectory } from './temp-dir.js';
 import { freePort } from './free-port.js';
 
@@ -95,17 +97,22 @@ export async function startClickHouse(): Promise<TestClickHouse> {
       resolve();
     }),
   );
-  const base = `http://127.0.0.1:${ports.http}`;
+  // One keep-alive client of our own, closed before the server stops: ClickHouse's graceful stop waits for
+  // every idle keep-alive connection to time out (10 s), so no connection of ours may outlive the suite.
+  const client = createClient({
+    url: `http://127.0.0.1:${ports.http}`,
+    username: 'default',
+    log: { level: ClickHouseLogLevel.OFF },
+  });
   // Poll /ping (the server has no readiness signal on stdout); give up when the process dies.
   for (let attempt = 0; ; attempt++) {
-    if (exitCode !== undefined)
+    if (exitCode !== undefined) {
+      await client.close();
       throw new Error(`clickhouse-server exited (${exitCode}) before it was ready:\n${stderr}`);
-    const answered = await fetch(`${base}/ping`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (answered) break;
+    }
+    if ((await client.ping()).success) break;
     if (attempt > 600) {
+      await client.close();
       server.kill('SIGKILL');
       await exited;
       throw new Error(`clickhouse-server did not answer /ping within a minute:\n${stderr}`);
@@ -113,9 +120,9 @@ export async function startClickHouse(): Promise<TestClickHouse> {
     await delay(100);
   }
   const admin = async (text: string) => {
-    const response = await fetch(`${base}/?user=default`, { method: 'POST', body: text });
-    const body = await response.text();
-    if (!response.ok) throw new Error(`ClickHouse ${response.status}: ${body}`);
+    const { stream } = await client.exec({ query: text });
+    let body = '';
+    for await (const chunk of stream) body += String(chunk);
     return body;
   };
   return {
@@ -124,6 +131,7 @@ export async function startClickHouse(): Promise<TestClickHouse> {
     password: PASSWORD,
     admin,
     stop: async () => {
+      await client.close();
       if (exitCode === undefined) {
         server.kill('SIGTERM');
         await exited;
@@ -139,4 +147,35 @@ export async function createEventDatabase(clickhouse: TestClickHouse): Promise<s
   const name = `pulse_events_${process.pid}_${++databases}`;
   await clickhouse.admin(`CREATE DATABASE ${name}`);
   return `clickhouse://${clickhouse.user}:${clickhouse.password}@127.0.0.1:${clickhouse.port}/${name}`;
+}
+
+export interface SuiteClickHouse {
+  /** The suite's running server (started before its first test). */
+  readonly server: TestClickHouse;
+  /** A fresh, empty database on the suite's server, as PULSE_STORE_URL names it. */
+  freshDatabase(): Promise<string>;
+}
+
+/**
+ * A describe block with one real ClickHouse started for it and stopped after it: its tests share the server,
+ * each on a database of its own. Skipped, with the reason in its name, where ClickHouse is not installed
+ * outside CI.
+ */
+export function describeWithClickHouse(name: string, suite: (clickhouse: SuiteClickHouse) => void): void {
+  const unavailable = clickhouseUnavailable();
+  describe.skipIf(unavailable !== null)(unavailable ? `${name} (${unavailable})` : name, () => {
+    let server: TestClickHouse | undefined;
+    beforeAll(async () => {
+      server = await startClickHouse();
+    }, 120_000);
+    afterAll(async () => server?.stop());
+    const clickhouse: SuiteClickHouse = {
+      get server() {
+        if (!server) throw new Error('ClickHouse is not started yet (use it inside a test or hook)');
+        return server;
+      },
+      freshDatabase: () => createEventDatabase(clickhouse.server),
+    };
+    suite(clickhouse);
+  });
 }
