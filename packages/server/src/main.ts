@@ -42,7 +42,6 @@ import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
 import { startCluster } from './cluster/index.js';
-import { openPgCluster } from './storage/postgres/pg-cluster.js';
 
 export interface RunningServer {
   url: string;
@@ -237,7 +236,7 @@ export async function startServer(
   // other processes' events committed meanwhile are replayed onto them.
   const cluster = config.stateUrl
     ? await startCluster({
-        link: await openPgCluster(config.stateUrl),
+        link: await (await import('./storage/postgres/pg-cluster.js')).openPgCluster(config.stateUrl),
         stream,
         registry: metrics.registry,
         logger,
