@@ -173,7 +173,9 @@ export async function startServer(
       ? {}
       : { journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher } }),
   });
+  const alertsStarted = Date.now();
   await alerts.engine.start(stream);
+  logger.info({ ms: Date.now() - alertsStarted }, 'alert engine started');
   // Every alert transition joins the audit trail, once the transition itself is committed.
   alerts.engine.onTransition((transition, alert) => {
     storage.audit
