@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from './observability/logger.js';
@@ -145,6 +146,8 @@ export async function startServer(
     loader,
     relayCursor,
   } = await openPipeline(config, logger, edges);
+  // The start's scans (alert rules' state, rollups) run on every core; serving uses the configured threads.
+  await stored.setEngineThreads?.(Math.max(config.duckdbThreads, availableParallelism()));
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
   const storage = {
@@ -250,6 +253,7 @@ export async function startServer(
   const rollupsStarted = Date.now();
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
+  await stored.setEngineThreads?.(config.duckdbThreads);
   // Policies (seeded from PULSE_RETENTION when none are stored) and the PULSE_RETENTION_CRON job.
   const retention = await startRetention({
     storage,

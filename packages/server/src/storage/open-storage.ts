@@ -152,6 +152,8 @@ export type OpenedStorage = Storage & {
   logSink: LogSink;
   /** Releases the state's connections (after the stores are flushed and closed). */
   closeState: () => Promise<void>;
+  /** The embedded engine's worker threads from now on (absent: events in ClickHouse). */
+  setEngineThreads?: (threads: number) => Promise<void>;
 };
 
 /** The DuckDB file's encryption at rest (docs/encryption.md), from the key file; null when off. */
@@ -223,6 +225,7 @@ export async function openStorage(config: FullConfig, logger?: Logger): Promise<
     ...fileCiphers(key),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
+    setEngineThreads: (threads) => events.setThreads(threads),
   };
 }
 
