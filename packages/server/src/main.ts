@@ -1,4 +1,5 @@
 import type { RouteOptions } from 'fastify';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from './observability/logger.js';
@@ -42,7 +43,6 @@ import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
 import { startCluster } from './cluster/index.js';
-import { openPgCluster } from './storage/postgres/pg-cluster.js';
 
 export interface RunningServer {
   url: string;
@@ -146,6 +146,8 @@ export async function startServer(
     loader,
     relayCursor,
   } = await openPipeline(config, logger, edges);
+  // The start's scans (alert rules' state, rollups) run on every core; serving uses the configured threads.
+  await stored.setEngineThreads?.(Math.max(config.duckdbThreads, availableParallelism()));
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
   const storage = {
@@ -174,7 +176,9 @@ export async function startServer(
       ? {}
       : { journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher } }),
   });
+  const alertsStarted = Date.now();
   await alerts.engine.start(stream);
+  logger.info({ ms: Date.now() - alertsStarted }, 'alert engine started');
   // Every alert transition joins the audit trail, once the transition itself is committed.
   alerts.engine.onTransition((transition, alert) => {
     storage.audit
@@ -237,7 +241,7 @@ export async function startServer(
   // other processes' events committed meanwhile are replayed onto them.
   const cluster = config.stateUrl
     ? await startCluster({
-        link: await openPgCluster(config.stateUrl),
+        link: await (await import('./storage/postgres/pg-cluster.js')).openPgCluster(config.stateUrl),
         stream,
         registry: metrics.registry,
         logger,
@@ -249,6 +253,7 @@ export async function startServer(
   const rollupsStarted = Date.now();
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
+  await stored.setEngineThreads?.(config.duckdbThreads);
   // Policies (seeded from PULSE_RETENTION when none are stored) and the PULSE_RETENTION_CRON job.
   const retention = await startRetention({
     storage,

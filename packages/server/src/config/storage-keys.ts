@@ -87,7 +87,7 @@ export const storageKeys = {
     default: 1,
     parse: int(1, 256),
     description:
-      "DuckDB's worker threads. 1 (the default) measured cheapest for ingest and no slower for summaries on small machines; more threads speed up large scans and reports",
+      "DuckDB's worker threads. 1 (the default) measured cheapest for ingest and no slower for summaries on small machines; more threads speed up large scans and reports. A server's start runs its own scans (alert rules' state, summary rollups) on every core, then serves with this count",
   }),
   queryTimeoutMs: key({
     env: 'PULSE_QUERY_TIMEOUT_MS',

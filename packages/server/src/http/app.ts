@@ -58,6 +58,7 @@ import type { CaptureTally } from '../insights/impact-capture-tally.js';
 import { insightOutcomeRoutes } from './routes/insights.js';
 import type { ReportSchedules } from '../report-schedules/index.js';
 import { reportScheduleRoutes } from './routes/report-schedules.js';
+import { lazySchemaCompilers } from './lazy-schemas.js';
 
 export interface AppDeps {
   logger: FastifyBaseLogger;
@@ -114,6 +115,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     ...strictInput,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);

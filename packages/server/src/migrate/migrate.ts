@@ -1,5 +1,4 @@
 import type { FullConfig } from '../config/index.js';
-import { openEventMigration } from '../storage/event-migration.js';
 import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents } from './copy-events.js';
 import { copyState, verifyState } from './copy-state.js';
 import { matches, type TableCheck } from './digest.js';
@@ -38,6 +37,8 @@ export interface MigrateReport {
  * refuses a running server), resuming where an interrupted run stopped, then compares both sides.
  */
 export async function migrate(config: FullConfig, options: MigrateOptions): Promise<MigrateReport> {
+  // Loaded here, not by every command of the CLI (`pulse serve` among them): ClickHouse's and PostgreSQL's clients.
+  const { openEventMigration } = await import('../storage/event-migration.js');
   const { source, target, state, replayed, close } = await openEventMigration(
     config,
     options.to,

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { FullConfig } from '../config/index.js';
 
 /** JSON lines for machines; short coloured lines for a person watching a terminal. */
@@ -12,6 +13,8 @@ export function createLogger(
   const forPeople = config.logFormat === 'pretty' || (config.logFormat === 'auto' && output.isTerminal);
   if (!forPeople)
     return output.stream ? pino({ level: config.logLevel }, output.stream) : pino({ level: config.logLevel });
+  // Loaded only for people: a service logging JSON lines does not pay for pino-pretty at every start.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pino(
     { level: config.logLevel },
     pretty({

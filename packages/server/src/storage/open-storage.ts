@@ -9,10 +9,6 @@ import { logIdOf } from '../ingestion/log-id.js';
 import type { LogSink } from '../ingestion/log-sink.js';
 import type { EventHistorySource, EventStateSource } from './alert-store.js';
 import { auditJournalIn, type OpenAuditJournal } from './audit-journal.js';
-import { ClickHouseAnalyticsReads } from './clickhouse/clickhouse-analytics-reads.js';
-import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
-import { ClickHouseForecastSeriesStore } from './clickhouse/clickhouse-forecast-series-store.js';
-import { ClickHouseInsightEventReads } from './clickhouse/clickhouse-insight-event-reads.js';
 import { openDuckDbAlertEventSource } from './duckdb/alert-event-reads.js';
 import { DuckDbAlertStore } from './duckdb/duckdb-alert-store.js';
 import { DuckDbAnalyticsReads } from './duckdb/duckdb-analytics-reads.js';
@@ -31,8 +27,7 @@ import { DuckDbSyncStore } from './duckdb/duckdb-sync-store.js';
 import { DuckDbUserStore } from './duckdb/duckdb-user-store.js';
 import { DuckDbWebhookStore } from './duckdb/duckdb-webhook-store.js';
 import { duckDbEncryptionMaintenance, duckDbStoreCompaction } from './duckdb/rewrite-database.js';
-import { openPgPool } from './postgres/pg-client.js';
-import { openPostgresState, type PostgresStateContext } from './postgres/open-postgres-state.js';
+import type { PostgresStateContext } from './postgres/open-postgres-state.js';
 import { keepSubscriptionCopy, type SubscriptionCopy } from './subscription-copy.js';
 import type { StateStores, Storage } from './storage.js';
 
@@ -136,6 +131,9 @@ async function withSubscriptionCopy(
 
 /** PULSE_STATE_URL: the state in PostgreSQL, shared with other Pulse processes, on one pool. */
 async function openSharedState(url: string, context: PostgresStateContext): Promise<OpenedState> {
+  // Loaded only when configured, as the ClickHouse modules below: a start on DuckDB alone does not pay for them.
+  const { openPgPool } = await import('./postgres/pg-client.js');
+  const { openPostgresState } = await import('./postgres/open-postgres-state.js');
   const pool = openPgPool(url);
   try {
     return { stores: await openPostgresState(pool, context), close: () => pool.end() };
@@ -154,6 +152,8 @@ export type OpenedStorage = Storage & {
   logSink: LogSink;
   /** Releases the state's connections (after the stores are flushed and closed). */
   closeState: () => Promise<void>;
+  /** The embedded engine's worker threads from now on (absent: events in ClickHouse). */
+  setEngineThreads?: (threads: number) => Promise<void>;
 };
 
 /** The DuckDB file's encryption at rest (docs/encryption.md), from the key file; null when off. */
@@ -225,6 +225,7 @@ export async function openStorage(config: FullConfig, logger?: Logger): Promise<
     ...fileCiphers(key),
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
+    setEngineThreads: (threads) => events.setThreads(threads),
   };
 }
 
@@ -237,6 +238,13 @@ export const STATE_FILE = 'pulse-state.duckdb';
  */
 async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promise<OpenedStorage> {
   const key = loadAtRestKey(config);
+  const [{ ClickHouseEventStore }, { ClickHouseAnalyticsReads }, { ClickHouseInsightEventReads }, forecast] =
+    await Promise.all([
+      import('./clickhouse/clickhouse-event-store.js'),
+      import('./clickhouse/clickhouse-analytics-reads.js'),
+      import('./clickhouse/clickhouse-insight-event-reads.js'),
+      import('./clickhouse/clickhouse-forecast-series-store.js'),
+    ]);
   const events = await ClickHouseEventStore.open(config.storeUrl ?? '');
   let state: OpenedState | null = null;
   try {
@@ -272,7 +280,7 @@ async function openClickHouseStorage(config: FullConfig, logger?: Logger): Promi
       queries: events.queryRunner(),
       ...state.stores,
       insights: new ClickHouseInsightEventReads(events.connection),
-      forecastSeries: new ClickHouseForecastSeriesStore(events.connection),
+      forecastSeries: new forecast.ClickHouseForecastSeriesStore(events.connection),
       closeState: state.close,
       analyticsReads,
       ...fileCiphers(key),

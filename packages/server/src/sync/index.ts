@@ -5,7 +5,6 @@ import type { SourceHandle, SourceStatusBoard } from '../integrations/source-sta
 import type { AuditLog } from '../storage/audit-log.js';
 import type { SyncOutcome, SyncStore } from '../storage/sync-store.js';
 import { mapSubscriptions, mapTenantNames, tenantOf, type InvalidRow } from './map-rows.js';
-import { readSource } from './read-source.js';
 import { withoutSecrets } from './source-url.js';
 
 /** The rows of a run that were not applied are listed up to this many; all are counted. */
@@ -71,6 +70,8 @@ const whoSupplies = (suppliedBy: string | null) =>
 /** One full read → checked rows → one transaction → one audit record. */
 async function syncOnce(source: SyncSource, deps: SyncDeps, signal: AbortSignal): Promise<SyncRun> {
   const now = deps.now ?? Date.now;
+  // The PostgreSQL client is loaded by the first run, not by every start.
+  const { readSource } = await import('./read-source.js');
   const raw = await readSource(source, signal);
   const at = now();
   let outcome: SyncOutcome;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { AlertSettings } from '../settings.js';
 import type { Notification, ReportNotification } from '../types.js';
 import { digestHtml } from '../../report-schedules/medium-alerts.js';
@@ -54,8 +54,9 @@ const attachmentOf = (a: ReportNotification['attachments'][number]) => ({
 export function emailChannel(settings: AlertSettings): Channel {
   const { smtpUrl, to, from } = settings.email;
   let transport: Transporter | null = null;
-  const transporter = () => {
-    transport ??= createTransport(smtpUrl ?? '', { from });
+  // nodemailer is loaded by the first message, not by every start.
+  const transporter = async () => {
+    transport ??= (await import('nodemailer')).createTransport(smtpUrl ?? '', { from });
     return transport;
   };
   return {
@@ -73,7 +74,9 @@ export function emailChannel(settings: AlertSettings): Channel {
       const messageId = `<${createHash('sha256').update(delivery.id).digest('hex').slice(0, 32)}@pulse>`;
       const report = delivery.payload.type === 'report' ? delivery.payload : null;
       try {
-        await transporter().sendMail({
+        await (
+          await transporter()
+        ).sendMail({
           from: report?.from ?? from,
           to: delivery.target,
           subject: content.subject,

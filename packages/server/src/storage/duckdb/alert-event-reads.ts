@@ -50,15 +50,25 @@ export async function latestByEntity(
     ...(query.nonNull ? [query.nonNull] : []),
   ]);
   const entity = ident(query.entity);
-  const month = sql`strftime("timestamp", '%Y-%m')`;
+  const month = sql`date_trunc('month', "timestamp")`;
   const where = [sql`tenant_id IS NOT NULL`, sql`${entity} IS NOT NULL`];
   if (query.nonNull) where.push(sql`${ident(query.nonNull)} IS NOT NULL`);
   if (query.since !== undefined) where.push(sql`"timestamp" >= ${time(query.since)}`);
-  const statement = sql`SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity, ${query.byMonth ? month : sql`NULL`} AS __month,
-        uuid::VARCHAR AS __uuid, epoch_ms("timestamp") AS __ts${valueColumns(query.columns)}
-      FROM ${table} WHERE ${join(where, ' AND ')}
-      QUALIFY row_number() OVER (PARTITION BY tenant_id, ${entity}${query.byMonth ? sql`, ${month}` : sql``}
-        ORDER BY "timestamp" DESC, uuid DESC) = 1
+  // One hash aggregate keeping each group's newest row (newest time, then highest uuid): a window's
+  // per-partition sort of every row cost 3-5× as much at a start.
+  const newest = sql`max_by(struct_pack(__uuid := uuid, __ts := "timestamp"${join(
+    query.columns.map((c, i) => sql`, ${ident(`c${i}`)} := ${ident(c)}`),
+    '',
+  )}), ("timestamp", uuid))`;
+  const statement = sql`SELECT tenant_id, __entity, __month, __row.__uuid::VARCHAR AS __uuid,
+        epoch_ms(__row.__ts) AS __ts${join(
+          query.columns.map((_, i) => sql`, __row.${ident(`c${i}`)} AS ${ident(`c${i}`)}`),
+          '',
+        )}
+      FROM (SELECT tenant_id, CAST(${entity} AS VARCHAR) AS __entity,
+          ${query.byMonth ? sql`strftime(${month}, '%Y-%m')` : sql`NULL`} AS __month, ${newest} AS __row
+        FROM ${table} WHERE ${join(where, ' AND ')}
+        GROUP BY tenant_id, ${entity}${query.byMonth ? sql`, ${month}` : sql``})
       ORDER BY __ts`;
   return (await rows(statement)).map((r) => ({
     tenantId: String(r.tenant_id),

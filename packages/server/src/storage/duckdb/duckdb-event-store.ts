@@ -15,6 +15,7 @@ import { listTenantActivity, nearestTenants, tenantsWithEvents } from './tenant-
 import type { ContributionFilter, ContributionPage } from '../contributions.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { selectFromStaging, stagedInsertSql } from './read-json-sql.js';
+import { literal } from '../../sql.js';
 import {
   empty,
   ident,
@@ -151,6 +152,11 @@ export class DuckDbEventStore implements EventStore {
   /** The store's own read connection (same process: DuckDB allows one writer process). */
   get readConnection(): DuckDBConnection {
     return this.reader;
+  }
+
+  /** DuckDB's worker threads from now on, for every connection (a start's scans use more than serving). */
+  async setThreads(threads: number): Promise<void> {
+    await run(this.writer, sql`SET threads = ${literal(threads)}`);
   }
 
   /** A new connection to the same database, for another repository (alerts, audit…): same file, same encryption. */
