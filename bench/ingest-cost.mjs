@@ -5,6 +5,7 @@
 // per event. BENCH_AB_ENV='PULSE_X=1 PULSE_Y=2' adds a B arm per rule set (the server started with those
 // settings), interleaved with the A arm (without them) in the same run. BENCH_AB_BIN=/path/to/bin/pulse.js
 // runs another build as the B arm (with BENCH_AB_ENV's settings if given). BENCH_NODE_ARGS profiles every arm.
+import { rmSync } from 'node:fs';
 import { emptyRuleSet, parseCeiling, posthogNodeBodies, sendAll } from './lib/ingest-bodies.mjs';
 import { cpuOf } from './lib/proc-cpu.mjs';
 import { startPulse } from './lib/server-process.mjs';
@@ -72,6 +73,8 @@ async function measure(rules, variant) {
   } catch (error) {
     await server.stop();
     throw error;
+  } finally {
+    rmSync(server.dataDir, { recursive: true, force: true }); // each run's store is the bench's own
   }
 }
 
