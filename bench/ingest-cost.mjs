@@ -3,7 +3,9 @@
 // machine), with the default alert rules and without any, against JSON.parse of the same bodies in
 // the same run, the graceful stop (final load, checkpoint) included. 100K events/s on 2 cores leaves 20 µs
 // per event. BENCH_AB_ENV='PULSE_X=1 PULSE_Y=2' adds a B arm per rule set (the server started with those
-// settings), interleaved with the A arm (without them) in the same run.
+// settings), interleaved with the A arm (without them) in the same run. BENCH_AB_BIN=/path/to/bin/pulse.js
+// runs another build as the B arm (with BENCH_AB_ENV's settings if given). BENCH_NODE_ARGS profiles every arm.
+import { rmSync } from 'node:fs';
 import { emptyRuleSet, parseCeiling, posthogNodeBodies, sendAll } from './lib/ingest-bodies.mjs';
 import { cpuOf } from './lib/proc-cpu.mjs';
 import { startPulse } from './lib/server-process.mjs';
@@ -26,12 +28,14 @@ const abEnv = Object.fromEntries(
     .filter(Boolean)
     .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
-const variants = Object.keys(abEnv).length ? ['A', 'B'] : [''];
+const abBin = process.env.BENCH_AB_BIN;
+const variants = Object.keys(abEnv).length || abBin ? ['A', 'B'] : [''];
 
 async function measure(rules, variant) {
   const server = await startPulse({
     port: 19000 + Math.floor(Math.random() * 900),
     env: variant === 'B' ? abEnv : {},
+    ...(variant === 'B' && abBin ? { bin: abBin } : {}),
   });
   try {
     if (rules === 'none') await emptyRuleSet(server);
@@ -69,6 +73,8 @@ async function measure(rules, variant) {
   } catch (error) {
     await server.stop();
     throw error;
+  } finally {
+    rmSync(server.dataDir, { recursive: true, force: true }); // each run's store is the bench's own
   }
 }
 
@@ -99,7 +105,11 @@ const armRows = (rules, label) => {
 };
 const withVariant = (rules, variant) => (variant ? `${rules} ${variant}` : rules);
 const variantLabel = (variant) =>
-  variant === 'B' ? ` (B: ${process.env.BENCH_AB_ENV})` : variant ? ' (A)' : '';
+  variant === 'B'
+    ? ` (B: ${[abBin, process.env.BENCH_AB_ENV].filter(Boolean).join(' ')})`
+    : variant
+      ? ' (A)'
+      : '';
 report(
   `bench:ingest-cost — ${fmt(events)} posthog-node events (/batch/ of 100, ${clients} clients), CPU until loaded, ${repeat} interleaved runs per arm`,
   [

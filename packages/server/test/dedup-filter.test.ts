@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
@@ -7,12 +7,12 @@ import { metricValue, readAllEvents } from './helpers/read-events.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // The dedup filter of every stored uuid takes the memory configured (PULSE_DEDUP_FILTER_MB), whatever the
-// store holds, and is saved at that size; a uuid it cannot rule out is confirmed against the store. Dedup
-// stays exact when the filter is rebuilt at another size.
+// store holds, and is saved folded to what the uuids it holds need; a uuid it cannot rule out is confirmed
+// against the store. Dedup stays exact when the saved filter is read back at another size or rebuilt.
 
 const tenant = `tenant-filter-${randomUUID().slice(0, 8)}`;
 const HEADER = 32;
-const MiB = 1024 * 1024;
+const PAGE = 4096;
 
 function event(uuid: string = randomUUID()) {
   return {
@@ -55,8 +55,8 @@ describe('dedup filter', () => {
   });
 
   it(
-    'is saved at its configured size, confirms copies against the store, and is rebuilt exactly at another size',
-    { timeout: 60_000 },
+    'is saved folded, confirms copies against the store, and is read back at another size or rebuilt, exactly',
+    { timeout: 120_000 },
     async () => {
       const dataDir = temporaryDirectory('pulse-dedup-filter-');
       const indexFile = join(dataDir, 'dedup-index.bin');
@@ -69,18 +69,27 @@ describe('dedup filter', () => {
       // Each copy is a filter hit the store confirmed; nothing stored twice.
       expect(await metricValue(first.url, 'pulse_dedup_confirmations_total{outcome="stored"}')).toBe(10);
       await first.stop();
-      expect(statSync(indexFile).size).toBe(HEADER + MiB);
+      // 40 uuids need a page, not the MiB configured.
+      expect(statSync(indexFile).size).toBe(HEADER + PAGE);
 
-      // Another size: the saved filter is ignored and rebuilt from every stored uuid.
+      // Another size: the saved filter is read back into it.
       const second = await start(dataDir, 2);
-      expect(startLine(second)).toMatchObject({ from: 'store', read: 40 });
+      expect(startLine(second)).toMatchObject({ from: 'saved' });
       await capture(second, [...stored, event()]);
       expect(await metricValue(second.url, 'pulse_events_duplicate_total')).toBe(40);
       const uuids = (await readAllEvents(second.url, second.adminKey, { tenant })).map((e) => e.uuid);
       expect(uuids).toHaveLength(41);
       expect(new Set(uuids).size).toBe(41);
       await second.stop();
-      expect(statSync(indexFile).size).toBe(HEADER + 2 * MiB);
+      expect(statSync(indexFile).size).toBe(HEADER + PAGE);
+
+      // A file that does not check out: rebuilt from every stored uuid, still exact.
+      writeFileSync(indexFile, Buffer.alloc(HEADER + PAGE, 0xff));
+      const third = await start(dataDir, 1);
+      expect(startLine(third)).toMatchObject({ from: 'store', read: 41 });
+      await capture(third, stored.slice(0, 5));
+      expect(await metricValue(third.url, 'pulse_events_duplicate_total')).toBe(5);
+      expect(await readAllEvents(third.url, third.adminKey, { tenant })).toHaveLength(41);
     },
   );
 });

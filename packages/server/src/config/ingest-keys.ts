@@ -65,7 +65,7 @@ export const ingestKeys = {
     default: DEFAULT_FILTER_BYTES / 2 ** 20,
     parse: int(1, 4096),
     description:
-      'Memory of the dedup filter of every stored uuid (rounded down to a power of two), whatever the store holds. A uuid it cannot rule out is looked up in the store: with 32, 0.01 % of new events at 10M stored, 0.3 % at 20M, 2 % at 30M (about 3.4 MB per million stored events keeps it near 0.01 %). A changed size rebuilds it from the store at the next start',
+      'Memory of the dedup filter of every stored uuid (rounded down to a power of two), whatever the store holds. A uuid it cannot rule out is looked up in the store: with 32, 0.01 % of new events at 10M stored, 0.3 % at 20M, 2 % at 30M (about 3.4 MB per million stored events keeps it near 0.01 %). It is saved folded to what the ids it holds need (a page for a small store) and read back at whatever size is configured',
   }),
   readBarrierTimeoutMs: key({
     env: 'PULSE_READ_BARRIER_TIMEOUT_MS',

@@ -73,7 +73,8 @@ export class Dedup {
    * latest group stamp: later groups stamp no earlier time). Taken synchronously, written in the background.
    */
   async save(ingestedBefore: number): Promise<void> {
-    if (this.savedAt) await saveDedupFilter(this.savedAt, this.filter.words.slice(), ingestedBefore);
+    if (this.savedAt)
+      await saveDedupFilter(this.savedAt, this.filter.folded(), this.filter.added, ingestedBefore);
   }
 
   /**

@@ -40,4 +40,34 @@ describe('UuidFilter', () => {
     // 50K keys into 2^20 blocks by a uniform hash: ~1,170 collide; a weak one collapses to a few blocks.
     expect(slots.size).toBeGreaterThan(n * 0.95);
   });
+
+  it('hashes as the saved filters were written (a start reads them back)', () => {
+    expect(fingerprint('0190c6a2-7d2b-7b7e-9f1a-000000000001')).toEqual([3284899539, 4250740193]);
+    expect(fingerprint('ffffffff-ffff-4fff-bfff-ffffffffffff')).toEqual([2668127473, 1318186978]);
+    expect(fingerprint('6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toEqual([1670951541, 4282007048]);
+  });
+
+  it('folds to what its uuids need and reads back at any size, finding every uuid added', () => {
+    const filter = new UuidFilter(1024 * 1024);
+    const added = Array.from({ length: 3_000 }, () => randomUUID());
+    for (const uuid of added) filter.add(uuid);
+    const folded = filter.folded();
+    // 32 bits a uuid: the smallest power of two of at least one word per uuid.
+    expect(folded.length).toBe(4096);
+    for (const bytes of [1024 * 1024, 4 * 4096, 4096]) {
+      const back = UuidFilter.fromWords(folded, filter.added, bytes);
+      expect(back?.words.byteLength).toBe(bytes);
+      expect(added.every((uuid) => back?.has(uuid))).toBe(true);
+      expect(back?.added).toBe(3_000);
+    }
+    const others = Array.from({ length: 20_000 }, () => randomUUID());
+    const tiled = UuidFilter.fromWords(folded, filter.added, 1024 * 1024);
+    expect(others.filter((uuid) => tiled?.has(uuid)).length).toBeLessThan(20);
+    expect(new UuidFilter(1024 * 1024).folded().length).toBe(1024);
+  });
+
+  it('refuses words that are not a filter', () => {
+    expect(UuidFilter.fromWords(new Uint32Array(1536), 0, 4096)).toBeNull();
+    expect(UuidFilter.fromWords(new Uint32Array(512), 0, 4096)).toBeNull();
+  });
 });
