@@ -43,6 +43,7 @@ import { relayEnabled, RelayCursor, startRelay } from './relay/index.js';
 import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
 import { startCluster } from './cluster/index.js';
+import { withKnownTenants } from './tenants/known-tenants.js';
 
 export interface RunningServer {
   url: string;
@@ -156,7 +157,8 @@ export async function startServer(
     audit: auditTrail(edges.wrapAuditLog?.(stored.audit) ?? stored.audit, () =>
       metrics.auditWriteFailures.inc(),
     ),
-    events: eventStoreBehindBarrier(stored.events, barrier),
+    // Remembered tenants answer before the barrier: a tenant seen with events keeps them until a deletion.
+    events: withKnownTenants(eventStoreBehindBarrier(stored.events, barrier)),
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     insights: insightReadsBehindBarrier(stored.insights, barrier),
     analyticsReads: analyticsReadsBehindBarrier(stored.analyticsReads, barrier),

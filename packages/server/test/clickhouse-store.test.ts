@@ -209,6 +209,38 @@ describeWithClickHouse('Pulse on ClickHouse', (clickhouse) => {
     });
   });
 
+  it('remembers the tenants it has seen with events until retention deletes them', async () => {
+    const server = await startTestServer({
+      PULSE_PROJECT_TOKEN: TOKEN,
+      PULSE_STORE_URL: await createEventDatabase(clickhouse),
+    });
+    try {
+      await capture(server.url, [
+        {
+          distinctId: 'ops',
+          event: 'revenue_impact_event',
+          timestamp: new Date(Date.now() - 10 * DAY),
+          properties: { tenant_id: 'short-lived', impact_amount: 100, impact_type: 'positive' },
+        },
+      ]);
+      await server.pipeline.barrier();
+      type Named = { unknownTenants: { tenantId: string }[] };
+      const summary = () => server.api<Named>('/api/summary?tenant=short-lived');
+      expect((await summary()).body.unknownTenants).toEqual([]);
+      expect((await summary()).body.unknownTenants).toEqual([]);
+      const policy = await server.api('/api/retention', {
+        method: 'PUT',
+        body: [{ event: 'revenue_impact_event', tenant: 'short-lived', days: 1 }],
+      });
+      expect(policy.status).toBe(200);
+      const applied = await server.api('/api/retention/apply?dryRun=false', { method: 'POST' });
+      expect(applied.status).toBe(200);
+      expect((await summary()).body.unknownTenants).toEqual([{ tenantId: 'short-lived', suggestions: [] }]);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
   describe('restarts', () => {
     const started: PulseProcess[] = [];
     afterAll(async () => {

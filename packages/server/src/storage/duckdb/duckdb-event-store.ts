@@ -92,19 +92,10 @@ export interface DuckDbStoreOptions {
   encryption?: DuckDbEncryptionOptions | null;
 }
 
-/** Bounds the memory of DuckDbEventStore.knownTenants. */
-const KNOWN_TENANTS_MAX = 100_000;
-
 /** The embedded default store: one DuckDB file, a table per business event type (see schema.ts). */
 export class DuckDbEventStore implements EventStore {
   /** Commits and retention's quarantine delete run one at a time (see exclusiveWrite). */
   private writeQueue: Promise<unknown> = Promise.resolve();
-  /**
-   * Tenants seen with events (a summary naming a tenant asks on every request): only a retention deletion
-   * can make one false again, so a deletion empties it, and a read that overlapped one does not fill it.
-   */
-  private readonly knownTenants = new Set<string>();
-  private deletions = 0;
   /** Where the `subscriptions` of reports and ad-hoc SQL come from: the store's own, or the state's copy. */
   private subscriptionsSchema = 'main';
 
@@ -333,18 +324,8 @@ export class DuckDbEventStore implements EventStore {
     return listTenantActivity(this.reader, filter);
   }
 
-  async tenantsWithEvents(tenants: readonly string[]): Promise<Set<string>> {
-    const unknown = tenants.filter((t) => !this.knownTenants.has(t));
-    const known = new Set(tenants.filter((t) => this.knownTenants.has(t)));
-    if (!unknown.length) return known;
-    const deletions = this.deletions;
-    const found = await tenantsWithEvents(this.reader, unknown);
-    if (this.knownTenants.size > KNOWN_TENANTS_MAX) this.knownTenants.clear();
-    for (const t of found) {
-      known.add(t);
-      if (deletions === this.deletions) this.knownTenants.add(t);
-    }
-    return known;
+  tenantsWithEvents(tenants: readonly string[]): Promise<Set<string>> {
+    return tenantsWithEvents(this.reader, tenants);
   }
 
   nearestTenants(name: string, filter: { tenants?: readonly string[]; limit: number }): Promise<string[]> {
@@ -381,18 +362,11 @@ export class DuckDbEventStore implements EventStore {
   async deleteBefore(cuts: readonly RetentionCut[], options: { dryRun: boolean }): Promise<RetentionCount[]> {
     // connect(), not the instance's: an encrypted store's catalog must be the connection's default.
     const connection = await this.connect();
-    if (!options.dryRun) this.forgetKnownTenants();
     try {
       return await applyRetentionCuts(connection, cuts, options, (work) => this.exclusiveWrite(work));
     } finally {
-      if (!options.dryRun) this.forgetKnownTenants();
       connection.closeSync();
     }
-  }
-
-  private forgetKnownTenants(): void {
-    this.deletions++;
-    this.knownTenants.clear();
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import {
 import { join, sql, type Sql } from '../../sql.js';
 import { AuditAppendQueue } from '../audit-append-queue.js';
 import { actionMatch, type AuditFilter, type AuditLog } from '../audit-log.js';
-import { createSchema, inTransaction, query } from './pg-client.js';
+import { createSchema, query } from './pg-client.js';
 
 /**
  * Append-only by contract. scope and detail are kept as the canonical JSON text that was hashed (TEXT, not
@@ -79,20 +79,28 @@ export class PgAuditLog implements AuditLog {
     return this.appends.flush();
   }
 
-  private write(entries: AuditEntry[]): Promise<AuditRecord[]> {
-    return inTransaction(this.pool, async (client) => {
-      // SHARE ROW EXCLUSIVE conflicts with itself and with plain INSERTs, not with readers: appenders of
-      // every process queue here, and the head read below is the one the insert chains onto.
-      await query(client, sql`LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE`);
-      const [head] = await query<{ seq: number; hash: string }>(
-        client,
-        sql`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`,
-      );
-      let last: { seq: number; hash: string } | null = head ?? null;
+  /** One transaction of three round trips: an audited request waits for each (each is a wake-up of PostgreSQL). */
+  private async write(entries: AuditEntry[]): Promise<AuditRecord[]> {
+    const client = await this.pool.connect();
+    try {
+      // One round trip opens the transaction, takes the lock and reads the head under it: SHARE ROW EXCLUSIVE
+      // conflicts with itself and with plain INSERTs, not with readers, so appenders of every process queue
+      // here, and the head read after it is the one the insert chains onto. Several statements in one
+      // query run on the simple protocol (no parameters), which answers with a result per statement.
+      const results = (await client.query(
+        'BEGIN; LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE; SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+      )) as unknown as pg.QueryResult<{ seq: number; hash: string }>[];
+      let last: { seq: number; hash: string } | null = results.at(-1)?.rows[0] ?? null;
       const sealed = entries.map((entry) => (last = seal(entry, last)));
       await query(client, sql`INSERT INTO audit_log VALUES ${join(sealed.map(rowSql))}`);
+      await client.query('COMMIT');
       return sealed;
-    });
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
