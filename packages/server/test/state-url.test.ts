@@ -107,7 +107,7 @@ describe.skipIf(unavailable !== null)(
       for (const server of [a, b]) expect(existsSync(join(server.dataDir, 'alert-journal'))).toBe(false);
     });
 
-    it("follow each other's rules, alerts, acknowledgements and report schedules", async () => {
+    it("follow each other's rules, alerts, acknowledgements, report schedules and tenant map", async () => {
       const [a, b] = servers;
       if (!a || !b) throw new Error('the processes of the first test are needed');
       type RuleJson = { condition: { all: { property: string; value: unknown }[] } };
@@ -199,6 +199,15 @@ describe.skipIf(unavailable !== null)(
         (view) => view.nextRun !== null,
       );
       expect(onB.nextRun).toBe(created.body.nextRun);
+
+      // The webhooks' tenant map set on B is the one A resolves provider events with.
+      const map = { domains: { 'mail.sync.test': tenant }, stripeCustomers: {} };
+      type MapView = { stored: typeof map };
+      expect((await b.api('/api/integrations/tenant-map', { method: 'PUT', body: map })).status).toBe(200);
+      await eventually(
+        async () => (await a.api<MapView>('/api/integrations/tenant-map')).body.stored,
+        (stored) => stored.domains['mail.sync.test'] === tenant,
+      );
     }, 60_000);
   },
 );
