@@ -292,6 +292,8 @@ export async function startServer(
     logger,
     flushCaptureCounts: () => captureTally.flush(),
   });
+  // What another process changes (rules, alerts, silences, budgets, schedules) is reloaded here.
+  cluster?.followState([alerts.engine.shared, reportSchedules.shared, webhooks.tenants.shared]);
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { ReportScheduleView } from '@pulse/api';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,10 +9,20 @@ import {
   startPostgres,
   type TestPostgres,
 } from './helpers/postgres.js';
+import { connectLive } from './helpers/live-client.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 const unavailable = postgresUnavailable();
 const ADMIN_KEY = 'pulse_admin_shared-state-test-key-0123456789';
+
+/** Asks until `read` gives a value `ok` accepts (another process applies a change when it hears of it). */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('PULSE_STATE_URL', () => {
   it('refuses a URL that is not PostgreSQL, without echoing it', async () => {
@@ -94,5 +106,108 @@ describe.skipIf(unavailable !== null)(
       // No alert journal: with shared state, notifications wait for the shared store to say who sends them.
       for (const server of [a, b]) expect(existsSync(join(server.dataDir, 'alert-journal'))).toBe(false);
     });
+
+    it("follow each other's rules, alerts, acknowledgements, report schedules and tenant map", async () => {
+      const [a, b] = servers;
+      if (!a || !b) throw new Error('the processes of the first test are needed');
+      type RuleJson = { condition: { all: { property: string; value: unknown }[] } };
+      type AlertJson = { id: string; state: string; rule: string };
+      type Summary = { criticalAlerts: { id: string; state: string }[] };
+
+      // A rule changed through A's API is installed on B, and B applies it to the next event captured there.
+      const rule = (await a.api<RuleJson>('/api/rules/revenue-loss-critical')).body;
+      for (const part of rule.condition.all) if (part.property === 'impact_amount') part.value = 100;
+      expect((await a.api('/api/rules/revenue-loss-critical', { method: 'PUT', body: rule })).status).toBe(
+        200,
+      );
+      const threshold = (r: RuleJson) => r.condition.all.find((p) => p.property === 'impact_amount')?.value;
+      await eventually(
+        async () => threshold((await b.api<RuleJson>('/api/rules/revenue-loss-critical')).body),
+        (value) => value === 100,
+      );
+
+      // A critical alert raised on B: in A's summary and on a dashboard connected to A, announced once.
+      const tenant = `sync-${randomUUID().slice(0, 8)}`;
+      const live = await connectLive(a.url, { authorization: `Bearer ${a.adminKey}` });
+      try {
+        const captured = await fetch(`${b.url}/batch/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            api_key: 'phc_x',
+            batch: [
+              {
+                event: 'revenue_impact_event',
+                distinct_id: tenant,
+                properties: {
+                  tenant_id: tenant,
+                  impact_amount: 500,
+                  impact_type: 'negative',
+                  event_type: 'payment_failure',
+                },
+              },
+            ],
+          }),
+        });
+        expect(captured.status).toBe(200);
+        const [raised] = await eventually(
+          async () => (await b.api<{ alerts: AlertJson[] }>(`/api/alerts?tenant=${tenant}`)).body.alerts,
+          (list) => list.length > 0,
+        );
+        if (!raised) throw new Error('no alert');
+        expect(raised.rule).toBe('revenue-loss-critical');
+        const isTransition = (kind: string) => (m: { type: string; kind?: unknown; alert?: unknown }) =>
+          m.type === 'alert.transition' && m.kind === kind && (m.alert as { id?: string }).id === raised.id;
+        await live.until(isTransition('opened'), 20_000);
+        const critical = async (server: TestServer) =>
+          (await server.api<Summary>('/api/summary')).body.criticalAlerts.filter((c) => c.id === raised.id);
+        expect(
+          await eventually(
+            () => critical(a),
+            (list) => list.length === 1,
+          ),
+        ).toMatchObject([{ state: 'open' }]);
+
+        // Acknowledged on A: B's memory follows (its summary lists open critical alerts only).
+        expect((await a.api(`/api/alerts/${raised.id}/ack`, { method: 'POST', body: {} })).status).toBe(200);
+        await eventually(
+          async () => (await b.api<AlertJson>(`/api/alerts/${raised.id}`)).body.state,
+          (state) => state === 'acknowledged',
+        );
+        expect(
+          await eventually(
+            () => critical(b),
+            (list) => list.length === 0,
+          ),
+        ).toEqual([]);
+        // Each change was made and announced once: one transition each, one live delta each on A.
+        const detail = await b.api<{ transitions: { kind: string }[] }>(`/api/alerts/${raised.id}`);
+        expect(detail.body.transitions.map((t) => t.kind)).toEqual(['opened', 'acknowledged']);
+        await live.until(isTransition('acknowledged'));
+        expect(live.messages.filter(isTransition('opened'))).toHaveLength(1);
+      } finally {
+        live.ws.close();
+      }
+
+      // A report schedule created on A is armed on B (B shows its next run only once it has a job for it).
+      const created = await a.api<ReportScheduleView>('/api/report-schedules', {
+        body: { name: 'Weekly', cron: '0 8 * * MON', timezone: 'UTC', recipients: ['cfo@pulse.test'] },
+      });
+      expect(created.status).toBe(201);
+      const onB = await eventually(
+        async () => (await b.api<ReportScheduleView>(`/api/report-schedules/${created.body.id}`)).body,
+        (view) => view.nextRun !== null,
+      );
+      expect(onB.nextRun).toBe(created.body.nextRun);
+
+      // The webhooks' tenant map set on B is the one A resolves provider events with.
+      const map = { domains: { 'mail.sync.test': tenant }, stripeCustomers: {} };
+      type MapView = { stored: typeof map };
+      expect((await b.api('/api/integrations/tenant-map', { method: 'PUT', body: map })).status).toBe(200);
+      await eventually(
+        async () => (await a.api<MapView>('/api/integrations/tenant-map')).body.stored,
+        (stored) => stored.domains['mail.sync.test'] === tenant,
+      );
+    }, 60_000);
   },
 );

@@ -87,6 +87,15 @@ export function createAlertDelivery(deps: {
     onCommitted,
   });
 
+  /** The transition's live delta on the dashboards of this process (unless the alert is silenced). */
+  function showTransition(alert: Alert, t: Transition): void {
+    if (silenced(alert)) return;
+    const id = `${t.id}.dashboard`;
+    channels.dashboard
+      .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
+      .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
+  }
+
   function onCommitted(batch: AlertWrite, stored: Promise<void>): void {
     deps.hooks?.afterCommit?.(batch);
     dispatcher.dispatch(batch.deliveries, stored);
@@ -94,11 +103,7 @@ export function createAlertDelivery(deps: {
     for (const t of batch.transitions) {
       const alert = snapshots.get(t.alertId);
       if (!alert) continue;
-      const id = `${t.id}.dashboard`;
-      if (!silenced(alert))
-        channels.dashboard
-          .send({ id, target: '', payload: alertNotification(alert, t, id, settings.publicUrl) })
-          .catch((error: unknown) => logger.warn({ err: error }, 'dashboard stream failed'));
+      showTransition(alert, t);
       for (const listener of transitionListeners) {
         try {
           listener(t, alert);
@@ -115,6 +120,7 @@ export function createAlertDelivery(deps: {
 
   return {
     writer,
+    showTransition,
 
     /** Hands outbox rows to the dispatcher (the weekly digest's). */
     dispatch: (rows: readonly Delivery[]) => dispatcher.dispatch(rows),

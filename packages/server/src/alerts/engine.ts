@@ -1,5 +1,6 @@
 import type { CommittedListener } from '../ingestion/event-stream.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import type { StateChange } from '../cluster/ports.js';
 import type { AlertStore } from '../storage/alert-store.js';
 import { createAlertActions } from './alert-actions.js';
 import { createBudgetBook } from './budget-book.js';
@@ -11,6 +12,7 @@ import { createAlertInbox } from './inbox.js';
 import { createSilences } from './silences.js';
 import { AlertLifecycle } from './lifecycle.js';
 import { createRuleCatalog } from './rule-catalog.js';
+import { createSharedAlertState } from './shared-state.js';
 import { previewRule, type PreviewRange } from './preview.js';
 import { createRuleEvaluation } from './rule-evaluation.js';
 import { parseRule } from './rule-validation.js';
@@ -48,7 +50,13 @@ export function createAlertEngine(options: AlertEngineOptions) {
   const { store, settings, channels, dashboard, logger } = options;
   const clock = options.clock ?? Date.now;
   const lifecycle = new AlertLifecycle({ notifyMaxAgeMs: settings.notifyMaxAgeMs });
-  const silences = createSilences({ store, clock });
+  // Tells other processes sharing the store of a committed change (shared-state.ts, set below).
+  let changed: (change: StateChange) => void = () => {};
+  const silences = createSilences({
+    store,
+    clock,
+    onSaved: (silence) => changed({ kind: 'silences', id: silence.id }),
+  });
   const delivery = createAlertDelivery({
     silenceOf: silences.covering,
     store,
@@ -79,7 +87,12 @@ export function createAlertEngine(options: AlertEngineOptions) {
     clock,
     logger,
   });
-  const catalog = createRuleCatalog({ store, installed: evaluation, logger });
+  const catalog = createRuleCatalog({
+    store,
+    installed: evaluation,
+    logger,
+    onSaved: () => changed({ kind: 'rules', id: '' }),
+  });
   const alerts = createAlertActions({ store, lifecycle, record: recorder.record, clock });
   const inbox = createAlertInbox({ store, lifecycle, silences, clock });
   const digest = new WeeklyDigest({
@@ -100,8 +113,24 @@ export function createAlertEngine(options: AlertEngineOptions) {
     await writer.flush();
   }
 
+  const shared = createSharedAlertState({
+    store,
+    lifecycle,
+    loadRules: catalog.load,
+    loadBudgets: budgets.load,
+    budgetsChanged: reevaluateBudgets,
+    loadSilences: () => silences.load(),
+    flush: () => writer.flush(),
+    showTransition: delivery.showTransition,
+    onTransition: delivery.onTransition,
+    logger,
+  });
+  changed = shared.changed;
+
   const engine = {
     dashboard,
+    /** Its copies of shared state, kept in step with other processes sharing the store (cluster/). */
+    shared: shared.owner,
 
     /** Loads rules, budgets and open alerts, rebuilds rule state, subscribes, resumes pending notifications. */
     async start(stream?: { subscribe(listener: CommittedListener): () => void }): Promise<void> {
@@ -193,14 +222,17 @@ export function createAlertEngine(options: AlertEngineOptions) {
     /** Sets (merges) a tenant's budgets and re-evaluates its run-rate at once. */
     async setBudgets(tenantId: string, input: unknown) {
       const next = await budgets.set(tenantId, input);
+      changed({ kind: 'budgets', id: tenantId });
       await reevaluateBudgets(tenantId);
       return next;
     },
 
     async deleteBudgets(tenantId: string): Promise<boolean> {
       const removed = await budgets.remove(tenantId);
-      if (removed) await reevaluateBudgets(tenantId);
-      return removed;
+      if (!removed) return false;
+      changed({ kind: 'budgets', id: tenantId });
+      await reevaluateBudgets(tenantId);
+      return true;
     },
 
     /** Runs the weekly digest for the week ending now (or `at`). */

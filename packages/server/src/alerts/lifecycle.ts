@@ -38,6 +38,18 @@ const readingTime = (o: Outcome, now: number): number => Math.min(now, o.eventAt
 /** When a one-off fact was last seen, on the same clock: quiet mode counts from there. */
 const lastOccurrence = (a: Alert): number => Math.min(a.lastSeen, a.lastEventAt ?? a.lastSeen);
 
+/** What a person or the engine decided about an alert (its transitions), as opposed to its evidence. */
+const stateOf = (a: Alert): Partial<Alert> => ({
+  state: a.state,
+  acknowledgedBy: a.acknowledgedBy,
+  acknowledgedAt: a.acknowledgedAt,
+  ackComment: a.ackComment,
+  resolvedBy: a.resolvedBy,
+  resolvedAt: a.resolvedAt,
+  resolveComment: a.resolveComment,
+  resolution: a.resolution,
+});
+
 export interface LifecycleOptions {
   /** Transitions whose trigger is older than this are backfill: recorded, not pushed. */
   notifyMaxAgeMs: number;
@@ -83,6 +95,31 @@ export class AlertLifecycle {
   /** Restores the active alerts (at start). */
   load(alerts: readonly Alert[]): void {
     for (const alert of alerts) if (alert.state !== 'resolved') this.track(alert, null);
+  }
+
+  /**
+   * Takes the stored version of an alert another process changed: the store decides its state (open,
+   * acknowledged, resolved); this process's own evaluation may be ahead on the evidence (count, last seen),
+   * which it keeps. An alert of the same key this process raised and lost to the other's is replaced.
+   */
+  adopt(stored: Alert): void {
+    const entry = this.entryOf(stored.id) ?? this.active.get(stored.dedupKey);
+    const same = entry?.alert.id === stored.id;
+    if (entry && same && stored.state !== 'resolved') {
+      const local = this.current(entry);
+      entry.alert = local.lastSeen > stored.lastSeen ? { ...local, ...stateOf(stored) } : stored;
+      return;
+    }
+    if (entry && !same && stored.state === 'resolved') return; // an earlier alert of the key
+    if (entry) this.untrack(entry.alert);
+    if (stored.state !== 'resolved') this.track(stored, entry?.clearSince ?? null);
+  }
+
+  /** Takes the store's active alerts as they are now (changes of other processes may have been missed). */
+  reload(stored: readonly Alert[]): void {
+    const ids = new Set(stored.map((a) => a.id));
+    for (const entry of [...this.active.values()]) if (!ids.has(entry.alert.id)) this.untrack(entry.alert);
+    for (const alert of stored) this.adopt(alert);
   }
 
   hasActive(ruleId: string, tenantId: string): boolean {

@@ -14,6 +14,8 @@ export function createRuleCatalog(deps: {
   /** The installed rules, and how a new set is installed. */
   installed: { rules(): readonly Rule[]; install(list: readonly Rule[]): Promise<void> };
   logger: AlertLogger;
+  /** After a new rule set is stored and installed (other processes reload theirs). */
+  onSaved?: () => void;
 }) {
   const { store, installed, logger } = deps;
 
@@ -37,11 +39,12 @@ export function createRuleCatalog(deps: {
   async function save(list: Rule[]): Promise<Rule[]> {
     await store.saveRules(list);
     await installed.install(list);
+    deps.onSaved?.();
     return list;
   }
 
   return {
-    /** Installs the stored rules (at start). */
+    /** Installs the stored rules, their state rebuilt from stored events (at start, after another process's change). */
     load: async (): Promise<void> => installed.install(await stored()),
 
     rules: (): readonly Rule[] => installed.rules(),

@@ -61,6 +61,8 @@ export function createSilences(deps: {
   store: Pick<AlertStore, 'listSilences' | 'writeSilences'>;
   clock: () => number;
   newId?: () => string;
+  /** After a silence is stored (other processes reload theirs). */
+  onSaved?: (silence: Silence) => void;
 }) {
   const { store, clock } = deps;
   const newId = deps.newId ?? randomUUID;
@@ -90,6 +92,7 @@ export function createSilences(deps: {
     await store.writeSilences([silence]);
     if (holdsAt(silence, clock())) held.set(silence.id, silence);
     else held.delete(silence.id);
+    deps.onSaved?.(silence);
     return silence;
   }
 
@@ -127,9 +130,11 @@ export function createSilences(deps: {
   }
 
   return {
-    /** Keeps the silences that still hold (at start). */
+    /** Keeps the silences that hold now, as stored (at start, and after another process changed one). */
     async load(): Promise<void> {
-      for (const s of await store.listSilences({ holdingAt: clock(), limit: 100_000 })) held.set(s.id, s);
+      const holdingNow = await store.listSilences({ holdingAt: clock(), limit: 100_000 });
+      held.clear();
+      for (const s of holdingNow) held.set(s.id, s);
     },
 
     covering,

@@ -5,10 +5,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventStream } from '../ingestion/event-stream.js';
 import { EventBus } from './event-bus.js';
 import { startLeadership, type Leadership } from './leader.js';
-import type { BusChannel, OpenLeaderLease } from './ports.js';
+import type { BusChannel, OpenLeaderLease, StateChannel, StateOwner } from './ports.js';
+import { StateSync } from './state-sync.js';
 
 export { EventBus } from './event-bus.js';
 export { startLeadership, type Leadership } from './leader.js';
+export type { StateChange, StateOwner } from './ports.js';
 
 /** What /readyz says of this process's place among the processes sharing the state. */
 export interface ClusterView {
@@ -19,6 +21,8 @@ export interface ClusterView {
 export interface Cluster {
   leadership: Leadership;
   view: () => ClusterView;
+  /** Keeps these owners' copies of shared state in step with the other processes (state-sync.ts). */
+  followState(owners: readonly StateOwner[]): void;
   stop(): Promise<void>;
 }
 
@@ -28,7 +32,12 @@ export interface Cluster {
  */
 export async function startCluster(deps: {
   /** The shared state's bus and lock (storage/postgres/pg-cluster.ts); closed at stop. */
-  link: { channel: BusChannel; openLease: OpenLeaderLease; close: () => Promise<void> };
+  link: {
+    channel: BusChannel;
+    openLease: OpenLeaderLease;
+    state: StateChannel;
+    close: () => Promise<void>;
+  };
   stream: EventStream;
   registry: Registry;
   logger: Logger;
@@ -51,6 +60,20 @@ export async function startCluster(deps: {
     'pulse_cluster_bus_missed_total',
     'Times this process missed events of others and rebuilt its rollups from the store',
   );
+  const applied = counter(
+    'pulse_cluster_state_changes_applied_total',
+    'Changes of shared state (rules, alerts, silences, budgets, report schedules) other processes made, applied here',
+  );
+  const reloaded = counter(
+    'pulse_cluster_state_reloads_total',
+    'Times this process reloaded all shared state it keeps in memory (a lost connection, missed events)',
+  );
+  const sync = new StateSync({
+    channel: deps.link.state,
+    origin: processId,
+    logger,
+    counters: { applied: () => applied.inc(), reloaded: () => reloaded.inc() },
+  });
   const bus = new EventBus({
     channel: deps.link.channel,
     stream: deps.stream,
@@ -62,11 +85,22 @@ export async function startCluster(deps: {
       dropped: (n) => dropped.inc(n),
       missed: () => missed.inc(),
     },
-    onMissed: deps.onMissed,
+    // The alert rules' state is built from the same events: it is rebuilt too (StateSync.reload).
+    onMissed: async () => {
+      await deps.onMissed();
+      await sync.reload();
+    },
   });
   try {
     await bus.start();
   } catch (error) {
+    await deps.link.close();
+    throw error;
+  }
+  try {
+    await sync.start();
+  } catch (error) {
+    await bus.stop();
     await deps.link.close();
     throw error;
   }
@@ -82,7 +116,9 @@ export async function startCluster(deps: {
   return {
     leadership,
     view: () => ({ process: processId, leader: leadership.isLeader() }),
+    followState: (owners) => sync.follow(owners),
     stop: async () => {
+      await sync.stop();
       await leadership.stop();
       await bus.stop();
       await deps.link.close();

@@ -50,3 +50,37 @@ export interface LeaderLease {
 
 /** Opens a new lease connection; `onLost` is called once if it breaks by itself. */
 export type OpenLeaderLease = (onLost: (error: Error) => void) => Promise<LeaderLease>;
+
+/** What changed in the shared state: small, it rides a notification (kind, the piece's id, a detail). */
+export interface StateChange {
+  kind: 'alert' | 'rules' | 'budgets' | 'silences' | 'schedule' | 'tenant-map';
+  id: string;
+  /** For an alert: the transition that changed it (what its live delta shows). */
+  transition?: string;
+}
+
+/** How processes tell each other that the shared state changed (storage/postgres/pg-state-changes.ts). */
+export interface StateChannel {
+  /** Tells every listening process, this one included (listeners skip their own origin). */
+  announce(origin: string, change: StateChange): Promise<void>;
+  /**
+   * Opens a dedicated connection reporting each change; `onLost` is called once when it breaks,
+   * `onMalformed` for a notification on the channel that is not a change.
+   */
+  listen(
+    onChange: (origin: string, change: StateChange) => void,
+    onLost: (error: Error) => void,
+    onMalformed: (payload: string) => void,
+  ): Promise<BusListener>;
+}
+
+/** A part of a process that keeps a copy of shared state in memory (the alert engine, report schedules). */
+export interface StateOwner {
+  kinds: readonly StateChange['kind'][];
+  /** Reports each change this process committed, once committed. */
+  onChange(listener: (change: StateChange) => void): () => void;
+  /** Reloads what another process changed, from the store, without reporting it again. */
+  apply(change: StateChange): Promise<void>;
+  /** Reloads its whole copy from the store (changes may have been missed). */
+  reloadAll(): Promise<void>;
+}

@@ -10,6 +10,7 @@ import type {
 import type { Actor } from '../access/rbac.js';
 import { scopeOf } from '../access/rbac.js';
 import type { Delivery } from '../alerts/types.js';
+import type { StateChange, StateOwner } from '../cluster/ports.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type {
   ReportRunRecord,
@@ -48,8 +49,29 @@ export class ReportSchedules {
   private readonly jobs = new Map<string, Cron>();
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
+  private readonly changeListeners = new Set<(change: StateChange) => void>();
 
   constructor(private readonly deps: ReportScheduleDeps) {}
+
+  /** The armed jobs as a copy of shared state: other processes sharing the store arm what this one changed. */
+  readonly shared: StateOwner = {
+    kinds: ['schedule'],
+    onChange: (listener) => {
+      this.changeListeners.add(listener);
+      return () => this.changeListeners.delete(listener);
+    },
+    apply: async (change) => {
+      const schedule = await this.deps.store.get(change.id);
+      if (schedule) this.arm(schedule);
+      else this.disarm(change.id);
+    },
+    reloadAll: async () => {
+      const stored = await this.deps.store.list();
+      const ids = new Set(stored.map((schedule) => schedule.id));
+      for (const id of [...this.jobs.keys()]) if (!ids.has(id)) this.disarm(id);
+      for (const schedule of stored) this.arm(schedule);
+    },
+  };
 
   async start(): Promise<void> {
     const now = this.deps.compose.clock();
@@ -94,6 +116,7 @@ export class ReportSchedules {
     };
     await this.deps.store.put(schedule);
     this.arm(schedule);
+    this.changed(schedule.id);
     return this.view(schedule);
   }
 
@@ -104,13 +127,14 @@ export class ReportSchedules {
     const next = { ...current, ...fields, updatedAt: this.deps.compose.clock() };
     await this.deps.store.put(next);
     this.arm(next);
+    this.changed(id);
     return this.view(next);
   }
 
   async remove(id: string): Promise<void> {
     if (!(await this.deps.store.remove(id))) throw new NotFoundError(`report schedule ${id}`);
-    this.jobs.get(id)?.stop();
-    this.jobs.delete(id);
+    this.disarm(id);
+    this.changed(id);
   }
 
   /** Sends the latest period now to every recipient (a manual run: its own instant, so never a duplicate of one). */
@@ -187,6 +211,15 @@ export class ReportSchedules {
     this.jobs.set(schedule.id, job);
   }
 
+  private disarm(id: string): void {
+    this.jobs.get(id)?.stop();
+    this.jobs.delete(id);
+  }
+
+  private changed(id: string): void {
+    for (const listener of this.changeListeners) listener({ kind: 'schedule', id });
+  }
+
   /** Runs the schedule's current record (a patch since arming applies) in the background. */
   private fire(id: string, instant: number, trigger: 'schedule' | 'catch-up'): void {
     void this.track(
@@ -217,7 +250,10 @@ export class ReportSchedules {
   }
 
   private view(s: ReportScheduleRecord): ReportScheduleView {
-    const next = cronOf(s.cron, s.timezone).nextRun(new Date(this.deps.compose.clock()));
+    // Null when this process has no job for it (another process created it and this one was not told yet).
+    const next = this.jobs.has(s.id)
+      ? cronOf(s.cron, s.timezone).nextRun(new Date(this.deps.compose.clock()))
+      : null;
     return {
       id: s.id,
       name: s.name,

@@ -1,3 +1,4 @@
+import type { StateChange, StateOwner } from '../cluster/ports.js';
 import type { TenantMapEntry, WebhookStore } from '../storage/webhook-store.js';
 import type { WebhookItem } from './provider.js';
 
@@ -33,6 +34,20 @@ export const configOf = (entries: readonly TenantMapEntry[]): TenantMapConfig =>
  */
 export class TenantMap {
   private stored: TenantMapEntry[] = [];
+  private readonly changeListeners = new Set<(change: StateChange) => void>();
+
+  /** The entries set through the API, as a copy of shared state other processes reload when it changes. */
+  readonly shared: StateOwner = {
+    kinds: ['tenant-map'],
+    onChange: (listener) => {
+      this.changeListeners.add(listener);
+      return () => this.changeListeners.delete(listener);
+    },
+    apply: () => this.shared.reloadAll(),
+    reloadAll: async () => {
+      this.stored = await this.store.tenantMap();
+    },
+  };
 
   private constructor(
     private readonly store: WebhookStore,
@@ -62,5 +77,6 @@ export class TenantMap {
     const entries = entriesOf(map);
     await this.store.replaceTenantMap(entries);
     this.stored = entries;
+    for (const listener of this.changeListeners) listener({ kind: 'tenant-map', id: '' });
   }
 }
