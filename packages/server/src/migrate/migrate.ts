@@ -1,6 +1,6 @@
 import type { FullConfig } from '../config/index.js';
 import { openEventMigration } from '../storage/event-migration.js';
-import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents } from './copy-events.js';
+import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents, type EventsCopied } from './copy-events.js';
 import { copyState, verifyState } from './copy-state.js';
 import { matches, type TableCheck } from './digest.js';
 
@@ -51,9 +51,10 @@ export async function migrate(config: FullConfig, options: MigrateOptions): Prom
     const started = performance.now();
     const copy = { source, target, batch: options.batch ?? EVENT_CHUNK, progress: bar.update };
     let copied: MigrateReport['copied'];
+    let events: EventsCopied;
     try {
-      const events = await copyEvents(copy);
-      copied = { events, quarantine: await copyQuarantine(copy, events) };
+      events = await copyEvents(copy);
+      copied = { events: events.events, quarantine: await copyQuarantine(copy, events.events) };
     } finally {
       bar.stop();
     }
@@ -63,7 +64,10 @@ export async function migrate(config: FullConfig, options: MigrateOptions): Prom
       await copyState(state, options.say);
     }
     options.say('verifying: counts and digests of both sides');
-    const checks = [...(await verifyEvents(source, target)), ...(state ? await verifyState(state) : [])];
+    const checks = [
+      ...(await verifyEvents(source, target, events.sourceDigest)),
+      ...(state ? await verifyState(state) : []),
+    ];
     return {
       source: source.path,
       eventsTo: target.where,
