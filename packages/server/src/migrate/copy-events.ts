@@ -2,7 +2,7 @@ import type { QuarantinedEvent, StoredEvent } from '../storage/event-store.js';
 import type { EventPosition, MigrationSource, MigrationTarget } from '../storage/event-migration.js';
 import { canonicalJson, checkOf, TableDigest, type TableCheck } from './digest.js';
 
-/** Events per read and per insert: bounded memory, and inserts large enough for ClickHouse's parts. */
+/** Events per insert: bounded memory, and inserts large enough for ClickHouse's parts. */
 export const EVENT_CHUNK = 50_000;
 const QUARANTINE_CHUNK = 2_000;
 
@@ -19,7 +19,7 @@ const EVENTS_STREAM = 'events-by-table';
 export interface EventCopy {
   source: MigrationSource;
   target: MigrationTarget;
-  /** Events per read and insert. */
+  /** Events per insert. */
   batch: number;
   /** Called with how many events and quarantine entries are copied so far. */
   progress: (done: number) => void;

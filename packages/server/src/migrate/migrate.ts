@@ -9,7 +9,7 @@ export interface MigrateOptions {
   to: string;
   /** postgres://user:password@host:5432/database: the state goes there too; absent, it stays. */
   state?: string;
-  /** Events per read and insert (default EVENT_CHUNK). */
+  /** Events per insert (default EVENT_CHUNK). */
   batch?: number;
   /** Reports steps (stderr). */
   say: (line: string) => void;
