@@ -155,6 +155,45 @@ describeWithClickHouse('pulse migrate', (clickhouse) => {
     expect(await rawRows(clickhouse.server, url)).toBe(1);
   }, 60_000);
 
+  it('skips events an interrupted run wrote before recording its position, and stores each once', async () => {
+    // As a kill -9 leaves it: inserts acknowledged, no position recorded yet.
+    const url = await createEventDatabase(clickhouse);
+    const source = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
+    const written = (await source.listEvents({ limit: 7 })).events;
+    await source.close();
+    const target = await ClickHouseEventStore.open(url);
+    await target.importEvents(written);
+    await target.close();
+
+    const result = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as MigrateReport;
+    expect(report.ok).toBe(true);
+    expect(await rawRows(clickhouse, url)).toBe(events);
+  }, 60_000);
+
+  it('refuses a target that holds events this store does not have, and writes nothing', async () => {
+    const url = await createEventDatabase(clickhouse);
+    const target = await ClickHouseEventStore.open(url);
+    await target.importEvents([
+      {
+        uuid: '0190a4b2-0000-7000-8000-000000000001',
+        event: '$pageview',
+        distinctId: 'stranger',
+        timestamp: Date.UTC(2024, 0, 1),
+        ingestedAt: Date.UTC(2024, 0, 1),
+        tenantId: null,
+        properties: {},
+      },
+    ]);
+    await target.close();
+
+    const result = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the target holds 1 event(s) that are not in this store');
+    expect(await rawRows(clickhouse, url)).toBe(1);
+  }, 60_000);
+
   it('refuses an unreachable server, naming it without the password', async () => {
     const result = await runCli(
       { PULSE_DATA_DIR: dataDir },

@@ -1,5 +1,5 @@
 import type { FullConfig } from '../config/index.js';
-import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents } from './copy-events.js';
+import { copyEvents, copyQuarantine, EVENT_CHUNK, verifyEvents, type EventsCopied } from './copy-events.js';
 import { copyState, verifyState } from './copy-state.js';
 import { matches, type TableCheck } from './digest.js';
 
@@ -8,7 +8,7 @@ export interface MigrateOptions {
   to: string;
   /** postgres://user:password@host:5432/database: the state goes there too; absent, it stays. */
   state?: string;
-  /** Events per read and insert (default EVENT_CHUNK). */
+  /** Events per insert (default EVENT_CHUNK). */
   batch?: number;
   /** Reports steps (stderr). */
   say: (line: string) => void;
@@ -52,9 +52,10 @@ export async function migrate(config: FullConfig, options: MigrateOptions): Prom
     const started = performance.now();
     const copy = { source, target, batch: options.batch ?? EVENT_CHUNK, progress: bar.update };
     let copied: MigrateReport['copied'];
+    let events: EventsCopied;
     try {
-      const events = await copyEvents(copy);
-      copied = { events, quarantine: await copyQuarantine(copy, events) };
+      events = await copyEvents(copy);
+      copied = { events: events.events, quarantine: await copyQuarantine(copy, events.events) };
     } finally {
       bar.stop();
     }
@@ -64,7 +65,10 @@ export async function migrate(config: FullConfig, options: MigrateOptions): Prom
       await copyState(state, options.say);
     }
     options.say('verifying: counts and digests of both sides');
-    const checks = [...(await verifyEvents(source, target)), ...(state ? await verifyState(state) : [])];
+    const checks = [
+      ...(await verifyEvents(source, target, events.sourceDigest)),
+      ...(state ? await verifyState(state) : []),
+    ];
     return {
       source: source.path,
       eventsTo: target.where,

@@ -8,14 +8,18 @@ import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
 import {
   eventTotals,
   forEachStoredEvent,
+  insertEventLines,
   MigrationPositions,
   storedEventsOf,
+  storedRowCount,
 } from './clickhouse/migration-reads.js';
+import { storedEventLines } from './clickhouse/rows.js';
 import type { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import {
-  exportEventPage,
+  eventTableNames,
   exportQuarantinePage,
   exportTotals,
+  streamTableEvents,
   type EventPosition,
 } from './duckdb/event-export.js';
 import type { QuarantinedEvent, StoredEvent } from './event-store.js';
@@ -24,13 +28,15 @@ import { openStateMigration, type StateMigration } from './state-migration.js';
 
 export type { EventPosition };
 
-/** The embedded store, read for a copy: events in a stable order, the quarantine by id. */
+/** The embedded store, read for a copy: events table by table in a stable order, the quarantine by id. */
 export interface MigrationSource {
   /** The store's file. */
   readonly path: string;
   totals(): Promise<{ events: number; quarantine: number }>;
-  /** The next events after `after` (from the start when null), oldest first by (timestamp, uuid). */
-  eventPage(after: EventPosition | null, limit: number): Promise<StoredEvent[]>;
+  /** The tables holding the events, in the order a copy reads them. */
+  readonly eventTables: readonly string[];
+  /** The events of `table` after `after` (from the start when null), oldest first by (timestamp, uuid). */
+  tableEvents(table: string, after: EventPosition | null): AsyncIterable<StoredEvent[]>;
   /** The next quarantine entries after the id `after` (from the start when null), by id. */
   quarantinePage(after: string | null, limit: number): Promise<QuarantinedEvent[]>;
 }
@@ -39,10 +45,14 @@ export interface MigrationSource {
 export interface MigrationTarget {
   /** The server and database (no password). */
   readonly where: string;
+  /** Every row the events table holds, copies not yet collapsed included. */
+  storedRows(): Promise<number>;
   /** The stored rows of these uuids, every copy not yet collapsed included. */
   storedEvents(uuids: readonly string[]): Promise<StoredEvent[]>;
-  /** Stored events as they were; resolves once the target acknowledged them. */
-  importEvents(events: readonly StoredEvent[]): Promise<void>;
+  /** Stored events as they were, in the target's insert format (kept compact while a chunk gathers). */
+  encodeEvents(events: readonly StoredEvent[]): Buffer;
+  /** Encoded events as one insert; resolves once the target acknowledged it. */
+  importEncoded(bodies: readonly Buffer[]): Promise<void>;
   getQuarantined(ids: readonly string[]): Promise<QuarantinedEvent[]>;
   importQuarantine(entries: readonly QuarantinedEvent[]): Promise<void>;
   /** Visits every stored event once, in no particular order. */
@@ -134,13 +144,16 @@ export async function openEventMigration(
       source: {
         path,
         totals: () => exportTotals(reader),
-        eventPage: (after, limit) => exportEventPage(reader, after, limit),
+        eventTables: eventTableNames,
+        tableEvents: (table, after) => streamTableEvents(reader, table, after),
         quarantinePage: (after, limit) => exportQuarantinePage(reader, after, limit),
       },
       target: {
         where: `${connection.target.url}/${connection.target.database}`,
+        storedRows: () => storedRowCount(connection),
         storedEvents: (uuids) => storedEventsOf(connection, uuids),
-        importEvents: (stored) => target.importEvents(stored),
+        encodeEvents: storedEventLines,
+        importEncoded: (bodies) => insertEventLines(connection, bodies),
         getQuarantined: (ids) => target.getQuarantined(ids),
         importQuarantine: (entries) =>
           target.commit({ events: [], quarantined: [...entries], releasedQuarantineIds: [], ingestedAt: 0 }),

@@ -39,7 +39,7 @@ export function registerMigrate(program: Command): void {
       '--state <url>',
       'also copy the state (users, keys, rules, alerts, audit trail…) into PostgreSQL: postgres://user:password@host:5432/database',
     )
-    .option('--batch <n>', `events per read and insert (default ${EVENT_CHUNK.toLocaleString('en-US')})`)
+    .option('--batch <n>', `events per insert (default ${EVENT_CHUNK.toLocaleString('en-US')})`)
     .option('--json', 'machine output')
     .action(
       async (options: { to: string; state?: string; batch?: string; json?: boolean }, command: Command) => {

@@ -24,6 +24,7 @@ import { ClickHouseQueryRunner } from './clickhouse-query-runner.js';
 import { rankNearest } from './nearest-tenants.js';
 import { cutSql, deleteEvents, tableSql } from './retention.js';
 import {
+  storedEventLines,
   toEventLine,
   toQuarantined,
   toQuarantineLine,
@@ -132,8 +133,7 @@ export class ClickHouseEventStore implements EventStore {
    * store. Like a commit, it resolves once ClickHouse acknowledged the insert, and a repeat collapses.
    */
   async importEvents(stored: readonly StoredEvent[]): Promise<void> {
-    if (stored.length)
-      await this.connection.insertLines(EVENTS_TABLE, lines(stored.map((e) => toEventLine(e, e.ingestedAt))));
+    if (stored.length) await this.connection.insertLines(EVENTS_TABLE, [storedEventLines(stored)]);
   }
 
   async existingUuids(uuids: readonly string[]): Promise<Set<string>> {

@@ -21,6 +21,17 @@ export async function storedEventsOf(
   return rows.map((r) => toStoredEvent(r));
 }
 
+/** Every row the events table holds, copies not yet collapsed included: what a copy may have written. */
+export async function storedRowCount(connection: ClickHouseConnection): Promise<number> {
+  const [row] = await connection.rows<{ n: number }>(sql`SELECT count() AS n FROM ${events}`);
+  return Number(row?.n ?? 0);
+}
+
+/** Insert bodies made by `storedEventLines`, as one insert; resolves once ClickHouse acknowledged it. */
+export function insertEventLines(connection: ClickHouseConnection, bodies: readonly Buffer[]): Promise<void> {
+  return connection.insertLines(EVENTS_TABLE, bodies);
+}
+
 /** Visits every stored event once (FINAL: copies collapsed), in no particular order. */
 export function forEachStoredEvent(
   connection: ClickHouseConnection,

@@ -39,6 +39,10 @@ export function toEventLine(event: CapturedEvent, ingestedAt: number): string {
   return `${line},"properties":${JSON.stringify(JSON.stringify(properties))}}`;
 }
 
+/** Stored events (each with its own ingestion time) as one insert body of toEventLine lines. */
+export const storedEventLines = (events: readonly StoredEvent[]): Buffer =>
+  Buffer.from(`${events.map((e) => toEventLine(e, e.ingestedAt)).join('\n')}\n`);
+
 /** The uuid of a line made by toEventLine: `{"uuid":"` then 36 characters. */
 export const uuidOfLine = (line: string): string => line.slice(9, 45);
 
