@@ -212,7 +212,7 @@ describeWithClickHouse('Pulse on ClickHouse', (clickhouse) => {
   it('remembers the tenants it has seen with events until retention deletes them', async () => {
     const server = await startTestServer({
       PULSE_PROJECT_TOKEN: TOKEN,
-      PULSE_STORE_URL: await createEventDatabase(clickhouse),
+      PULSE_STORE_URL: await clickhouse.freshDatabase(),
     });
     try {
       await capture(server.url, [

@@ -157,7 +157,7 @@ describeWithClickHouse('pulse migrate', (clickhouse) => {
 
   it('skips events an interrupted run wrote before recording its position, and stores each once', async () => {
     // As a kill -9 leaves it: inserts acknowledged, no position recorded yet.
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     const source = await DuckDbEventStore.open({ path: join(dataDir, 'pulse.duckdb') });
     const written = (await source.listEvents({ limit: 7 })).events;
     await source.close();
@@ -169,11 +169,11 @@ describeWithClickHouse('pulse migrate', (clickhouse) => {
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as MigrateReport;
     expect(report.ok).toBe(true);
-    expect(await rawRows(clickhouse, url)).toBe(events);
+    expect(await rawRows(clickhouse.server, url)).toBe(events);
   }, 60_000);
 
   it('refuses a target that holds events this store does not have, and writes nothing', async () => {
-    const url = await createEventDatabase(clickhouse);
+    const url = await clickhouse.freshDatabase();
     const target = await ClickHouseEventStore.open(url);
     await target.importEvents([
       {
@@ -191,7 +191,7 @@ describeWithClickHouse('pulse migrate', (clickhouse) => {
     const result = await runCli({ PULSE_DATA_DIR: dataDir }, 'migrate', '--to', url);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the target holds 1 event(s) that are not in this store');
-    expect(await rawRows(clickhouse, url)).toBe(1);
+    expect(await rawRows(clickhouse.server, url)).toBe(1);
   }, 60_000);
 
   it('refuses an unreachable server, naming it without the password', async () => {
