@@ -9,10 +9,11 @@
 // and after capture. The two stores (DuckDB; ClickHouse + PostgreSQL) are seeded once, in parallel, and each arm
 // runs on a fresh copy of them (lib/kept-stores.mjs): the arms start from the same data. BENCH_STORE_DIR keeps
 // the built stores across runs (reused when the event count and seed match); without it they live in a temp dir.
+// BENCH_ARMS picks arms (duckdb,clickhouse×1,clickhouse×2); an arm that fails is reported and the others run.
 // On this 2-core machine every process shares the same two cores: the two-process arm shows the cost of
 // coordination, not the gain of a second machine. Needs wrk, haproxy, clickhouse-server and PostgreSQL 15.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,6 +31,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SUMMARY_RUNS = Number(process.env.BENCH_SUMMARY_RUNS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_S ?? 600) * 1000;
+const ARMS = (process.env.BENCH_ARMS ?? 'duckdb,clickhouse×1,clickhouse×2').split(',');
 const ADMIN_KEY = 'bench-scale-out-admin-key';
 const DAYS = 90;
 const PER_DAY = 110;
@@ -57,7 +60,12 @@ async function serve(dataDir, env) {
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error('pulse serve exited while starting');
-    if (performance.now() - started > 600_000) throw new Error('pulse serve not ready after 600 s');
+    if (performance.now() - started > READY_TIMEOUT_MS) {
+      // The process is stopped here: a failed arm leaves nothing running.
+      child.kill('SIGTERM');
+      await exited;
+      throw new Error(`pulse serve not ready after ${READY_TIMEOUT_MS / 1000} s`);
+    }
     if (
       await fetch(`${url}/readyz`).then(
         (r) => r.ok,
@@ -199,8 +207,11 @@ async function accepted(servers) {
 }
 
 const storeRoot = process.env.BENCH_STORE_DIR ?? mkdtempSync(join(tmpdir(), 'pulse-bench-stores-'));
+// PostgreSQL runs as its own OS user when the bench runs as root: it must be able to reach its dir.
+chmodSync(storeRoot, 0o755);
 const results = [];
 let stores;
+let sizes;
 try {
   stores = await keptStores({
     bin,
@@ -220,18 +231,25 @@ try {
   });
   const duckdbArm = () => arm('duckdb', 1, { ...stores.duckdbCopy(), env: {}, pids: [] });
   const scaleArm = async (name, processes) => arm(name, processes, await stores.scaleCopy());
-  for (let round = 0; round < ROUNDS; round++) {
-    results.push(await duckdbArm());
-    results.push(await scaleArm('clickhouse ×1', 1));
-    results.push(await scaleArm('clickhouse ×2', 2));
-  }
+  const arms = [
+    ['duckdb', duckdbArm],
+    ['clickhouse ×1', () => scaleArm('clickhouse ×1', 1)],
+    ['clickhouse ×2', () => scaleArm('clickhouse ×2', 2)],
+  ].filter(([name]) => ARMS.includes(name.split(' ').join('')));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, runArm] of arms) {
+      // A failed arm (say, a process never ready) is reported as such; the other arms still run.
+      const result = await runArm().catch((error) => ({ name, error: error.message }));
+      console.error(`${name}: ${JSON.stringify(result)}`);
+      results.push(result);
+    }
+  sizes = stores.sizes();
 } finally {
   if (!process.env.BENCH_STORE_DIR) rmSync(storeRoot, { recursive: true, force: true });
 }
 const mib = (bytes) => `${fmt(bytes / 2 ** 20)} MiB`;
 const built = (b) =>
   `${fmt(b.events)} events in ${fmt(b.seconds, 1)} s (${fmt(b.eventsPerSecond)}/s)${b.reused ? ', reused' : ''}`;
-const sizes = stores.sizes();
 report(
   `bench:scale-out — ${fmt(PRELOAD)} preloaded events (${TENANTS} tenants × ${DAYS} days), then ${SECONDS} s of capture`,
   [
@@ -246,11 +264,13 @@ report(
     ],
     ...results.map((r) => [
       r.name,
-      `spawn → /readyz ${r.readyMs.map((ms) => fmt(ms)).join(' / ')} ms; summary p50 ${fmt(r.summaryP50, 2)} ms, ` +
-        `p99 ${fmt(r.summaryP99, 2)} ms; capture ${fmt(r.rate)} events/s (${fmt(r.non2xx)} non-2xx, ` +
-        `${fmt(r.acceptedEvents)} accepted), CPU ${fmt(r.pulseUs, 1)} µs/event in Pulse + ${fmt(r.dbUs, 1)} in the ` +
-        `databases; loaders drained ${fmt(r.drainSeconds, 1)} s after; RSS ${r.rss.map((m) => fmt(m)).join(' / ')} → ` +
-        `${r.rssAfter.map((m) => fmt(m)).join(' / ')} MiB; load ${fmt(r.load[0], 1)}–${fmt(r.load[1], 1)}`,
+      r.error
+        ? `failed: ${r.error}`
+        : `spawn → /readyz ${r.readyMs.map((ms) => fmt(ms)).join(' / ')} ms; summary p50 ${fmt(r.summaryP50, 2)} ms, ` +
+          `p99 ${fmt(r.summaryP99, 2)} ms; capture ${fmt(r.rate)} events/s (${fmt(r.non2xx)} non-2xx, ` +
+          `${fmt(r.acceptedEvents)} accepted), CPU ${fmt(r.pulseUs, 1)} µs/event in Pulse + ${fmt(r.dbUs, 1)} in the ` +
+          `databases; loaders drained ${fmt(r.drainSeconds, 1)} s after; RSS ${r.rss.map((m) => fmt(m)).join(' / ')} → ` +
+          `${r.rssAfter.map((m) => fmt(m)).join(' / ')} MiB; load ${fmt(r.load[0], 1)}–${fmt(r.load[1], 1)}`,
     ]),
   ],
 );
