@@ -1,7 +1,16 @@
-// Real ClickHouse and PostgreSQL servers for the scale-out benchmarks: each in its own temp dir, on free ports
-// of 127.0.0.1, stopped (and its files removed) by stop().
+// Real ClickHouse and PostgreSQL servers for the scale-out benchmarks, on free ports of 127.0.0.1. Each runs in
+// its own temp dir, removed by stop(); or, given `dir`, on that kept dir (its data reused, kept by stop()).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,9 +25,9 @@ export const freePort = () =>
   });
 
 /** clickhouse-server; `url(db)` names a store URL for a database it creates on first use by Pulse. */
-export async function startClickHouse() {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-ch-bench-'));
-  for (const sub of ['log', 'data', 'tmp']) mkdirSync(join(dir, sub));
+export async function startClickHouse({ dir: kept } = {}) {
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'pulse-ch-bench-'));
+  for (const sub of ['log', 'data', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
   const [http, tcp, interserver] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(
     join(dir, 'config.xml'),
@@ -57,7 +66,7 @@ export async function startClickHouse() {
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!kept) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -65,10 +74,11 @@ export async function startClickHouse() {
 const PG = '/usr/lib/postgresql/15/bin';
 
 /** PostgreSQL 15 (as the postgres OS user when run as root); `createDatabase(name)` → a state URL. */
-export async function startPostgres() {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-pg-bench-'));
+export async function startPostgres({ dir: kept } = {}) {
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'pulse-pg-bench-'));
   const data = join(dir, 'data');
-  mkdirSync(data);
+  const initialised = existsSync(join(data, 'PG_VERSION'));
+  mkdirSync(data, { recursive: true });
   let user;
   if (process.getuid?.() === 0) {
     const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
@@ -78,11 +88,13 @@ export async function startPostgres() {
     chownSync(data, user.uid, user.gid);
   }
   const options = { ...(user ?? {}), cwd: dir };
-  const init = spawnSync(
-    join(PG, 'initdb'),
-    ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=trust', '-E', 'UTF8', '--locale=C'],
-    { ...options, encoding: 'utf8' },
-  );
+  const init = initialised
+    ? { status: 0 }
+    : spawnSync(
+        join(PG, 'initdb'),
+        ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=trust', '-E', 'UTF8', '--locale=C'],
+        { ...options, encoding: 'utf8' },
+      );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const child = spawn(
@@ -116,16 +128,18 @@ export async function startPostgres() {
     });
     if (run.status !== 0) throw new Error(`psql: ${run.stderr}`);
   };
+  const url = (name) => `postgres://postgres@127.0.0.1:${port}/${name}`;
   return {
     pid: child.pid,
+    url,
     createDatabase: (name) => {
       psql(`CREATE DATABASE ${name}`);
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return url(name);
     },
     stop: async () => {
       child.kill('SIGINT');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      if (!kept) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
