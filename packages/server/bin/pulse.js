@@ -8,4 +8,8 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A command that failed exits now: a start that failed half-way (a port in use, a database timing out) can
+// leave connections and timers open that would keep the process alive without serving. Every store survives
+// an exit at any point, as it survives kill -9.
+if (code !== 0) process.exit(code);
