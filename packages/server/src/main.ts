@@ -44,6 +44,7 @@ import type { ReportSchedules } from './report-schedules/index.js';
 import { startReportSchedules } from './report-schedules/start.js';
 import { startCluster } from './cluster/index.js';
 import { withKnownTenants } from './tenants/known-tenants.js';
+import { sharedDeletions } from './retention/shared-deletions.js';
 
 export interface RunningServer {
   url: string;
@@ -151,14 +152,15 @@ export async function startServer(
   await stored.setEngineThreads?.(Math.max(config.duckdbThreads, availableParallelism()));
   // Reads that must see acknowledged events wait for the ingest-log loader (the read barrier, ADR 0002).
   const barrier = () => pipeline.barrier(config.readBarrierTimeoutMs);
+  // Remembered tenants answer before the barrier: a tenant seen with events keeps them until a deletion.
+  const knownEvents = withKnownTenants(eventStoreBehindBarrier(stored.events, barrier));
   const storage = {
     ...stored,
     // Fails closed: a failed write is counted (verify, /metrics) and refuses the access it was for.
     audit: auditTrail(edges.wrapAuditLog?.(stored.audit) ?? stored.audit, () =>
       metrics.auditWriteFailures.inc(),
     ),
-    // Remembered tenants answer before the barrier: a tenant seen with events keeps them until a deletion.
-    events: withKnownTenants(eventStoreBehindBarrier(stored.events, barrier)),
+    events: knownEvents,
     queries: queryRunnerBehindBarrier(stored.queries, barrier),
     insights: insightReadsBehindBarrier(stored.insights, barrier),
     analyticsReads: analyticsReadsBehindBarrier(stored.analyticsReads, barrier),
@@ -257,9 +259,14 @@ export async function startServer(
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
   await stored.setEngineThreads?.(config.duckdbThreads);
   // Policies (seeded from PULSE_RETENTION when none are stored) and the PULSE_RETENTION_CRON job.
+  // A deletion anywhere makes what was built from the events stale in every process.
+  const deletions = sharedDeletions(async () => {
+    knownEvents.forgetKnownTenants();
+    await analytics.refreshAfterDeletion();
+  });
   const retention = await startRetention({
     storage,
-    afterDeletion: () => analytics.refreshAfterDeletion(),
+    afterDeletion: deletions.deleted,
     config,
     logger,
     runsHere,
@@ -293,7 +300,12 @@ export async function startServer(
     flushCaptureCounts: () => captureTally.flush(),
   });
   // What another process changes (rules, alerts, silences, budgets, schedules) is reloaded here.
-  cluster?.followState([alerts.engine.shared, reportSchedules.shared, webhooks.tenants.shared]);
+  cluster?.followState([
+    alerts.engine.shared,
+    reportSchedules.shared,
+    webhooks.tenants.shared,
+    deletions.owner,
+  ]);
 
   // Relay, scrape targets, VPS providers and database views report here, beside the webhooks.
   const sources = new SourceStatusBoard();

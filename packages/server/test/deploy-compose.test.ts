@@ -240,6 +240,67 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
     expect(acknowledged.filter((uuid) => !stored.has(uuid))).toEqual([]);
   }, 180_000);
 
+  it('forgets on every replica the events retention deleted through another', async () => {
+    const tenant = `compose-retention-${randomUUID().slice(0, 8)}`;
+    const send = async (base: string, path: string, method: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(response.status, `${method} ${path}`).toBe(200);
+    };
+    const captured = await fetch(`${pulses[0]?.url}/batch/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        api_key: token,
+        batch: [
+          {
+            event: 'revenue_impact_event',
+            distinct_id: tenant,
+            uuid: randomUUID(),
+            timestamp: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+            properties: { tenant_id: tenant, impact_amount: 100, impact_type: 'positive' },
+          },
+        ],
+      }),
+    });
+    expect(captured.status).toBe(200);
+    type Summary = { keyMetrics: { positiveRevenueImpact: number }; unknownTenants: { tenantId: string }[] };
+    const until = async (pulse: PulseProcess, done: (summary: Summary) => boolean) => {
+      let summary = await api<Summary>(pulse.url, `/api/summary?tenant=${tenant}`);
+      for (let attempt = 0; attempt < 150 && !done(summary); attempt++) {
+        await delay(100);
+        summary = await api<Summary>(pulse.url, `/api/summary?tenant=${tenant}`);
+      }
+      return summary;
+    };
+    for (const pulse of pulses)
+      expect((await until(pulse, (s) => s.keyMetrics.positiveRevenueImpact === 100)).unknownTenants).toEqual(
+        [],
+      );
+
+    await send(pulses[1]!.url, '/api/retention', 'PUT', [{ event: 'revenue_impact_event', tenant, days: 1 }]);
+    await send(pulses[1]!.url, '/api/retention/apply?dryRun=false', 'POST');
+    // The others rebuild what they built from the events (rollups, known tenants) when told of the deletion.
+    for (const pulse of [pulses[0]!, pulses[2]!]) {
+      const summary = await until(
+        pulse,
+        (s) => s.unknownTenants.length === 1 && s.keyMetrics.positiveRevenueImpact === 0,
+      );
+      expect(
+        summary.unknownTenants.map((u) => u.tenantId),
+        pulse.url,
+      ).toEqual([tenant]);
+      expect(summary.keyMetrics.positiveRevenueImpact).toBe(0);
+    }
+    await send(pulses[1]!.url, '/api/retention', 'PUT', []);
+  });
+
   it('notifies a critical alert once, whichever replicas evaluated its event', async () => {
     const tenant = `compose-alert-${randomUUID().slice(0, 8)}`;
     const received = async (pulse: PulseProcess) => {

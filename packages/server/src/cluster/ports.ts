@@ -53,7 +53,7 @@ export type OpenLeaderLease = (onLost: (error: Error) => void) => Promise<Leader
 
 /** What changed in the shared state: small, it rides a notification (kind, the piece's id, a detail). */
 export interface StateChange {
-  kind: 'alert' | 'rules' | 'budgets' | 'silences' | 'schedule' | 'tenant-map';
+  kind: 'alert' | 'rules' | 'budgets' | 'silences' | 'schedule' | 'tenant-map' | 'events-deleted';
   id: string;
   /** For an alert: the transition that changed it (what its live delta shows). */
   transition?: string;

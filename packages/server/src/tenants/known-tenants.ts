@@ -12,7 +12,7 @@ type Cached = Pick<EventStore, 'tenantsWithEvents' | 'deleteBefore'>;
  * and after they run, and an answer read while one ran is not remembered. Tenants without events are always
  * asked of the store (events for them may arrive at any time).
  */
-export function withKnownTenants<T extends Cached>(store: T): T {
+export function withKnownTenants<T extends Cached>(store: T): T & { forgetKnownTenants(): void } {
   const known = new Set<string>();
   let deletions = 0;
   const forget = () => {
@@ -41,8 +41,13 @@ export function withKnownTenants<T extends Cached>(store: T): T {
       forget();
     }
   };
-  const overrides: Record<string | symbol, unknown> = { tenantsWithEvents, deleteBefore };
-  return new Proxy(store, {
+  // Another process's deletion empties it too (retention/shared-deletions.ts).
+  const overrides: Record<string | symbol, unknown> = {
+    tenantsWithEvents,
+    deleteBefore,
+    forgetKnownTenants: forget,
+  };
+  return new Proxy(store as T & { forgetKnownTenants(): void }, {
     get(target, property) {
       if (property in overrides) return overrides[property];
       const value: unknown = Reflect.get(target, property, target);

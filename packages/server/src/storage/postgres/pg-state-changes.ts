@@ -7,7 +7,15 @@ import { dedicatedClientOptions } from './pg-event-bus.js';
 /** The notification channel; its payload is `{"o": origin, "c": change}` as JSON (a few hundred bytes). */
 const CHANNEL = 'pulse_state_changes';
 
-const kinds = new Set<string>(['alert', 'rules', 'budgets', 'silences', 'schedule', 'tenant-map']);
+const kinds = new Set<string>([
+  'alert',
+  'rules',
+  'budgets',
+  'silences',
+  'schedule',
+  'tenant-map',
+  'events-deleted',
+]);
 
 /** The change of a payload, or null when it is not one (another program notifying on the channel). */
 function parsePayload(payload: string): { origin: string; change: StateChange } | null {
