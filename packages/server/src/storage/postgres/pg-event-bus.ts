@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { BusChannel, BusListener, BusRow } from '../../cluster/ports.js';
-import { ident, sql } from '../../sql.js';
+import { sql } from '../../sql.js';
 import { createSchema, query } from './pg-client.js';
+import { listenOnChannel } from './pg-dedicated.js';
 
 /** The notification channel; its payload is `<id> <origin>` (a NOTIFY payload is limited to 8000 bytes). */
 const CHANNEL = 'pulse_event_batches';
@@ -21,15 +22,6 @@ const tables = [
   )`,
   sql`INSERT INTO cluster_bus_pruned (through_id) VALUES (0) ON CONFLICT DO NOTHING`,
 ];
-
-/** Client settings of a dedicated connection: a vanished peer is noticed by TCP keepalives, not hours later. */
-export const dedicatedClientOptions = (url: string): pg.ClientConfig => ({
-  connectionString: url,
-  application_name: 'pulse-cluster',
-  keepAlive: true,
-  keepAliveInitialDelayMillis: 5_000,
-  query_timeout: 10_000,
-});
 
 /** The event bus on PostgreSQL: batches in `cluster_event_batches`, each announced by NOTIFY with its id. */
 export class PgBusChannel implements BusChannel {
@@ -112,33 +104,15 @@ export class PgBusChannel implements BusChannel {
     onAnnounced: (id: number, origin: string) => void,
     onLost: (error: Error) => void,
   ): Promise<BusListener> {
-    const client = new pg.Client(dedicatedClientOptions(this.url));
-    let lost = false;
-    const lose = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      onLost(error);
-    };
-    client.on('error', lose);
-    client.on('end', () => lose(new Error('the event bus connection ended')));
-    client.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      const space = message.payload.indexOf(' ');
-      onAnnounced(Number(message.payload.slice(0, space)), message.payload.slice(space + 1));
-    });
-    try {
-      await client.connect();
-      await query(client, sql`LISTEN ${ident(CHANNEL)}`);
-    } catch (error) {
-      lost = true;
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    return {
-      close: async () => {
-        lost = true;
-        await client.end().catch(() => undefined);
+    return listenOnChannel(
+      this.url,
+      CHANNEL,
+      'event bus',
+      (payload) => {
+        const space = payload.indexOf(' ');
+        onAnnounced(Number(payload.slice(0, space)), payload.slice(space + 1));
       },
-    };
+      onLost,
+    );
   }
 }

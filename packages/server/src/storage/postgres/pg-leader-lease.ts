@@ -1,8 +1,7 @@
-import pg from 'pg';
 import type { LeaderLease, OpenLeaderLease } from '../../cluster/ports.js';
 import { sql } from '../../sql.js';
 import { query } from './pg-client.js';
-import { dedicatedClientOptions } from './pg-event-bus.js';
+import { openDedicatedClient } from './pg-dedicated.js';
 
 /** The advisory lock's two keys: 'puls' and the timers' lock (pg_locks shows them as classid, objid). */
 const LOCK_CLASS = 0x70756c73;
@@ -14,26 +13,12 @@ const LOCK_TIMERS = 1;
  */
 export function pgLeaderLease(url: string): OpenLeaderLease {
   return async (onLost) => {
-    const client = new pg.Client(dedicatedClientOptions(url));
-    let lost = false;
-    const lose = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      onLost(error);
-    };
-    client.on('error', lose);
-    client.on('end', () => lose(new Error('the leadership connection ended')));
-    try {
-      await client.connect();
+    const { client, close } = await openDedicatedClient(url, 'leadership', onLost, async (session) => {
       // The server probes an idle client after 10 s, then every 5 s, and drops it after 3 misses (~25 s).
-      await query(client, sql`SET tcp_keepalives_idle = 10`);
-      await query(client, sql`SET tcp_keepalives_interval = 5`);
-      await query(client, sql`SET tcp_keepalives_count = 3`);
-    } catch (error) {
-      lost = true;
-      await client.end().catch(() => undefined);
-      throw error;
-    }
+      await query(session, sql`SET tcp_keepalives_idle = 10`);
+      await query(session, sql`SET tcp_keepalives_interval = 5`);
+      await query(session, sql`SET tcp_keepalives_count = 3`);
+    });
     const lease: LeaderLease = {
       async tryAcquire() {
         const [row] = await query<{ held: boolean }>(
@@ -52,10 +37,7 @@ export function pgLeaderLease(url: string): OpenLeaderLease {
         );
         if (row?.held !== true) throw new Error('this session no longer holds the leadership lock');
       },
-      async close() {
-        lost = true;
-        await client.end().catch(() => undefined);
-      },
+      close,
     };
     return lease;
   };

@@ -1,8 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { BusListener, StateChange, StateChannel } from '../../cluster/ports.js';
-import { ident, sql } from '../../sql.js';
+import { sql } from '../../sql.js';
 import { query } from './pg-client.js';
-import { dedicatedClientOptions } from './pg-event-bus.js';
+import { listenOnChannel } from './pg-dedicated.js';
 
 /** The notification channel; its payload is `{"o": origin, "c": change}` as JSON (a few hundred bytes). */
 const CHANNEL = 'pulse_state_changes';
@@ -46,34 +46,16 @@ export class PgStateChannel implements StateChannel {
     onLost: (error: Error) => void,
     onMalformed: (payload: string) => void,
   ): Promise<BusListener> {
-    const client = new pg.Client(dedicatedClientOptions(this.url));
-    let lost = false;
-    const lose = (error: Error) => {
-      if (lost) return;
-      lost = true;
-      onLost(error);
-    };
-    client.on('error', lose);
-    client.on('end', () => lose(new Error('the state change connection ended')));
-    client.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      const parsed = parsePayload(message.payload);
-      if (parsed) onChange(parsed.origin, parsed.change);
-      else onMalformed(message.payload);
-    });
-    try {
-      await client.connect();
-      await query(client, sql`LISTEN ${ident(CHANNEL)}`);
-    } catch (error) {
-      lost = true;
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    return {
-      close: async () => {
-        lost = true;
-        await client.end().catch(() => undefined);
+    return listenOnChannel(
+      this.url,
+      CHANNEL,
+      'state change',
+      (payload) => {
+        const parsed = parsePayload(payload);
+        if (parsed) onChange(parsed.origin, parsed.change);
+        else onMalformed(payload);
       },
-    };
+      onLost,
+    );
   }
 }
