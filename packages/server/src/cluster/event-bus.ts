@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CommittedBatch, EventStream } from '../ingestion/event-stream.js';
 import { backoffDelay } from '../net/safe-fetch.js';
+import { ReconnectTimer } from './reconnect-timer.js';
 import { decodeBatches, encodeBatches } from './batch-codec.js';
 import type { BusChannel, BusListener, BusRow } from './ports.js';
 
@@ -45,7 +46,7 @@ export class EventBus {
   private listener: BusListener | null = null;
   private unsubscribe: (() => void) | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly reconnection = new ReconnectTimer(() => void this.reconnect());
   private stopped = false;
   /** The lowest id this process follows from (the last id when it started). */
   private startId = 0;
@@ -62,7 +63,6 @@ export class EventBus {
   private publishFailures = 0;
   /** Ends a publish retry's wait early (at stop). */
   private wake: (() => void) | null = null;
-  private reconnects = 0;
 
   constructor(private readonly options: EventBusOptions) {}
 
@@ -81,7 +81,7 @@ export class EventBus {
     this.unsubscribe?.();
     this.stopped = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.reconnection.cancel();
     this.wake?.();
     await this.publishing;
     await this.publishOnce().catch((error: unknown) => {
@@ -213,16 +213,7 @@ export class EventBus {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopped || this.retryTimer) return;
-    this.reconnects++;
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = null;
-        void this.reconnect();
-      },
-      backoffDelay(this.reconnects, 200, 10_000),
-    );
-    this.retryTimer.unref();
+    if (!this.stopped) this.reconnection.schedule();
   }
 
   private async reconnect(): Promise<void> {
@@ -234,7 +225,7 @@ export class EventBus {
       this.listener = listener;
       this.feed(() => this.catchUp());
       await this.feeding;
-      if (this.listener) this.reconnects = 0;
+      if (this.listener) this.reconnection.succeeded();
     } catch (error) {
       this.options.logger.warn({ err: error }, 'reconnecting to the event bus failed; retrying');
       this.scheduleReconnect();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { backoffDelay } from '../net/safe-fetch.js';
+import { ReconnectTimer } from './reconnect-timer.js';
 import type { BusListener, StateChange, StateChannel, StateOwner } from './ports.js';
 
 /**
@@ -15,8 +15,7 @@ export class StateSync {
   private waiting: StateChange[] = [];
   private applying: Promise<void> = Promise.resolve();
   private readonly unsubscribes: (() => void)[] = [];
-  private retryTimer: NodeJS.Timeout | null = null;
-  private reconnects = 0;
+  private readonly reconnection = new ReconnectTimer(() => void this.reconnect());
   private stopped = false;
   /** The connection was lost before the owners were known: they reload everything when they are. */
   private reloadOnFollow = false;
@@ -49,7 +48,7 @@ export class StateSync {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const unsubscribe of this.unsubscribes) unsubscribe();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.reconnection.cancel();
     await this.listener?.close();
     await this.applying;
   }
@@ -125,16 +124,7 @@ export class StateSync {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopped || this.retryTimer) return;
-    this.reconnects++;
-    this.retryTimer = setTimeout(
-      () => {
-        this.retryTimer = null;
-        void this.reconnect();
-      },
-      backoffDelay(this.reconnects, 200, 10_000),
-    );
-    this.retryTimer.unref();
+    if (!this.stopped) this.reconnection.schedule();
   }
 
   private async reconnect(): Promise<void> {
@@ -144,7 +134,7 @@ export class StateSync {
       const listener = await this.listen();
       if (this.stopped) return void (await listener.close());
       this.listener = listener;
-      this.reconnects = 0;
+      this.reconnection.succeeded();
       this.options.logger.info('the state change connection is back; reloading shared state');
       await this.reload();
     } catch (error) {
