@@ -249,7 +249,6 @@ export async function startServer(
         stream,
         registry: metrics.registry,
         logger,
-        onMissed: () => analytics.refreshAfterDeletion(),
       })
     : null;
   // The scheduled work that must run once runs on the leader (alone: here).

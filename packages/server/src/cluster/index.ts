@@ -41,8 +41,6 @@ export async function startCluster(deps: {
   stream: EventStream;
   registry: Registry;
   logger: Logger;
-  /** Rebuilds what is built from the stream (the summary rollups) when peers' events were missed. */
-  onMissed: () => Promise<unknown>;
 }): Promise<Cluster> {
   const processId = `${hostname()}-${randomUUID().slice(0, 8)}`;
   const logger = deps.logger.child({ process: processId });
@@ -85,11 +83,9 @@ export async function startCluster(deps: {
       dropped: (n) => dropped.inc(n),
       missed: () => missed.inc(),
     },
-    // The alert rules' state is built from the same events: it is rebuilt too (StateSync.reload).
-    onMissed: async () => {
-      await deps.onMissed();
-      await sync.reload();
-    },
+    // What is built from the events (the alert rules' state, the summary rollups: each owner's reloadAll) is
+    // rebuilt from the store.
+    onMissed: () => sync.reload(),
   });
   try {
     await bus.start();

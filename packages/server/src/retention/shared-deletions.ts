@@ -3,7 +3,8 @@ import type { StateChange, StateOwner } from '../cluster/ports.js';
 /**
  * What a process builds from the stored events (the summary rollups, the tenants known to have events) is
  * stale once any process deletes events. A deletion here refreshes this process's copies and is announced;
- * one announced by another process (or possibly missed, after a lost connection) refreshes them here.
+ * one announced by another process refreshes them here, and so does a full reload (after a lost connection,
+ * or events of other processes missed on the bus).
  */
 export function sharedDeletions(refresh: () => Promise<unknown>): {
   owner: StateOwner;
