@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from './helpers/capture-batch.js';
 import { parse } from 'yaml';
 import { configKeys } from '../src/config/index.js';
 import { clickhouseUnavailable, createEventDatabase, startClickHouse } from './helpers/clickhouse.js';
@@ -169,23 +170,15 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
     const live = await connectLive(first.url, { authorization: `Bearer ${adminKey}` });
     try {
       const seen = live.until((message) => JSON.stringify(message).includes(tenant), 10_000);
-      const response = await fetch(`${second.url}/batch/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          api_key: token,
-          batch: [
-            {
-              event: 'revenue_impact_event',
-              distinct_id: tenant,
-              uuid: randomUUID(),
-              timestamp: new Date().toISOString(),
-              properties: { tenant_id: tenant, impact_amount: 5, impact_type: 'positive' },
-            },
-          ],
-        }),
-      });
-      expect(response.status).toBe(200);
+      await capture(second.url, token, [
+        {
+          event: 'revenue_impact_event',
+          distinct_id: tenant,
+          uuid: randomUUID(),
+          timestamp: new Date().toISOString(),
+          properties: { tenant_id: tenant, impact_amount: 5, impact_type: 'positive' },
+        },
+      ]);
       await seen;
     } finally {
       live.ws.close();
@@ -253,23 +246,15 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
       });
       expect(response.status, `${method} ${path}`).toBe(200);
     };
-    const captured = await fetch(`${pulses[0]?.url}/batch/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        api_key: token,
-        batch: [
-          {
-            event: 'revenue_impact_event',
-            distinct_id: tenant,
-            uuid: randomUUID(),
-            timestamp: new Date(Date.now() - 10 * 86_400_000).toISOString(),
-            properties: { tenant_id: tenant, impact_amount: 100, impact_type: 'positive' },
-          },
-        ],
-      }),
-    });
-    expect(captured.status).toBe(200);
+    await capture(pulses[0]!.url, token, [
+      {
+        event: 'revenue_impact_event',
+        distinct_id: tenant,
+        uuid: randomUUID(),
+        timestamp: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+        properties: { tenant_id: tenant, impact_amount: 100, impact_type: 'positive' },
+      },
+    ]);
     type Summary = { keyMetrics: { positiveRevenueImpact: number }; unknownTenants: { tenantId: string }[] };
     const until = async (pulse: PulseProcess, done: (summary: Summary) => boolean) => {
       let summary = await api<Summary>(pulse.url, `/api/summary?tenant=${tenant}`);
@@ -309,29 +294,21 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
     };
     const peers = [pulses[0]!, pulses[2]!];
     const before = await Promise.all(peers.map(received));
-    const response = await fetch(`${pulses[1]?.url}/batch/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        api_key: token,
-        batch: [
-          {
-            event: 'security_incident_event',
-            distinct_id: tenant,
-            uuid: randomUUID(),
-            timestamp: new Date().toISOString(),
-            properties: {
-              tenant_id: tenant,
-              incident_type: 'data_exposure',
-              severity: 'critical',
-              affects_customer_data: true,
-              records_affected: 120,
-            },
-          },
-        ],
-      }),
-    });
-    expect(response.status).toBe(200);
+    await capture(pulses[1]!.url, token, [
+      {
+        event: 'security_incident_event',
+        distinct_id: tenant,
+        uuid: randomUUID(),
+        timestamp: new Date().toISOString(),
+        properties: {
+          tenant_id: tenant,
+          incident_type: 'data_exposure',
+          severity: 'critical',
+          affects_customer_data: true,
+          records_affected: 120,
+        },
+      },
+    ]);
     const mine = () => notified.filter((body) => body.includes(tenant));
     for (let attempt = 0; attempt < 300 && mine().length === 0; attempt++) await delay(100);
     expect(mine().length).toBe(1);

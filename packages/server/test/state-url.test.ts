@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { ReportScheduleView } from '@pulse/api';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from './helpers/capture-batch.js';
 import {
   createStateDatabase,
   postgresUnavailable,
@@ -130,26 +131,18 @@ describe.skipIf(unavailable !== null)(
       const tenant = `sync-${randomUUID().slice(0, 8)}`;
       const live = await connectLive(a.url, { authorization: `Bearer ${a.adminKey}` });
       try {
-        const captured = await fetch(`${b.url}/batch/`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            api_key: 'phc_x',
-            batch: [
-              {
-                event: 'revenue_impact_event',
-                distinct_id: tenant,
-                properties: {
-                  tenant_id: tenant,
-                  impact_amount: 500,
-                  impact_type: 'negative',
-                  event_type: 'payment_failure',
-                },
-              },
-            ],
-          }),
-        });
-        expect(captured.status).toBe(200);
+        await capture(b.url, 'phc_x', [
+          {
+            event: 'revenue_impact_event',
+            distinct_id: tenant,
+            properties: {
+              tenant_id: tenant,
+              impact_amount: 500,
+              impact_type: 'negative',
+              event_type: 'payment_failure',
+            },
+          },
+        ]);
         const [raised] = await eventually(
           async () => (await b.api<{ alerts: AlertJson[] }>(`/api/alerts?tenant=${tenant}`)).body.alerts,
           (list) => list.length > 0,

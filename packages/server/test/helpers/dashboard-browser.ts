@@ -5,6 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startTestServer, type TestServer } from './pulse-server.js';
 
+export { capture } from './capture-batch.js';
+
 // What the dashboard tests in real headless Chromium share: the built dashboard, the browser, sign-in through
 // the UI and events captured over PostHog's /batch/.
 
@@ -48,16 +50,6 @@ export const ev = (event: string, tenant: string, properties: Record<string, unk
   timestamp: now(),
   properties: { tenant_id: tenant, ...properties },
 });
-
-/** POST /batch/ the way posthog-js does, and expect it accepted. */
-export async function capture(url: string, token: string, events: unknown[]): Promise<void> {
-  const response = await fetch(`${url}/batch/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ api_key: token, batch: events, sent_at: now() }),
-  });
-  expect(response.status).toBe(200);
-}
 
 /** Adds `who` as a dashboard user (an executive unless said otherwise). */
 export async function addUser(server: TestServer, who: Credentials, role = 'executive'): Promise<void> {
