@@ -11,7 +11,7 @@ import type { Alert, AlertLogger, Transition } from './types.js';
  * by the process that made it; the others only refresh their memory and their live dashboards.
  */
 export function createSharedAlertState(deps: {
-  store: Pick<AlertStore, 'getAlert' | 'transitions' | 'activeAlerts'>;
+  store: Pick<AlertStore, 'getAlert' | 'transition' | 'activeAlerts'>;
   lifecycle: Pick<AlertLifecycle, 'adopt' | 'reload'>;
   /** Reinstalls the stored rules (their state rebuilt from stored events, as at start). */
   loadRules: () => Promise<void>;
@@ -45,7 +45,7 @@ export function createSharedAlertState(deps: {
     if (!alert) return;
     deps.lifecycle.adopt(alert);
     if (transitionId === undefined) return;
-    const transition = (await deps.store.transitions(id)).find((t) => t.id === transitionId);
+    const transition = await deps.store.transition(id, transitionId);
     if (transition) deps.showTransition(alert, transition);
   }
 

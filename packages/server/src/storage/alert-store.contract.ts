@@ -34,6 +34,8 @@ export function runAlertStoreContract(name: string, open: () => Promise<OpenedAl
       expect(await store.getAlert(a.id)).toEqual(a);
       expect(await store.activeAlerts()).toEqual([a]);
       expect(await store.transitions(a.id)).toEqual([t]);
+      expect(await store.transition(a.id, t.id)).toEqual(t);
+      expect(await store.transition(a.id, 'tr_unknown')).toBeNull();
       expect(await pending(store)).toEqual([`${t.id}.slack`, `${t.id}.webhook`]);
       expect(await store.getDelivery(`${t.id}.slack`)).toEqual(delivery(a, t, 'slack'));
 
@@ -46,6 +48,7 @@ export function runAlertStoreContract(name: string, open: () => Promise<OpenedAl
       );
       expect(await store.getAlert(b.id)).toBeNull();
       expect(await store.transitions(b.id)).toEqual([]);
+      expect(await store.transition(b.id, tb.id)).toBeNull();
       expect(await pending(store)).toHaveLength(2);
 
       // Snapshots replace by id; a resolved alert is no longer active.

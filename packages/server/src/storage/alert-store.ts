@@ -255,6 +255,8 @@ export interface AlertStore extends EventStateSource, EventHistorySource {
   alertGroups(query: AlertGroupQuery): Promise<AlertGroupRow[]>;
   getAlert(id: string): Promise<Alert | null>;
   transitions(alertId: string): Promise<Transition[]>;
+  /** One transition of an alert (null when not stored): what another process announced it committed. */
+  transition(alertId: string, transitionId: string): Promise<Transition | null>;
 
   /**
    * Takes up to `limit` pending rows that are due at `now` and held by no sender, and holds them for the

@@ -50,6 +50,16 @@ import { StagingArea } from './staging.js';
 import { trendBuckets } from './trend-buckets.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
 
+const transitionSelect = sql`id, alert_id, kind, epoch_ms(occurred_at) AS at, actor, comment, backfill`;
+const toTransition = (r: Record<string, unknown>): Transition => ({
+  id: String(r.id),
+  alertId: String(r.alert_id),
+  kind: r.kind as Transition['kind'],
+  at: Number(r.at),
+  actor: String(r.actor),
+  comment: str(r.comment),
+  backfill: Boolean(r.backfill),
+});
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Above this many rows, a batch is bulk-loaded from a staged NDJSON file instead of a VALUES list. */
@@ -230,18 +240,16 @@ export class DuckDbAlertStore implements AlertStore {
 
   async transitions(alertId: string): Promise<Transition[]> {
     const rows = await this.rows(
-      sql`SELECT id, alert_id, kind, epoch_ms(occurred_at) AS at, actor, comment, backfill FROM alert_transitions
-       WHERE alert_id = ${alertId} ORDER BY occurred_at, rowid`,
+      sql`SELECT ${transitionSelect} FROM alert_transitions WHERE alert_id = ${alertId} ORDER BY occurred_at, rowid`,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      alertId: String(r.alert_id),
-      kind: r.kind as Transition['kind'],
-      at: Number(r.at),
-      actor: String(r.actor),
-      comment: str(r.comment),
-      backfill: Boolean(r.backfill),
-    }));
+    return rows.map(toTransition);
+  }
+
+  async transition(alertId: string, transitionId: string): Promise<Transition | null> {
+    const [row] = await this.rows(
+      sql`SELECT ${transitionSelect} FROM alert_transitions WHERE alert_id = ${alertId} AND id = ${transitionId}`,
+    );
+    return row ? toTransition(row) : null;
   }
 
   claimDeliveries(now: number, limit: number): Promise<Delivery[]> {

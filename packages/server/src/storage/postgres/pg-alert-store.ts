@@ -209,6 +209,14 @@ export class PgAlertStore implements AlertStore {
     return rows.map(toTransition);
   }
 
+  async transition(alertId: string, transitionId: string): Promise<Transition | null> {
+    const [row] = await query(
+      this.pool,
+      sql`SELECT * FROM alert_transitions WHERE alert_id = ${alertId} AND id = ${transitionId}`,
+    );
+    return row ? toTransition(row) : null;
+  }
+
   /** SKIP LOCKED: two processes claiming at once take different rows, neither waits for the other. */
   async claimDeliveries(now: number, limit: number): Promise<Delivery[]> {
     const rows = await query(
