@@ -202,5 +202,42 @@ describe.skipIf(unavailable !== null)(
         (stored) => stored.domains['mail.sync.test'] === tenant,
       );
     }, 60_000);
+
+    it('catch up on what they missed while their change listener was cut off', async () => {
+      const [a, b] = servers;
+      if (!a || !b) throw new Error('the processes of the first test are needed');
+      type RuleJson = { condition: { all: { property: string; value: unknown }[] } };
+      const threshold = (r: RuleJson) => r.condition.all.find((p) => p.property === 'impact_amount')?.value;
+      const reloads = async (server: TestServer) =>
+        Number(
+          /^pulse_cluster_state_reloads_total (\d+)$/m.exec(
+            await (await fetch(`${server.url}/metrics`)).text(),
+          )?.[1],
+        );
+      const before = await reloads(b);
+
+      // Every process's listener is cut; the rule changed on A meanwhile is not heard on the wire by B.
+      const cut = await postgres.admin(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN %pulse_state_changes%' AND pid <> pg_backend_pid()`,
+      );
+      expect(cut.rowCount).toBe(2);
+      const rule = (await a.api<RuleJson>('/api/rules/revenue-loss-critical')).body;
+      for (const part of rule.condition.all) if (part.property === 'impact_amount') part.value = 250;
+      expect((await a.api('/api/rules/revenue-loss-critical', { method: 'PUT', body: rule })).status).toBe(
+        200,
+      );
+
+      // B reconnects, reloads everything it keeps, and so holds A's rule.
+      await eventually(
+        async () => threshold((await b.api<RuleJson>('/api/rules/revenue-loss-critical')).body),
+        (value) => value === 250,
+      );
+      expect(
+        await eventually(
+          () => reloads(b),
+          (count) => count > before,
+        ),
+      ).toBeGreaterThan(before);
+    }, 60_000);
   },
 );
