@@ -34,9 +34,9 @@ export async function storeContents(path) {
 
 /**
  * Bytes per event column (summed over the per-type event tables) and per other table. storage_info gives no
- * segment size, only where each segment starts in its block, so a segment runs to the next one's start plus
- * the whole blocks it continues into; from a block's last segment to the block's end is not known and is
- * counted apart ("block ends": that segment and the block's unused tail). Constant segments take no space.
+ * segment size, only where each segment starts in its block, so a segment runs to the next one's start (the
+ * block's end for the last one: an upper bound, a block's unused tail counts to its last segment) plus the
+ * whole blocks it continues into. Constant segments take no space.
  */
 function columnBytes(segments, size) {
   const blockSize = Number(size.block_size);
@@ -59,11 +59,8 @@ function columnBytes(segments, size) {
     list.forEach((s, i) => {
       const key = s.table.startsWith('ev_') ? `events.${s.column}` : `${s.table} (table)`;
       const extra = Number(s.extra) * blockSize;
-      if (i + 1 < list.length) add(key, Number(list[i + 1].offset) - Number(s.offset) + extra, s.compression);
-      else {
-        add(key, extra, s.compression);
-        add('(block ends)', blockSize - Number(s.offset));
-      }
+      const end = i + 1 < list.length ? Number(list[i + 1].offset) : blockSize;
+      add(key, end - Number(s.offset) + extra, s.compression);
     });
   }
   return [...bytes].map(([column, e]) => ({
