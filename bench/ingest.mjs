@@ -151,6 +151,10 @@ report(
       `${fmt(cpuPerEvent, 1)} µs (2 cores = ${fmt(2e6 / Math.max(cpuPerEvent, 1e-9))} events/s at most)`,
     ],
     ['loadavg before / after', `${loadavgBefore} / ${loadavg()}`],
+    [
+      'wrk CPU (posts the load, on the same cores)',
+      `${fmt(out.cpuSeconds, 1)} s, ${fmt((out.cpuSeconds * 1e6) / Math.max(1, requests), 0)} µs per request`,
+    ],
     ['request latency p50 / p99 / max', `${fmt(out.p50, 1)} / ${fmt(out.p99, 1)} / ${fmt(out.max, 1)} ms`],
     ['baseline: JSON.parse only, 1 core', `${fmt(parseRate)} events/s`],
     ['ratio ingest / JSON.parse ceiling', fmt(rate / parseRate, 2)],
