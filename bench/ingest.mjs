@@ -1,15 +1,17 @@
 // npm run bench:ingest — sustained capture throughput, acknowledged = durable, against the JSON.parse-only
 // ceiling of the same bodies on one core. Load comes from wrk (loopback only); bounded in time and count.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyRuleSet, parseCeiling, posthogNodeBodies } from './lib/ingest-bodies.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
+import { storeContents } from './lib/store-bytes.mjs';
 import { wrkBatches } from './lib/wrk.mjs';
 
 // 30 s by default: long enough to see whether the ingest-log loader keeps up (a growing log is not a pass).
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const bodies = Number(process.env.BENCH_BODIES ?? 8000); // distinct bodies: 100 events each, unique uuids
+// distinct bodies of 100 events each; wrk gives every event it sends a fresh uuid, so they are reused freely
+const bodies = Number(process.env.BENCH_BODIES ?? 8000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // BENCH_ALERT_RULES=none empties the rule set first: what ingest costs without alerting, for comparison.
 const withoutRules = process.env.BENCH_ALERT_RULES === 'none';
@@ -92,6 +94,21 @@ const dbBytes = readdirSync(server.dataDir)
   .reduce((n, f) => n + statSync(join(server.dataDir, f)).size, 0);
 const logDir = join(server.dataDir, 'ingest-log');
 const logBytes = readdirSync(logDir).reduce((n, f) => n + statSync(join(logDir, f)).size, 0);
+const dbFile = readdirSync(server.dataDir).find((f) => f.endsWith('.duckdb'));
+const store = await storeContents(join(server.dataDir, dbFile));
+if (process.env.BENCH_KEEP_STORE) console.log(`store kept in ${server.dataDir}`);
+else rmSync(server.dataDir, { recursive: true, force: true });
+// Every 2xx acknowledged 100 fresh events; wrk stops with up to one request per connection in flight, which
+// the server may still have accepted: stored lies in [sent, sent + connections × 100], and no uuid twice.
+const sent = (requests - statusErrors) * 100;
+const duplicates = metric(metrics, 'pulse_events_duplicate_total');
+const storedProblem =
+  duplicates > 0 || store.uuids !== store.events
+    ? `${fmt(duplicates)} duplicates dropped, ${fmt(store.events - store.uuids)} uuids stored twice`
+    : store.events < sent || store.events > sent + connections * 100
+      ? `${fmt(store.events)} events stored for ${fmt(sent)} acknowledged`
+      : undefined;
+const usedBytes = Number(store.size.used_blocks) * Number(store.size.block_size);
 
 report(
   'bench:ingest — POST /batch/ of 100 events (posthog-node envelope, JSON), acknowledged = in the fsynced ingest log',
@@ -105,6 +122,10 @@ report(
       `${fmt(requests)} (${fmt(statusErrors)} status errors, ${fmt(timeouts)} timeouts)`,
     ],
     ['events acknowledged / s', fmt(rate)],
+    [
+      'events stored / sent (duplicates)',
+      `${fmt(store.events)} / ${fmt(sent)} (${fmt(duplicates)} dropped as duplicates)`,
+    ],
     [
       'events acknowledged (log)',
       `${fmt(accepted)} in ${fmt(commits)} group commits (${fmt(accepted / Math.max(1, commits))} per log fsync)`,
@@ -130,14 +151,33 @@ report(
       `${fmt(cpuPerEvent, 1)} µs (2 cores = ${fmt(2e6 / Math.max(cpuPerEvent, 1e-9))} events/s at most)`,
     ],
     ['loadavg before / after', `${loadavgBefore} / ${loadavg()}`],
+    [
+      'wrk CPU (posts the load, on the same cores)',
+      `${fmt(out.cpuSeconds, 1)} s, ${fmt((out.cpuSeconds * 1e6) / Math.max(1, requests), 0)} µs per request`,
+    ],
     ['request latency p50 / p99 / max', `${fmt(out.p50, 1)} / ${fmt(out.p99, 1)} / ${fmt(out.max, 1)} ms`],
     ['baseline: JSON.parse only, 1 core', `${fmt(parseRate)} events/s`],
     ['ratio ingest / JSON.parse ceiling', fmt(rate / parseRate, 2)],
     ['body size', `${fmt(avgBody)} B (${fmt(avgBody / 100)} B/event as JSON)`],
     [
       'bytes on disk per event',
-      accepted ? `${fmt(dbBytes / accepted, 1)} (DuckDB file + WAL after load and checkpoint)` : 'n/a',
+      store.events
+        ? `${fmt(dbBytes / store.events, 1)} (DuckDB file + WAL after load and checkpoint); ` +
+          `${fmt(usedBytes / store.events, 1)} in used blocks (${fmt(store.size.free_blocks)} blocks free)`
+        : 'n/a',
     ],
+    ...store.columns
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, Number(process.env.BENCH_COLUMNS ?? 12))
+      .map(({ column, bytes, compression }) => [
+        `  B/event: ${column}`,
+        `${fmt(bytes / Math.max(1, store.events), 2)} (${compression})`,
+      ]),
     ['goal', '≥ 100,000 events/s; ≤ 60 B/event'],
   ],
 );
+
+if (storedProblem) {
+  console.error(`\nFAILED: the store does not hold each acknowledged event once: ${storedProblem}`);
+  process.exitCode = 1;
+}
