@@ -86,8 +86,11 @@ export class Dedup {
     const uuid = event.uuid;
     const owner = this.owners.get(uuid);
     if (owner === undefined) {
-      if (this.loader?.holds(uuid)) this.metrics.duplicates.inc();
-      else if (!confirmed && this.filter.has(uuid)) (pass.candidates ??= []).push(event);
+      // A uuid the loader holds was added to the filter when its group committed: a miss is new, and
+      // most events (new ones) skip the loader's set.
+      const hit = this.filter.has(uuid);
+      if (hit && this.loader?.holds(uuid)) this.metrics.duplicates.inc();
+      else if (hit && !confirmed) (pass.candidates ??= []).push(event);
       else {
         this.owners.set(uuid, pass.request);
         pass.request.events.push(event);

@@ -9,20 +9,26 @@ import type { CapturedEvent } from '../../ingestion/captured-event.js';
 import type { QuarantinedEvent } from '../event-store.js';
 import { sdkDefinitionKey, sdkPropertyNames, type SdkProfiles } from './sdk-profiles.js';
 
-/** Per event type: which properties have a typed column, and which of those are date-times. */
-const layout = new Map<string, { columns: Set<string>; dateTimes: Set<string> }>(
-  businessEventNames.map((name) => {
-    const fields = eventFields(name).filter((f) => f.name !== 'tenant_id');
-    return [
-      name,
-      {
-        columns: new Set(fields.map((f) => f.name)),
-        dateTimes: new Set(fields.filter((f) => f.kind === 'date-time').map((f) => f.name)),
-      },
-    ];
-  }),
+/** How a row writes one property: its `,"name":` text, and whether it is a date-time stored as epoch ms. */
+interface Column {
+  prefix: string;
+  dateTime: boolean;
+}
+
+/** Per event type, its typed columns by property name (text prepared once: rows are written per event). */
+const columnsOf = new Map<string, ReadonlyMap<string, Column>>(
+  businessEventNames.map((name) => [
+    name,
+    new Map(
+      eventFields(name)
+        .filter((f) => f.name !== 'tenant_id')
+        .map((f) => [f.name, { prefix: `,"${f.name}":`, dateTime: f.kind === 'date-time' }]),
+    ),
+  ]),
 );
-const noColumns = { columns: new Set<string>(), dateTimes: new Set<string>() };
+/** The SDK properties of the row being written (reused: rows are written one at a time, per event). */
+const sdkNames: string[] = [];
+const sdkValues: (string | number | boolean)[] = [];
 
 export function tenantOf(event: CapturedEvent): string | null {
   const tenant = event.properties.tenant_id;
@@ -45,31 +51,36 @@ function json(value: unknown): string {
 export function toNdjsonLine(event: CapturedEvent, ingestedAt: number, profiles: SdkProfiles): string {
   const tenant = tenantOf(event);
   let line = `{"uuid":"${event.uuid}","event":${JSON.stringify(event.event)},"tenant_id":${tenant === null ? 'null' : JSON.stringify(tenant)},"distinct_id":${JSON.stringify(event.distinctId)},"timestamp":${event.timestamp},"ingested_at":${ingestedAt}`;
-  const shape = layout.get(event.event) ?? noColumns;
+  const columns = columnsOf.get(event.event);
   let extras = '';
-  let sdk = '';
+  sdkNames.length = 0;
+  sdkValues.length = 0;
   const properties = event.properties;
   for (const key in properties) {
     if (key === 'tenant_id') continue;
     const value = properties[key];
     if (value === undefined) continue;
-    if (shape.columns.has(key))
-      line += `,"${key}":${shape.dateTimes.has(key) ? String(parseIsoDateTime(value as string)) : json(value)}`;
-    else if (sdkPropertyNames.has(key) && isScalar(value))
-      sdk += `${sdk ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
-    else extras += `${extras ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
+    const column = columns?.get(key);
+    if (column) {
+      line += column.prefix + (column.dateTime ? String(parseIsoDateTime(value as string)) : json(value));
+      continue;
+    }
+    if (isScalar(value) && sdkPropertyNames.has(key)) {
+      sdkNames.push(key);
+      sdkValues.push(value);
+    } else extras += `${extras ? ',' : ''}${JSON.stringify(key)}:${json(value)}`;
   }
-  if (sdk) {
-    const profile = profiles.resolve(`{${sdk}}`);
+  if (sdkNames.length) {
+    const { profile, text } = profiles.resolveProperties(sdkNames, sdkValues);
     if (profile) {
       line += `,"sdk_profile":${profile.id}`;
       if (!profile.stored) line += `,"${sdkDefinitionKey}":${JSON.stringify(profile.text)}`;
-    } else extras += `${extras ? ',' : ''}${sdk}`; // read back after the others, as from a profile
+    } else extras += `${extras ? ',' : ''}${text.slice(1, -1)}`; // read back after the others, as from a profile
   }
   return extras ? `${line},"properties":{${extras}}}` : `${line}}`;
 }
 
-const isScalar = (value: unknown): boolean =>
+const isScalar = (value: unknown): value is string | number | boolean =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 export function tableKeyOf(event: CapturedEvent): BusinessEventName | 'generic' {

@@ -41,6 +41,23 @@ describe('SDK profiles', () => {
     expect(carriesDefinition([Buffer.from(next)])).toBe(false);
   });
 
+  it('gives each run of events the profile of its own SDK properties, the same one again when they repeat', async () => {
+    const { profiles } = await emptyProfiles();
+    const profileOf = (properties: Record<string, unknown>) =>
+      (JSON.parse(toNdjsonLine(event(properties), 0, profiles)) as { sdk_profile?: number }).sdk_profile;
+    const node = { $lib: 'posthog-node', $lib_version: '5.70.0' };
+    expect(profileOf(node)).toBe(1);
+    expect(profileOf({ ...node, plan: 'pro' })).toBe(1);
+    // Same names, another value; one name more; the same names in another order; a value of another type.
+    expect(profileOf({ $lib: 'posthog-node', $lib_version: '5.71.0' })).toBe(2);
+    expect(profileOf({ ...node, $is_server: true })).toBe(3);
+    expect(profileOf({ $lib_version: '5.70.0', $lib: 'posthog-node' })).toBe(4);
+    expect(profileOf({ $lib: 'posthog-node', $lib_version: 5.7 })).toBe(5);
+    expect(profileOf(node)).toBe(1);
+    expect(profileOf({ plan: 'pro' })).toBeUndefined();
+    expect(profileOf(node)).toBe(1);
+  });
+
   it('keeps a too long set inline, after the other properties, as a profile would read back', async () => {
     const { profiles } = await emptyProfiles();
     const row = JSON.parse(

@@ -89,6 +89,15 @@ export interface SdkProfile {
   stored: boolean;
 }
 
+/** An event's SDK properties (names in captured order, scalar values), their JSON object text and profile. */
+export interface SdkProperties {
+  names: string[];
+  values: (string | number | boolean)[];
+  text: string;
+  /** Null when the registry is full or the text too long: the properties stay inline. */
+  profile: SdkProfile | null;
+}
+
 /**
  * The store's SDK profiles in memory: encoding an event looks its SDK properties up here and writes the
  * profile's small id instead of the text. Ids are assigned here only, in order; the table is read at open
@@ -98,6 +107,7 @@ export class SdkProfiles {
   private readonly byText = new Map<string, SdkProfile>();
   private readonly byId = new Map<number, SdkProfile>();
   private nextId = 1;
+  private last: SdkProperties | null = null;
 
   static async load(connection: DuckDBConnection): Promise<SdkProfiles> {
     const profiles = new SdkProfiles();
@@ -113,6 +123,21 @@ export class SdkProfiles {
     const profile = { id: this.nextId++, text, stored: false };
     this.add(profile);
     return profile;
+  }
+
+  /**
+   * The profile of an event's SDK properties. Events of one batch nearly always come from one SDK: while
+   * the properties repeat, the last answer is returned without building their text or hashing it.
+   */
+  resolveProperties(names: readonly string[], values: readonly (string | number | boolean)[]): SdkProperties {
+    const last = this.last;
+    if (last && sameItems(last.names, names) && sameItems(last.values, values)) return last;
+    let text = '';
+    for (let i = 0; i < names.length; i++)
+      text += `${i ? ',' : ''}${JSON.stringify(names[i])}:${JSON.stringify(values[i])}`;
+    text = `{${text}}`;
+    this.last = { names: [...names], values: [...values], text, profile: this.resolve(text) };
+    return this.last;
   }
 
   textOf(id: number): string | undefined {
@@ -145,4 +170,10 @@ export class SdkProfiles {
     this.byText.set(profile.text, profile);
     this.byId.set(profile.id, profile);
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
