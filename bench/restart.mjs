@@ -7,6 +7,9 @@
 //   BENCH_RESTARTS=5               restarts measured (default 5; min / median reported)
 //   BENCH_BUILD_LIMIT_S=2400       give up building the store after this long (default 40 min)
 //   BENCH_SUMMARY_RUNS=200         summaries of one tenant over HTTP, after the first restart (p50 / p99)
+//   BENCH_AB_ENV='PULSE_X=1 X=2'   adds an arm B started with these settings (e.g. MALLOC_ARENA_MAX=2)
+//   BENCH_AB_BIN=/path/to/packages/server/bin/pulse.js   adds an arm B running another build (a copy of the
+//                                  dist before a change); arms alternate restart by restart
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +25,16 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RESTARTS = Math.max(1, Number(process.env.BENCH_RESTARTS ?? 5));
 const BUILD_LIMIT_MS = Number(process.env.BENCH_BUILD_LIMIT_S ?? 2400) * 1000;
 const SUMMARY_RUNS = Math.max(20, Number(process.env.BENCH_SUMMARY_RUNS ?? 200));
+const envOf = (text) =>
+  Object.fromEntries(
+    (text ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+const arms = [{ name: 'A', env: {}, bin }];
+if (process.env.BENCH_AB_ENV || process.env.BENCH_AB_BIN)
+  arms.push({ name: 'B', env: envOf(process.env.BENCH_AB_ENV), bin: process.env.BENCH_AB_BIN ?? bin });
 const storeDir = process.env.PULSE_BENCH_RESTART_DIR ?? join(tmpdir(), `pulse-bench-restart-${EVENTS}`);
 const generate = {
   tenants: Math.max(1, Math.round((1000 * EVENTS) / 10_000_000)),
@@ -121,14 +134,14 @@ function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function restartOnce(port, tenant, reference, measureSummaries) {
+async function restartOnce(arm, port, tenant, reference, measureSummaries) {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', storeDir],
+    [arm.bin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', storeDir],
     {
       cwd: storeDir,
-      env: { ...process.env, PULSE_LOG_LEVEL: 'warn', PULSE_ADMIN_KEY: ADMIN_KEY },
+      env: { ...process.env, ...arm.env, PULSE_LOG_LEVEL: 'warn', PULSE_ADMIN_KEY: ADMIN_KEY },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
@@ -147,6 +160,7 @@ async function restartOnce(port, tenant, reference, measureSummaries) {
       await wait(10);
     }
     const readyMs = performance.now() - started;
+    const readyRss = rssMiB(child.pid);
     const query = (tenants) =>
       `${url}/api/summary?from=${new Date(windowAll.from).toISOString()}&to=${new Date(windowAll.to).toISOString()}${tenants}`;
     const one = await (await fetch(query(`&tenant=${tenant}`), { headers })).json();
@@ -166,7 +180,7 @@ async function restartOnce(port, tenant, reference, measureSummaries) {
         summaryTimes.push(performance.now() - t);
       }
     }
-    return { readyMs, firstSummaryMs, exact, rss, summaryTimes };
+    return { readyMs, firstSummaryMs, exact, readyRss, rss, summaryTimes };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -178,40 +192,34 @@ const tenant = 'acme-corp';
 const reference = await referenceSummaries(tenant);
 const port = 20_000 + (process.pid % 20_000);
 const runs = [];
-for (let i = 0; i < RESTARTS; i++) {
-  const run = await restartOnce(port, tenant, reference, i === 0);
-  console.error(
-    `  restart ${i + 1}: ready ${fmt(run.readyMs)} ms, first summary ${fmt(run.firstSummaryMs)} ms, ` +
-      `RSS ${fmt(run.rss)} MiB, ${run.exact ? 'exact' : 'DIFFERENT from the reference'}`,
-  );
-  runs.push(run);
-}
+for (let i = 0; i < RESTARTS; i++)
+  for (const arm of arms) {
+    const run = { arm: arm.name, ...(await restartOnce(arm, port, tenant, reference, i === 0)) };
+    console.error(
+      `  ${arm.name} restart ${i + 1}: ready ${fmt(run.readyMs)} ms, first summary ${fmt(run.firstSummaryMs)} ms, ` +
+        `RSS ${fmt(run.readyRss)} MiB at /readyz, ${fmt(run.rss)} MiB after the summaries, ` +
+        `${run.exact ? 'exact' : 'DIFFERENT from the reference'}`,
+    );
+    runs.push(run);
+  }
 const times = runs[0].summaryTimes;
 const minMed = (xs, unit, digits = 0) =>
   `${fmt(Math.min(...xs), digits)} / ${fmt(median(xs), digits)} ${unit}`;
-report(`bench:restart — ${fmt(data.loaded)} events, ${RESTARTS} restarts (min / median)`, [
+const label = (arm) =>
+  arms.length > 1
+    ? ` (${arm.name}${arm.name === 'B' ? `: ${process.env.BENCH_AB_BIN ?? ''} ${process.env.BENCH_AB_ENV ?? ''}` : ''})`
+    : '';
+const perArm = (title, value, unit) =>
+  arms.map((arm) => [
+    `${title}${label(arm)}`,
+    minMed(runs.filter((r) => r.arm === arm.name).map(value), unit),
+  ]);
+report(`bench:restart — ${fmt(data.loaded)} events, ${RESTARTS} restarts per arm (min / median)`, [
   ['store', `${storeDir}${data.reused ? ' (reused)' : `, built in ${fmt(data.buildSeconds)} s`}`],
-  [
-    'spawn → /readyz',
-    minMed(
-      runs.map((r) => r.readyMs),
-      'ms',
-    ),
-  ],
-  [
-    'spawn → first one-tenant summary',
-    minMed(
-      runs.map((r) => r.firstSummaryMs),
-      'ms',
-    ),
-  ],
-  [
-    'RSS after both summaries',
-    minMed(
-      runs.map((r) => r.rss),
-      'MiB',
-    ),
-  ],
+  ...perArm('spawn → /readyz', (r) => r.readyMs, 'ms'),
+  ...perArm('spawn → first one-tenant summary', (r) => r.firstSummaryMs, 'ms'),
+  ...perArm('RSS at /readyz', (r) => r.readyRss, 'MiB'),
+  ...perArm('RSS after both summaries', (r) => r.rss, 'MiB'),
   ['summaries equal the reference', runs.every((r) => r.exact) ? 'yes, every restart' : 'NO'],
   [
     `one tenant's summary over HTTP (${SUMMARY_RUNS} runs)`,

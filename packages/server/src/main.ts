@@ -27,11 +27,10 @@ import { createMetrics } from './observability/metrics.js';
 import { loadDemo } from './seed/load-demo.js';
 import { readTls } from './http/tls.js';
 import type { EventStore } from './storage/event-store.js';
-import type { Storage } from './storage/storage.js';
 import type { AuditLog } from './storage/audit-log.js';
 import { auditTrail, type AuditTrail } from './access/audit-trail.js';
 import { startRetention } from './retention/index.js';
-import { openStorage } from './storage/open-storage.js';
+import { openStorage, type OpenedStorage } from './storage/open-storage.js';
 import { systemClock, type Clock } from './clock.js';
 import { startWebhooks } from './webhooks/index.js';
 import { SourceStatusBoard } from './integrations/source-status.js';
@@ -52,7 +51,7 @@ export interface RunningServer {
   pipeline: IngestPipeline;
   stream: EventStream;
   store: EventStore;
-  storage: Storage & { audit: AuditTrail };
+  storage: OpenedStorage & { audit: AuditTrail };
   alerts: AlertEngine;
   reportSchedules: ReportSchedules;
   /** Every HTTP route with its schema (what the OpenAPI document is generated from). */
@@ -257,6 +256,9 @@ export async function startServer(
   await analytics.ready();
   logger.info({ ms: Date.now() - rollupsStarted }, 'summary rollups built');
   await stored.setEngineThreads?.(config.duckdbThreads);
+  // DuckDB keeps the start's scanned blocks cached up to its memory_limit; serving does not need them.
+  const released = await stored.releaseEngineMemory?.();
+  if (released) logger.info(released, 'cached engine memory released');
   // Policies (seeded from PULSE_RETENTION when none are stored) and the PULSE_RETENTION_CRON job.
   // A deletion anywhere makes what was built from the events stale in every process.
   const deletions = sharedDeletions(async () => {

@@ -79,7 +79,7 @@ export const storageKeys = {
     default: undefined,
     parse: byteSize,
     description:
-      "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query. Default: 40 % of the machine's memory",
+      "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query; blocks read stay cached up to it. Default: 40 % of the machine's memory, at most 1 GiB, so the server does not grow with the store",
   }),
   duckdbThreads: key({
     env: 'PULSE_DUCKDB_THREADS',

@@ -17,6 +17,7 @@ import { DuckDbAuditLog } from './duckdb/duckdb-audit-log.js';
 import { DuckDbCaptureCountStore } from './duckdb/duckdb-capture-count-store.js';
 import { DuckDbEventStore } from './duckdb/duckdb-event-store.js';
 import { inspectDuckDbFile } from './duckdb/open-database.js';
+import type { ReleasedMemory } from './duckdb/engine-memory.js';
 import { DuckDbForecastSeriesStore } from './duckdb/duckdb-forecast-series-store.js';
 import { DuckDbInsightReads } from './duckdb/duckdb-insight-reads.js';
 import { DuckDbRelayDeadLetterStore } from './duckdb/duckdb-relay-dead-letter-store.js';
@@ -154,6 +155,8 @@ export type OpenedStorage = Storage & {
   closeState: () => Promise<void>;
   /** The embedded engine's worker threads from now on (absent: events in ClickHouse). */
   setEngineThreads?: (threads: number) => Promise<void>;
+  /** Evicts the blocks the embedded engine keeps cached after the start's scans (absent: ClickHouse). */
+  releaseEngineMemory?: () => Promise<ReleasedMemory>;
 };
 
 /** The DuckDB file's encryption at rest (docs/encryption.md), from the key file; null when off. */
@@ -226,6 +229,7 @@ export async function openStorage(config: FullConfig, logger?: Logger): Promise<
     // Bulk-loads the ingest log into the event tables (ADR 0002).
     logSink: await events.logSink(),
     setEngineThreads: (threads) => events.setThreads(threads),
+    releaseEngineMemory: () => events.releaseCachedBlocks(),
   };
 }
 

@@ -49,6 +49,7 @@ import { DuckDbLogSink } from './duckdb-log-sink.js';
 import { openDuckDb, type DuckDbEncryptionOptions, type OpenedDuckDb } from './open-database.js';
 import { DuckDbSubscriptionCopy, SUBSCRIPTION_COPY_SCHEMA } from './duckdb-subscription-copy.js';
 import { DuckDbQueryRunner } from './duckdb-query-runner.js';
+import { releaseCachedBlocks, type ReleasedMemory } from './engine-memory.js';
 import {
   DuckDbSubscriptionStore,
   subscriptionsSuppliedBySql,
@@ -148,6 +149,11 @@ export class DuckDbEventStore implements EventStore {
   /** DuckDB's worker threads from now on, for every connection (a start's scans use more than serving). */
   async setThreads(threads: number): Promise<void> {
     await run(this.writer, sql`SET threads = ${literal(threads)}`);
+  }
+
+  /** Gives back the blocks DuckDB keeps cached after a start's scans (see engine-memory.ts). */
+  releaseCachedBlocks(): Promise<ReleasedMemory> {
+    return releaseCachedBlocks(this.database);
   }
 
   /** A new connection to the same database, for another repository (alerts, audit…): same file, same encryption. */

@@ -45,17 +45,21 @@ export class DuckDbSyncStore implements SyncStore {
       sql`CREATE OR REPLACE TEMP TABLE sync_rows AS SELECT * FROM ${ident(table)} LIMIT 0`,
     );
     const appender = await this.connection.createAppender('sync_rows', 'main', 'temp');
-    for (const row of rows) {
-      for (const cell of row) {
-        if (cell === null) appender.appendNull();
-        else if (typeof cell === 'string') appender.appendVarchar(cell);
-        else if (typeof cell === 'number') appender.appendDouble(cell);
-        else if (cell.ms === null) appender.appendNull();
-        else appender.appendTimestamp(new DuckDBTimestampValue(BigInt(cell.ms) * 1000n));
+    // Closed whatever happens: an open appender holds the database's statement gate (statement-gate.ts).
+    try {
+      for (const row of rows) {
+        for (const cell of row) {
+          if (cell === null) appender.appendNull();
+          else if (typeof cell === 'string') appender.appendVarchar(cell);
+          else if (typeof cell === 'number') appender.appendDouble(cell);
+          else if (cell.ms === null) appender.appendNull();
+          else appender.appendTimestamp(new DuckDBTimestampValue(BigInt(cell.ms) * 1000n));
+        }
+        appender.endRow();
       }
-      appender.endRow();
+    } finally {
+      appender.closeSync();
     }
-    appender.closeSync();
     await run(this.connection, sql`INSERT OR REPLACE INTO ${ident(table)} SELECT * FROM sync_rows`);
     await run(this.connection, sql`DROP TABLE sync_rows`);
   }

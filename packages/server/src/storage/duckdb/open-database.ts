@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../sql-string.js';
 import { ident, readRows, run, sql } from './sql.js';
+import { StatementGate } from './statement-gate.js';
 
 /** The catalog name an encrypted store is attached under; every connection `USE`s it. */
 export const encryptedCatalog = 'pulse';
@@ -28,6 +29,35 @@ export interface OpenedDuckDb {
   connect(): Promise<DuckDBConnection>;
   /** null: a plaintext store. */
   encryption: { cipher: string; crypto: CryptoProvider; cryptoNote: string | null } | null;
+  /** DuckDB's memory_limit as the instance was opened with it. */
+  memoryLimit: string;
+  /** `work` on a connection of its own while no statement runs on any connection from connect(). */
+  exclusive<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+}
+
+/** The instance's connections, each through one gate, and its exclusive work. */
+function gatedDatabase(
+  instance: DuckDBInstance,
+  connect: () => Promise<DuckDBConnection>,
+  memoryLimit: string,
+  encryption: OpenedDuckDb['encryption'],
+): OpenedDuckDb {
+  const gate = new StatementGate();
+  return {
+    instance,
+    connect: async () => gate.connection(await connect()),
+    encryption,
+    memoryLimit,
+    exclusive: (work) =>
+      gate.exclusive(async () => {
+        const connection = await connect();
+        try {
+          return await work(connection);
+        } finally {
+          connection.closeSync();
+        }
+      }),
+  };
 }
 
 export type StoreOpenErrorCode =
@@ -170,12 +200,20 @@ export async function enableWritableCrypto(
 function instanceLimits(
   path: string,
   options: { threads?: number | undefined; memoryLimit?: string | undefined },
-): Record<string, string> {
-  const config: Record<string, string> = path === ':memory:' ? {} : { temp_directory: `${path}.tmp` };
-  if (options.threads) config.threads = String(options.threads);
-  // DuckDB's own default is 80 % of RAM, which leaves Node's heap too little room beside it.
-  config.memory_limit = options.memoryLimit ?? `${Math.floor((totalmem() * 0.4) / 2 ** 20)}MiB`;
-  return config;
+): Record<string, string> & { memory_limit: string } {
+  return {
+    ...(path === ':memory:' ? {} : { temp_directory: `${path}.tmp` }),
+    ...(options.threads ? { threads: String(options.threads) } : {}),
+    memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
+  };
+}
+
+/**
+ * DuckDB's own default is 80 % of RAM, which leaves Node's heap too little room beside it; and blocks read
+ * stay cached up to the limit, so a limit that scales with the machine lets the server grow with the store.
+ */
+function defaultMemoryLimit(): string {
+  return `${Math.min(Math.floor((totalmem() * 0.4) / 2 ** 20), 1024)}MiB`;
 }
 
 /** Instance settings of an encrypted store: spills encrypted, next to the store, never in the cwd. */
@@ -186,8 +224,8 @@ export function encryptedInstanceConfig(
     extensionDir?: string | undefined;
     memoryLimit?: string | undefined;
   },
-): Record<string, string> {
-  const config: Record<string, string> = {
+): Record<string, string> & { memory_limit: string } {
+  const config: Record<string, string> & { memory_limit: string } = {
     ...instanceLimits(path, options),
     // DuckDB encrypts spill files of an encrypted database; set explicitly so it cannot be forgotten.
     temp_file_encryption: 'true',
@@ -222,7 +260,7 @@ export async function openDuckDb(options: {
     } catch (error) {
       throw explainOpenError(error, path, null);
     }
-    return { instance, connect: () => instance.connect(), encryption: null };
+    return gatedDatabase(instance, () => instance.connect(), config.memory_limit, null);
   }
 
   if (encryption.key.length !== 32)
@@ -234,21 +272,19 @@ export async function openDuckDb(options: {
       `${path} is not a DuckDB database file (or is truncated). ${notTouched}`,
     );
 
-  const instance = await DuckDBInstance.create(':memory:', encryptedInstanceConfig(path, options));
+  const config = encryptedInstanceConfig(path, options);
+  const instance = await DuckDBInstance.create(':memory:', config);
   const setup = await instance.connect();
   try {
     const state = await attachEncrypted(setup, path, kind, encryption);
     // The attach and the crypto module belong to the instance, not to this connection.
     setup.closeSync();
-    return {
-      instance,
-      connect: async () => {
-        const connection = await instance.connect();
-        await run(connection, sql`USE ${ident(encryptedCatalog)}`);
-        return connection;
-      },
-      encryption: state,
+    const connect = async () => {
+      const connection = await instance.connect();
+      await run(connection, sql`USE ${ident(encryptedCatalog)}`);
+      return connection;
     };
+    return gatedDatabase(instance, connect, config.memory_limit, state);
   } catch (error) {
     setup.closeSync();
     instance.closeSync();
