@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent as ApiEvent } from '@pulse/api';
+import { ROLLUP_SNAPSHOT_FILE } from '../src/analytics/rollup-snapshot.js';
 import { describeWithClickHouse } from './helpers/clickhouse.js';
 import { startPulseProcess, type PulseProcess } from './helpers/pulse-process.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
@@ -246,6 +249,53 @@ describeWithClickHouse('Pulse on ClickHouse', (clickhouse) => {
     afterAll(async () => {
       for (const p of started) await p.kill();
     });
+
+    it(
+      'a restart adds the events stored since its saved rollups, each once, to the same summaries',
+      { timeout: 120_000 },
+      async () => {
+        const url = await clickhouse.freshDatabase();
+        const database = new URL(url).pathname.slice(1);
+        const env = { PULSE_STORE_URL: url, PULSE_PROJECT_TOKEN: TOKEN };
+        const summaryOf = async (p: PulseProcess, tenant: string) => {
+          const response = await fetch(`${p.url}/api/summary?tenant=${tenant}`, {
+            headers: { authorization: `Bearer ${p.adminKey}` },
+          });
+          expect(response.status).toBe(200);
+          return comparable(await response.json());
+        };
+        // Business events only: an alert raised by another process is not in this one's state.
+        const weekOf = (tenant: string) =>
+          week([tenant]).filter((e) => e.event !== 'security_incident_event');
+        const [early, late] = ['early', 'late'].map((t) => `${t}-${randomUUID().slice(0, 8)}`) as [
+          string,
+          string,
+        ];
+        const dataDir = temporaryDirectory('pulse-ch-rollups-');
+        const first = await startPulseProcess({ dataDir, env });
+        started.push(first);
+        await capture(first.url, weekOf(early));
+        const before = await summaryOf(first, early);
+        await first.stop();
+        expect(existsSync(join(dataDir, ROLLUP_SNAPSHOT_FILE))).toBe(true);
+
+        // Meanwhile another process stores events, and a replayed load writes them a second time.
+        const other = await startPulseProcess({ dataDir: temporaryDirectory('pulse-ch-other-'), env });
+        started.push(other);
+        await capture(other.url, weekOf(late));
+        const expected = await summaryOf(other, late);
+        await other.stop();
+        await clickhouse.server.admin(`SYSTEM STOP MERGES ${database}.events`);
+        await clickhouse.server.admin(
+          `INSERT INTO ${database}.events SELECT * FROM ${database}.events WHERE tenant_id = '${late}'`,
+        );
+
+        const second = await startPulseProcess({ dataDir, env });
+        started.push(second);
+        expect(await summaryOf(second, early)).toEqual(before);
+        expect(await summaryOf(second, late)).toEqual(expected);
+      },
+    );
 
     it(
       'kill -9 with acknowledged events not yet loaded into ClickHouse loses none; the state survives',

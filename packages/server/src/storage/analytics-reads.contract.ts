@@ -80,7 +80,7 @@ const efficiency = (timestamp: number, metric: string, score: number, extra: obj
   });
 const resource = (timestamp: number, properties: object) =>
   event('resource_usage_event', 'c', timestamp, { current_usage: 5, capacity: 10, ...properties });
-const richDay = [
+export const richDay = [
   efficiency(T, 'm1', 80, { recommendations: ['Tune'], cost_impact: -200 }),
   efficiency(T, 'm1', 60),
   efficiency(T - 1000, 'm2', 90, { recommendations: ['Tune '], cost_impact: 200 }),
@@ -153,7 +153,7 @@ const noDecision = {
 const lateOne = event('revenue_impact_event', 'c', T, { impact_amount: 50, impact_type: 'positive' });
 
 /** Rollups as plain data, keys by name: two folds of the same events compare equal. */
-function plain(rollups: Rollups) {
+export function plain(rollups: Rollups) {
   return Object.fromEntries(
     [...rollups.tenants].map(([id, t]) => {
       const triples = (values: readonly number[], names: readonly string[]) =>
@@ -262,6 +262,19 @@ export function runAnalyticsReadsContract(
       ]);
       expect(day?.lateIngestedAt).toBe(R + DAY_MS + 2 * HOUR);
       expect(highWater).toEqual({ ingestedAt: R + DAY_MS + 2 * HOUR, uuids: new Set([lateOne.uuid]) });
+    });
+
+    it('folds a snapshot and the rows after it to the same rollups as a rebuild of every event', async () => {
+      const { reads, events } = await seeded();
+      const snapshot = await rollupsOf(reads);
+      const commit = (batch: CapturedEvent[], ingestedAt: number) =>
+        events.commit({ events: batch, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+      await commit(richDay, R + DAY_MS + 10 * 60_000);
+      await commit([lateOne], R + DAY_MS + 2 * HOUR);
+      const at = snapshot.highWater;
+      const after = { ingestedAt: at?.ingestedAt ?? 0, uuids: [...(at?.uuids ?? [])] };
+      applyRebuildRows(snapshot.rollups, await reads.rebuildRows(LATE_GRACE_MS, after));
+      expect(plain(snapshot.rollups)).toEqual(plain((await rollupsOf(reads)).rollups));
     });
 
     it('returns the raw summary events of the days asked, for the tenants asked', async () => {

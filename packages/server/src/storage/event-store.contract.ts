@@ -132,6 +132,11 @@ export function runEventStoreContract(name: string, makeStore: (dir: string) => 
       const uuids: string[] = [];
       expect(await s.forEachUuid((u) => uuids.push(u))).toBe(2);
       expect(uuids.sort()).toEqual([revenue.uuid, pageview.uuid]);
+      const later = { ...pageview, uuid: '01944f5a-0000-7000-8000-0000000000f1' };
+      await s.commit({ events: [later], quarantined: [], releasedQuarantineIds: [], ingestedAt: t0 + 1000 });
+      const since: string[] = [];
+      expect(await s.forEachUuid((u) => since.push(u), t0 + 1000)).toBe(1);
+      expect(since).toEqual([later.uuid]);
     });
 
     it('lists the events behind a number with their amounts, latest per key, newest first, paged', async () => {

@@ -7,6 +7,8 @@ describeWithClickHouse('ClickHouse alert event reads', (clickhouse) => {
   // Every event is stored twice, as a replayed log load leaves it until the parts merge: reads count it once.
   runAlertEventSourceContract('ClickHouse', async (events, ingestedAt) => {
     const store = await ClickHouseEventStore.open(await clickhouse.freshDatabase());
+    // Merges held off, so the copies stay in separate parts while the contract reads them.
+    await clickhouse.server.admin(`SYSTEM STOP MERGES ${store.connection.target.database}.events`);
     const batch = { events: [...events], quarantined: [], releasedQuarantineIds: [], ingestedAt };
     await store.commit(batch);
     await store.commit(batch);

@@ -65,9 +65,14 @@ const valuesOf = (
 ): Record<string, unknown> =>
   Object.fromEntries(columns.map((c, i) => [c, fromColumn(kinds[i] ?? 'string', row[`c${i}`])]));
 
-/** Events of one type with a tenant, FINAL: a row written twice (a replayed load) is read once. */
+/**
+ * Events of one type with a tenant, read plainly. A row written twice (a replayed load) is the same row: the
+ * newest row per entity is the same with or without its copy, and reads returning or counting rows keep one
+ * per uuid (`LIMIT 1 BY`) over the rows they select. FINAL would merge every stored event before filtering
+ * (storage/PARITY.md).
+ */
 const ofType = (event: BusinessEventName): Sql =>
-  sql`SELECT * FROM ${events} FINAL WHERE event = ${event} AND has_tenant = 1`;
+  sql`SELECT * FROM ${events} WHERE event = ${event} AND has_tenant = 1`;
 
 export async function latestByEntity(
   connection: ClickHouseConnection,
@@ -100,13 +105,13 @@ export async function latestByEntity(
     .sort((a, b) => a.timestamp - b.timestamp);
 }
 
-/** The events of one type in the `minutes` before each tenant's newest event of it, as a subquery. */
+/** The events of one type in the `minutes` before each tenant's newest event of it, each once, as a subquery. */
 export function lookback(event: BusinessEventName, minutes: number): Sql {
   const span = Math.trunc(minutes * 60_000);
   return sql`(SELECT * FROM (${ofType(event)}) ANY INNER JOIN (
         SELECT tenant_id, max(timestamp) AS __newest FROM ${events}
         WHERE event = ${event} AND has_tenant = 1 GROUP BY tenant_id
-      ) USING tenant_id WHERE timestamp > __newest - ${span})`;
+      ) USING tenant_id WHERE timestamp > __newest - ${span} LIMIT 1 BY uuid)`;
 }
 
 /** Bounds the events a trend rule's state is rebuilt from (memory at start); as the embedded store. */
@@ -147,7 +152,7 @@ export async function eventsBetween(
   const rows = await connection.rows(
     sql`SELECT tenant_id, toString(uuid) AS __uuid, timestamp AS __ts${valueColumns(columns)}
       FROM (${ofType(query.event)}) WHERE ${join(where, ' AND ')}
-      ORDER BY timestamp, ingested_at, __uuid LIMIT ${Math.trunc(query.limit)}`,
+      ORDER BY timestamp, ingested_at, __uuid LIMIT 1 BY __uuid LIMIT ${Math.trunc(query.limit)}`,
   );
   return rows.map((r) => {
     const values: Record<string, unknown> = { tenant_id: String(r.tenant_id) };

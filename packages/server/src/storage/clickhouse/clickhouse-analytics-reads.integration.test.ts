@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { LATE_GRACE_MS } from '../../analytics/facts.js';
-import { applyRebuildRows, Rollups } from '../../analytics/rollups.js';
+import { applyEvent, applyRebuildRows, Rollups } from '../../analytics/rollups.js';
 import type { CapturedEvent } from '../../ingestion/captured-event.js';
-import { runAnalyticsReadsContract } from '../analytics-reads.contract.js';
+import { plain, richDay, runAnalyticsReadsContract } from '../analytics-reads.contract.js';
 import { describeWithClickHouse } from '../../../test/helpers/clickhouse.js';
 import { RowKind } from '../analytics-reads.js';
 import { ClickHouseAnalyticsReads } from './clickhouse-analytics-reads.js';
@@ -74,6 +74,33 @@ describeWithClickHouse('ClickHouse analytics reads', (clickhouse) => {
       await clickhouse.server.admin(`SYSTEM START MERGES ${table}`);
       await clickhouse.server.admin(`OPTIMIZE TABLE ${table} FINAL`);
       expect(await read()).toEqual(expected);
+    } finally {
+      await events.close();
+    }
+  });
+
+  it('folds copies of every kind of row once, in a rebuild and onto a snapshot', async () => {
+    const events = await ClickHouseEventStore.open(await clickhouse.freshDatabase());
+    try {
+      const reads = await ClickHouseAnalyticsReads.open(events.connection);
+      const [first, ...rest] = richDay;
+      const commit = (batch: CapturedEvent[], ingestedAt: number) =>
+        events.commit({ events: batch, quarantined: [], releasedQuarantineIds: [], ingestedAt });
+      const at = (first?.timestamp ?? 0) + 86_400_000;
+      await commit(first ? [first] : [], at);
+      const snapshot = new Rollups();
+      const highWater = applyRebuildRows(snapshot, await reads.rebuildRows(LATE_GRACE_MS));
+      // Merges held off: each copy stays in its own part, as after a replayed load.
+      await clickhouse.server.admin(`SYSTEM STOP MERGES ${events.connection.target.database}.events`);
+      for (let copy = 0; copy < 3; copy++) await commit(rest, at + 1);
+      const expected = new Rollups();
+      for (const stored of (await events.listEvents({ limit: 1000 })).events) applyEvent(expected, stored);
+      const rebuilt = new Rollups();
+      applyRebuildRows(rebuilt, await reads.rebuildRows(LATE_GRACE_MS));
+      expect(plain(rebuilt)).toEqual(plain(expected));
+      const after = { ingestedAt: at, uuids: [...(highWater?.uuids ?? [])] };
+      applyRebuildRows(snapshot, await reads.rebuildRows(LATE_GRACE_MS, after));
+      expect(plain(snapshot)).toEqual(plain(expected));
     } finally {
       await events.close();
     }

@@ -109,8 +109,8 @@ export class ClickHouseAnalyticsReads implements AnalyticsReads {
     const bound: Bound = { ingestedAt: Number(mark.ts), uuids: mark.uuids };
     const parts = rebuildParts(lateGraceMs, bound, after);
     const results = await Promise.all(parts.map((p) => this.connection.rows(p.statement)));
-    parts.forEach((part, i) => {
-      for (const row of results[i] ?? []) columns.add(part.kind, row);
+    parts.forEach(({ kind }, i) => {
+      for (const row of results[i] ?? []) columns.add(kind === 'per row' ? Number(row.r) : kind, row);
     });
     for (const u of bound.uuids) columns.add(RowKind.highWater, { ts: bound.ingestedAt, u });
     return columns.finish();

@@ -145,11 +145,13 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   forEachUuid(visit: (uuid: string) => void, ingestedSince?: number): Promise<number> {
-    const where = ingestedSince === undefined ? always : sql`ingested_at >= ${ingestedSince}`;
-    return this.connection.forEachRow<{ u: string }>(
-      sql`SELECT toString(uuid) AS u FROM ${events} FINAL WHERE ${where}`,
-      (row) => visit(row.u),
-    );
+    // Copies of a row share its uuid. Every uuid streams through FINAL (no memory per uuid); the few
+    // ingested since a time are read plainly, each once: FINAL would merge every stored row to find them.
+    const statement =
+      ingestedSince === undefined
+        ? sql`SELECT toString(uuid) AS u FROM ${events} FINAL`
+        : sql`SELECT DISTINCT toString(uuid) AS u FROM ${events} WHERE ingested_at >= ${ingestedSince}`;
+    return this.connection.forEachRow<{ u: string }>(statement, (row) => visit(row.u));
   }
 
   async newestIngestedAt(): Promise<number | null> {

@@ -30,7 +30,7 @@ import { EVENTS_TABLE } from './schema.js';
  * and the uuids stored at it, read first), so all of them count the same events.
  */
 
-/** Events stored at or before a high-water mark, each once (FINAL: copies collapse). */
+/** Events stored at or before a high-water mark. */
 export interface Bound {
   ingestedAt: number;
   uuids: readonly string[];
@@ -77,15 +77,27 @@ const actionListSql: Partial<Record<SummaryEventType, { list: Sql; where?: Sql }
   resource_usage_event: { list: sql`optimization_opportunities` },
 };
 
-/** A rebuild statement and the kind of the rows it yields. */
+/** A rebuild statement and the kind of the rows it yields (`'per row'`: each row's `r` column). */
 export interface RebuildPart {
-  kind: number;
+  kind: number | 'per row';
   statement: Sql;
 }
+
+/** The summed kinds: one scan of their three event types, whose copies must collapse. */
+const summed = {
+  revenue: { kind: RowKind.revenue, event: positiveRevenueImpact.event },
+  cost: { kind: RowKind.cost, event: realizedSavings.event },
+  email: { kind: RowKind.email, event: bounceRate.event },
+};
 
 /**
  * The rebuild statements (see RowKind), bounded by `bound`, and with `after` only over the events a
  * snapshot does not hold (their rows are added onto the snapshot's rollups).
+ *
+ * Only the sums and counts must read each stored row once (storage/PARITY.md): a copy of a row cannot change
+ * a max, a latest reading or a distinct key, so those statements read the table plainly. The sums read
+ * FINAL over every event; over the few events after a snapshot, they read the matching rows once by uuid
+ * instead, since FINAL merges the whole table before it filters.
  */
 export function rebuildParts(lateGraceMs: number, bound: Bound, after?: Applied): RebuildPart[] {
   const events = (types: readonly string[], where?: Sql) =>
@@ -96,39 +108,49 @@ export function rebuildParts(lateGraceMs: number, bound: Bound, after?: Applied)
       ...(after ? [notAppliedSql(after)] : []),
       ...(where ? [where] : []),
     ]);
-  const perDay = (type: string, columns: Sql, where?: Sql, key?: Sql) =>
-    sql`SELECT tenant_id AS t, ${daySql} AS g${key ? sql`, ${key} AS k` : sql``}, ${columns}
-      FROM ${eventsFinal} WHERE ${events([type], where)} GROUP BY t, g${key ? sql`, k` : sql``}`;
+  // After a snapshot few rows match: the ingestion time is read alone first, the other columns only for the
+  // parts of the table it selects (left to itself, ClickHouse moves a smaller column to PREWHERE instead).
+  const newer = after ? sql`PREWHERE ingested_at >= ${after.ingestedAt}` : sql``;
+  const plain = ident(EVENTS_TABLE);
+  const perDay = (type: string, columns: Sql, key: Sql) =>
+    sql`SELECT tenant_id AS t, ${daySql} AS g, ${key} AS k, ${columns}
+      FROM ${plain} ${newer} WHERE ${events([type])} GROUP BY t, g, k`;
+
+  const { revenue, cost, email } = summed;
   const bounce = weightedRateSql(bounceRate);
+  const sumsWhere = events(
+    [revenue.event, cost.event, email.event],
+    sql`(event != ${email.event} OR ${bounce.rated})`,
+  );
+  const once = after
+    ? sql`(SELECT * FROM ${plain} ${newer} WHERE ${sumsWhere} LIMIT 1 BY uuid)`
+    : sql`${eventsFinal} WHERE ${sumsWhere}`;
+  // multiIf needs one type over its branches (the email weight is an integer sum).
+  const byEvent = (values: Record<keyof typeof summed, Sql>) =>
+    sql`multiIf(event = ${revenue.event}, toFloat64(${values.revenue}), event = ${cost.event}, toFloat64(${values.cost}), toFloat64(${values.email}))`;
   const parts: RebuildPart[] = [
     {
-      kind: RowKind.revenue,
-      statement: perDay(
-        'revenue_impact_event',
-        sql`${conditionalSumSql(positiveRevenueImpact)} AS a, ${conditionalSumSql(negativeRevenueImpact)} AS b, count() AS c`,
-      ),
-    },
-    {
-      kind: RowKind.cost,
-      statement: perDay(
-        'cost_optimization_event',
-        sql`${conditionalSumSql(realizedSavings)} AS a, ${conditionalSumSql(projectedSavings)} AS b`,
-      ),
-    },
-    {
-      kind: RowKind.email,
-      statement: perDay(
-        bounceRate.event,
-        sql`${bounce.weight} AS a, ${bounce.weightedSum} AS b`,
-        bounce.rated,
-      ),
+      kind: 'per row',
+      statement: sql`SELECT tenant_id AS t, ${daySql} AS g,
+        multiIf(event = ${revenue.event}, ${revenue.kind}, event = ${cost.event}, ${cost.kind}, ${email.kind}) AS r,
+        ${byEvent({
+          revenue: conditionalSumSql(positiveRevenueImpact),
+          cost: conditionalSumSql(realizedSavings),
+          email: bounce.weight,
+        })} AS a,
+        ${byEvent({
+          revenue: conditionalSumSql(negativeRevenueImpact),
+          cost: conditionalSumSql(projectedSavings),
+          email: bounce.weightedSum,
+        })} AS b,
+        count() AS c
+      FROM ${once} GROUP BY t, g, event`,
     },
     {
       kind: RowKind.efficiency,
       statement: perDay(
         operationalEfficiency.event,
         sql`tupleElement(${latestReadingSql(ident(operationalEfficiency.score))}, 1) AS ts, ${latestScoreSql(operationalEfficiency)} AS a`,
-        undefined,
         ident(operationalEfficiency.key),
       ),
     },
@@ -137,18 +159,12 @@ export function rebuildParts(lateGraceMs: number, bound: Bound, after?: Applied)
       statement: perDay(
         'resource_usage_event',
         sql`tupleElement(${latestReadingSql(resourceState)}, 1) AS ts, -tupleElement(${latestReadingSql(resourceState)}, 2) AS a`,
-        undefined,
         resourceSql,
       ),
     },
     {
       kind: RowKind.decision,
-      statement: perDay(
-        'strategic_decision_event',
-        sql`1 AS c`,
-        undefined,
-        sql`coalesce(decision_id, ${uuidText})`,
-      ),
+      statement: perDay('strategic_decision_event', sql`1 AS c`, sql`coalesce(decision_id, ${uuidText})`),
     },
   ];
 
@@ -163,7 +179,7 @@ export function rebuildParts(lateGraceMs: number, bound: Bound, after?: Applied)
   );
   const sources = sql`SELECT tenant_id AS t, ${daySql} AS g, replaceRegexpAll(raw, ${edgeWhitespace}, '') AS k,
       tuple(${byType(stakeSql, sql`toFloat64(0)`)}, timestamp, ${uuidText}, indexOf([${join(summaryEventTypes)}], event) - 1) AS best
-    FROM ${eventsFinal} ARRAY JOIN ${byType((_, spec) => spec.list, sql`emptyArrayString()`)} AS raw
+    FROM ${plain} ARRAY JOIN ${byType((_, spec) => spec.list, sql`emptyArrayString()`)} AS raw ${newer}
     WHERE ${events(
       specs.map(([type]) => type),
       listed,
@@ -183,11 +199,11 @@ export function rebuildParts(lateGraceMs: number, bound: Bound, after?: Applied)
   parts.push({
     kind: RowKind.late,
     statement: sql`SELECT tenant_id AS t, ${daySql} AS g, max(ingested_at) AS a
-      FROM ${eventsFinal} WHERE ${events(summaryEventTypes, late)} GROUP BY t, g`,
+      FROM ${plain} ${newer} WHERE ${events(summaryEventTypes, late)} GROUP BY t, g`,
   });
   parts.push({
     kind: RowKind.tenant,
-    statement: sql`SELECT DISTINCT tenant_id AS t FROM ${eventsFinal} WHERE ${events(['security_incident_event'])}`,
+    statement: sql`SELECT DISTINCT tenant_id AS t FROM ${plain} ${newer} WHERE ${events(['security_incident_event'])}`,
   });
   return parts;
 }
