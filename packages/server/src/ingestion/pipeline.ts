@@ -251,13 +251,11 @@ export class IngestPipeline {
   }
 
   /**
-   * Opens the group-commit window: a request waits it for others to share its fsync only when it would
-   * commit alone soon after another commit. After a quiet spell nobody is coming, and requests that queued
-   * behind a running commit already gathered their company while it ran: both commit at once (a critical
-   * alert waits on that commit; under saturation a second wait made every group, and so every turn of
-   * encoding and evaluation in front of a probe, as large as everything wrk had in flight).
+   * Opens the group-commit window. After a quiet spell (no commit ended within the window) a request
+   * commits at once: nobody is coming to share its fsync, and a critical alert waits on it. Under load
+   * commits follow each other and each waits the window, so groups stay as large as before.
    */
-  private schedule(queuedBehindCommit = false): void {
+  private schedule(): void {
     if (this.committing || this.timer) return;
     const interval = this.options.commitIntervalMs;
     const quiet = performance.now() - this.lastCommitEnd >= interval;
@@ -266,7 +264,7 @@ export class IngestPipeline {
         this.timer = null;
         this.startCommit();
       },
-      quiet || queuedBehindCommit ? 0 : interval,
+      quiet ? 0 : interval,
     );
   }
 
@@ -287,7 +285,7 @@ export class IngestPipeline {
     this.committing = this.commitGroup(group, size).finally(() => {
       this.committing = null;
       this.lastCommitEnd = performance.now();
-      if (this.queue.length) this.schedule(true);
+      if (this.queue.length) this.schedule();
     });
   }
 
