@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogReader } from '../src/ingestion/log-reader.js';
+import type { AlertWrite } from '../src/storage/alert-store.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
 interface AlertJson {
@@ -16,12 +19,12 @@ describe('alert evaluation per group commit', () => {
   });
   afterAll(async () => server.close());
 
-  const loss = (amount: number) => ({
+  const loss = (amount: number, tenant = 'tenant-grouped') => ({
     event: 'revenue_impact_event',
-    distinct_id: 'tenant-grouped',
+    distinct_id: tenant,
     timestamp: new Date().toISOString(),
     properties: {
-      tenant_id: 'tenant-grouped',
+      tenant_id: tenant,
       impact_amount: amount,
       impact_type: 'negative',
       event_type: 'payment_failure',
@@ -58,5 +61,18 @@ describe('alert evaluation per group commit', () => {
     await capture(loss(15_000));
     expect((await critical())[0]).toMatchObject({ count: 4, amount: 58_500 });
     expect((await critical())[0]?.title).toContain('$58,500');
+  });
+
+  it('journals the first notified alert of a commit before the rest of the commit is evaluated', async () => {
+    // One group commit opening three critical alerts: the first one's fsync does not wait for the others.
+    const tenants = ['journal-first-a', 'journal-first-b', 'journal-first-c'];
+    await capture(...tenants.map((tenant) => loss(30_000, tenant)));
+    const records = new LogReader(join(server.dataDir, 'alert-journal'), null).read(0, Infinity, 1 << 24);
+    const journaled = records.entries
+      .map((entry) =>
+        (JSON.parse(entry.payload.toString('utf8')) as AlertWrite).alerts.map((a) => a.tenantId),
+      )
+      .filter((batch) => batch.some((tenant) => tenants.includes(tenant)));
+    expect(journaled).toEqual([[tenants[0]], tenants.slice(1)]);
   });
 });

@@ -160,8 +160,10 @@ export class AlertWriter {
   }
 
   private async pump(lane: Lane): Promise<void> {
-    // Let the rest of the current stream batch queue up first: one transaction for all of it.
-    await Promise.resolve();
+    // A journaled notification starts its fsync at once, while the rest of its group commit is still being
+    // evaluated (the next batch gathers what that raises). A store write lets the rest of the current stream
+    // batch queue up first: one transaction for all of it.
+    if (!(lane === this.fast && this.journal)) await Promise.resolve();
     const other = lane === this.fast ? this.bulk : this.fast;
     while (this.ready(lane)) {
       const queue = lane.queue;
