@@ -150,5 +150,5 @@ describe('alert rule state saved at a stop', () => {
     server = await start(onlyFirst);
     expect(server.alerts.startStats()).toMatchObject({ restored: 0, rebuilt: 5 });
     await stop(server);
-  });
+  }, 120_000);
 });

@@ -23,7 +23,7 @@ import type { Alert, AlertLogger, Delivery } from './types.js';
 export type { AlertLogger } from './types.js';
 
 /** How often the rules' state is saved while running (a crash then replays at most this much since). */
-const RULE_STATE_SAVE_EVERY_MS = 10 * 60_000;
+const RULE_STATE_SAVE_EVERY_MS = 5 * 60_000;
 export type { EngineHooks, TransitionListener } from './delivery.js';
 
 export interface AlertEngineOptions {
@@ -120,13 +120,18 @@ export function createAlertEngine(options: AlertEngineOptions) {
   /** How the last start had the rules' state. */
   let startStats: InstallStats | null = null;
 
-  /** Saves the rules' state (rule-state.ts); a failure is logged: the next start rebuilds instead. */
-  async function saveRuleState(): Promise<void> {
-    try {
-      await keeper?.save(evaluation.evaluators());
-    } catch (error) {
-      logger.warn({ err: error }, 'saving the alert rules’ state failed');
-    }
+  let saving: Promise<void> = Promise.resolve();
+  /**
+   * Saves the rules' state (rule-state.ts), one save at a time (they share the temporary file); a failure
+   * is logged: the next start rebuilds instead.
+   */
+  function saveRuleState(): Promise<void> {
+    saving = saving.then(() =>
+      keeper?.save(evaluation.evaluators()).catch((error: unknown) => {
+        logger.warn({ err: error }, 'saving the alert rules’ state failed');
+      }),
+    );
+    return saving;
   }
 
   /** Re-evaluates a tenant's run-rate at once after its budgets changed. */
