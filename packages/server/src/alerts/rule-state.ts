@@ -118,6 +118,11 @@ export function createRuleStateKeeper(deps: {
         return null;
       }
       const { appliedAt, appliedUuids, rules } = saved;
+      // After a graceful stop the store holds nothing the state does not: no read of the events since.
+      const applied = new Set(appliedUuids);
+      const nothingSince =
+        store.newestIngestedAt === null ||
+        (store.newestIngestedAt === appliedAt && store.uuidsAtNewest.every((u) => applied.has(u)));
       return {
         restore(rule, create) {
           const entry = rules.get(rule.id);
@@ -137,6 +142,7 @@ export function createRuleStateKeeper(deps: {
           return input.done ? evaluator : null;
         },
         async eventsSince(types) {
+          if (nothingSince) return [];
           const rows = await source.ingestedAfter?.({
             events: types,
             ingestedAt: appliedAt,
