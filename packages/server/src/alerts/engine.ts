@@ -120,6 +120,11 @@ export function createAlertEngine(options: AlertEngineOptions) {
   /** How the last start had the rules' state. */
   let startStats: InstallStats | null = null;
 
+  /** Rules whose rebuild failed run on live events only: not saved, so the next start tries again. */
+  const savable = () => {
+    const failed = new Set(evaluation.rebuildFailures().map((f) => f.ruleId));
+    return evaluation.evaluators().filter((e) => !failed.has(e.rule.id));
+  };
   let saving: Promise<void> = Promise.resolve();
   /**
    * Saves the rules' state (rule-state.ts), one save at a time (they share the temporary file); a failure
@@ -127,7 +132,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
    */
   function saveRuleState(): Promise<void> {
     saving = saving.then(() =>
-      keeper?.save(evaluation.evaluators()).catch((error: unknown) => {
+      keeper?.save(savable()).catch((error: unknown) => {
         logger.warn({ err: error }, 'saving the alert rules’ state failed');
       }),
     );
