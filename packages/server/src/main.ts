@@ -7,6 +7,7 @@ import { loadOrCreateAdminKey } from './access/admin-key.js';
 import { ensureDemoUser } from './access/demo-user.js';
 import { createAnalytics } from './analytics/analytics.js';
 import { ROLLUP_SNAPSHOT_FILE } from './analytics/rollup-snapshot.js';
+import { RULE_STATE_FILE } from './alerts/rule-state-file.js';
 import { alertSettingsFrom, createAlertSystem, type AlertEngine } from './alerts/index.js';
 import type { FullConfig } from './config/index.js';
 import { buildApp } from './http/app.js';
@@ -173,6 +174,7 @@ export async function startServer(
     settings: alertSettings,
     logger,
     clock: (edges.clock ?? systemClock).now,
+    ruleState: { path: join(config.dataDir, RULE_STATE_FILE), cipher: stored.alertRuleStateCipher },
     // Shared state: whether this process or another notifies is decided in the shared store, so notifications
     // wait for it; a local journal in front would announce alerts another process already holds open.
     ...(config.stateUrl
@@ -180,8 +182,8 @@ export async function startServer(
       : { journal: { dir: join(config.dataDir, 'alert-journal'), cipher: stored.alertJournalCipher } }),
   });
   const alertsStarted = Date.now();
-  await alerts.engine.start(stream);
-  logger.info({ ms: Date.now() - alertsStarted }, 'alert engine started');
+  const ruleState = await alerts.engine.start(stream);
+  logger.info({ ms: Date.now() - alertsStarted, ...ruleState }, 'alert engine started');
   // Every alert transition joins the audit trail, once the transition itself is committed.
   alerts.engine.onTransition((transition, alert) => {
     storage.audit

@@ -53,9 +53,13 @@ describe('pulse encryption', () => {
     // Summary rollups a plaintext server saved beside the store: tenants and amounts in the clear.
     const rollups = join(dataDir, 'summary-rollups.snapshot');
     writeFileSync(rollups, '{"tenants":[["tenant-cli-heron"]]}');
+    // So are the alert rules' state (resources, decisions, amounts).
+    const ruleState = join(dataDir, 'alert-rule-state.snapshot');
+    writeFileSync(ruleState, 'tenant-cli-heron');
     const encrypt = await pulse(base, 'encryption', 'encrypt', '--key-file', k1);
     expect(encrypt.code).toBe(0);
     expect(existsSync(rollups)).toBe(false);
+    expect(existsSync(ruleState)).toBe(false);
     expect(encrypt.stderr).toMatch(/copying \d+ tables, 50 rows/);
     expect(encrypt.stderr).toMatch(/verifying: row count and a digest/);
     expect(encrypt.stdout).toContain(`PULSE_ENCRYPTION_KEY_FILE=${k1}`);

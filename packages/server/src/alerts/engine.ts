@@ -14,12 +14,16 @@ import { AlertLifecycle } from './lifecycle.js';
 import { createRuleCatalog } from './rule-catalog.js';
 import { createSharedAlertState } from './shared-state.js';
 import { previewRule, type PreviewRange } from './preview.js';
-import { createRuleEvaluation } from './rule-evaluation.js';
+import { createRuleEvaluation, type InstallStats } from './rule-evaluation.js';
+import { createRuleStateKeeper, type RuleStatePlace } from './rule-state.js';
 import { parseRule } from './rule-validation.js';
 import type { AlertSettings } from './settings.js';
 import type { Alert, AlertLogger, Delivery } from './types.js';
 
 export type { AlertLogger } from './types.js';
+
+/** How often the rules' state is saved while running (a crash then replays at most this much since). */
+const RULE_STATE_SAVE_EVERY_MS = 5 * 60_000;
 export type { EngineHooks, TransitionListener } from './delivery.js';
 
 export interface AlertEngineOptions {
@@ -33,6 +37,8 @@ export interface AlertEngineOptions {
   hooks?: EngineHooks;
   /** How long dedup-only updates are coalesced before being written (default 250 ms). */
   writerLazyMs?: number;
+  /** Where the rules' state is saved at a stop and resumed from at a start (rule-state.ts); absent: rebuilt. */
+  ruleState?: RuleStatePlace;
   /**
    * Journal notified transitions here before storing them (journal.ts): notifications then wait for an
    * fsync, not for the store. Without it they wait for the store's commit.
@@ -104,8 +110,34 @@ export function createAlertEngine(options: AlertEngineOptions) {
     onError: (error) => logger.error({ err: error }, 'weekly digest failed'),
   });
 
+  const keeper = options.ruleState
+    ? createRuleStateKeeper({ place: options.ruleState, source: store, logger })
+    : null;
   let unsubscribe: (() => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let saveTimer: NodeJS.Timeout | null = null;
+  let started = false;
+  /** How the last start had the rules' state. */
+  let startStats: InstallStats | null = null;
+
+  /** Rules whose rebuild failed run on live events only: not saved, so the next start tries again. */
+  const savable = () => {
+    const failed = new Set(evaluation.rebuildFailures().map((f) => f.ruleId));
+    return evaluation.evaluators().filter((e) => !failed.has(e.rule.id));
+  };
+  let saving: Promise<void> = Promise.resolve();
+  /**
+   * Saves the rules' state (rule-state.ts), one save at a time (they share the temporary file); a failure
+   * is logged: the next start rebuilds instead.
+   */
+  function saveRuleState(): Promise<void> {
+    saving = saving.then(() =>
+      keeper?.save(savable()).catch((error: unknown) => {
+        logger.warn({ err: error }, 'saving the alert rules’ state failed');
+      }),
+    );
+    return saving;
+  }
 
   /** Re-evaluates a tenant's run-rate at once after its budgets changed. */
   async function reevaluateBudgets(tenantId: string): Promise<void> {
@@ -116,7 +148,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
   const shared = createSharedAlertState({
     store,
     lifecycle,
-    loadRules: catalog.load,
+    loadRules: async () => {
+      await catalog.load();
+    },
     loadBudgets: budgets.load,
     budgetsChanged: reevaluateBudgets,
     loadSilences: () => silences.load(),
@@ -132,21 +166,36 @@ export function createAlertEngine(options: AlertEngineOptions) {
     /** Its copies of shared state, kept in step with other processes sharing the store (cluster/). */
     shared: shared.owner,
 
-    /** Loads rules, budgets and open alerts, rebuilds rule state, subscribes, resumes pending notifications. */
-    async start(stream?: { subscribe(listener: CommittedListener): () => void }): Promise<void> {
+    /**
+     * Loads rules, budgets and open alerts, resumes or rebuilds rule state, subscribes, resumes pending
+     * notifications. Says how the rules' state was had.
+     */
+    async start(stream?: { subscribe(listener: CommittedListener): () => void }): Promise<InstallStats> {
       if (options.journal) await delivery.openJournal(options.journal);
       await silences.load();
-      unsubscribe = stream ? stream.subscribe(evaluation.evaluate) : null;
+      unsubscribe = stream
+        ? stream.subscribe((batch) => {
+            evaluation.evaluate(batch);
+            keeper?.track(batch);
+          })
+        : null;
       await budgets.load();
       lifecycle.load(await store.activeAlerts());
-      await catalog.load();
+      const stats = await catalog.load(stream ? await keeper?.open() : null);
+      startStats = stats;
       evaluation.goLive();
+      started = true;
       await delivery.resume();
       timer = setInterval(() => {
         engine.tick().catch((error: unknown) => logger.error({ err: error }, 'alert timer failed'));
       }, settings.tickMs);
       timer.unref();
+      if (keeper) {
+        saveTimer = setInterval(() => void saveRuleState(), RULE_STATE_SAVE_EVERY_MS);
+        saveTimer.unref();
+      }
       digest.start();
+      return stats;
     },
 
     /** Stops timers and the stream, writes what is queued and lets in-flight sends finish. */
@@ -155,7 +204,12 @@ export function createAlertEngine(options: AlertEngineOptions) {
       unsubscribe = null;
       if (timer) clearInterval(timer);
       timer = null;
+      if (saveTimer) clearInterval(saveTimer);
+      saveTimer = null;
       digest.stop();
+      // After the stream: the state saved holds every event evaluated, up to the mark it is saved with.
+      if (started) await saveRuleState();
+      started = false;
       await delivery.close();
     },
 
@@ -196,6 +250,8 @@ export function createAlertEngine(options: AlertEngineOptions) {
 
     rules: catalog.rules,
     rebuildFailures: evaluation.rebuildFailures,
+    /** Rules restored from saved state, rebuilt from the store, and events replayed, at the last start. */
+    startStats: (): InstallStats | null => startStats,
     replaceRules: catalog.replaceRules,
     putRule: catalog.putRule,
     deleteRule: catalog.deleteRule,

@@ -36,6 +36,7 @@ export function createAlertSystem(deps: {
   fetch?: Partial<SafeFetchOptions>;
   writerLazyMs?: number;
   journal?: AlertEngineOptions['journal'];
+  ruleState?: AlertEngineOptions['ruleState'];
 }): AlertSystem {
   const { settings, logger } = deps;
   const fetch = createSafeFetch({
@@ -61,6 +62,7 @@ export function createAlertSystem(deps: {
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.writerLazyMs !== undefined ? { writerLazyMs: deps.writerLazyMs } : {}),
     ...(deps.journal ? { journal: deps.journal } : {}),
+    ...(deps.ruleState ? { ruleState: deps.ruleState } : {}),
   });
   return {
     engine,

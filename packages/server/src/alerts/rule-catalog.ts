@@ -3,6 +3,8 @@ import type { AlertStore } from '../storage/alert-store.js';
 import { defaultRules } from './default-rules.js';
 import type { Rule } from './rule-model.js';
 import { parseRule, parseRuleSet } from './rule-validation.js';
+import type { InstallStats } from './rule-evaluation.js';
+import type { RuleStateResume } from './rule-state.js';
 import type { AlertLogger } from './types.js';
 
 /**
@@ -12,7 +14,10 @@ import type { AlertLogger } from './types.js';
 export function createRuleCatalog(deps: {
   store: Pick<AlertStore, 'loadRules' | 'saveRules'>;
   /** The installed rules, and how a new set is installed. */
-  installed: { rules(): readonly Rule[]; install(list: readonly Rule[]): Promise<void> };
+  installed: {
+    rules(): readonly Rule[];
+    install(list: readonly Rule[], resume?: RuleStateResume | null): Promise<InstallStats>;
+  };
   logger: AlertLogger;
   /** After a new rule set is stored and installed (other processes reload theirs). */
   onSaved?: () => void;
@@ -44,8 +49,12 @@ export function createRuleCatalog(deps: {
   }
 
   return {
-    /** Installs the stored rules, their state rebuilt from stored events (at start, after another process's change). */
-    load: async (): Promise<void> => installed.install(await stored()),
+    /**
+     * Installs the stored rules, their state rebuilt from stored events (at start, after another process's
+     * change) or, at a start, resumed from saved state.
+     */
+    load: async (resume?: RuleStateResume | null): Promise<InstallStats> =>
+      installed.install(await stored(), resume),
 
     rules: (): readonly Rule[] => installed.rules(),
 

@@ -1,13 +1,22 @@
 import type { CommittedBatch } from '../ingestion/event-stream.js';
 import type { EventStateSource } from '../storage/alert-store.js';
+import type { StoredEvent } from '../storage/event-store.js';
 import { createEvaluator, type Budgets, type Evaluator, type Outcome } from './evaluate/index.js';
 import type { AlertLifecycle } from './lifecycle.js';
 import type { Rule } from './rule-model.js';
+import type { RuleStateResume } from './rule-state.js';
 import type { AlertLogger } from './types.js';
 
 interface Compiled {
   byEvent: Map<string, Evaluator[]>;
   all: Evaluator[];
+}
+
+/** How a rule set's state was had: rules restored from saved state (and the events replayed since), rules rebuilt. */
+export interface InstallStats {
+  restored: number;
+  rebuilt: number;
+  replayed: number;
 }
 
 /** An installed rule whose state could not be rebuilt from stored events: it runs from empty state. */
@@ -76,16 +85,31 @@ export function createRuleEvaluation(deps: {
     });
   }
 
-  function compile(list: readonly Rule[]): Compiled {
+  function compile(list: readonly Rule[], make: (rule: Rule) => Evaluator): Compiled {
     const result: Compiled = { byEvent: new Map(), all: [] };
     for (const rule of list) {
       if (!rule.enabled) continue;
-      const evaluator = createEvaluator(rule, context);
+      const evaluator = make(rule);
       result.all.push(evaluator);
       for (const event of rule.events)
         result.byEvent.set(event, [...(result.byEvent.get(event) ?? []), evaluator]);
     }
     return result;
+  }
+
+  /** The events ingested since saved state, less those held for `goLive` (evaluated then); null if unread. */
+  async function eventsSince(resume: RuleStateResume, list: readonly Rule[]): Promise<StoredEvent[] | null> {
+    try {
+      const rows = await resume.eventsSince([...new Set(list.flatMap((r) => r.events))]);
+      const held = new Set(buffered.flatMap((b) => b.events.map((e) => e.uuid.toLowerCase())));
+      return rows.filter((e) => !held.has(e.uuid));
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        'reading the events since the saved alert rule state failed; rebuilding it',
+      );
+      return null;
+    }
   }
 
   return {
@@ -94,16 +118,26 @@ export function createRuleEvaluation(deps: {
     /**
      * Compiles and rebuilds the evaluators of a rule set, then swaps them in. Events committed meanwhile go
      * to the current evaluators and are replayed into the new ones' state (their outcomes were already
-     * applied).
+     * applied). With `resume` (a start), a rule whose state was saved takes it, plus the events since.
      */
-    install: async (list: readonly Rule[]): Promise<void> => {
-      const next = compile(list);
+    install: async (list: readonly Rule[], resume?: RuleStateResume | null): Promise<InstallStats> => {
+      const since = resume ? await eventsSince(resume, list) : null;
+      const restored = new Set<Evaluator>();
+      const next = compile(list, (rule) => {
+        const saved = since ? resume?.restore(rule, () => createEvaluator(rule, context)) : null;
+        if (saved) restored.add(saved);
+        return saved ?? createEvaluator(rule, context);
+      });
+      for (const event of restored.size ? (since ?? []) : [])
+        for (const evaluator of next.byEvent.get(event.event) ?? [])
+          if (restored.has(evaluator)) evaluator.replay?.(event);
       const during: CommittedBatch[] = [];
       const capture = (batch: CommittedBatch) => during.push(batch);
       const failures: RebuildFailure[] = [];
       captures.add(capture);
       try {
         for (const evaluator of next.all) {
+          if (restored.has(evaluator)) continue;
           try {
             await evaluator.rebuild?.(source, clock());
           } catch (error) {
@@ -129,7 +163,15 @@ export function createRuleEvaluation(deps: {
       rulesById = new Map(list.map((r) => [r.id, r]));
       compiled = next;
       rebuildFailures = failures;
+      return {
+        restored: restored.size,
+        rebuilt: next.all.filter((e) => e.rebuild && !restored.has(e)).length,
+        replayed: restored.size ? (since?.length ?? 0) : 0,
+      };
     },
+
+    /** The installed evaluators (their state is what a stop saves). */
+    evaluators: (): readonly Evaluator[] => compiled.all,
 
     /** Starts evaluating at once, beginning with the batches held so far. */
     goLive: (): void => {

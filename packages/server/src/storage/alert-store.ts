@@ -121,6 +121,29 @@ export interface RecentRow {
   values: Record<string, unknown>;
 }
 
+/** A stored event read back for a replay, with every catalog property it carries (absent ones left out). */
+export interface IngestedRow extends RecentRow {
+  event: BusinessEventName;
+  ingestedAt: number;
+}
+
+/** Events a saved rule state already holds: those ingested before `ingestedAt`, and the listed ones at it. */
+export interface IngestedAfterQuery {
+  events: readonly BusinessEventName[];
+  ingestedAt: number;
+  uuids: readonly string[];
+}
+
+/** What a saved rule state is checked against: the store's deletion count and newest ingestion instant. */
+export interface IngestionMark {
+  /** Retention runs that deleted events (rule state saved before one may hold deleted events). */
+  deletions: number;
+  /** Null for a store without events. */
+  newestIngestedAt: number | null;
+  /** The events ingested at that instant. */
+  uuidsAtNewest: string[];
+}
+
 /**
  * A trend rule's lookback summed in the store: the events of `minutes` before each tenant's newest event of
  * the type (as recentEvents reads them), per tenant, key values and bucket of event time.
@@ -185,6 +208,13 @@ export interface EventStateSource {
    * the query's filters or key properties (the caller then reads the events with recentEvents).
    */
   trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null>;
+  /**
+   * For rule state saved at a stop (alerts/rule-state-file.ts): the store's mark, and the events ingested
+   * since the state was saved, in ingestion order. Null where the store does not offer them (the rules'
+   * state is then rebuilt).
+   */
+  ingestionMark?(): Promise<IngestionMark | null>;
+  ingestedAfter?(query: IngestedAfterQuery): Promise<IngestedRow[] | null>;
 }
 
 export interface HistoryQuery {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FullConfig } from '../config/index.js';
 import { ROLLUP_SNAPSHOT_FILE } from '../analytics/rollup-snapshot.js';
+import { RULE_STATE_FILE } from '../alerts/rule-state-file.js';
 import { loadAtRestKey, logAtRestStatus, recordCipherFor, type AtRestKey } from '../encryption/at-rest.js';
 import type { RecordCipher } from '../encryption/record-cipher.js';
 import type { StoreCompaction, StoreEncryptionMaintenance } from '../encryption/store-maintenance.js';
@@ -150,6 +151,7 @@ export type OpenedStorage = Storage & {
   recordCipher: RecordCipher | null;
   alertJournalCipher: RecordCipher | null;
   summaryRollupsCipher: RecordCipher | null;
+  alertRuleStateCipher: RecordCipher | null;
   logSink: LogSink;
   /** Releases the state's connections (after the stores are flushed and closed). */
   closeState: () => Promise<void>;
@@ -180,6 +182,8 @@ const fileCiphers = (key: AtRestKey | null) => ({
   alertJournalCipher: recordCipherFor(key, 'alert-journal'),
   // The saved summary rollups (analytics/rollup-snapshot.ts): tenants and amounts, under their own subkey.
   summaryRollupsCipher: recordCipherFor(key, 'summary-rollups'),
+  // The alert rules' saved state (alerts/rule-state-file.ts): tenants, entities and amounts.
+  alertRuleStateCipher: recordCipherFor(key, 'alert-rule-state'),
 });
 
 /**
@@ -306,7 +310,7 @@ const maintenanceSettings = (config: FullConfig) => ({
   ingestLogDir: join(config.dataDir, 'ingest-log'),
   alertJournalDir: join(config.dataDir, 'alert-journal'),
   auditJournalDir: auditJournalDir(config),
-  derivedFiles: [join(config.dataDir, ROLLUP_SNAPSHOT_FILE)],
+  derivedFiles: [join(config.dataDir, ROLLUP_SNAPSHOT_FILE), join(config.dataDir, RULE_STATE_FILE)],
 });
 
 /** Offline encryption maintenance of the embedded store (`pulse encryption status|rotate|encrypt`). */

@@ -166,6 +166,49 @@ export function budgetEvaluator(rule: Rule, c: BudgetCondition, context: Evaluat
         .map((a): Outcome => ({ verdict: 'clear', tenantId: a.tenantId, keyParts: a.keyParts }));
     },
 
+    saveState(out) {
+      out.word(months.size);
+      for (const [tenantId, byMonth] of months) {
+        out.string(tenantId);
+        out.word(byMonth.size);
+        for (const [month, entries] of byMonth) {
+          out.string(month);
+          out.word(entries.size);
+          for (const [entity, e] of entries) {
+            out.string(entity);
+            out.number(e.t);
+            out.number(e.cost);
+            out.string(e.group);
+            out.uuid(e.uuid);
+          }
+        }
+      }
+    },
+
+    replay(event) {
+      if (event.tenantId !== null) remember(event.tenantId, event.timestamp, event.properties, event.uuid);
+    },
+
+    loadState(input) {
+      for (let t = input.word(); t > 0; t--) {
+        const byMonth = new Map<string, Map<string, Entry>>();
+        months.set(input.string(), byMonth);
+        for (let m = input.word(); m > 0; m--) {
+          const entries = new Map<string, Entry>();
+          byMonth.set(input.string(), entries);
+          for (let e = input.word(); e > 0; e--) {
+            const entity = input.string();
+            entries.set(entity, {
+              t: input.number(),
+              cost: input.number(),
+              group: input.string(),
+              uuid: input.uuid(),
+            });
+          }
+        }
+      }
+    },
+
     async rebuild(source: EventStateSource, now: number) {
       const since = Date.parse(`${monthOf(now - (MONTHS_KEPT - 1) * 31 * 86_400_000)}-01T00:00:00Z`);
       for (const event of rule.events) {

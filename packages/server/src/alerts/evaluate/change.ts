@@ -1,4 +1,5 @@
 import type { EventStateSource } from '../../storage/alert-store.js';
+import type { StoredEvent } from '../../storage/event-store.js';
 import { capitalize, formatValue, formatWhen, propertyLabel } from '../format.js';
 import type { ChangeCondition, Rule } from '../rule-model.js';
 import {
@@ -44,14 +45,22 @@ export function changeEvaluator(rule: Rule, c: ChangeCondition, context: Evaluat
     };
   }
 
+  /** The event's reading, when the rule reads one from it. */
+  function readingOf(event: StoredEvent): { tenantId: string; entity: unknown; x: number } | null {
+    const tenantId = event.tenantId;
+    const x = event.properties[c.property];
+    const entity = event.properties[c.entity];
+    if (tenantId === null || typeof x !== 'number' || entity === undefined || entity === null) return null;
+    if (c.where && !allHold(c.where, event.properties)) return null;
+    return { tenantId, entity, x };
+  }
+
   return {
     rule,
     onEvent(event) {
-      const tenantId = event.tenantId;
-      const x = event.properties[c.property];
-      const entity = event.properties[c.entity];
-      if (tenantId === null || typeof x !== 'number' || entity === undefined || entity === null) return [];
-      if (c.where && !allHold(c.where, event.properties)) return [];
+      const read = readingOf(event);
+      if (!read) return [];
+      const { tenantId, entity, x } = read;
       const keyParts = { ...keyPartsOf(rule, event.properties), [c.entity]: keyText(entity) };
       const around = record(stateKey(tenantId, [keyText(entity)]), { t: event.timestamp, x });
       if (!around) return [];
@@ -92,6 +101,28 @@ export function changeEvaluator(rule: Rule, c: ChangeCondition, context: Evaluat
       }
       if (rule.resolve.mode !== 'clear' || !context.hasActive(rule.id, tenantId)) return [];
       return [{ verdict: 'clear', tenantId, keyParts, eventAt: event.timestamp }];
+    },
+
+    // The newest reading of each entity: what a rebuild reads from the store.
+    saveState(out) {
+      out.word(history.size);
+      for (const [key, list] of history) {
+        const newest = list[list.length - 1] as Reading;
+        out.string(key);
+        out.number(newest.t);
+        out.number(newest.x);
+      }
+    },
+
+    replay(event) {
+      const reading = readingOf(event);
+      if (reading)
+        record(stateKey(reading.tenantId, [keyText(reading.entity)]), { t: event.timestamp, x: reading.x });
+    },
+
+    loadState(input) {
+      for (let i = input.word(); i > 0; i--)
+        history.set(input.string(), [{ t: input.number(), x: input.number() }]);
     },
 
     async rebuild(source: EventStateSource) {

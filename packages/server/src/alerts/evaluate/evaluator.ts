@@ -1,3 +1,4 @@
+import type { SnapshotReader, SnapshotWriter } from '../../analytics/snapshot-codec.js';
 import type { StoredEvent } from '../../storage/event-store.js';
 import { cellText } from '../../text.js';
 import type { EventStateSource } from '../../storage/alert-store.js';
@@ -55,6 +56,31 @@ export interface Evaluator {
   onBudgetChange?(tenantId: string, now: number): Outcome[];
   /** Restores in-memory state from the stored events (at start). */
   rebuild?(source: EventStateSource, now: number): Promise<void>;
+  /** Writes the state a restart resumes from instead of a rebuild (alerts/rule-state-file.ts). */
+  saveState?(out: SnapshotWriter): void;
+  /** Takes what `saveState` wrote into a fresh evaluator (throws SnapshotShapeError when it does not fit). */
+  loadState?(input: SnapshotReader): void;
+  /** Adds a stored event to loaded state as a rebuild would (no judging, no data clock): the events since a save. */
+  replay?(event: StoredEvent): void;
+}
+
+/** Key parts as a count and name, value pairs (saved rule state). */
+export function writeKeyParts(out: SnapshotWriter, parts: Record<string, string>): void {
+  const entries = Object.entries(parts);
+  out.word(entries.length);
+  for (const [k, v] of entries) {
+    out.string(k);
+    out.string(v);
+  }
+}
+
+export function readKeyParts(input: SnapshotReader): Record<string, string> {
+  const parts: Record<string, string> = {};
+  for (let i = input.word(); i > 0; i--) {
+    const k = input.string();
+    parts[k] = input.string();
+  }
+  return parts;
 }
 
 /** The rule's key properties of an event, as strings ('' when absent). */

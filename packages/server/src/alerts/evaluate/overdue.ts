@@ -6,12 +6,14 @@ import {
   keyPartsOf,
   keyText,
   numberOrNull,
+  readKeyParts,
   stateKey,
   summaryOf,
   titleOf,
   type Evaluator,
   type EvaluatorContext,
   type Outcome,
+  writeKeyParts,
 } from './evaluator.js';
 import { anyHolds } from './predicates.js';
 
@@ -153,6 +155,58 @@ export function overdueEvaluator(rule: Rule, c: OverdueCondition, context: Evalu
           outcomes.push({ verdict: 'clear', tenantId: s.tenantId, keyParts: s.keyParts });
       }
       return outcomes;
+    },
+
+    // Every entity's tracking; not the tenants' data clocks, which a rebuild does not have either.
+    saveState(out) {
+      out.word(tracked.size);
+      for (const [key, s] of tracked) {
+        out.string(key);
+        out.string(s.tenantId);
+        out.string(s.entity);
+        writeKeyParts(out, s.keyParts);
+        for (const n of [s.lastT, s.dueAt ?? NaN, s.dueSetAt, s.amount ?? NaN]) out.number(n);
+        out.uuid(s.lastUuid);
+        out.word(s.done ? 1 : 0);
+        out.string(JSON.stringify({ label: s.label }));
+      }
+    },
+
+    replay(event) {
+      const entity = event.properties[c.entity];
+      if (event.tenantId === null || entity === undefined || entity === null) return;
+      update(event.tenantId, keyText(entity), event.timestamp, event.uuid, event.properties);
+    },
+
+    loadState(input) {
+      const orNull = (n: number) => (Number.isNaN(n) ? null : n);
+      for (let i = input.word(); i > 0; i--) {
+        const key = input.string();
+        const tenantId = input.string();
+        const entity = input.string();
+        const keyParts = readKeyParts(input);
+        const [lastT, dueAt, dueSetAt, amount] = [
+          input.number(),
+          input.number(),
+          input.number(),
+          input.number(),
+        ];
+        const lastUuid = input.uuid();
+        const done = input.word() === 1;
+        const { label } = JSON.parse(input.string()) as { label?: unknown };
+        tracked.set(key, {
+          tenantId,
+          entity,
+          keyParts,
+          lastT,
+          lastUuid,
+          done,
+          dueAt: orNull(dueAt),
+          dueSetAt,
+          label,
+          amount: orNull(amount),
+        });
+      }
     },
 
     async rebuild(source: EventStateSource) {

@@ -1,6 +1,7 @@
 import type { EventStateSource, RecentRow, TrendBuckets } from '../../storage/alert-store.js';
 import type { Rule, TrendCondition } from '../rule-model.js';
-import { keyPartsOf, stateKey, type Outcome } from './evaluator.js';
+import type { SnapshotReader, SnapshotWriter } from '../../analytics/snapshot-codec.js';
+import { keyPartsOf, readKeyParts, stateKey, writeKeyParts, type Outcome } from './evaluator.js';
 import { allHold } from './predicates.js';
 
 /** The sums of one bucket of event time: enough for sum, mean, count and weighted_mean. */
@@ -144,6 +145,49 @@ export class TrendState {
     for (const s of this.series.values()) this.advance(s, s.newest);
     const latest = parts.flatMap((p) => p.latest).sort((a, b) => a.timestamp - b.timestamp);
     for (const { uuid } of latest.slice(-RECENT_IDS)) this.seen(uuid);
+  }
+
+  /** Writes every series' kept buckets and the remembered ids, oldest first (saved rule state). */
+  save(out: SnapshotWriter): void {
+    out.word(this.series.size);
+    for (const [key, s] of this.series) {
+      out.string(key);
+      out.string(s.tenantId);
+      writeKeyParts(out, s.keyParts);
+      out.number(s.first);
+      out.number(s.newest);
+      out.word(s.buckets.size);
+      for (const [b, sums] of s.buckets)
+        for (const n of [b, sums.n, sums.sx, sums.sw, sums.sxw]) out.number(n);
+    }
+    const ids = [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    out.word(ids.length);
+    for (const uuid of ids) out.uuid(uuid);
+  }
+
+  /** Takes what `save` wrote (into an empty state). */
+  restore(input: SnapshotReader): void {
+    for (let i = input.word(); i > 0; i--) {
+      const key = input.string();
+      const tenantId = input.string();
+      const keyParts = readKeyParts(input);
+      const s: TrendSeries = {
+        tenantId,
+        keyParts,
+        buckets: new Map(),
+        first: input.number(),
+        newest: input.number(),
+      };
+      for (let b = input.word(); b > 0; b--)
+        s.buckets.set(input.number(), {
+          n: input.number(),
+          sx: input.number(),
+          sw: input.number(),
+          sxw: input.number(),
+        });
+      this.series.set(key, s);
+    }
+    for (let i = input.word(); i > 0; i--) this.seen(input.uuid());
   }
 
   /**

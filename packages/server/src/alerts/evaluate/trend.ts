@@ -121,5 +121,11 @@ export function trendEvaluator(
     async rebuild(source: EventStateSource) {
       await state.rebuild(source);
     },
+    saveState: (out) => state.save(out),
+    loadState: (input) => state.restore(input),
+    replay(event) {
+      if (event.tenantId !== null)
+        state.observe(event.tenantId, event.uuid, event.timestamp, event.properties, null);
+    },
   };
 }

@@ -5,12 +5,14 @@ import type { Rule, WindowCondition } from '../rule-model.js';
 import type { Alert } from '../types.js';
 import {
   keyPartsOf,
+  readKeyParts,
   stateKey,
   subjectOf,
   summaryOf,
   type Evaluator,
   type EvaluatorContext,
   type Outcome,
+  writeKeyParts,
 } from './evaluator.js';
 import { allHold, compareNumber } from './predicates.js';
 
@@ -285,6 +287,58 @@ export function windowEvaluator(rule: Rule, c: WindowCondition, context: Evaluat
         });
       }
       return outcomes;
+    },
+
+    // The points a late event can still reach (what the store's lookback gives), with the running sums as kept.
+    saveState(out) {
+      out.word(series.size);
+      for (const [key, s] of series) {
+        const stale = upperBound(s.points, s.maxT - 2 * span);
+        out.string(key);
+        out.string(s.tenantId);
+        writeKeyParts(out, s.keyParts);
+        for (const n of [s.maxT, s.sw, s.sxw, s.sx, s.sa]) out.number(n);
+        out.word(s.lo - stale);
+        out.word(s.points.length - stale);
+        for (let i = stale; i < s.points.length; i++) {
+          const p = s.points[i] as Point;
+          for (const n of [p.t, p.x, p.w, p.a]) out.number(n);
+          out.uuid(p.uuid);
+        }
+      }
+    },
+
+    replay(event) {
+      const point = event.tenantId === null ? null : pointOf(event.uuid, event.timestamp, event.properties);
+      if (point && event.tenantId !== null)
+        insert(seriesFor(event.tenantId, keyPartsOf(rule, event.properties)), point);
+    },
+
+    loadState(input) {
+      for (let i = input.word(); i > 0; i--) {
+        const key = input.string();
+        const tenantId = input.string();
+        const keyParts = readKeyParts(input);
+        const [maxT, sw, sxw, sx, sa] = [1, 2, 3, 4, 5].map(() => input.number()) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        const lo = input.word();
+        const points: Point[] = [];
+        for (let n = input.word(); n > 0; n--)
+          points.push({
+            t: input.number(),
+            x: input.number(),
+            w: input.number(),
+            a: input.number(),
+            uuid: input.uuid(),
+          });
+        const uuids = new Set(points.map((p) => p.uuid));
+        series.set(key, { tenantId, keyParts, points, uuids, maxT, lo, sw, sxw, sx, sa });
+      }
     },
 
     async rebuild(source: EventStateSource) {

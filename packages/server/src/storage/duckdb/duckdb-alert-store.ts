@@ -15,6 +15,9 @@ import type {
   EventHistorySource,
   EventStateSource,
   HistoryQuery,
+  IngestedAfterQuery,
+  IngestedRow,
+  IngestionMark,
   LatestRow,
   RecentRow,
   SilenceFilter,
@@ -48,6 +51,7 @@ import { alertTable, outboxTable, tablesSql, transitionTable, type TableColumn }
 import { selectFromStaging } from './read-json-sql.js';
 import { StagingArea } from './staging.js';
 import { trendBuckets } from './trend-buckets.js';
+import { ingestedAfter, ingestionMark } from './ingested-after.js';
 import { ident, isIn, join, readRows, run, runAndReadAll, sql, timestamp as time, type Sql } from './sql.js';
 
 const transitionSelect = sql`id, alert_id, kind, epoch_ms(occurred_at) AS at, actor, comment, backfill`;
@@ -398,6 +402,16 @@ export class DuckDbAlertStore implements AlertStore {
   trendBuckets(query: TrendBucketQuery): Promise<TrendBuckets | null> {
     if (this.events) return this.events.trendBuckets(query);
     return trendBuckets(this.reader, query);
+  }
+
+  ingestionMark(): Promise<IngestionMark | null> {
+    if (this.events) return this.events.ingestionMark?.() ?? Promise.resolve(null);
+    return ingestionMark((statement) => this.rows(statement));
+  }
+
+  ingestedAfter(query: IngestedAfterQuery): Promise<IngestedRow[] | null> {
+    if (this.events) return this.events.ingestedAfter?.(query) ?? Promise.resolve(null);
+    return ingestedAfter((statement) => this.rows(statement), query);
   }
 
   eventsBetween(query: HistoryQuery): Promise<RecentRow[]> {
