@@ -17,24 +17,18 @@ import { join } from 'node:path';
 import { cpuOf } from './lib/proc-cpu.mjs';
 import { fmt, report } from './lib/report.mjs';
 import { startPulse } from './lib/server-process.mjs';
+import { settingsOf } from './lib/ab-env.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM = 300;
 const TENANT_COUNT = 20;
-const envOf = (text) =>
-  Object.fromEntries(
-    (text ?? '')
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  );
 const arms = [{ name: 'A', env: {} }];
 if (process.env.BENCH_AB_ENV || process.env.BENCH_AB_BIN)
   arms.push({
     name: 'B',
-    env: envOf(process.env.BENCH_AB_ENV),
+    env: settingsOf(process.env.BENCH_AB_ENV),
     ...(process.env.BENCH_AB_BIN ? { bin: process.env.BENCH_AB_BIN } : {}),
   });
 

@@ -10,6 +10,7 @@ import { emptyRuleSet, parseCeiling, posthogNodeBodies, sendAll } from './lib/in
 import { cpuOf } from './lib/proc-cpu.mjs';
 import { startPulse } from './lib/server-process.mjs';
 import { fmt, report } from './lib/report.mjs';
+import { settingsOf } from './lib/ab-env.mjs';
 
 const count = Number(process.env.BENCH_BODIES ?? 1500); // 100 events each
 const clients = 16;
@@ -22,12 +23,7 @@ async function lagOf(server) {
   return Number(text.match(/^pulse_ingest_log_lag_events ([\d.e+]+)$/m)?.[1] ?? 0);
 }
 
-const abEnv = Object.fromEntries(
-  (process.env.BENCH_AB_ENV ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-);
+const abEnv = settingsOf(process.env.BENCH_AB_ENV);
 const abBin = process.env.BENCH_AB_BIN;
 const variants = Object.keys(abEnv).length || abBin ? ['A', 'B'] : [''];
 

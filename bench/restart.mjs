@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, report } from './lib/report.mjs';
+import { settingsOf } from './lib/ab-env.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'packages/server/dist');
@@ -25,16 +26,9 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RESTARTS = Math.max(1, Number(process.env.BENCH_RESTARTS ?? 5));
 const BUILD_LIMIT_MS = Number(process.env.BENCH_BUILD_LIMIT_S ?? 2400) * 1000;
 const SUMMARY_RUNS = Math.max(20, Number(process.env.BENCH_SUMMARY_RUNS ?? 200));
-const envOf = (text) =>
-  Object.fromEntries(
-    (text ?? '')
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  );
 const arms = [{ name: 'A', env: {}, bin }];
 if (process.env.BENCH_AB_ENV || process.env.BENCH_AB_BIN)
-  arms.push({ name: 'B', env: envOf(process.env.BENCH_AB_ENV), bin: process.env.BENCH_AB_BIN ?? bin });
+  arms.push({ name: 'B', env: settingsOf(process.env.BENCH_AB_ENV), bin: process.env.BENCH_AB_BIN ?? bin });
 const storeDir = process.env.PULSE_BENCH_RESTART_DIR ?? join(tmpdir(), `pulse-bench-restart-${EVENTS}`);
 const generate = {
   tenants: Math.max(1, Math.round((1000 * EVENTS) / 10_000_000)),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULE_STATE_FILE } from '../src/alerts/rule-state-file.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { generateEvents } from '../src/seed/generate.js';
+import { comparable, ingestAndSettle, type AlertView } from './helpers/alerts-compared.js';
 import { restartableServers, type TestServer } from './helpers/pulse-server.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
@@ -42,51 +43,18 @@ const last = between(end.getTime() - 4 * DAY, end.getTime());
 
 const { start, stop } = restartableServers();
 
-async function ingest(server: TestServer, batch: typeof events): Promise<void> {
-  for (let i = 0; i < batch.length; i += 500) await server.pipeline.ingest(batch.slice(i, i + 500));
-  // The committed-event stream publishes on the next turn; flush waits for the alert writes.
-  await new Promise((resolve) => setImmediate(resolve));
-  await server.alerts.flush();
-}
-
-interface AlertView {
-  rule: string;
-  tenantId: string;
-  key: Record<string, string>;
-  state: string;
-  title: string;
-  summary: string;
-  value: number | null;
-  amount: number | null;
-  count: number;
-  lastEventAt: string | null;
-}
-
 /** Sums kept running add in another order than a rebuild's: equal up to float rounding. */
 const rounded = (x: number | null) => (x === null ? null : Number(x.toPrecision(12)));
 
 /** Every alert as the API shows it, less ids and wall-clock times. */
 async function alertsOf(server: TestServer) {
   const { body } = await server.api<{ alerts: AlertView[] }>('/api/alerts?limit=1000');
-  return body.alerts
-    .map((a) => ({
-      rule: a.rule,
-      tenantId: a.tenantId,
-      key: a.key,
-      state: a.state,
-      title: a.title,
-      summary: a.summary,
-      value: rounded(a.value),
-      amount: rounded(a.amount),
-      count: a.count,
-      lastEventAt: a.lastEventAt,
-    }))
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return comparable(body.alerts, rounded);
 }
 
 /** The last events, then the timer (overdue reviews, closed windows): the alerts after a start. */
 async function judged(server: TestServer) {
-  await ingest(server, last);
+  await ingestAndSettle(server, last);
   await server.alerts.tick();
   return alertsOf(server);
 }
@@ -103,14 +71,14 @@ describe('alert rule state saved at a stop', () => {
     const dataDir = server.dataDir;
     for (const tenant of new Set(events.map((e) => String(e.properties.tenant_id))))
       await server.api(`/api/budgets/${tenant}`, { method: 'PUT', body: { monthlyUsd: 1_000 } });
-    await ingest(server, first);
+    await ingestAndSettle(server, first);
     await stop(server);
     const onlyFirst = copyOf(dataDir);
     const savedAtFirst = readFileSync(join(dataDir, RULE_STATE_FILE));
 
     server = await start(dataDir);
     expect(server.alerts.startStats()).toMatchObject({ restored: 5, rebuilt: 0, replayed: 0 });
-    await ingest(server, since);
+    await ingestAndSettle(server, since);
     await stop(server);
     // As after a crash past the first save: the events since are in the store, not in the saved state.
     writeFileSync(join(dataDir, RULE_STATE_FILE), savedAtFirst);

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULE_STATE_FILE } from '../src/alerts/rule-state-file.js';
+import { comparable, ingestAndSettle, type AlertView } from './helpers/alerts-compared.js';
 import { restartableServers, type TestServer } from './helpers/pulse-server.js';
 
 const hour = 3_600_000;
@@ -84,25 +85,6 @@ const dropRule = {
 
 const { start, stop } = restartableServers();
 
-async function ingest(server: TestServer, events: readonly (typeof history)[number][]): Promise<void> {
-  await server.pipeline.ingest(events);
-  // The committed-event stream publishes on the next turn; flush waits for the alert writes.
-  await new Promise((resolve) => setImmediate(resolve));
-  await server.alerts.flush();
-}
-
-interface AlertView {
-  rule: string;
-  tenantId: string;
-  key: Record<string, string>;
-  state: string;
-  title: string;
-  summary: string;
-  value: number | null;
-  count: number;
-  lastEventAt: string | null;
-}
-
 /** Every alert of the two rules, as the API shows them (less the wall-clock times). */
 async function alertsOf(server: TestServer) {
   const lists = await Promise.all(
@@ -110,20 +92,7 @@ async function alertsOf(server: TestServer) {
       server.api<{ alerts: AlertView[] }>(`/api/alerts?rule=${rule}`),
     ),
   );
-  return lists
-    .flatMap((l) => l.body.alerts)
-    .map((a) => ({
-      rule: a.rule,
-      tenantId: a.tenantId,
-      key: a.key,
-      state: a.state,
-      title: a.title,
-      summary: a.summary,
-      value: a.value,
-      count: a.count,
-      lastEventAt: a.lastEventAt,
-    }))
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return comparable(lists.flatMap((l) => l.body.alerts));
 }
 
 async function withRules(server: TestServer): Promise<void> {
@@ -135,15 +104,15 @@ describe('trend rules across a restart', () => {
   it('raise the same alerts after a restart (state from the store’s sums) as without one', async () => {
     const steady = await start();
     await withRules(steady);
-    await ingest(steady, history);
-    await ingest(steady, live);
+    await ingestAndSettle(steady, history);
+    await ingestAndSettle(steady, live);
     const expected = await alertsOf(steady);
     await stop(steady);
 
     let restarted = await start();
     const dataDir = restarted.dataDir;
     await withRules(restarted);
-    await ingest(restarted, history);
+    await ingestAndSettle(restarted, history);
     await stop(restarted);
     // The rules' state saved at the stop would be resumed: without it, the start rebuilds from the store's sums.
     rmSync(join(dataDir, RULE_STATE_FILE));
@@ -152,7 +121,7 @@ describe('trend rules across a restart', () => {
     expect((await restarted.api<{ rebuildFailures: unknown[] }>('/api/rules')).body.rebuildFailures).toEqual(
       [],
     );
-    await ingest(restarted, live);
+    await ingestAndSettle(restarted, live);
     const after = await alertsOf(restarted);
 
     // Both rules raise alerts on the live events, for both tenants and several keys.
