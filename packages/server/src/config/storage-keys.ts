@@ -81,6 +81,14 @@ export const storageKeys = {
     description:
       "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query; blocks read stay cached up to it. Default: 40 % of the machine's memory, at most 1 GiB, so the server does not grow with the store",
   }),
+  duckdbCheckpointThreshold: key<string | undefined>({
+    env: 'PULSE_DUCKDB_CHECKPOINT_THRESHOLD',
+    file: 'duckdbCheckpointThreshold',
+    default: undefined,
+    parse: byteSize,
+    description:
+      "DuckDB's checkpoint_threshold (e.g. 64MiB): write-ahead log size after which DuckDB folds it into the store file. Larger: fewer, bigger checkpoints on ingest, a longer WAL replay after a crash and more rows held in memory until then. Default: DuckDB's 16 MiB",
+  }),
   duckdbThreads: key({
     env: 'PULSE_DUCKDB_THREADS',
     file: 'duckdbThreads',
