@@ -81,6 +81,17 @@ export const storageKeys = {
     description:
       "DuckDB's memory_limit (e.g. 4GB, 512MiB): joins, sorts and aggregates beyond it spill to <store>.tmp or fail that one query; blocks read stay cached up to it. Default: 40 % of the machine's memory, at most 1 GiB, so the server does not grow with the store",
   }),
+  duckdbCheckpointThreshold: key<string | undefined>({
+    env: 'PULSE_DUCKDB_CHECKPOINT_THRESHOLD',
+    file: 'duckdbCheckpointThreshold',
+    // 256 MiB measured 12-19 % less server CPU per ingested event than DuckDB's 16 MiB (each checkpoint
+    // recompresses the trailing row groups) and fewer free blocks in the file; its cost, a longer WAL replay
+    // after a kill -9, is recorded in docs/adr/0002-ingest-throughput.md.
+    default: '256MiB',
+    parse: byteSize,
+    description:
+      "DuckDB's checkpoint_threshold (e.g. 64MiB): write-ahead log size after which DuckDB folds it into the store file. Larger: fewer, bigger checkpoints on ingest (cheaper), a longer WAL replay at a start after a crash (about 2 s per 100 MiB). A graceful stop always checkpoints. DuckDB's own default is 16 MiB",
+  }),
   duckdbThreads: key({
     env: 'PULSE_DUCKDB_THREADS',
     file: 'duckdbThreads',

@@ -101,6 +101,7 @@ export async function openEmbeddedStore(
     events: await DuckDbEventStore.open({
       path,
       memoryLimit: config.duckdbMemoryLimit,
+      checkpointThreshold: config.duckdbCheckpointThreshold,
       threads: config.duckdbThreads,
       encryption: duckDbEncryption(config, key),
     }),
@@ -201,6 +202,7 @@ export async function openStorage(config: FullConfig, logger?: Logger): Promise<
   const events = await DuckDbEventStore.open({
     path,
     memoryLimit: config.duckdbMemoryLimit,
+    checkpointThreshold: config.duckdbCheckpointThreshold,
     threads: config.duckdbThreads,
     encryption: duckDbEncryption(config, key),
   });

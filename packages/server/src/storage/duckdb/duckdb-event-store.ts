@@ -89,6 +89,8 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** DuckDB's memory_limit (e.g. '4GB'); beyond it operators spill to the temp directory or fail. */
   memoryLimit?: string;
+  /** DuckDB's checkpoint_threshold (e.g. '64MiB'): WAL bytes before an automatic checkpoint. */
+  checkpointThreshold?: string;
   /** Encrypt the file at rest (AES-256-GCM via DuckDB's ATTACH … ENCRYPTION_KEY); null/absent: plaintext. */
   encryption?: DuckDbEncryptionOptions | null;
 }

@@ -196,14 +196,23 @@ export async function enableWritableCrypto(
   );
 }
 
-/** Threads, memory_limit and the spill directory, next to the store, never in the cwd. */
+/** Instance limits the store is opened with; absent ones keep DuckDB's default. */
+interface InstanceLimits {
+  threads?: number | undefined;
+  memoryLimit?: string | undefined;
+  /** DuckDB's checkpoint_threshold: WAL bytes before an automatic checkpoint. */
+  checkpointThreshold?: string | undefined;
+}
+
+/** Threads, memory_limit, checkpoint_threshold and the spill directory, next to the store, never in the cwd. */
 function instanceLimits(
   path: string,
-  options: { threads?: number | undefined; memoryLimit?: string | undefined },
+  options: InstanceLimits,
 ): Record<string, string> & { memory_limit: string } {
   return {
     ...(path === ':memory:' ? {} : { temp_directory: `${path}.tmp` }),
     ...(options.threads ? { threads: String(options.threads) } : {}),
+    ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
     memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
   };
 }
@@ -219,11 +228,7 @@ function defaultMemoryLimit(): string {
 /** Instance settings of an encrypted store: spills encrypted, next to the store, never in the cwd. */
 export function encryptedInstanceConfig(
   path: string,
-  options: {
-    threads?: number | undefined;
-    extensionDir?: string | undefined;
-    memoryLimit?: string | undefined;
-  },
+  options: InstanceLimits & { extensionDir?: string | undefined },
 ): Record<string, string> & { memory_limit: string } {
   const config: Record<string, string> & { memory_limit: string } = {
     ...instanceLimits(path, options),
@@ -240,12 +245,12 @@ export function encryptedInstanceConfig(
  * mismatch (plaintext file with a key, encrypted file without one, wrong key) or a missing crypto module
  * is refused before the file is written to.
  */
-export async function openDuckDb(options: {
-  path: string;
-  threads?: number | undefined;
-  memoryLimit?: string | undefined;
-  encryption?: DuckDbEncryptionOptions | null | undefined;
-}): Promise<OpenedDuckDb> {
+export async function openDuckDb(
+  options: InstanceLimits & {
+    path: string;
+    encryption?: DuckDbEncryptionOptions | null | undefined;
+  },
+): Promise<OpenedDuckDb> {
   const { path } = options;
   const encryption = path === ':memory:' ? null : (options.encryption ?? null);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
