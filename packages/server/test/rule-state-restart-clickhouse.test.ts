@@ -4,13 +4,15 @@ import { afterEach, expect, it } from 'vitest';
 import { RULE_STATE_FILE } from '../src/alerts/rule-state-file.js';
 import { generateEvents } from '../src/seed/generate.js';
 import { describeWithClickHouse } from './helpers/clickhouse.js';
+import { createStateDatabase, describeWithPostgres } from './helpers/postgres.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 import { alertsOf, ingest } from './helpers/rule-state-alerts.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
 // Events in ClickHouse: a graceful stop saves the alert rules' state in the data dir, a start resumes from it
 // and reads only the events ingested since, and the alerts raised afterwards are those of a start that
-// rebuilds every rule from ClickHouse. Two databases take the same events, one per way of starting.
+// rebuilds every rule from ClickHouse, with the state in a DuckDB file or in PostgreSQL. Two pairs of stores
+// take the same events, one per way of starting.
 
 const DAY = 86_400_000;
 const end = Math.floor(Date.now() / DAY) * DAY;
@@ -22,14 +24,15 @@ const first = between(0, end - 10 * DAY);
 const since = between(end - 10 * DAY, end - 3 * DAY);
 const last = between(end - 3 * DAY, end);
 
+type Env = Record<string, string>;
 const running: TestServer[] = [];
 afterEach(async () => {
   for (const s of running.splice(0)) await s.close();
 });
 
 describeWithClickHouse('alert rule state saved at a stop, events in ClickHouse', (clickhouse) => {
-  async function start(url: string, dataDir: string): Promise<TestServer> {
-    const server = await startTestServer({ PULSE_STORE_URL: url }, dataDir);
+  async function start(env: Env, dataDir: string): Promise<TestServer> {
+    const server = await startTestServer(env, dataDir);
     running.push(server);
     return server;
   }
@@ -39,15 +42,15 @@ describeWithClickHouse('alert rule state saved at a stop, events in ClickHouse',
   }
 
   /** The first events, a stop and a start, the events since and a stop: the saved file at the first stop. */
-  async function history(url: string, dataDir: string): Promise<Buffer> {
-    let server = await start(url, dataDir);
+  async function history(env: Env, dataDir: string): Promise<Buffer> {
+    let server = await start(env, dataDir);
     for (const tenant of new Set(events.map((e) => String(e.properties.tenant_id))))
       await server.api(`/api/budgets/${tenant}`, { method: 'PUT', body: { monthlyUsd: 1_000 } });
     await ingest(server, first);
     await stop(server);
     expect(existsSync(join(dataDir, RULE_STATE_FILE))).toBe(true);
     const savedAtFirst = readFileSync(join(dataDir, RULE_STATE_FILE));
-    server = await start(url, dataDir);
+    server = await start(env, dataDir);
     expect(server.alerts.startStats()).toMatchObject({ restored: 5, rebuilt: 0, replayed: 0 });
     await ingest(server, since);
     await stop(server);
@@ -60,25 +63,41 @@ describeWithClickHouse('alert rule state saved at a stop, events in ClickHouse',
     return alertsOf(server);
   }
 
-  it('resumes, replaying the events since the save, to the alerts a rebuild raises', async () => {
-    const rebuiltUrl = await clickhouse.freshDatabase();
+  /** A rebuild on one pair of stores, a resume on the other: the same alerts. */
+  async function resumesAsRebuilt(rebuiltEnv: Env, env: Env): Promise<void> {
     const rebuiltDir = temporaryDirectory('pulse-rulestate-ch-');
-    await history(rebuiltUrl, rebuiltDir);
+    await history(rebuiltEnv, rebuiltDir);
     rmSync(join(rebuiltDir, RULE_STATE_FILE));
-    const fromScratch = await start(rebuiltUrl, rebuiltDir);
+    const fromScratch = await start(rebuiltEnv, rebuiltDir);
     expect(fromScratch.alerts.startStats()).toMatchObject({ restored: 0, rebuilt: 5 });
     const expected = await judged(fromScratch);
     await stop(fromScratch);
     expect(expected.length).toBeGreaterThan(0);
 
-    const url = await clickhouse.freshDatabase();
     const dataDir = temporaryDirectory('pulse-rulestate-ch-');
     // As after a crash past the first save: the events since are in ClickHouse, not in the saved state.
-    writeFileSync(join(dataDir, RULE_STATE_FILE), await history(url, dataDir));
-    const resumed = await start(url, dataDir);
+    writeFileSync(join(dataDir, RULE_STATE_FILE), await history(env, dataDir));
+    const resumed = await start(env, dataDir);
     expect(resumed.alerts.startStats()).toMatchObject({ restored: 5, rebuilt: 0 });
     expect(resumed.alerts.startStats()?.replayed).toBeGreaterThan(since.length / 2);
     expect(await judged(resumed)).toEqual(expected);
     await stop(resumed);
+  }
+
+  it('resumes, replaying the events since the save, to the alerts a rebuild raises', async () => {
+    await resumesAsRebuilt(
+      { PULSE_STORE_URL: await clickhouse.freshDatabase() },
+      { PULSE_STORE_URL: await clickhouse.freshDatabase() },
+    );
   }, 240_000);
+
+  describeWithPostgres('with the state in PostgreSQL', (postgres) => {
+    it('resumes from the file in its own data dir to the alerts a rebuild raises', async () => {
+      const env = async () => ({
+        PULSE_STORE_URL: await clickhouse.freshDatabase(),
+        PULSE_STATE_URL: await createStateDatabase(postgres.server),
+      });
+      await resumesAsRebuilt(await env(), await env());
+    }, 240_000);
+  });
 });
