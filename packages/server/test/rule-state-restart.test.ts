@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULE_STATE_FILE } from '../src/alerts/rule-state-file.js';
 import type { CapturedEvent } from '../src/ingestion/captured-event.js';
 import { generateEvents } from '../src/seed/generate.js';
-import { comparable, ingestAndSettle, type AlertView } from './helpers/alerts-compared.js';
+import { everyAlert, ingestAndSettle } from './helpers/alerts-compared.js';
 import { restartableServers, type TestServer } from './helpers/pulse-server.js';
 import { temporaryDirectory } from './helpers/temp-dir.js';
 
@@ -43,20 +43,11 @@ const last = between(end.getTime() - 4 * DAY, end.getTime());
 
 const { start, stop } = restartableServers();
 
-/** Sums kept running add in another order than a rebuild's: equal up to float rounding. */
-const rounded = (x: number | null) => (x === null ? null : Number(x.toPrecision(12)));
-
-/** Every alert as the API shows it, less ids and wall-clock times. */
-async function alertsOf(server: TestServer) {
-  const { body } = await server.api<{ alerts: AlertView[] }>('/api/alerts?limit=1000');
-  return comparable(body.alerts, rounded);
-}
-
 /** The last events, then the timer (overdue reviews, closed windows): the alerts after a start. */
 async function judged(server: TestServer) {
   await ingestAndSettle(server, last);
   await server.alerts.tick();
-  return alertsOf(server);
+  return everyAlert(server);
 }
 
 function copyOf(dataDir: string): string {

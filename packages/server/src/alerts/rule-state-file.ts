@@ -1,3 +1,4 @@
+import { canonicalJson } from '../access/audit-chain.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SnapshotReader, SnapshotWriter } from '../analytics/snapshot-codec.js';
@@ -32,9 +33,12 @@ const MAGIC = Buffer.from('PULSERST', 'latin1');
 const RULE_MAGIC = Buffer.from('PULSERS1', 'latin1');
 const associated = Buffer.from('pulse alert rule state');
 
-/** A rule's definition as a hash: saved state is used only for the same definition. */
+/**
+ * A rule's definition as a hash: saved state is used only for the same definition. Keys sorted: a rule read
+ * back from PostgreSQL's jsonb has its keys in another order than the one it was stored from.
+ */
 export const ruleHash = (rule: Rule): string =>
-  createHash('sha256').update(JSON.stringify(rule)).digest('base64url');
+  createHash('sha256').update(canonicalJson(rule)).digest('base64url');
 
 /**
  * The layout: u32 length of the header, the header (snapshot-codec.ts: numbers appliedAt, deletions; words

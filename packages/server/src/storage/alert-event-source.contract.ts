@@ -328,6 +328,35 @@ export function runAlertEventSourceContract(
       expect(await source.eventsBetween({ ...query, from: 0, to: T_END - 100 * DAY, limit: 10 })).toEqual([]);
     });
 
+    it('ingestionMark, ingestedAfter: the newest instant and its uuids; the events a saved state lacks, each once', async () => {
+      const mark = await source.ingestionMark?.();
+      expect(mark?.deletions).toBe(0);
+      expect(mark?.newestIngestedAt).toBe(T_END);
+      expect([...(mark?.uuidsAtNewest ?? [])].sort()).toEqual(stored.map((e) => e.uuid).sort());
+      const types = ['revenue_impact_event', 'email_deliverability_event'] as const;
+      const ofTypes = stored.filter((e) => (types as readonly string[]).includes(e.event));
+      const asRow = (e: CapturedEvent) => ({
+        event: e.event,
+        tenantId: tenantOf(e),
+        uuid: e.uuid,
+        timestamp: e.timestamp,
+        ingestedAt: T_END,
+        values: Object.fromEntries(Object.entries(e.properties).filter(([, v]) => v !== undefined)),
+      });
+      const read = async (ingestedAt: number, uuids: readonly string[]) =>
+        ((await source.ingestedAfter?.({ events: types, ingestedAt, uuids })) ?? []).sort(byTime);
+      // A state saved mid-commit holds some of the instant's events: the others come back.
+      const held = ofTypes.slice(5).map((e) => e.uuid);
+      expect(await read(T_END, held)).toEqual(ofTypes.slice(0, 5).map(asRow).sort(byTime));
+      expect(await read(T_END - 1, [])).toEqual(ofTypes.map(asRow).sort(byTime));
+      expect(
+        await read(
+          T_END,
+          stored.map((e) => e.uuid),
+        ),
+      ).toEqual([]);
+    });
+
     describe('trend state from the store’s sums', () => {
       it.each(shapes.map((r) => [r.id, r] as const))(
         '%s: equals the state replayed from the raw events',

@@ -40,3 +40,12 @@ export function comparable(alerts: readonly AlertView[], number = (x: number | n
     }))
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
+
+/** Sums kept running add in another order than a rebuild's: equal up to float rounding. */
+const rounded = (x: number | null) => (x === null ? null : Number(x.toPrecision(12)));
+
+/** Every alert of a server, comparable with another's that saw the same events up to float rounding. */
+export async function everyAlert(server: TestServer) {
+  const { body } = await server.api<{ alerts: AlertView[] }>('/api/alerts?limit=1000');
+  return comparable(body.alerts, rounded);
+}

@@ -23,6 +23,9 @@ describeWithClickHouse('ClickHouse alert event reads', (clickhouse) => {
       expect(await source.recentEvents({ event, columns: ['impact_amount'], minutes: 60 })).toEqual([]);
       expect(await source.latestByEntity({ event, entity: 'event_type', columns: [] })).toEqual([]);
       expect(await source.eventsBetween({ event, from: 0, to: Date.now(), limit: 10 })).toEqual([]);
+      const none = { deletions: 0, newestIngestedAt: null, uuidsAtNewest: [] };
+      expect(await source.ingestionMark?.()).toEqual(none);
+      expect(await source.ingestedAfter?.({ events: [event], ingestedAt: 0, uuids: [] })).toEqual([]);
     } finally {
       await store.close();
     }

@@ -50,7 +50,7 @@ export function presentSql(column: string, kind: FieldKind): Sql {
 }
 
 /** `, <column> AS c0, …`: the columns a query reads, under positional aliases. */
-const valueColumns = (columns: readonly string[]): Sql =>
+export const valueColumns = (columns: readonly string[]): Sql =>
   columns.length
     ? join(
         columns.map((c, i) => sql`, ${ident(c)} AS ${ident(`c${i}`)}`),
@@ -58,7 +58,7 @@ const valueColumns = (columns: readonly string[]): Sql =>
       )
     : sql``;
 
-const valuesOf = (
+export const valuesOf = (
   row: Record<string, unknown>,
   columns: readonly string[],
   kinds: readonly FieldKind[],

@@ -39,6 +39,7 @@ import {
   QUARANTINE_TABLE,
   quarantineTableSql,
 } from './schema.js';
+import { ingestedAfter, ingestionMark } from './ingested-after.js';
 import { trendBuckets } from './trend-buckets.js';
 
 const events = ident(EVENTS_TABLE);
@@ -107,6 +108,8 @@ export class ClickHouseEventStore implements EventStore {
       recentEvents: (query) => recentEvents(connection, query),
       eventsBetween: (query) => eventsBetween(connection, query),
       trendBuckets: (query) => trendBuckets(connection, query),
+      ingestionMark: () => ingestionMark(connection),
+      ingestedAfter: (query) => ingestedAfter(connection, query),
     };
   }
 

@@ -10,6 +10,7 @@ import type {
 } from '../alert-store.js';
 import { plain, str, type Row } from './alert-rows.js';
 import { eventTables } from './schema.js';
+import { ingestedAfter, ingestionMark } from './ingested-after.js';
 import { ident, isIn, join, readRows, sql, timestamp as time, type Sql } from './sql.js';
 
 /* What the alert rules read from the event tables (latest state per entity, recent events), not alert tables. */
@@ -159,5 +160,7 @@ export async function openDuckDbAlertEventSource(db: {
     recentEvents: (query) => recentEvents(rows, query),
     eventsBetween: (query) => eventsBetween(rows, query),
     trendBuckets: (query) => trendBuckets(connection, query),
+    ingestionMark: () => ingestionMark(rows),
+    ingestedAfter: (query) => ingestedAfter(rows, query),
   };
 }

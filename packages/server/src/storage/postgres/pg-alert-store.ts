@@ -18,6 +18,9 @@ import {
   type HistoryQuery,
   type TrendBucketQuery,
   type TrendBuckets,
+  type IngestedAfterQuery,
+  type IngestedRow,
+  type IngestionMark,
   type LatestRow,
   type RecentRow,
   type SilenceFilter,
@@ -363,6 +366,14 @@ export class PgAlertStore implements AlertStore {
 
   trendBuckets(q: TrendBucketQuery): Promise<TrendBuckets | null> {
     return this.events.trendBuckets(q);
+  }
+
+  ingestionMark(): Promise<IngestionMark | null> {
+    return this.events.ingestionMark?.() ?? Promise.resolve(null);
+  }
+
+  ingestedAfter(q: IngestedAfterQuery): Promise<IngestedRow[] | null> {
+    return this.events.ingestedAfter?.(q) ?? Promise.resolve(null);
   }
 
   /** Waits for queued writes; the pool is the caller's (every state store shares it). */
