@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture } from './helpers/capture-batch.js';
+import { capture, criticalIncident } from './helpers/capture-batch.js';
 import { parse } from 'yaml';
 import { configKeys } from '../src/config/index.js';
 import { clickhouseUnavailable, createEventDatabase, startClickHouse } from './helpers/clickhouse.js';
@@ -294,21 +294,7 @@ describe.skipIf(unavailable !== null)(`the compose pieces as processes ${unavail
     };
     const peers = [pulses[0]!, pulses[2]!];
     const before = await Promise.all(peers.map(received));
-    await capture(pulses[1]!.url, token, [
-      {
-        event: 'security_incident_event',
-        distinct_id: tenant,
-        uuid: randomUUID(),
-        timestamp: new Date().toISOString(),
-        properties: {
-          tenant_id: tenant,
-          incident_type: 'data_exposure',
-          severity: 'critical',
-          affects_customer_data: true,
-          records_affected: 120,
-        },
-      },
-    ]);
+    await capture(pulses[1]!.url, token, [criticalIncident(tenant)]);
     const mine = () => notified.filter((body) => body.includes(tenant));
     for (let attempt = 0; attempt < 300 && mine().length === 0; attempt++) await delay(100);
     expect(mine().length).toBe(1);

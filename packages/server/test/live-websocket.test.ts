@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { criticalIncident } from './helpers/capture-batch.js';
 import { connectLive } from './helpers/live-client.js';
 import { startTestServer, type TestServer } from './helpers/pulse-server.js';
 
@@ -43,20 +44,6 @@ const revenue = (tenant: string, amount: number, type: 'negative' | 'positive' =
   uuid: randomUUID(),
   timestamp: new Date().toISOString(),
   properties: { tenant_id: tenant, impact_amount: amount, impact_type: type },
-});
-
-const incident = (tenant: string) => ({
-  event: 'security_incident_event',
-  distinct_id: tenant,
-  uuid: randomUUID(),
-  timestamp: new Date().toISOString(),
-  properties: {
-    tenant_id: tenant,
-    incident_type: 'data_exposure',
-    severity: 'critical',
-    affects_customer_data: true,
-    records_affected: 120,
-  },
 });
 
 describe('WebSocket /api/live', () => {
@@ -103,7 +90,12 @@ describe('WebSocket /api/live', () => {
     try {
       const hello = await te.until((m) => m.type === 'hello');
       expect(hello).toMatchObject({ seq: 1, scope: [A], role: 'tenant_executive' });
-      await capture(server.url, [revenue(A, 100), revenue(A, 40, 'negative'), revenue(B, 999), incident(B)]);
+      await capture(server.url, [
+        revenue(A, 100),
+        revenue(A, 40, 'negative'),
+        revenue(B, 999),
+        criticalIncident(B),
+      ]);
 
       const teDelta = await te.until((m) => m.type === 'events.delta');
       expect(teDelta.tenants).toEqual({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 
 /** POST /batch/ the way posthog-js does, and expect it accepted. */
@@ -9,3 +10,18 @@ export async function capture(url: string, token: string, events: unknown[]): Pr
   });
   expect(response.status).toBe(200);
 }
+
+/** A posthog-style security incident that the default critical rule alerts on, for `tenant`, sent now. */
+export const criticalIncident = (tenant: string) => ({
+  event: 'security_incident_event',
+  distinct_id: tenant,
+  uuid: randomUUID(),
+  timestamp: new Date().toISOString(),
+  properties: {
+    tenant_id: tenant,
+    incident_type: 'data_exposure',
+    severity: 'critical',
+    affects_customer_data: true,
+    records_affected: 120,
+  },
+});
