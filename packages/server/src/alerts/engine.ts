@@ -126,11 +126,14 @@ export function createAlertEngine(options: AlertEngineOptions) {
     return evaluation.evaluators().filter((e) => !failed.has(e.rule.id));
   };
   let saving: Promise<void> = Promise.resolve();
+  // An idle engine's state is what its last save holds: the periodic save skips re-encoding it.
+  let evaluatedSinceSave = false;
   /**
    * Saves the rules' state (rule-state.ts), one save at a time (they share the temporary file); a failure
    * is logged: the next start rebuilds instead.
    */
   function saveRuleState(): Promise<void> {
+    evaluatedSinceSave = false;
     saving = saving.then(() =>
       keeper?.save(savable()).catch((error: unknown) => {
         logger.warn({ err: error }, 'saving the alert rules’ state failed');
@@ -177,6 +180,7 @@ export function createAlertEngine(options: AlertEngineOptions) {
         ? stream.subscribe((batch) => {
             evaluation.evaluate(batch);
             keeper?.track(batch);
+            evaluatedSinceSave = true;
           })
         : null;
       await budgets.load();
@@ -191,7 +195,9 @@ export function createAlertEngine(options: AlertEngineOptions) {
       }, settings.tickMs);
       timer.unref();
       if (keeper) {
-        saveTimer = setInterval(() => void saveRuleState(), RULE_STATE_SAVE_EVERY_MS);
+        saveTimer = setInterval(() => {
+          if (evaluatedSinceSave) void saveRuleState();
+        }, RULE_STATE_SAVE_EVERY_MS);
         saveTimer.unref();
       }
       digest.start();
